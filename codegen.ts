@@ -1,0 +1,25 @@
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+// Resolver types are generated from schema/*.graphql, never hand-written.
+const config: CodegenConfig = {
+  schema: 'schema/*.graphql',
+  generates: {
+    'src/admin/generated/resolvers-types.ts': {
+      plugins: ['typescript', 'typescript-resolvers'],
+      config: {
+        contextType: '../context.js#AdminContext',
+        useIndexSignature: true,
+        enumsAsTypes: true,
+        useTypeImports: true,
+        scalars: { DateTime: 'Date', JSON: 'unknown', URL: 'string' },
+        mappers: {
+          Tenant: '../../store/models/tenant.js#TenantRecord',
+          Client: '../../store/models/client.js#ClientRecord',
+          User: '../../store/models/user.js#UserRecord',
+          SigningKey: '../../keys/key-record.js#SigningKeyRecord',
+        },
+      },
+    },
+  },
+};
+export default config;

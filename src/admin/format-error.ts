@@ -1,0 +1,24 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Logger } from 'pino';
+import { AdminError } from '../errors/admin-error.js';
+import { ConflictError, InputError, NotFoundError } from '../services/errors.js';
+import { InvalidCursorError } from '../store/paging.js';
+
+/** Maps service errors to admin error codes; anything unexpected is logged and hidden. */
+export function formatAdminError(log: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = error instanceof GraphQLError ? error.originalError : error;
+    const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+    if (original instanceof AdminError) return { ...base, message: original.message, extensions: original.extensions };
+    if (original instanceof InputError) return { ...base, message: `${original.field}: ${original.message}`, extensions: { code: 'BAD_USER_INPUT', field: original.field } };
+    if (original instanceof ConflictError) return { ...base, message: original.message, extensions: { code: 'CONFLICT', field: original.field } };
+    if (original instanceof NotFoundError) return { ...base, message: original.message, extensions: { code: 'NOT_FOUND' } };
+    if (original instanceof InvalidCursorError) return { ...base, message: `after: ${original.message}`, extensions: { code: 'BAD_USER_INPUT', field: 'after' } };
+    const code = formatted.extensions?.code;
+    if (original && !(original instanceof GraphQLError) && (code === undefined || code === 'INTERNAL_SERVER_ERROR')) {
+      log.error({ err: original, path: formatted.path }, 'admin resolver failed');
+      return { ...base, message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    }
+    return formatted;
+  };
+}

@@ -1,0 +1,61 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type RequestHandler } from 'express';
+import { GraphQLError } from 'graphql';
+import { limits } from '../config/defaults.js';
+import type { Runtime } from '../services/runtime.js';
+import { authenticateAdmin } from './authz.js';
+import { createAdminContext, type AdminContext } from './context.js';
+import { formatAdminError } from './format-error.js';
+import { resolvers } from './resolvers/index.js';
+
+const schemaDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema');
+
+export function loadTypeDefs(): string {
+  return readdirSync(schemaDir)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort()
+    .map((f) => readFileSync(join(schemaDir, f), 'utf8'))
+    .join('\n');
+}
+
+/** Builds the admin GraphQL server; no side effects, so tests can build it without listening. */
+export function createAdminServer(rt: Runtime): ApolloServer<AdminContext> {
+  return new ApolloServer<AdminContext>({
+    typeDefs: loadTypeDefs(),
+    resolvers: resolvers as never,
+    // Introspection is safe to leave on: the context refuses every anonymous request.
+    introspection: true,
+    formatError: formatAdminError(rt.log),
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginLandingPageDisabled()],
+  });
+}
+
+/** The `/graphql` handler: JSON body limit, bearer authentication, per-request context. */
+export async function adminHandler(rt: Runtime): Promise<{ handler: RequestHandler; stop: () => Promise<void> }> {
+  const server = createAdminServer(rt);
+  await server.start();
+  const router = express.Router();
+  router.use(express.json({ limit: limits.bodyBytes }));
+  router.use(
+    expressMiddleware(server, {
+      context: async ({ req }) => {
+        try {
+          return createAdminContext(rt, await authenticateAdmin(rt, req.headers.authorization));
+        } catch (err) {
+          if (err instanceof GraphQLError) {
+            const status = err.extensions.code === 'UNAUTHENTICATED' ? 401 : 403;
+            throw new GraphQLError(err.message, { extensions: { ...err.extensions, http: { status, headers: new Map([['www-authenticate', 'Bearer realm="gatehouse"']]) } } });
+          }
+          throw err;
+        }
+      },
+    }),
+  );
+  return { handler: router, stop: () => server.stop() };
+}

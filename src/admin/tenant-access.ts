@@ -1,0 +1,12 @@
+import { notFound } from '../errors/admin-error.js';
+import type { TenantContext } from '../tenancy/tenant-context.js';
+import { requireTenantAccess } from './authz.js';
+import type { AdminContext } from './context.js';
+
+/** Resolves a tenant argument after checking the caller may touch it (FORBIDDEN before NOT_FOUND). */
+export async function tenantFor(ctx: AdminContext, slug: string): Promise<TenantContext> {
+  requireTenantAccess(ctx.principal, slug);
+  const tenant = await ctx.loaders.tenantBySlug.load(slug);
+  if (!tenant) throw notFound(`tenant "${slug}"`);
+  return tenant;
+}

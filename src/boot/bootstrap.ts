@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PLATFORM_SCOPE, SYSTEM_TENANT } from '../admin/authz.js';
+import { createClient, rotateClientSecret, updateClient } from '../services/clients.js';
+import { createTenant } from '../services/tenants.js';
+import type { Runtime } from '../services/runtime.js';
+import type { TenantContext } from '../tenancy/tenant-context.js';
+
+export interface AdminCredentials {
+  clientId: string;
+  /** Known when configured or generated now (or remembered in the development data folder). */
+  clientSecret: string | null;
+  generated: boolean;
+}
+
+export async function ensureSystemTenant(rt: Runtime): Promise<TenantContext> {
+  const existing = await rt.tenants.get(SYSTEM_TENANT);
+  if (existing) return existing;
+  return createTenant(rt, { slug: SYSTEM_TENANT, displayName: 'Gatehouse platform' }, { allowReserved: true });
+}
+
+const ADMIN_CLIENT = {
+  name: 'Platform admin (bootstrap)',
+  clientType: 'CONFIDENTIAL' as const,
+  redirectUris: [],
+  grantTypes: ['client_credentials'],
+  responseTypes: [],
+  scopes: [PLATFORM_SCOPE],
+  tokenEndpointAuthMethod: 'client_secret_basic',
+};
+
+/** Development only: generated credentials are remembered so every `npm start` can print them. */
+function devCredentialsFile(rt: Runtime): string | null {
+  return rt.config.mongodbUri ? null : join(rt.config.dataDir, 'admin-credentials.json');
+}
+
+/**
+ * Creates or updates the bootstrap platform-admin client (DESIGN.md section 2). With
+ * GATEHOUSE_ADMIN_CLIENT_ID/SECRET set, the client matches them on every start; unset,
+ * credentials are generated on first start and printed once.
+ */
+export async function ensureAdminClient(rt: Runtime, system: TenantContext): Promise<AdminCredentials> {
+  const { adminClientId, adminClientSecret } = rt.config;
+  if (adminClientId && adminClientSecret) {
+    const existing = await system.store.clients.findByClientId(adminClientId);
+    if (!existing) {
+      await createClient(rt, system, ADMIN_CLIENT, { clientId: adminClientId, clientSecret: adminClientSecret });
+    } else {
+      await updateClient(rt, system, adminClientId, { scopes: [...new Set([...existing.scopes, PLATFORM_SCOPE])], grantTypes: ['client_credentials'] });
+      if (!existing.secretHash || !rt.envelope.verifySecret(adminClientSecret, existing.secretHash)) {
+        await rotateClientSecret(rt, system, adminClientId, adminClientSecret);
+      }
+    }
+    return { clientId: adminClientId, clientSecret: adminClientSecret, generated: false };
+  }
+
+  const file = devCredentialsFile(rt);
+  if (file && existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { clientId: string; clientSecret: string };
+    const client = await system.store.clients.findByClientId(saved.clientId);
+    if (client?.secretHash && rt.envelope.verifySecret(saved.clientSecret, client.secretHash)) return { ...saved, generated: false };
+  }
+  const marker = await system.store.clients.list({ first: 100 });
+  const bootstrap = marker.items.find((c) => c.name === ADMIN_CLIENT.name);
+  if (bootstrap) return { clientId: bootstrap.clientId, clientSecret: null, generated: false };
+
+  const clientId = `admin-${randomBytes(6).toString('hex')}`;
+  const { clientSecret } = await createClient(rt, system, ADMIN_CLIENT, { clientId });
+  if (file) writeFileSync(file, JSON.stringify({ clientId, clientSecret }, null, 2) + '\n', { mode: 0o600 });
+  return { clientId, clientSecret, generated: true };
+}

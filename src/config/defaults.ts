@@ -1,0 +1,43 @@
+/**
+ * Every tenant setting has exactly one default, here. Lifetimes are in seconds.
+ * They mirror the settings users of django-oidc-provider know (OIDC_CODE_EXPIRE,
+ * OIDC_IDTOKEN_EXPIRE, OIDC_TOKEN_EXPIRE) and can be overridden per tenant.
+ */
+export const tenantDefaults = {
+  /** Authorization code lifetime. Short: codes are redeemed within seconds. */
+  codeTtl: 60,
+  /** ID token lifetime. */
+  idTokenTtl: 3600,
+  /** Access token lifetime; also bounds how long a RETIRED key stays published. */
+  accessTokenTtl: 3600,
+  /** Refresh token lifetime (absolute, from issue). */
+  refreshTokenTtl: 30 * 24 * 3600,
+  /** How long a granted consent is reused before the user is asked again. */
+  consentTtl: 90 * 24 * 3600,
+  /** Login session lifetime. */
+  sessionTtl: 14 * 24 * 3600,
+  /** Signs access tokens and is the ID token default (DESIGN.md "Keys per algorithm"). */
+  signingAlg: 'RS256' as const,
+  subjectType: 'public' as 'public' | 'pairwise',
+  dynamicRegistration: 'TOKEN' as 'OPEN' | 'TOKEN' | 'DISABLED',
+  passwordGrant: false,
+  /** Rotate keys automatically every N days; 0 = only on demand. */
+  keyRotationDays: 0,
+};
+
+export type TenantSettings = typeof tenantDefaults;
+
+/** Algorithms a tenant signs with; each has its own NEXT and ACTIVE key. */
+export const signingAlgs = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
+export type SigningAlg = (typeof signingAlgs)[number];
+
+export const limits = {
+  /** Largest accepted request body (forms and JSON). */
+  bodyBytes: 64 * 1024,
+  /** Cached tenant contexts per process (design target: 10,000 tenants). */
+  tenantCacheSize: 20_000,
+  clientCacheSizePerTenant: 1_000,
+};
+
+export const RESERVED_SLUGS = new Set(['system']);
+export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;

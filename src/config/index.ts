@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/** A configuration problem, always naming the environment variable at fault. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface Config {
+  port: number;
+  /** Externally visible base URL without a trailing slash. */
+  publicUrl: string;
+  /** Unset: the embedded development database is started (DESIGN.md section 5). */
+  mongodbUri: string | undefined;
+  /** Database name used when the URI names none. */
+  mongodbDatabase: string;
+  masterKey: Buffer;
+  /** Older master keys still accepted for decryption while data is re-encrypted. */
+  previousMasterKeys: Buffer[];
+  /** True when the master key was generated into the data folder (development only). */
+  masterKeyGenerated: boolean;
+  adminClientId: string | undefined;
+  adminClientSecret: string | undefined;
+  dataDir: string;
+  production: boolean;
+  logLevel: string;
+  /** Create the demo tenant from tenants/demo.yaml at start. */
+  demoTenant: boolean;
+  /** Seconds between polls for changes made by other replicas. */
+  cacheSyncInterval: number;
+  trustProxy: boolean;
+}
+
+const base64Key = (variable: string) =>
+  z.string().transform((value, ctx) => {
+    const text = value.trim();
+    const buf = Buffer.from(text, 'base64');
+    if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(text) || buf.length !== 32) {
+      ctx.addIssue({ code: 'custom', message: `${variable} must be base64 of exactly 32 bytes (generate one with: openssl rand -base64 32)` });
+      return z.NEVER;
+    }
+    return buf;
+  });
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off']))
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const fields = {
+  PORT: z.coerce.number().int().min(0).max(65535),
+  PUBLIC_URL: z
+    .string()
+    .url()
+    .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must be an http(s) URL')
+    .refine((u) => !new URL(u).search && !new URL(u).hash, 'must not have a query or fragment'),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://'),
+  MONGODB_DATABASE: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a plain database name'),
+  GATEHOUSE_MASTER_KEY: base64Key('GATEHOUSE_MASTER_KEY'),
+  GATEHOUSE_MASTER_KEY_PREVIOUS: z.string(),
+  GATEHOUSE_ADMIN_CLIENT_ID: z.string().regex(/^[A-Za-z0-9._~-]{3,128}$/, 'must be 3-128 characters of A-Z a-z 0-9 . _ ~ -'),
+  GATEHOUSE_ADMIN_CLIENT_SECRET: z.string().min(16, 'must be at least 16 characters').max(512),
+  GATEHOUSE_DATA_DIR: z.string().min(1),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  GATEHOUSE_DEMO_TENANT: bool,
+  GATEHOUSE_CACHE_SYNC_SECONDS: z.coerce.number().min(0.1).max(300),
+  TRUST_PROXY: bool,
+} as const;
+
+type Fields = typeof fields;
+type Parsed = { [K in keyof Fields]?: z.output<Fields[K]> };
+
+function parseField<K extends keyof Fields>(name: K, raw: string | undefined): Parsed[K] {
+  if (raw === undefined || raw === '') return undefined;
+  const result = fields[name].safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ConfigError(name, issue?.message ?? 'invalid value');
+  }
+  return result.data as Parsed[K];
+}
+
+/** Reads and validates the environment; throws ConfigError naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const p: Parsed = {};
+  for (const name of Object.keys(fields) as (keyof Fields)[]) {
+    (p as Record<string, unknown>)[name] = parseField(name, env[name]);
+  }
+  const production = env.NODE_ENV === 'production';
+  const port = p.PORT ?? 3000;
+  const publicUrl = (p.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const dataDir = resolve(p.GATEHOUSE_DATA_DIR ?? './.data');
+
+  if ((p.GATEHOUSE_ADMIN_CLIENT_ID === undefined) !== (p.GATEHOUSE_ADMIN_CLIENT_SECRET === undefined)) {
+    const missing = p.GATEHOUSE_ADMIN_CLIENT_ID === undefined ? 'GATEHOUSE_ADMIN_CLIENT_ID' : 'GATEHOUSE_ADMIN_CLIENT_SECRET';
+    throw new ConfigError(missing, 'GATEHOUSE_ADMIN_CLIENT_ID and GATEHOUSE_ADMIN_CLIENT_SECRET must be set together');
+  }
+
+  let masterKey: Buffer | undefined = p.GATEHOUSE_MASTER_KEY as Buffer | undefined;
+  let masterKeyGenerated = false;
+  if (!masterKey) {
+    if (production) throw new ConfigError('GATEHOUSE_MASTER_KEY', 'is required when NODE_ENV=production');
+    masterKey = developmentMasterKey(dataDir);
+    masterKeyGenerated = true;
+  }
+  const previousMasterKeys = (p.GATEHOUSE_MASTER_KEY_PREVIOUS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const r = base64Key('GATEHOUSE_MASTER_KEY_PREVIOUS').safeParse(s);
+      if (!r.success) throw new ConfigError('GATEHOUSE_MASTER_KEY_PREVIOUS', 'must be a comma-separated list of base64 32-byte keys');
+      return r.data;
+    });
+
+  return {
+    port,
+    publicUrl,
+    mongodbUri: p.MONGODB_URI,
+    mongodbDatabase: p.MONGODB_DATABASE ?? 'gatehouse',
+    masterKey: masterKey as Buffer,
+    previousMasterKeys,
+    masterKeyGenerated,
+    adminClientId: p.GATEHOUSE_ADMIN_CLIENT_ID,
+    adminClientSecret: p.GATEHOUSE_ADMIN_CLIENT_SECRET,
+    dataDir,
+    production,
+    logLevel: p.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
+    demoTenant: p.GATEHOUSE_DEMO_TENANT ?? p.MONGODB_URI === undefined,
+    cacheSyncInterval: p.GATEHOUSE_CACHE_SYNC_SECONDS ?? 2,
+    trustProxy: p.TRUST_PROXY ?? false,
+  };
+}
+
+/** Development convenience: a master key generated once into the data folder. */
+function developmentMasterKey(dataDir: string): Buffer {
+  const file = join(dataDir, 'master.key');
+  if (existsSync(file)) {
+    const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+    if (key.length !== 32) throw new ConfigError('GATEHOUSE_MASTER_KEY', `unset, and ${file} does not hold a 32-byte base64 key`);
+    return key;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600 });
+  return key;
+}

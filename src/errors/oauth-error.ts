@@ -1,0 +1,81 @@
+/**
+ * OAuth 2.0 / OIDC protocol errors. Endpoints only throw these; one error handler per
+ * surface renders them as JSON, an error redirect or an HTML page.
+ */
+export class OAuthError extends Error {
+  /** Set when the error may be sent back to a redirect URI that was already validated. */
+  redirectable = true;
+  headers: Record<string, string> = {};
+  constructor(
+    readonly error: string,
+    readonly errorDescription: string,
+    readonly status = 400,
+  ) {
+    super(errorDescription);
+    this.name = 'OAuthError';
+  }
+  toJSON(): { error: string; error_description: string } {
+    return { error: this.error, error_description: this.errorDescription };
+  }
+}
+
+// [code, HTTP status, default description]
+const table = [
+  ['invalid_request', 400, 'the request is missing a required parameter or is otherwise malformed'],
+  ['invalid_client', 401, 'client authentication failed'],
+  ['invalid_grant', 400, 'the grant is invalid, expired, revoked or was issued to another client'],
+  ['unauthorized_client', 400, 'the client is not allowed to use this grant or response type'],
+  ['unsupported_grant_type', 400, 'the grant type is not supported'],
+  ['invalid_scope', 400, 'the requested scope is invalid, unknown or exceeds what was granted'],
+  ['access_denied', 403, 'the resource owner or server denied the request'],
+  ['unsupported_response_type', 400, 'the response type is not supported'],
+  ['server_error', 500, 'the server encountered an unexpected condition'],
+  ['temporarily_unavailable', 503, 'the server is temporarily unable to handle the request'],
+  ['invalid_token', 401, 'the access token is invalid, expired or revoked'],
+  ['insufficient_scope', 403, 'the access token does not carry the required scope'],
+  ['login_required', 400, 'end-user authentication is required'],
+  ['consent_required', 400, 'end-user consent is required'],
+  ['interaction_required', 400, 'end-user interaction is required'],
+  ['account_selection_required', 400, 'end-user account selection is required'],
+  ['request_not_supported', 400, 'the request parameter is not supported'],
+  ['request_uri_not_supported', 400, 'the request_uri parameter is not supported'],
+  ['registration_not_supported', 400, 'registration is not supported'],
+  ['invalid_redirect_uri', 400, 'a redirect URI is invalid'],
+  ['invalid_client_metadata', 400, 'a client metadata value is invalid'],
+  ['invalid_target', 400, 'the requested resource or audience is invalid'],
+  ['unsupported_token_type', 400, 'the token type is not supported'],
+  ['not_found', 404, 'not found'],
+  ['method_not_allowed', 405, 'method not allowed'],
+] as const;
+
+export type OAuthErrorCode = (typeof table)[number][0];
+
+const byCode = new Map<string, readonly [string, number, string]>(table.map((row) => [row[0], row]));
+
+/** Creates a protocol error with the status and wording the table gives for the code. */
+export function oauthError(code: OAuthErrorCode, description?: string): OAuthError {
+  const row = byCode.get(code)!;
+  return new OAuthError(code, description ?? row[2], row[1]);
+}
+
+/** 401 invalid_client with the challenge RFC 6749 section 5.2 requires for Basic auth. */
+export function invalidClient(description = 'client authentication failed', scheme = 'Basic'): OAuthError {
+  const err = oauthError('invalid_client', description);
+  err.headers['WWW-Authenticate'] = `${scheme} realm="gatehouse", error="invalid_client"`;
+  return err;
+}
+
+/** Bearer token errors per RFC 6750 section 3. */
+export function bearerError(code: 'invalid_token' | 'insufficient_scope' | 'invalid_request', description: string): OAuthError {
+  const err = oauthError(code, description);
+  const desc = description.replace(/["\\]/g, '');
+  err.headers['WWW-Authenticate'] = `Bearer realm="gatehouse", error="${code}", error_description="${desc}"`;
+  return err;
+}
+
+/** A tenant or resource that does not exist. Rendered as JSON 404. */
+export function notFound(description = 'not found'): OAuthError {
+  const err = oauthError('not_found', description);
+  err.redirectable = false;
+  return err;
+}

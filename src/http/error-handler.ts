@@ -1,0 +1,41 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { OAuthError, oauthError } from '../errors/oauth-error.js';
+import { InputError, NotFoundError } from '../services/errors.js';
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+}
+
+/** Maps anything thrown to an OAuth error; unexpected errors become a 500 without detail. */
+export function toOAuthError(err: unknown): OAuthError {
+  if (err instanceof OAuthError) return err;
+  if (err instanceof InputError) return oauthError(err.oauthCode, `${err.field}: ${err.message}`);
+  if (err instanceof NotFoundError) return oauthError('not_found', err.message);
+  const bp = err as BodyParserError;
+  if (bp && typeof bp.type === 'string') {
+    if (bp.type === 'entity.too.large') return new OAuthError('invalid_request', 'the request body is too large', 413);
+    if (bp.type === 'entity.parse.failed') return oauthError('invalid_request', 'the request body is malformed');
+    if (bp.type === 'encoding.unsupported' || bp.type === 'charset.unsupported') return new OAuthError('invalid_request', 'unsupported body encoding', 415);
+    if (bp.type === 'parameters.too.many') return new OAuthError('invalid_request', 'too many parameters', 413);
+    if (typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500) return new OAuthError('invalid_request', 'the request body could not be read', bp.status);
+  }
+  return oauthError('server_error');
+}
+
+/** JSON error rendering for the protocol surface. */
+export function jsonErrorHandler(log: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    const e = toOAuthError(err);
+    const reqLog = (res.locals.log as Logger | undefined) ?? log;
+    if (e.status >= 500) reqLog.error({ err }, 'unhandled error');
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(e.status).json(e.toJSON());
+  };
+}

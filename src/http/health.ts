@@ -1,0 +1,29 @@
+import { Router } from 'express';
+import type { Store } from '../store/index.js';
+import type { HttpMetrics } from './metrics.js';
+
+export function healthRouter(store: Store, metrics: HttpMetrics, isShuttingDown: () => boolean): Router {
+  const r = Router();
+  r.get('/healthz', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ status: 'ok' });
+  });
+  r.get('/readyz', async (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    if (isShuttingDown()) {
+      res.status(503).json({ status: 'shutting down' });
+      return;
+    }
+    try {
+      await Promise.race([store.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000).unref())]);
+      res.json({ status: 'ok', database: 'reachable' });
+    } catch {
+      res.status(503).json({ status: 'unavailable', database: 'unreachable' });
+    }
+  });
+  r.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.end(await metrics.registry.metrics());
+  });
+  return r;
+}

@@ -1,0 +1,24 @@
+import type { NextFunction, Request, Response } from 'express';
+import { notFound } from '../errors/oauth-error.js';
+import type { TenantRegistry } from '../tenancy/tenant-registry.js';
+
+/** Resolves `/t/:slug` to a tenant context (from memory when cached) for the routers below. */
+export function resolveTenant(registry: TenantRegistry) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const slug = req.params.slug as string;
+    const cached = registry.peek(slug);
+    if (cached) {
+      res.locals.tenant = cached;
+      next();
+      return;
+    }
+    registry.get(slug).then(
+      (tenant) => {
+        if (!tenant) return next(notFound(`unknown tenant "${slug.slice(0, 63)}"`));
+        res.locals.tenant = tenant;
+        next();
+      },
+      (err: unknown) => next(err),
+    );
+  };
+}

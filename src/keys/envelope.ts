@@ -1,0 +1,63 @@
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { EncryptedBlob } from './key-record.js';
+
+/**
+ * Envelope encryption under GATEHOUSE_MASTER_KEY (AES-256-GCM). Each blob records which
+ * master key sealed it, so the master key can be rotated: the new key seals, the
+ * previous ones (GATEHOUSE_MASTER_KEY_PREVIOUS) still open.
+ */
+export class Envelope {
+  private readonly current: { id: string; key: Buffer };
+  private readonly byId = new Map<string, Buffer>();
+  /** Keyed hashing of client secrets and tokens; derived, so it rotates with the master key story. */
+  private readonly hashKey: Buffer;
+
+  constructor(masterKey: Buffer, previous: Buffer[] = []) {
+    if (masterKey.length !== 32) throw new Error('the master key must be 32 bytes');
+    this.current = { id: Envelope.keyId(masterKey), key: masterKey };
+    for (const k of [masterKey, ...previous]) this.byId.set(Envelope.keyId(k), k);
+    this.hashKey = createHmac('sha256', masterKey).update('gatehouse secret hashing v1').digest();
+  }
+
+  static keyId(key: Buffer): string {
+    return createHash('sha256').update('gatehouse master key id').update(key).digest('hex').slice(0, 16);
+  }
+
+  get currentKeyId(): string {
+    return this.current.id;
+  }
+
+  /** `context` is bound as additional data, so a blob cannot be moved to another record. */
+  seal(plaintext: Buffer | string, context: string): EncryptedBlob {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
+    cipher.setAAD(Buffer.from(context));
+    const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    return { mk: this.current.id, iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), ct: ct.toString('base64') };
+  }
+
+  open(blob: EncryptedBlob, context: string): Buffer {
+    const key = this.byId.get(blob.mk);
+    if (!key) throw new Error(`data was encrypted with master key ${blob.mk}, which is not configured`);
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(blob.iv, 'base64'));
+    decipher.setAAD(Buffer.from(context));
+    decipher.setAuthTag(Buffer.from(blob.tag, 'base64'));
+    return Buffer.concat([decipher.update(Buffer.from(blob.ct, 'base64')), decipher.final()]);
+  }
+
+  /**
+   * Hash of a high-entropy secret (client secrets, opaque tokens). Those are 256-bit
+   * random values, so a keyed fast hash suffices and keeps the token endpoint fast;
+   * passwords use argon2id instead.
+   */
+  hashSecret(secret: string): string {
+    return createHmac('sha256', this.hashKey).update(secret).digest('base64url');
+  }
+
+  /** Constant-time comparison of a presented secret against a stored hash. */
+  verifySecret(secret: string, storedHash: string): boolean {
+    const a = Buffer.from(this.hashSecret(secret));
+    const b = Buffer.from(storedHash);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+}

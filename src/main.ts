@@ -1,0 +1,108 @@
+import { createServer, type Server } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { adminHandler } from './admin/server.js';
+import { ensureAdminClient, ensureSystemTenant } from './boot/bootstrap.js';
+import { ensureDemoTenant } from './boot/demo-tenant.js';
+import { buildRuntime, createLogger } from './boot/runtime.js';
+import { ConfigError, loadConfig, type Config } from './config/index.js';
+import { startDevDatabase, type DevDatabase } from './devdb/dev-database.js';
+import { createApp } from './http/app.js';
+import { HttpMetrics } from './http/metrics.js';
+import { Store } from './store/index.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`gatehouse: configuration error: ${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = configOrExit();
+  const log = createLogger(config);
+  if (config.masterKeyGenerated) {
+    log.warn(`GATEHOUSE_MASTER_KEY is unset: using a development key generated into ${join(config.dataDir, 'master.key')}. Never do this in production.`);
+  }
+
+  let devDb: DevDatabase | undefined;
+  let uri = config.mongodbUri;
+  if (!uri) {
+    devDb = await startDevDatabase({ dataDir: config.dataDir, log: (m) => log.info(m) });
+    uri = devDb.uri;
+    log.info({ kind: devDb.kind }, 'embedded development database started');
+  }
+  const store = await Store.open(uri, config.mongodbDatabase);
+  await store.ensureIndexes();
+  const rt = buildRuntime(config, store, log);
+
+  const system = await ensureSystemTenant(rt);
+  const admin = await ensureAdminClient(rt, system);
+  const demo = config.demoTenant ? await ensureDemoTenant(rt, join(root, 'tenants', 'demo.yaml')) : undefined;
+  rt.tenants.startSync(config.cacheSyncInterval * 1000);
+
+  let shuttingDown = false;
+  const graphql = await adminHandler(rt);
+  const app = createApp(rt, { adminHandler: graphql.handler, isShuttingDown: () => shuttingDown, metrics: new HttpMetrics(true) });
+  const server: Server = createServer(app);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(config.port, resolve));
+
+  printBanner(config, admin, demo);
+
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
+    const force = setTimeout(() => server.closeAllConnections(), 10_000).unref();
+    server.close();
+    server.closeIdleConnections();
+    await new Promise<void>((resolve) => server.once('close', () => resolve()));
+    clearTimeout(force);
+    rt.tenants.stopSync();
+    await graphql.stop();
+    await store.close();
+    if (devDb) await devDb.stop();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function printBanner(config: Config, admin: Awaited<ReturnType<typeof ensureAdminClient>>, demo: Awaited<ReturnType<typeof ensureDemoTenant>> | undefined): void {
+  const u = config.publicUrl;
+  const out: string[] = ['', `Gatehouse is listening on ${u}`, ''];
+  if (demo) {
+    out.push(`  Demo tenant discovery:  ${demo.tenant.issuer}/.well-known/openid-configuration`);
+    for (const [id, secret] of Object.entries(demo.clientSecrets)) out.push(`  Demo client:            ${id} / ${secret}`);
+    for (const usr of demo.users) out.push(`  Demo user:              ${usr.username} / ${usr.password}`);
+    out.push('');
+  }
+  out.push(`  Admin GraphQL API:      ${u}/graphql`);
+  out.push(`  Admin client id:        ${admin.clientId}`);
+  if (admin.clientSecret) {
+    out.push(`  Admin client secret:    ${admin.clientSecret}${admin.generated ? '   (generated now; shown this once outside development)' : ''}`);
+    out.push('', '  Try it:', '');
+    out.push(`    TOKEN=$(curl -s -u '${admin.clientId}:${admin.clientSecret}' -d grant_type=client_credentials -d scope=admin \\`);
+    out.push(`      ${u}/t/system/token | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`);
+    out.push(`    curl -s ${u}/graphql -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`);
+    out.push(`      -d '{"query":"{ tenants { edges { node { slug issuer } } } }"}'`);
+  } else {
+    out.push('  Admin client secret:    (printed on first start; set GATEHOUSE_ADMIN_CLIENT_ID/SECRET to choose one)');
+  }
+  out.push('', `  Health: ${u}/healthz  Ready: ${u}/readyz  Metrics: ${u}/metrics`, '');
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`gatehouse: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

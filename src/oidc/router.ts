@@ -1,0 +1,29 @@
+import express, { Router, type Request, type Response } from 'express';
+import { limits } from '../config/defaults.js';
+import { oauthError } from '../errors/oauth-error.js';
+import type { Runtime } from '../services/runtime.js';
+import { paths } from './capabilities.js';
+import { discovery } from './discovery.js';
+import { jwks } from './jwks.js';
+import { withTenant } from './tenant-handler.js';
+import { token } from './token/index.js';
+
+const form = express.urlencoded({ extended: false, limit: limits.bodyBytes, parameterLimit: 100 });
+
+const methodNotAllowed = (allowed: string) => (_req: Request, res: Response): void => {
+  res.setHeader('Allow', allowed);
+  const err = oauthError('method_not_allowed', `use ${allowed}`);
+  res.status(405).json(err.toJSON());
+};
+
+/** The protocol endpoints of one tenant, mounted below `/t/:slug` by the http layer. */
+export function oidcRouter(rt: Runtime): Router {
+  const r = Router({ mergeParams: true });
+  r.get(paths.discovery, withTenant(discovery));
+  r.get(paths.oauthMetadata, withTenant(discovery));
+  r.get(paths.jwks, withTenant(jwks(rt.keyRings)));
+  r.post(paths.token, form, withTenant(token(rt)));
+  r.all(paths.token, methodNotAllowed('POST'));
+  r.all([paths.discovery, paths.jwks], methodNotAllowed('GET'));
+  return r;
+}

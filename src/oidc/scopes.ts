@@ -1,0 +1,15 @@
+import { oauthError } from '../errors/oauth-error.js';
+import type { ClientRecord } from '../store/models/client.js';
+
+export function parseScope(value: unknown): string[] {
+  if (value === undefined || value === null || value === '') return [];
+  if (typeof value !== 'string') throw oauthError('invalid_request', 'scope must be a single string');
+  return [...new Set(value.split(' ').filter(Boolean))];
+}
+
+/** Requested scopes must all be ones the client may request (DESIGN.md "Scopes"). */
+export function allowedScopes(client: ClientRecord, requested: string[]): string[] {
+  const refused = requested.filter((s) => !client.scopes.includes(s));
+  if (refused.length) throw oauthError('invalid_scope', `the client may not request: ${refused.join(' ')}`);
+  return requested;
+}

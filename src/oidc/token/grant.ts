@@ -1,0 +1,14 @@
+import type { Request } from 'express';
+import type { Runtime } from '../../services/runtime.js';
+import type { ClientRecord } from '../../store/models/client.js';
+import type { TenantContext } from '../../tenancy/tenant-context.js';
+
+export interface GrantContext {
+  rt: Runtime;
+  tenant: TenantContext;
+  client: ClientRecord;
+  body: Record<string, unknown>;
+  req: Request;
+}
+
+export type GrantHandler = (ctx: GrantContext) => Promise<Record<string, unknown>>;

@@ -1,0 +1,41 @@
+import type { Request, Response } from 'express';
+import { oauthError } from '../../errors/oauth-error.js';
+import type { Runtime } from '../../services/runtime.js';
+import type { TenantContext } from '../../tenancy/tenant-context.js';
+import { authenticateClient } from '../client-auth.js';
+import { clientCredentials } from '../grants/client-credentials.js';
+import type { GrantHandler } from './grant.js';
+
+/** One handler per grant type, each in oidc/grants/. */
+export const grants = new Map<string, GrantHandler>([['client_credentials', clientCredentials]]);
+
+function parseBody(req: Request): Record<string, unknown> {
+  if (!req.is('application/x-www-form-urlencoded')) throw oauthError('invalid_request', 'the token endpoint takes application/x-www-form-urlencoded');
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(body)) {
+    if (Array.isArray(v)) throw oauthError('invalid_request', `parameter ${k} must not be repeated`);
+  }
+  return body;
+}
+
+function grantType(body: Record<string, unknown>): GrantHandler {
+  const type = body.grant_type;
+  if (typeof type !== 'string' || !type) throw oauthError('invalid_request', 'grant_type is required');
+  const handler = grants.get(type);
+  if (!handler) throw oauthError('unsupported_grant_type', `grant type ${type} is not supported`);
+  return handler;
+}
+
+/** RFC 6749 section 3.2: parse, authenticate the client, check the grant is allowed, run it. */
+export const token = (rt: Runtime) => async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Pragma', 'no-cache');
+  const body = parseBody(req);
+  const handler = grantType(body);
+  const { client } = await authenticateClient(rt, tenant, req);
+  if (!client.grantTypes.includes(body.grant_type as string)) {
+    throw oauthError('unauthorized_client', `this client may not use the ${String(body.grant_type)} grant`);
+  }
+  const result = await handler({ rt, tenant, client, body, req });
+  res.status(200).json(result);
+};

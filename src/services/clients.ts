@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { newId } from '../store/index.js';
+import { DuplicateKeyError } from '../store/errors.js';
+import type { ClientRecord } from '../store/models/client.js';
+import type { TenantContext } from '../tenancy/tenant-context.js';
+import { needsSecretCopy, resolveClientMetadata, type ClientMetadata, type ClientMetadataInput } from './client-metadata.js';
+import { ConflictError, InputError, NotFoundError } from './errors.js';
+import type { Runtime } from './runtime.js';
+import { touchTenant } from './tenants.js';
+
+export const CLIENT_ID_PATTERN = /^[A-Za-z0-9._~-]{3,128}$/;
+
+export const secretContext = (tenantId: string, clientId: string): string => `client-secret:${tenantId}:${clientId}`;
+
+const newSecret = (): string => randomBytes(32).toString('base64url');
+
+export interface CreatedClient {
+  client: ClientRecord;
+  /** Shown once; only its hash (and, for symmetric algorithms, a sealed copy) is stored. */
+  clientSecret: string | null;
+}
+
+export interface CreateClientOptions {
+  clientId?: string;
+  clientSecret?: string;
+  metadata?: Record<string, unknown>;
+}
+
+function secretFields(rt: Runtime, tenant: TenantContext, clientId: string, m: ClientMetadata, secret: string | null) {
+  if (!secret) return { secretHash: null, secretEncrypted: null };
+  return {
+    secretHash: rt.envelope.hashSecret(secret),
+    secretEncrypted: needsSecretCopy(m) ? rt.envelope.seal(secret, secretContext(tenant.id, clientId)) : null,
+  };
+}
+
+export async function createClient(rt: Runtime, tenant: TenantContext, input: ClientMetadataInput, opts: CreateClientOptions = {}): Promise<CreatedClient> {
+  const m = resolveClientMetadata(input);
+  const clientId = opts.clientId ?? randomBytes(16).toString('base64url');
+  if (!CLIENT_ID_PATTERN.test(clientId)) throw new InputError('clientId', 'must be 3-128 characters of A-Z a-z 0-9 . _ ~ -', 'invalid_request');
+  const secret = m.clientType === 'CONFIDENTIAL' ? (opts.clientSecret ?? newSecret()) : null;
+  const now = new Date();
+  let client: ClientRecord;
+  try {
+    client = await tenant.store.clients.insert({
+      _id: newId(),
+      clientId,
+      ...m,
+      ...secretFields(rt, tenant, clientId, m, secret),
+      secretRotatedAt: secret ? now : null,
+      metadata: JSON.stringify(opts.metadata ?? {}),
+      createdAt: now,
+      updatedAt: now,
+    });
+  } catch (err) {
+    if (err instanceof DuplicateKeyError) throw new ConflictError('clientId', `a client "${clientId}" already exists in this tenant`);
+    throw err;
+  }
+  await touchTenant(rt, tenant.id);
+  return { client, clientSecret: secret };
+}
+
+export async function updateClient(rt: Runtime, tenant: TenantContext, clientId: string, patch: Partial<ClientMetadata>, metadata?: Record<string, unknown>): Promise<ClientRecord> {
+  const current = await tenant.store.clients.findByClientId(clientId);
+  if (!current) throw new NotFoundError(`client ${clientId}`);
+  const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined && v !== null));
+  const m = resolveClientMetadata({ ...pickMetadata(current), ...defined });
+  if (m.clientType !== current.clientType) throw new InputError('clientType', 'cannot be changed; create a new client');
+  if (needsSecretCopy(m) && !current.secretEncrypted) {
+    throw new InputError('tokenEndpointAuthMethod', 'a symmetric algorithm needs the client secret: rotate the secret in the same change (rotateClientSecret) after switching');
+  }
+  const set: Partial<ClientRecord> = { ...m };
+  if (metadata) set.metadata = JSON.stringify({ ...JSON.parse(current.metadata || '{}'), ...metadata });
+  const updated = await tenant.store.clients.update(clientId, set);
+  if (!updated) throw new NotFoundError(`client ${clientId}`);
+  await touchTenant(rt, tenant.id);
+  return updated;
+}
+
+export async function rotateClientSecret(rt: Runtime, tenant: TenantContext, clientId: string, newSecretValue?: string): Promise<CreatedClient> {
+  const current = await tenant.store.clients.findByClientId(clientId);
+  if (!current) throw new NotFoundError(`client ${clientId}`);
+  if (current.clientType !== 'CONFIDENTIAL') throw new InputError('clientId', 'a public client has no secret');
+  const secret = newSecretValue ?? newSecret();
+  const m = pickMetadata(current);
+  const updated = await tenant.store.clients.update(clientId, { ...secretFields(rt, tenant, clientId, m, secret), secretRotatedAt: new Date() });
+  if (!updated) throw new NotFoundError(`client ${clientId}`);
+  await touchTenant(rt, tenant.id);
+  return { client: updated, clientSecret: secret };
+}
+
+export async function deleteClient(rt: Runtime, tenant: TenantContext, clientId: string): Promise<boolean> {
+  const deleted = await tenant.store.clients.delete(clientId);
+  if (deleted) await touchTenant(rt, tenant.id);
+  return deleted;
+}
+
+/** The client's plaintext secret, for symmetric algorithms only. */
+export function clientSecretCopy(rt: Runtime, tenant: TenantContext, client: ClientRecord): string | null {
+  if (!client.secretEncrypted) return null;
+  return rt.envelope.open(client.secretEncrypted, secretContext(tenant.id, client.clientId)).toString('utf8');
+}
+
+export function pickMetadata(c: ClientRecord): ClientMetadata {
+  return {
+    name: c.name,
+    clientType: c.clientType,
+    redirectUris: c.redirectUris,
+    postLogoutRedirectUris: c.postLogoutRedirectUris,
+    grantTypes: c.grantTypes,
+    responseTypes: c.responseTypes,
+    scopes: c.scopes,
+    tokenEndpointAuthMethod: c.tokenEndpointAuthMethod,
+    idTokenSignedResponseAlg: c.idTokenSignedResponseAlg,
+    requireConsent: c.requireConsent,
+    reuseConsent: c.reuseConsent,
+    accessTokenFormat: c.accessTokenFormat,
+  };
+}

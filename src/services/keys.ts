@@ -1,0 +1,41 @@
+import type { SigningAlg } from '../config/defaults.js';
+import { generateSigningKey } from '../keys/key-generation.js';
+import type { SigningKeyRecord } from '../keys/key-record.js';
+import { initialKeys, revoke, rotate, UnknownKeyError, type KeyFactory } from '../keys/rotation.js';
+import type { TenantContext } from '../tenancy/tenant-context.js';
+import { NotFoundError } from './errors.js';
+import { touchTenant } from './tenants.js';
+import type { Runtime } from './runtime.js';
+
+const factory = (rt: Runtime, tenantId: string): KeyFactory => (alg: SigningAlg, status) =>
+  generateSigningKey(rt.envelope, tenantId, alg, status);
+
+export const newTenantKeys = (rt: Runtime, tenantId: string): Promise<SigningKeyRecord[]> => initialKeys(factory(rt, tenantId));
+
+/** Tokens signed by a retired key stay verifiable this long (the longest JWT lifetime, plus skew). */
+const retireFor = (tenant: TenantContext): number => Math.max(tenant.settings.accessTokenTtl, tenant.settings.idTokenTtl) + 60;
+
+type KeyChange = (keys: SigningKeyRecord[]) => Promise<SigningKeyRecord[]>;
+
+/** Optimistic compare-and-set on the tenant's keyset, retried if another writer won. */
+async function changeKeys(rt: Runtime, tenant: TenantContext, change: KeyChange): Promise<TenantContext> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const keyset = await tenant.store.keysets.get();
+    if (!keyset) throw new NotFoundError('keyset');
+    const next = await change(keyset.keys);
+    if (await tenant.store.keysets.compareAndSet(keyset.version, next)) return touchTenant(rt, tenant.id);
+  }
+  throw new Error('the keyset kept changing concurrently; try again');
+}
+
+export const rotateTenantKeys = (rt: Runtime, tenant: TenantContext): Promise<TenantContext> =>
+  changeKeys(rt, tenant, (keys) => rotate(keys, factory(rt, tenant.id), new Date(), retireFor(tenant)));
+
+export async function revokeTenantKey(rt: Runtime, tenant: TenantContext, kid: string): Promise<TenantContext> {
+  try {
+    return await changeKeys(rt, tenant, (keys) => revoke(keys, kid, factory(rt, tenant.id), new Date()));
+  } catch (err) {
+    if (err instanceof UnknownKeyError) throw new NotFoundError(`signing key ${kid}`);
+    throw err;
+  }
+}

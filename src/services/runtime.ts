@@ -1,0 +1,18 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.js';
+import type { Envelope } from '../keys/envelope.js';
+import type { KeyRings } from '../keys/key-rings.js';
+import type { Store } from '../store/index.js';
+import type { TenantRegistry } from '../tenancy/tenant-registry.js';
+import type { ClientDirectory } from './client-directory.js';
+
+/** The process-wide collaborators, built once in main (or per test) and passed down. */
+export interface Runtime {
+  config: Config;
+  store: Store;
+  envelope: Envelope;
+  tenants: TenantRegistry;
+  keyRings: KeyRings;
+  clients: ClientDirectory;
+  log: Logger;
+}

@@ -1,0 +1,140 @@
+import { RESERVED_SLUGS, SLUG_PATTERN, signingAlgs, type TenantSettings } from '../config/defaults.js';
+import { newId } from '../store/index.js';
+import { DuplicateKeyError } from '../store/errors.js';
+import type { Branding, TenantRecord } from '../store/models/tenant.js';
+import type { TenantContext } from '../tenancy/tenant-context.js';
+import { ConflictError, InputError, NotFoundError } from './errors.js';
+import { newTenantKeys } from './keys.js';
+import type { Runtime } from './runtime.js';
+
+export interface TenantInput {
+  slug: string;
+  displayName: string;
+  branding?: Branding | null;
+  settings?: Partial<TenantSettings>;
+}
+
+export function validateSlug(slug: string, allowReserved = false): void {
+  if (!SLUG_PATTERN.test(slug)) {
+    throw new InputError('slug', 'must be 1-63 characters of a-z, 0-9 and -, starting and ending with a letter or digit', 'invalid_request');
+  }
+  if (!allowReserved && RESERVED_SLUGS.has(slug)) throw new InputError('slug', `"${slug}" is reserved`, 'invalid_request');
+}
+
+export function validateDisplayName(name: string): string {
+  const trimmed = name.trim();
+  if (!trimmed || trimmed.length > 200) throw new InputError('displayName', 'must be 1-200 characters', 'invalid_request');
+  return trimmed;
+}
+
+const LIFETIMES = ['codeTtl', 'idTokenTtl', 'accessTokenTtl', 'refreshTokenTtl', 'consentTtl', 'sessionTtl'] as const;
+
+export function validateSettings(settings: Partial<TenantSettings>): Partial<TenantSettings> {
+  const out: Partial<TenantSettings> = {};
+  for (const [k, v] of Object.entries(settings) as [keyof TenantSettings, unknown][]) {
+    if (v === undefined || v === null) continue;
+    if ((LIFETIMES as readonly string[]).includes(k)) {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 10 * 365 * 24 * 3600) {
+        throw new InputError(k, 'must be a whole number of seconds between 1 and 315360000', 'invalid_request');
+      }
+    }
+    if (k === 'signingAlg' && !(signingAlgs as readonly unknown[]).includes(v)) {
+      throw new InputError('signingAlg', `must be one of ${signingAlgs.join(', ')}`, 'invalid_request');
+    }
+    if (k === 'subjectType' && v !== 'public' && v !== 'pairwise') throw new InputError('subjectType', 'must be public or pairwise', 'invalid_request');
+    if (k === 'dynamicRegistration' && !['OPEN', 'TOKEN', 'DISABLED'].includes(v as string)) {
+      throw new InputError('dynamicRegistration', 'must be OPEN, TOKEN or DISABLED', 'invalid_request');
+    }
+    if (k === 'keyRotationDays' && (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 3650)) {
+      throw new InputError('keyRotationDays', 'must be a whole number of days from 0 to 3650', 'invalid_request');
+    }
+    (out as Record<string, unknown>)[k] = v;
+  }
+  return out;
+}
+
+export function validateBranding(b: Branding | null | undefined): Branding {
+  const out: Branding = {};
+  if (b?.logoUrl) {
+    let url: URL;
+    try {
+      url = new URL(b.logoUrl);
+    } catch {
+      throw new InputError('branding.logoUrl', 'must be an absolute URL', 'invalid_request');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InputError('branding.logoUrl', 'must be an http(s) URL', 'invalid_request');
+    out.logoUrl = url.href;
+  }
+  if (b?.primaryColor) {
+    if (!/^#[0-9a-fA-F]{6}$/.test(b.primaryColor)) throw new InputError('branding.primaryColor', 'must be a colour like #1a2b3c', 'invalid_request');
+    out.primaryColor = b.primaryColor.toLowerCase();
+  }
+  return out;
+}
+
+/**
+ * Creates a tenant with its keys. The keyset is written first, under a fresh tenant id,
+ * so a tenant is never visible without keys; a refused slug removes the orphan keyset.
+ */
+export async function createTenant(rt: Runtime, input: TenantInput, opts: { allowReserved?: boolean } = {}): Promise<TenantContext> {
+  validateSlug(input.slug, opts.allowReserved);
+  const displayName = validateDisplayName(input.displayName);
+  const settings = validateSettings(input.settings ?? {});
+  const branding = validateBranding(input.branding);
+  if (await rt.store.tenants.findBySlug(input.slug)) throw new ConflictError('slug', `a tenant "${input.slug}" already exists`);
+
+  const id = newId();
+  const tenantStore = rt.store.forTenant(id);
+  await tenantStore.keysets.create(await newTenantKeys(rt, id));
+  const now = new Date();
+  const record: TenantRecord = { _id: id, slug: input.slug, displayName, branding, settings, revision: 1, createdAt: now, updatedAt: now };
+  try {
+    await rt.store.tenants.insert(record);
+  } catch (err) {
+    await tenantStore.deleteAll();
+    if (err instanceof DuplicateKeyError) throw new ConflictError('slug', `a tenant "${input.slug}" already exists`);
+    throw err;
+  }
+  const ctx = rt.tenants.install(record);
+  await rt.tenants.publishChange(record);
+  return ctx;
+}
+
+export interface TenantUpdate {
+  displayName?: string | null;
+  branding?: Branding | null;
+  settings?: Partial<TenantSettings>;
+}
+
+export async function updateTenant(rt: Runtime, tenant: TenantContext, input: TenantUpdate): Promise<TenantContext> {
+  const set: Record<string, unknown> = {};
+  if (input.displayName != null) set.displayName = validateDisplayName(input.displayName);
+  if (input.branding !== undefined) set.branding = validateBranding(input.branding);
+  if (input.settings) {
+    const merged = { ...tenant.record.settings, ...validateSettings(input.settings) };
+    set.settings = merged;
+  }
+  const record = await rt.store.tenants.update(tenant.id, set);
+  if (!record) throw new NotFoundError(`tenant ${tenant.slug}`);
+  const ctx = rt.tenants.install(record);
+  await rt.tenants.publishChange(record);
+  return ctx;
+}
+
+/** Bumps the revision after a change to something derived from the tenant (keys, clients). */
+export async function touchTenant(rt: Runtime, tenantId: string): Promise<TenantContext> {
+  const record = await rt.store.tenants.bumpRevision(tenantId);
+  if (!record) throw new NotFoundError('tenant');
+  const ctx = rt.tenants.install(record);
+  await rt.tenants.publishChange(record);
+  return ctx;
+}
+
+/** Deletes the tenant first (so it disappears at once), then everything it owned. */
+export async function deleteTenant(rt: Runtime, tenant: TenantContext): Promise<void> {
+  if (RESERVED_SLUGS.has(tenant.slug)) throw new InputError('slug', `the "${tenant.slug}" tenant cannot be deleted`, 'invalid_request');
+  await rt.store.tenants.delete(tenant.id);
+  rt.tenants.drop(tenant.slug);
+  await rt.tenants.publishChange(tenant.record);
+  await tenant.store.deleteAll();
+}

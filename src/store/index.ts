@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import mongoose, { type Connection, type Model } from 'mongoose';
+import { cacheEventModel } from './models/cache-event.js';
+import { clientModel, type ClientRecord } from './models/client.js';
+import { keysetModel, type KeysetRecord } from './models/keyset.js';
+import { tenantModel, type TenantRecord } from './models/tenant.js';
+import { userModel, type UserRecord } from './models/user.js';
+import { mapDuplicate } from './errors.js';
+import { pageBy, type Page, type PageArgs } from './paging.js';
+import type { SigningKeyRecord } from '../keys/key-record.js';
+
+export type { Page, PageArgs };
+
+export const newId = (): string => randomUUID();
+
+/**
+ * The only code that queries MongoDB. Tenant data is reachable only through
+ * `forTenant(tenantId)`: every query it builds carries the tenant id.
+ */
+export class Store {
+  private readonly tenantModel;
+  private readonly keysetModel;
+  private readonly clientModel;
+  private readonly userModel;
+  private readonly cacheEventModel;
+  /** Commands sent to the server; tests use it to bound round trips. */
+  commandCount = 0;
+
+  private constructor(readonly conn: Connection) {
+    this.tenantModel = tenantModel(conn);
+    this.keysetModel = keysetModel(conn);
+    this.clientModel = clientModel(conn);
+    this.userModel = userModel(conn);
+    this.cacheEventModel = cacheEventModel(conn);
+  }
+
+  static async open(uri: string, dbName: string): Promise<Store> {
+    const conn = mongoose.createConnection(uri, {
+      dbName,
+      monitorCommands: true,
+      serverSelectionTimeoutMS: 10_000,
+      autoIndex: false,
+    });
+    await conn.asPromise();
+    const store = new Store(conn);
+    conn.getClient().on('commandStarted', () => {
+      store.commandCount++;
+    });
+    return store;
+  }
+
+  /** Creates the indexes every model declares (unique ones enforce tenant scoping rules). */
+  async ensureIndexes(): Promise<void> {
+    for (const model of Object.values(this.conn.models)) await model.createIndexes();
+  }
+
+  async ping(): Promise<void> {
+    await this.conn.db!.command({ ping: 1 });
+  }
+
+  async close(): Promise<void> {
+    await this.conn.close();
+  }
+
+  // ---- tenants (the platform level: the tenant documents themselves) ----
+
+  readonly tenants = {
+    findBySlug: (slug: string): Promise<TenantRecord | null> => this.tenantModel.findOne({ slug }).lean<TenantRecord>().exec(),
+    findById: (id: string): Promise<TenantRecord | null> => this.tenantModel.findById(id).lean<TenantRecord>().exec(),
+    findByIds: (ids: readonly string[]): Promise<TenantRecord[]> =>
+      this.tenantModel.find({ _id: { $in: ids } }).lean<TenantRecord[]>().exec(),
+    list: (args: PageArgs, filter: { slugPrefix?: string; search?: string } = {}): Promise<Page<TenantRecord>> => {
+      const q: Record<string, unknown> = {};
+      if (filter.slugPrefix) q.slug = { $regex: `^${escapeRegex(filter.slugPrefix)}` };
+      if (filter.search) q.displayName = { $regex: escapeRegex(filter.search), $options: 'i' };
+      return pageBy(this.tenantModel, q, 'slug', args);
+    },
+    insert: (record: TenantRecord): Promise<void> =>
+      mapDuplicate('tenants', async () => {
+        await this.tenantModel.collection.insertOne(record as never);
+      }),
+    /** Applies a change and bumps the revision in one atomic update. */
+    update: (id: string, set: Record<string, unknown>): Promise<TenantRecord | null> =>
+      this.tenantModel
+        .findOneAndUpdate({ _id: id }, { $set: { ...set, updatedAt: new Date() }, $inc: { revision: 1 } }, { new: true })
+        .lean<TenantRecord>()
+        .exec(),
+    bumpRevision: (id: string): Promise<TenantRecord | null> =>
+      this.tenantModel
+        .findOneAndUpdate({ _id: id }, { $inc: { revision: 1 }, $set: { updatedAt: new Date() } }, { new: true })
+        .lean<TenantRecord>()
+        .exec(),
+    delete: async (id: string): Promise<boolean> => (await this.tenantModel.deleteOne({ _id: id })).deletedCount === 1,
+    count: (): Promise<number> => this.tenantModel.countDocuments({}).exec(),
+  };
+
+  readonly cacheEvents = {
+    publish: async (tenantId: string, slug: string): Promise<void> => {
+      await this.cacheEventModel.collection.insertOne({ _id: newId(), tenantId, slug, at: new Date() } as never);
+    },
+    since: (at: Date): Promise<{ slug: string; at: Date }[]> =>
+      this.cacheEventModel.find({ at: { $gt: at } }, { slug: 1, at: 1 }).sort({ at: 1 }).lean<{ slug: string; at: Date }[]>().exec(),
+    sweep: async (before: Date): Promise<void> => {
+      await this.cacheEventModel.deleteMany({ at: { $lt: before } });
+    },
+  };
+
+  forTenant(tenantId: string): TenantStore {
+    if (!tenantId) throw new Error('a tenant id is required');
+    return new TenantStore(tenantId, this.keysetModel, this.clientModel, this.userModel);
+  }
+}
+
+/** Data of one tenant. Every query adds `tenantId`; there is no way to omit it. */
+export class TenantStore {
+  constructor(
+    readonly tenantId: string,
+    private readonly keysetModel: Model<KeysetRecord>,
+    private readonly clientModel: Model<ClientRecord>,
+    private readonly userModel: Model<UserRecord>,
+  ) {}
+
+  private scoped<T extends Record<string, unknown>>(filter: T): T & { tenantId: string } {
+    return { ...filter, tenantId: this.tenantId };
+  }
+
+  readonly keysets = {
+    get: (): Promise<KeysetRecord | null> => this.keysetModel.findOne(this.scoped({})).lean<KeysetRecord>().exec(),
+    create: (keys: SigningKeyRecord[]): Promise<void> =>
+      mapDuplicate('keysets', async () => {
+        await this.keysetModel.collection.insertOne({ _id: this.tenantId, tenantId: this.tenantId, version: 1, keys } as never);
+      }),
+    /** Replaces the keys only if nobody else changed them since `version` was read. */
+    compareAndSet: async (version: number, keys: SigningKeyRecord[]): Promise<boolean> => {
+      const res = await this.keysetModel.collection.updateOne(this.scoped({ version }), {
+        $set: { keys, version: version + 1 },
+      });
+      return res.modifiedCount === 1;
+    },
+  };
+
+  readonly clients = {
+    findByClientId: (clientId: string): Promise<ClientRecord | null> =>
+      this.clientModel.findOne(this.scoped({ clientId })).lean<ClientRecord>().exec(),
+    findByClientIds: (clientIds: readonly string[]): Promise<ClientRecord[]> =>
+      this.clientModel.find(this.scoped({ clientId: { $in: clientIds } })).lean<ClientRecord[]>().exec(),
+    list: (args: PageArgs): Promise<Page<ClientRecord>> => pageBy(this.clientModel, this.scoped({}), 'clientId', args),
+    insert: (record: Omit<ClientRecord, 'tenantId'>): Promise<ClientRecord> =>
+      mapDuplicate('clients', async () => {
+        const doc = { ...record, tenantId: this.tenantId };
+        await this.clientModel.collection.insertOne(doc as never);
+        return doc;
+      }),
+    update: (clientId: string, set: Partial<ClientRecord>): Promise<ClientRecord | null> =>
+      this.clientModel
+        .findOneAndUpdate(this.scoped({ clientId }), { $set: { ...set, updatedAt: new Date() } }, { new: true })
+        .lean<ClientRecord>()
+        .exec(),
+    delete: async (clientId: string): Promise<boolean> =>
+      (await this.clientModel.deleteOne(this.scoped({ clientId }))).deletedCount === 1,
+  };
+
+  readonly users = {
+    findById: (id: string): Promise<UserRecord | null> => this.userModel.findOne(this.scoped({ _id: id })).lean<UserRecord>().exec(),
+    findByIds: (ids: readonly string[]): Promise<UserRecord[]> =>
+      this.userModel.find(this.scoped({ _id: { $in: ids } })).lean<UserRecord[]>().exec(),
+    findByUsername: (username: string): Promise<UserRecord | null> =>
+      this.userModel.findOne(this.scoped({ usernameKey: username.toLowerCase() })).lean<UserRecord>().exec(),
+    list: (args: PageArgs, filter: { usernamePrefix?: string; email?: string } = {}): Promise<Page<UserRecord>> => {
+      const q: Record<string, unknown> = {};
+      if (filter.usernamePrefix) q.usernameKey = { $regex: `^${escapeRegex(filter.usernamePrefix.toLowerCase())}` };
+      if (filter.email) q.email = filter.email.toLowerCase();
+      return pageBy(this.userModel, this.scoped(q), 'usernameKey', args);
+    },
+    insert: (record: Omit<UserRecord, 'tenantId'>): Promise<UserRecord> =>
+      mapDuplicate('users', async () => {
+        const doc = { ...record, tenantId: this.tenantId };
+        await this.userModel.collection.insertOne(doc as never);
+        return doc;
+      }),
+    update: (id: string, set: Partial<UserRecord>): Promise<UserRecord | null> =>
+      mapDuplicate('users', () =>
+        this.userModel
+          .findOneAndUpdate(this.scoped({ _id: id }), { $set: { ...set, updatedAt: new Date() } }, { new: true })
+          .lean<UserRecord>()
+          .exec(),
+      ),
+    delete: async (id: string): Promise<boolean> => (await this.userModel.deleteOne(this.scoped({ _id: id }))).deletedCount === 1,
+  };
+
+  /** Removes everything the tenant owns (tenant deletion cascades). */
+  async deleteAll(): Promise<void> {
+    const filter = this.scoped({});
+    await Promise.all([this.keysetModel.deleteMany(filter), this.clientModel.deleteMany(filter), this.userModel.deleteMany(filter)]);
+  }
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,65 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { EncryptedBlob } from '../../keys/key-record.js';
+
+export type ClientType = 'CONFIDENTIAL' | 'PUBLIC';
+
+export interface ClientRecord {
+  _id: string;
+  tenantId: string;
+  clientId: string;
+  name: string;
+  clientType: ClientType;
+  /** HMAC-SHA256 of the secret under a key derived from the master key; never the secret. */
+  secretHash?: string | null;
+  /**
+   * The secret itself, encrypted, kept only when a symmetric algorithm needs it
+   * (client_secret_jwt, HS256 ID tokens): a hash cannot verify an HMAC.
+   */
+  secretEncrypted?: EncryptedBlob | null;
+  secretRotatedAt?: Date | null;
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  grantTypes: string[];
+  responseTypes: string[];
+  scopes: string[];
+  tokenEndpointAuthMethod: string;
+  idTokenSignedResponseAlg: string;
+  requireConsent: boolean;
+  reuseConsent: boolean;
+  accessTokenFormat: 'jwt' | 'opaque';
+  /** Further RFC 7591 metadata, serialized JSON (keys are user-supplied). */
+  metadata: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const schema = new Schema<ClientRecord>(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: String, required: true },
+    clientId: { type: String, required: true },
+    name: { type: String, required: true },
+    clientType: { type: String, required: true },
+    secretHash: String,
+    secretEncrypted: { type: new Schema({ mk: String, iv: String, tag: String, ct: String }, { _id: false }), default: null },
+    secretRotatedAt: Date,
+    redirectUris: { type: [String], default: [] },
+    postLogoutRedirectUris: { type: [String], default: [] },
+    grantTypes: { type: [String], default: [] },
+    responseTypes: { type: [String], default: [] },
+    scopes: { type: [String], default: [] },
+    tokenEndpointAuthMethod: { type: String, required: true },
+    idTokenSignedResponseAlg: { type: String, required: true },
+    requireConsent: { type: Boolean, default: true },
+    reuseConsent: { type: Boolean, default: true },
+    accessTokenFormat: { type: String, default: 'jwt' },
+    metadata: { type: String, default: '{}' },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+schema.index({ tenantId: 1, clientId: 1 }, { unique: true });
+
+export const clientModel = (conn: Connection): Model<ClientRecord> =>
+  conn.models.Client ?? conn.model<ClientRecord>('Client', schema, 'clients');

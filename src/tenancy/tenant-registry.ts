@@ -1,0 +1,101 @@
+import { LRUCache } from 'lru-cache';
+import { limits } from '../config/defaults.js';
+import type { Store } from '../store/index.js';
+import type { TenantRecord } from '../store/models/tenant.js';
+import { makeTenantContext, type TenantContext } from './tenant-context.js';
+
+const MISSING_TTL_MS = 2_000;
+
+/**
+ * The in-process tenant cache. Hot paths ask `peek` (synchronous, no I/O); a miss loads
+ * the tenant once however many requests wait for it. Changes made in this process are
+ * installed at once (`install`); changes made by other replicas arrive through polled
+ * cache events within `syncIntervalMs`.
+ */
+export class TenantRegistry {
+  private readonly cache = new LRUCache<string, TenantContext>({ max: limits.tenantCacheSize });
+  private readonly missing = new LRUCache<string, true>({ max: 10_000, ttl: MISSING_TTL_MS });
+  private readonly loading = new Map<string, Promise<TenantContext | null>>();
+  private timer: NodeJS.Timeout | undefined;
+  private lastSync = new Date();
+
+  constructor(
+    private readonly store: Store,
+    private readonly publicUrl: string,
+    private readonly onError: (err: unknown) => void = () => {},
+  ) {}
+
+  peek(slug: string): TenantContext | undefined {
+    return this.cache.get(slug);
+  }
+
+  async get(slug: string): Promise<TenantContext | null> {
+    const hit = this.cache.get(slug);
+    if (hit) return hit;
+    if (this.missing.has(slug)) return null;
+    let pending = this.loading.get(slug);
+    if (!pending) {
+      pending = this.load(slug).finally(() => this.loading.delete(slug));
+      this.loading.set(slug, pending);
+    }
+    return pending;
+  }
+
+  private async load(slug: string): Promise<TenantContext | null> {
+    const record = await this.store.tenants.findBySlug(slug);
+    if (!record) {
+      this.missing.set(slug, true);
+      return null;
+    }
+    return this.install(record);
+  }
+
+  /** Installs a record this process just wrote, unless a newer revision is already cached. */
+  install(record: TenantRecord): TenantContext {
+    const current = this.cache.get(record.slug);
+    if (current && current.record._id === record._id && current.record.revision > record.revision) return current;
+    const ctx = makeTenantContext(record, this.publicUrl, this.store.forTenant(record._id));
+    this.cache.set(record.slug, ctx);
+    this.missing.delete(record.slug);
+    return ctx;
+  }
+
+  drop(slug: string): void {
+    this.cache.delete(slug);
+    this.missing.delete(slug);
+  }
+
+  /** Tells other replicas (and, harmlessly, this one) that a tenant changed. */
+  async publishChange(record: Pick<TenantRecord, '_id' | 'slug'>): Promise<void> {
+    await this.store.cacheEvents.publish(record._id, record.slug);
+  }
+
+  startSync(intervalMs: number): void {
+    this.stopSync();
+    this.timer = setInterval(() => void this.sync().catch(this.onError), intervalMs);
+    this.timer.unref();
+  }
+
+  stopSync(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One poll: drop every tenant another replica changed. Overlaps the last window by 5 s for clock skew. */
+  async sync(): Promise<void> {
+    const from = new Date(this.lastSync.getTime() - 5_000);
+    this.lastSync = new Date();
+    const events = await this.store.cacheEvents.since(from);
+    for (const e of events) {
+      const cached = this.cache.get(e.slug);
+      // Events older than our copy were already applied when we loaded it.
+      if (!cached || new Date(cached.record.updatedAt).getTime() <= new Date(e.at).getTime()) this.drop(e.slug);
+      else this.missing.delete(e.slug);
+    }
+    if (Math.random() < 0.05) await this.store.cacheEvents.sweep(new Date(Date.now() - 60_000));
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+}
