@@ -53,7 +53,7 @@ describe('development/test database', () => {
     // - FerretDB 1.24.2 (SQLite) refuses the insert with a server error; see the
     //   diagnostic printed below (code 2 BadValue, "invalid key: \"a.b\" (key must not contain '.' sign)").
     // - MongoDB 5+ accepts it.
-    const col = db.collection('dotted');
+    const col = db.collection<{ _id: string; [key: string]: unknown }>('dotted');
     let outcome: string;
     try {
       await col.insertOne({ _id: 'dot', 'https://example.com/roles': ['admin'] });

@@ -33,6 +33,8 @@ export function createAdminServer(rt: Runtime): ApolloServer<AdminContext> {
     formatError: formatAdminError(rt.log),
     includeStacktraceInErrorResponses: false,
     plugins: [ApolloServerPluginLandingPageDisabled()],
+    // main.ts owns graceful shutdown; Apollo's own signal handlers would race it.
+    stopOnTerminationSignals: false,
   });
 }
 

@@ -18,7 +18,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
 import { access, chmod, cp, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -126,12 +126,14 @@ export async function ensureFerretDbBinary(opts: { log?: (msg: string) => void }
 
   const started = Date.now();
   log(`devdb: building FerretDB ${FERRETDB_VERSION} with ${go} into ${target} (one time; takes a minute or two)`);
+  const progress = { modules: 0 };
   const ticker = setInterval(() => {
-    log(`devdb: still building FerretDB… ${Math.round((Date.now() - started) / 1000)} s`);
+    const fetched = progress.modules > 0 ? `, ${progress.modules} Go modules fetched` : '';
+    log(`devdb: still building FerretDB… ${Math.round((Date.now() - started) / 1000)} s${fetched}`);
   }, 15_000);
   const work = await mkdtemp(join(tmpdir(), 'gatehouse-ferretdb-build-'));
   try {
-    await buildFerretDb(go, target, work, log);
+    await buildFerretDb(go, target, work, log, progress);
   } catch (err) {
     throw new FerretDbUnavailableError(`building FerretDB failed: ${(err as Error).message}`);
   } finally {
@@ -147,7 +149,13 @@ export async function ensureFerretDbBinary(opts: { log?: (msg: string) => void }
 // FerretDB build
 // ---------------------------------------------------------------------------
 
-async function buildFerretDb(go: string, target: string, work: string, log: (msg: string) => void): Promise<void> {
+async function buildFerretDb(
+  go: string,
+  target: string,
+  work: string,
+  log: (msg: string) => void,
+  progress: { modules: number },
+): Promise<void> {
   const goVersion = await goMinorVersion(go, work);
   const env: NodeJS.ProcessEnv = { ...process.env, GOWORK: 'off', GOFLAGS: process.env.GOFLAGS ?? '' };
   // Drop flags that would change module mode (e.g. -mod=vendor); keep the rest.
@@ -164,7 +172,7 @@ async function buildFerretDb(go: string, target: string, work: string, log: (msg
   }
 
   // 1. Fetch the module source (verified against go.sum database as usual).
-  const dl = await run(go, ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], { cwd: work, env, log, echo: true });
+  const dl = await run(go, ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], { cwd: work, env, log, echo: true, progress });
   let info: { Dir?: string; Error?: string; Origin?: { Hash?: string } };
   try {
     info = JSON.parse(dl.stdout) as typeof info;
@@ -191,7 +199,7 @@ async function buildFerretDb(go: string, target: string, work: string, log: (msg
   const build = await run(
     go,
     ['build', '-trimpath', '-buildvcs=false', '-o', tmpTarget, './cmd/ferretdb'],
-    { cwd: src, env: { ...env, GOBIN: dirname(target) }, log, echo: true },
+    { cwd: src, env: { ...env, GOBIN: dirname(target) }, log, echo: true, progress },
   );
   if (build.code !== 0) {
     await rm(tmpTarget, { force: true });
@@ -302,8 +310,8 @@ async function startServerOnce(spec: ServerSpec): Promise<DevDatabase> {
     }
   });
 
-  const uri = `mongodb://127.0.0.1:${port}/`;
-  const failure = await waitUntilReady(uri, child, exited, spawnError);
+  const serverUri = `mongodb://127.0.0.1:${port}/`;
+  const failure = await waitUntilReady(serverUri, child, exited, spawnError);
   if (failure) {
     await killAndWait(child, exited);
     const text = output.text();
@@ -317,16 +325,179 @@ async function startServerOnce(spec: ServerSpec): Promise<DevDatabase> {
   (child.stdout as { unref?: () => void } | null)?.unref?.();
   (child.stderr as { unref?: () => void } | null)?.unref?.();
 
+  // FerretDB 1.24 runs findAndModify/update as read-then-write without any
+  // locking, so concurrent conditional updates on different connections can both
+  // "win". Clients therefore reach it through a loopback proxy that lets one
+  // request at a time through, which restores MongoDB's single-document
+  // atomicity (DESIGN.md §5). GATEHOUSE_FERRETDB_DIRECT=1 skips the proxy.
+  let proxy: SerializingProxy | undefined;
+  if (spec.kind === 'ferretdb' && process.env.GATEHOUSE_FERRETDB_DIRECT !== '1') {
+    try {
+      proxy = await startSerializingProxy(port);
+    } catch (err) {
+      stopping = true;
+      await killAndWait(child, exited);
+      throw err;
+    }
+  }
+  const uri = proxy ? `mongodb://127.0.0.1:${proxy.port}/` : serverUri;
+
   let stopPromise: Promise<void> | undefined;
   return {
     uri,
     kind: spec.kind,
     stop(): Promise<void> {
       stopping = true;
-      stopPromise ??= killAndWait(child, exited);
+      stopPromise ??= (async () => {
+        await proxy?.close();
+        await killAndWait(child, exited);
+      })();
       return stopPromise;
     },
   };
+}
+
+// ---------------------------------------------------------------------------
+// Serializing wire-protocol proxy (for FerretDB)
+// ---------------------------------------------------------------------------
+
+interface SerializingProxy {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** MongoDB wire messages start with an int32 total length; FerretDB answers every request with one message. */
+const MAX_WIRE_MESSAGE = 48 * 1024 * 1024;
+
+async function startSerializingProxy(backendPort: number): Promise<SerializingProxy> {
+  let gate: Promise<void> = Promise.resolve();
+  /** Waits for the previous request (on any connection) to be answered; returns a release function. */
+  const acquire = async (): Promise<() => void> => {
+    let release: () => void = () => undefined;
+    const mine = new Promise<void>((res) => {
+      release = res;
+    });
+    const previous = gate;
+    gate = previous.then(() => mine);
+    await previous;
+    return release;
+  };
+
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const backend = connect(backendPort, '127.0.0.1');
+    sockets.add(client);
+    sockets.add(backend);
+    client.setNoDelay(true);
+    backend.setNoDelay(true);
+
+    const fromClient = new WireMessageReader();
+    const fromBackend = new WireMessageReader();
+    const pending: Buffer[] = [];
+    let awaitingReply: ((reply: Buffer | null) => void) | undefined;
+    let pumping = false;
+    let closed = false;
+
+    const close = (): void => {
+      if (closed) return;
+      closed = true;
+      client.destroy();
+      backend.destroy();
+      sockets.delete(client);
+      sockets.delete(backend);
+      const waiter = awaitingReply;
+      awaitingReply = undefined;
+      waiter?.(null);
+    };
+
+    const pump = async (): Promise<void> => {
+      if (pumping) return;
+      pumping = true;
+      try {
+        while (!closed && pending.length > 0) {
+          const request = pending.shift() as Buffer;
+          const release = await acquire();
+          try {
+            if (closed) break;
+            const reply = new Promise<Buffer | null>((res) => {
+              awaitingReply = res;
+            });
+            backend.write(request);
+            const message = await reply;
+            if (message === null) break;
+            client.write(message);
+          } finally {
+            release();
+          }
+        }
+      } finally {
+        pumping = false;
+      }
+    };
+
+    client.on('data', (chunk: Buffer) => {
+      const messages = fromClient.push(chunk);
+      if (messages === null) return close();
+      pending.push(...messages);
+      void pump();
+    });
+    backend.on('data', (chunk: Buffer) => {
+      const messages = fromBackend.push(chunk);
+      if (messages === null) return close();
+      for (const m of messages) {
+        const waiter = awaitingReply;
+        awaitingReply = undefined;
+        if (waiter) waiter(m);
+        else client.write(m); // unsolicited; pass it on
+      }
+    });
+    for (const socket of [client, backend]) {
+      socket.on('error', close);
+      socket.on('close', close);
+    }
+  });
+
+  await new Promise<void>((res, rej) => {
+    server.once('error', rej);
+    server.listen(0, '127.0.0.1', () => res());
+  });
+  server.unref();
+  const address = server.address();
+  if (!address || typeof address !== 'object') throw new Error('proxy: could not determine its port');
+
+  return {
+    port: address.port,
+    close: () =>
+      new Promise<void>((res) => {
+        for (const s of sockets) s.destroy();
+        sockets.clear();
+        server.close(() => res());
+      }),
+  };
+}
+
+/** Splits a byte stream into whole wire messages. `push` returns null on a malformed length. */
+class WireMessageReader {
+  private chunks: Buffer[] = [];
+  private length = 0;
+
+  push(chunk: Buffer): Buffer[] | null {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+    const out: Buffer[] = [];
+    while (this.length >= 4) {
+      const head = this.chunks[0] as Buffer;
+      const size = head.length >= 4 ? head.readInt32LE(0) : Buffer.concat(this.chunks).readInt32LE(0);
+      if (size < 16 || size > MAX_WIRE_MESSAGE) return null;
+      if (this.length < size) break;
+      const all = this.chunks.length === 1 ? head : Buffer.concat(this.chunks, this.length);
+      out.push(all.subarray(0, size));
+      const rest = all.subarray(size);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.length = rest.length;
+    }
+    return out;
+  }
 }
 
 /** Resolves to undefined once the server answers a ping, or to a reason it did not. */
@@ -540,11 +711,20 @@ interface RunResult {
   stderr: string;
 }
 
-/** Runs a command to completion. With `echo`, stderr lines are passed to `log` as they arrive. */
+/**
+ * Runs a command to completion. With `echo`, stderr lines are passed to `log` as
+ * they arrive, except Go's "go: downloading …" lines, which are only counted.
+ */
 function run(
   cmd: string,
   args: string[],
-  o: { cwd: string; env: NodeJS.ProcessEnv; log?: (msg: string) => void; echo?: boolean },
+  o: {
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    log?: (msg: string) => void;
+    echo?: boolean;
+    progress?: { modules: number };
+  },
 ): Promise<RunResult> {
   return new Promise((res) => {
     const child = spawn(cmd, args, { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -561,7 +741,13 @@ function run(
       if (o.echo && o.log) {
         const parts = (partial + s).split('\n');
         partial = parts.pop() ?? '';
-        for (const line of parts) if (line.trim()) o.log(`devdb:   ${line}`);
+        for (const line of parts) {
+          if (line.startsWith('go: downloading ')) {
+            if (o.progress) o.progress.modules++;
+          } else if (line.trim()) {
+            o.log(`devdb:   ${line}`);
+          }
+        }
       }
     });
     child.once('error', (err) => {

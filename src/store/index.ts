@@ -5,6 +5,7 @@ import { clientModel, type ClientRecord } from './models/client.js';
 import { keysetModel, type KeysetRecord } from './models/keyset.js';
 import { tenantModel, type TenantRecord } from './models/tenant.js';
 import { userModel, type UserRecord } from './models/user.js';
+import { registerModels } from './models/index.js';
 import { mapDuplicate } from './errors.js';
 import { pageBy, type Page, type PageArgs } from './paging.js';
 import type { SigningKeyRecord } from '../keys/key-record.js';
@@ -27,6 +28,7 @@ export class Store {
   commandCount = 0;
 
   private constructor(readonly conn: Connection) {
+    registerModels(conn);
     this.tenantModel = tenantModel(conn);
     this.keysetModel = keysetModel(conn);
     this.clientModel = clientModel(conn);
@@ -82,12 +84,12 @@ export class Store {
     /** Applies a change and bumps the revision in one atomic update. */
     update: (id: string, set: Record<string, unknown>): Promise<TenantRecord | null> =>
       this.tenantModel
-        .findOneAndUpdate({ _id: id }, { $set: { ...set, updatedAt: new Date() }, $inc: { revision: 1 } }, { new: true })
+        .findOneAndUpdate({ _id: id }, { $set: { ...set, updatedAt: new Date() }, $inc: { revision: 1 } }, { returnDocument: 'after' })
         .lean<TenantRecord>()
         .exec(),
     bumpRevision: (id: string): Promise<TenantRecord | null> =>
       this.tenantModel
-        .findOneAndUpdate({ _id: id }, { $inc: { revision: 1 }, $set: { updatedAt: new Date() } }, { new: true })
+        .findOneAndUpdate({ _id: id }, { $inc: { revision: 1 }, $set: { updatedAt: new Date() } }, { returnDocument: 'after' })
         .lean<TenantRecord>()
         .exec(),
     delete: async (id: string): Promise<boolean> => (await this.tenantModel.deleteOne({ _id: id })).deletedCount === 1,
@@ -107,21 +109,44 @@ export class Store {
 
   forTenant(tenantId: string): TenantStore {
     if (!tenantId) throw new Error('a tenant id is required');
-    return new TenantStore(tenantId, this.keysetModel, this.clientModel, this.userModel);
+    return new TenantStore(tenantId, this.conn);
   }
 }
 
-/** Data of one tenant. Every query adds `tenantId`; there is no way to omit it. */
+/**
+ * Data of one tenant. Every query adds `tenantId`; there is no way to omit it.
+ * Repositories for further collections live in store/repos/<name>.ts as a factory
+ * `(ts: TenantStore) => {...}` that filters with `ts.scoped(...)`, and are exposed
+ * here through a getter that calls `this.repo(name, factory)`.
+ */
 export class TenantStore {
+  private readonly keysetModel: Model<KeysetRecord>;
+  private readonly clientModel: Model<ClientRecord>;
+  private readonly userModel: Model<UserRecord>;
+  private readonly repos = new Map<string, unknown>();
+
   constructor(
     readonly tenantId: string,
-    private readonly keysetModel: Model<KeysetRecord>,
-    private readonly clientModel: Model<ClientRecord>,
-    private readonly userModel: Model<UserRecord>,
-  ) {}
+    /** For repositories in store/repos/ only. */
+    readonly conn: Connection,
+  ) {
+    this.keysetModel = keysetModel(conn);
+    this.clientModel = clientModel(conn);
+    this.userModel = userModel(conn);
+  }
 
-  private scoped<T extends Record<string, unknown>>(filter: T): T & { tenantId: string } {
+  /** A filter that always carries this tenant's id. */
+  scoped<T extends Record<string, unknown>>(filter: T): T & { tenantId: string } {
     return { ...filter, tenantId: this.tenantId };
+  }
+
+  protected repo<R>(name: string, factory: (ts: TenantStore) => R): R {
+    let r = this.repos.get(name) as R | undefined;
+    if (r === undefined) {
+      r = factory(this);
+      this.repos.set(name, r);
+    }
+    return r;
   }
 
   readonly keysets = {
@@ -153,7 +178,7 @@ export class TenantStore {
       }),
     update: (clientId: string, set: Partial<ClientRecord>): Promise<ClientRecord | null> =>
       this.clientModel
-        .findOneAndUpdate(this.scoped({ clientId }), { $set: { ...set, updatedAt: new Date() } }, { new: true })
+        .findOneAndUpdate(this.scoped({ clientId }), { $set: { ...set, updatedAt: new Date() } }, { returnDocument: 'after' })
         .lean<ClientRecord>()
         .exec(),
     delete: async (clientId: string): Promise<boolean> =>
@@ -181,17 +206,20 @@ export class TenantStore {
     update: (id: string, set: Partial<UserRecord>): Promise<UserRecord | null> =>
       mapDuplicate('users', () =>
         this.userModel
-          .findOneAndUpdate(this.scoped({ _id: id }), { $set: { ...set, updatedAt: new Date() } }, { new: true })
+          .findOneAndUpdate(this.scoped({ _id: id }), { $set: { ...set, updatedAt: new Date() } }, { returnDocument: 'after' })
           .lean<UserRecord>()
           .exec(),
       ),
     delete: async (id: string): Promise<boolean> => (await this.userModel.deleteOne(this.scoped({ _id: id }))).deletedCount === 1,
   };
 
-  /** Removes everything the tenant owns (tenant deletion cascades). */
+  /**
+   * Removes everything the tenant owns (tenant deletion cascades): every collection of
+   * the connection whose documents carry a tenantId.
+   */
   async deleteAll(): Promise<void> {
     const filter = this.scoped({});
-    await Promise.all([this.keysetModel.deleteMany(filter), this.clientModel.deleteMany(filter), this.userModel.deleteMany(filter)]);
+    await Promise.all(Object.values(this.conn.models).filter((m) => m.schema.path('tenantId')).map((m) => m.deleteMany(filter)));
   }
 }
 
