@@ -50,9 +50,9 @@ describe('development/test database', () => {
 
   it('records whether a key containing "." is accepted', async (t) => {
     // Observed behaviour (recorded, not asserted; DESIGN.md §5 forbids such keys anyway):
-    // - FerretDB 1.24.2 (SQLite) refuses the insert with a server error; see the
-    //   diagnostic printed below (code 2 BadValue, "invalid key: \"a.b\" (key must not contain '.' sign)").
-    // - MongoDB 5+ accepts it.
+    // - FerretDB 1.24.2 (SQLite) refuses the insert: MongoServerError code 2 (BadValue),
+    //   message `invalid key: "https://example.com/roles" (key must not contain '.' sign)`.
+    // - MongoDB 5.0+ accepts it (and stores the key as is).
     const col = db.collection<{ _id: string; [key: string]: unknown }>('dotted');
     let outcome: string;
     try {
