@@ -21,6 +21,9 @@ export function toOAuthError(err: unknown): OAuthError {
     if (bp.type === 'parameters.too.many') return new OAuthError('invalid_request', 'too many parameters', 413);
     if (typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500) return new OAuthError('invalid_request', 'the request body could not be read', bp.status);
   }
+  // Other client errors raised by Express itself (e.g. a malformed %-escape in the path).
+  const status = (err as { status?: unknown; statusCode?: unknown })?.status ?? (err as { statusCode?: unknown })?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) return new OAuthError('invalid_request', 'the request could not be understood', status);
   return oauthError('server_error');
 }
 

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { SLUG_PATTERN } from '../config/defaults.js';
 import { notFound } from '../errors/oauth-error.js';
 import type { TenantRegistry } from '../tenancy/tenant-registry.js';
 
@@ -6,6 +7,8 @@ import type { TenantRegistry } from '../tenancy/tenant-registry.js';
 export function resolveTenant(registry: TenantRegistry) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const slug = req.params.slug as string;
+    // Not a possible slug: answer without a lookup (and without filling the negative cache).
+    if (!SLUG_PATTERN.test(slug)) return next(notFound('unknown tenant'));
     const cached = registry.peek(slug);
     if (cached) {
       res.locals.tenant = cached;

@@ -84,7 +84,9 @@ export const Tenant: TenantResolvers = {
     return toConnection(await ctx.rt.store.forTenant(t._id).clients.list({ first, after }));
   },
   signingKeys: async (t, _a, ctx) => {
-    const tenant = await ctx.loaders.tenantBySlug.load(t.slug);
+    // The registry, not the request's loader: after a key mutation in this request the
+    // loader still holds the context from before the change.
+    const tenant = await ctx.rt.tenants.get(t.slug);
     if (!tenant) return [];
     const ring = await ctx.rt.keyRings.get(tenant);
     return ring.records;
