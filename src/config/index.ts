@@ -56,11 +56,17 @@ const bool = z
 
 const fields = {
   PORT: z.coerce.number().int().min(0).max(65535),
-  PUBLIC_URL: z
-    .string()
-    .url()
-    .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must be an http(s) URL')
-    .refine((u) => !new URL(u).search && !new URL(u).hash, 'must not have a query or fragment'),
+  PUBLIC_URL: z.string().superRefine((u, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(u);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be an absolute http(s) URL, e.g. https://id.example.com' });
+      return;
+    }
+    if (!/^https?:$/.test(url.protocol)) ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL' });
+    if (url.search || url.hash) ctx.addIssue({ code: 'custom', message: 'must not have a query or fragment' });
+  }),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://'),
   MONGODB_DATABASE: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a plain database name'),
   GATEHOUSE_MASTER_KEY: base64Key('GATEHOUSE_MASTER_KEY'),

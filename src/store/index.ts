@@ -8,7 +8,16 @@ import { userModel, type UserRecord } from './models/user.js';
 import { registerModels } from './models/index.js';
 import { mapDuplicate } from './errors.js';
 import { pageBy, type Page, type PageArgs } from './paging.js';
+import { consentsRepo } from './repos/consents.js';
+import { interactionsRepo } from './repos/interactions.js';
+import { loginAttemptsRepo } from './repos/login-attempts.js';
+import { loginSessionsRepo } from './repos/login-sessions.js';
 import type { SigningKeyRecord } from '../keys/key-record.js';
+import { accessTokensRepo } from './repos/access-tokens.js';
+import { clientAssertionsRepo } from './repos/client-assertions.js';
+import { codesRepo } from './repos/codes.js';
+import { grantsRepo } from './repos/grants.js';
+import { refreshTokensRepo } from './repos/refresh-tokens.js';
 
 export type { Page, PageArgs };
 
@@ -98,7 +107,7 @@ export class Store {
 
   readonly cacheEvents = {
     publish: async (tenantId: string, slug: string): Promise<void> => {
-      await this.cacheEventModel.collection.insertOne({ _id: newId(), tenantId, slug, at: new Date() } as never);
+      await this.cacheEventModel.collection.insertOne({ _id: newId(), tenant: tenantId, slug, at: new Date() } as never);
     },
     since: (at: Date): Promise<{ slug: string; at: Date }[]> =>
       this.cacheEventModel.find({ at: { $gt: at } }, { slug: 1, at: 1 }).sort({ at: 1 }).lean<{ slug: string; at: Date }[]>().exec(),
@@ -147,6 +156,27 @@ export class TenantStore {
       this.repos.set(name, r);
     }
     return r;
+  }
+
+  get interactions() { return this.repo('interactions', interactionsRepo); }
+  get loginSessions() { return this.repo('loginSessions', loginSessionsRepo); }
+  get consents() { return this.repo('consents', consentsRepo); }
+  get loginAttempts() { return this.repo('loginAttempts', loginAttemptsRepo); }
+
+  get grants() {
+    return this.repo('grants', grantsRepo);
+  }
+  get codes() {
+    return this.repo('codes', codesRepo);
+  }
+  get refreshTokens() {
+    return this.repo('refreshTokens', refreshTokensRepo);
+  }
+  get accessTokens() {
+    return this.repo('accessTokens', accessTokensRepo);
+  }
+  get clientAssertions() {
+    return this.repo('clientAssertions', clientAssertionsRepo);
   }
 
   readonly keysets = {

@@ -6,7 +6,8 @@ import { Schema, type Connection, type Model } from 'mongoose';
  */
 export interface CacheEventRecord {
   _id: string;
-  tenantId: string;
+  /** Not `tenantId`: these are platform records, and tenant deletion must not erase its own notice. */
+  tenant: string;
   slug: string;
   at: Date;
 }
@@ -14,7 +15,7 @@ export interface CacheEventRecord {
 const schema = new Schema<CacheEventRecord>(
   {
     _id: { type: String, required: true },
-    tenantId: { type: String, required: true },
+    tenant: { type: String, required: true },
     slug: { type: String, required: true },
     at: { type: Date, required: true },
   },

@@ -4,13 +4,22 @@ import { clientModel } from './client.js';
 import { keysetModel } from './keyset.js';
 import { tenantModel } from './tenant.js';
 import { userModel } from './user.js';
+import { grantModel } from './grant.js';
+import { authorizationCodeModel } from './authorization-code.js';
+import { refreshTokenModel } from './refresh-token.js';
+import { accessTokenModel } from './access-token.js';
+import { clientAssertionModel } from './client-assertion.js';
+import { interactionModel } from './interaction.js';
+import { loginSessionModel } from './login-session.js';
+import { consentModel } from './consent.js';
+import { loginAttemptModel } from './login-attempt.js';
 
 /**
  * Every model, registered on the connection at open: indexes are created from this
  * list and tenant deletion cascades to every registered model with a tenantId.
  * A new model file adds its factory here.
  */
-export const allModels: ((conn: Connection) => unknown)[] = [tenantModel, keysetModel, clientModel, userModel, cacheEventModel];
+export const allModels: ((conn: Connection) => unknown)[] = [tenantModel, keysetModel, clientModel, userModel, cacheEventModel, interactionModel, loginSessionModel, consentModel, loginAttemptModel, grantModel, authorizationCodeModel, refreshTokenModel, accessTokenModel, clientAssertionModel];
 
 export function registerModels(conn: Connection): void {
   for (const make of allModels) make(conn);

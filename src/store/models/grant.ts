@@ -1,0 +1,58 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+
+/**
+ * A user's authorization of a client, made by one authorization decision. Everything
+ * issued from it (code, access tokens, the refresh token family) points back here, so
+ * revoking the grant revokes all of it at once.
+ */
+export interface GrantRecord {
+  _id: string;
+  tenantId: string;
+  userId: string;
+  clientId: string;
+  /** `sid` of the login session the decision was made in. */
+  sid: string;
+  scopes: string[];
+  /** The `claims` request parameter (OIDC Core 5.5) as JSON: claim names are user-supplied. */
+  claims: string | null;
+  /** Seconds since the epoch. */
+  authTime: number;
+  acr: string | null;
+  amr: string[];
+  nonce: string | null;
+  /** RFC 8707 resources the tokens are meant for. */
+  resource: string[];
+  /** Refresh tokens may be issued from this grant (offline_access under prompt=consent). */
+  offlineAccess: boolean;
+  createdAt: Date;
+  /** Past this nothing issued from the grant is valid any more (refresh family included). */
+  expiresAt: Date;
+  revokedAt: Date | null;
+}
+
+const schema = new Schema<GrantRecord>(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: String, required: true },
+    userId: { type: String, required: true },
+    clientId: { type: String, required: true },
+    sid: { type: String, required: true },
+    scopes: { type: [String], default: [] },
+    claims: { type: String, default: null },
+    authTime: { type: Number, required: true },
+    acr: { type: String, default: null },
+    amr: { type: [String], default: [] },
+    nonce: { type: String, default: null },
+    resource: { type: [String], default: [] },
+    offlineAccess: { type: Boolean, default: false },
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+    revokedAt: { type: Date, default: null },
+  },
+  { versionKey: false },
+);
+schema.index({ tenantId: 1, userId: 1, clientId: 1 });
+schema.index({ tenantId: 1, expiresAt: 1 });
+
+export const grantModel = (conn: Connection): Model<GrantRecord> =>
+  conn.models.Grant ?? conn.model<GrantRecord>('Grant', schema, 'grants');

@@ -1,0 +1,19 @@
+import type { TenantStore } from '../index.js';
+import { accessTokenModel, type AccessTokenRecord } from '../models/access-token.js';
+
+export const accessTokensRepo = (ts: TenantStore) => {
+  const model = accessTokenModel(ts.conn);
+  return {
+    insert: async (record: Omit<AccessTokenRecord, 'tenantId'>): Promise<void> => {
+      await model.collection.insertOne({ ...record, tenantId: ts.tenantId } as never);
+    },
+    /** The token if it is neither revoked nor expired. */
+    findActive: (hash: string, now = new Date()): Promise<AccessTokenRecord | null> =>
+      model.findOne(ts.scoped({ _id: hash, revokedAt: null, expiresAt: { $gt: now } })).lean<AccessTokenRecord>().exec(),
+    revoke: async (hash: string, now = new Date()): Promise<boolean> =>
+      (await model.updateOne(ts.scoped({ _id: hash, revokedAt: null }), { $set: { revokedAt: now } })).modifiedCount === 1,
+    sweep: async (now = new Date()): Promise<void> => {
+      await model.deleteMany(ts.scoped({ expiresAt: { $lt: now } }));
+    },
+  };
+};

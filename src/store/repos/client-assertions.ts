@@ -1,0 +1,23 @@
+import { randomUUID } from 'node:crypto';
+import type { TenantStore } from '../index.js';
+import { isDuplicateKey } from '../errors.js';
+import { clientAssertionModel } from '../models/client-assertion.js';
+
+export const clientAssertionsRepo = (ts: TenantStore) => {
+  const model = clientAssertionModel(ts.conn);
+  return {
+    /** Records a used assertion id; false when it was used before (a replay). */
+    recordUse: async (clientId: string, jti: string, expiresAt: Date): Promise<boolean> => {
+      try {
+        await model.collection.insertOne({ _id: randomUUID(), tenantId: ts.tenantId, clientId, jti, expiresAt } as never);
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
+    },
+    sweep: async (now = new Date()): Promise<void> => {
+      await model.deleteMany(ts.scoped({ expiresAt: { $lt: now } }));
+    },
+  };
+};

@@ -1,0 +1,24 @@
+import type { TenantStore } from '../index.js';
+import { authorizationCodeModel, type AuthorizationCodeRecord } from '../models/authorization-code.js';
+
+export const codesRepo = (ts: TenantStore) => {
+  const model = authorizationCodeModel(ts.conn);
+  return {
+    insert: async (record: Omit<AuthorizationCodeRecord, 'tenantId'>): Promise<void> => {
+      await model.collection.insertOne({ ...record, tenantId: ts.tenantId } as never);
+    },
+    /**
+     * Marks the code used, atomically: of any number of concurrent redemptions exactly
+     * one gets the record back; the others get null.
+     */
+    consume: (hash: string, now = new Date()): Promise<AuthorizationCodeRecord | null> =>
+      model
+        .findOneAndUpdate(ts.scoped({ _id: hash, usedAt: null }), { $set: { usedAt: now } }, { returnDocument: 'after' })
+        .lean<AuthorizationCodeRecord>()
+        .exec(),
+    find: (hash: string): Promise<AuthorizationCodeRecord | null> => model.findOne(ts.scoped({ _id: hash })).lean<AuthorizationCodeRecord>().exec(),
+    sweep: async (now = new Date()): Promise<void> => {
+      await model.deleteMany(ts.scoped({ expiresAt: { $lt: now } }));
+    },
+  };
+};
