@@ -1,4 +1,4 @@
-import type { ClientType } from '../store/models/client.js';
+import type { ClientRecord, ClientType } from '../store/models/client.js';
 import { InputError } from './errors.js';
 
 /**
@@ -14,20 +14,22 @@ export const STANDARD_SCOPES = ['openid', 'profile', 'email', 'address', 'phone'
 /** scope-token of RFC 6749 section 3.3. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
-export interface ClientMetadata {
-  name: string;
-  clientType: ClientType;
-  redirectUris: string[];
-  postLogoutRedirectUris: string[];
-  grantTypes: string[];
-  responseTypes: string[];
-  scopes: string[];
-  tokenEndpointAuthMethod: string;
-  idTokenSignedResponseAlg: string;
-  requireConsent: boolean;
-  reuseConsent: boolean;
-  accessTokenFormat: 'jwt' | 'opaque';
-}
+/** The client fields an admin or a registering client sets (the rest are the provider's). */
+export type ClientMetadata = Pick<
+  ClientRecord,
+  | 'name'
+  | 'clientType'
+  | 'redirectUris'
+  | 'postLogoutRedirectUris'
+  | 'grantTypes'
+  | 'responseTypes'
+  | 'scopes'
+  | 'tokenEndpointAuthMethod'
+  | 'idTokenSignedResponseAlg'
+  | 'requireConsent'
+  | 'reuseConsent'
+  | 'accessTokenFormat'
+>;
 
 export type ClientMetadataInput = Partial<ClientMetadata> & { name: string; clientType: ClientType };
 
