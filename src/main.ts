@@ -66,12 +66,12 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.once('close', () => resolve()));
     clearTimeout(force);
-    log.info('http closed');
+    log.debug('http closed');
     rt.tenants.stopSync();
     await graphql.stop();
-    log.info('graphql stopped');
+    log.debug('graphql stopped');
     await store.close();
-    log.info('store closed');
+    log.debug('store closed');
     if (devDb) await devDb.stop();
     log.info('stopped');
     process.exit(0);
