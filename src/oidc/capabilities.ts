@@ -1,3 +1,4 @@
+import { protocolClaims, standardScopes, standardUserClaims } from '../claims/standard-claims.js';
 import { signingAlgs } from '../config/defaults.js';
 
 /**
@@ -5,9 +6,25 @@ import { signingAlgs } from '../config/defaults.js';
  * it never announces a feature that does not work; each feature adds itself here.
  */
 export const capabilities = {
-  grantTypes: ['client_credentials'] as string[],
-  tokenEndpointAuthMethods: ['client_secret_basic', 'client_secret_post'] as string[],
+  grantTypes: ['client_credentials', 'authorization_code', 'refresh_token', 'implicit'] as string[],
+  tokenEndpointAuthMethods: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'] as string[],
+  /** Client assertion algorithms: HMAC for client_secret_jwt, the rest for private_key_jwt. */
+  tokenEndpointAuthSigningAlgs: ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as string[],
   signingAlgs: [...signingAlgs] as string[],
+  /** The tenant's key algorithms, and HS256 with the client secret. */
+  idTokenSigningAlgs: [...signingAlgs, 'HS256'] as string[],
+  subjectTypes: ['public', 'pairwise'] as string[],
+  scopes: [...standardScopes] as string[],
+  claims: [...protocolClaims, ...standardUserClaims] as string[],
+  /** Authorization endpoint (oidc/authorize/): every OIDC response type, in normalised order. */
+  responseTypes: ['code', 'id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token'] as string[],
+  responseModes: ['query', 'fragment', 'form_post'] as string[],
+  promptValues: ['none', 'login', 'consent', 'select_account'] as string[],
+  codeChallengeMethods: ['S256'] as string[],
+  /** The login and consent pages are written in English only. */
+  uiLocales: ['en'] as string[],
+  /** Only normal claims: no aggregated or distributed claims. */
+  claimTypes: ['normal'] as string[],
 };
 
 /** Endpoint paths below the issuer. */
@@ -15,5 +32,8 @@ export const paths = {
   discovery: '/.well-known/openid-configuration',
   oauthMetadata: '/.well-known/oauth-authorization-server',
   jwks: '/jwks',
+  authorize: '/authorize',
   token: '/token',
+  userinfo: '/userinfo',
+  registration: '/register',
 } as const;

@@ -6,7 +6,10 @@ import { paths } from './capabilities.js';
 import { discovery } from './discovery.js';
 import { jwks } from './jwks.js';
 import { withTenant } from './tenant-handler.js';
-import { token } from './token/index.js';
+import { authorize, resume } from './authorize/index.js';
+import { token, tokenPreflight } from './token/index.js';
+import { userinfo, userinfoPreflight } from './userinfo.js';
+import { registrationRouter } from './registration/index.js';
 
 const form = express.urlencoded({ extended: false, limit: limits.bodyBytes, parameterLimit: 100 });
 
@@ -22,7 +25,17 @@ export function oidcRouter(rt: Runtime): Router {
   r.get(paths.discovery, withTenant(discovery));
   r.get(paths.oauthMetadata, withTenant(discovery));
   r.get(paths.jwks, withTenant(jwks(rt.keyRings)));
+  r.get(paths.authorize, withTenant(authorize(rt)));
+  r.post(paths.authorize, form, withTenant(authorize(rt)));
+  r.get(`${paths.authorize}/resume/:uid`, withTenant(resume(rt)));
+  r.all(paths.authorize, methodNotAllowed('GET, POST'));
+  r.options(paths.token, withTenant(tokenPreflight));
   r.post(paths.token, form, withTenant(token(rt)));
+  r.options(paths.userinfo, withTenant(userinfoPreflight));
+  r.get(paths.userinfo, withTenant(userinfo(rt)));
+  r.post(paths.userinfo, form, withTenant(userinfo(rt)));
+  r.all(paths.userinfo, methodNotAllowed('GET, POST'));
+  r.use(registrationRouter(rt));
   r.all(paths.token, methodNotAllowed('POST'));
   r.all([paths.discovery, paths.jwks], methodNotAllowed('GET'));
   return r;

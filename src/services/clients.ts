@@ -4,6 +4,7 @@ import { DuplicateKeyError } from '../store/errors.js';
 import type { ClientRecord } from '../store/models/client.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { needsSecretCopy, resolveClientMetadata, type ClientMetadata, type ClientMetadataInput } from './client-metadata.js';
+import { checkKeysForAuthMethod, mergeMetadata, validateKeyMetadata } from './client-key-metadata.js';
 import { ConflictError, InputError, NotFoundError } from './errors.js';
 import type { Runtime } from './runtime.js';
 import { touchTenant } from './tenants.js';
@@ -18,12 +19,16 @@ export interface CreatedClient {
   client: ClientRecord;
   /** Shown once; only its hash (and, for symmetric algorithms, a sealed copy) is stored. */
   clientSecret: string | null;
+  /** RFC 7592 registration access token, shown once (dynamic registration only). */
+  registrationAccessToken?: string;
 }
 
 export interface CreateClientOptions {
   clientId?: string;
   clientSecret?: string;
   metadata?: Record<string, unknown>;
+  /** Issue an RFC 7592 registration access token (dynamic registration). */
+  withRegistrationToken?: boolean;
 }
 
 function secretFields(rt: Runtime, tenant: TenantContext, clientId: string, m: ClientMetadata, secret: string | null) {
@@ -38,7 +43,10 @@ export async function createClient(rt: Runtime, tenant: TenantContext, input: Cl
   const m = resolveClientMetadata(input);
   const clientId = opts.clientId ?? randomBytes(16).toString('base64url');
   if (!CLIENT_ID_PATTERN.test(clientId)) throw new InputError('clientId', 'must be 3-128 characters of A-Z a-z 0-9 . _ ~ -', 'invalid_request');
+  const metadata = mergeMetadata(opts.metadata ?? {}, validateKeyMetadata(opts.metadata ?? {}));
+  checkKeysForAuthMethod(m, metadata);
   const secret = m.clientType === 'CONFIDENTIAL' ? (opts.clientSecret ?? newSecret()) : null;
+  const registrationAccessToken = opts.withRegistrationToken ? newSecret() : undefined;
   const now = new Date();
   let client: ClientRecord;
   try {
@@ -48,7 +56,8 @@ export async function createClient(rt: Runtime, tenant: TenantContext, input: Cl
       ...m,
       ...secretFields(rt, tenant, clientId, m, secret),
       secretRotatedAt: secret ? now : null,
-      metadata: JSON.stringify(opts.metadata ?? {}),
+      metadata: JSON.stringify(metadata),
+      registrationTokenHash: registrationAccessToken ? rt.envelope.hashSecret(registrationAccessToken) : null,
       createdAt: now,
       updatedAt: now,
     });
@@ -57,7 +66,29 @@ export async function createClient(rt: Runtime, tenant: TenantContext, input: Cl
     throw err;
   }
   await touchTenant(rt, tenant.id);
-  return { client, clientSecret: secret };
+  return registrationAccessToken ? { client, clientSecret: secret, registrationAccessToken } : { client, clientSecret: secret };
+}
+
+/**
+ * RFC 7592 update: the given metadata replaces the client's (omitted fields return to
+ * their defaults); the client type follows from the auth method and cannot change.
+ */
+export async function replaceClientMetadata(
+  rt: Runtime,
+  tenant: TenantContext,
+  current: ClientRecord,
+  input: ClientMetadataInput,
+  metadata: Record<string, unknown>,
+): Promise<ClientRecord> {
+  const m = resolveClientMetadata(input);
+  if (m.clientType !== current.clientType) throw new InputError('token_endpoint_auth_method', 'cannot change between a public and a confidential client');
+  if (needsSecretCopy(m) && !current.secretEncrypted) {
+    throw new InputError('token_endpoint_auth_method', 'a symmetric algorithm needs the client secret, which is not kept for this client');
+  }
+  const updated = await tenant.store.clients.update(current.clientId, { ...m, metadata: JSON.stringify(metadata) });
+  if (!updated) throw new NotFoundError(`client ${current.clientId}`);
+  await touchTenant(rt, tenant.id);
+  return updated;
 }
 
 export async function updateClient(rt: Runtime, tenant: TenantContext, clientId: string, patch: Partial<ClientMetadata>, metadata?: Record<string, unknown>): Promise<ClientRecord> {
@@ -70,7 +101,9 @@ export async function updateClient(rt: Runtime, tenant: TenantContext, clientId:
     throw new InputError('tokenEndpointAuthMethod', 'a symmetric algorithm needs the client secret: rotate the secret in the same change (rotateClientSecret) after switching');
   }
   const set: Partial<ClientRecord> = { ...m };
-  if (metadata) set.metadata = JSON.stringify({ ...JSON.parse(current.metadata || '{}'), ...metadata });
+  const merged = mergeMetadata(JSON.parse(current.metadata || '{}') as Record<string, unknown>, metadata ? { ...metadata, ...validateKeyMetadata(metadata) } : {});
+  checkKeysForAuthMethod(m, merged);
+  set.metadata = JSON.stringify(merged);
   const updated = await tenant.store.clients.update(clientId, set);
   if (!updated) throw new NotFoundError(`client ${clientId}`);
   await touchTenant(rt, tenant.id);

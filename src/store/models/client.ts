@@ -27,8 +27,10 @@ export interface ClientRecord {
   requireConsent: boolean;
   reuseConsent: boolean;
   accessTokenFormat: 'jwt' | 'opaque';
-  /** Further RFC 7591 metadata, serialized JSON (keys are user-supplied). */
+  /** Further RFC 7591 metadata under their RFC 7591 names (client_uri, logo_uri, jwks_uri, subject_type, …), serialized JSON. */
   metadata: string;
+  /** Keyed hash of the RFC 7592 registration access token, for dynamically registered clients. */
+  registrationTokenHash?: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -54,6 +56,7 @@ const schema = new Schema<ClientRecord>(
     reuseConsent: { type: Boolean, default: true },
     accessTokenFormat: { type: String, default: 'jwt' },
     metadata: { type: String, default: '{}' },
+    registrationTokenHash: { type: String, default: null },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },

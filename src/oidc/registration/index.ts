@@ -1,0 +1,116 @@
+import express, { Router, type Request, type Response } from 'express';
+import { limits, RESERVED_SLUGS } from '../../config/defaults.js';
+import { bearerError, oauthError } from '../../errors/oauth-error.js';
+import { createClient, deleteClient, replaceClientMetadata } from '../../services/clients.js';
+import { STANDARD_SCOPES } from '../../services/client-metadata.js';
+import type { Runtime } from '../../services/runtime.js';
+import type { ClientRecord } from '../../store/models/client.js';
+import type { TenantContext } from '../../tenancy/tenant-context.js';
+import { paths } from '../capabilities.js';
+import { withTenant } from '../tenant-handler.js';
+import { parseRegistration, registrationView, type RegistrationRequest } from './metadata.js';
+
+/** Grants an anonymous (OPEN) registrant may ask for: those where a user is present and consents. */
+const OPEN_GRANTS = new Set(['authorization_code', 'refresh_token', 'implicit']);
+
+function bearer(req: Request): string | null {
+  const h = req.headers.authorization;
+  if (!h) return null;
+  if (!/^bearer /i.test(h)) throw bearerError('invalid_token', 'use a Bearer token');
+  return h.slice(7).trim();
+}
+
+/** Who may register here (tenant setting dynamicRegistration); returns whether the caller is vetted. */
+async function admitRegistration(rt: Runtime, tenant: TenantContext, req: Request): Promise<boolean> {
+  // The system tenant's clients are admin credentials: never self-service.
+  if (RESERVED_SLUGS.has(tenant.slug) || tenant.settings.dynamicRegistration === 'DISABLED') {
+    throw oauthError('access_denied', 'dynamic client registration is disabled for this tenant');
+  }
+  const token = bearer(req);
+  if (tenant.settings.dynamicRegistration === 'OPEN' && !token) return false;
+  if (!token) throw bearerError('invalid_token', 'an initial access token is required');
+  const used = await tenant.store.initialAccessTokens.consume(rt.envelope.hashSecret(token));
+  if (!used) throw bearerError('invalid_token', 'the initial access token is invalid, expired or used up');
+  return true;
+}
+
+function checkPolicy(tenant: TenantContext, reg: RegistrationRequest, vetted: boolean): void {
+  const grants = reg.input.grantTypes ?? ['authorization_code', 'refresh_token'];
+  const tenantGrants = (tenant.settings as { allowedGrantTypes?: string[] }).allowedGrantTypes;
+  for (const g of grants) {
+    if (tenantGrants && !tenantGrants.includes(g)) throw oauthError('invalid_client_metadata', `grant type ${g} is not allowed in this tenant`);
+    if (!vetted && !OPEN_GRANTS.has(g)) throw oauthError('invalid_client_metadata', `grant type ${g} needs an initial access token`);
+  }
+  if (!vetted && reg.input.scopes) {
+    const defined = new Set([...STANDARD_SCOPES, ...((tenant.record as { scopes?: { name: string }[] }).scopes ?? []).map((s) => s.name)]);
+    const unknown = reg.input.scopes.filter((s) => !defined.has(s));
+    if (unknown.length) throw oauthError('invalid_client_metadata', `scopes not defined by this tenant: ${unknown.join(' ')}`);
+  }
+}
+
+const registrationUri = (tenant: TenantContext, clientId: string) => `${tenant.issuer}${paths.registration}/${encodeURIComponent(clientId)}`;
+
+/** RFC 7591 section 3: register a client. */
+const register = (rt: Runtime) => async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
+  res.setHeader('Cache-Control', 'no-store');
+  const vetted = await admitRegistration(rt, tenant, req);
+  if (!req.is('application/json')) throw oauthError('invalid_client_metadata', 'the request body must be application/json');
+  const reg = parseRegistration(req.body);
+  checkPolicy(tenant, reg, vetted);
+  const created = await createClient(rt, tenant, reg.input, { metadata: reg.metadata, withRegistrationToken: true });
+  res.status(201).json({
+    ...registrationView(created.client),
+    ...(created.clientSecret ? { client_secret: created.clientSecret } : {}),
+    registration_access_token: created.registrationAccessToken,
+    registration_client_uri: registrationUri(tenant, created.client.clientId),
+  });
+};
+
+/** RFC 7592: the registration access token opens exactly its own client. */
+async function managedClient(rt: Runtime, tenant: TenantContext, req: Request): Promise<ClientRecord> {
+  const token = bearer(req);
+  if (!token) throw bearerError('invalid_token', 'the registration access token is required');
+  const client = await tenant.store.clients.findByClientId(String(req.params.clientId));
+  // Same answer for an unknown client and a wrong token: nothing to learn from it.
+  if (!client?.registrationTokenHash || !rt.envelope.verifySecret(token, client.registrationTokenHash)) {
+    throw bearerError('invalid_token', 'the registration access token is not valid for this client');
+  }
+  return client;
+}
+
+const read = (rt: Runtime) => async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
+  res.setHeader('Cache-Control', 'no-store');
+  const client = await managedClient(rt, tenant, req);
+  res.json({ ...registrationView(client), registration_client_uri: registrationUri(tenant, client.clientId) });
+};
+
+const update = (rt: Runtime) => async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
+  res.setHeader('Cache-Control', 'no-store');
+  const client = await managedClient(rt, tenant, req);
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  if (body.client_id !== client.clientId) throw oauthError('invalid_request', 'client_id must be present and match the client');
+  if (body.client_secret !== undefined && (typeof body.client_secret !== 'string' || !client.secretHash || !rt.envelope.verifySecret(body.client_secret, client.secretHash))) {
+    throw oauthError('invalid_request', 'client_secret does not match');
+  }
+  const { client_id: _id, client_secret: _secret, registration_access_token: _t, registration_client_uri: _u, client_id_issued_at: _i, client_secret_expires_at: _e, ...metadata } = body;
+  const reg = parseRegistration(metadata);
+  checkPolicy(tenant, reg, true);
+  const updated = await replaceClientMetadata(rt, tenant, client, reg.input, reg.metadata);
+  res.json({ ...registrationView(updated), registration_client_uri: registrationUri(tenant, client.clientId) });
+};
+
+const remove = (rt: Runtime) => async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
+  const client = await managedClient(rt, tenant, req);
+  await deleteClient(rt, tenant, client.clientId);
+  res.status(204).end();
+};
+
+export function registrationRouter(rt: Runtime): Router {
+  const r = Router({ mergeParams: true });
+  const json = express.json({ limit: limits.bodyBytes, strict: false });
+  r.post(paths.registration, json, withTenant(register(rt)));
+  r.get(`${paths.registration}/:clientId`, withTenant(read(rt)));
+  r.put(`${paths.registration}/:clientId`, json, withTenant(update(rt)));
+  r.delete(`${paths.registration}/:clientId`, withTenant(remove(rt)));
+  return r;
+}
