@@ -1,21 +1,25 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { adminHandler } from './admin/server.js';
 import { ensureAdminClient, ensureSystemTenant } from './boot/bootstrap.js';
 import { ensureDemoTenant } from './boot/demo-tenant.js';
+import { ensureHashKey } from './boot/platform-secrets.js';
 import { buildRuntime, createLogger } from './boot/runtime.js';
+import { clusterRole, clusterWorkers, runPrimary } from './cluster.js';
 import { ConfigError, loadConfig, type Config } from './config/index.js';
 import { startDevDatabase, type DevDatabase } from './devdb/dev-database.js';
 import { createApp } from './http/app.js';
+import { withFastPaths } from './http/fast-path.js';
 import { HttpMetrics } from './http/metrics.js';
+import { KeyRotationJob } from './services/key-rotation-job.js';
 import { Store } from './store/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-function configOrExit(): Config {
+function configOrExit<T = Config>(load: () => T = loadConfig as () => T): T {
   try {
-    return loadConfig();
+    return load();
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`gatehouse: configuration error: ${err.message}\n`);
@@ -27,6 +31,8 @@ function configOrExit(): Config {
 
 async function main(): Promise<void> {
   const config = configOrExit();
+  const workers = configOrExit(clusterWorkers);
+  const role = clusterRole(workers);
   const log = createLogger(config);
   if (config.masterKeyGenerated) {
     log.warn(`GATEHOUSE_MASTER_KEY is unset: using a development key generated into ${join(config.dataDir, 'master.key')}. Never do this in production.`);
@@ -40,22 +46,34 @@ async function main(): Promise<void> {
     log.info({ kind: devDb.kind }, 'embedded development database started');
   }
   const store = await Store.open(uri, config.mongodbDatabase);
-  await store.ensureIndexes();
+  // Cluster workers skip what the primary did once for all of them.
+  if (role !== 'worker') await store.ensureIndexes();
   const rt = buildRuntime(config, store, log);
+  await ensureHashKey(rt);
 
-  const system = await ensureSystemTenant(rt);
-  const admin = await ensureAdminClient(rt, system);
-  const demo = config.demoTenant ? await ensureDemoTenant(rt, join(root, 'tenants', 'demo.yaml')) : undefined;
+  const system = role === 'worker' ? undefined : await ensureSystemTenant(rt);
+  const admin = system ? await ensureAdminClient(rt, system) : undefined;
+  const demo = system && config.demoTenant ? await ensureDemoTenant(rt, join(root, 'tenants', 'demo.yaml')) : undefined;
+  if (role === 'primary') {
+    await store.close();
+    printBanner(config, admin!, demo);
+    runPrimary({ workers, log, env: { MONGODB_URI: uri }, onStopped: async () => void (await devDb?.stop()) });
+    return;
+  }
   rt.tenants.startSync(config.cacheSyncInterval * 1000);
+  // Every process runs the timer; a database lease lets only one of them rotate.
+  const keyRotation = new KeyRotationJob(rt);
+  keyRotation.start();
 
   let shuttingDown = false;
   const graphql = await adminHandler(rt);
-  const app = createApp(rt, { adminHandler: graphql.handler, isShuttingDown: () => shuttingDown, metrics: new HttpMetrics(true) });
-  const server: Server = createServer(app);
+  const metrics = new HttpMetrics(true);
+  const app = createApp(rt, { adminHandler: graphql.handler, isShuttingDown: () => shuttingDown, metrics });
+  const server: Server = createServer(withFastPaths(rt, app as RequestListener, metrics));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
 
-  printBanner(config, admin, demo);
+  if (admin) printBanner(config, admin, demo);
 
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
@@ -68,6 +86,7 @@ async function main(): Promise<void> {
     clearTimeout(force);
     log.debug('http closed');
     rt.tenants.stopSync();
+    await keyRotation.stop();
     await graphql.stop();
     log.debug('graphql stopped');
     await store.close();

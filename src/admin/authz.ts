@@ -39,9 +39,20 @@ export async function authenticateAdmin(rt: Runtime, authorization: string | und
   return { clientId: String(payload.client_id ?? payload.sub), platform, tenants };
 }
 
-/** The single place tenant access is decided. */
+/**
+ * The single place tenant access is decided. The `system` tenant holds the admin
+ * clients themselves, so only platform admins may touch it: a `tenant-admin:system`
+ * scope would otherwise let its holder mint itself a platform-admin client.
+ */
 export function canAccessTenant(p: AdminPrincipal, slug: string): boolean {
-  return p.platform || p.tenants.has(slug);
+  if (p.platform) return true;
+  return slug !== SYSTEM_TENANT && p.tenants.has(slug);
+}
+
+/** Slugs a tenant-scoped admin may see, sorted; null for platform admins (every tenant). */
+export function visibleTenantSlugs(p: AdminPrincipal): string[] | null {
+  if (p.platform) return null;
+  return [...p.tenants].filter((slug) => canAccessTenant(p, slug)).sort();
 }
 
 export function requireTenantAccess(p: AdminPrincipal, slug: string): void {

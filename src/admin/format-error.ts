@@ -4,6 +4,17 @@ import { AdminError } from '../errors/admin-error.js';
 import { ConflictError, InputError, NotFoundError } from '../services/errors.js';
 import { InvalidCursorError } from '../store/paging.js';
 
+/** The extensions.code an error is reported with (also recorded in the audit trail). */
+export function errorCode(error: unknown): string {
+  const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+  if (original instanceof AdminError) return String(original.extensions.code);
+  if (original instanceof InputError || original instanceof InvalidCursorError) return 'BAD_USER_INPUT';
+  if (original instanceof ConflictError) return 'CONFLICT';
+  if (original instanceof NotFoundError) return 'NOT_FOUND';
+  if (original instanceof GraphQLError && typeof original.extensions.code === 'string') return original.extensions.code;
+  return 'INTERNAL_SERVER_ERROR';
+}
+
 /** Maps service errors to admin error codes; anything unexpected is logged and hidden. */
 export function formatAdminError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {

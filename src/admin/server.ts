@@ -11,6 +11,7 @@ import type { Runtime } from '../services/runtime.js';
 import { authenticateAdmin } from './authz.js';
 import { createAdminContext, type AdminContext } from './context.js';
 import { formatAdminError } from './format-error.js';
+import { costLimit, depthLimit } from './limits.js';
 import { resolvers } from './resolvers/index.js';
 
 const schemaDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema');
@@ -32,7 +33,8 @@ export function createAdminServer(rt: Runtime): ApolloServer<AdminContext> {
     introspection: true,
     formatError: formatAdminError(rt.log),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), costLimit],
+    validationRules: [depthLimit],
     // main.ts owns graceful shutdown; Apollo's own signal handlers would race it.
     stopOnTerminationSignals: false,
   });

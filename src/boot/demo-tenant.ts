@@ -1,34 +1,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
-import { z } from 'zod';
+import { CLIENT_INFO_FIELDS } from '../services/client-info.js';
 import { createClient } from '../services/clients.js';
+import { replaceScopes } from '../services/scopes.js';
 import { createTenant } from '../services/tenants.js';
 import { createUser } from '../services/users.js';
 import type { Runtime } from '../services/runtime.js';
+import { loadTenantFile, type TenantFileClient } from '../tenant-files/tenant-file.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
-
-const demoFile = z.object({
-  slug: z.string(),
-  displayName: z.string(),
-  branding: z.object({ logoUrl: z.string().optional(), primaryColor: z.string().optional() }).optional(),
-  settings: z.record(z.string(), z.unknown()).optional(),
-  clients: z
-    .array(
-      z.object({
-        clientId: z.string(),
-        name: z.string(),
-        clientType: z.enum(['CONFIDENTIAL', 'PUBLIC']),
-        redirectUris: z.array(z.string()).default([]),
-        postLogoutRedirectUris: z.array(z.string()).optional(),
-        grantTypes: z.array(z.string()).optional(),
-        responseTypes: z.array(z.string()).optional(),
-        scopes: z.array(z.string()).optional(),
-      }),
-    )
-    .default([]),
-  users: z.array(z.object({ username: z.string(), password: z.string(), claims: z.record(z.string(), z.unknown()).optional() })).default([]),
-});
 
 export interface DemoTenant {
   tenant: TenantContext;
@@ -36,27 +15,47 @@ export interface DemoTenant {
   users: { username: string; password: string }[];
 }
 
+/** A tenant-file client as the services' createClient arguments. */
+function clientArgs(c: TenantFileClient) {
+  const { clientId, accessTokenFormat, subjectType, jwks, jwksUri, ...rest } = c;
+  const metadata: Record<string, unknown> = { subject_type: subjectType, jwks, jwks_uri: jwksUri };
+  for (const [field, name] of Object.entries(CLIENT_INFO_FIELDS)) {
+    metadata[name] = (rest as Record<string, unknown>)[field];
+    delete (rest as Record<string, unknown>)[field];
+  }
+  for (const k of Object.keys(metadata)) if (metadata[k] === undefined) delete metadata[k];
+  const input = { ...rest, redirectUris: rest.redirectUris ?? [], accessTokenFormat: accessTokenFormat === 'OPAQUE' ? ('opaque' as const) : ('jwt' as const) };
+  return { input, opts: { clientId, metadata } };
+}
+
 /**
  * Development convenience: creates (idempotently) the demo tenant of tenants/demo.yaml
- * directly through the services. Operators apply tenant files with `npm run onboard`,
- * which goes through the GraphQL API.
+ * directly through the services, with the same parser and validation as the onboard
+ * script. Operators apply tenant files with `npm run onboard`, which goes through the
+ * GraphQL API.
  */
 export async function ensureDemoTenant(rt: Runtime, file: string): Promise<DemoTenant> {
-  const spec = demoFile.parse(parse(readFileSync(file, 'utf8')));
+  const spec = loadTenantFile(file);
   let tenant = await rt.tenants.get(spec.slug);
-  if (!tenant) tenant = await createTenant(rt, { slug: spec.slug, displayName: spec.displayName, branding: spec.branding, settings: spec.settings as never });
+  if (!tenant) {
+    tenant = await createTenant(rt, { slug: spec.slug, displayName: spec.displayName, branding: spec.branding, settings: spec.settings });
+    if (spec.scopes?.length) tenant = await replaceScopes(rt, tenant, spec.scopes);
+  }
 
   const secretsFile = join(rt.config.dataDir, 'demo-client-secrets.json');
   const secrets: Record<string, string> = existsSync(secretsFile) ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as Record<string, string>) : {};
-  for (const c of spec.clients) {
+  for (const c of spec.clients ?? []) {
     if (await tenant.store.clients.findByClientId(c.clientId)) continue;
-    const { clientId, ...metadata } = c;
-    const created = await createClient(rt, tenant, metadata, { clientId });
-    if (created.clientSecret) secrets[clientId] = created.clientSecret;
+    const { input, opts } = clientArgs(c);
+    const created = await createClient(rt, tenant, input, opts);
+    if (created.clientSecret) secrets[c.clientId] = created.clientSecret;
   }
   writeFileSync(secretsFile, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
-  for (const u of spec.users) {
-    if (!(await tenant.store.users.findByUsername(u.username))) await createUser(tenant, u);
+  const users: { username: string; password: string }[] = [];
+  for (const u of spec.users ?? []) {
+    if (!u.password) continue;
+    users.push({ username: u.username, password: u.password });
+    if (!(await tenant.store.users.findByUsername(u.username))) await createUser(tenant, { username: u.username, password: u.password, claims: u.claims });
   }
-  return { tenant: (await rt.tenants.get(spec.slug))!, clientSecrets: secrets, users: spec.users.map(({ username, password }) => ({ username, password })) };
+  return { tenant: (await rt.tenants.get(spec.slug))!, clientSecrets: secrets, users };
 }

@@ -16,6 +16,11 @@ export const tenantDefaults = {
   consentTtl: 90 * 24 * 3600,
   /** Login session lifetime. */
   sessionTtl: 14 * 24 * 3600,
+  /**
+   * How long a login/consent page stays usable after the authorization request that
+   * opened it: long enough to type a password, short enough that a forgotten tab is dead.
+   */
+  interactionTtl: 10 * 60,
   /** Signs access tokens and is the ID token default (DESIGN.md "Keys per algorithm"). */
   signingAlg: 'RS256' as const,
   subjectType: 'public' as 'public' | 'pairwise',
@@ -23,6 +28,19 @@ export const tenantDefaults = {
   passwordGrant: false,
   /** Rotate keys automatically every N days; 0 = only on demand. */
   keyRotationDays: 0,
+  /**
+   * Grant types the tenant's clients may be registered for and use at the token
+   * endpoint. Narrow it to forbid a flow for a whole tenant (e.g. no implicit) without
+   * auditing every client; the default allows every grant the provider supports.
+   */
+  allowedGrantTypes: [
+    'authorization_code',
+    'refresh_token',
+    'client_credentials',
+    'implicit',
+    'password',
+    'urn:ietf:params:oauth:grant-type:token-exchange',
+  ] as string[],
 };
 
 export type TenantSettings = typeof tenantDefaults;

@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import { notFound } from '../errors/oauth-error.js';
 import type { Runtime } from '../services/runtime.js';
 import { oidcRouter } from '../oidc/router.js';
+import { interactionRouter } from '../interaction/router.js';
 import { jsonErrorHandler } from './error-handler.js';
 import { healthRouter } from './health.js';
 import { HttpMetrics } from './metrics.js';
@@ -36,7 +37,7 @@ export function createApp(rt: Runtime, opts: AppOptions = {}): Express {
 
   app.use(healthRouter(rt.store, metrics, opts.isShuttingDown ?? (() => false)));
   if (opts.adminHandler) app.use('/graphql', opts.adminHandler);
-  app.use('/t/:slug', resolveTenant(rt.tenants), oidcRouter(rt));
+  app.use('/t/:slug', resolveTenant(rt.tenants), oidcRouter(rt), interactionRouter(rt));
   app.get('/', (_req: Request, res: Response) => {
     res.json({ name: 'gatehouse', graphql: `${rt.config.publicUrl}/graphql`, tenants: `${rt.config.publicUrl}/t/{slug}/.well-known/openid-configuration` });
   });

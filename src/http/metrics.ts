@@ -24,23 +24,30 @@ export class HttpMetrics {
     });
   }
 
+  /** Counts one finished request; `route` is a template from routeLabel. */
+  observe(method: string, route: string, status: number, seconds: number): void {
+    this.requests.inc({ method, route, status: String(status) });
+    this.duration.observe({ method, route }, seconds);
+  }
+
   middleware = (req: Request, res: Response, next: NextFunction): void => {
     const start = process.hrtime.bigint();
-    res.on('finish', () => {
-      const route = routeLabel(req);
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      this.requests.inc({ method: req.method, route, status: String(res.statusCode) });
-      this.duration.observe({ method: req.method, route }, seconds);
-    });
+    const url = req.originalUrl;
+    res.on('finish', () => this.observe(req.method, routeLabel(url), res.statusCode, Number(process.hrtime.bigint() - start) / 1e9));
     next();
   };
 }
 
-/** `/t/acme/token` → `/t/:slug/token`; unknown paths collapse into one label. */
-function routeLabel(req: Request): string {
-  const path = req.originalUrl.split('?')[0] ?? '';
-  const m = /^\/t\/[^/]+(\/.*)?$/.exec(path);
-  if (m) return `/t/:slug${m[1] ?? ''}`.slice(0, 80);
-  if (['/graphql', '/healthz', '/readyz', '/metrics', '/'].includes(path)) return path;
-  return 'other';
+const TOP_LEVEL = new Set(['/graphql', '/healthz', '/readyz', '/metrics', '/']);
+
+/** `/t/acme/token` → `/t/:slug/token`; unknown paths collapse into one label. String work only: it runs per request. */
+export function routeLabel(url: string): string {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  if (path.startsWith('/t/')) {
+    const slash = path.indexOf('/', 3);
+    if (slash === 3 || path.length === 3) return 'other';
+    return slash < 0 ? '/t/:slug' : `/t/:slug${path.slice(slash)}`.slice(0, 80);
+  }
+  return TOP_LEVEL.has(path) ? path : 'other';
 }

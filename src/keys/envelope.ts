@@ -9,14 +9,24 @@ import type { EncryptedBlob } from './key-record.js';
 export class Envelope {
   private readonly current: { id: string; key: Buffer };
   private readonly byId = new Map<string, Buffer>();
-  /** Keyed hashing of client secrets and tokens; derived, so it rotates with the master key story. */
-  private readonly hashKey: Buffer;
+  /**
+   * Key of the keyed hashes (client secrets, tokens, pairwise subjects). It must survive a
+   * master key rotation, so the deployment's own random key is installed at start
+   * (boot/platform-secrets.ts); until then a key derived from the master key stands in.
+   */
+  private hashKey: Buffer;
 
   constructor(masterKey: Buffer, previous: Buffer[] = []) {
     if (masterKey.length !== 32) throw new Error('the master key must be 32 bytes');
     this.current = { id: Envelope.keyId(masterKey), key: masterKey };
     for (const k of [masterKey, ...previous]) this.byId.set(Envelope.keyId(k), k);
     this.hashKey = createHmac('sha256', masterKey).update('gatehouse secret hashing v1').digest();
+  }
+
+  /** Installs the deployment's hashing key (see boot/platform-secrets.ts). */
+  useHashKey(key: Buffer): void {
+    if (key.length !== 32) throw new Error('the hashing key must be 32 bytes');
+    this.hashKey = key;
   }
 
   static keyId(key: Buffer): string {
@@ -53,6 +63,22 @@ export class Envelope {
   hashSecret(secret: string): string {
     return createHmac('sha256', this.hashKey).update(secret).digest('base64url');
   }
+
+  /**
+   * HMAC-SHA256 of `data` under a key derived from the master key for one `purpose`
+   * (e.g. pairwise subject identifiers), base64url. Deterministic: the same input gives
+   * the same output for as long as the master key is the same.
+   */
+  keyedHash(purpose: string, data: string): string {
+    let key = this.purposeKeys.get(purpose);
+    if (!key) {
+      key = createHmac('sha256', this.current.key).update(`gatehouse ${purpose} v1`).digest();
+      this.purposeKeys.set(purpose, key);
+    }
+    return createHmac('sha256', key).update(data).digest('base64url');
+  }
+
+  private readonly purposeKeys = new Map<string, Buffer>();
 
   /** Constant-time comparison of a presented secret against a stored hash. */
   verifySecret(secret: string, storedHash: string): boolean {

@@ -12,54 +12,70 @@ export interface ActiveKey {
 }
 
 /**
- * A tenant's keys, decrypted once and held as KeyObjects, with the JWKS body and its
- * ETag prepared: JWKS and signing never touch the database or parse PEM per request.
+ * A tenant's keys with the JWKS body and its ETag prepared: JWKS and signing never
+ * touch the database or parse PEM per request. Key material is turned into KeyObjects
+ * on first use (a private key is decrypted when the tenant first signs with that
+ * algorithm, a public key when a token naming its kid is first verified), so a tenant
+ * that is only asked for discovery or JWKS costs a JSON string — this is what keeps
+ * 10,000 lazily loaded tenants cheap in memory and on first touch.
  */
 export class KeyRing {
   readonly jwksBody: string;
   readonly etag: string;
   /** When a RETIRED key drops out of the JWKS: the ring must be rebuilt by then. */
   readonly validUntil: number;
+  private readonly activeRecords = new Map<string, SigningKeyRecord>();
   private readonly active = new Map<string, ActiveKey>();
+  private readonly publishedJwks = new Map<string, { alg: string; jwk: string }>();
   private readonly published = new Map<string, { alg: string; key: KeyObject }>();
 
   constructor(
     readonly tenantId: string,
     readonly records: SigningKeyRecord[],
-    envelope: Envelope,
+    private readonly envelope: Envelope,
     now = new Date(),
   ) {
-    const jwks: object[] = [];
+    const jwks: string[] = [];
     let validUntil = Number.POSITIVE_INFINITY;
     for (const rec of records) {
       if (!isPublished(rec, now)) continue;
-      const jwk = JSON.parse(rec.publicJwk) as Record<string, unknown>;
-      jwks.push(jwk);
-      this.published.set(rec.kid, { alg: rec.alg, key: createPublicKey({ key: jwk as never, format: 'jwk' }) });
+      jwks.push(rec.publicJwk);
+      this.publishedJwks.set(rec.kid, { alg: rec.alg, jwk: rec.publicJwk });
       if (rec.status === 'RETIRED' && rec.removeAfter) validUntil = Math.min(validUntil, new Date(rec.removeAfter).getTime());
-      if (rec.status === 'ACTIVE') {
-        const der = envelope.open(rec.privateKey, keyContext(tenantId, rec.kid));
-        this.active.set(rec.alg, { kid: rec.kid, alg: rec.alg, key: createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }) });
-      }
+      if (rec.status === 'ACTIVE') this.activeRecords.set(rec.alg, rec);
     }
     this.validUntil = validUntil;
-    this.jwksBody = JSON.stringify({ keys: jwks });
+    // The stored JWK strings are already canonical JSON objects: joined, not re-serialized.
+    this.jwksBody = `{"keys":[${jwks.join(',')}]}`;
     this.etag = `"${createHash('sha256').update(this.jwksBody).digest('base64url').slice(0, 27)}"`;
   }
 
   /** The ACTIVE key of an algorithm family; every tenant has one per supported alg. */
   signingKey(alg: SigningAlg): ActiveKey {
-    const key = this.active.get(alg);
-    if (!key) throw new Error(`tenant ${this.tenantId} has no ACTIVE ${alg} key`);
+    let key = this.active.get(alg);
+    if (!key) {
+      const rec = this.activeRecords.get(alg);
+      if (!rec) throw new Error(`tenant ${this.tenantId} has no ACTIVE ${alg} key`);
+      const der = this.envelope.open(rec.privateKey, keyContext(this.tenantId, rec.kid));
+      key = { kid: rec.kid, alg: rec.alg, key: createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }) };
+      this.active.set(alg, key);
+    }
     return key;
   }
 
   /** A published public key by kid (NEXT, ACTIVE or RETIRED), for verifying our own tokens. */
   verificationKey(kid: string): { alg: string; key: KeyObject } | undefined {
-    return this.published.get(kid);
+    let found = this.published.get(kid);
+    if (!found) {
+      const pub = this.publishedJwks.get(kid);
+      if (!pub) return undefined;
+      found = { alg: pub.alg, key: createPublicKey({ key: JSON.parse(pub.jwk) as never, format: 'jwk' }) };
+      this.published.set(kid, found);
+    }
+    return found;
   }
 
   get supportedAlgs(): SigningAlg[] {
-    return [...this.active.keys()] as SigningAlg[];
+    return [...this.activeRecords.keys()] as SigningAlg[];
   }
 }

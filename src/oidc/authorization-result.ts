@@ -48,6 +48,8 @@ export interface AuthorizationDecision {
   offlineAccess: boolean;
   /** `resource` / audience requested (RFC 8707), if any. */
   resource?: string[];
+  /** The request's `state`, for the ID token's `s_hash` (hybrid flows); not echoed by the issuing side. */
+  state?: string;
 }
 
 /**

@@ -1,9 +1,13 @@
 import type { Request } from 'express';
+import { LRUCache } from 'lru-cache';
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { invalidClient, oauthError } from '../errors/oauth-error.js';
+import { clientKeyMetadata } from '../services/client-key-metadata.js';
+import { clientSecretCopy } from '../services/clients.js';
 import type { Runtime } from '../services/runtime.js';
 import type { ClientRecord } from '../store/models/client.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
-import { capabilities } from './capabilities.js';
+import { capabilities, paths } from './capabilities.js';
 
 export interface AuthenticatedClient {
   client: ClientRecord;
@@ -14,7 +18,16 @@ interface Presented {
   method: string;
   clientId: string;
   secret?: string;
+  assertion?: string;
 }
+
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const HMAC_ALGS = capabilities.tokenEndpointAuthSigningAlgs.filter((a) => a.startsWith('HS'));
+const KEY_ALGS = capabilities.tokenEndpointAuthSigningAlgs.filter((a) => !a.startsWith('HS'));
+/** Clock skew allowed on assertion times. */
+const SKEW = 30;
+/** jwks_uri fetching: bounded time per fetch, cached keys, and no refetch storm on unknown kids. */
+const REMOTE_JWKS = { timeoutDuration: 5_000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 };
 
 /** RFC 6749 2.3.1: Basic credentials are form-urlencoded before base64. */
 function fromBasic(header: string): Presented {
@@ -30,6 +43,24 @@ function fromBasic(header: string): Presented {
   }
 }
 
+/** RFC 7523 2.2: the client is the assertion's `sub` (= `iss`); the alg tells the method. */
+function fromAssertion(body: Record<string, unknown>): Presented {
+  if (body.client_assertion_type !== JWT_BEARER) throw invalidClient(`client_assertion_type must be ${JWT_BEARER}`);
+  const assertion = body.client_assertion;
+  if (typeof assertion !== 'string' || !assertion) throw invalidClient('client_assertion is required');
+  let sub: unknown;
+  let alg: unknown;
+  try {
+    sub = decodeJwt(assertion).sub;
+    alg = decodeProtectedHeader(assertion).alg;
+  } catch {
+    throw invalidClient('client_assertion is not a JWT');
+  }
+  if (typeof sub !== 'string' || !sub) throw invalidClient('client_assertion has no sub');
+  if (typeof alg !== 'string') throw invalidClient('client_assertion has no alg');
+  return { method: alg.startsWith('HS') ? 'client_secret_jwt' : 'private_key_jwt', clientId: sub, assertion };
+}
+
 /** Which single method the request uses; more than one is an error (RFC 6749 2.3). */
 function presented(req: Request): Presented {
   const body = (req.body ?? {}) as Record<string, unknown>;
@@ -39,6 +70,7 @@ function presented(req: Request): Presented {
   if (typeof body.client_secret === 'string') {
     found.push({ method: 'client_secret_post', clientId: String(body.client_id ?? ''), secret: body.client_secret });
   }
+  if (body.client_assertion !== undefined || body.client_assertion_type !== undefined) found.push(fromAssertion(body));
   if (found.length > 1) throw oauthError('invalid_request', 'use exactly one client authentication method');
   if (found[0]) {
     if (typeof body.client_id === 'string' && body.client_id !== found[0].clientId) throw oauthError('invalid_request', 'client_id does not match the authenticated client');
@@ -48,6 +80,60 @@ function presented(req: Request): Presented {
   throw invalidClient('no client authentication was presented');
 }
 
+// Remote key sets, shared across tenant revisions so a client change does not refetch
+// every other client's keys; keyed by tenant, client and URI.
+const remoteSets = new LRUCache<string, JWTVerifyGetKey>({ max: 10_000 });
+const inlineSets = new WeakMap<ClientRecord, JWTVerifyGetKey>();
+
+function clientKeys(tenant: TenantContext, client: ClientRecord): JWTVerifyGetKey {
+  const meta = clientKeyMetadata(client);
+  if (meta.jwks) {
+    let set = inlineSets.get(client);
+    if (!set) {
+      set = createLocalJWKSet(meta.jwks as never);
+      inlineSets.set(client, set);
+    }
+    return set;
+  }
+  if (meta.jwksUri) {
+    const key = `${tenant.id} ${client.clientId} ${meta.jwksUri}`;
+    let set = remoteSets.get(key);
+    if (!set) {
+      set = createRemoteJWKSet(new URL(meta.jwksUri), REMOTE_JWKS);
+      remoteSets.set(key, set);
+    }
+    return set;
+  }
+  throw invalidClient('the client has no registered keys');
+}
+
+/**
+ * RFC 7523 3 / OIDC Core 9: signature with the client's secret (client_secret_jwt) or
+ * keys (private_key_jwt); iss = sub = client_id; aud names this tenant (its issuer, or
+ * the URL of the token endpoint or the endpoint called); exp and jti present, and the
+ * jti never seen before from this client.
+ */
+async function verifyAssertion(rt: Runtime, tenant: TenantContext, req: Request, client: ClientRecord, p: Presented): Promise<void> {
+  const audience = [tenant.issuer, tenant.issuer + paths.token, tenant.issuer + req.path];
+  let payload: Record<string, unknown>;
+  try {
+    if (p.method === 'client_secret_jwt') {
+      const secret = clientSecretCopy(rt, tenant, client);
+      if (!secret) throw new Error('no secret copy');
+      ({ payload } = await jwtVerify(p.assertion!, new TextEncoder().encode(secret), { algorithms: HMAC_ALGS, audience, issuer: client.clientId, subject: client.clientId, requiredClaims: ['exp', 'jti'], clockTolerance: SKEW }));
+    } else {
+      ({ payload } = await jwtVerify(p.assertion!, clientKeys(tenant, client), { algorithms: KEY_ALGS, audience, issuer: client.clientId, subject: client.clientId, requiredClaims: ['exp', 'jti'], clockTolerance: SKEW }));
+    }
+  } catch (err) {
+    if (err instanceof Error && err.name === 'OAuthError') throw err;
+    throw invalidClient('the client assertion is invalid');
+  }
+  const jti = payload.jti;
+  if (typeof jti !== 'string' || !jti || jti.length > 256) throw invalidClient('the client assertion needs a jti');
+  const exp = new Date(((payload.exp as number) + SKEW) * 1000);
+  if (!(await tenant.store.clientAssertions.recordUse(client.clientId, jti, exp))) throw invalidClient('the client assertion was already used');
+}
+
 /**
  * Authenticates the calling client at the token, introspection and revocation endpoints.
  * The method must be the one the client registered; secrets are compared in constant
@@ -55,7 +141,7 @@ function presented(req: Request): Presented {
  */
 export async function authenticateClient(rt: Runtime, tenant: TenantContext, req: Request): Promise<AuthenticatedClient> {
   const p = presented(req);
-  if (!capabilities.tokenEndpointAuthMethods.includes(p.method) && p.method !== 'none') throw invalidClient(`${p.method} is not supported`);
+  if (!capabilities.tokenEndpointAuthMethods.includes(p.method)) throw invalidClient(`${p.method} is not supported`);
   const client = await rt.clients.find(tenant, p.clientId);
   // The same answer for an unknown client and a wrong secret: nothing to learn from it.
   if (!client) throw invalidClient();
@@ -64,6 +150,10 @@ export async function authenticateClient(rt: Runtime, tenant: TenantContext, req
     case 'client_secret_basic':
     case 'client_secret_post':
       if (!client.secretHash || !rt.envelope.verifySecret(p.secret ?? '', client.secretHash)) throw invalidClient();
+      return { client, method: p.method };
+    case 'client_secret_jwt':
+    case 'private_key_jwt':
+      await verifyAssertion(rt, tenant, req, client, p);
       return { client, method: p.method };
     case 'none':
       return { client, method: p.method };

@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { capabilities, paths } from './capabilities.js';
 
-interface Prepared {
+export interface CachedDocument {
   body: string;
   etag: string;
 }
 
-const prepared = new WeakMap<TenantContext, Prepared>();
+export const CACHE_CONTROL = 'public, max-age=60, must-revalidate';
+export const DISCOVERY_TYPE = 'application/json; charset=utf-8';
+
+const prepared = new WeakMap<TenantContext, CachedDocument>();
 
 /** OpenID Provider Metadata (OIDC Discovery 1.0 section 3; RFC 8414). */
 export function discoveryMetadata(tenant: TenantContext): Record<string, unknown> {
@@ -41,7 +44,8 @@ export function discoveryMetadata(tenant: TenantContext): Record<string, unknown
   };
 }
 
-function prepare(tenant: TenantContext): Prepared {
+/** The serialized metadata and its ETag, built once per tenant revision. */
+export function discoveryDocument(tenant: TenantContext): CachedDocument {
   let p = prepared.get(tenant);
   if (!p) {
     const body = JSON.stringify(discoveryMetadata(tenant));
@@ -52,17 +56,19 @@ function prepare(tenant: TenantContext): Prepared {
 }
 
 /** Answered from memory: the body is built once per tenant revision. */
-export function discovery(tenant: TenantContext, req: Request, res: Response): void {
-  const p = prepare(tenant);
-  sendCachedJson(req, res, p.body, p.etag, 'application/json; charset=utf-8');
+export function discovery(tenant: TenantContext, req: IncomingMessage, res: ServerResponse): void {
+  const p = discoveryDocument(tenant);
+  sendCachedJson(req, res, p.body, p.etag, DISCOVERY_TYPE);
 }
 
-export function sendCachedJson(req: Request, res: Response, body: string, etag: string, type: string): void {
-  res.setHeader('Cache-Control', 'public, max-age=60, must-revalidate');
+/** Plain node:http types: the http layer's fast path (http/fast-path.ts) answers through this too. */
+export function sendCachedJson(req: IncomingMessage, res: ServerResponse, body: string, etag: string, type: string): void {
+  res.setHeader('Cache-Control', CACHE_CONTROL);
   res.setHeader('ETag', etag);
   res.setHeader('Access-Control-Allow-Origin', '*');
   if (req.headers['if-none-match'] === etag) {
-    res.status(304).end();
+    res.statusCode = 304;
+    res.end();
     return;
   }
   res.setHeader('Content-Type', type);

@@ -36,6 +36,7 @@ export function oidcRouter(rt: Runtime): Router {
   r.post(paths.userinfo, form, withTenant(userinfo(rt)));
   r.all(paths.userinfo, methodNotAllowed('GET, POST'));
   r.use(registrationRouter(rt));
+  r.all(paths.registration, methodNotAllowed('POST'));
   r.all(paths.token, methodNotAllowed('POST'));
   r.all([paths.discovery, paths.jwks], methodNotAllowed('GET'));
   return r;

@@ -5,6 +5,8 @@ import type { ClientRecord } from '../store/models/client.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { needsSecretCopy, resolveClientMetadata, type ClientMetadata, type ClientMetadataInput } from './client-metadata.js';
 import { checkKeysForAuthMethod, mergeMetadata, validateKeyMetadata } from './client-key-metadata.js';
+import { validateLogoutMetadata } from './client-logout-metadata.js';
+import { checkTenantGrantTypes } from './client-info.js';
 import { ConflictError, InputError, NotFoundError } from './errors.js';
 import type { Runtime } from './runtime.js';
 import { touchTenant } from './tenants.js';
@@ -41,9 +43,10 @@ function secretFields(rt: Runtime, tenant: TenantContext, clientId: string, m: C
 
 export async function createClient(rt: Runtime, tenant: TenantContext, input: ClientMetadataInput, opts: CreateClientOptions = {}): Promise<CreatedClient> {
   const m = resolveClientMetadata(input);
+  checkTenantGrantTypes(tenant, m.grantTypes);
   const clientId = opts.clientId ?? randomBytes(16).toString('base64url');
   if (!CLIENT_ID_PATTERN.test(clientId)) throw new InputError('clientId', 'must be 3-128 characters of A-Z a-z 0-9 . _ ~ -', 'invalid_request');
-  const metadata = mergeMetadata(opts.metadata ?? {}, validateKeyMetadata(opts.metadata ?? {}));
+  const metadata = mergeMetadata(opts.metadata ?? {}, { ...validateKeyMetadata(opts.metadata ?? {}), ...validateLogoutMetadata(opts.metadata ?? {}) });
   checkKeysForAuthMethod(m, metadata);
   const secret = m.clientType === 'CONFIDENTIAL' ? (opts.clientSecret ?? newSecret()) : null;
   const registrationAccessToken = opts.withRegistrationToken ? newSecret() : undefined;
@@ -81,11 +84,12 @@ export async function replaceClientMetadata(
   metadata: Record<string, unknown>,
 ): Promise<ClientRecord> {
   const m = resolveClientMetadata(input);
+  checkTenantGrantTypes(tenant, m.grantTypes);
   if (m.clientType !== current.clientType) throw new InputError('token_endpoint_auth_method', 'cannot change between a public and a confidential client');
   if (needsSecretCopy(m) && !current.secretEncrypted) {
     throw new InputError('token_endpoint_auth_method', 'a symmetric algorithm needs the client secret, which is not kept for this client');
   }
-  const updated = await tenant.store.clients.update(current.clientId, { ...m, metadata: JSON.stringify(metadata) });
+  const updated = await tenant.store.clients.update(current.clientId, { ...m, metadata: JSON.stringify(mergeMetadata(metadata, validateLogoutMetadata(metadata))) });
   if (!updated) throw new NotFoundError(`client ${current.clientId}`);
   await touchTenant(rt, tenant.id);
   return updated;
@@ -96,12 +100,13 @@ export async function updateClient(rt: Runtime, tenant: TenantContext, clientId:
   if (!current) throw new NotFoundError(`client ${clientId}`);
   const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined && v !== null));
   const m = resolveClientMetadata({ ...pickMetadata(current), ...defined });
+  if (patch.grantTypes) checkTenantGrantTypes(tenant, m.grantTypes);
   if (m.clientType !== current.clientType) throw new InputError('clientType', 'cannot be changed; create a new client');
   if (needsSecretCopy(m) && !current.secretEncrypted) {
     throw new InputError('tokenEndpointAuthMethod', 'a symmetric algorithm needs the client secret: rotate the secret in the same change (rotateClientSecret) after switching');
   }
   const set: Partial<ClientRecord> = { ...m };
-  const merged = mergeMetadata(JSON.parse(current.metadata || '{}') as Record<string, unknown>, metadata ? { ...metadata, ...validateKeyMetadata(metadata) } : {});
+  const merged = mergeMetadata(JSON.parse(current.metadata || '{}') as Record<string, unknown>, metadata ? { ...metadata, ...validateKeyMetadata(metadata), ...validateLogoutMetadata(metadata) } : {});
   checkKeysForAuthMethod(m, merged);
   set.metadata = JSON.stringify(merged);
   const updated = await tenant.store.clients.update(clientId, set);

@@ -3,6 +3,7 @@ import { newId } from '../store/index.js';
 import { DuplicateKeyError } from '../store/errors.js';
 import type { Branding, TenantRecord } from '../store/models/tenant.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
+import { SUPPORTED_GRANT_TYPES } from './client-metadata.js';
 import { ConflictError, InputError, NotFoundError } from './errors.js';
 import { newTenantKeys } from './keys.js';
 import type { Runtime } from './runtime.js';
@@ -47,6 +48,15 @@ export function validateSettings(settings: Partial<TenantSettings>): Partial<Ten
     }
     if (k === 'keyRotationDays' && (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 3650)) {
       throw new InputError('keyRotationDays', 'must be a whole number of days from 0 to 3650', 'invalid_request');
+    }
+    if (k === 'passwordGrant' && typeof v !== 'boolean') throw new InputError('passwordGrant', 'must be true or false', 'invalid_request');
+    if (k === 'allowedGrantTypes') {
+      if (!Array.isArray(v) || v.length === 0) throw new InputError('allowedGrantTypes', 'must list at least one grant type', 'invalid_request');
+      for (const g of v) {
+        if (!(SUPPORTED_GRANT_TYPES as readonly unknown[]).includes(g)) throw new InputError('allowedGrantTypes', `"${String(g)}" is not a supported grant type`, 'invalid_request');
+      }
+      (out as Record<string, unknown>)[k] = [...new Set(v as string[])];
+      continue;
     }
     (out as Record<string, unknown>)[k] = v;
   }
@@ -104,14 +114,17 @@ export interface TenantUpdate {
   displayName?: string | null;
   branding?: Branding | null;
   settings?: Partial<TenantSettings>;
+  /** Settings to return to the platform default (config/defaults.ts). */
+  resetSettings?: (keyof TenantSettings)[];
 }
 
 export async function updateTenant(rt: Runtime, tenant: TenantContext, input: TenantUpdate): Promise<TenantContext> {
   const set: Record<string, unknown> = {};
   if (input.displayName != null) set.displayName = validateDisplayName(input.displayName);
   if (input.branding !== undefined) set.branding = validateBranding(input.branding);
-  if (input.settings) {
-    const merged = { ...tenant.record.settings, ...validateSettings(input.settings) };
+  if (input.settings || input.resetSettings?.length) {
+    const merged: Record<string, unknown> = { ...tenant.record.settings, ...validateSettings(input.settings ?? {}) };
+    for (const k of input.resetSettings ?? []) delete merged[k];
     set.settings = merged;
   }
   const record = await rt.store.tenants.update(tenant.id, set);

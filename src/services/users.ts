@@ -44,7 +44,7 @@ export function validateClaims(claims: unknown): Record<string, unknown> {
   return out;
 }
 
-function validateUsername(username: string): string {
+export function validateUsername(username: string): string {
   const u = username.trim();
   if (!u || u.length > 128 || /[\u0000-\u001f\u007f]/.test(u)) throw new InputError('username', 'must be 1-128 printable characters', 'invalid_request');
   return u;

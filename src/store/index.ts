@@ -6,18 +6,23 @@ import { keysetModel, type KeysetRecord } from './models/keyset.js';
 import { tenantModel, type TenantRecord } from './models/tenant.js';
 import { userModel, type UserRecord } from './models/user.js';
 import { registerModels } from './models/index.js';
-import { mapDuplicate } from './errors.js';
+import { isDuplicateKey, mapDuplicate } from './errors.js';
 import { pageBy, type Page, type PageArgs } from './paging.js';
 import { consentsRepo } from './repos/consents.js';
 import { interactionsRepo } from './repos/interactions.js';
 import { loginAttemptsRepo } from './repos/login-attempts.js';
 import { loginSessionsRepo } from './repos/login-sessions.js';
-import type { SigningKeyRecord } from '../keys/key-record.js';
+import type { EncryptedBlob, SigningKeyRecord } from '../keys/key-record.js';
 import { accessTokensRepo } from './repos/access-tokens.js';
 import { clientAssertionsRepo } from './repos/client-assertions.js';
 import { codesRepo } from './repos/codes.js';
 import { grantsRepo } from './repos/grants.js';
 import { refreshTokensRepo } from './repos/refresh-tokens.js';
+import { auditEventsRepo } from './repos/audit-events.js';
+import { initialAccessTokensRepo } from './repos/initial-access-tokens.js';
+import { leasesRepo } from './repos/leases.js';
+import { tenantBatchesRepo } from './repos/tenant-batches.js';
+import { accessAdminRepo } from './repos/access-admin.js';
 
 export type { Page, PageArgs };
 
@@ -90,10 +95,17 @@ export class Store {
       mapDuplicate('tenants', async () => {
         await this.tenantModel.collection.insertOne(record as never);
       }),
-    /** Applies a change and bumps the revision in one atomic update. */
-    update: (id: string, set: Record<string, unknown>): Promise<TenantRecord | null> =>
+    /**
+     * Applies a change and bumps the revision in one atomic update. With `ifRevision`,
+     * only if nobody changed the tenant since that revision was read (null otherwise).
+     */
+    update: (id: string, set: Record<string, unknown>, ifRevision?: number): Promise<TenantRecord | null> =>
       this.tenantModel
-        .findOneAndUpdate({ _id: id }, { $set: { ...set, updatedAt: new Date() }, $inc: { revision: 1 } }, { returnDocument: 'after' })
+        .findOneAndUpdate(
+          ifRevision === undefined ? { _id: id } : { _id: id, revision: ifRevision },
+          { $set: { ...set, updatedAt: new Date() }, $inc: { revision: 1 } },
+          { returnDocument: 'after' },
+        )
         .lean<TenantRecord>()
         .exec(),
     bumpRevision: (id: string): Promise<TenantRecord | null> =>
@@ -103,6 +115,52 @@ export class Store {
         .exec(),
     delete: async (id: string): Promise<boolean> => (await this.tenantModel.deleteOne({ _id: id })).deletedCount === 1,
     count: (): Promise<number> => this.tenantModel.countDocuments({}).exec(),
+    /** Tenants with automatic key rotation on (settings.keyRotationDays > 0). */
+    withKeyRotation: (): Promise<TenantRecord[]> =>
+      this.tenantModel.find({ 'settings.keyRotationDays': { $gt: 0 } }).lean<TenantRecord[]>().exec(),
+  };
+
+  /** The admin audit trail (platform-wide; outlives tenants). */
+  get auditEvents() {
+    return (this.platformRepos.auditEvents ??= auditEventsRepo(this.conn));
+  }
+
+  /** Expiring named leases shared by replicas (background jobs). */
+  get leases() {
+    return (this.platformRepos.leases ??= leasesRepo(this.conn));
+  }
+
+  /** Reads over an explicit list of tenants, for the admin API's batching loaders. */
+  get tenantBatches() {
+    return (this.platformRepos.tenantBatches ??= tenantBatchesRepo(this.conn));
+  }
+
+  private readonly platformRepos: {
+    auditEvents?: ReturnType<typeof auditEventsRepo>;
+    leases?: ReturnType<typeof leasesRepo>;
+    tenantBatches?: ReturnType<typeof tenantBatchesRepo>;
+  } = {};
+
+  /** Deployment-wide secrets, sealed under the master key (platform level, not tenant data). */
+  readonly platformSecrets = {
+    get: async (id: string): Promise<EncryptedBlob | null> => {
+      const doc = await this.conn.db!.collection<{ _id: string; sealed: EncryptedBlob }>('platform_secrets').findOne({ _id: id });
+      return doc?.sealed ?? null;
+    },
+    /** First writer wins (unique _id); returns what is stored afterwards. */
+    insertIfAbsent: async (id: string, sealed: EncryptedBlob): Promise<EncryptedBlob> => {
+      const coll = this.conn.db!.collection<{ _id: string; sealed: EncryptedBlob }>('platform_secrets');
+      try {
+        await coll.insertOne({ _id: id, sealed });
+        return sealed;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        return (await coll.findOne({ _id: id }))!.sealed;
+      }
+    },
+    replace: async (id: string, sealed: EncryptedBlob): Promise<void> => {
+      await this.conn.db!.collection<{ _id: string; sealed: EncryptedBlob }>('platform_secrets').updateOne({ _id: id }, { $set: { sealed } });
+    },
   };
 
   readonly cacheEvents = {
@@ -162,6 +220,8 @@ export class TenantStore {
   get loginSessions() { return this.repo('loginSessions', loginSessionsRepo); }
   get consents() { return this.repo('consents', consentsRepo); }
   get loginAttempts() { return this.repo('loginAttempts', loginAttemptsRepo); }
+  get initialAccessTokens() { return this.repo('initialAccessTokens', initialAccessTokensRepo); }
+  get accessAdmin() { return this.repo('accessAdmin', accessAdminRepo); }
 
   get grants() {
     return this.repo('grants', grantsRepo);

@@ -23,23 +23,24 @@ export function decodeCursor(cursor: string): string | null {
 
 export class InvalidCursorError extends Error {}
 
-/** Keyset pagination on a field that is unique within the filter. */
+/** Keyset pagination on a field that is unique within the filter; `order` -1 pages newest/highest first. */
 export async function pageBy<T extends object>(
   model: Model<T>,
   filter: Record<string, unknown>,
   field: keyof T & string,
   args: PageArgs,
+  order: 1 | -1 = 1,
 ): Promise<Page<T>> {
   const first = Math.min(Math.max(args.first ?? DEFAULT_PAGE, 0), MAX_PAGE);
   const query: Record<string, unknown> = { ...filter };
   if (args.after) {
     const key = decodeCursor(args.after);
     if (key === null) throw new InvalidCursorError('after is not a cursor from this API');
-    query[field] = { ...(query[field] as object | undefined), $gt: key };
+    query[field] = { ...(query[field] as object | undefined), [order === 1 ? '$gt' : '$lt']: key };
   }
   const rows = (await model
     .find(query)
-    .sort({ [field]: 1 })
+    .sort({ [field]: order })
     .limit(first + 1)
     .lean()) as T[];
   return {

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { adminHandler } from '../../src/admin/server.js';
 import { ensureAdminClient, ensureSystemTenant } from '../../src/boot/bootstrap.js';
+import { ensureHashKey } from '../../src/boot/platform-secrets.js';
 import { buildRuntime } from '../../src/boot/runtime.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createApp } from '../../src/http/app.js';
@@ -63,13 +64,23 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   });
   const dbName = opts.dbName ?? testDatabaseName(opts.label ?? 'srv');
   const store = await Store.open(config.mongodbUri!, dbName);
-  await store.ensureIndexes();
-  const rt = buildRuntime(config, store);
-  const system = await ensureSystemTenant(rt);
-  await ensureAdminClient(rt, system);
-  rt.tenants.startSync(config.cacheSyncInterval * 1000);
-  const graphql = await adminHandler(rt);
-  app = createApp(rt, { adminHandler: graphql.handler }) as never;
+  let rt: Runtime;
+  let graphql: Awaited<ReturnType<typeof adminHandler>>;
+  try {
+    await store.ensureIndexes();
+    rt = buildRuntime(config, store);
+    await ensureHashKey(rt);
+    const system = await ensureSystemTenant(rt);
+    await ensureAdminClient(rt, system);
+    rt.tenants.startSync(config.cacheSyncInterval * 1000);
+    graphql = await adminHandler(rt);
+    app = createApp(rt, { adminHandler: graphql.handler }) as never;
+  } catch (err) {
+    // A server that failed to start must not keep the test process alive.
+    server.close();
+    await store.close();
+    throw err;
+  }
 
   return {
     url,

@@ -4,6 +4,7 @@ const bad = (message: string) => new GraphQLError(message, { extensions: { code:
 
 export const DateTime = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
+  description: 'An instant, as an RFC 3339 / ISO 8601 string in UTC.',
   serialize: (v) => (v instanceof Date ? v : new Date(v as string)).toISOString(),
   parseValue: (v) => {
     const d = new Date(v as string);
@@ -27,6 +28,7 @@ function checkUrl(v: unknown): string {
 
 export const URL_ = new GraphQLScalarType<string, string>({
   name: 'URL',
+  description: 'An absolute URL.',
   serialize: (v) => String(v),
   parseValue: checkUrl,
   parseLiteral: (ast) => checkUrl(ast.kind === Kind.STRING ? ast.value : undefined),
@@ -55,6 +57,7 @@ function literal(ast: ValueNode, variables?: Record<string, unknown> | null): un
 
 export const JSON_ = new GraphQLScalarType<unknown, unknown>({
   name: 'JSON',
+  description: 'Any JSON value.',
   serialize: (v) => v,
   parseValue: (v) => v,
   parseLiteral: (ast, variables) => literal(ast, variables),

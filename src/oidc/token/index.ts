@@ -3,11 +3,17 @@ import { oauthError } from '../../errors/oauth-error.js';
 import type { Runtime } from '../../services/runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { authenticateClient } from '../client-auth.js';
+import { authorizationCode } from '../grants/authorization-code.js';
 import { clientCredentials } from '../grants/client-credentials.js';
+import { refreshToken } from '../grants/refresh-token.js';
 import type { GrantHandler } from './grant.js';
 
 /** One handler per grant type, each in oidc/grants/. */
-export const grants = new Map<string, GrantHandler>([['client_credentials', clientCredentials]]);
+export const grants = new Map<string, GrantHandler>([
+  ['client_credentials', clientCredentials],
+  ['authorization_code', authorizationCode],
+  ['refresh_token', refreshToken],
+]);
 
 function parseBody(req: Request): Record<string, unknown> {
   if (!req.is('application/x-www-form-urlencoded')) throw oauthError('invalid_request', 'the token endpoint takes application/x-www-form-urlencoded');
@@ -28,6 +34,8 @@ function grantType(body: Record<string, unknown>): GrantHandler {
 
 /** RFC 6749 section 3.2: parse, authenticate the client, check the grant is allowed, run it. */
 export const token = (rt: Runtime) => async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
+  // Browser-based public clients redeem codes cross-origin; no cookies are involved.
+  res.setHeader('Access-Control-Allow-Origin', '*');
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Pragma', 'no-cache');
   const body = parseBody(req);
@@ -36,6 +44,19 @@ export const token = (rt: Runtime) => async (tenant: TenantContext, req: Request
   if (!client.grantTypes.includes(body.grant_type as string)) {
     throw oauthError('unauthorized_client', `this client may not use the ${String(body.grant_type)} grant`);
   }
+  // The tenant may have narrowed its grant types after the client was registered.
+  if (!tenant.settings.allowedGrantTypes.includes(body.grant_type as string)) {
+    throw oauthError('unauthorized_client', `this tenant does not allow the ${String(body.grant_type)} grant`);
+  }
   const result = await handler({ rt, tenant, client, body, req });
   res.status(200).json(result);
 };
+
+/** CORS preflight for the token endpoint (SPAs with PKCE). */
+export function tokenPreflight(_tenant: TenantContext, _req: Request, res: Response): void {
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Access-Control-Allow-Methods', 'POST');
+  res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+  res.setHeader('Access-Control-Max-Age', '600');
+  res.status(204).end();
+}

@@ -13,13 +13,16 @@ import { interactionModel } from './interaction.js';
 import { loginSessionModel } from './login-session.js';
 import { consentModel } from './consent.js';
 import { loginAttemptModel } from './login-attempt.js';
+import { auditEventModel } from './audit-event.js';
+import { leaseModel } from './lease.js';
+import { initialAccessTokenModel } from './initial-access-token.js';
 
 /**
  * Every model, registered on the connection at open: indexes are created from this
  * list and tenant deletion cascades to every registered model with a tenantId.
  * A new model file adds its factory here.
  */
-export const allModels: ((conn: Connection) => unknown)[] = [tenantModel, keysetModel, clientModel, userModel, cacheEventModel, interactionModel, loginSessionModel, consentModel, loginAttemptModel, grantModel, authorizationCodeModel, refreshTokenModel, accessTokenModel, clientAssertionModel];
+export const allModels: ((conn: Connection) => unknown)[] = [tenantModel, keysetModel, clientModel, userModel, cacheEventModel, interactionModel, loginSessionModel, consentModel, loginAttemptModel, grantModel, authorizationCodeModel, refreshTokenModel, accessTokenModel, clientAssertionModel, auditEventModel, leaseModel, initialAccessTokenModel];
 
 export function registerModels(conn: Connection): void {
   for (const make of allModels) make(conn);

@@ -32,6 +32,38 @@ export interface InteractionRecord {
   expiresAt: Date;
 }
 
+/**
+ * What the pages show, written by the authorization endpoint (stored as JSON in
+ * `details`): the shared vocabulary of oidc/authorize and interaction/.
+ */
+export interface InteractionDetails {
+  clientName: string;
+  /** The client's redirect URI: the pages' CSP lets the form's redirect chain reach it. */
+  redirectUri: string;
+  /** Scopes to show on the consent page (the whole request). */
+  scopes: string[];
+  /** Individually requested claim names (the `claims` parameter). */
+  claims: string[];
+  loginHint?: string;
+  /** The signed-in user the consent or account page is about. */
+  userId?: string;
+  username?: string;
+  /** Why a login is needed: no_session, prompt_login, max_age, id_token_hint. */
+  loginReason?: string;
+  uiLocale?: string;
+}
+
+/** What the pages decided (stored as JSON in `result`); results accumulate over the rounds. */
+export interface InteractionResult {
+  /** A login that happened in this interaction (satisfies prompt=login and max_age). */
+  login?: { sessionId: string; userId: string };
+  /** The user chose to continue with the existing session (prompt=select_account). */
+  selectAccount?: { sessionId: string };
+  consent?: { scopes: string[]; claims: string[] };
+  /** The user refused. */
+  error?: { error: 'access_denied'; description: string };
+}
+
 const schema = new Schema<InteractionRecord>(
   {
     _id: { type: String, required: true },

@@ -6,6 +6,18 @@ export interface Branding {
   primaryColor?: string | null;
 }
 
+/**
+ * A scope the tenant defines (beyond, or refining, the standard ones): shown in words on
+ * the consent page and naming the claims it releases. Kept on the tenant record so that
+ * the consent page and claim release read them from the cached tenant context.
+ */
+export interface ScopeDefinition {
+  name: string;
+  displayName: string;
+  description: string;
+  claims: string[];
+}
+
 export interface TenantRecord {
   _id: string;
   slug: string;
@@ -13,6 +25,8 @@ export interface TenantRecord {
   branding: Branding;
   /** Only the settings that differ from config/defaults.ts are stored. */
   settings: Partial<TenantSettings>;
+  /** The tenant's scope definitions, ordered by name (absent on records made before they existed). */
+  scopes?: ScopeDefinition[];
   /** Bumped on every change to the tenant, its keys or its clients: caches key on it. */
   revision: number;
   createdAt: Date;
@@ -26,6 +40,10 @@ const schema = new Schema<TenantRecord>(
     displayName: { type: String, required: true },
     branding: { logoUrl: String, primaryColor: String },
     settings: { type: Schema.Types.Mixed, default: {} },
+    scopes: {
+      type: [new Schema<ScopeDefinition>({ name: String, displayName: String, description: String, claims: [String] }, { _id: false })],
+      default: [],
+    },
     revision: { type: Number, required: true, default: 1 },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },

@@ -26,6 +26,9 @@ export const consentsRepo = (ts: TenantStore) => {
     },
     revoke: async (userId: string, clientId: string): Promise<boolean> =>
       (await model.deleteOne(ts.scoped({ userId, clientId }))).deletedCount === 1,
+    sweep: async (now = new Date()): Promise<void> => {
+      await model.deleteMany(ts.scoped({ expiresAt: { $lte: now } }));
+    },
     listForUser: (userId: string): Promise<ConsentRecord[]> =>
       model.find(ts.scoped({ userId, expiresAt: { $gt: new Date() } })).lean<ConsentRecord[]>().exec(),
   };

@@ -34,5 +34,9 @@ export const loginAttemptsRepo = (ts: TenantStore) => {
     clear: async (usernameKey: string): Promise<void> => {
       await model.deleteOne(ts.scoped({ usernameKey }));
     },
+    /** Drops counters untouched since `before` whose lock (if any) has ended. */
+    sweep: async (before: Date, now = new Date()): Promise<void> => {
+      await model.deleteMany(ts.scoped({ lastFailureAt: { $lt: before }, $or: [{ lockedUntil: null }, { lockedUntil: { $lt: now } }] }));
+    },
   };
 };

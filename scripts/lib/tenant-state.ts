@@ -1,0 +1,69 @@
+import type { AdminApi } from './admin-api.js';
+
+/** A tenant as the admin API shows it: what the plan compares a tenant file with. */
+export interface CurrentClient {
+  clientId: string;
+  name: string;
+  clientType: 'CONFIDENTIAL' | 'PUBLIC';
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  grantTypes: string[];
+  responseTypes: string[];
+  scopes: string[];
+  tokenEndpointAuthMethod: string;
+  idTokenSignedResponseAlg: string;
+  requireConsent: boolean;
+  reuseConsent: boolean;
+  accessTokenFormat: 'JWT' | 'OPAQUE';
+  subjectType: string | null;
+  jwksUri: string | null;
+  jwks: Record<string, unknown> | null;
+  clientUri: string | null;
+  logoUri: string | null;
+  tosUri: string | null;
+  policyUri: string | null;
+  contacts: string[];
+}
+
+export interface CurrentTenant {
+  slug: string;
+  displayName: string;
+  issuer: string;
+  branding: { logoUrl: string | null; primaryColor: string | null };
+  settings: Record<string, unknown>;
+  overriddenSettings: string[];
+  scopes: { name: string; displayName: string; description: string; claims: string[] }[];
+  clients: CurrentClient[];
+  users: { id: string; username: string; claims: Record<string, unknown>; disabled: boolean }[];
+}
+
+export const CLIENT_FIELDS = `clientId name clientType redirectUris postLogoutRedirectUris grantTypes responseTypes scopes tokenEndpointAuthMethod
+  idTokenSignedResponseAlg requireConsent reuseConsent accessTokenFormat subjectType jwksUri jwks clientUri logoUri tosUri policyUri contacts`;
+
+const TENANT = `query($slug: String!) { tenant(slug: $slug) {
+  slug displayName issuer branding { logoUrl primaryColor }
+  settings { signingAlg codeTtl idTokenTtl accessTokenTtl refreshTokenTtl consentTtl sessionTtl subjectType dynamicRegistration passwordGrant keyRotationDays allowedGrantTypes }
+  overriddenSettings scopes { name displayName description claims } } }`;
+const CLIENTS = `query($slug: String!, $after: String) { clients(tenant: $slug, first: 100, after: $after) { edges { node { ${CLIENT_FIELDS} } } pageInfo { hasNextPage endCursor } } }`;
+const USERS = `query($slug: String!, $after: String) { users(tenant: $slug, first: 100, after: $after) { edges { node { id username claims disabled } } pageInfo { hasNextPage endCursor } } }`;
+
+async function all<T>(api: AdminApi, query: string, slug: string, key: string): Promise<T[]> {
+  const out: T[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const data: Record<string, { edges: { node: T }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }> = await api.gql(query, { slug, after });
+    const conn = data[key]!;
+    out.push(...conn.edges.map((e) => e.node));
+    if (!conn.pageInfo.hasNextPage) return out;
+    after = conn.pageInfo.endCursor;
+  }
+}
+
+/** The tenant with all its clients and users, or null when it does not exist. */
+export async function fetchTenant(api: AdminApi, slug: string, opts: { users?: boolean } = {}): Promise<CurrentTenant | null> {
+  const { tenant } = await api.gql<{ tenant: Omit<CurrentTenant, 'clients' | 'users'> | null }>(TENANT, { slug });
+  if (!tenant) return null;
+  const clients = await all<CurrentClient>(api, CLIENTS, slug, 'clients');
+  const users = opts.users === false ? [] : await all<CurrentTenant['users'][number]>(api, USERS, slug, 'users');
+  return { ...tenant, clients, users: users.map((u) => ({ ...u, claims: u.claims ?? {} })) };
+}

@@ -1,0 +1,57 @@
+import type { Request, Response } from 'express';
+import { currentSession } from '../services/login-sessions.js';
+import type { Runtime } from '../services/runtime.js';
+import type { InteractionResult } from '../store/models/interaction.js';
+import type { TenantContext } from '../tenancy/tenant-context.js';
+import { verifyCsrf } from './csrf.js';
+import { InteractionError, expired } from './interaction-error.js';
+import { loadInteraction } from './load-interaction.js';
+import { seeOther } from './see-other.js';
+
+/**
+ * POST `{issuer}/interaction/{uid}/consent` with `decision=allow|deny`. Allow stores
+ * the consent per user and client (merged with what is still valid, for consentTtl);
+ * deny makes the authorization end with access_denied.
+ */
+export function consent(rt: Runtime) {
+  return async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
+    const ia = await loadInteraction(rt, tenant, req);
+    verifyCsrf(rt, ia, req.body);
+    if (ia.record.state !== 'pending') return seeOther(res, ia.record.returnTo);
+    if (ia.record.prompt !== 'consent') throw expired();
+    const decision = (req.body as Record<string, unknown> | undefined)?.decision;
+    if (decision !== 'allow' && decision !== 'deny') throw new InteractionError(400, 'Choose Allow or Deny', 'The consent form was submitted without a decision. Go back and choose Allow or Deny.');
+
+    // The consent is the signed-in user's: the session must still be the one the page was shown for.
+    const session = await currentSession(rt, tenant, req.headers.cookie);
+    if (!session || session.user._id !== ia.details.userId) {
+      throw new InteractionError(400, 'Your session changed', 'You signed out or signed in as someone else in the meantime. Return to the application and start again.');
+    }
+
+    const result: InteractionResult = { ...ia.result };
+    if (decision === 'deny') {
+      result.error = { error: 'access_denied', description: 'the user denied the request' };
+    } else {
+      const { scopes, claims } = ia.details;
+      const previous = await tenant.store.consents.find(session.user._id, ia.record.clientId);
+      let previousClaims: string[] = [];
+      try {
+        previousClaims = previous ? (JSON.parse(previous.claims || '[]') as string[]) : [];
+      } catch {
+        previousClaims = [];
+      }
+      const now = new Date();
+      await tenant.store.consents.save(session.user._id, ia.record.clientId, {
+        scopes: [...new Set([...(previous?.scopes ?? []), ...scopes])],
+        claims: JSON.stringify([...new Set([...previousClaims, ...claims])]),
+        grantedAt: now,
+        expiresAt: new Date(now.getTime() + tenant.settings.consentTtl * 1000),
+      });
+      result.consent = { scopes, claims };
+      if (Math.random() < 0.02) void tenant.store.consents.sweep().catch(() => undefined);
+    }
+    const done = await tenant.store.interactions.transition(ia.record._id, 'pending', { state: 'completed', result: JSON.stringify(result) });
+    if (!done) throw expired();
+    seeOther(res, ia.record.returnTo);
+  };
+}

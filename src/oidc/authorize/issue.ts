@@ -1,0 +1,39 @@
+import type { ActiveSession } from '../../services/login-sessions.js';
+import { authTimeSeconds } from '../../services/login-sessions.js';
+import type { AuthorizationDecision } from '../authorization-result.js';
+import { issueAuthorizationResponse } from '../issue/authorization-response.js';
+import { responseTarget, type AuthorizationFlow } from './flow.js';
+import { sendAuthorizationResponse } from './respond.js';
+
+/**
+ * Everything is settled: the issuing side turns the decision into a code and/or
+ * tokens, and the response goes to the client in its response mode.
+ */
+export async function issue(flow: AuthorizationFlow, session: ActiveSession): Promise<void> {
+  const { rt, tenant, client, request } = flow;
+  const decision: AuthorizationDecision = {
+    client,
+    user: session.user,
+    session: {
+      sid: session.record.sid,
+      authTime: authTimeSeconds(session.record),
+      amr: session.record.amr,
+      ...(session.record.acr ? { acr: session.record.acr } : {}),
+    },
+    responseType: request.responseType,
+    redirectUri: request.redirectUri,
+    // Requested ∩ allowed (checked) ∩ consented (decide): consent covers every requested scope.
+    scopes: request.scopes,
+    claims: request.claims,
+    nonce: request.nonce,
+    codeChallenge: request.codeChallenge,
+    codeChallengeMethod: request.codeChallengeMethod,
+    offlineAccess: request.scopes.includes('offline_access'),
+    resource: request.resource,
+    state: request.state,
+  };
+  const params = await issueAuthorizationResponse(rt, tenant, decision);
+  await tenant.store.loginSessions.addClient(session.record._id, client.clientId);
+  flow.onFinish?.();
+  sendAuthorizationResponse(flow.res, responseTarget(flow), params);
+}

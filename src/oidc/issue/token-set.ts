@@ -1,0 +1,78 @@
+import { subjectFor } from '../../claims/subject.js';
+import { oauthError } from '../../errors/oauth-error.js';
+import type { Runtime } from '../../services/runtime.js';
+import type { ClientRecord } from '../../store/models/client.js';
+import type { GrantRecord } from '../../store/models/grant.js';
+import type { UserRecord } from '../../store/models/user.js';
+import type { TenantContext } from '../../tenancy/tenant-context.js';
+import { issueAccessToken } from '../access-token.js';
+import { grantClaimsRequest, newOpaqueToken, refreshFamilyEnd } from './grant.js';
+import { issueIdToken } from './id-token.js';
+import { maybeSweep } from './sweep.js';
+
+export interface GrantParties {
+  grant: GrantRecord;
+  user: UserRecord;
+}
+
+/** The active grant and its (enabled) user; anything else is invalid_grant. */
+export async function grantParties(tenant: TenantContext, grantId: string): Promise<GrantParties> {
+  const grant = await tenant.store.grants.findActive(grantId);
+  if (!grant) throw oauthError('invalid_grant', 'the grant was revoked or has expired');
+  const user = await tenant.store.users.findById(grant.userId);
+  if (!user || user.disabled) throw oauthError('invalid_grant', 'the user is no longer active');
+  return { grant, user };
+}
+
+export interface TokenSetInput extends GrantParties {
+  client: ClientRecord;
+  /** Scopes of this access token: the grant's, or fewer on refresh. */
+  scopes: string[];
+  withRefreshToken: boolean;
+  /** The nonce belongs in the ID token of the code exchange, not of a refresh (OIDC Core 12.2). */
+  withNonce: boolean;
+}
+
+/** The token endpoint response of the user grants (RFC 6749 5.1, OIDC Core 3.1.3.3). */
+export async function issueTokenSet(rt: Runtime, tenant: TenantContext, input: TokenSetInput): Promise<Record<string, unknown>> {
+  const { client, grant, user, scopes } = input;
+  const sub = subjectFor(rt, tenant, client, user);
+  const at = await issueAccessToken(rt, tenant, { client, sub, scopes, audience: grant.resource, grant });
+  const body: Record<string, unknown> = {
+    access_token: at.token,
+    token_type: 'Bearer',
+    expires_in: at.expiresIn,
+    scope: scopes.join(' '),
+  };
+  if (scopes.includes('openid')) {
+    body.id_token = await issueIdToken(rt, tenant, {
+      client,
+      user,
+      sub,
+      authTime: grant.authTime,
+      acr: grant.acr,
+      amr: grant.amr,
+      sid: grant.sid,
+      nonce: input.withNonce ? grant.nonce : null,
+      scopes,
+      scopeClaims: false,
+      requestedClaims: grantClaimsRequest(grant).id_token ?? null,
+      accessToken: at.token,
+    });
+  }
+  if (input.withRefreshToken) {
+    const refresh = newOpaqueToken();
+    await tenant.store.refreshTokens.insert({
+      _id: rt.envelope.hashSecret(refresh),
+      grantId: grant._id,
+      clientId: client.clientId,
+      scopes: grant.scopes,
+      createdAt: new Date(),
+      expiresAt: refreshFamilyEnd(tenant, grant),
+      rotatedAt: null,
+    });
+    body.refresh_token = refresh;
+  }
+  maybeSweep(tenant, rt.log);
+  return body;
+}

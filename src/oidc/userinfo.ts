@@ -1,0 +1,67 @@
+import type { Request, Response } from 'express';
+import { releasedClaims } from '../claims/user-claims.js';
+import { bearerError, OAuthError } from '../errors/oauth-error.js';
+import type { Runtime } from '../services/runtime.js';
+import type { TenantContext } from '../tenancy/tenant-context.js';
+import { resolveAccessToken } from './access-token.js';
+import { grantClaimsRequest } from './issue/grant.js';
+
+/** Browser clients call userinfo cross-origin with a bearer token (no cookies): any origin may. */
+export function userinfoCors(res: Response): void {
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Access-Control-Expose-Headers', 'WWW-Authenticate');
+}
+
+/** CORS preflight for userinfo. */
+export function userinfoPreflight(_tenant: TenantContext, _req: Request, res: Response): void {
+  userinfoCors(res);
+  res.setHeader('Access-Control-Allow-Methods', 'GET, POST');
+  res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+  res.setHeader('Access-Control-Max-Age', '600');
+  res.status(204).end();
+}
+
+const invalidToken = (why: string) => bearerError('invalid_token', why);
+
+/** RFC 6750 2.1 and 2.2; never the query (2.3 is not supported), never two at once. */
+function presentedToken(req: Request): string {
+  const header = req.headers.authorization;
+  const body = req.method === 'POST' && req.is('application/x-www-form-urlencoded') ? ((req.body ?? {}) as Record<string, unknown>) : {};
+  const fromBody = body.access_token;
+  if (req.query.access_token !== undefined) throw bearerError('invalid_request', 'access tokens are not accepted in the query string');
+  if (header !== undefined && fromBody !== undefined) throw bearerError('invalid_request', 'use exactly one way of presenting the access token');
+  if (header !== undefined) {
+    const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
+    if (!m) throw invalidToken('the Authorization header is not a Bearer token');
+    return m[1]!;
+  }
+  if (fromBody !== undefined) {
+    if (typeof fromBody !== 'string' || !fromBody) throw bearerError('invalid_request', 'access_token must be a single string');
+    return fromBody;
+  }
+  // RFC 6750 3.1: a request without any credentials gets the challenge without an error code.
+  const err = new OAuthError('invalid_token', 'an access token is required', 401);
+  err.headers['WWW-Authenticate'] = 'Bearer realm="gatehouse"';
+  throw err;
+}
+
+/**
+ * OIDC Core 5.3: the claims of the token's user released by its scopes (5.4) and by the
+ * `claims` parameter's userinfo member (5.5); `sub` always. A token that is invalid,
+ * expired, revoked (its grant), of another tenant, or whose user is disabled or gone is
+ * refused with 401 invalid_token.
+ */
+export const userinfo = (rt: Runtime) => async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
+  userinfoCors(res);
+  res.setHeader('Cache-Control', 'no-store');
+  const token = presentedToken(req);
+  const at = await resolveAccessToken(rt, tenant, token);
+  if (!at) throw invalidToken('the access token is invalid, expired or revoked');
+  if (!at.grant) throw invalidToken('the access token was not issued for an end-user');
+  if (!at.scopes.includes('openid')) throw bearerError('insufficient_scope', 'the access token lacks the openid scope');
+  const [user, client] = await Promise.all([tenant.store.users.findById(at.grant.userId), rt.clients.find(tenant, at.clientId)]);
+  if (!user || user.disabled || !client) throw invalidToken('the end-user or client of this token is no longer active');
+  const claims = releasedClaims(user, { scopes: at.scopes, requested: grantClaimsRequest(at.grant).userinfo ?? null });
+  // The sub the token was issued with, which is the one its ID token carried.
+  res.status(200).json({ ...claims, sub: at.sub });
+};
