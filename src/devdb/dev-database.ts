@@ -18,11 +18,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
 import { access, chmod, cp, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { connect, createServer, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MongoClient } from 'mongodb';
+import { startSerializingProxy, type SerializingProxy } from './serializing-proxy.js';
 
 export type DevDatabaseKind = 'mongod' | 'ferretdb' | 'memory';
 
@@ -357,150 +358,6 @@ async function startServerOnce(spec: ServerSpec): Promise<DevDatabase> {
   };
 }
 
-// ---------------------------------------------------------------------------
-// Serializing wire-protocol proxy (for FerretDB)
-// ---------------------------------------------------------------------------
-
-interface SerializingProxy {
-  port: number;
-  close(): Promise<void>;
-}
-
-/** MongoDB wire messages start with an int32 total length; FerretDB answers every request with one message. */
-const MAX_WIRE_MESSAGE = 48 * 1024 * 1024;
-
-async function startSerializingProxy(backendPort: number): Promise<SerializingProxy> {
-  let gate: Promise<void> = Promise.resolve();
-  /** Waits for the previous request (on any connection) to be answered; returns a release function. */
-  const acquire = async (): Promise<() => void> => {
-    let release: () => void = () => undefined;
-    const mine = new Promise<void>((res) => {
-      release = res;
-    });
-    const previous = gate;
-    gate = previous.then(() => mine);
-    await previous;
-    return release;
-  };
-
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const backend = connect(backendPort, '127.0.0.1');
-    sockets.add(client);
-    sockets.add(backend);
-    client.setNoDelay(true);
-    backend.setNoDelay(true);
-
-    const fromClient = new WireMessageReader();
-    const fromBackend = new WireMessageReader();
-    const pending: Buffer[] = [];
-    let awaitingReply: ((reply: Buffer | null) => void) | undefined;
-    let pumping = false;
-    let closed = false;
-
-    const close = (): void => {
-      if (closed) return;
-      closed = true;
-      client.destroy();
-      backend.destroy();
-      sockets.delete(client);
-      sockets.delete(backend);
-      const waiter = awaitingReply;
-      awaitingReply = undefined;
-      waiter?.(null);
-    };
-
-    const pump = async (): Promise<void> => {
-      if (pumping) return;
-      pumping = true;
-      try {
-        while (!closed && pending.length > 0) {
-          const request = pending.shift() as Buffer;
-          const release = await acquire();
-          try {
-            if (closed) break;
-            const reply = new Promise<Buffer | null>((res) => {
-              awaitingReply = res;
-            });
-            backend.write(request);
-            const message = await reply;
-            if (message === null) break;
-            client.write(message);
-          } finally {
-            release();
-          }
-        }
-      } finally {
-        pumping = false;
-      }
-    };
-
-    client.on('data', (chunk: Buffer) => {
-      const messages = fromClient.push(chunk);
-      if (messages === null) return close();
-      pending.push(...messages);
-      void pump();
-    });
-    backend.on('data', (chunk: Buffer) => {
-      const messages = fromBackend.push(chunk);
-      if (messages === null) return close();
-      for (const m of messages) {
-        const waiter = awaitingReply;
-        awaitingReply = undefined;
-        if (waiter) waiter(m);
-        else client.write(m); // unsolicited; pass it on
-      }
-    });
-    for (const socket of [client, backend]) {
-      socket.on('error', close);
-      socket.on('close', close);
-    }
-  });
-
-  await new Promise<void>((res, rej) => {
-    server.once('error', rej);
-    server.listen(0, '127.0.0.1', () => res());
-  });
-  server.unref();
-  const address = server.address();
-  if (!address || typeof address !== 'object') throw new Error('proxy: could not determine its port');
-
-  return {
-    port: address.port,
-    close: () =>
-      new Promise<void>((res) => {
-        for (const s of sockets) s.destroy();
-        sockets.clear();
-        server.close(() => res());
-      }),
-  };
-}
-
-/** Splits a byte stream into whole wire messages. `push` returns null on a malformed length. */
-class WireMessageReader {
-  private chunks: Buffer[] = [];
-  private length = 0;
-
-  push(chunk: Buffer): Buffer[] | null {
-    this.chunks.push(chunk);
-    this.length += chunk.length;
-    const out: Buffer[] = [];
-    while (this.length >= 4) {
-      const head = this.chunks[0] as Buffer;
-      const size = head.length >= 4 ? head.readInt32LE(0) : Buffer.concat(this.chunks).readInt32LE(0);
-      if (size < 16 || size > MAX_WIRE_MESSAGE) return null;
-      if (this.length < size) break;
-      const all = this.chunks.length === 1 ? head : Buffer.concat(this.chunks, this.length);
-      out.push(all.subarray(0, size));
-      const rest = all.subarray(size);
-      this.chunks = rest.length > 0 ? [rest] : [];
-      this.length = rest.length;
-    }
-    return out;
-  }
-}
-
-/** Resolves to undefined once the server answers a ping, or to a reason it did not. */
 async function waitUntilReady(
   uri: string,
   child: ChildProcess,
