@@ -81,6 +81,9 @@ describe('RFC 7591 registration', () => {
     ['client_credentials without an initial access token', { ...web, grant_types: ['client_credentials'], response_types: [] }],
     ['an undefined scope without an initial access token', { ...web, scope: 'openid api:admin' }],
     ['a body that is not an object', ['x']],
+    ['a back-channel logout URI on a private address (OPEN)', { ...web, backchannel_logout_uri: 'https://10.0.0.5/logout' }],
+    ['a back-channel logout URI on loopback (OPEN)', { ...web, backchannel_logout_uri: 'https://127.0.0.1:8443/logout' }],
+    ['a jwks_uri over http (OPEN)', { ...web, token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'http://keys.example.com/jwks' }],
   ];
   for (const [name, body] of badMetadata) {
     test(`invalid_client_metadata: ${name}`, async () => {

@@ -13,6 +13,24 @@ import { parseRegistration, registrationView, type RegistrationRequest } from '.
 /** Grants an anonymous (OPEN) registrant may ask for: those where a user is present and consents. */
 const OPEN_GRANTS = new Set(['authorization_code', 'refresh_token', 'implicit']);
 
+/** Metadata URIs the provider itself calls (fetches keys from, posts logout tokens to). */
+const SERVER_CONTACTED = ['jwks_uri', 'backchannel_logout_uri', 'sector_identifier_uri'] as const;
+
+/**
+ * An anonymous registrant must not aim the provider's own requests at internal
+ * services: https only, and no loopback, link-local or private address literals.
+ * (A DNS name that resolves to an internal address is not caught here.)
+ */
+function isPublicHttps(uri: string): boolean {
+  const url = new URL(uri);
+  if (url.protocol !== 'https:') return false;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host.endsWith('.localhost')) return false;
+  if (/^(127\.|10\.|192\.168\.|169\.254\.|0\.|172\.(1[6-9]|2\d|3[01])\.)/.test(host)) return false;
+  if (/^(::1?|f[cd][0-9a-f]{2}:.*|fe80:.*|::ffff:.*)$/i.test(host)) return false;
+  return true;
+}
+
 function bearer(req: Request): string | null {
   const h = req.headers.authorization;
   if (!h) return null;
@@ -40,6 +58,12 @@ function checkPolicy(tenant: TenantContext, reg: RegistrationRequest, vetted: bo
   for (const g of grants) {
     if (tenantGrants && !tenantGrants.includes(g)) throw oauthError('invalid_client_metadata', `grant type ${g} is not allowed in this tenant`);
     if (!vetted && !OPEN_GRANTS.has(g)) throw oauthError('invalid_client_metadata', `grant type ${g} needs an initial access token`);
+  }
+  if (!vetted) {
+    for (const name of SERVER_CONTACTED) {
+      const v = reg.metadata[name];
+      if (typeof v === 'string' && !isPublicHttps(v)) throw oauthError('invalid_client_metadata', `${name} must be a public https URL`);
+    }
   }
   if (!vetted && reg.input.scopes) {
     const defined = new Set([...STANDARD_SCOPES, ...((tenant.record as { scopes?: { name: string }[] }).scopes ?? []).map((s) => s.name)]);
