@@ -112,7 +112,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     out(`\nApplied ${total} change(s).`);
     if (Object.keys(secrets).length) {
-      out('\nNew client secrets (shown only now; store them safely):');
+      out('\nNew client and event webhook secrets (shown only now; store them safely):');
       for (const [slug, s] of Object.entries(secrets)) for (const [id, secret] of Object.entries(s)) out(`  ${slug}/${id}: ${secret}`);
     }
     return 0;

@@ -12,6 +12,7 @@ import { startDevDatabase, type DevDatabase } from './devdb/dev-database.js';
 import { createApp } from './http/app.js';
 import { withFastPaths } from './http/fast-path.js';
 import { HttpMetrics } from './http/metrics.js';
+import { loadCodeResolvers } from './claims/code-resolvers.js';
 import { KeyRotationJob } from './services/key-rotation-job.js';
 import { Store } from './store/index.js';
 
@@ -50,6 +51,8 @@ async function main(): Promise<void> {
   if (role !== 'worker') await store.ensureIndexes();
   const rt = buildRuntime(config, store, log);
   await ensureHashKey(rt);
+  // Tenants' code resolvers and hooks (tenants/<slug>/resolvers.ts, tenants/shared/resolvers.ts).
+  for (const file of await loadCodeResolvers(join(root, 'tenants'))) log.info({ file }, 'code resolvers loaded');
 
   const system = role === 'worker' ? undefined : await ensureSystemTenant(rt);
   const admin = system ? await ensureAdminClient(rt, system) : undefined;
@@ -64,6 +67,8 @@ async function main(): Promise<void> {
   // Every process runs the timer; a database lease lets only one of them rotate.
   const keyRotation = new KeyRotationJob(rt);
   keyRotation.start();
+  // Resumes event deliveries a previous run (or another replica) left pending.
+  rt.events.start();
 
   let shuttingDown = false;
   const graphql = await adminHandler(rt);
@@ -87,6 +92,7 @@ async function main(): Promise<void> {
     log.debug('http closed');
     rt.tenants.stopSync();
     await keyRotation.stop();
+    await rt.events.stop();
     await graphql.stop();
     log.debug('graphql stopped');
     await store.close();

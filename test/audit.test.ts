@@ -44,6 +44,15 @@ test('every mutation leaves an audit event: who, tenant, what, when, before/afte
   secrets.push(iat.createInitialAccessToken);
   const iats = await ok('{ tenant(slug: "aud") { initialAccessTokens { edges { node { id } } } } }');
   await ok(`mutation { revokeInitialAccessToken(tenant: "aud", id: "${iats.tenant.initialAccessTokens.edges[0].node.id}") { id } }`);
+  await ok('mutation { setClaimResolver(tenant: "aud", input: {name: "dept", kind: MAPPING, mapping: {path: "attributes.dept", type: STRING}}) { name } }');
+  await ok('mutation { deleteClaimResolver(tenant: "aud", name: "dept") }');
+  await ok('mutation { setHook(tenant: "aud", input: {point: AFTER_END_SESSION, kind: WEBHOOK, webhook: {url: "https://hooks.a.example/logout"}}) { point } }');
+  await ok('mutation { deleteHook(tenant: "aud", point: AFTER_END_SESSION) }');
+  const wh = await ok('mutation { setEventWebhook(tenant: "aud", input: {name: "siem", url: "https://siem.a.example/in"}) { secret } }');
+  secrets.push(wh.setEventWebhook.secret);
+  const rw = await ok('mutation { rotateEventWebhookSecret(tenant: "aud", name: "siem") { secret } }');
+  secrets.push(rw.rotateEventWebhookSecret.secret);
+  await ok('mutation { deleteEventWebhook(tenant: "aud", name: "siem") }');
   await ok(`mutation { deleteUser(tenant: "aud", id: "${id}") }`);
   await ok('mutation { deleteClient(tenant: "aud", clientId: "web") }');
   await ok('mutation { deleteTenant(slug: "aud") }');

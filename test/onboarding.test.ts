@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +6,8 @@ import { after, before, test } from 'node:test';
 import { parse } from 'yaml';
 import { loadTenantFile, parseTenantFile, TenantFileError } from '../src/tenant-files/tenant-file.js';
 import { adminToken, clientCredentials, gqlOk } from './helpers/admin.js';
-import { ADMIN_ID, ADMIN_SECRET, startTestServer, type TestServer } from './helpers/server.js';
+import { runScript } from './helpers/run-script.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
 
 let srv: TestServer;
 let token: string;
@@ -20,25 +20,8 @@ before(async () => {
 });
 after(() => srv.close());
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs one of the npm scripts' files the way `npm run` does, against the test server. */
-function run(script: string, args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join('scripts', script), ...args], {
-      env: { ...process.env, GATEHOUSE_URL: srv.url, GATEHOUSE_ADMIN_CLIENT_ID: ADMIN_ID, GATEHOUSE_ADMIN_CLIENT_SECRET: ADMIN_SECRET },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
+const run = (script: string, args: string[]) => runScript(srv, script, args);
 
 const ACME = `# yaml-language-server: $schema=../../tenants/tenant.schema.json
 slug: onb-acme

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { stringify } from 'yaml';
 import type { TenantFile, TenantFileClient } from '../../src/tenant-files/tenant-file.js';
 import { CLIENT_KEYS, desiredClient } from './tenant-plan.js';
+import { exportExtensions } from './tenant-plan-extensions.js';
 import type { CurrentTenant } from './tenant-state.js';
 
 /**
@@ -22,6 +23,7 @@ export function exportTenant(t: CurrentTenant): TenantFile {
       ...(s.claims.length ? { claims: s.claims } : {}),
     }));
   }
+  Object.assign(file, exportExtensions(t));
   if (t.clients.length) file.clients = t.clients.map(exportClient);
   if (t.users.length) {
     file.users = t.users.map((u) => ({

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { resolveClientMetadata } from '../../src/services/client-metadata.js';
 import type { TenantFile, TenantFileClient } from '../../src/tenant-files/tenant-file.js';
 import type { AdminApi } from './admin-api.js';
+import { planExtensions } from './tenant-plan-extensions.js';
 import type { CurrentTenant } from './tenant-state.js';
 
 /**
@@ -13,7 +14,7 @@ import type { CurrentTenant } from './tenant-state.js';
 export interface Change {
   /** `+` create, `~` update, `-` delete. */
   op: '+' | '~' | '-';
-  kind: 'tenant' | 'scope' | 'client' | 'user';
+  kind: 'tenant' | 'scope' | 'claimResolver' | 'hook' | 'eventWebhook' | 'client' | 'user';
   id: string;
   /** Human-readable field changes, `field: old → new`. */
   details: string[];
@@ -123,6 +124,8 @@ export function planTenant(file: TenantFile, current: CurrentTenant | null, opts
         },
       },
     });
+    // Claim resolvers, hooks and event webhooks follow the tenant (code names are checked by the server).
+    changes.push(...planExtensions(file, null, opts));
     for (const u of file.users ?? []) changes.push(createUserChange(slug, u));
     return changes;
   }
@@ -166,6 +169,8 @@ export function planTenant(file: TenantFile, current: CurrentTenant | null, opts
       if (!keep.has(name)) changes.push({ op: '-', kind: 'scope', id: name, details: [], mutation: `mutation($slug: String!, $name: String!) { deleteScope(tenant: $slug, name: $name) }`, variables: { slug, name } });
     }
   }
+
+  changes.push(...planExtensions(file, current, opts));
 
   // Clients.
   const haveClients = new Map(current.clients.map((c) => [c.clientId, c]));
@@ -257,6 +262,7 @@ export async function applyChanges(api: AdminApi, changes: Change[], onStep: (i:
     const data = await api.gql<Record<string, any>>(change.mutation, variables);
     if (data.createTenant) for (const c of data.createTenant.clients) if (c.clientSecret) secrets[c.client.clientId] = c.clientSecret;
     if (data.createClient?.clientSecret) secrets[data.createClient.client.clientId] = data.createClient.clientSecret;
+    if (data.setEventWebhook?.secret) secrets[`event webhook ${data.setEventWebhook.webhook.name}`] = data.setEventWebhook.secret;
     if (data.createUser && disable) await api.gql(`mutation($slug: String!, $id: ID!) { disableUser(tenant: $slug, id: $id) { id } }`, { slug: (variables as { slug: string }).slug, id: data.createUser.id });
     onStep(i, change, 'done');
   }

@@ -25,6 +25,30 @@ export interface CurrentClient {
   contacts: string[];
 }
 
+export interface CurrentClaimResolver {
+  name: string;
+  kind: 'MAPPING' | 'CODE' | 'WEBHOOK';
+  targets: ('ID_TOKEN' | 'ACCESS_TOKEN' | 'USERINFO')[];
+  mapping: { path: string | null; template: string | null; constant: unknown; type: 'STRING' | 'BOOLEAN' | 'NUMBER' | 'ARRAY' | 'OBJECT' } | null;
+  code: string | null;
+  webhook: { url: string; timeoutMs: number; cacheTtlSeconds: number } | null;
+}
+
+export interface CurrentHook {
+  point: 'AFTER_LOGIN' | 'ID_TOKEN_PROCESSING' | 'SUB_GENERATOR' | 'AFTER_END_SESSION';
+  kind: 'CODE' | 'WEBHOOK';
+  code: string | null;
+  webhook: { url: string; timeoutMs: number } | null;
+  failClosed: boolean;
+}
+
+export interface CurrentEventWebhook {
+  name: string;
+  url: string;
+  eventTypes: string[];
+  enabled: boolean;
+}
+
 export interface CurrentTenant {
   slug: string;
   displayName: string;
@@ -33,6 +57,9 @@ export interface CurrentTenant {
   settings: Record<string, unknown>;
   overriddenSettings: string[];
   scopes: { name: string; displayName: string; description: string; claims: string[] }[];
+  claimResolvers: CurrentClaimResolver[];
+  hooks: CurrentHook[];
+  eventWebhooks: CurrentEventWebhook[];
   clients: CurrentClient[];
   users: { id: string; username: string; claims: Record<string, unknown>; disabled: boolean }[];
 }
@@ -43,7 +70,10 @@ export const CLIENT_FIELDS = `clientId name clientType redirectUris postLogoutRe
 const TENANT = `query($slug: String!) { tenant(slug: $slug) {
   slug displayName issuer branding { logoUrl primaryColor }
   settings { signingAlg codeTtl idTokenTtl accessTokenTtl refreshTokenTtl consentTtl sessionTtl subjectType dynamicRegistration passwordGrant keyRotationDays allowedGrantTypes }
-  overriddenSettings scopes { name displayName description claims } } }`;
+  overriddenSettings scopes { name displayName description claims }
+  claimResolvers { name kind targets mapping { path template constant type } code webhook { url timeoutMs cacheTtlSeconds } }
+  hooks { point kind code webhook { url timeoutMs } failClosed }
+  eventWebhooks { name url eventTypes enabled } } }`;
 const CLIENTS = `query($slug: String!, $after: String) { clients(tenant: $slug, first: 100, after: $after) { edges { node { ${CLIENT_FIELDS} } } pageInfo { hasNextPage endCursor } } }`;
 const USERS = `query($slug: String!, $after: String) { users(tenant: $slug, first: 100, after: $after) { edges { node { id username claims disabled } } pageInfo { hasNextPage endCursor } } }`;
 

@@ -3,6 +3,10 @@ import type { Config } from '../config/index.js';
 import { Envelope } from '../keys/envelope.js';
 import { KeyRings } from '../keys/key-rings.js';
 import { ClientDirectory } from '../services/client-directory.js';
+import { RevocationView } from '../services/revocation-view.js';
+import { defaultDeliveryPolicy } from '../services/event-delivery.js';
+import { EventBus } from '../services/events.js';
+import { installTenantLogoutHook } from '../services/tenant-logout.js';
 import type { Runtime } from '../services/runtime.js';
 import type { Store } from '../store/index.js';
 import { TenantRegistry } from '../tenancy/tenant-registry.js';
@@ -15,5 +19,14 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
 export function buildRuntime(config: Config, store: Store, log: Logger = createLogger(config)): Runtime {
   const envelope = new Envelope(config.masterKey, config.previousMasterKeys);
   const tenants = new TenantRegistry(store, config.publicUrl, (err) => log.warn({ err }, 'tenant cache sync failed'));
-  return { config, store, envelope, tenants, keyRings: new KeyRings(envelope), clients: new ClientDirectory(), log };
+  // Polls reach back well past one interval: a revocation is seen by several polls.
+  const revocations = new RevocationView(store, Math.max(10_000, 5 * config.cacheSyncInterval * 1000));
+  tenants.onSync(() => revocations.poll());
+  const events = new EventBus(store, envelope, tenants, log, {
+    ...defaultDeliveryPolicy(config.webhookRetrySeconds, config.webhookMaxAttempts),
+    pollMs: Math.max(1_000, Math.min(15_000, config.webhookRetrySeconds * 1000)),
+  });
+  const rt: Runtime = { config, store, envelope, tenants, keyRings: new KeyRings(envelope), clients: new ClientDirectory(), revocations, events, log };
+  installTenantLogoutHook(rt);
+  return rt;
 }

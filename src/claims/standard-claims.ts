@@ -35,3 +35,33 @@ export const standardScopes = ['openid', 'profile', 'email', 'address', 'phone',
 
 /** Claims the provider asserts itself (in ID tokens), besides the user's claims. */
 export const protocolClaims = ['sub', 'iss', 'auth_time', 'acr', 'amr', 'sid'] as const;
+
+/**
+ * Claims that belong to the protocol: no claim resolver, scope definition, `claims`
+ * request or ID token processing hook can set, change or remove them.
+ */
+export const PROTECTED_CLAIMS: ReadonlySet<string> = new Set([
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'iat',
+  'nbf',
+  'jti',
+  'auth_time',
+  'nonce',
+  'acr',
+  'amr',
+  'azp',
+  'sid',
+  'at_hash',
+  'c_hash',
+  's_hash',
+  'cnf',
+  'scope',
+  'client_id',
+  'gid',
+  'act',
+  'may_act',
+  'typ',
+]);

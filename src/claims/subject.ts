@@ -2,6 +2,9 @@ import type { Envelope } from '../keys/envelope.js';
 import type { ClientRecord } from '../store/models/client.js';
 import type { UserRecord } from '../store/models/user.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
+import { codeHook, resolverClient, resolverTenant, resolverUser } from './code-resolvers.js';
+import { hookFailures } from './extension-metrics.js';
+import { storedClaims } from './user-claims.js';
 
 export type SubjectType = 'public' | 'pairwise';
 
@@ -62,12 +65,39 @@ export function sectorIdentifierFor(client: ClientRecord): string {
   return clientSubjectSettings(client).sector;
 }
 
+/** OIDC Core 2: sub is at most 255 ASCII characters. */
+const VALID_SUB = /^[\x20-\x7E]{1,255}$/;
+
 /**
- * The `sub` a client sees for a user: `public` is the user id (stable, the same for
- * every client); `pairwise` is a keyed hash of sector and user id, so clients of
- * different sectors cannot correlate users.
+ * The user's identifier: the tenant's SUB_GENERATOR hook (django-oidc-provider's
+ * OIDC_IDTOKEN_SUB_GENERATOR), else the user id. Code only and synchronous: `sub` is
+ * also computed where tokens are checked (id_token_hint, logout), which must not wait
+ * for the network. A generator that fails fails the request: falling back to another
+ * identifier would hand the client a different user.
+ */
+function userIdentifier(tenant: TenantContext, client: ClientRecord, user: UserRecord): string {
+  const hook = tenant.record.hooks?.find((h) => h.point === 'SUB_GENERATOR');
+  if (!hook) return user._id;
+  const fn = hook.code ? codeHook(tenant.slug, 'SUB_GENERATOR', hook.code) : undefined;
+  let sub: unknown;
+  try {
+    if (!fn) throw new Error(`no SUB_GENERATOR code hook "${hook.code}" is registered`);
+    sub = fn(resolverUser(user, storedClaims(user)), resolverClient(client), resolverTenant(tenant));
+    if (typeof sub !== 'string' || !VALID_SUB.test(sub)) throw new Error('it must return 1-255 printable ASCII characters, synchronously');
+  } catch (err) {
+    hookFailures.inc({ point: 'SUB_GENERATOR', reason: 'error' });
+    throw new Error(`tenant ${tenant.slug}: the sub generator failed: ${(err as Error).message}`, { cause: err });
+  }
+  return sub;
+}
+
+/**
+ * The `sub` a client sees for a user: `public` is the user's identifier (stable, the
+ * same for every client); `pairwise` is a keyed hash of sector and that identifier, so
+ * clients of different sectors cannot correlate users.
  */
 export function subjectFor(rt: SubjectRuntime, tenant: TenantContext, client: ClientRecord, user: UserRecord): string {
-  if (subjectTypeFor(tenant, client) === 'public') return user._id;
-  return rt.envelope.keyedHash('pairwise subject', `${sectorIdentifierFor(client)}|${user._id}`);
+  const id = userIdentifier(tenant, client, user);
+  if (subjectTypeFor(tenant, client) === 'public') return id;
+  return rt.envelope.keyedHash('pairwise subject', `${sectorIdentifierFor(client)}|${id}`);
 }

@@ -35,7 +35,7 @@ export function storedClaims(user: UserRecord): Record<string, unknown> {
 }
 
 /** Empty values say nothing; OIDC Core 5.3.2 lets them be omitted, and we do. */
-function isEmpty(v: unknown): boolean {
+export function isEmpty(v: unknown): boolean {
   if (v === null || v === undefined || v === '') return true;
   if (Array.isArray(v)) return v.length === 0;
   if (typeof v === 'object') return Object.values(v as object).every(isEmpty);

@@ -41,6 +41,13 @@ export const tenantDefaults = {
     'password',
     'urn:ietf:params:oauth:grant-type:token-exchange',
   ] as string[],
+  /**
+   * The `audience` and `resource` values token exchange (RFC 8693) may issue tokens for,
+   * e.g. ["https://api.example.com", "orders-service"]. Empty by default: a token is
+   * exchanged only for this tenant itself until the tenant names its downstream APIs, so
+   * no client can mint tokens for an arbitrary audience.
+   */
+  allowedAudiences: [] as string[],
 };
 
 export type TenantSettings = typeof tenantDefaults;
@@ -55,6 +62,39 @@ export const limits = {
   /** Cached tenant contexts per process (design target: 10,000 tenants). */
   tenantCacheSize: 20_000,
   clientCacheSizePerTenant: 1_000,
+};
+
+/**
+ * Events, event webhooks and outbound calls of claim resolvers and hooks (platform-wide:
+ * they bound work the provider does on the tenants' behalf).
+ */
+export const extensionDefaults = {
+  /** Events stay queryable this long, then are swept: long enough for a monthly review. */
+  eventRetentionDays: 30,
+  /** Delivery records (the delivery log) are kept this long. */
+  deliveryRetentionDays: 7,
+  /**
+   * First retry of a failed event delivery after this many seconds, doubling each time
+   * (10 s, 20 s, 40 s … about 21 minutes before the 8th and last attempt): a receiver
+   * that is down for a deploy still gets everything. GATEHOUSE_WEBHOOK_RETRY_SECONDS
+   * overrides it (tests use a fraction of a second).
+   */
+  deliveryRetrySeconds: 10,
+  /** Attempts per delivery before it is marked FAILED (GATEHOUSE_WEBHOOK_MAX_ATTEMPTS). */
+  deliveryMaxAttempts: 8,
+  /** A receiver must answer within this; a slow one is a failed attempt, retried later. */
+  deliveryTimeoutMs: 10_000,
+  /**
+   * Claim webhooks run inside a login: short by default so a slow endpoint costs a
+   * user at most this much (the claim is then left out). Per resolver: 100-10000 ms.
+   */
+  claimWebhookTimeoutMs: 1_500,
+  /** How long a claim webhook's answer is reused for the same user, client and scopes. */
+  claimWebhookCacheSeconds: 60,
+  /** Code resolvers and code hooks are the tenant's own code, but a hung one must not hang a login. */
+  codeTimeoutMs: 5_000,
+  /** Largest answer read from a claim or hook webhook. */
+  webhookResponseBytes: 64 * 1024,
 };
 
 export const RESERVED_SLUGS = new Set(['system']);

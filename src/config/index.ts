@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { extensionDefaults } from './defaults.js';
 
 /** A configuration problem, always naming the environment variable at fault. */
 export class ConfigError extends Error {
@@ -34,6 +35,9 @@ export interface Config {
   /** Seconds between polls for changes made by other replicas. */
   cacheSyncInterval: number;
   trustProxy: boolean;
+  /** First retry delay of event webhook deliveries, doubling (config/defaults.ts extensionDefaults). */
+  webhookRetrySeconds: number;
+  webhookMaxAttempts: number;
 }
 
 const base64Key = (variable: string) =>
@@ -78,6 +82,8 @@ const fields = {
   GATEHOUSE_DEMO_TENANT: bool,
   GATEHOUSE_CACHE_SYNC_SECONDS: z.coerce.number().min(0.1).max(300),
   TRUST_PROXY: bool,
+  GATEHOUSE_WEBHOOK_RETRY_SECONDS: z.coerce.number().min(0.01).max(3600),
+  GATEHOUSE_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20),
 } as const;
 
 type Fields = typeof fields;
@@ -142,6 +148,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoTenant: p.GATEHOUSE_DEMO_TENANT ?? p.MONGODB_URI === undefined,
     cacheSyncInterval: p.GATEHOUSE_CACHE_SYNC_SECONDS ?? 2,
     trustProxy: p.TRUST_PROXY ?? false,
+    webhookRetrySeconds: p.GATEHOUSE_WEBHOOK_RETRY_SECONDS ?? extensionDefaults.deliveryRetrySeconds,
+    webhookMaxAttempts: p.GATEHOUSE_WEBHOOK_MAX_ATTEMPTS ?? extensionDefaults.deliveryMaxAttempts,
   };
 }
 

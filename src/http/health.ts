@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { extensionMetrics } from '../claims/extension-metrics.js';
 import type { Store } from '../store/index.js';
 import type { HttpMetrics } from './metrics.js';
 
@@ -23,7 +24,8 @@ export function healthRouter(store: Store, metrics: HttpMetrics, isShuttingDown:
   });
   r.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', metrics.registry.contentType);
-    res.end(await metrics.registry.metrics());
+    // The tenants' extensions count in their own registry (claims/extension-metrics.ts).
+    res.end(`${await metrics.registry.metrics()}\n${await extensionMetrics.metrics()}`);
   });
   return r;
 }

@@ -52,6 +52,13 @@ export function consent(rt: Runtime) {
     }
     const done = await tenant.store.interactions.transition(ia.record._id, 'pending', { state: 'completed', result: JSON.stringify(result) });
     if (!done) throw expired();
+    // django-oidc-provider's user_accept_consent / user_decline_consent signals.
+    rt.events.emit(tenant, {
+      type: decision === 'allow' ? 'CONSENT_GIVEN' : 'CONSENT_DECLINED',
+      userId: session.user._id,
+      clientId: ia.record.clientId,
+      data: { scopes: ia.details.scopes, claims: ia.details.claims },
+    });
     seeOther(res, ia.record.returnTo);
   };
 }

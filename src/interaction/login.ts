@@ -1,14 +1,20 @@
 import type { Request, Response } from 'express';
+import { hookFor, runAfterLoginHook } from '../claims/hooks.js';
+import { subjectFor } from '../claims/subject.js';
 import { appendSetCookie } from '../services/browser-cookies.js';
+import { browserStateCookie } from '../services/browser-state.js';
+import { clearFailedLogins, isLockedOut, recordFailedLogin } from '../services/login-throttle.js';
 import { startSession } from '../services/login-sessions.js';
+import { checkPassword } from '../services/password-check.js';
 import type { Runtime } from '../services/runtime.js';
+import type { InteractionResult } from '../store/models/interaction.js';
+import type { UserRecord } from '../store/models/user.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
-import { checkPassword } from './check-password.js';
 import { verifyCsrf } from './csrf.js';
 import { expired } from './interaction-error.js';
 import { loadInteraction, type LoadedInteraction } from './load-interaction.js';
-import { clearFailedLogins, isLockedOut, recordFailedLogin } from './login-throttle.js';
 import { LOGIN_FAILED_MESSAGE, type LoginFlash } from './pages/login-page.js';
+import { renderLoginRefusedPage } from './pages/login-refused-page.js';
 import { seeOther } from './see-other.js';
 
 const field = (body: unknown, name: string): string => {
@@ -38,19 +44,61 @@ export function login(rt: Runtime) {
     if (!username || !password) return showAgain(tenant, res, ia, { message: 'Enter your username and password.', username });
 
     const failed = { message: LOGIN_FAILED_MESSAGE, username };
-    if (await isLockedOut(tenant, username)) return showAgain(tenant, res, ia, failed);
+    const loginFailed = (reason: string) =>
+      rt.events.emit(tenant, { type: 'LOGIN_FAILURE', clientId: ia.record.clientId, data: { username, reason, ip: req.ip ?? null } });
+    if (await isLockedOut(tenant, username)) {
+      loginFailed('locked_out');
+      return showAgain(tenant, res, ia, failed);
+    }
     const user = await checkPassword(tenant, username, password);
     if (!user) {
       await recordFailedLogin(tenant, username);
+      loginFailed('invalid_credentials');
       return showAgain(tenant, res, ia, failed);
     }
     await clearFailedLogins(tenant, username);
+    if (await refusedByHook(rt, tenant, res, ia, user, ['pwd'])) return;
 
     const session = await startSession(rt, tenant, user, { amr: ['pwd'] }, req.headers.cookie);
     appendSetCookie(res, session.cookie);
+    // A new login is a new browser state, even if no authorization response follows (Session Management 1.0).
+    appendSetCookie(res, browserStateCookie(rt, tenant, session.record));
     const result = { ...ia.result, login: { sessionId: session.record._id, userId: user._id } };
     const done = await tenant.store.interactions.transition(ia.record._id, 'pending', { state: 'completed', result: JSON.stringify(result), flash: null });
     if (!done) throw expired();
+    rt.events.emit(tenant, { type: 'LOGIN_SUCCESS', userId: user._id, clientId: ia.record.clientId, data: { username: user.username, amr: ['pwd'], sid: session.record.sid, ip: req.ip ?? null } });
     seeOther(res, ia.record.returnTo);
   };
+}
+
+/**
+ * The tenant's AFTER_LOGIN hook (claims/hooks.ts) may refuse the user or ask for a
+ * further step: then no session starts, the page says why, and the authorization ends
+ * with access_denied (or interaction_required: Gatehouse has no further steps built in).
+ */
+async function refusedByHook(rt: Runtime, tenant: TenantContext, res: Response, ia: LoadedInteraction, user: UserRecord, amr: string[]): Promise<boolean> {
+  if (!hookFor(tenant, 'AFTER_LOGIN')) return false;
+  const client = await rt.clients.find(tenant, ia.record.clientId);
+  if (!client) throw expired();
+  const outcome = await runAfterLoginHook(rt, tenant, { user, client, scopes: ia.details.scopes, amr, sub: subjectFor(rt, tenant, client, user) });
+  if (outcome.action === 'allow') return false;
+  const deny = outcome.action === 'deny';
+  const error: NonNullable<InteractionResult['error']> = deny
+    ? { error: 'access_denied', description: 'the sign-in was refused' }
+    : { error: 'interaction_required', description: `additional verification is required (${outcome.step})` };
+  const done = await tenant.store.interactions.transition(ia.record._id, 'pending', { state: 'completed', result: JSON.stringify({ ...ia.result, error }), flash: null });
+  if (!done) throw expired();
+  rt.events.emit(tenant, {
+    type: 'LOGIN_DENIED',
+    userId: user._id,
+    clientId: client.clientId,
+    data: deny ? { username: user.username, reason: 'denied', message: outcome.message } : { username: user.username, reason: 'step_required', step: outcome.step },
+  });
+  renderLoginRefusedPage(res, tenant, {
+    title: deny ? 'Sign-in refused' : 'Additional verification required',
+    message: deny ? outcome.message : `Additional verification (${outcome.step}) is required for this account, and it cannot be completed here. Contact your administrator.`,
+    returnTo: ia.record.returnTo,
+    clientName: ia.details.clientName,
+  });
+  return true;
 }

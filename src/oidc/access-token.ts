@@ -3,6 +3,8 @@ import { signJwt, verifyOwnJwt } from '../keys/jwt.js';
 import type { Runtime } from '../services/runtime.js';
 import type { ClientRecord } from '../store/models/client.js';
 import type { GrantRecord } from '../store/models/grant.js';
+import type { UserRecord } from '../store/models/user.js';
+import { buildAccessTokenClaims, GRANT_CLAIM } from '../claims/access-token-claims.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 
 export interface AccessTokenRequest {
@@ -14,6 +16,12 @@ export interface AccessTokenRequest {
   /** The user's grant the token is issued from; revoking the grant revokes the token. */
   grant?: GrantRecord;
   extraClaims?: Record<string, unknown>;
+  /** The end-user: claim resolvers that target ACCESS_TOKEN add their claims to a JWT access token. */
+  user?: UserRecord | null;
+  /** RFC 8693 `act` (delegation); by default the grant's, if it was derived by token exchange. */
+  act?: Record<string, unknown> | null;
+  /** Seconds since the epoch the token must not outlive (the subject token of an exchange). */
+  notAfter?: number;
 }
 
 export interface IssuedAccessToken {
@@ -37,18 +45,31 @@ export interface ActiveAccessToken {
   acr: string | null;
   /** The (active) grant of a user token; null for client_credentials tokens. */
   grant: GrantRecord | null;
+  /** RFC 8693 delegation: who acts on the subject's behalf. */
+  act: Record<string, unknown> | null;
 }
 
-/** The private JWT claim that links a user's access token to its grant. */
-export const GRANT_CLAIM = 'gid';
+export { GRANT_CLAIM };
 
 const newToken = (): string => randomBytes(32).toString('base64url');
 
-/** Never beyond the grant: a token must not outlive what it was issued from. */
-function lifetime(tenant: TenantContext, grant: GrantRecord | undefined, now: number): number {
-  const ttl = tenant.settings.accessTokenTtl;
-  if (!grant) return ttl;
-  return Math.max(1, Math.min(ttl, Math.floor(new Date(grant.expiresAt).getTime() / 1000) - now));
+/** Never beyond the grant (or the exchanged token): a token must not outlive what it was issued from. */
+function lifetime(tenant: TenantContext, req: AccessTokenRequest, now: number): number {
+  let ttl = tenant.settings.accessTokenTtl;
+  if (req.grant) ttl = Math.min(ttl, Math.floor(new Date(req.grant.expiresAt).getTime() / 1000) - now);
+  if (req.notAfter !== undefined) ttl = Math.min(ttl, req.notAfter - now);
+  return Math.max(1, ttl);
+}
+
+/** A JSON object stored as a string (FerretDB-safe), or null. */
+export function parseJsonObject(json: string | null | undefined): Record<string, unknown> | null {
+  if (!json) return null;
+  try {
+    const v: unknown = JSON.parse(json);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -57,10 +78,16 @@ function lifetime(tenant: TenantContext, grant: GrantRecord | undefined, now: nu
  * `opaque`. A user token carries its grant id, so revoking the grant revokes it.
  */
 export async function issueAccessToken(rt: Runtime, tenant: TenantContext, req: AccessTokenRequest): Promise<IssuedAccessToken> {
-  const now = Math.floor(Date.now() / 1000);
-  const expiresIn = lifetime(tenant, req.grant, now);
+  const nowMs = Date.now();
+  let now = Math.floor(nowMs / 1000);
+  // After a revoke-all of this client within the current second, a new token must be
+  // dated after the cut-off, or second-granular iat would revoke it at birth.
+  const cutoff = rt.revocations.peekClientCutoff(tenant, req.client.clientId);
+  if (cutoff !== undefined && now * 1000 < cutoff) now = Math.ceil(cutoff / 1000);
+  const expiresIn = lifetime(tenant, req, now);
   const jti = randomBytes(16).toString('base64url');
   const audience = req.audience?.length ? req.audience : [tenant.issuer];
+  const act = req.act !== undefined ? req.act : parseJsonObject(req.grant?.act);
 
   if (req.client.accessTokenFormat === 'opaque') {
     const token = newToken();
@@ -74,43 +101,41 @@ export async function issueAccessToken(rt: Runtime, tenant: TenantContext, req: 
       audience,
       authTime: req.grant?.authTime ?? null,
       acr: req.grant?.acr ?? null,
-      createdAt: new Date(now * 1000),
+      createdAt: new Date(Math.max(nowMs, cutoff ?? 0)),
       expiresAt: new Date((now + expiresIn) * 1000),
       revokedAt: null,
+      act: act ? JSON.stringify(act) : null,
     });
     return { token, jti, expiresIn };
   }
 
   const ring = rt.keyRings.peek(tenant) ?? (await rt.keyRings.get(tenant));
-  const userClaims = req.grant
-    ? { auth_time: req.grant.authTime, ...(req.grant.acr ? { acr: req.grant.acr } : {}), [GRANT_CLAIM]: req.grant._id }
-    : {};
-  const token = await signJwt(
-    ring,
-    tenant.settings.signingAlg,
-    {
-      ...req.extraClaims,
-      ...userClaims,
-      iss: tenant.issuer,
-      sub: req.sub,
-      aud: audience.length === 1 ? audience[0] : audience,
-      exp: now + expiresIn,
-      iat: now,
-      jti,
-      client_id: req.client.clientId,
-      scope: req.scopes.join(' '),
-    },
-    'at+jwt',
-  );
+  // The claims come from the claims pipeline, as the admin API's previewClaims shows them.
+  const payload = await buildAccessTokenClaims(rt, tenant, {
+    client: req.client,
+    sub: req.sub,
+    scopes: req.scopes,
+    audience,
+    grant: req.grant,
+    user: req.user,
+    extraClaims: req.extraClaims,
+    act,
+    issuer: tenant.issuer,
+    now,
+    expiresIn,
+    jti,
+  });
+  const token = await signJwt(ring, tenant.settings.signingAlg, payload, 'at+jwt');
   return { token, jti, expiresIn };
 }
 
 const asStrings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
 
-async function activeGrant(tenant: TenantContext, grantId: unknown, clientId: string): Promise<GrantRecord | null | false> {
+/** Answered from the revocation view: no database round trip once the grant record is cached. */
+async function activeGrant(rt: Runtime, tenant: TenantContext, grantId: unknown, clientId: string): Promise<GrantRecord | null | false> {
   if (grantId === undefined || grantId === null) return null;
   if (typeof grantId !== 'string') return false;
-  const grant = await tenant.store.grants.findActive(grantId);
+  const grant = await rt.revocations.activeGrant(tenant, grantId);
   if (!grant || grant.clientId !== clientId) return false;
   return grant;
 }
@@ -132,7 +157,11 @@ export async function resolveAccessToken(rt: Runtime, tenant: TenantContext, tok
     }
     const { sub, client_id: clientId, exp, iat, jti } = payload;
     if (typeof sub !== 'string' || typeof clientId !== 'string' || typeof exp !== 'number' || typeof jti !== 'string') return null;
-    const grant = await activeGrant(tenant, payload[GRANT_CLAIM], clientId);
+    // Our own clock issued it: no skew allowance at expiry.
+    if (exp * 1000 <= Date.now()) return null;
+    const gid = typeof payload[GRANT_CLAIM] === 'string' ? (payload[GRANT_CLAIM] as string) : null;
+    if (await rt.revocations.isRevoked(tenant, { jti, clientId, issuedAt: (typeof iat === 'number' ? iat : 0) * 1000, grantId: gid })) return null;
+    const grant = await activeGrant(rt, tenant, payload[GRANT_CLAIM], clientId);
     if (grant === false) return null;
     return {
       format: 'jwt',
@@ -146,12 +175,13 @@ export async function resolveAccessToken(rt: Runtime, tenant: TenantContext, tok
       authTime: typeof payload.auth_time === 'number' ? payload.auth_time : null,
       acr: typeof payload.acr === 'string' ? payload.acr : null,
       grant,
+      act: payload.act && typeof payload.act === 'object' && !Array.isArray(payload.act) ? (payload.act as Record<string, unknown>) : null,
     };
   }
   if (!/^[A-Za-z0-9_-]{20,200}$/.test(token)) return null;
-  const rec = await tenant.store.accessTokens.findActive(rt.envelope.hashSecret(token));
+  const rec = await rt.revocations.opaqueToken(tenant, rt.envelope.hashSecret(token));
   if (!rec) return null;
-  const grant = await activeGrant(tenant, rec.grantId, rec.clientId);
+  const grant = await activeGrant(rt, tenant, rec.grantId, rec.clientId);
   if (grant === false) return null;
   return {
     format: 'opaque',
@@ -165,5 +195,6 @@ export async function resolveAccessToken(rt: Runtime, tenant: TenantContext, tok
     authTime: rec.authTime,
     acr: rec.acr,
     grant,
+    act: parseJsonObject(rec.act) ?? parseJsonObject(grant?.act),
   };
 }

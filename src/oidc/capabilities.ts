@@ -1,13 +1,18 @@
 import { protocolClaims, standardScopes, standardUserClaims } from '../claims/standard-claims.js';
 import { signingAlgs } from '../config/defaults.js';
+import type { TenantContext } from '../tenancy/tenant-context.js';
 
 /**
  * What the provider implements now. Discovery is built from this and nothing else, so
  * it never announces a feature that does not work; each feature adds itself here.
  */
 export const capabilities = {
-  grantTypes: ['client_credentials', 'authorization_code', 'refresh_token', 'implicit'] as string[],
+  grantTypes: ['client_credentials', 'authorization_code', 'refresh_token', 'implicit', 'urn:ietf:params:oauth:grant-type:token-exchange'] as string[],
   tokenEndpointAuthMethods: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'] as string[],
+  /** Introspection (oidc/introspection.ts) answers authenticated clients only: not `none`. */
+  introspectionAuthMethods: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt'] as string[],
+  /** Revocation (oidc/revocation.ts): public clients revoke their own tokens too (RFC 7009 5). */
+  revocationAuthMethods: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'] as string[],
   /** Client assertion algorithms: HMAC for client_secret_jwt, the rest for private_key_jwt. */
   tokenEndpointAuthSigningAlgs: ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as string[],
   signingAlgs: [...signingAlgs] as string[],
@@ -25,7 +30,22 @@ export const capabilities = {
   uiLocales: ['en'] as string[],
   /** Only normal claims: no aggregated or distributed claims. */
   claimTypes: ['normal'] as string[],
+  /** Front-Channel Logout 1.0 (oidc/end-session/front-channel.ts), with `iss` and `sid`. */
+  frontchannelLogout: true,
+  /** Back-Channel Logout 1.0 (oidc/end-session/back-channel.ts); logout tokens always carry `sid`. */
+  backchannelLogout: true,
 };
+
+/**
+ * The resource owner password grant exists only at tenants that switch it on
+ * (settings.passwordGrant) and allow it: elsewhere discovery omits it and the token
+ * endpoint answers unsupported_grant_type.
+ */
+export const passwordGrantEnabled = (tenant: TenantContext): boolean =>
+  tenant.settings.passwordGrant === true && tenant.settings.allowedGrantTypes.includes('password');
+
+/** The grant types a tenant announces. */
+export const grantTypesFor = (tenant: TenantContext): string[] => (passwordGrantEnabled(tenant) ? [...capabilities.grantTypes, 'password'] : capabilities.grantTypes);
 
 /** Endpoint paths below the issuer. */
 export const paths = {
@@ -36,4 +56,12 @@ export const paths = {
   token: '/token',
   userinfo: '/userinfo',
   registration: '/register',
+  /** RFC 7662 (oidc/introspection.ts). */
+  introspection: '/introspect',
+  /** RFC 7009 (oidc/revocation.ts). */
+  revocation: '/revoke',
+  /** RP-Initiated Logout 1.0 (oidc/end-session/). */
+  endSession: '/end_session',
+  /** Session Management 1.0 (oidc/check-session.ts). */
+  checkSession: '/check_session',
 } as const;

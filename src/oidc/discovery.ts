@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestableClaims } from '../claims/pipeline.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
-import { capabilities, paths } from './capabilities.js';
+import { capabilities, grantTypesFor, paths } from './capabilities.js';
 
 export interface CachedDocument {
   body: string;
@@ -23,14 +24,21 @@ export function discoveryMetadata(tenant: TenantContext): Record<string, unknown
     token_endpoint: iss + paths.token,
     // Announced only where it is open to someone (tenant setting dynamicRegistration).
     ...(tenant.settings.dynamicRegistration !== 'DISABLED' && tenant.slug !== 'system' ? { registration_endpoint: iss + paths.registration } : {}),
-    grant_types_supported: capabilities.grantTypes,
+    grant_types_supported: grantTypesFor(tenant),
     token_endpoint_auth_methods_supported: capabilities.tokenEndpointAuthMethods,
     token_endpoint_auth_signing_alg_values_supported: capabilities.tokenEndpointAuthSigningAlgs,
     userinfo_endpoint: iss + paths.userinfo,
+    introspection_endpoint: iss + paths.introspection,
+    introspection_endpoint_auth_methods_supported: capabilities.introspectionAuthMethods,
+    introspection_endpoint_auth_signing_alg_values_supported: capabilities.tokenEndpointAuthSigningAlgs,
+    revocation_endpoint: iss + paths.revocation,
+    revocation_endpoint_auth_methods_supported: capabilities.revocationAuthMethods,
+    revocation_endpoint_auth_signing_alg_values_supported: capabilities.tokenEndpointAuthSigningAlgs,
     id_token_signing_alg_values_supported: capabilities.idTokenSigningAlgs,
     subject_types_supported: capabilities.subjectTypes,
-    scopes_supported: capabilities.scopes,
-    claims_supported: capabilities.claims,
+    // The tenant's own scopes and the claims they and its claim resolvers release.
+    scopes_supported: [...new Set([...capabilities.scopes, ...(tenant.record.scopes ?? []).map((s) => s.name)])],
+    claims_supported: [...new Set([...capabilities.claims, ...requestableClaims(tenant)])],
     response_types_supported: capabilities.responseTypes,
     response_modes_supported: capabilities.responseModes,
     prompt_values_supported: capabilities.promptValues,
@@ -41,6 +49,12 @@ export function discoveryMetadata(tenant: TenantContext): Record<string, unknown
     claims_parameter_supported: true,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
+    end_session_endpoint: iss + paths.endSession,
+    check_session_iframe: iss + paths.checkSession,
+    frontchannel_logout_supported: capabilities.frontchannelLogout,
+    frontchannel_logout_session_supported: capabilities.frontchannelLogout,
+    backchannel_logout_supported: capabilities.backchannelLogout,
+    backchannel_logout_session_supported: capabilities.backchannelLogout,
   };
 }
 

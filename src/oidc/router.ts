@@ -9,7 +9,11 @@ import { withTenant } from './tenant-handler.js';
 import { authorize, resume } from './authorize/index.js';
 import { token, tokenPreflight } from './token/index.js';
 import { userinfo, userinfoPreflight } from './userinfo.js';
+import { introspection } from './introspection.js';
+import { revocation } from './revocation.js';
 import { registrationRouter } from './registration/index.js';
+import { endSession } from './end-session/index.js';
+import { CHECK_SESSION_ORIGIN_PATH, checkSession, checkSessionOrigin } from './check-session.js';
 
 const form = express.urlencoded({ extended: false, limit: limits.bodyBytes, parameterLimit: 100 });
 
@@ -35,7 +39,20 @@ export function oidcRouter(rt: Runtime): Router {
   r.get(paths.userinfo, withTenant(userinfo(rt)));
   r.post(paths.userinfo, form, withTenant(userinfo(rt)));
   r.all(paths.userinfo, methodNotAllowed('GET, POST'));
+  r.post(paths.introspection, form, withTenant(introspection(rt)));
+  r.all(paths.introspection, methodNotAllowed('POST'));
+  // Single-page apps revoke cross-origin at logout: the same preflight answer as the token endpoint's.
+  r.options(paths.revocation, withTenant(tokenPreflight));
+  r.post(paths.revocation, form, withTenant(revocation(rt)));
+  r.all(paths.revocation, methodNotAllowed('POST'));
   r.use(registrationRouter(rt));
+  r.get(paths.endSession, withTenant(endSession(rt)));
+  r.post(paths.endSession, form, withTenant(endSession(rt)));
+  r.all(paths.endSession, methodNotAllowed('GET, POST'));
+  r.get(paths.checkSession, withTenant(checkSession(rt)));
+  r.all(paths.checkSession, methodNotAllowed('GET'));
+  r.post(CHECK_SESSION_ORIGIN_PATH, form, withTenant(checkSessionOrigin(rt)));
+  r.all(CHECK_SESSION_ORIGIN_PATH, methodNotAllowed('POST'));
   r.all(paths.registration, methodNotAllowed('POST'));
   r.all(paths.token, methodNotAllowed('POST'));
   r.all([paths.discovery, paths.jwks], methodNotAllowed('GET'));

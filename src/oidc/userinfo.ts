@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { releasedClaims } from '../claims/user-claims.js';
+import { buildUserinfoClaims } from '../claims/userinfo-claims.js';
 import { bearerError, OAuthError } from '../errors/oauth-error.js';
 import type { Runtime } from '../services/runtime.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
@@ -61,7 +61,7 @@ export const userinfo = (rt: Runtime) => async (tenant: TenantContext, req: Requ
   if (!at.scopes.includes('openid')) throw bearerError('insufficient_scope', 'the access token lacks the openid scope');
   const [user, client] = await Promise.all([tenant.store.users.findById(at.grant.userId), rt.clients.find(tenant, at.clientId)]);
   if (!user || user.disabled || !client) throw invalidToken('the end-user or client of this token is no longer active');
-  const claims = releasedClaims(user, { scopes: at.scopes, requested: grantClaimsRequest(at.grant).userinfo ?? null });
   // The sub the token was issued with, which is the one its ID token carried.
-  res.status(200).json({ ...claims, sub: at.sub });
+  const body = await buildUserinfoClaims(rt, tenant, { user, client, scopes: at.scopes, requested: grantClaimsRequest(at.grant).userinfo ?? null, sub: at.sub });
+  res.status(200).json(body);
 };

@@ -68,7 +68,7 @@ export async function createClient(rt: Runtime, tenant: TenantContext, input: Cl
     if (err instanceof DuplicateKeyError) throw new ConflictError('clientId', `a client "${clientId}" already exists in this tenant`);
     throw err;
   }
-  await touchTenant(rt, tenant.id);
+  clientChanged(rt, await touchTenant(rt, tenant.id), clientId, 'created');
   return registrationAccessToken ? { client, clientSecret: secret, registrationAccessToken } : { client, clientSecret: secret };
 }
 
@@ -91,7 +91,7 @@ export async function replaceClientMetadata(
   }
   const updated = await tenant.store.clients.update(current.clientId, { ...m, metadata: JSON.stringify(mergeMetadata(metadata, validateLogoutMetadata(metadata))) });
   if (!updated) throw new NotFoundError(`client ${current.clientId}`);
-  await touchTenant(rt, tenant.id);
+  clientChanged(rt, await touchTenant(rt, tenant.id), current.clientId, 'updated');
   return updated;
 }
 
@@ -111,7 +111,7 @@ export async function updateClient(rt: Runtime, tenant: TenantContext, clientId:
   set.metadata = JSON.stringify(merged);
   const updated = await tenant.store.clients.update(clientId, set);
   if (!updated) throw new NotFoundError(`client ${clientId}`);
-  await touchTenant(rt, tenant.id);
+  clientChanged(rt, await touchTenant(rt, tenant.id), clientId, 'updated');
   return updated;
 }
 
@@ -123,14 +123,19 @@ export async function rotateClientSecret(rt: Runtime, tenant: TenantContext, cli
   const m = pickMetadata(current);
   const updated = await tenant.store.clients.update(clientId, { ...secretFields(rt, tenant, clientId, m, secret), secretRotatedAt: new Date() });
   if (!updated) throw new NotFoundError(`client ${clientId}`);
-  await touchTenant(rt, tenant.id);
+  clientChanged(rt, await touchTenant(rt, tenant.id), clientId, 'secret_rotated');
   return { client: updated, clientSecret: secret };
 }
 
 export async function deleteClient(rt: Runtime, tenant: TenantContext, clientId: string): Promise<boolean> {
   const deleted = await tenant.store.clients.delete(clientId);
-  if (deleted) await touchTenant(rt, tenant.id);
+  if (deleted) clientChanged(rt, await touchTenant(rt, tenant.id), clientId, 'deleted');
   return deleted;
+}
+
+/** CLIENT_CHANGED for the tenant's event log and webhooks (never the secret). */
+function clientChanged(rt: Runtime, tenant: TenantContext, clientId: string, change: 'created' | 'updated' | 'secret_rotated' | 'deleted'): void {
+  rt.events.emit(tenant, { type: 'CLIENT_CHANGED', clientId, data: { change } });
 }
 
 /** The client's plaintext secret, for symmetric algorithms only. */

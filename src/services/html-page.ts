@@ -68,6 +68,8 @@ export interface PageOptions {
   script?: string;
   /** Omit 'self' from form-action (form_post posts only to the client). */
   selfForms?: boolean;
+  /** Origins the page may embed in iframes (front-channel logout); none by default. */
+  frameTargets?: string[];
 }
 
 const STYLE = (primary: string, on: string) => `
@@ -140,6 +142,7 @@ ${opts.script ? `<script nonce="${nonce}">${opts.script}</script>` : ''}
     `style-src 'nonce-${nonce}'`,
     opts.script ? `script-src 'nonce-${nonce}'` : null,
     `img-src ${logo ? logo.origin : "'none'"}`,
+    opts.frameTargets?.length ? `frame-src ${[...new Set(opts.frameTargets)].join(' ')}` : null,
     `form-action ${formSources.length ? [...new Set(formSources)].join(' ') : "'none'"}`,
     "frame-ancestors 'none'",
     "base-uri 'none'",

@@ -28,12 +28,17 @@ async function changeKeys(rt: Runtime, tenant: TenantContext, change: KeyChange)
   throw new Error('the keyset kept changing concurrently; try again');
 }
 
-export const rotateTenantKeys = (rt: Runtime, tenant: TenantContext): Promise<TenantContext> =>
-  changeKeys(rt, tenant, (keys) => rotate(keys, factory(rt, tenant.id), new Date(), retireFor(tenant)));
+export async function rotateTenantKeys(rt: Runtime, tenant: TenantContext): Promise<TenantContext> {
+  const after = await changeKeys(rt, tenant, (keys) => rotate(keys, factory(rt, tenant.id), new Date(), retireFor(tenant)));
+  rt.events.emit(after, { type: 'KEY_ROTATED', data: { signingAlg: after.settings.signingAlg } });
+  return after;
+}
 
 export async function revokeTenantKey(rt: Runtime, tenant: TenantContext, kid: string): Promise<TenantContext> {
   try {
-    return await changeKeys(rt, tenant, (keys) => revoke(keys, kid, factory(rt, tenant.id), new Date()));
+    const after = await changeKeys(rt, tenant, (keys) => revoke(keys, kid, factory(rt, tenant.id), new Date()));
+    rt.events.emit(after, { type: 'KEY_REVOKED', data: { kid } });
+    return after;
   } catch (err) {
     if (err instanceof UnknownKeyError) throw new NotFoundError(`signing key ${kid}`);
     throw err;

@@ -5,6 +5,8 @@ import type { KeyRings } from '../keys/key-rings.js';
 import type { Store } from '../store/index.js';
 import type { TenantRegistry } from '../tenancy/tenant-registry.js';
 import type { ClientDirectory } from './client-directory.js';
+import type { EventBus } from './events.js';
+import type { RevocationView } from './revocation-view.js';
 
 /** The process-wide collaborators, built once in main (or per test) and passed down. */
 export interface Runtime {
@@ -14,5 +16,9 @@ export interface Runtime {
   tenants: TenantRegistry;
   keyRings: KeyRings;
   clients: ClientDirectory;
+  /** What is revoked, per tenant, in memory (services/revocation-view.ts). */
+  revocations: RevocationView;
+  /** The tenants' events and their delivery to event webhooks (services/events.ts). */
+  events: EventBus;
   log: Logger;
 }

@@ -1,8 +1,9 @@
-import type { ScopeDefinition, TenantRecord } from '../store/models/tenant.js';
+import type { ScopeDefinition } from '../store/models/tenant.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { STANDARD_SCOPES } from './client-metadata.js';
-import { InputError, NotFoundError } from './errors.js';
+import { InputError } from './errors.js';
 import type { Runtime } from './runtime.js';
+import { changeTenantList } from './tenant-lists.js';
 
 /** scope-token of RFC 6749 section 3.3. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]{1,200}$/;
@@ -34,28 +35,13 @@ export function validateScope(input: ScopeInput): ScopeDefinition {
   return { name, displayName, description, claims };
 }
 
-/**
- * Changes the scope list with an optimistic check on the tenant revision, so two admins
- * editing different scopes at once both keep their change.
- */
+/** Changes the scope list (kept ordered by name), safe against concurrent edits (tenant-lists.ts). */
 async function changeScopes(
   rt: Runtime,
   tenant: TenantContext,
   change: (current: ScopeDefinition[]) => ScopeDefinition[],
 ): Promise<{ tenant: TenantContext; before: ScopeDefinition[] }> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const current: TenantRecord | null = attempt === 0 ? tenant.record : await rt.store.tenants.findById(tenant.id);
-    if (!current) throw new NotFoundError(`tenant ${tenant.slug}`);
-    const before = current.scopes ?? [];
-    const next = change(before).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const record = await rt.store.tenants.update(tenant.id, { scopes: next }, current.revision);
-    if (record) {
-      const ctx = rt.tenants.install(record);
-      await rt.tenants.publishChange(record);
-      return { tenant: ctx, before };
-    }
-  }
-  throw new Error('the tenant kept changing concurrently; try again');
+  return changeTenantList(rt, tenant, 'scopes', (current) => change(current).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
 }
 
 /** Creates or replaces one scope definition. */

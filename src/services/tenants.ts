@@ -50,6 +50,16 @@ export function validateSettings(settings: Partial<TenantSettings>): Partial<Ten
       throw new InputError('keyRotationDays', 'must be a whole number of days from 0 to 3650', 'invalid_request');
     }
     if (k === 'passwordGrant' && typeof v !== 'boolean') throw new InputError('passwordGrant', 'must be true or false', 'invalid_request');
+    if (k === 'allowedAudiences') {
+      if (!Array.isArray(v) || v.length > 100) throw new InputError('allowedAudiences', 'must be a list of at most 100 audiences', 'invalid_request');
+      for (const a of v) {
+        if (typeof a !== 'string' || !a || a.length > 512 || /[\s\u0000-\u001f\u007f]/.test(a)) {
+          throw new InputError('allowedAudiences', 'each audience is 1-512 characters without spaces', 'invalid_request');
+        }
+      }
+      (out as Record<string, unknown>)[k] = [...new Set(v as string[])];
+      continue;
+    }
     if (k === 'allowedGrantTypes') {
       if (!Array.isArray(v) || v.length === 0) throw new InputError('allowedGrantTypes', 'must list at least one grant type', 'invalid_request');
       for (const g of v) {

@@ -14,15 +14,23 @@ export interface RevocationResult {
   consents: number;
 }
 
+/** A client-wide cut-off matters while any token issued before it may live: the longest lifetime a setting allows. */
+const CUTOFF_RELEVANCE_MS = 10 * 365 * 24 * 3600 * 1000;
+
 /**
  * Revokes everything a user, a client, or a user at a client holds: their grants (and so
  * every code, access token and refresh token family issued from them) and opaque access
- * tokens, client_credentials ones included. JWT access tokens of client_credentials carry
- * no grant and stay valid until they expire (at most accessTokenTtl).
+ * tokens. When a whole client is targeted, every token of that client issued until now
+ * is revoked too — JWT access tokens of client_credentials, which carry no grant,
+ * included — through a cut-off in the revocation feed.
  */
 export async function revokeTokens(tenant: TenantContext, target: RevocationTarget): Promise<RevocationResult> {
   const who = { ...(target.userId ? { userId: target.userId } : {}), ...(target.clientId ? { clientId: target.clientId } : {}) };
   if (!who.userId && !who.clientId) throw new InputError('userId', 'give a userId, a clientId, or both', 'invalid_request');
+  if (who.clientId && !who.userId) {
+    const now = Date.now();
+    await tenant.store.revocations.record([{ kind: 'client', key: who.clientId, notBefore: now, expiresAt: new Date(now + CUTOFF_RELEVANCE_MS) }]);
+  }
   const admin = tenant.store.accessAdmin;
   const consents = target.forgetConsents ? await admin.deleteConsents(who) : 0;
   const grantIds = await admin.revokeGrants(who);

@@ -23,6 +23,9 @@ import { initialAccessTokensRepo } from './repos/initial-access-tokens.js';
 import { leasesRepo } from './repos/leases.js';
 import { tenantBatchesRepo } from './repos/tenant-batches.js';
 import { accessAdminRepo } from './repos/access-admin.js';
+import { eventsRepo } from './repos/events.js';
+import { deliveryQueueRepo, eventDeliveriesRepo } from './repos/event-deliveries.js';
+import { onRevocation, revocationFeedRepo, revocationsRepo, type RevocationListener } from './repos/revocations.js';
 
 export type { Page, PageArgs };
 
@@ -135,7 +138,24 @@ export class Store {
     return (this.platformRepos.tenantBatches ??= tenantBatchesRepo(this.conn));
   }
 
+  /** Due event deliveries of every tenant (the delivery worker's queue). */
+  get deliveryQueue() {
+    return (this.platformRepos.deliveryQueue ??= deliveryQueueRepo(this.conn));
+  }
+
+  /** Revocations of every tenant by time, for each process's revocation view to poll. */
+  get revocationFeed() {
+    return (this.platformRepos.revocationFeed ??= revocationFeedRepo(this.conn));
+  }
+
+  /** Called in this process for every revocation recorded through this store, before the revoking call returns. */
+  onRevocation(listener: RevocationListener): () => void {
+    return onRevocation(this.conn, listener);
+  }
+
   private readonly platformRepos: {
+    revocationFeed?: ReturnType<typeof revocationFeedRepo>;
+    deliveryQueue?: ReturnType<typeof deliveryQueueRepo>;
     auditEvents?: ReturnType<typeof auditEventsRepo>;
     leases?: ReturnType<typeof leasesRepo>;
     tenantBatches?: ReturnType<typeof tenantBatchesRepo>;
@@ -164,11 +184,14 @@ export class Store {
   };
 
   readonly cacheEvents = {
-    publish: async (tenantId: string, slug: string): Promise<void> => {
-      await this.cacheEventModel.collection.insertOne({ _id: newId(), tenant: tenantId, slug, at: new Date() } as never);
+    /** Returns the event id, so the publisher can recognise its own event when it polls. */
+    publish: async (tenantId: string, slug: string): Promise<string> => {
+      const id = newId();
+      await this.cacheEventModel.collection.insertOne({ _id: id, tenant: tenantId, slug, at: new Date() } as never);
+      return id;
     },
-    since: (at: Date): Promise<{ slug: string; at: Date }[]> =>
-      this.cacheEventModel.find({ at: { $gt: at } }, { slug: 1, at: 1 }).sort({ at: 1 }).lean<{ slug: string; at: Date }[]>().exec(),
+    since: (at: Date): Promise<{ _id: string; slug: string; at: Date }[]> =>
+      this.cacheEventModel.find({ at: { $gt: at } }, { slug: 1, at: 1 }).sort({ at: 1 }).lean<{ _id: string; slug: string; at: Date }[]>().exec(),
     sweep: async (before: Date): Promise<void> => {
       await this.cacheEventModel.deleteMany({ at: { $lt: before } });
     },
@@ -222,6 +245,9 @@ export class TenantStore {
   get loginAttempts() { return this.repo('loginAttempts', loginAttemptsRepo); }
   get initialAccessTokens() { return this.repo('initialAccessTokens', initialAccessTokensRepo); }
   get accessAdmin() { return this.repo('accessAdmin', accessAdminRepo); }
+  get events() { return this.repo('events', eventsRepo); }
+  get eventDeliveries() { return this.repo('eventDeliveries', eventDeliveriesRepo); }
+  get revocations() { return this.repo('revocations', revocationsRepo); }
 
   get grants() {
     return this.repo('grants', grantsRepo);

@@ -18,6 +18,9 @@ export class TenantRegistry {
   private readonly loading = new Map<string, Promise<TenantContext | null>>();
   private timer: NodeJS.Timeout | undefined;
   private lastSync = new Date();
+  /** Cache events already applied (or published by this process), by id, with when they were seen. */
+  private readonly seen = new Map<string, number>();
+  private readonly syncTasks: (() => Promise<void>)[] = [];
 
   constructor(
     private readonly store: Store,
@@ -67,7 +70,13 @@ export class TenantRegistry {
 
   /** Tells other replicas (and, harmlessly, this one) that a tenant changed. */
   async publishChange(record: Pick<TenantRecord, '_id' | 'slug'>): Promise<void> {
-    await this.store.cacheEvents.publish(record._id, record.slug);
+    // Our own event: this process installed the change already, so its poll must not drop it.
+    this.seen.set(await this.store.cacheEvents.publish(record._id, record.slug), Date.now());
+  }
+
+  /** Runs `task` on every sync, after the tenant changes: other per-process caches fed by polling ride on the same timer. */
+  onSync(task: () => Promise<void>): void {
+    this.syncTasks.push(task);
   }
 
   startSync(intervalMs: number): void {
@@ -86,13 +95,19 @@ export class TenantRegistry {
     const from = new Date(this.lastSync.getTime() - 5_000);
     this.lastSync = new Date();
     const events = await this.store.cacheEvents.since(from);
+    const now = Date.now();
+    for (const [id, at] of this.seen) if (now - at > 30_000) this.seen.delete(id);
     for (const e of events) {
+      // The polling window overlaps; each event is applied once.
+      if (this.seen.has(e._id)) continue;
+      this.seen.set(e._id, now);
       const cached = this.cache.get(e.slug);
       // Events older than our copy were already applied when we loaded it.
       if (!cached || new Date(cached.record.updatedAt).getTime() <= new Date(e.at).getTime()) this.drop(e.slug);
       else this.missing.delete(e.slug);
     }
     if (Math.random() < 0.05) await this.store.cacheEvents.sweep(new Date(Date.now() - 60_000));
+    for (const task of this.syncTasks) await task();
   }
 
   get size(): number {

@@ -7,6 +7,8 @@ import type { TenantSettings } from '../config/defaults.js';
 import { validateClientInfo } from '../services/client-info.js';
 import { resolveClientMetadata } from '../services/client-metadata.js';
 import { InputError } from '../services/errors.js';
+import { validateClaimResolver, validateHook } from '../services/claim-resolvers.js';
+import { validateEventWebhook } from '../services/event-webhooks.js';
 import { validateScope } from '../services/scopes.js';
 import { validateSettings } from '../services/tenants.js';
 import { validateClaims } from '../services/users.js';
@@ -45,6 +47,30 @@ export interface TenantFileClient {
   contacts?: string[];
 }
 
+export interface TenantFileClaimResolver {
+  name: string;
+  kind: 'MAPPING' | 'CODE' | 'WEBHOOK';
+  targets?: ('ID_TOKEN' | 'ACCESS_TOKEN' | 'USERINFO')[];
+  mapping?: { path?: string; template?: string; constant?: unknown; type?: 'STRING' | 'BOOLEAN' | 'NUMBER' | 'ARRAY' | 'OBJECT' };
+  code?: string;
+  webhook?: { url: string; timeoutMs?: number; cacheTtlSeconds?: number };
+}
+
+export interface TenantFileHook {
+  point: 'AFTER_LOGIN' | 'ID_TOKEN_PROCESSING' | 'SUB_GENERATOR' | 'AFTER_END_SESSION';
+  kind: 'CODE' | 'WEBHOOK';
+  code?: string;
+  webhook?: { url: string; timeoutMs?: number };
+  failClosed?: boolean;
+}
+
+export interface TenantFileEventWebhook {
+  name: string;
+  url: string;
+  eventTypes?: string[];
+  enabled?: boolean;
+}
+
 export interface TenantFileUser {
   username: string;
   password?: string;
@@ -59,6 +85,9 @@ export interface TenantFile {
   branding?: { logoUrl?: string; primaryColor?: string };
   settings?: Partial<TenantSettings>;
   scopes?: TenantFileScope[];
+  claimResolvers?: TenantFileClaimResolver[];
+  hooks?: TenantFileHook[];
+  eventWebhooks?: TenantFileEventWebhook[];
   clients?: TenantFileClient[];
   users?: TenantFileUser[];
 }
@@ -160,6 +189,13 @@ function semanticProblems(spec: TenantFile, doc: Document, lines: LineCounter): 
   seen('client', (spec.clients ?? []).map((c, index) => ({ key: c.clientId, index })), 'clientId', 'clients');
   seen('user', (spec.users ?? []).map((u, index) => ({ key: u.username, index })), 'username', 'users');
   (spec.scopes ?? []).forEach((s, i) => check(problems, doc, lines, ['scopes', i], {}, () => validateScope(s)));
+  seen('claim resolver', (spec.claimResolvers ?? []).map((r, index) => ({ key: r.name, index })), 'name', 'claimResolvers');
+  seen('hook', (spec.hooks ?? []).map((h, index) => ({ key: h.point, index })), 'point', 'hooks');
+  seen('event webhook', (spec.eventWebhooks ?? []).map((w, index) => ({ key: w.name, index })), 'name', 'eventWebhooks');
+  // Code names are checked by the server when the file is applied (the code is loaded there).
+  (spec.claimResolvers ?? []).forEach((r, i) => check(problems, doc, lines, ['claimResolvers', i], {}, () => validateClaimResolver(r)));
+  (spec.hooks ?? []).forEach((h, i) => check(problems, doc, lines, ['hooks', i], {}, () => validateHook(h)));
+  (spec.eventWebhooks ?? []).forEach((w, i) => check(problems, doc, lines, ['eventWebhooks', i], {}, () => validateEventWebhook(w)));
   const allowed = spec.settings?.allowedGrantTypes;
   (spec.clients ?? []).forEach((c, i) =>
     check(problems, doc, lines, ['clients', i], {}, () => {

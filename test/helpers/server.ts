@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadCodeResolvers } from '../../src/claims/code-resolvers.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { adminHandler } from '../../src/admin/server.js';
@@ -70,6 +73,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     await store.ensureIndexes();
     rt = buildRuntime(config, store);
     await ensureHashKey(rt);
+    await loadCodeResolvers(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'tenants'));
     const system = await ensureSystemTenant(rt);
     await ensureAdminClient(rt, system);
     rt.tenants.startSync(config.cacheSyncInterval * 1000);
@@ -90,6 +94,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     issuer: (slug) => `${url}/t/${slug}`,
     close: async () => {
       rt.tenants.stopSync();
+      await rt.events.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await graphql.stop();

@@ -18,8 +18,8 @@ const KEY_FIELDS = { jwks: 'jwks', jwksUri: 'jwks_uri', subjectType: 'subject_ty
 
 /**
  * Splits GraphQL client input into record metadata and RFC 7591 metadata (keys, subject
- * type, home page, logo, terms, policy, contacts; an explicit null there removes the
- * value). The enum accessTokenFormat maps to the record's lower-case value.
+ * type, home page, logo, terms, policy, contacts, back- and front-channel logout; an
+ * explicit null there removes the value). The enum accessTokenFormat maps to the record's lower-case value.
  */
 export function clientInputParts(input: Record<string, unknown>): { fields: Record<string, unknown>; metadata: Record<string, unknown>; clientId: string | undefined } {
   const fields: Record<string, unknown> = {};

@@ -27,6 +27,7 @@ export const consentMutations: MutationResolvers = {
     auditNote(ctx, { targetType: 'Consent', targetId: `${userId}/${clientId}` });
     const { hadConsent, result } = await revokeConsent(tenant, userId, clientId);
     auditNote(ctx, { after: { revokedGrants: result.grants, revokedAccessTokens: result.accessTokens, deletedConsents: result.consents } });
+    if (result.grants || result.accessTokens) ctx.rt.events.emit(tenant, { type: 'TOKEN_REVOKED', userId, clientId, data: { via: 'revokeConsent', grants: result.grants, accessTokens: result.accessTokens } });
     return hadConsent;
   },
   revokeTokens: async (_p, { tenant: slug, userId, clientId }, ctx) => {
@@ -34,6 +35,7 @@ export const consentMutations: MutationResolvers = {
     auditNote(ctx, { targetType: userId ? 'User' : 'Client', targetId: [userId, clientId].filter(Boolean).join('/') || undefined });
     const result = await revokeTokens(tenant, { userId, clientId });
     auditNote(ctx, { after: { revokedGrants: result.grants, revokedAccessTokens: result.accessTokens } });
+    if (result.grants || result.accessTokens) ctx.rt.events.emit(tenant, { type: 'TOKEN_REVOKED', userId: userId ?? null, clientId: clientId ?? null, data: { via: 'revokeTokens', grants: result.grants, accessTokens: result.accessTokens } });
     return { grants: result.grants, accessTokens: result.accessTokens };
   },
 };

@@ -1,9 +1,11 @@
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { audited } from '../audit.js';
 import { AuditEvent, auditQueries, TenantAuditEvents } from './audit-event.js';
+import { ClaimMapping, claimResolverMutations, claimResolverQueries, Hook, TenantClaimResolvers } from './claim-resolver.js';
 import { Client, clientMutations, clientQueries } from './client.js';
 import { ClientConsents, Consent, consentMutations, consentQueries, UserConsents } from './consent.js';
 import { InitialAccessToken, initialAccessTokenMutations, TenantInitialAccessTokens } from './initial-access-token.js';
+import { Event, EventDelivery, eventMutations, eventQueries, EventWebhook, TenantEventWebhooks } from './event.js';
 import { DateTime, JSON_, URL_ } from './scalars.js';
 import { Scope, scopeMutations, TenantScopes } from './scope.js';
 import { SigningKey, keyMutations } from './signing-key.js';
@@ -16,7 +18,7 @@ export const resolvers: Resolvers = {
   DateTime,
   JSON: JSON_,
   URL: URL_,
-  Query: { ...viewerQueries, ...tenantQueries, ...clientQueries, ...userQueries, ...consentQueries, ...auditQueries },
+  Query: { ...viewerQueries, ...tenantQueries, ...clientQueries, ...userQueries, ...consentQueries, ...auditQueries, ...claimResolverQueries, ...eventQueries },
   Mutation: audited({
     ...tenantMutations,
     ...clientMutations,
@@ -25,9 +27,11 @@ export const resolvers: Resolvers = {
     ...scopeMutations,
     ...consentMutations,
     ...initialAccessTokenMutations,
+    ...claimResolverMutations,
+    ...eventMutations,
   }),
   Viewer,
-  Tenant: { ...Tenant, ...TenantUsers, ...TenantScopes, ...TenantInitialAccessTokens, ...TenantAuditEvents },
+  Tenant: { ...Tenant, ...TenantUsers, ...TenantScopes, ...TenantInitialAccessTokens, ...TenantAuditEvents, ...TenantClaimResolvers, ...TenantEventWebhooks },
   Client: { ...Client, ...ClientConsents },
   User: { ...User, ...UserConsents },
   SigningKey,
@@ -35,4 +39,9 @@ export const resolvers: Resolvers = {
   Consent,
   InitialAccessToken,
   AuditEvent,
+  ClaimMapping,
+  Hook,
+  Event,
+  EventWebhook,
+  EventDelivery,
 };

@@ -1,7 +1,10 @@
+import { appendSetCookie } from '../../services/browser-cookies.js';
+import { browserState, browserStateCookie } from '../../services/browser-state.js';
 import type { ActiveSession } from '../../services/login-sessions.js';
 import { authTimeSeconds } from '../../services/login-sessions.js';
 import type { AuthorizationDecision } from '../authorization-result.js';
 import { issueAuthorizationResponse } from '../issue/authorization-response.js';
+import { redirectOrigin, sessionState } from '../session-state.js';
 import { responseTarget, type AuthorizationFlow } from './flow.js';
 import { sendAuthorizationResponse } from './respond.js';
 
@@ -34,6 +37,13 @@ export async function issue(flow: AuthorizationFlow, session: ActiveSession): Pr
   };
   const params = await issueAuthorizationResponse(rt, tenant, decision);
   await tenant.store.loginSessions.addClient(session.record._id, client.clientId);
+  // Session Management 1.0: the RP's check_session iframe compares against this, and the
+  // browser state cookie it reads is (re)set to the same session.
+  const origin = request.scopes.includes('openid') ? redirectOrigin(request.redirectUri) : null;
+  if (origin) {
+    params.session_state = sessionState(client.clientId, origin, browserState(rt, tenant, session.record.sid));
+    appendSetCookie(flow.res, browserStateCookie(rt, tenant, session.record));
+  }
   flow.onFinish?.();
   sendAuthorizationResponse(flow.res, responseTarget(flow), params);
 }

@@ -67,5 +67,6 @@ export const authorizationCode: GrantHandler = async (ctx) => {
     scopes: parties.grant.scopes,
     withRefreshToken: parties.grant.offlineAccess && client.grantTypes.includes('refresh_token'),
     withNonce: true,
+    grantType: 'authorization_code',
   });
 };

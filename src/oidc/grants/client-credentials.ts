@@ -12,6 +12,7 @@ export const clientCredentials: GrantHandler = async ({ rt, tenant, client, body
     throw oauthError('invalid_scope', 'openid and offline_access need an end-user; client_credentials has none');
   }
   const at = await issueAccessToken(rt, tenant, { client, sub: client.clientId, scopes });
+  rt.events.emit(tenant, { type: 'TOKEN_ISSUED', clientId: client.clientId, data: { grantType: 'client_credentials', scope: scopes.join(' '), tokens: ['access_token'], jti: at.jti } });
   return {
     access_token: at.token,
     token_type: 'Bearer',

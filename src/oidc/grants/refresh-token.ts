@@ -41,5 +41,5 @@ export const refreshToken: GrantHandler = async (ctx) => {
 
   // Lost the race to a concurrent exchange of the same token: that is reuse too.
   if (!(await tenant.store.refreshTokens.rotate(hash))) return revokeFamily(ctx, rec);
-  return issueTokenSet(rt, tenant, { ...parties, client, scopes, withRefreshToken: true, withNonce: false });
+  return issueTokenSet(rt, tenant, { ...parties, client, scopes, withRefreshToken: true, withNonce: false, grantType: 'refresh_token' });
 };

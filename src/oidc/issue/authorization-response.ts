@@ -40,7 +40,7 @@ export async function issueAuthorizationResponse(rt: Runtime, tenant: TenantCont
 
   let accessToken: string | undefined;
   if (parts.has('token')) {
-    const at = await issueAccessToken(rt, tenant, { client, sub, scopes: grant.scopes, audience: grant.resource, grant });
+    const at = await issueAccessToken(rt, tenant, { client, sub, scopes: grant.scopes, audience: grant.resource, grant, user });
     accessToken = at.token;
     out.access_token = at.token;
     out.token_type = 'Bearer';
@@ -65,6 +65,14 @@ export async function issueAuthorizationResponse(rt: Runtime, tenant: TenantCont
       accessToken,
       code,
       state: decision.state,
+    });
+  }
+  if (out.access_token || out.id_token) {
+    rt.events.emit(tenant, {
+      type: 'TOKEN_ISSUED',
+      userId: user._id,
+      clientId: client.clientId,
+      data: { grantType: 'implicit', responseType: decision.responseType, grantId: grant._id, scope: grant.scopes.join(' '), tokens: [...(out.access_token ? ['access_token'] : []), ...(out.id_token ? ['id_token'] : [])] },
     });
   }
   maybeSweep(tenant, rt.log);

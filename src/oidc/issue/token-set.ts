@@ -31,13 +31,15 @@ export interface TokenSetInput extends GrantParties {
   withRefreshToken: boolean;
   /** The nonce belongs in the ID token of the code exchange, not of a refresh (OIDC Core 12.2). */
   withNonce: boolean;
+  /** For the TOKEN_ISSUED event. */
+  grantType?: string;
 }
 
 /** The token endpoint response of the user grants (RFC 6749 5.1, OIDC Core 3.1.3.3). */
 export async function issueTokenSet(rt: Runtime, tenant: TenantContext, input: TokenSetInput): Promise<Record<string, unknown>> {
   const { client, grant, user, scopes } = input;
   const sub = subjectFor(rt, tenant, client, user);
-  const at = await issueAccessToken(rt, tenant, { client, sub, scopes, audience: grant.resource, grant });
+  const at = await issueAccessToken(rt, tenant, { client, sub, scopes, audience: grant.resource, grant, user });
   const body: Record<string, unknown> = {
     access_token: at.token,
     token_type: 'Bearer',
@@ -73,6 +75,12 @@ export async function issueTokenSet(rt: Runtime, tenant: TenantContext, input: T
     });
     body.refresh_token = refresh;
   }
+  rt.events.emit(tenant, {
+    type: 'TOKEN_ISSUED',
+    userId: user._id,
+    clientId: client.clientId,
+    data: { grantType: input.grantType ?? null, grantId: grant._id, scope: body.scope, tokens: ['access_token', ...(body.id_token ? ['id_token'] : []), ...(body.refresh_token ? ['refresh_token'] : [])], jti: at.jti },
+  });
   maybeSweep(tenant, rt.log);
   return body;
 }

@@ -2,10 +2,13 @@ import type { Request, Response } from 'express';
 import { oauthError } from '../../errors/oauth-error.js';
 import type { Runtime } from '../../services/runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
+import { passwordGrantEnabled } from '../capabilities.js';
 import { authenticateClient } from '../client-auth.js';
 import { authorizationCode } from '../grants/authorization-code.js';
 import { clientCredentials } from '../grants/client-credentials.js';
 import { refreshToken } from '../grants/refresh-token.js';
+import { password } from '../grants/password.js';
+import { TOKEN_EXCHANGE, tokenExchange } from '../grants/token-exchange.js';
 import type { GrantHandler } from './grant.js';
 
 /** One handler per grant type, each in oidc/grants/. */
@@ -13,22 +16,28 @@ export const grants = new Map<string, GrantHandler>([
   ['client_credentials', clientCredentials],
   ['authorization_code', authorizationCode],
   ['refresh_token', refreshToken],
+  ['password', password],
+  [TOKEN_EXCHANGE, tokenExchange],
 ]);
+
+/** RFC 8693 2.1 and RFC 8707 2: the parameters that may be given more than once. */
+const REPEATABLE = new Set(['audience', 'resource']);
 
 function parseBody(req: Request): Record<string, unknown> {
   if (!req.is('application/x-www-form-urlencoded')) throw oauthError('invalid_request', 'the token endpoint takes application/x-www-form-urlencoded');
   const body = (req.body ?? {}) as Record<string, unknown>;
   for (const [k, v] of Object.entries(body)) {
-    if (Array.isArray(v)) throw oauthError('invalid_request', `parameter ${k} must not be repeated`);
+    if (Array.isArray(v) && !REPEATABLE.has(k)) throw oauthError('invalid_request', `parameter ${k} must not be repeated`);
   }
   return body;
 }
 
-function grantType(body: Record<string, unknown>): GrantHandler {
+function grantType(tenant: TenantContext, body: Record<string, unknown>): GrantHandler {
   const type = body.grant_type;
   if (typeof type !== 'string' || !type) throw oauthError('invalid_request', 'grant_type is required');
   const handler = grants.get(type);
-  if (!handler) throw oauthError('unsupported_grant_type', `grant type ${type} is not supported`);
+  // A grant the tenant has not switched on does not exist there (it is not in its discovery either).
+  if (!handler || (type === 'password' && !passwordGrantEnabled(tenant))) throw oauthError('unsupported_grant_type', `grant type ${type} is not supported`);
   return handler;
 }
 
@@ -39,7 +48,7 @@ export const token = (rt: Runtime) => async (tenant: TenantContext, req: Request
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Pragma', 'no-cache');
   const body = parseBody(req);
-  const handler = grantType(body);
+  const handler = grantType(tenant, body);
   const { client } = await authenticateClient(rt, tenant, req);
   if (!client.grantTypes.includes(body.grant_type as string)) {
     throw oauthError('unauthorized_client', `this client may not use the ${String(body.grant_type)} grant`);

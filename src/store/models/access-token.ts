@@ -20,6 +20,8 @@ export interface AccessTokenRecord {
   createdAt: Date;
   expiresAt: Date;
   revokedAt: Date | null;
+  /** The RFC 8693 `act` claim (JSON) of a token issued by token exchange. */
+  act?: string | null;
 }
 
 const schema = new Schema<AccessTokenRecord>(
@@ -37,6 +39,7 @@ const schema = new Schema<AccessTokenRecord>(
     createdAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
     revokedAt: { type: Date, default: null },
+    act: { type: String, default: null },
   },
   { versionKey: false },
 );

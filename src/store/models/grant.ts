@@ -28,6 +28,14 @@ export interface GrantRecord {
   /** Past this nothing issued from the grant is valid any more (refresh family included). */
   expiresAt: Date;
   revokedAt: Date | null;
+  /**
+   * The grant this one was derived from by token exchange (RFC 8693). Revoking a grant
+   * revokes its derived grants too (store/repos/grants.ts), so delegation never outlives
+   * what it was delegated from. Absent on grants made by an authorization decision.
+   */
+  parentGrantId?: string | null;
+  /** The RFC 8693 `act` claim (JSON) every access token of this grant carries. */
+  act?: string | null;
 }
 
 const schema = new Schema<GrantRecord>(
@@ -48,11 +56,14 @@ const schema = new Schema<GrantRecord>(
     createdAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
     revokedAt: { type: Date, default: null },
+    parentGrantId: { type: String, default: null },
+    act: { type: String, default: null },
   },
   { versionKey: false },
 );
 schema.index({ tenantId: 1, userId: 1, clientId: 1 });
 schema.index({ tenantId: 1, expiresAt: 1 });
+schema.index({ tenantId: 1, parentGrantId: 1 });
 
 export const grantModel = (conn: Connection): Model<GrantRecord> =>
   conn.models.Grant ?? conn.model<GrantRecord>('Grant', schema, 'grants');

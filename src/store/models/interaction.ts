@@ -60,8 +60,8 @@ export interface InteractionResult {
   /** The user chose to continue with the existing session (prompt=select_account). */
   selectAccount?: { sessionId: string };
   consent?: { scopes: string[]; claims: string[] };
-  /** The user refused. */
-  error?: { error: 'access_denied'; description: string };
+  /** The user refused, or the tenant's after-login hook refused (access_denied) or asked for a step Gatehouse cannot do (interaction_required). */
+  error?: { error: 'access_denied' | 'interaction_required'; description: string };
 }
 
 const schema = new Schema<InteractionRecord>(

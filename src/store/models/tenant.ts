@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { TenantSettings } from '../../config/defaults.js';
+import type { EncryptedBlob } from '../../keys/key-record.js';
 
 export interface Branding {
   logoUrl?: string | null;
@@ -18,6 +19,58 @@ export interface ScopeDefinition {
   claims: string[];
 }
 
+/** Where a resolved claim may go. */
+export type ClaimTarget = 'ID_TOKEN' | 'ACCESS_TOKEN' | 'USERINFO';
+export type ClaimValueType = 'STRING' | 'BOOLEAN' | 'NUMBER' | 'ARRAY' | 'OBJECT';
+
+/** A MAPPING resolver's source: exactly one of path, template and constant (JSON text). */
+export interface ClaimMappingDefinition {
+  path?: string | null;
+  template?: string | null;
+  constant?: string | null;
+  type: ClaimValueType;
+}
+
+/**
+ * How one claim's value is produced for a user and client (claims/pipeline.ts). The
+ * claim name is a value here, never a field name: names like `https://example.com/roles`
+ * contain dots. A constant is kept as JSON text for the same reason.
+ */
+export interface ClaimResolverDefinition {
+  name: string;
+  kind: 'MAPPING' | 'CODE' | 'WEBHOOK';
+  targets: ClaimTarget[];
+  mapping?: ClaimMappingDefinition | null;
+  /** Name of a code resolver registered from tenants/<slug>/resolvers.ts or tenants/shared/resolvers.ts. */
+  code?: string | null;
+  webhook?: { url: string; timeoutMs: number; cacheTtlSeconds: number } | null;
+}
+
+export type HookPoint = 'AFTER_LOGIN' | 'ID_TOKEN_PROCESSING' | 'SUB_GENERATOR' | 'AFTER_END_SESSION';
+
+/** A tenant's code or webhook run at one point of the flow (claims/hooks.ts); at most one per point. */
+export interface HookDefinition {
+  point: HookPoint;
+  kind: 'CODE' | 'WEBHOOK';
+  code?: string | null;
+  webhook?: { url: string; timeoutMs: number } | null;
+  /** AFTER_LOGIN only: refuse the login when the hook fails (default: let it through). */
+  failClosed?: boolean;
+}
+
+/** A receiver of the tenant's events (services/event-delivery.ts), signed with its own secret. */
+export interface EventWebhookDefinition {
+  name: string;
+  url: string;
+  /** Event types delivered; empty = all. */
+  eventTypes: string[];
+  enabled: boolean;
+  /** The HMAC secret, sealed under the master key (it must be readable to sign). */
+  secret: EncryptedBlob;
+  createdAt: Date;
+  secretRotatedAt: Date;
+}
+
 export interface TenantRecord {
   _id: string;
   slug: string;
@@ -27,6 +80,10 @@ export interface TenantRecord {
   settings: Partial<TenantSettings>;
   /** The tenant's scope definitions, ordered by name (absent on records made before they existed). */
   scopes?: ScopeDefinition[];
+  /** Custom claim resolvers, hooks and event webhooks: small lists read from the cached context. */
+  claimResolvers?: ClaimResolverDefinition[];
+  hooks?: HookDefinition[];
+  eventWebhooks?: EventWebhookDefinition[];
   /** Bumped on every change to the tenant, its keys or its clients: caches key on it. */
   revision: number;
   createdAt: Date;
@@ -42,6 +99,54 @@ const schema = new Schema<TenantRecord>(
     settings: { type: Schema.Types.Mixed, default: {} },
     scopes: {
       type: [new Schema<ScopeDefinition>({ name: String, displayName: String, description: String, claims: [String] }, { _id: false })],
+      default: [],
+    },
+    claimResolvers: {
+      type: [
+        new Schema<ClaimResolverDefinition>(
+          {
+            name: String,
+            kind: String,
+            targets: [String],
+            mapping: { type: new Schema({ path: String, template: String, constant: String, type: String }, { _id: false }), default: null },
+            code: { type: String, default: null },
+            webhook: { type: new Schema({ url: String, timeoutMs: Number, cacheTtlSeconds: Number }, { _id: false }), default: null },
+          },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
+    hooks: {
+      type: [
+        new Schema<HookDefinition>(
+          {
+            point: String,
+            kind: String,
+            code: { type: String, default: null },
+            webhook: { type: new Schema({ url: String, timeoutMs: Number }, { _id: false }), default: null },
+            failClosed: { type: Boolean, default: false },
+          },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
+    eventWebhooks: {
+      type: [
+        new Schema<EventWebhookDefinition>(
+          {
+            name: String,
+            url: String,
+            eventTypes: [String],
+            enabled: Boolean,
+            secret: { mk: String, iv: String, tag: String, ct: String },
+            createdAt: Date,
+            secretRotatedAt: Date,
+          },
+          { _id: false },
+        ),
+      ],
       default: [],
     },
     revision: { type: Number, required: true, default: 1 },

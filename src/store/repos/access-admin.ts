@@ -33,12 +33,11 @@ export const accessAdminRepo = (ts: TenantStore) => {
     listConsents: (args: PageArgs, f: AccessFilter, now = new Date()): Promise<Page<ConsentRecord>> =>
       pageBy(consents, ts.scoped({ ...scopeOf(f), expiresAt: { $gt: now } }), '_id', args),
     deleteConsents: async (f: AccessFilter): Promise<number> => (await consents.deleteMany(ts.scoped(scopeOf(f)))).deletedCount,
-    /** Revokes the active grants of the user and/or client; returns their ids. */
+    /** Revokes the active grants of the user and/or client (and grants derived from them); returns their ids. */
     revokeGrants: async (f: AccessFilter, now = new Date()): Promise<string[]> => {
       const filter = ts.scoped({ ...scopeOf(f), revokedAt: null });
       const ids = (await grants.find(filter, { _id: 1 }).lean<{ _id: string }[]>().exec()).map((g) => g._id);
-      if (ids.length) await grants.updateMany(ts.scoped({ _id: { $in: ids }, revokedAt: null }), { $set: { revokedAt: now } });
-      return ids;
+      return ts.grants.revokeMany(ids, now);
     },
     /** Revokes unexpired opaque access tokens of these grants and/or of a client (client_credentials ones included). */
     revokeAccessTokens: async (f: { grantIds?: string[]; clientId?: string }, now = new Date()): Promise<number> => {
@@ -46,7 +45,11 @@ export const accessAdminRepo = (ts: TenantStore) => {
       if (f.grantIds?.length) or.push({ grantId: { $in: f.grantIds } });
       if (f.clientId) or.push({ clientId: f.clientId });
       if (or.length === 0) return 0;
-      const res = await accessTokens.updateMany(ts.scoped({ $or: or, revokedAt: null, expiresAt: { $gt: now } }), { $set: { revokedAt: now } });
+      const filter = ts.scoped({ $or: or, revokedAt: null, expiresAt: { $gt: now } });
+      // Into the revocation feed first: the protocol side caches opaque token records.
+      const found = await accessTokens.find(filter, { jti: 1, expiresAt: 1 }).lean<{ jti: string; expiresAt: Date }[]>().exec();
+      await ts.revocations.record(found.map((t) => ({ kind: 'token' as const, key: t.jti, expiresAt: new Date(t.expiresAt) })), now);
+      const res = await accessTokens.updateMany(filter, { $set: { revokedAt: now } });
       return res.modifiedCount;
     },
   };

@@ -10,8 +10,13 @@ export const accessTokensRepo = (ts: TenantStore) => {
     /** The token if it is neither revoked nor expired. */
     findActive: (hash: string, now = new Date()): Promise<AccessTokenRecord | null> =>
       model.findOne(ts.scoped({ _id: hash, revokedAt: null, expiresAt: { $gt: now } })).lean<AccessTokenRecord>().exec(),
-    revoke: async (hash: string, now = new Date()): Promise<boolean> =>
-      (await model.updateOne(ts.scoped({ _id: hash, revokedAt: null }), { $set: { revokedAt: now } })).modifiedCount === 1,
+    /** Revokes one token: recorded in the revocation feed by its jti first (the views cache token records). */
+    revoke: async (hash: string, now = new Date()): Promise<boolean> => {
+      const rec = await model.findOne(ts.scoped({ _id: hash, revokedAt: null }), { jti: 1, expiresAt: 1 }).lean<{ jti: string; expiresAt: Date }>().exec();
+      if (!rec) return false;
+      await ts.revocations.record([{ kind: 'token', key: rec.jti, expiresAt: new Date(rec.expiresAt) }], now);
+      return (await model.updateOne(ts.scoped({ _id: hash, revokedAt: null }), { $set: { revokedAt: now } })).modifiedCount === 1;
+    },
     sweep: async (now = new Date()): Promise<void> => {
       await model.deleteMany(ts.scoped({ expiresAt: { $lt: now } }));
     },

@@ -1,8 +1,35 @@
 import type { TenantStore } from '../index.js';
 import { grantModel, type GrantRecord } from '../models/grant.js';
 
+type Revocable = { _id: string; expiresAt: Date };
+
+/**
+ * Grants. EVERY revocation goes through `revokeWhere`: it records the revocations in the
+ * feed first (each process's in-memory revocation view reads it; a grant marked revoked
+ * only in this collection would stay valid in those views), then marks the grants, and
+ * follows token-exchange derivation so a derived grant dies with its parent.
+ */
 export const grantsRepo = (ts: TenantStore) => {
   const model = grantModel(ts.conn);
+  const revocable = (filter: Record<string, unknown>) =>
+    model.find(ts.scoped({ ...filter, revokedAt: null }), { _id: 1, expiresAt: 1 }).lean<Revocable[]>().exec();
+
+  /** Revokes the active grants matching `filter` and those derived from them; the directly matched ones are returned first. */
+  const revokeWhere = async (filter: Record<string, unknown>, now: Date): Promise<{ direct: string[]; all: string[] }> => {
+    const direct = await revocable(filter);
+    const all = new Map(direct.map((g) => [g._id, g]));
+    for (let frontier = direct.map((g) => g._id); frontier.length > 0; ) {
+      const derived = (await revocable({ parentGrantId: { $in: frontier } })).filter((g) => !all.has(g._id));
+      for (const g of derived) all.set(g._id, g);
+      frontier = derived.map((g) => g._id);
+    }
+    if (all.size === 0) return { direct: [], all: [] };
+    await ts.revocations.record([...all.values()].map((g) => ({ kind: 'grant' as const, key: g._id, expiresAt: new Date(g.expiresAt) })), now);
+    const ids = [...all.keys()];
+    await model.updateMany(ts.scoped({ _id: { $in: ids }, revokedAt: null }), { $set: { revokedAt: now } });
+    return { direct: direct.map((g) => g._id), all: ids };
+  };
+
   return {
     insert: async (record: Omit<GrantRecord, 'tenantId'>): Promise<GrantRecord> => {
       const doc = { ...record, tenantId: ts.tenantId };
@@ -12,11 +39,22 @@ export const grantsRepo = (ts: TenantStore) => {
     /** The grant if it is neither revoked nor expired. */
     findActive: (id: string, now = new Date()): Promise<GrantRecord | null> =>
       model.findOne(ts.scoped({ _id: id, revokedAt: null, expiresAt: { $gt: now } })).lean<GrantRecord>().exec(),
+    /** An active grant made in login session `sid` for `clientId` (an ID token's session, for token exchange). */
+    findActiveForSession: (sid: string, clientId: string, now = new Date()): Promise<GrantRecord[]> =>
+      model.find(ts.scoped({ sid, clientId, revokedAt: null, expiresAt: { $gt: now } })).lean<GrantRecord[]>().exec(),
     /** Revokes the grant and so everything issued from it; true if it was active. */
-    revoke: async (id: string, now = new Date()): Promise<boolean> =>
-      (await model.updateOne(ts.scoped({ _id: id, revokedAt: null }), { $set: { revokedAt: now } })).modifiedCount === 1,
+    revoke: async (id: string, now = new Date()): Promise<boolean> => (await revokeWhere({ _id: id }, now)).direct.length === 1,
+    /** Revokes these grants (and their derived ones); returns every id revoked. */
+    revokeMany: async (ids: readonly string[], now = new Date()): Promise<string[]> =>
+      ids.length ? (await revokeWhere({ _id: { $in: [...ids] } }, now)).all : [],
     revokeForUserAndClient: async (userId: string, clientId: string, now = new Date()): Promise<number> =>
-      (await model.updateMany(ts.scoped({ userId, clientId, revokedAt: null }), { $set: { revokedAt: now } })).modifiedCount,
+      (await revokeWhere({ userId, clientId }, now)).direct.length,
+    /**
+     * Logout: revokes the user's grants made in session `sid`, except offline_access ones
+     * (their refresh tokens are meant to outlive the login session).
+     */
+    revokeForSession: async (userId: string, sid: string, now = new Date()): Promise<number> =>
+      (await revokeWhere({ userId, sid, offlineAccess: false }, now)).direct.length,
     sweep: async (now = new Date()): Promise<void> => {
       await model.deleteMany(ts.scoped({ expiresAt: { $lt: now } }));
     },

@@ -21,6 +21,8 @@ export const loginSessionsRepo = (ts: TenantStore) => {
     delete: async (id: string): Promise<void> => {
       await model.deleteOne(ts.scoped({ _id: id }));
     },
+    /** Deletes the session; true only for the one caller that removed it (logout notifies once). */
+    end: async (id: string): Promise<boolean> => (await model.deleteOne(ts.scoped({ _id: id }))).deletedCount === 1,
     deleteForUser: async (userId: string): Promise<void> => {
       await model.deleteMany(ts.scoped({ userId }));
     },

@@ -1,0 +1,113 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { extensionDefaults } from '../config/defaults.js';
+import type { KeyRings } from '../keys/key-rings.js';
+import { signJwt } from '../keys/jwt.js';
+import type { TenantContext } from '../tenancy/tenant-context.js';
+
+/** The `typ` of the JWT that authenticates Gatehouse to a tenant's claim and hook webhooks. */
+export const WEBHOOK_JWT_TYPE = 'gatehouse-webhook+jwt';
+
+export type WebhookFailureReason = 'timeout' | 'network' | 'http_status' | 'bad_json' | 'bad_shape' | 'too_large';
+
+/** A webhook call that produced no usable answer. */
+export class WebhookFailure extends Error {
+  override readonly name = 'WebhookFailure';
+  constructor(
+    readonly reason: WebhookFailureReason,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface WebhookCall {
+  url: string;
+  timeoutMs: number;
+  /** The user's `sub` as the client sees it (absent for calls about no user). */
+  sub?: string | null;
+  clientId?: string | null;
+  /** What is asked: `claim` or a hook point such as `hook:AFTER_LOGIN`. */
+  purpose: string;
+  /** The JSON request body; the JWT carries its SHA-256 so the receiver can trust it. */
+  body: Record<string, unknown>;
+}
+
+/**
+ * POSTs a JSON body to a tenant's webhook, authenticated by a short-lived JWT signed
+ * with the tenant's ACTIVE key (`Authorization: Bearer …`, typ gatehouse-webhook+jwt,
+ * `iss` the tenant's issuer, `aud` the webhook URL, `body_sha256` the body's hash): the
+ * receiver verifies it with the tenant's JWKS and needs no shared secret. Redirects are
+ * not followed. Resolves to the JSON object answered; anything else (timeout, non-2xx,
+ * not JSON, not an object, too large) throws WebhookFailure.
+ */
+export async function callTenantWebhook(rt: { keyRings: KeyRings }, tenant: TenantContext, call: WebhookCall): Promise<Record<string, unknown>> {
+  const body = JSON.stringify(call.body);
+  const now = Math.floor(Date.now() / 1000);
+  const ring = rt.keyRings.peek(tenant) ?? (await rt.keyRings.get(tenant));
+  const jwt = await signJwt(
+    ring,
+    tenant.settings.signingAlg,
+    {
+      iss: tenant.issuer,
+      aud: call.url,
+      iat: now,
+      exp: now + 60,
+      jti: randomBytes(12).toString('base64url'),
+      ...(call.sub ? { sub: call.sub } : {}),
+      ...(call.clientId ? { client_id: call.clientId } : {}),
+      purpose: call.purpose,
+      body_sha256: createHash('sha256').update(body).digest('base64url'),
+    },
+    WEBHOOK_JWT_TYPE,
+  );
+  let res: Response;
+  try {
+    res = await fetch(call.url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json', accept: 'application/json', 'user-agent': 'Gatehouse' },
+      body,
+      redirect: 'error',
+      signal: AbortSignal.timeout(call.timeoutMs),
+    });
+  } catch (err) {
+    const name = (err as Error).name;
+    if (name === 'TimeoutError' || name === 'AbortError') throw new WebhookFailure('timeout', `no answer within ${call.timeoutMs} ms`);
+    throw new WebhookFailure('network', `request failed: ${(err as Error).message}`);
+  }
+  let text: string;
+  try {
+    text = await readLimited(res, extensionDefaults.webhookResponseBytes);
+  } catch (err) {
+    if (err instanceof WebhookFailure) throw err;
+    const name = (err as Error).name;
+    throw new WebhookFailure(name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network', `reading the answer failed: ${(err as Error).message}`);
+  }
+  if (res.status < 200 || res.status > 299) throw new WebhookFailure('http_status', `answered HTTP ${res.status}`, res.status);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new WebhookFailure('bad_json', 'the answer is not JSON', res.status);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new WebhookFailure('bad_shape', 'the answer is not a JSON object', res.status);
+  return parsed as Record<string, unknown>;
+}
+
+async function readLimited(res: Response, limit: number): Promise<string> {
+  if (!res.body) return '';
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new WebhookFailure('too_large', `the answer is larger than ${limit} bytes`, res.status);
+    }
+    chunks.push(Buffer.from(value));
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,263 @@
+import { decodeProtectedHeader, type JWTPayload } from 'jose';
+import { subjectFor } from '../../claims/subject.js';
+import { oauthError } from '../../errors/oauth-error.js';
+import type { GrantRecord } from '../../store/models/grant.js';
+import { issueAccessToken, resolveAccessToken } from '../access-token.js';
+import { verifyIdTokenHint } from '../id-token-hint.js';
+import { insertDirectGrant } from '../issue/direct-grant.js';
+import { newOpaqueToken, refreshFamilyEnd } from '../issue/grant.js';
+import { findRefreshToken } from '../presented-token.js';
+import { checkResourceUri } from '../resource-indicator.js';
+import { parseScope } from '../scopes.js';
+import type { GrantContext, GrantHandler } from '../token/grant.js';
+
+export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
+/** RFC 8693 3: the token types this provider takes and issues. */
+const TOKEN_TYPE = {
+  access: 'urn:ietf:params:oauth:token-type:access_token',
+  refresh: 'urn:ietf:params:oauth:token-type:refresh_token',
+  id: 'urn:ietf:params:oauth:token-type:id_token',
+} as const;
+
+/**
+ * RFC 8693 2.2.2: a subject or actor token that is invalid, or unacceptable by policy,
+ * is `invalid_request` (not invalid_grant: the RFC says the error "MUST be" this code).
+ */
+const unacceptable = (why: string) => oauthError('invalid_request', why);
+
+/** What the subject token stands for. */
+interface Subject {
+  type: 'access' | 'refresh' | 'id';
+  /** The user grant behind it; null for a client_credentials access token. */
+  grant: GrantRecord | null;
+  /** The subject token's `sub` (a client_credentials token: its client). */
+  sub: string;
+  /** The client it was issued to. */
+  clientId: string;
+  scopes: string[];
+  /** When it expires (seconds); the exchanged token never outlives it. Null for a refresh token (its grant bounds it). */
+  exp: number | null;
+  /** Its own delegation chain, if it was itself issued by exchange. */
+  act: Record<string, unknown> | null;
+}
+
+function single(body: Record<string, unknown>, name: string): string | undefined {
+  const v = body[name];
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'string') throw oauthError('invalid_request', `${name} must be given once`);
+  return v;
+}
+
+function several(body: Record<string, unknown>, name: string): string[] {
+  const v = body[name];
+  if (v === undefined) return [];
+  const list = Array.isArray(v) ? v : [v];
+  if (list.length > 10 || !list.every((x): x is string => typeof x === 'string' && x.length > 0 && x.length <= 512)) {
+    throw oauthError('invalid_request', `${name} must be 1 to 10 non-empty values`);
+  }
+  return [...new Set(list)];
+}
+
+/** An ID token this tenant issued to the requesting client, unexpired; HS256 ones included. */
+async function verifiedIdToken(ctx: GrantContext, token: string): Promise<JWTPayload> {
+  let payload: JWTPayload;
+  try {
+    // ID tokens carry no `typ`; access (at+jwt) and logout (logout+jwt) tokens are not ID tokens.
+    const typ = decodeProtectedHeader(token).typ;
+    if (typ !== undefined && typ.toUpperCase() !== 'JWT') throw new Error('not an ID token');
+    payload = await verifyIdTokenHint(ctx.rt, ctx.tenant, ctx.client, token);
+  } catch {
+    throw unacceptable('the ID token is invalid or was not issued to this client');
+  }
+  if (typeof payload.exp !== 'number' || payload.exp * 1000 <= Date.now()) throw unacceptable('the ID token has expired');
+  if (typeof payload.sub !== 'string') throw unacceptable('the ID token has no subject');
+  return payload;
+}
+
+async function accessSubject(ctx: GrantContext, token: string): Promise<Subject> {
+  const at = await resolveAccessToken(ctx.rt, ctx.tenant, token);
+  if (!at) throw unacceptable('subject_token is invalid, expired or revoked');
+  // A public client cannot stand for a resource server: it may exchange only its own tokens.
+  if (ctx.client.clientType === 'PUBLIC' && at.clientId !== ctx.client.clientId) throw unacceptable('a public client may exchange only its own tokens');
+  return { type: 'access', grant: at.grant, sub: at.sub, clientId: at.clientId, scopes: at.scopes, exp: at.exp, act: at.act };
+}
+
+/** A refresh token is bound to its client: only that client may exchange it, and it is not used up. */
+async function refreshSubject(ctx: GrantContext, token: string): Promise<Subject> {
+  const rec = await findRefreshToken(ctx.rt, ctx.tenant, token);
+  if (!rec || rec.rotatedAt || rec.clientId !== ctx.client.clientId) throw unacceptable('subject_token is not a valid refresh token of this client');
+  const grant = await ctx.rt.revocations.activeGrant(ctx.tenant, rec.grantId);
+  if (!grant) throw unacceptable('subject_token was revoked');
+  return { type: 'refresh', grant, sub: '', clientId: rec.clientId, scopes: rec.scopes, exp: null, act: null };
+}
+
+/**
+ * An ID token stands for the session grant it was issued with: found by its `sid` among
+ * the client's active grants, and the one whose user has this `sub`. So a revoked grant
+ * or an ended session makes the ID token unusable here, whatever its `exp` says.
+ */
+async function idSubject(ctx: GrantContext, token: string): Promise<Subject> {
+  const payload = await verifiedIdToken(ctx, token);
+  if (typeof payload.sid !== 'string' || !payload.sid) throw unacceptable('the ID token has no session (sid)');
+  for (const candidate of await ctx.tenant.store.grants.findActiveForSession(payload.sid, ctx.client.clientId)) {
+    const grant = await ctx.rt.revocations.activeGrant(ctx.tenant, candidate._id);
+    const user = grant && (await ctx.tenant.store.users.findById(grant.userId));
+    if (grant && user && subjectFor(ctx.rt, ctx.tenant, ctx.client, user) === payload.sub) {
+      return { type: 'id', grant, sub: payload.sub, clientId: ctx.client.clientId, scopes: grant.scopes.filter((s) => s !== 'offline_access'), exp: payload.exp!, act: null };
+    }
+  }
+  throw unacceptable('the session of the ID token has ended');
+}
+
+function subject(ctx: GrantContext, token: string, type: string): Promise<Subject> {
+  if (token.length > 8192) throw unacceptable('subject_token is too long');
+  if (type === TOKEN_TYPE.access) return accessSubject(ctx, token);
+  if (type === TOKEN_TYPE.refresh) return refreshSubject(ctx, token);
+  if (type === TOKEN_TYPE.id) return idSubject(ctx, token);
+  throw unacceptable(`subject_token_type ${type} is not supported`);
+}
+
+/**
+ * RFC 8693 4.1: the actor becomes the `act` claim, and an existing chain nests beneath
+ * it (the current actor on top). Without an actor token the subject's chain is kept.
+ */
+async function actClaim(ctx: GrantContext, subj: Subject): Promise<Record<string, unknown> | null> {
+  const token = single(ctx.body, 'actor_token');
+  const type = single(ctx.body, 'actor_token_type');
+  if (!token) {
+    if (type) throw oauthError('invalid_request', 'actor_token_type without actor_token');
+    return subj.act;
+  }
+  if (!type) throw oauthError('invalid_request', 'actor_token_type is required with actor_token');
+  let actor: Record<string, unknown>;
+  if (type === TOKEN_TYPE.access) {
+    const at = await resolveAccessToken(ctx.rt, ctx.tenant, token);
+    if (!at) throw unacceptable('actor_token is invalid, expired or revoked');
+    actor = at.sub === at.clientId ? { sub: at.sub } : { sub: at.sub, client_id: at.clientId };
+  } else if (type === TOKEN_TYPE.id) {
+    actor = { sub: (await verifiedIdToken(ctx, token)).sub! };
+  } else {
+    throw unacceptable(`actor_token_type ${type} is not supported`);
+  }
+  return subj.act ? { ...actor, act: subj.act } : actor;
+}
+
+/**
+ * `audience` (logical names) and `resource` (absolute URIs, RFC 8707) must each be one of
+ * the tenant's allowedAudiences; a refresh token is bound to its one client, so it is
+ * never exchanged for another audience (RFC 8693 2.2.2 invalid_target).
+ */
+function targets(ctx: GrantContext, subj: Subject): string[] {
+  const audiences = several(ctx.body, 'audience');
+  const resources = several(ctx.body, 'resource');
+  if (audiences.length && subj.type === 'refresh') throw oauthError('invalid_target', 'a refresh token cannot be exchanged for another audience');
+  for (const r of resources) checkResourceUri(r);
+  const all = [...new Set([...audiences, ...resources])];
+  const refused = all.filter((t) => !ctx.tenant.settings.allowedAudiences.includes(t));
+  if (refused.length) throw oauthError('invalid_target', `not an allowed audience of this tenant: ${refused.join(' ')}`);
+  return all;
+}
+
+/** Narrowing only: requested scopes must be the subject token's and the client's; by default the subject's the client may hold. */
+function narrowedScopes(ctx: GrantContext, subj: Subject): string[] {
+  const requested = parseScope(ctx.body.scope);
+  if (!requested.length) return subj.scopes.filter((s) => ctx.client.scopes.includes(s));
+  const widened = requested.filter((s) => !subj.scopes.includes(s) || !ctx.client.scopes.includes(s));
+  if (widened.length) throw oauthError('invalid_scope', `beyond the subject token or this client: ${widened.join(' ')}`);
+  return requested;
+}
+
+/** A client_credentials subject: no user and no grant, so only an access token. */
+async function exchangeClientToken(ctx: GrantContext, subj: Subject, scopes: string[], audience: string[], act: Record<string, unknown> | null) {
+  const at = await issueAccessToken(ctx.rt, ctx.tenant, { client: ctx.client, sub: subj.sub, scopes, audience, act, notAfter: subj.exp ?? undefined });
+  return { access_token: at.token, issued_token_type: TOKEN_TYPE.access, token_type: 'Bearer', expires_in: at.expiresIn, ...(scopes.length ? { scope: scopes.join(' ') } : {}) };
+}
+
+/**
+ * A user subject: a grant for the requesting client is derived from the subject's, so
+ * userinfo, refresh and revocation work for it as for any grant, and revoking the
+ * subject's grant revokes it too. A refresh token needs offline access granted by the
+ * user for the subject and asked for here (as in idpyoidc), and the refresh_token grant.
+ */
+async function exchangeUserToken(ctx: GrantContext, subj: Subject, scopes: string[], audience: string[], act: Record<string, unknown> | null, wantsRefresh: boolean) {
+  const { rt, tenant, client } = ctx;
+  const parent = subj.grant!;
+  const user = await tenant.store.users.findById(parent.userId);
+  if (!user || user.disabled) throw unacceptable('the subject is no longer active');
+  if (wantsRefresh) {
+    if (!client.grantTypes.includes('refresh_token')) throw oauthError('unauthorized_client', 'this client may not hold refresh tokens');
+    if (!parent.offlineAccess || !scopes.includes('offline_access')) throw unacceptable('a refresh token needs offline_access, granted for the subject token and requested');
+  }
+  const s = tenant.settings;
+  const nowMs = Date.now();
+  const bounds = [new Date(parent.expiresAt).getTime(), nowMs + ((wantsRefresh ? s.refreshTokenTtl : 0) + s.accessTokenTtl) * 1000];
+  if (subj.exp !== null && !wantsRefresh) bounds.push(subj.exp * 1000);
+  const accessScopes = scopes.filter((x) => x !== 'offline_access');
+  const grant = await insertDirectGrant(tenant, {
+    userId: parent.userId,
+    clientId: client.clientId,
+    sid: parent.sid,
+    scopes: wantsRefresh ? scopes : accessScopes,
+    authTime: parent.authTime,
+    acr: parent.acr,
+    amr: parent.amr,
+    resource: audience,
+    offlineAccess: wantsRefresh,
+    expiresAt: new Date(Math.min(...bounds)),
+    parentGrantId: parent._id,
+    act,
+  });
+  // Revoked while we derived from it: its revocation may have missed the new grant.
+  if (!(await tenant.store.grants.findActive(parent._id))) {
+    await tenant.store.grants.revoke(grant._id);
+    throw unacceptable('subject_token was revoked');
+  }
+
+  if (wantsRefresh) {
+    const refresh = newOpaqueToken();
+    const expiresAt = new Date(Math.min(refreshFamilyEnd(tenant, grant).getTime(), new Date(grant.expiresAt).getTime()));
+    await tenant.store.refreshTokens.insert({ _id: rt.envelope.hashSecret(refresh), grantId: grant._id, clientId: client.clientId, scopes, createdAt: new Date(nowMs), expiresAt, rotatedAt: null });
+    // RFC 8693 2.2.1: the issued token is in access_token whatever its type; N_A: not an access token.
+    return { access_token: refresh, issued_token_type: TOKEN_TYPE.refresh, token_type: 'N_A', expires_in: Math.floor((expiresAt.getTime() - nowMs) / 1000), scope: scopes.join(' ') };
+  }
+  const at = await issueAccessToken(rt, tenant, { client, sub: subjectFor(rt, tenant, client, user), scopes: accessScopes, audience, grant, user });
+  return { access_token: at.token, issued_token_type: TOKEN_TYPE.access, token_type: 'Bearer', expires_in: at.expiresIn, scope: accessScopes.join(' ') };
+}
+
+/**
+ * OAuth 2.0 Token Exchange (RFC 8693): an access, refresh or ID token of this tenant for
+ * an access token (default) or a refresh token for the requesting client, with fewer
+ * scopes, for allowed audiences, and delegated (`act`) when an actor token is given.
+ * Only clients with this grant type in their grantTypes get here (token/index.ts): it
+ * is off by default. Any active access token of the tenant may be the subject of a
+ * confidential client's exchange (it acts as a resource server that received it).
+ */
+export const tokenExchange: GrantHandler = async (ctx) => {
+  const token = single(ctx.body, 'subject_token');
+  const type = single(ctx.body, 'subject_token_type');
+  if (!token || !type) throw oauthError('invalid_request', 'subject_token and subject_token_type are required');
+  const requested = single(ctx.body, 'requested_token_type') ?? TOKEN_TYPE.access;
+  if (requested !== TOKEN_TYPE.access && requested !== TOKEN_TYPE.refresh) throw oauthError('invalid_request', `requested_token_type ${requested} is not supported`);
+
+  const subj = await subject(ctx, token, type);
+  const audience = targets(ctx, subj);
+  const scopes = narrowedScopes(ctx, subj);
+  const act = await actClaim(ctx, subj);
+  if (!subj.grant) {
+    if (requested === TOKEN_TYPE.refresh) throw unacceptable('a refresh token needs an end-user subject');
+    return issued(ctx, null, await exchangeClientToken(ctx, subj, scopes, audience, act));
+  }
+  return issued(ctx, subj.grant.userId, await exchangeUserToken(ctx, subj, scopes, audience, act, requested === TOKEN_TYPE.refresh));
+};
+
+/** TOKEN_ISSUED for the tenant's event log and webhooks. */
+function issued<T extends { issued_token_type: string; scope?: string }>(ctx: GrantContext, userId: string | null, body: T): T {
+  ctx.rt.events.emit(ctx.tenant, {
+    type: 'TOKEN_ISSUED',
+    userId,
+    clientId: ctx.client.clientId,
+    data: { grantType: 'urn:ietf:params:oauth:grant-type:token-exchange', issuedTokenType: body.issued_token_type, scope: body.scope ?? '' },
+  });
+  return body;
+}

@@ -1,0 +1,97 @@
+import type { Request, Response } from 'express';
+import { subjectFor } from '../claims/subject.js';
+import { invalidClient } from '../errors/oauth-error.js';
+import type { Runtime } from '../services/runtime.js';
+import type { ClientRecord } from '../store/models/client.js';
+import type { TenantContext } from '../tenancy/tenant-context.js';
+import { resolveAccessToken } from './access-token.js';
+import { authenticateClient } from './client-auth.js';
+import { findRefreshToken, presentedToken, searchOrder } from './presented-token.js';
+
+type Introspection = Record<string, unknown>;
+
+const INACTIVE: Introspection = { active: false };
+const seconds = (d: Date): number => Math.floor(new Date(d).getTime() / 1000);
+
+/**
+ * An access token of this tenant, JWT or opaque: answered from memory for JWTs (key
+ * ring, revocation view, cached grant and client). Its client must still exist.
+ */
+async function accessToken(rt: Runtime, tenant: TenantContext, token: string): Promise<Introspection | null> {
+  const at = await resolveAccessToken(rt, tenant, token);
+  if (!at || !(await rt.clients.find(tenant, at.clientId))) return null;
+  return {
+    active: true,
+    scope: at.scopes.join(' '),
+    client_id: at.clientId,
+    sub: at.sub,
+    exp: at.exp,
+    iat: at.iat,
+    iss: tenant.issuer,
+    aud: at.audience.length === 1 ? at.audience[0] : at.audience,
+    token_type: 'Bearer',
+    jti: at.jti,
+    ...(at.authTime !== null ? { auth_time: at.authTime } : {}),
+    ...(at.acr ? { acr: at.acr } : {}),
+    ...(at.grant?.sid ? { sid: at.grant.sid } : {}),
+    ...(at.act ? { act: at.act } : {}),
+  };
+}
+
+/**
+ * A refresh token is only ever presented by the client holding it, so only that client
+ * learns anything about it. Active while not rotated out, unexpired, its grant active
+ * and its user enabled.
+ */
+async function refreshToken(rt: Runtime, tenant: TenantContext, caller: ClientRecord, token: string): Promise<Introspection | null> {
+  const rec = await findRefreshToken(rt, tenant, token);
+  if (!rec || rec.rotatedAt || rec.clientId !== caller.clientId) return null;
+  const grant = await rt.revocations.activeGrant(tenant, rec.grantId);
+  if (!grant) return null;
+  const user = await tenant.store.users.findById(grant.userId);
+  if (!user || user.disabled) return null;
+  return {
+    active: true,
+    scope: rec.scopes.join(' '),
+    client_id: rec.clientId,
+    sub: subjectFor(rt, tenant, caller, user),
+    exp: seconds(rec.expiresAt),
+    iat: seconds(rec.createdAt),
+    iss: tenant.issuer,
+    aud: tenant.issuer,
+    token_type: 'refresh_token',
+    ...(grant.sid ? { sid: grant.sid } : {}),
+  };
+}
+
+/**
+ * Token introspection (RFC 7662) at `{issuer}/introspect`.
+ *
+ * Who may ask: any confidential client of the tenant, authenticated with any method
+ * the token endpoint accepts — resource servers are registered as confidential clients
+ * and introspect the access tokens presented to them, whichever client they were
+ * issued to. Public clients cannot authenticate, so they get invalid_client (RFC 7662
+ * 2.1 requires authorization of the caller). Refresh tokens are described only to the
+ * client they were issued to. Anything else — unknown, expired, revoked, of another
+ * tenant, an ID token, a rotated-out refresh token — is `{"active": false}`.
+ *
+ * `username` is left out: the login name is not an identifier a resource server should
+ * rely on, and it would undo pairwise subjects.
+ */
+export const introspection = (rt: Runtime) => async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Pragma', 'no-cache');
+  const { client } = await authenticateClient(rt, tenant, req);
+  if (client.clientType !== 'CONFIDENTIAL' || client.tokenEndpointAuthMethod === 'none') {
+    throw invalidClient('introspection requires an authenticated (confidential) client');
+  }
+  const { token, hint } = presentedToken(req);
+  for (const kind of searchOrder(hint)) {
+    const found = kind === 'access_token' ? await accessToken(rt, tenant, token) : await refreshToken(rt, tenant, client, token);
+    if (found) {
+      res.status(200).json(found);
+      return;
+    }
+  }
+  res.status(200).json(INACTIVE);
+};

@@ -1,0 +1,43 @@
+import type { Request } from 'express';
+import { oauthError } from '../errors/oauth-error.js';
+import type { Runtime } from '../services/runtime.js';
+import type { RefreshTokenRecord } from '../store/models/refresh-token.js';
+import type { TenantContext } from '../tenancy/tenant-context.js';
+
+/** What the introspection and revocation endpoints are asked about. */
+export interface PresentedToken {
+  token: string;
+  hint: string | undefined;
+}
+
+export type TokenKind = 'access_token' | 'refresh_token';
+
+/** RFC 7662 2.1 and RFC 7009 2.1: a form with `token` and optionally `token_type_hint`. */
+export function presentedToken(req: Request): PresentedToken {
+  if (!req.is('application/x-www-form-urlencoded')) throw oauthError('invalid_request', 'send the token as application/x-www-form-urlencoded');
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(body)) {
+    if (Array.isArray(v)) throw oauthError('invalid_request', `parameter ${k} must not be repeated`);
+  }
+  const { token, token_type_hint: hint } = body;
+  if (typeof token !== 'string' || !token) throw oauthError('invalid_request', 'token is required');
+  return { token, hint: typeof hint === 'string' && hint ? hint : undefined };
+}
+
+/**
+ * The hint orders the search and never limits it (RFC 7009 2.1: "MUST extend its search
+ * across all of its supported token types"); an unknown hint is ignored.
+ */
+export const searchOrder = (hint: string | undefined): TokenKind[] =>
+  hint === 'refresh_token' ? ['refresh_token', 'access_token'] : ['access_token', 'refresh_token'];
+
+/** Our refresh tokens are 256-bit base64url strings; anything else is not one. */
+const REFRESH_SHAPE = /^[A-Za-z0-9_-]{20,200}$/;
+
+/** A refresh token of this tenant that has not expired (rotated or not: the caller decides). */
+export async function findRefreshToken(rt: Runtime, tenant: TenantContext, token: string): Promise<RefreshTokenRecord | null> {
+  if (!REFRESH_SHAPE.test(token)) return null;
+  const rec = await tenant.store.refreshTokens.find(rt.envelope.hashSecret(token));
+  if (!rec || new Date(rec.expiresAt).getTime() <= Date.now()) return null;
+  return rec;
+}

@@ -1,0 +1,202 @@
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+
+/**
+ * Express middleware for a resource server (an API) that accepts a Gatehouse tenant's
+ * access tokens — the counterpart of django-oidc-provider's `protected_resource_view`.
+ * It runs in the API's process and talks to Gatehouse only over HTTP: discovery, JWKS
+ * and, if configured, introspection.
+ */
+export interface IntrospectionOptions {
+  /** A confidential client of the same tenant, authenticated with client_secret_basic. */
+  clientId: string;
+  clientSecret: string;
+  /** Also introspect JWT access tokens, so a revoked one is refused at once (one call per request). */
+  always?: boolean;
+}
+
+export interface RequireAccessTokenOptions {
+  /** The tenant's issuer, exactly (`{PUBLIC_URL}/t/{slug}`). */
+  issuer: string;
+  /** Scopes the token must all carry (403 insufficient_scope otherwise). */
+  scopes?: string[];
+  /** The token's `aud` must contain one of these (RFC 9068: by default Gatehouse issues tokens for the issuer itself). */
+  audience?: string | string[];
+  /** Introspect opaque tokens (RFC 7662) at the tenant's introspection endpoint. */
+  introspection?: IntrospectionOptions;
+  /** Seconds of clock skew tolerated for exp/iat (default 5). */
+  clockTolerance?: number;
+  /** `realm` of the WWW-Authenticate challenge (default: the issuer). */
+  realm?: string;
+}
+
+/** What the middleware puts on `res.locals.accessToken`. */
+export interface VerifiedAccessToken {
+  format: 'jwt' | 'opaque';
+  sub: string | undefined;
+  clientId: string | undefined;
+  scopes: string[];
+  /** The JWT payload, or the introspection response. */
+  claims: Record<string, unknown>;
+}
+
+export class AccessTokenError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 403,
+    /** RFC 6750 3.1 error code; undefined for a request without any token. */
+    readonly code: 'invalid_request' | 'invalid_token' | 'insufficient_scope' | undefined,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AccessTokenError';
+  }
+}
+
+interface Metadata {
+  jwks_uri?: string;
+  introspection_endpoint?: string;
+  issuer?: string;
+}
+
+const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+
+function bearer(req: Request): string {
+  const header = req.headers.authorization;
+  if (header === undefined) throw new AccessTokenError(401, undefined, 'an access token is required');
+  const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
+  if (!m) throw new AccessTokenError(401, 'invalid_token', 'the Authorization header is not a Bearer token');
+  return m[1]!;
+}
+
+const quoted = (s: string): string => s.replace(/["\\]/g, '');
+
+/**
+ * `app.get('/api/projects', requireAccessToken({ issuer, scopes: ['api:read'] }), handler)`.
+ *
+ * JWT access tokens are verified locally: signature against the tenant's JWKS (fetched
+ * from its discovery document, cached and refreshed by jose on an unknown `kid`), `typ`
+ * at+jwt (RFC 9068), `iss` exactly, `exp`, and `aud` when `audience` is given. Other
+ * tokens are introspected when `introspection` is configured, else refused. Failures
+ * answer 401 with `WWW-Authenticate: Bearer error="invalid_token"`; a valid token without
+ * the scopes answers 403 with error="insufficient_scope" and the scopes needed.
+ */
+export function requireAccessToken(opts: RequireAccessTokenOptions): RequestHandler {
+  const issuer = opts.issuer.replace(/\/+$/, '');
+  if (issuer !== opts.issuer) throw new Error('issuer must be given exactly, without a trailing slash');
+  const required = [...new Set(opts.scopes ?? [])];
+  const audience = opts.audience;
+  const realm = opts.realm ?? issuer;
+  let metadata: Promise<Metadata> | undefined;
+  let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
+
+  const discover = (): Promise<Metadata> => {
+    metadata ??= fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5_000) })
+      .then(async (r) => {
+        if (!r.ok) throw new Error(`discovery answered HTTP ${r.status}`);
+        const m = (await r.json()) as Metadata;
+        if (m.issuer !== issuer) throw new Error(`discovery names issuer ${String(m.issuer)}, not ${issuer}`);
+        return m;
+      })
+      .catch((err: unknown) => {
+        metadata = undefined; // try again on the next request
+        throw err;
+      });
+    return metadata;
+  };
+
+  const verifyJwt = async (token: string): Promise<VerifiedAccessToken> => {
+    const m = await discover();
+    if (!m.jwks_uri) throw new Error('the discovery document has no jwks_uri');
+    jwks ??= createRemoteJWKSet(new URL(m.jwks_uri));
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, jwks, { issuer, typ: 'at+jwt', audience, algorithms: ALGORITHMS, clockTolerance: opts.clockTolerance ?? 5 }));
+    } catch (err) {
+      if (err instanceof joseErrors.JOSEError) throw new AccessTokenError(401, 'invalid_token', describeJoseError(err));
+      throw err;
+    }
+    return {
+      format: 'jwt',
+      sub: payload.sub,
+      clientId: typeof payload.client_id === 'string' ? payload.client_id : undefined,
+      scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
+      claims: payload as Record<string, unknown>,
+    };
+  };
+
+  const introspect = async (token: string, intro: IntrospectionOptions, format: 'jwt' | 'opaque'): Promise<VerifiedAccessToken> => {
+    const m = await discover();
+    if (!m.introspection_endpoint) throw new Error('the tenant announces no introspection_endpoint');
+    const basic = Buffer.from(`${encodeURIComponent(intro.clientId)}:${encodeURIComponent(intro.clientSecret)}`).toString('base64');
+    const r = await fetch(m.introspection_endpoint, {
+      method: 'POST',
+      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({ token, token_type_hint: 'access_token' }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (!r.ok) throw new Error(`introspection answered HTTP ${r.status}`);
+    const body = (await r.json()) as Record<string, unknown>;
+    if (body.active !== true) throw new AccessTokenError(401, 'invalid_token', 'the access token is not active');
+    if (body.token_type !== undefined && body.token_type !== 'Bearer' && body.token_type !== 'access_token') {
+      throw new AccessTokenError(401, 'invalid_token', 'not an access token');
+    }
+    if (body.iss !== undefined && body.iss !== issuer) throw new AccessTokenError(401, 'invalid_token', 'the token was issued by another issuer');
+    if (typeof body.exp === 'number' && body.exp + (opts.clockTolerance ?? 5) < Date.now() / 1000) throw new AccessTokenError(401, 'invalid_token', 'the access token has expired');
+    if (audience !== undefined) {
+      const want = Array.isArray(audience) ? audience : [audience];
+      const aud = Array.isArray(body.aud) ? body.aud : body.aud === undefined ? [] : [body.aud];
+      if (!aud.some((a) => want.includes(a as string))) throw new AccessTokenError(401, 'invalid_token', 'the token is not meant for this audience');
+    }
+    return {
+      format,
+      sub: typeof body.sub === 'string' ? body.sub : undefined,
+      clientId: typeof body.client_id === 'string' ? body.client_id : undefined,
+      scopes: typeof body.scope === 'string' ? body.scope.split(' ').filter(Boolean) : [],
+      claims: body,
+    };
+  };
+
+  const challenge = (err: AccessTokenError): string => {
+    const parts = [`realm="${quoted(realm)}"`];
+    if (err.code) parts.push(`error="${err.code}"`, `error_description="${quoted(err.message)}"`);
+    if (err.code === 'insufficient_scope') parts.push(`scope="${quoted(required.join(' '))}"`);
+    return `Bearer ${parts.join(', ')}`;
+  };
+
+  return (req: Request, res: Response, next: NextFunction): void => {
+    void (async () => {
+      try {
+        const token = bearer(req);
+        const isJwt = token.split('.').length === 3;
+        let verified: VerifiedAccessToken;
+        if (isJwt) {
+          verified = await verifyJwt(token);
+          if (opts.introspection?.always) verified = { ...(await introspect(token, opts.introspection, 'jwt')), claims: verified.claims };
+        } else if (opts.introspection) {
+          verified = await introspect(token, opts.introspection, 'opaque');
+        } else {
+          throw new AccessTokenError(401, 'invalid_token', 'the access token is not a JWT and introspection is not configured');
+        }
+        const missing = required.filter((s) => !verified.scopes.includes(s));
+        if (missing.length) throw new AccessTokenError(403, 'insufficient_scope', `the access token lacks: ${missing.join(' ')}`);
+        res.locals.accessToken = verified;
+        next();
+      } catch (err) {
+        if (err instanceof AccessTokenError) {
+          res.setHeader('WWW-Authenticate', challenge(err));
+          res.setHeader('Cache-Control', 'no-store');
+          res.status(err.status).json(err.code ? { error: err.code, error_description: err.message } : { error_description: err.message });
+          return;
+        }
+        next(err);
+      }
+    })();
+  };
+}
+
+function describeJoseError(err: joseErrors.JOSEError): string {
+  if (err instanceof joseErrors.JWTExpired) return 'the access token has expired';
+  if (err instanceof joseErrors.JWTClaimValidationFailed) return `the access token's ${err.claim} claim is not valid here`;
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed || err instanceof joseErrors.JWKSNoMatchingKey) return 'the access token is not signed by this issuer';
+  return 'the access token is not valid';
+}

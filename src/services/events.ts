@@ -1,0 +1,209 @@
+import type { Logger } from 'pino';
+import type { EventSink, TenantEvent } from '../claims/claims-runtime.js';
+import { extensionDefaults } from '../config/defaults.js';
+import type { Envelope } from '../keys/envelope.js';
+import type { Store } from '../store/index.js';
+import { timeOrderedId } from '../store/ids.js';
+import type { EventRecord } from '../store/models/event.js';
+import type { TenantContext } from '../tenancy/tenant-context.js';
+import type { TenantRegistry } from '../tenancy/tenant-registry.js';
+import { attemptDelivery, type DeliveryDeps, type DeliveryPolicy } from './event-delivery.js';
+
+const DAY_MS = 24 * 3600 * 1000;
+/** Events wait at most this long to be written together with others of their tenant. */
+const BATCH_MS = 20;
+const BATCH_MAX = 200;
+
+/** The body every webhook receives for an event (signed: event-delivery.ts). */
+export function eventPayload(tenant: TenantContext, e: EventRecord): string {
+  return JSON.stringify({ id: e._id, type: e.type, tenant: tenant.slug, at: e.at.toISOString(), userId: e.userId, clientId: e.clientId, data: JSON.parse(e.data) as unknown });
+}
+
+export interface EventBusOptions extends DeliveryPolicy {
+  /** How often the queue is polled for due deliveries (restarts, other replicas' leftovers). */
+  pollMs: number;
+}
+
+/**
+ * Records a tenant's events and delivers them to its event webhooks.
+ *
+ * `emit` returns at once: the request that caused the event never waits for the
+ * database or a receiver, and a failure is only logged. Each event is stored (the
+ * tenant's event log), and one delivery row per subscribed webhook; the first attempt
+ * is made straight away, retries with exponential back-off from in-process timers.
+ * Delivery rows keep their state in the database, so a poller (start()) resumes what a
+ * stopped process left, on any replica; a row is claimed atomically before each attempt.
+ */
+export class EventBus implements EventSink {
+  private readonly work = new Set<Promise<unknown>>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private poller: NodeJS.Timeout | undefined;
+  private readonly batches = new Map<string, { tenant: TenantContext; items: { rec: EventRecord; resolve: (r: EventRecord) => void; reject: (e: unknown) => void }[] }>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly deps: DeliveryDeps;
+
+  constructor(
+    store: Store,
+    envelope: Envelope,
+    tenants: TenantRegistry,
+    private readonly log: Logger,
+    private readonly opts: EventBusOptions,
+  ) {
+    this.deps = { store, envelope, tenants, log };
+  }
+
+  emit(tenant: TenantContext, event: TenantEvent): void {
+    if (this.stopped) return;
+    this.track(
+      this.record(tenant, event).catch((err: unknown) => {
+        this.log.error({ err, tenant: tenant.slug, type: event.type }, 'could not record an event');
+      }),
+    );
+  }
+
+  /**
+   * Stores the event and queues its deliveries (emit without waiting; tests and jobs may
+   * await it). Events are written in batches per tenant, at most BATCH_MS after the first
+   * one: a busy token endpoint costs one insert per batch, not one per token.
+   */
+  record(tenant: TenantContext, event: TenantEvent): Promise<EventRecord> {
+    const at = new Date();
+    const rec: EventRecord = {
+      _id: timeOrderedId(at.getTime()),
+      tenantId: tenant.id,
+      type: event.type,
+      at,
+      userId: event.userId ?? null,
+      clientId: event.clientId ?? null,
+      data: JSON.stringify(event.data ?? {}),
+      expiresAt: new Date(at.getTime() + extensionDefaults.eventRetentionDays * DAY_MS),
+    };
+    return new Promise<EventRecord>((resolve, reject) => {
+      let batch = this.batches.get(tenant.id);
+      if (!batch) {
+        batch = { tenant, items: [] };
+        this.batches.set(tenant.id, batch);
+      }
+      // The newest context: deliveries go to the webhooks configured now.
+      batch.tenant = tenant;
+      batch.items.push({ rec, resolve, reject });
+      if (batch.items.length >= BATCH_MAX) this.flush(tenant.id);
+      else if (!this.flushTimer) {
+        this.flushTimer = setTimeout(() => {
+          this.flushTimer = undefined;
+          for (const id of [...this.batches.keys()]) this.flush(id);
+        }, BATCH_MS);
+        this.flushTimer.unref();
+      }
+    });
+  }
+
+  private flush(tenantId: string): void {
+    const batch = this.batches.get(tenantId);
+    if (!batch) return;
+    this.batches.delete(tenantId);
+    this.track(
+      this.write(batch.tenant, batch.items.map((i) => i.rec)).then(
+        () => batch.items.forEach((i) => i.resolve(i.rec)),
+        (err: unknown) => batch.items.forEach((i) => i.reject(err)),
+      ),
+    );
+  }
+
+  private async write(tenant: TenantContext, records: EventRecord[]): Promise<void> {
+    await tenant.store.events.insertMany(records.map(({ tenantId: _t, ...r }) => r));
+    const webhooks = (tenant.record.eventWebhooks ?? []).filter((w) => w.enabled);
+    for (const rec of records) {
+      const subscribers = webhooks.filter((w) => w.eventTypes.length === 0 || w.eventTypes.includes(rec.type));
+      if (!subscribers.length) continue;
+      const payload = eventPayload(tenant, rec);
+      for (const w of subscribers) {
+        const delivery = await tenant.store.eventDeliveries.insert({
+          _id: timeOrderedId(),
+          tenantSlug: tenant.slug,
+          webhook: w.name,
+          url: w.url,
+          eventId: rec._id,
+          eventType: rec.type,
+          payload,
+          status: 'PENDING',
+          attempts: 0,
+          attemptLog: [],
+          nextAttemptAt: rec.at,
+          lockedUntil: new Date(0),
+          createdAt: rec.at,
+          updatedAt: rec.at,
+          deliveredAt: null,
+          expiresAt: new Date(rec.at.getTime() + extensionDefaults.deliveryRetentionDays * DAY_MS),
+        });
+        this.deliver(tenant.id, delivery._id);
+      }
+    }
+    if (Math.random() < 0.01) {
+      void Promise.all([tenant.store.events.sweep(), tenant.store.eventDeliveries.sweep()]).catch((err: unknown) => this.log.warn({ err }, 'event sweep failed'));
+    }
+  }
+
+  /** One attempt now; the next one, if any, from a timer. */
+  private deliver(tenantId: string, deliveryId: string): void {
+    if (this.stopped) return;
+    this.track(
+      attemptDelivery(this.deps, this.opts, tenantId, deliveryId)
+        .then((next) => {
+          if (next) this.later(next.getTime() - Date.now(), () => this.deliver(tenantId, deliveryId));
+        })
+        .catch((err: unknown) => this.log.warn({ err, deliveryId }, 'event delivery attempt failed')),
+    );
+  }
+
+  private later(ms: number, fn: () => void): void {
+    if (this.stopped) return;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, Math.max(0, ms) + 5);
+    t.unref();
+    this.timers.add(t);
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.work.add(p);
+    void p.finally(() => this.work.delete(p));
+  }
+
+  /** Polls for due deliveries now and then every pollMs (resumes what a restart left behind). */
+  start(): void {
+    if (this.poller) return;
+    const poll = () => {
+      if (this.stopped) return;
+      this.track(
+        this.deps.store.deliveryQueue
+          .due(50)
+          .then((rows) => rows.forEach((r) => this.deliver(r.tenantId, r._id)))
+          .catch((err: unknown) => this.log.warn({ err }, 'polling event deliveries failed')),
+      );
+    };
+    poll();
+    this.poller = setInterval(poll, this.opts.pollMs);
+    this.poller.unref();
+  }
+
+  /** Waits until nothing is being recorded or sent (scheduled retries are not waited for). */
+  async idle(): Promise<void> {
+    while (this.work.size) await Promise.allSettled([...this.work]);
+  }
+
+  /** Stops the poller and the retry timers and waits for work in progress; pending deliveries stay in the database. */
+  async stop(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    for (const id of [...this.batches.keys()]) this.flush(id);
+    this.stopped = true;
+    if (this.poller) clearInterval(this.poller);
+    this.poller = undefined;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await this.idle();
+  }
+}

@@ -1,0 +1,37 @@
+import type { TenantStore } from '../index.js';
+import { eventModel, type EventRecord } from '../models/event.js';
+import { pageBy, type Page, type PageArgs } from '../paging.js';
+
+export interface EventFilter {
+  types?: readonly string[];
+  userId?: string;
+  clientId?: string;
+  since?: Date;
+}
+
+/** The tenant's event log, newest first; expired events are invisible before they are swept. */
+export const eventsRepo = (ts: TenantStore) => {
+  const model = eventModel(ts.conn);
+  return {
+    insert: async (record: Omit<EventRecord, 'tenantId'>): Promise<EventRecord> => {
+      const doc = { ...record, tenantId: ts.tenantId };
+      await model.collection.insertOne(doc as never);
+      return doc;
+    },
+    /** Several events in one round trip (services/events.ts batches them). */
+    insertMany: async (records: Omit<EventRecord, 'tenantId'>[]): Promise<void> => {
+      if (records.length) await model.collection.insertMany(records.map((r) => ({ ...r, tenantId: ts.tenantId })) as never[], { ordered: false });
+    },
+    list: (args: PageArgs, filter: EventFilter = {}, now = new Date()): Promise<Page<EventRecord>> => {
+      const q: Record<string, unknown> = { expiresAt: { $gt: now } };
+      if (filter.types?.length) q.type = filter.types.length === 1 ? filter.types[0] : { $in: [...filter.types] };
+      if (filter.userId) q.userId = filter.userId;
+      if (filter.clientId) q.clientId = filter.clientId;
+      if (filter.since) q.at = { $gte: filter.since };
+      return pageBy(model, ts.scoped(q), '_id', args, -1);
+    },
+    sweep: async (now = new Date()): Promise<void> => {
+      await model.deleteMany(ts.scoped({ expiresAt: { $lte: now } }));
+    },
+  };
+};
