@@ -266,7 +266,8 @@ export class TenantStore {
   }
 
   readonly keysets = {
-    get: (): Promise<KeysetRecord | null> => this.keysetModel.findOne(this.scoped({})).lean<KeysetRecord>().exec(),
+    // By _id (it is the tenant id): a keyed lookup even where the server scans other filters.
+    get: (): Promise<KeysetRecord | null> => this.keysetModel.findOne(this.scoped({ _id: this.tenantId })).lean<KeysetRecord>().exec(),
     create: (keys: SigningKeyRecord[]): Promise<void> =>
       mapDuplicate('keysets', async () => {
         await this.keysetModel.collection.insertOne({ _id: this.tenantId, tenantId: this.tenantId, version: 1, keys } as never);

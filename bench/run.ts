@@ -1,0 +1,366 @@
+/**
+ * `npm run bench [-- options]`: Gatehouse against oidc-provider 9, side by side, on loopback.
+ *
+ *   --smoke        2 s per scenario, only the smoke scenarios, no WORKERS pass, no scale
+ *                  pass; exits non-zero if a scenario that exists fails (CI runs this)
+ *   --no-build     use dist/ as it is
+ *   --profile      run the one-process Gatehouse pass under `node --cpu-prof`
+ *                  (profiles in bench/results/profiles/)
+ *   --only=a,b     only these scenario ids
+ *   --no-workers   skip the WORKERS=2 pass;  --no-scale  skip the 10,000-tenant pass
+ *
+ * Environment: BENCH_DURATION (seconds per scenario, default 10), BENCH_CONNECTIONS
+ * (default 10), BENCH_WORKERS (default 2), BENCH_LOG_LEVEL (Gatehouse LOG_LEVEL, default
+ * warn), BENCH_SCALE_TENANTS (default 10000), BENCH_OP_MAX_SECONDS (time bound for
+ * creating oidc-provider instances, default 90), BENCH_OP_MAX_RSS_MB (default 8000).
+ *
+ * Traffic goes to 127.0.0.1 only.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { drive, type Measurement } from './load.js';
+import { describeMachine, machine } from './machine.js';
+import { ok, svgChart, textReport, type BenchResult, type Cell, type Row, type ScaleSide } from './report.js';
+import { scenarios, Unavailable, type Scenario } from './scenarios.js';
+import { measureSigningRates } from './signing-rate.js';
+import { createNamedTenants, insertManyTenants, startGatehouse, type GatehouseDatabase, type StartedGatehouse } from './targets/gatehouse.js';
+import { measureTenantFootprint } from './targets/gatehouse-memory.js';
+import { closeSeedRuntimes } from './targets/gatehouse-seed.js';
+import { startOidcProvider } from './targets/oidc-provider.js';
+import type { Target } from './targets/target.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = new Set(process.argv.slice(2));
+const smoke = args.has('--smoke');
+const only = [...args].find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const num = (name: string, dflt: number): number => {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : dflt;
+};
+const seconds = smoke ? 2 : num('BENCH_DURATION', 10);
+const warmupSeconds = smoke ? 0.5 : Math.min(2, Math.max(1, seconds / 10));
+const connections = num('BENCH_CONNECTIONS', 10);
+const workers = num('BENCH_WORKERS', 2);
+const logLevel = process.env.BENCH_LOG_LEVEL ?? 'warn';
+const scaleTenants = num('BENCH_SCALE_TENANTS', 10_000);
+const startedAt = new Date();
+const t0 = Date.now();
+const log = (msg: string): void => {
+  process.stderr.write(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${msg}\n`);
+};
+const notes: string[] = [];
+
+function build(): void {
+  log('npm run build');
+  const r = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error('npm run build failed');
+}
+
+/**
+ * Requests a scenario may need over warm-up + window, to size pools of single-use
+ * inputs (codes). A code exchange signs twice (access and ID token), so two cores of
+ * signing bound it. Gatehouse's codes go through its database, so their number is
+ * capped (BENCH_CODE_POOL); if they run out, the window ends early and says so.
+ */
+function expected(t: Target, s: Scenario, signing: { RS256: number; ES256: number }): number {
+  const perSecond = s.signs ? signing[s.signs] : 30_000;
+  const n = Math.ceil(perSecond * (seconds + warmupSeconds) * 1.1);
+  return t.kind === 'gatehouse' ? Math.min(n, num('BENCH_CODE_POOL', smoke ? 200 : 1_000)) : n;
+}
+
+async function measure(t: Target, s: Scenario, signing: { RS256: number; ES256: number }): Promise<Cell> {
+  try {
+    const plan = await s.prepare(t, { expectedRequests: expected(t, s, signing), connections });
+    const m = await drive(plan, { url: t.url, seconds, connections, warmupSeconds });
+    log(`  ${t.label.padEnd(28)} ${s.id.padEnd(24)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  errors ${m.errors}${m.note ? `  (${m.note})` : ''}`);
+    return m;
+  } catch (err) {
+    if (err instanceof Unavailable) {
+      log(`  ${t.label.padEnd(28)} ${s.id.padEnd(24)} ${err.kind === 'missing' ? 'not available yet' : 'FAILED'}: ${err.message}`);
+      return { unavailable: err.message, kind: err.kind };
+    }
+    throw err;
+  }
+}
+
+async function openDatabase(): Promise<{ db: GatehouseDatabase; stop: () => Promise<void> }> {
+  type DevDb = typeof import('../src/devdb/dev-database.js');
+  const { startDevDatabase } = (await import(pathToFileURL(join(root, 'dist', 'devdb', 'dev-database.js')).href)) as DevDb;
+  if (process.env.MONGODB_URI) {
+    log(`using MONGODB_URI for Gatehouse`);
+    return { db: { uri: process.env.MONGODB_URI, name: `bench_${randomBytes(4).toString('hex')}`, masterKey: randomBytes(32).toString('base64') }, stop: async () => {} };
+  }
+  // On tmpfs when there is one: the reference keeps its state in memory, and SQLite's
+  // fsync per write on a disk would otherwise dominate every database-backed scenario.
+  const dataDir = process.env.BENCH_DATA_DIR ?? (existsSync('/dev/shm') ? join('/dev/shm', `gatehouse-bench-${process.pid}`) : join(root, '.data', 'bench'));
+  const dev = await startDevDatabase({ dataDir, log: (m) => log(m) });
+  log(`database: ${dev.kind} at ${dev.uri}, data in ${dataDir}`);
+  notes.push(`Gatehouse's database: ${dev.kind === 'ferretdb' ? 'FerretDB 1.24 (SQLite) behind the dev launcher\'s serializing proxy' : dev.kind}, data in ${dataDir}.`);
+  return {
+    db: { uri: dev.uri, name: `bench_${randomBytes(4).toString('hex')}`, masterKey: randomBytes(32).toString('base64') },
+    stop: async () => {
+      await dev.stop();
+      if (!process.env.BENCH_DATA_DIR && dataDir.startsWith('/dev/shm/')) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function dropDatabase(db: GatehouseDatabase): Promise<void> {
+  const { MongoClient } = await import('mongodb');
+  const client = new MongoClient(db.uri, { serverSelectionTimeoutMS: 5000 });
+  try {
+    await client.db(db.name).dropDatabase();
+  } finally {
+    await client.close();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// scale: many tenants, lazily loaded (Gatehouse) vs one Provider each (oidc-provider)
+// ---------------------------------------------------------------------------
+
+const scaleScenarios = (pick: (t: Target) => string): { id: string; label: string; plan: (t: Target, many: boolean) => Promise<Parameters<typeof drive>[0]> }[] => [
+  {
+    id: 'discovery',
+    label: 'discovery',
+    plan: async (t, many) => (many ? { method: 'GET', path: '', next: () => ({ path: `/t/${pick(t)}/.well-known/openid-configuration` }) } : { method: 'GET', path: '/t/bench-rs256/.well-known/openid-configuration' }),
+  },
+  {
+    id: 'jwks',
+    label: 'JWKS',
+    plan: async (t, many) => (many ? { method: 'GET', path: '', next: () => ({ path: `/t/${pick(t)}/jwks` }) } : { method: 'GET', path: '/t/bench-rs256/jwks' }),
+  },
+  {
+    id: 'client-credentials',
+    label: 'client_credentials RS256',
+    plan: async (t, many) => {
+      const cc = t.tenants['bench-rs256']!.cc;
+      const headers = { authorization: `Basic ${Buffer.from(`${cc.id}:${cc.secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' };
+      const body = 'grant_type=client_credentials&scope=api%3Aread';
+      return many ? { method: 'POST', path: '', headers, body, next: () => ({ path: `/t/${pick(t)}/token` }) } : { method: 'POST', path: '/t/bench-rs256/token', headers, body };
+    },
+  },
+];
+
+/**
+ * Touches tenants (discovery + JWKS, 8 at a time) so they are loaded, until all are or
+ * the time bound is hit. Returns the slugs that answered and the first-touch latencies.
+ */
+async function preload(t: Target, slugs: string[], maxSeconds: number, withKeys = true, concurrency = 8): Promise<{ loaded: string[]; latencies: number[]; seconds: number }> {
+  const started = Date.now();
+  const deadline = started + maxSeconds * 1000;
+  const loaded: string[] = [];
+  const latencies: number[] = [];
+  let next = 0;
+  const cc = t.tenants['bench-rs256']?.cc;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < slugs.length && Date.now() < deadline) {
+        const slug = slugs[next++] as string;
+        const t0 = performance.now();
+        const a = await fetch(`${t.url}/t/${slug}/.well-known/openid-configuration`);
+        await a.arrayBuffer();
+        let keysOk = true;
+        if (withKeys && cc) {
+          // JWKS and a token: the tenant's key ring and its client are loaded too.
+          const b = await fetch(`${t.url}/t/${slug}/jwks`);
+          await b.arrayBuffer();
+          const c = await fetch(`${t.url}/t/${slug}/token`, {
+            method: 'POST',
+            headers: { authorization: `Basic ${Buffer.from(`${cc.id}:${cc.secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+            body: 'grant_type=client_credentials&scope=api%3Aread',
+          });
+          await c.arrayBuffer();
+          keysOk = b.ok && c.ok;
+        }
+        latencies.push(performance.now() - t0);
+        if (a.ok && keysOk) loaded.push(slug);
+      }
+    }),
+  );
+  return { loaded, latencies, seconds: (Date.now() - started) / 1000 };
+}
+
+const percentile = (xs: number[], p: number): number => {
+  if (!xs.length) return 0;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+};
+
+async function scaleSide(t: Target, label: string, note: string, loadBound?: number): Promise<ScaleSide> {
+  const scaleSeconds = Math.min(seconds, 5);
+  let slugs = t.manySlugs;
+  let firstTouch: ScaleSide['firstTouch'];
+  const random = () => slugs[Math.floor(Math.random() * slugs.length)] as string;
+  const list = scaleScenarios(random);
+  const rows: ScaleSide['rows'] = list.map((s) => ({ id: s.id, label: s.label }));
+  const run = async (plan: Parameters<typeof drive>[0]): Promise<Measurement> => drive(plan, { url: t.url, seconds: scaleSeconds, connections, warmupSeconds: 1 });
+  for (const [i, s] of list.entries()) {
+    rows[i]!.one = await run(await s.plan(t, false));
+    log(`  ${label} one tenant ${s.id}: p99 ${(rows[i]!.one as Measurement).p99} ms, ${(rows[i]!.one as Measurement).rps.toFixed(0)} req/s`);
+  }
+  const rssOneTenant = await t.rss();
+  if (loadBound !== undefined) {
+    // Lazy loading: every tenant is loaded from the database on its first request.
+    const shuffled = [...slugs].sort(() => Math.random() - 0.5);
+    // Two at a time: the database serves one request at a time, so more would only queue.
+    const pre = await preload(t, shuffled, loadBound, true, 2);
+    firstTouch = { loaded: pre.loaded.length, of: slugs.length, seconds: pre.seconds, p50: percentile(pre.latencies, 50), p99: percentile(pre.latencies, 99) };
+    log(`  ${label}: first touch of ${pre.loaded.length} of ${slugs.length} tenants in ${pre.seconds.toFixed(0)} s, p50 ${firstTouch.p50.toFixed(0)} ms, p99 ${firstTouch.p99.toFixed(0)} ms`);
+    slugs = pre.loaded;
+  }
+  const rssLoaded = await t.rss();
+  for (const [i, s] of list.entries()) {
+    rows[i]!.many = await run(await s.plan(t, true));
+    log(`  ${label} ${slugs.length} tenants ${s.id}: p99 ${(rows[i]!.many as Measurement).p99} ms, ${(rows[i]!.many as Measurement).rps.toFixed(0)} req/s`);
+  }
+  return { label, tenants: slugs.length, note, rssOneTenant, rssLoaded, rssMany: await t.rss(), rows, seconds: scaleSeconds, ...(firstTouch ? { firstTouch } : {}) };
+}
+
+// ---------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  if (!args.has('--no-build')) build();
+  const m = machine();
+  const machineLine = describeMachine(m);
+  log(`machine: ${machineLine}`);
+  const signing = await measureSigningRates(smoke ? 1 : 2);
+  log(`raw jose signing (one core): RS256 ${signing.RS256.toFixed(0)}/s, ES256 ${signing.ES256.toFixed(0)}/s`);
+
+  const selected = scenarios.filter((s) => (only ? only.includes(s.id) : smoke ? s.smoke : true));
+  const rows: Row[] = selected.map((s) => ({ id: s.id, label: s.label, target: s.target, ...(s.signs ? { signs: s.signs } : {}) }));
+  const { db, stop: stopDb } = await openDatabase();
+  const scale: ScaleSide[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  let exitCode = 0;
+  try {
+    // ---- pass 1: Gatehouse (1 process) and oidc-provider, scenario by scenario ----
+    log('starting Gatehouse (1 process) and oidc-provider');
+    const cpuProfDir = args.has('--profile') ? join(root, 'bench', 'results', 'profiles') : undefined;
+    const gh = await startGatehouse({ db, workers: 1, logLevel, log, ...(cpuProfDir ? { cpuProfDir } : {}) });
+    stops.push(() => gh.stop());
+    notes.push(...(await createNamedTenants(gh, log)).map((n) => `Gatehouse fixtures: ${n}`));
+    const needMany = selected.some((s) => s.id === 'discovery-1000');
+    if (needMany) gh.manySlugs = await insertManyTenants(gh, db, 'bench-d', 1000, log);
+    const op = await startOidcProvider({ log, ...(needMany ? { many: { prefix: 'd', count: 1000, maxSeconds: 120, maxRssMb: 8000 } } : {}) });
+    stops.push(() => op.stop());
+    const warmMany = async (g: Target) => {
+      if (!needMany) return;
+      // oidc-provider's 1,000 instances exist from its start; Gatehouse loads a tenant on
+      // its first request. Load them first, so the scenario measures serving, not loading.
+      const pre = await preload(g, g.manySlugs, 60, false);
+      log(`  ${g.label}: loaded ${pre.loaded.length} of ${g.manySlugs.length} tenants in ${pre.seconds.toFixed(0)} s (first touch p50 ${percentile(pre.latencies, 50).toFixed(0)} ms, p99 ${percentile(pre.latencies, 99).toFixed(0)} ms)`);
+      notes.push(`${g.label}: ${pre.loaded.length} of the 1,000 discovery tenants were loaded before the scenario (first touch p50 ${percentile(pre.latencies, 50).toFixed(0)} ms, p99 ${percentile(pre.latencies, 99).toFixed(0)} ms, ${pre.seconds.toFixed(0)} s for all).`);
+    };
+    await warmMany(gh);
+    for (const [i, s] of selected.entries()) {
+      rows[i]!.gatehouse = await measure(gh, s, signing);
+      rows[i]!.reference = await measure(op, s, signing);
+    }
+    await op.stop();
+    await gh.stop();
+    if (cpuProfDir) notes.push(`CPU profiles of the one-process pass: ${cpuProfDir}`);
+
+    // ---- pass 2: Gatehouse in cluster mode ----
+    if (!smoke && !args.has('--no-workers')) {
+      log(`starting Gatehouse with WORKERS=${workers}`);
+      const gw = await startGatehouse({ db, workers, logLevel, log });
+      stops.push(() => gw.stop());
+      gw.tenants = gh.tenants;
+      gw.manySlugs = gh.manySlugs;
+      for (const [i, s] of selected.entries()) if (s.workers) rows[i]!.gatehouseWorkers = await measure(gw, s, signing);
+      await gw.stop();
+    }
+
+    // ---- pass 3: many tenants ----
+    if (!smoke && !args.has('--no-scale')) {
+      const gs = await startGatehouse({ db, workers: 1, logLevel, log });
+      stops.push(() => gs.stop());
+      gs.tenants = gh.tenants;
+      gs.manySlugs = await insertManyTenants(gs, db, 'bench-s', scaleTenants, log);
+      log(`scale: Gatehouse with ${scaleTenants} tenants in the store (lazily loaded)`);
+      const loadBound = num('BENCH_SCALE_LOAD_SECONDS', 30);
+      const side = await scaleSide(gs, 'Gatehouse (1 process)', `${scaleTenants} tenants bulk-inserted into the store (shared key-pool shortcut), each loaded on its first request (bounded to ${loadBound} s).`, loadBound);
+      await gs.stop();
+      log('scale: Gatehouse memory per loaded tenant, in-process, for all the scale tenants');
+      side.footprint = await measureTenantFootprint(db, 'bench-s');
+      log(`  ${side.footprint.tenants} tenants: ${(side.footprint.rssPerTenant / 1024).toFixed(1)} KiB RSS, ${(side.footprint.heapPerTenant / 1024).toFixed(1)} KiB heap per tenant`);
+      scale.push(side);
+
+      const maxSeconds = num('BENCH_OP_MAX_SECONDS', 90);
+      const maxRssMb = num('BENCH_OP_MAX_RSS_MB', 8000);
+      log(`scale: oidc-provider with up to ${scaleTenants} Provider instances (bounded by ${maxSeconds} s, ${maxRssMb} MiB)`);
+      const os = await startOidcProvider({ log, many: { prefix: 's', count: scaleTenants, maxSeconds, maxRssMb } });
+      stops.push(() => os.stop());
+      const made = os.created;
+      scale.push(
+        await scaleSide(
+          os,
+          'oidc-provider 9 (1 process)',
+          `${made.providers} Provider instances created at start in ${made.seconds.toFixed(1)} s${made.boundHit ? ` — stopped by the ${made.boundHit}; the machine did not fit all ${scaleTenants}` : ''} (key pool shortcut as well).`,
+        ),
+      );
+      await os.stop();
+    }
+  } finally {
+    await closeSeedRuntimes();
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await dropDatabase(db).catch(() => undefined);
+    await stopDb();
+  }
+
+  const result: BenchResult = {
+    startedAt: startedAt.toISOString(),
+    seconds: Math.round((Date.now() - t0) / 1000),
+    smoke,
+    durationPerScenario: seconds,
+    connections,
+    workers,
+    logLevel,
+    machine: m,
+    signing,
+    rows,
+    scale,
+    notes,
+  };
+  const report = textReport(result, machineLine);
+  process.stdout.write('\n' + report + '\n');
+
+  const dir = join(root, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  const body = JSON.stringify(result, null, 2) + '\n';
+  if (smoke) {
+    writeFileSync(join(dir, 'smoke-latest.json'), body);
+  } else {
+    writeFileSync(join(dir, `${stamp}.json`), body);
+    writeFileSync(join(dir, 'latest.json'), body);
+    writeFileSync(join(dir, 'latest.svg'), svgChart(result));
+    writeFileSync(join(dir, 'latest.md'), report);
+  }
+  log(`results in ${dir} (${result.seconds} s in all)`);
+
+  if (smoke) {
+    // The smoke run guards against rot: anything that exists must work.
+    for (const row of rows) {
+      for (const c of [row.gatehouse, row.reference]) {
+        if (c && !ok(c) && c.kind === 'failed') exitCode = 1;
+        // Errors fail the smoke run; a low rate does not (the database-bound scenarios are slow on FerretDB).
+        if (c && ok(c) && c.errors > 0) exitCode = 1;
+      }
+    }
+    if (exitCode) log('smoke run: a scenario failed or had errors');
+  }
+  return exitCode;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
