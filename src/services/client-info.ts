@@ -1,6 +1,7 @@
 import type { ClientRecord } from '../store/models/client.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { InputError } from './errors.js';
+import { clientMetadataJson } from './client-metadata-json.js';
 
 /**
  * The descriptive RFC 7591 metadata of a client (its home page, logo, terms, policy and
@@ -62,12 +63,7 @@ const parsed = new WeakMap<ClientRecord, ClientInfo>();
 export function clientInfo(client: ClientRecord): ClientInfo {
   let info = parsed.get(client);
   if (info) return info;
-  let meta: Record<string, unknown> = {};
-  try {
-    meta = JSON.parse(client.metadata || '{}') as Record<string, unknown>;
-  } catch {
-    meta = {};
-  }
+  const meta = clientMetadataJson(client);
   const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
   info = {
     clientUri: str(meta.client_uri),

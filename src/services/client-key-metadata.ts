@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import type { ClientRecord } from '../store/models/client.js';
 import type { ClientMetadata } from './client-metadata.js';
 import { InputError } from './errors.js';
+import { clientMetadataJson } from './client-metadata-json.js';
 
 /**
  * Client metadata kept in the record's `metadata` JSON under their RFC 7591 / OIDC
@@ -98,12 +99,7 @@ const parsed = new WeakMap<ClientRecord, ClientKeyMetadata>();
 export function clientKeyMetadata(client: ClientRecord): ClientKeyMetadata {
   let m = parsed.get(client);
   if (m) return m;
-  let meta: Record<string, unknown> = {};
-  try {
-    meta = JSON.parse(client.metadata || '{}') as Record<string, unknown>;
-  } catch {
-    meta = {};
-  }
+  const meta = clientMetadataJson(client);
   m = {
     jwks: meta.jwks && typeof meta.jwks === 'object' ? (meta.jwks as JsonWebKeySet) : null,
     jwksUri: typeof meta.jwks_uri === 'string' ? meta.jwks_uri : null,

@@ -1,5 +1,6 @@
 import type { ClientRecord } from '../store/models/client.js';
 import { InputError } from './errors.js';
+import { clientMetadataJson } from './client-metadata-json.js';
 
 /**
  * A client's logout metadata (OIDC Back-Channel Logout 1.0 and Front-Channel Logout
@@ -71,12 +72,7 @@ const parsed = new WeakMap<ClientRecord, ClientLogoutMetadata>();
 export function clientLogoutMetadata(client: ClientRecord): ClientLogoutMetadata {
   let m = parsed.get(client);
   if (m) return m;
-  let meta: Record<string, unknown> = {};
-  try {
-    meta = JSON.parse(client.metadata || '{}') as Record<string, unknown>;
-  } catch {
-    meta = {};
-  }
+  const meta = clientMetadataJson(client);
   const uri = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
   m = {
     backchannelLogoutUri: uri(meta.backchannel_logout_uri),
