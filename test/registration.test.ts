@@ -168,3 +168,33 @@ describe('RFC 7592 management', () => {
     assert.equal(res.status, 401);
   });
 });
+
+describe('a dynamically registered client in use', () => {
+  test('completes an authorization code flow with openid-client', async () => {
+    const oidc = await import('openid-client');
+    const { Browser, runFlow } = await import('./helpers/browser-fetch.js');
+    const { createUser } = await import('./helpers/admin.js');
+    await createUser(srv, 'open', 'reggie', 'registered password', { name: 'Reggie' });
+    const reg = await register('open', { client_name: 'Fresh app', redirect_uris: ['https://fresh.example.com/cb'], scope: 'openid profile' });
+    assert.equal(reg.status, 201);
+
+    const config = await oidc.discovery(new URL(srv.issuer('open')), reg.body.client_id, reg.body.client_secret, oidc.ClientSecretBasic(reg.body.client_secret), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: 'https://fresh.example.com/cb',
+      scope: 'openid profile',
+      state,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    const end = await runFlow(new Browser(), url.href, { username: 'reggie', password: 'registered password', consent: 'allow' });
+    assert.equal(end.kind, 'redirect');
+    const tokens = await oidc.authorizationCodeGrant(config, new URL((end as { url: string }).url), { pkceCodeVerifier: verifier, expectedState: state });
+    assert.equal(tokens.claims()?.aud, reg.body.client_id);
+    const info = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);
+    assert.equal(info.name, 'Reggie');
+  });
+});
