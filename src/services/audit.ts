@@ -5,6 +5,7 @@ import type { ClientRecord } from '../store/models/client.js';
 import type { InitialAccessTokenRecord } from '../store/models/initial-access-token.js';
 import type { TenantRecord } from '../store/models/tenant.js';
 import type { UserRecord } from '../store/models/user.js';
+import { pickMetadata } from './clients.js';
 import type { Runtime } from './runtime.js';
 
 export interface AuditEntry {
@@ -79,18 +80,7 @@ export const tenantSnapshot = (t: TenantRecord) => ({
 
 export const clientSnapshot = (c: ClientRecord) => ({
   clientId: c.clientId,
-  name: c.name,
-  clientType: c.clientType,
-  redirectUris: c.redirectUris,
-  postLogoutRedirectUris: c.postLogoutRedirectUris,
-  grantTypes: c.grantTypes,
-  responseTypes: c.responseTypes,
-  scopes: c.scopes,
-  tokenEndpointAuthMethod: c.tokenEndpointAuthMethod,
-  idTokenSignedResponseAlg: c.idTokenSignedResponseAlg,
-  requireConsent: c.requireConsent,
-  reuseConsent: c.reuseConsent,
-  accessTokenFormat: c.accessTokenFormat,
+  ...pickMetadata(c),
   metadata: JSON.parse(c.metadata || '{}') as unknown,
   secretRotatedAt: c.secretRotatedAt ?? null,
 });

@@ -4,7 +4,7 @@ import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { issueAccessToken } from '../access-token.js';
 import type { AuthorizationDecision, AuthorizationResponseParams } from '../authorization-result.js';
 import { createGrant, newOpaqueToken } from './grant.js';
-import { issueIdToken } from './id-token.js';
+import { authenticationOf, issueIdToken } from './id-token.js';
 import { maybeSweep } from './sweep.js';
 
 /**
@@ -53,10 +53,7 @@ export async function issueAuthorizationResponse(rt: Runtime, tenant: TenantCont
       client,
       user,
       sub,
-      authTime: grant.authTime,
-      acr: grant.acr,
-      amr: grant.amr,
-      sid: grant.sid,
+      ...authenticationOf(grant),
       nonce: grant.nonce,
       scopes: grant.scopes,
       // With no access token the ID token is the only carrier of the scope claims (OIDC Core 5.4).

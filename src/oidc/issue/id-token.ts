@@ -7,8 +7,17 @@ import { clientSecretCopy } from '../../services/clients.js';
 import type { Runtime } from '../../services/runtime.js';
 import type { ClientRecord } from '../../store/models/client.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
+import type { GrantRecord } from '../../store/models/grant.js';
 
 /** What the ID token is about (claims/id-token-claims.ts), and what its hashes cover. */
+/** What an ID token says about the authentication behind a grant (OIDC Core 2). */
+export const authenticationOf = (grant: Pick<GrantRecord, 'authTime' | 'acr' | 'amr' | 'sid'>) => ({
+  authTime: grant.authTime,
+  acr: grant.acr,
+  amr: grant.amr,
+  sid: grant.sid,
+});
+
 export interface IdTokenInput
   extends Pick<IdTokenClaimsInput, 'client' | 'user' | 'sub' | 'authTime' | 'acr' | 'amr' | 'sid' | 'nonce' | 'scopes' | 'scopeClaims' | 'requestedClaims'> {
   /** For at_hash, c_hash and s_hash. */

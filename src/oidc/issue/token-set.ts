@@ -7,7 +7,7 @@ import type { UserRecord } from '../../store/models/user.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { issueAccessToken } from '../access-token.js';
 import { grantClaimsRequest, newOpaqueToken, refreshFamilyEnd } from './grant.js';
-import { issueIdToken } from './id-token.js';
+import { authenticationOf, issueIdToken } from './id-token.js';
 import { maybeSweep } from './sweep.js';
 
 export interface GrantParties {
@@ -51,10 +51,7 @@ export async function issueTokenSet(rt: Runtime, tenant: TenantContext, input: T
       client,
       user,
       sub,
-      authTime: grant.authTime,
-      acr: grant.acr,
-      amr: grant.amr,
-      sid: grant.sid,
+      ...authenticationOf(grant),
       nonce: input.withNonce ? grant.nonce : null,
       scopes,
       scopeClaims: false,
