@@ -17,12 +17,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
-import { access, chmod, cp, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MongoClient } from 'mongodb';
+import { applyFerretDbPatches, PATCH_LEVEL } from './ferretdb-patches.js';
 import { startSerializingProxy, type SerializingProxy } from './serializing-proxy.js';
 
 export type DevDatabaseKind = 'mongod' | 'ferretdb' | 'memory';
@@ -95,7 +96,7 @@ export function ferretDbBinaryPath(): string {
   const override = process.env.GATEHOUSE_FERRETDB_BIN;
   if (override) return resolve(override);
   const cacheHome = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(cacheHome, 'gatehouse', `ferretdb-${FERRETDB_VERSION}`, 'ferretdb');
+  return join(cacheHome, 'gatehouse', `ferretdb-${FERRETDB_VERSION}-p${PATCH_LEVEL}`, 'ferretdb');
 }
 
 /**
@@ -192,6 +193,7 @@ async function buildFerretDb(
   await writeFile(join(versionDir, 'version.txt'), `${FERRETDB_VERSION}\n`);
   if (info.Origin?.Hash) await writeFile(join(versionDir, 'commit.txt'), `${info.Origin.Hash}\n`);
   await writeFile(join(versionDir, 'branch.txt'), 'unknown\n');
+  await applyFerretDbPatches(src, { read: (f) => readFile(f, 'utf8'), write: (f, text) => writeFile(f, text) });
   await writeFile(join(versionDir, 'package.txt'), 'gatehouse-dev\n');
 
   // 3. Build next to the target, check it runs, then move it into place atomically.
