@@ -4,6 +4,7 @@ import { Envelope } from '../keys/envelope.js';
 import { KeyRings } from '../keys/key-rings.js';
 import { ClientDirectory } from '../services/client-directory.js';
 import { RevocationView } from '../services/revocation-view.js';
+import { UserDirectory } from '../services/user-directory.js';
 import { defaultDeliveryPolicy } from '../services/event-delivery.js';
 import { EventBus } from '../services/events.js';
 import { installTenantLogoutHook } from '../services/tenant-logout.js';
@@ -26,7 +27,7 @@ export function buildRuntime(config: Config, store: Store, log: Logger = createL
     ...defaultDeliveryPolicy(config.webhookRetrySeconds, config.webhookMaxAttempts),
     pollMs: Math.max(1_000, Math.min(15_000, config.webhookRetrySeconds * 1000)),
   });
-  const rt: Runtime = { config, store, envelope, tenants, keyRings: new KeyRings(envelope), clients: new ClientDirectory(), revocations, events, log };
+  const rt: Runtime = { config, store, envelope, tenants, keyRings: new KeyRings(envelope), clients: new ClientDirectory(), users: new UserDirectory(store, config.cacheSyncInterval * 1000), revocations, events, log };
   installTenantLogoutHook(rt);
   return rt;
 }

@@ -48,7 +48,7 @@ async function refreshToken(rt: Runtime, tenant: TenantContext, caller: ClientRe
   if (!rec || rec.rotatedAt || rec.clientId !== caller.clientId) return null;
   const grant = await rt.revocations.activeGrant(tenant, rec.grantId);
   if (!grant) return null;
-  const user = await tenant.store.users.findById(grant.userId);
+  const user = await rt.users.find(tenant, grant.userId);
   if (!user || user.disabled) return null;
   return {
     active: true,

@@ -59,7 +59,7 @@ export const userinfo = (rt: Runtime) => async (tenant: TenantContext, req: Requ
   if (!at) throw invalidToken('the access token is invalid, expired or revoked');
   if (!at.grant) throw invalidToken('the access token was not issued for an end-user');
   if (!at.scopes.includes('openid')) throw bearerError('insufficient_scope', 'the access token lacks the openid scope');
-  const [user, client] = await Promise.all([tenant.store.users.findById(at.grant.userId), rt.clients.find(tenant, at.clientId)]);
+  const [user, client] = await Promise.all([rt.users.find(tenant, at.grant.userId), rt.clients.find(tenant, at.clientId)]);
   if (!user || user.disabled || !client) throw invalidToken('the end-user or client of this token is no longer active');
   // The sub the token was issued with, which is the one its ID token carried.
   const body = await buildUserinfoClaims(rt, tenant, { user, client, scopes: at.scopes, requested: grantClaimsRequest(at.grant).userinfo ?? null, sub: at.sub });

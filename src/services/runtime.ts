@@ -7,6 +7,7 @@ import type { TenantRegistry } from '../tenancy/tenant-registry.js';
 import type { ClientDirectory } from './client-directory.js';
 import type { EventBus } from './events.js';
 import type { RevocationView } from './revocation-view.js';
+import type { UserDirectory } from './user-directory.js';
 
 /** The process-wide collaborators, built once in main (or per test) and passed down. */
 export interface Runtime {
@@ -16,6 +17,8 @@ export interface Runtime {
   tenants: TenantRegistry;
   keyRings: KeyRings;
   clients: ClientDirectory;
+  /** Users for the token, userinfo and introspection endpoints, cached (services/user-directory.ts). */
+  users: UserDirectory;
   /** What is revoked, per tenant, in memory (services/revocation-view.ts). */
   revocations: RevocationView;
   /** The tenants' events and their delivery to event webhooks (services/events.ts). */

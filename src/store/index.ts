@@ -35,6 +35,10 @@ export const newId = (): string => randomUUID();
  * The only code that queries MongoDB. Tenant data is reachable only through
  * `forTenant(tenantId)`: every query it builds carries the tenant id.
  */
+export type UserChangeListener = (tenantId: string, userId: string) => void;
+/** In-process subscribers per connection (= per Store), like the revocation listeners. */
+const userListeners = new WeakMap<Connection, Set<UserChangeListener>>();
+
 export class Store {
   private readonly tenantModel;
   private readonly keysetModel;
@@ -153,6 +157,14 @@ export class Store {
     return onRevocation(this.conn, listener);
   }
 
+  /** Called in this process after every user update or deletion made through this store (cache eviction). */
+  onUserChange(listener: UserChangeListener): () => void {
+    let set = userListeners.get(this.conn);
+    if (!set) userListeners.set(this.conn, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
   private readonly platformRepos: {
     revocationFeed?: ReturnType<typeof revocationFeedRepo>;
     deliveryQueue?: ReturnType<typeof deliveryQueueRepo>;
@@ -223,6 +235,10 @@ export class TenantStore {
     this.keysetModel = keysetModel(conn);
     this.clientModel = clientModel(conn);
     this.userModel = userModel(conn);
+  }
+
+  private userChanged(userId: string): void {
+    for (const listener of userListeners.get(this.conn) ?? []) listener(this.tenantId, userId);
   }
 
   /** A filter that always carries this tenant's id. */
@@ -326,8 +342,14 @@ export class TenantStore {
           .findOneAndUpdate(this.scoped({ _id: id }), { $set: { ...set, updatedAt: new Date() } }, { returnDocument: 'after' })
           .lean<UserRecord>()
           .exec(),
-      ),
-    delete: async (id: string): Promise<boolean> => (await this.userModel.deleteOne(this.scoped({ _id: id }))).deletedCount === 1,
+      ).finally(() => this.userChanged(id)),
+    delete: async (id: string): Promise<boolean> => {
+      try {
+        return (await this.userModel.deleteOne(this.scoped({ _id: id }))).deletedCount === 1;
+      } finally {
+        this.userChanged(id);
+      }
+    },
   };
 
   /**

@@ -36,7 +36,7 @@ export const refreshToken: GrantHandler = async (ctx) => {
   if (rec.clientId !== client.clientId) throw invalid('the refresh token was issued to another client');
   if (new Date(rec.expiresAt).getTime() <= Date.now()) throw invalid('the refresh token has expired');
   const scopes = refreshScopes(ctx, rec);
-  const parties = await grantParties(tenant, rec.grantId);
+  const parties = await grantParties(rt, tenant, rec.grantId);
   if (!parties.grant.offlineAccess) throw invalid('the grant does not allow refresh');
 
   // Lost the race to a concurrent exchange of the same token: that is reuse too.

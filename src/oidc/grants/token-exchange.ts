@@ -102,7 +102,7 @@ async function idSubject(ctx: GrantContext, token: string): Promise<Subject> {
   if (typeof payload.sid !== 'string' || !payload.sid) throw unacceptable('the ID token has no session (sid)');
   for (const candidate of await ctx.tenant.store.grants.findActiveForSession(payload.sid, ctx.client.clientId)) {
     const grant = await ctx.rt.revocations.activeGrant(ctx.tenant, candidate._id);
-    const user = grant && (await ctx.tenant.store.users.findById(grant.userId));
+    const user = grant && (await ctx.rt.users.find(ctx.tenant, grant.userId));
     if (grant && user && subjectFor(ctx.rt, ctx.tenant, ctx.client, user) === payload.sub) {
       return { type: 'id', grant, sub: payload.sub, clientId: ctx.client.clientId, scopes: grant.scopes.filter((s) => s !== 'offline_access'), exp: payload.exp!, act: null };
     }
@@ -183,7 +183,7 @@ async function exchangeClientToken(ctx: GrantContext, subj: Subject, scopes: str
 async function exchangeUserToken(ctx: GrantContext, subj: Subject, scopes: string[], audience: string[], act: Record<string, unknown> | null, wantsRefresh: boolean) {
   const { rt, tenant, client } = ctx;
   const parent = subj.grant!;
-  const user = await tenant.store.users.findById(parent.userId);
+  const user = await rt.users.find(tenant, parent.userId);
   if (!user || user.disabled) throw unacceptable('the subject is no longer active');
   if (wantsRefresh) {
     if (!client.grantTypes.includes('refresh_token')) throw oauthError('unauthorized_client', 'this client may not hold refresh tokens');

@@ -15,11 +15,15 @@ export interface GrantParties {
   user: UserRecord;
 }
 
-/** The active grant and its (enabled) user; anything else is invalid_grant. */
-export async function grantParties(tenant: TenantContext, grantId: string): Promise<GrantParties> {
+/**
+ * The active grant and its (enabled) user; anything else is invalid_grant. The grant is
+ * read from the database, not the revocation view: a code or refresh token must stop
+ * working the moment its grant is revoked, on every replica.
+ */
+export async function grantParties(rt: Runtime, tenant: TenantContext, grantId: string): Promise<GrantParties> {
   const grant = await tenant.store.grants.findActive(grantId);
   if (!grant) throw oauthError('invalid_grant', 'the grant was revoked or has expired');
-  const user = await tenant.store.users.findById(grant.userId);
+  const user = await rt.users.find(tenant, grant.userId);
   if (!user || user.disabled) throw oauthError('invalid_grant', 'the user is no longer active');
   return { grant, user };
 }
