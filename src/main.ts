@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   const graphql = await adminHandler(rt);
   const metrics = new HttpMetrics(true);
   const app = createApp(rt, { adminHandler: graphql.handler, isShuttingDown: () => shuttingDown, metrics });
-  const server: Server = createServer(withFastPaths(rt, app as RequestListener, metrics));
+  const server: Server = createServer(withFastPaths(rt, app, metrics));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
 

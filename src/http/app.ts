@@ -1,5 +1,4 @@
 import express, { type Express, type Request, type Response } from 'express';
-import helmet from 'helmet';
 import { notFound } from '../errors/oauth-error.js';
 import type { Runtime } from '../services/runtime.js';
 import { oidcRouter } from '../oidc/router.js';
@@ -8,6 +7,7 @@ import { jsonErrorHandler } from './error-handler.js';
 import { healthRouter } from './health.js';
 import { HttpMetrics } from './metrics.js';
 import { requestLog } from './request-log.js';
+import { securityHeaders, securityHeadersMiddleware } from './security-headers.js';
 import { resolveTenant } from './tenant-routing.js';
 import type { RequestHandler } from 'express';
 
@@ -27,13 +27,7 @@ export function createApp(rt: Runtime, opts: AppOptions = {}): Express {
   app.set('etag', false);
   app.use(requestLog(rt.log));
   app.use(metrics.middleware);
-  app.use(
-    helmet({
-      contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-      strictTransportSecurity: rt.config.publicUrl.startsWith('https:'),
-      crossOriginResourcePolicy: { policy: 'cross-origin' },
-    }),
-  );
+  app.use(securityHeadersMiddleware(securityHeaders(rt.config.publicUrl)));
 
   app.use(healthRouter(rt.store, metrics, opts.isShuttingDown ?? (() => false)));
   if (opts.adminHandler) app.use('/graphql', opts.adminHandler);

@@ -3,7 +3,10 @@ import { paths } from '../oidc/capabilities.js';
 import { DISCOVERY_TYPE, discoveryDocument, sendCachedJson, type CachedDocument } from '../oidc/discovery.js';
 import { JWKS_TYPE } from '../oidc/jwks.js';
 import type { Runtime } from '../services/runtime.js';
+import type { Express } from 'express';
+import { directEndpointPath } from './endpoint-fast-path.js';
 import type { HttpMetrics } from './metrics.js';
+import { securityHeaders } from './security-headers.js';
 import { routeLabel } from './metrics.js';
 import { logRequest, requestId } from './request-log.js';
 
@@ -17,7 +20,8 @@ type Kind = 'discovery' | 'jwks';
 const PER_RESPONSE = new Set(['x-request-id', 'etag', 'content-length', 'date', 'connection', 'keep-alive', 'transfer-encoding', 'content-type', 'cache-control', 'access-control-allow-origin']);
 
 /**
- * Serves discovery and JWKS of tenants already in memory without the Express stack.
+ * Serves discovery and JWKS of tenants already in memory without the Express stack (and
+ * hands the per-token endpoints to endpoint-fast-path.ts).
  *
  * They are the most requested documents and are answered from memory anyway, but
  * Express's per-request machinery costs several times the answer itself (measured:
@@ -31,7 +35,8 @@ const PER_RESPONSE = new Set(['x-request-id', 'etag', 'content-length', 'date', 
  * own (oidc/discovery.ts sendCachedJson), and the request id, access log line and
  * metrics are the same functions the middleware uses.
  */
-export function withFastPaths(rt: Runtime, app: RequestListener, metrics: HttpMetrics): RequestListener {
+export function withFastPaths(rt: Runtime, app: Express, metrics: HttpMetrics): RequestListener {
+  const direct = directEndpointPath(rt, app, metrics, securityHeaders(rt.config.publicUrl));
   const learned = new Map<Kind, [string, OutgoingHttpHeader][]>();
   const logInfo = () => rt.log.isLevelEnabled('info');
 
@@ -49,12 +54,15 @@ export function withFastPaths(rt: Runtime, app: RequestListener, metrics: HttpMe
 
   return (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '';
-    if (req.method !== 'GET' || !url.startsWith('/t/')) return app(req, res);
+    if (!url.startsWith('/t/')) return app(req, res);
     const slash = url.indexOf('/', 3);
     if (slash < 0) return app(req, res);
     const rest = url.slice(slash);
-    const kind: Kind | undefined = rest === paths.discovery || rest === paths.oauthMetadata ? 'discovery' : rest === paths.jwks ? 'jwks' : undefined;
-    if (!kind) return app(req, res);
+    const kind: Kind | undefined = req.method !== 'GET' ? undefined : rest === paths.discovery || rest === paths.oauthMetadata ? 'discovery' : rest === paths.jwks ? 'jwks' : undefined;
+    if (!kind) {
+      if (!direct(req, res, url, url.slice(3, slash), rest)) app(req, res);
+      return;
+    }
     const tenant = rt.tenants.peek(url.slice(3, slash));
     let doc: CachedDocument | undefined;
     if (tenant) {

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /** One registry per app (tests build several apps in one process). */
@@ -30,10 +31,14 @@ export class HttpMetrics {
     this.duration.observe({ method, route }, seconds);
   }
 
-  middleware = (req: Request, res: Response, next: NextFunction): void => {
+  /** Observes the request when its answer has been sent. */
+  track(method: string, url: string, res: ServerResponse): void {
     const start = process.hrtime.bigint();
-    const url = req.originalUrl;
-    res.on('finish', () => this.observe(req.method, routeLabel(url), res.statusCode, Number(process.hrtime.bigint() - start) / 1e9));
+    res.on('finish', () => this.observe(method, routeLabel(url), res.statusCode, Number(process.hrtime.bigint() - start) / 1e9));
+  }
+
+  middleware = (req: Request, res: Response, next: NextFunction): void => {
+    this.track(req.method, req.originalUrl, res);
     next();
   };
 }

@@ -18,28 +18,32 @@ export function logRequest(log: Logger, reqId: string, method: string | undefine
 }
 
 /**
- * Gives each request an id (echoed as X-Request-Id) and logs it once on completion.
- * At a production log level above info nothing else happens per request: the child
- * logger handlers use on error paths (`res.locals.log`) is made only when asked for.
+ * Gives a request its id (echoed as X-Request-Id), a lazily made child logger in
+ * `res.locals.log` and, at info level, its access-log line on completion. At a
+ * production log level above info nothing else happens per request.
  */
+export function trackRequest(log: Logger, req: IncomingMessage, res: Response, originalUrl: string): void {
+  const id = requestId(req);
+  res.setHeader('X-Request-Id', id);
+  let child: Logger | undefined;
+  Object.defineProperty(res.locals, 'log', {
+    configurable: true,
+    enumerable: true,
+    get: () => (child ??= log.child({ reqId: id })),
+    set: (value: Logger) => {
+      child = value;
+    },
+  });
+  if (log.isLevelEnabled('info')) {
+    const start = process.hrtime.bigint();
+    res.on('finish', () => logRequest(log, id, req.method, originalUrl, res.statusCode, start));
+  }
+}
+
+/** trackRequest as Express middleware. */
 export function requestLog(log: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const id = requestId(req);
-    res.setHeader('X-Request-Id', id);
-    let child: Logger | undefined;
-    Object.defineProperty(res.locals, 'log', {
-      configurable: true,
-      enumerable: true,
-      get: () => (child ??= log.child({ reqId: id })),
-      set: (value: Logger) => {
-        child = value;
-      },
-    });
-    if (log.isLevelEnabled('info')) {
-      const start = process.hrtime.bigint();
-      const originalUrl = req.originalUrl;
-      res.on('finish', () => logRequest(log, id, req.method, originalUrl, res.statusCode, start));
-    }
+    trackRequest(log, req, res, req.originalUrl);
     next();
   };
 }

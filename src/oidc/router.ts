@@ -5,7 +5,7 @@ import type { Runtime } from '../services/runtime.js';
 import { paths } from './capabilities.js';
 import { discovery } from './discovery.js';
 import { jwks } from './jwks.js';
-import { withTenant } from './tenant-handler.js';
+import { withTenant, type TenantHandler } from './tenant-handler.js';
 import { authorize, resume } from './authorize/index.js';
 import { token, tokenPreflight } from './token/index.js';
 import { userinfo, userinfoPreflight } from './userinfo.js';
@@ -15,7 +15,33 @@ import { registrationRouter } from './registration/index.js';
 import { endSession } from './end-session/index.js';
 import { CHECK_SESSION_ORIGIN_PATH, checkSession, checkSessionOrigin } from './check-session.js';
 
-const form = express.urlencoded({ extended: false, limit: limits.bodyBytes, parameterLimit: 100 });
+/** The form parser of every protocol endpoint that takes a form body. */
+export const form = express.urlencoded({ extended: false, limit: limits.bodyBytes, parameterLimit: 100 });
+
+/** An endpoint the http layer may serve without the Express router (http/endpoint-fast-path.ts). */
+export interface DirectEndpoint {
+  method: 'GET' | 'POST';
+  path: string;
+  /** Whether the body is parsed with `form` first. */
+  form: boolean;
+  handler: TenantHandler;
+}
+
+/**
+ * The per-token endpoints: called for every token issued, checked or revoked, by
+ * machines, so they are the ones where the router's per-request cost shows. Each is
+ * also routed below, with the same handler, for requests the direct path declines.
+ */
+export function directEndpoints(rt: Runtime): DirectEndpoint[] {
+  const userinfoHandler = userinfo(rt);
+  return [
+    { method: 'POST', path: paths.token, form: true, handler: token(rt) },
+    { method: 'POST', path: paths.introspection, form: true, handler: introspection(rt) },
+    { method: 'POST', path: paths.revocation, form: true, handler: revocation(rt) },
+    { method: 'GET', path: paths.userinfo, form: false, handler: userinfoHandler },
+    { method: 'POST', path: paths.userinfo, form: true, handler: userinfoHandler },
+  ];
+}
 
 const methodNotAllowed = (allowed: string) => (_req: Request, res: Response): void => {
   res.setHeader('Allow', allowed);
