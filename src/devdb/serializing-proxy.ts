@@ -1,9 +1,10 @@
 /**
- * A loopback proxy in front of FerretDB 1.24 that lets one wire-protocol request through
- * at a time, across all connections. FerretDB 1.24 reads and then writes without a lock,
- * so concurrent conditional updates (findOneAndUpdate, updateOne with a filter) can both
- * "win"; serialising the requests restores the atomicity MongoDB guarantees and that
- * DESIGN.md section 5 relies on. Development and tests only.
+ * A loopback proxy in front of FerretDB 1.24 that lets one writing wire-protocol request
+ * through at a time, across all connections; reads pass at any time. FerretDB 1.24
+ * reads and then writes without a lock, so concurrent conditional updates
+ * (findOneAndUpdate, updateOne with a filter) can both "win"; serialising the writes
+ * restores the atomicity MongoDB guarantees and that DESIGN.md section 5 relies on.
+ * Development and tests only.
  */
 import { connect, createServer, type Socket } from 'node:net';
 
@@ -62,7 +63,7 @@ export async function startSerializingProxy(backendPort: number): Promise<Serial
       try {
         while (!closed && pending.length > 0) {
           const request = pending.shift() as Buffer;
-          const release = await acquire();
+          const release = isReadOnly(request) ? () => undefined : await acquire();
           try {
             if (closed) break;
             const reply = new Promise<Buffer | null>((res) => {
@@ -120,6 +121,18 @@ export async function startSerializingProxy(backendPort: number): Promise<Serial
         server.close(() => res());
       }),
   };
+}
+
+const OP_MSG = 2013;
+/** Commands that change nothing: they need not wait for the writes in flight (SQLite reads committed data). */
+const READ_ONLY = new Set(['find', 'getMore', 'count', 'distinct', 'listCollections', 'listIndexes', 'hello', 'isMaster', 'ismaster', 'ping', 'buildInfo', 'buildinfo', 'killCursors']);
+
+/** The command name of an OP_MSG (the first key of its body section), if it is a read. */
+function isReadOnly(message: Buffer): boolean {
+  // header (16) · flagBits (4) · section kind 0 (1) · BSON: int32 length, element type, cstring name
+  if (message.length < 27 || message.readInt32LE(12) !== OP_MSG || message[20] !== 0) return false;
+  const end = message.indexOf(0, 26);
+  return end > 26 && READ_ONLY.has(message.toString('latin1', 26, end));
 }
 
 /** Splits a byte stream into whole wire messages. `push` returns null on a malformed length. */
