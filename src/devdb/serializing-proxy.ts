@@ -1,6 +1,6 @@
 /**
- * A loopback proxy in front of FerretDB 1.24 that lets one writing wire-protocol request
- * through at a time, across all connections; reads pass at any time. FerretDB 1.24
+ * A loopback proxy in front of FerretDB 1.24 that lets one conditional write through at a
+ * time, across all connections; reads and inserts pass at any time. FerretDB 1.24
  * reads and then writes without a lock, so concurrent conditional updates
  * (findOneAndUpdate, updateOne with a filter) can both "win"; serialising the writes
  * restores the atomicity MongoDB guarantees and that DESIGN.md section 5 relies on.
@@ -63,7 +63,7 @@ export async function startSerializingProxy(backendPort: number): Promise<Serial
       try {
         while (!closed && pending.length > 0) {
           const request = pending.shift() as Buffer;
-          const release = isReadOnly(request) ? () => undefined : await acquire();
+          const release = isUngated(request) ? () => undefined : await acquire();
           try {
             if (closed) break;
             const reply = new Promise<Buffer | null>((res) => {
@@ -124,15 +124,20 @@ export async function startSerializingProxy(backendPort: number): Promise<Serial
 }
 
 const OP_MSG = 2013;
-/** Commands that change nothing: they need not wait for the writes in flight (SQLite reads committed data). */
-const READ_ONLY = new Set(['find', 'getMore', 'count', 'distinct', 'listCollections', 'listIndexes', 'hello', 'isMaster', 'ismaster', 'ping', 'buildInfo', 'buildinfo', 'killCursors']);
+/**
+ * Commands that need not wait for others: reads (SQLite serves committed data) and plain
+ * inserts (no read before the write; SQLite orders writers itself and its unique
+ * indexes reject duplicates). Conditional writes — update, findAndModify, delete — and
+ * anything not listed wait their turn.
+ */
+const UNGATED = new Set(['find', 'getMore', 'count', 'distinct', 'listCollections', 'listIndexes', 'hello', 'isMaster', 'ismaster', 'ping', 'buildInfo', 'buildinfo', 'killCursors', 'insert']);
 
-/** The command name of an OP_MSG (the first key of its body section), if it is a read. */
-function isReadOnly(message: Buffer): boolean {
+/** Whether an OP_MSG's command (the first key of its body section) may pass at once. */
+function isUngated(message: Buffer): boolean {
   // header (16) · flagBits (4) · section kind 0 (1) · BSON: int32 length, element type, cstring name
   if (message.length < 27 || message.readInt32LE(12) !== OP_MSG || message[20] !== 0) return false;
   const end = message.indexOf(0, 26);
-  return end > 26 && READ_ONLY.has(message.toString('latin1', 26, end));
+  return end > 26 && UNGATED.has(message.toString('latin1', 26, end));
 }
 
 /** Splits a byte stream into whole wire messages. `push` returns null on a malformed length. */

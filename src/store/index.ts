@@ -72,9 +72,29 @@ export class Store {
     return store;
   }
 
-  /** Creates the indexes every model declares (unique ones enforce tenant scoping rules). */
+  /**
+   * Creates the indexes every model declares (unique ones enforce tenant scoping rules).
+   * On FerretDB 1.24 only the unique ones: it answers every query but by `_id` with a
+   * scan whatever indexes exist, yet updates each index on every write (an event insert
+   * would maintain five that no query uses).
+   */
   async ensureIndexes(): Promise<void> {
-    for (const model of Object.values(this.conn.models)) await model.createIndexes();
+    const ferretDb = await this.isFerretDb();
+    for (const model of Object.values(this.conn.models)) {
+      if (!ferretDb) {
+        await model.createIndexes();
+        continue;
+      }
+      for (const [fields, options] of model.schema.indexes()) {
+        if (options?.unique) await model.collection.createIndex(fields as Record<string, 1 | -1>, options as Record<string, unknown>);
+      }
+    }
+  }
+
+  /** Whether the server is FerretDB (its buildInfo says so). */
+  async isFerretDb(): Promise<boolean> {
+    const info = await this.conn.db!.admin().command({ buildInfo: 1 });
+    return typeof info.ferretdbVersion === 'string';
   }
 
   async ping(): Promise<void> {
