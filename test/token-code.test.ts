@@ -217,6 +217,14 @@ describe('authorization_code: refusals', () => {
     }
   });
 
+  test('a code whose grant was revoked before redemption is invalid_grant (the copy it carries is checked)', async () => {
+    const c = await issueCode(srv, T, { clientId: clients.web!.clientId, userId: alice });
+    await gqlOk(srv, `mutation($u: ID!, $c: String!) { revokeConsent(tenant: "${T}", userId: $u, clientId: $c) }`, { u: alice, c: clients.web!.clientId });
+    const r = await redeem(srv, T, c, auth('web'));
+    assert.equal(r.status, 400);
+    assert.equal(r.body.error, 'invalid_grant');
+  });
+
   test('a disabled user cannot redeem a code issued before', async () => {
     const bob = await createUser(srv, T, 'bob-disabled', 'correct horse battery');
     const c = await issueCode(srv, T, { clientId: clients.web!.clientId, userId: bob });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as oidc from 'openid-client';
-import { createClient, createTenant, createUser } from './helpers/admin.js';
+import { createClient, createTenant, createUser, gqlOk } from './helpers/admin.js';
 import { decodePayload, issueCode, redeem, rp, sleep, tokenRequest, userinfo } from './helpers/issue.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -152,4 +152,49 @@ test('a client without the refresh_token grant type gets no refresh token and ca
   assert.equal(r.body.refresh_token, undefined);
   const t1 = await offlineTokens();
   assert.equal((await refresh(t1.refresh_token, [c.clientId, c.clientSecret!])).body.error, 'unauthorized_client');
+});
+
+test('disabling the user stops its refresh tokens at once, though the user record is cached', async () => {
+  const carol = await createUser(srv, T, 'carol-refresh', 'correct horse battery', { email: 'carol@example.com' });
+  const c = await issueCode(srv, T, { clientId: web[0], userId: carol, scopes: SCOPES, offlineAccess: true });
+  const first = await redeem(srv, T, c, web);
+  // Two refreshes: the second one is served from the warm user and grant caches.
+  const second = await refresh(first.body.refresh_token);
+  const third = await refresh(second.body.refresh_token);
+  assert.equal(third.status, 200);
+  await gqlOk(srv, `mutation($id: ID!) { disableUser(tenant: "${T}", id: $id) { disabled } }`, { id: carol });
+  const refused = await refresh(third.body.refresh_token);
+  assert.equal(refused.status, 400);
+  assert.equal(refused.body.error, 'invalid_grant');
+  assert.equal((await userinfo(srv, T, third.body.access_token)).status, 401);
+});
+
+test('a user change made through the store is seen by the next refresh (cache evicted)', async () => {
+  const dave = await createUser(srv, T, 'dave-refresh', 'correct horse battery', { name: 'Dave', email: 'dave@example.com' });
+  const c = await issueCode(srv, T, { clientId: web[0], userId: dave, scopes: SCOPES, offlineAccess: true });
+  const first = await redeem(srv, T, c, web);
+  const warm = await refresh(first.body.refresh_token);
+  assert.equal((await userinfo(srv, T, warm.body.access_token)).body.name, 'Dave');
+  await gqlOk(srv, `mutation($id: ID!) { updateUser(tenant: "${T}", id: $id, input: { claims: { name: "David", email: "dave@example.com" } }) { id } }`, { id: dave });
+  const after = await refresh(warm.body.refresh_token);
+  assert.equal((await userinfo(srv, T, after.body.access_token)).body.name, 'David');
+  assert.equal((await userinfo(srv, T, warm.body.access_token)).body.name, 'David');
+});
+
+test('revoking the consent stops a refresh token whose grant is cached', async () => {
+  const t1 = await offlineTokens();
+  const t2 = await refresh(t1.refresh_token);
+  assert.equal(t2.status, 200);
+  await gqlOk(srv, `mutation($u: ID!, $c: String!) { revokeConsent(tenant: "${T}", userId: $u, clientId: $c) }`, { u: alice, c: web[0] });
+  const refused = await refresh(t2.body.refresh_token);
+  assert.equal(refused.body.error, 'invalid_grant');
+});
+
+test('a refresh token presented by another client is refused and spent', async () => {
+  const t1 = await offlineTokens();
+  const wrong = await refresh(t1.refresh_token, other);
+  assert.equal(wrong.status, 400);
+  assert.equal(wrong.body.error, 'invalid_grant');
+  // It leaked to another client: the holder cannot use it either (it is spent, and its family revoked on reuse).
+  assert.equal((await refresh(t1.refresh_token)).body.error, 'invalid_grant');
 });

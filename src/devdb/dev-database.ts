@@ -275,7 +275,9 @@ async function startServerOnce(spec: ServerSpec): Promise<DevDatabase> {
     args = [
       `--listen-addr=127.0.0.1:${port}`,
       '--handler=sqlite',
-      `--sqlite-url=${pathToFileURL(dir).href}/`,
+      // WAL with synchronous=NORMAL: commits skip the fsync (a development database may lose
+      // its last transactions on power loss, never its consistency).
+      `--sqlite-url=${pathToFileURL(dir).href}/?_pragma=synchronous(normal)`,
       `--state-dir=${dir}`,
       `--debug-addr=127.0.0.1:${debugPort}`,
       '--telemetry=disable',

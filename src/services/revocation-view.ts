@@ -138,6 +138,20 @@ export class RevocationView {
     return parent && !(await this.activeGrant(tenant, parent)) ? null : hit.grant;
   }
 
+  /**
+   * A grant record carried by something this process already holds (an authorization
+   * code stores a copy of its grant), checked against the revocations and cached like a
+   * read one: null if revoked or expired.
+   */
+  async adoptGrant(tenant: TenantContext, grant: GrantRecord): Promise<GrantRecord | null> {
+    const s = await this.ready(tenant);
+    const now = Date.now();
+    if (grant.revokedAt || matters(s.grants.get(grant._id), now) || new Date(grant.expiresAt).getTime() <= now) return null;
+    const key = `${tenant.id}|${grant._id}`;
+    if (!this.grantRecords.has(key)) this.grantRecords.set(key, { grant });
+    return grant;
+  }
+
   /** An opaque access token's record by its hash, if unexpired and not revoked; cached until it expires. */
   async opaqueToken(tenant: TenantContext, hash: string): Promise<AccessTokenRecord | null> {
     const key = `${tenant.id}|${hash}`;

@@ -60,7 +60,7 @@ export const authorizationCode: GrantHandler = async (ctx) => {
   if (rec.redirectUri !== redirectUri) throw oauthError('invalid_grant', 'redirect_uri does not match the authorization request');
   checkPkce(rec, client, verifier);
 
-  const parties = await grantParties(rt, tenant, rec.grantId);
+  const parties = await grantParties(rt, tenant, rec.grant ?? rec.grantId);
   return issueTokenSet(rt, tenant, {
     ...parties,
     client,

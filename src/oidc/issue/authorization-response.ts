@@ -34,6 +34,7 @@ export async function issueAuthorizationResponse(rt: Runtime, tenant: TenantCont
       createdAt: now,
       expiresAt: new Date(now.getTime() + tenant.settings.codeTtl * 1000),
       usedAt: null,
+      grant,
     });
     out.code = code;
   }

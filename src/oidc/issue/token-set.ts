@@ -16,12 +16,14 @@ export interface GrantParties {
 }
 
 /**
- * The active grant and its (enabled) user; anything else is invalid_grant. The grant is
- * read from the database, not the revocation view: a code or refresh token must stop
- * working the moment its grant is revoked, on every replica.
+ * The active grant and its (enabled) user; anything else is invalid_grant. Whether the
+ * grant is revoked is the revocation view's answer (services/revocation-view.ts): at
+ * once in the process that revoked it, within the cache sync interval on the others,
+ * the bound access tokens have too. A code carries a copy of its grant (`ref` is then
+ * the record), so redeeming one reads no grant; a refresh reads it once per process.
  */
-export async function grantParties(rt: Runtime, tenant: TenantContext, grantId: string): Promise<GrantParties> {
-  const grant = await tenant.store.grants.findActive(grantId);
+export async function grantParties(rt: Runtime, tenant: TenantContext, ref: string | GrantRecord): Promise<GrantParties> {
+  const grant = typeof ref === 'string' ? await rt.revocations.activeGrant(tenant, ref) : await rt.revocations.adoptGrant(tenant, ref);
   if (!grant) throw oauthError('invalid_grant', 'the grant was revoked or has expired');
   const user = await rt.users.find(tenant, grant.userId);
   if (!user || user.disabled) throw oauthError('invalid_grant', 'the user is no longer active');

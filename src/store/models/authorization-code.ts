@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import type { GrantRecord } from './grant.js';
 
 /**
  * An authorization code, stored by its hash (`_id`). Single use: redemption sets
@@ -17,6 +18,12 @@ export interface AuthorizationCodeRecord {
   createdAt: Date;
   expiresAt: Date;
   usedAt: Date | null;
+  /**
+   * A copy of the grant as the decision made it, so redeeming the code reads nothing
+   * else (revocation is checked against the revocation view). Null on codes stored
+   * before the copy existed: those read the grant.
+   */
+  grant: GrantRecord | null;
 }
 
 const schema = new Schema<AuthorizationCodeRecord>(
@@ -31,6 +38,7 @@ const schema = new Schema<AuthorizationCodeRecord>(
     createdAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
     usedAt: { type: Date, default: null },
+    grant: { type: Schema.Types.Mixed, default: null },
   },
   { versionKey: false },
 );
