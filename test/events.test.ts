@@ -197,6 +197,22 @@ describe('events are recorded and delivered', () => {
   });
 });
 
+describe('events of several tenants are written together', () => {
+  test('one batch, each event in its own tenant\'s log only', async () => {
+    await createTenant(srv, 'eventco-two');
+    const [one, two] = [(await srv.rt.tenants.get(T))!, (await srv.rt.tenants.get('eventco-two'))!];
+    const marker = `batch-${Date.now()}`;
+    // Emitted in the same tick: they share one insert.
+    const [a, b] = await Promise.all([
+      srv.rt.events.record(one, { type: 'CLIENT_CHANGED', data: { marker, side: 'one' } }),
+      srv.rt.events.record(two, { type: 'CLIENT_CHANGED', data: { marker, side: 'two' } }),
+    ]);
+    const mine = async (slug: string) => (await tenantEvents(srv, slug, { types: ['CLIENT_CHANGED'] })).filter((e) => JSON.stringify(e.data).includes(marker));
+    assert.deepEqual((await mine(T)).map((e) => e.id), [a._id]);
+    assert.deepEqual((await mine('eventco-two')).map((e) => e.id), [b._id]);
+  });
+});
+
 describe('deliveries survive a restart', () => {
   test('a pending delivery left by a stopped process is sent by the next one', async () => {
     await gqlOk(srv, SET_WEBHOOK, { t: T, i: { name: 'down', url: `${receiver.url}/down`, eventTypes: ['KEY_REVOKED'] } }, token);

@@ -6,6 +6,7 @@ import type { Store } from '../store/index.js';
 import { timeOrderedId } from '../store/ids.js';
 import type { EventRecord } from '../store/models/event.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
+import { TenantInterval } from '../tenancy/tenant-interval.js';
 import type { TenantRegistry } from '../tenancy/tenant-registry.js';
 import { attemptDelivery, type DeliveryDeps, type DeliveryPolicy } from './event-delivery.js';
 
@@ -13,6 +14,13 @@ const DAY_MS = 24 * 3600 * 1000;
 /** Events wait at most this long to be written together with others of their tenant. */
 const BATCH_MS = 20;
 const BATCH_MAX = 200;
+/** A tenant's expired events and deliveries are removed at most this often by one process. */
+const eventSweeps = new TenantInterval(5 * 60_000);
+
+interface Batch {
+  tenant: TenantContext;
+  items: { rec: EventRecord; resolve: (r: EventRecord) => void; reject: (e: unknown) => void }[];
+}
 
 /** The body every webhook receives for an event (signed: event-delivery.ts). */
 export function eventPayload(tenant: TenantContext, e: EventRecord): string {
@@ -38,7 +46,7 @@ export class EventBus implements EventSink {
   private readonly work = new Set<Promise<unknown>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private poller: NodeJS.Timeout | undefined;
-  private readonly batches = new Map<string, { tenant: TenantContext; items: { rec: EventRecord; resolve: (r: EventRecord) => void; reject: (e: unknown) => void }[] }>();
+  private readonly batches = new Map<string, Batch>();
   private flushTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly deps: DeliveryDeps;
@@ -64,8 +72,9 @@ export class EventBus implements EventSink {
 
   /**
    * Stores the event and queues its deliveries (emit without waiting; tests and jobs may
-   * await it). Events are written in batches per tenant, at most BATCH_MS after the first
-   * one: a busy token endpoint costs one insert per batch, not one per token.
+   * await it). Events are written in batches, at most BATCH_MS after the first one and
+   * for all tenants together: a busy token endpoint costs one insert per batch, not one
+   * per token, however many tenants it serves.
    */
   record(tenant: TenantContext, event: TenantEvent): Promise<EventRecord> {
     const at = new Date();
@@ -92,7 +101,7 @@ export class EventBus implements EventSink {
       else if (!this.flushTimer) {
         this.flushTimer = setTimeout(() => {
           this.flushTimer = undefined;
-          for (const id of [...this.batches.keys()]) this.flush(id);
+          this.flushAll();
         }, BATCH_MS);
         this.flushTimer.unref();
       }
@@ -103,16 +112,36 @@ export class EventBus implements EventSink {
     const batch = this.batches.get(tenantId);
     if (!batch) return;
     this.batches.delete(tenantId);
-    this.track(
-      this.write(batch.tenant, batch.items.map((i) => i.rec)).then(
-        () => batch.items.forEach((i) => i.resolve(i.rec)),
-        (err: unknown) => batch.items.forEach((i) => i.reject(err)),
-      ),
-    );
+    this.writeBatches([batch]);
   }
 
-  private async write(tenant: TenantContext, records: EventRecord[]): Promise<void> {
-    await tenant.store.events.insertMany(records.map(({ tenantId: _t, ...r }) => r));
+  private flushAll(): void {
+    const batches = [...this.batches.values()];
+    this.batches.clear();
+    if (batches.length) this.writeBatches(batches);
+  }
+
+  /** One insert for the events of every tenant in `batches`, then each tenant's deliveries. */
+  private writeBatches(batches: Batch[]): void {
+    const settle = async (): Promise<void> => {
+      try {
+        await this.deps.store.eventLog.insertMany(batches.flatMap((b) => b.items.map((i) => i.rec)));
+      } catch (err) {
+        for (const b of batches) b.items.forEach((i) => i.reject(err));
+        return;
+      }
+      for (const b of batches) {
+        const records = b.items.map((i) => i.rec);
+        await this.queueDeliveries(b.tenant, records).then(
+          () => b.items.forEach((i) => i.resolve(i.rec)),
+          (err: unknown) => b.items.forEach((i) => i.reject(err)),
+        );
+      }
+    };
+    this.track(settle());
+  }
+
+  private async queueDeliveries(tenant: TenantContext, records: EventRecord[]): Promise<void> {
     const webhooks = (tenant.record.eventWebhooks ?? []).filter((w) => w.enabled);
     for (const rec of records) {
       const subscribers = webhooks.filter((w) => w.eventTypes.length === 0 || w.eventTypes.includes(rec.type));
@@ -140,7 +169,7 @@ export class EventBus implements EventSink {
         this.deliver(tenant.id, delivery._id);
       }
     }
-    if (Math.random() < 0.01) {
+    if (eventSweeps.due(tenant.id)) {
       void Promise.all([tenant.store.events.sweep(), tenant.store.eventDeliveries.sweep()]).catch((err: unknown) => this.log.warn({ err }, 'event sweep failed'));
     }
   }
@@ -198,7 +227,7 @@ export class EventBus implements EventSink {
   async stop(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    for (const id of [...this.batches.keys()]) this.flush(id);
+    this.flushAll();
     this.stopped = true;
     if (this.poller) clearInterval(this.poller);
     this.poller = undefined;

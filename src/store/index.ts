@@ -23,7 +23,7 @@ import { initialAccessTokensRepo } from './repos/initial-access-tokens.js';
 import { leasesRepo } from './repos/leases.js';
 import { tenantBatchesRepo } from './repos/tenant-batches.js';
 import { accessAdminRepo } from './repos/access-admin.js';
-import { eventsRepo } from './repos/events.js';
+import { eventLogRepo, eventsRepo } from './repos/events.js';
 import { deliveryQueueRepo, eventDeliveriesRepo } from './repos/event-deliveries.js';
 import { onRevocation, revocationFeedRepo, revocationsRepo, type RevocationListener } from './repos/revocations.js';
 
@@ -167,6 +167,11 @@ export class Store {
     return (this.platformRepos.deliveryQueue ??= deliveryQueueRepo(this.conn));
   }
 
+  /** Events of several tenants written in one round trip (each record names its tenant). */
+  get eventLog() {
+    return (this.platformRepos.eventLog ??= eventLogRepo(this.conn));
+  }
+
   /** Revocations of every tenant by time, for each process's revocation view to poll. */
   get revocationFeed() {
     return (this.platformRepos.revocationFeed ??= revocationFeedRepo(this.conn));
@@ -187,6 +192,7 @@ export class Store {
 
   private readonly platformRepos: {
     revocationFeed?: ReturnType<typeof revocationFeedRepo>;
+    eventLog?: ReturnType<typeof eventLogRepo>;
     deliveryQueue?: ReturnType<typeof deliveryQueueRepo>;
     auditEvents?: ReturnType<typeof auditEventsRepo>;
     leases?: ReturnType<typeof leasesRepo>;

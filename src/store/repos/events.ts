@@ -1,3 +1,4 @@
+import type { Connection } from 'mongoose';
 import type { TenantStore } from '../index.js';
 import { eventModel, type EventRecord } from '../models/event.js';
 import { pageBy, type Page, type PageArgs } from '../paging.js';
@@ -32,6 +33,16 @@ export const eventsRepo = (ts: TenantStore) => {
     },
     sweep: async (now = new Date()): Promise<void> => {
       await model.deleteMany(ts.scoped({ expiresAt: { $lte: now } }));
+    },
+  };
+};
+
+/** Writes events of any tenants together; every record carries its own tenantId. */
+export const eventLogRepo = (conn: Connection) => {
+  const model = eventModel(conn);
+  return {
+    insertMany: async (records: readonly EventRecord[]): Promise<void> => {
+      if (records.length) await model.collection.insertMany(records as never[], { ordered: false });
     },
   };
 };
