@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { clientCredentials, createClient, createTenant, createUser, gqlOk } from './helpers/admin.js';
-import { decodePayload, issueCode, redeem, rp, sleep, tokenRequest, userinfo } from './helpers/issue.js';
+import { decodeHeader, decodePayload, issueCode, redeem, rp, sleep, tokenRequest, userinfo } from './helpers/issue.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { introspect, isActive } from './helpers/token-services.js';
 
@@ -206,4 +206,18 @@ test('a JWT access token is introspected from memory: no database round trip onc
     client.off('commandStarted', count);
   }
   assert.deepEqual(queries, []);
+});
+
+test('a JWT checked before stops being active the moment its signing key is revoked', async () => {
+  await createTenant(srv, 'keyrev');
+  const c = await createClient(srv, 'keyrev', { name: 'svc', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], scopes: ['api'] });
+  const me: [string, string] = [c.clientId, c.clientSecret!];
+  const res = await tokenRequest(srv, 'keyrev', { grant_type: 'client_credentials', scope: 'api' }, me);
+  const token = res.body.access_token as string;
+  // Verified and remembered by this process...
+  for (let i = 0; i < 3; i++) assert.equal(await isActive(srv, 'keyrev', token, me), true);
+  const kid = decodeHeader(token).kid as string;
+  await gqlOk(srv, `mutation { revokeSigningKey(tenant: "keyrev", kid: "${kid}") { slug } }`);
+  // ...but only against the key ring it was verified with.
+  assert.equal(await isActive(srv, 'keyrev', token, me), false);
 });

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { KeyRing } from '../keys/key-ring.js';
 import { signJwt, verifyOwnJwt } from '../keys/jwt.js';
 import type { Runtime } from '../services/runtime.js';
 import type { ClientRecord } from '../store/models/client.js';
@@ -141,6 +143,15 @@ async function activeGrant(rt: Runtime, tenant: TenantContext, grantId: unknown,
 }
 
 /**
+ * JWT access tokens whose signature this process has checked, with their claims: a
+ * resource server introspects, and a client calls userinfo with, the same token many
+ * times. An entry is used only with the very key ring it was verified against — a key
+ * change makes a new ring, so a revoked key's tokens are verified again and fail — and
+ * expiry and revocation are checked on every use below, as for a fresh verification.
+ */
+const verifiedTokens = new LRUCache<string, { ring: KeyRing; payload: Record<string, unknown> }>({ max: 5_000 });
+
+/**
  * Resolves an access token presented to this tenant: signature, issuer, type and expiry
  * for a JWT; the stored record for an opaque token; and in both cases the grant, so a
  * revoked grant revokes its tokens at once. Null for anything not valid here.
@@ -149,11 +160,15 @@ export async function resolveAccessToken(rt: Runtime, tenant: TenantContext, tok
   if (!token || token.length > 8192) return null;
   if (token.split('.').length === 3) {
     const ring = rt.keyRings.peek(tenant) ?? (await rt.keyRings.get(tenant));
-    let payload: Record<string, unknown>;
-    try {
-      payload = (await verifyOwnJwt(ring, token, { issuer: tenant.issuer, typ: 'at+jwt' })).payload as Record<string, unknown>;
-    } catch {
-      return null;
+    const known = verifiedTokens.get(token);
+    let payload = known?.ring === ring ? known.payload : undefined;
+    if (!payload) {
+      try {
+        payload = (await verifyOwnJwt(ring, token, { issuer: tenant.issuer, typ: 'at+jwt' })).payload as Record<string, unknown>;
+      } catch {
+        return null;
+      }
+      verifiedTokens.set(token, { ring, payload });
     }
     const { sub, client_id: clientId, exp, iat, jti } = payload;
     if (typeof sub !== 'string' || typeof clientId !== 'string' || typeof exp !== 'number' || typeof jti !== 'string') return null;
