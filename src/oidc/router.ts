@@ -52,6 +52,8 @@ const methodNotAllowed = (allowed: string) => (_req: Request, res: Response): vo
 /** The protocol endpoints of one tenant, mounted below `/t/:slug` by the http layer. */
 export function oidcRouter(rt: Runtime): Router {
   const r = Router({ mergeParams: true });
+  const handlers = new Map(directEndpoints(rt).map((e) => [`${e.method} ${e.path}`, e.handler]));
+  const direct = (method: DirectEndpoint['method'], path: string) => withTenant(handlers.get(`${method} ${path}`)!);
   r.get(paths.discovery, withTenant(discovery));
   r.get(paths.oauthMetadata, withTenant(discovery));
   r.get(paths.jwks, withTenant(jwks(rt.keyRings)));
@@ -60,16 +62,16 @@ export function oidcRouter(rt: Runtime): Router {
   r.get(`${paths.authorize}/resume/:uid`, withTenant(resume(rt)));
   r.all(paths.authorize, methodNotAllowed('GET, POST'));
   r.options(paths.token, withTenant(tokenPreflight));
-  r.post(paths.token, form, withTenant(token(rt)));
+  r.post(paths.token, form, direct('POST', paths.token));
   r.options(paths.userinfo, withTenant(userinfoPreflight));
-  r.get(paths.userinfo, withTenant(userinfo(rt)));
-  r.post(paths.userinfo, form, withTenant(userinfo(rt)));
+  r.get(paths.userinfo, direct('GET', paths.userinfo));
+  r.post(paths.userinfo, form, direct('POST', paths.userinfo));
   r.all(paths.userinfo, methodNotAllowed('GET, POST'));
-  r.post(paths.introspection, form, withTenant(introspection(rt)));
+  r.post(paths.introspection, form, direct('POST', paths.introspection));
   r.all(paths.introspection, methodNotAllowed('POST'));
   // Single-page apps revoke cross-origin at logout: the same preflight answer as the token endpoint's.
   r.options(paths.revocation, withTenant(tokenPreflight));
-  r.post(paths.revocation, form, withTenant(revocation(rt)));
+  r.post(paths.revocation, form, direct('POST', paths.revocation));
   r.all(paths.revocation, methodNotAllowed('POST'));
   r.use(registrationRouter(rt));
   r.get(paths.endSession, withTenant(endSession(rt)));
