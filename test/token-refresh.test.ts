@@ -198,3 +198,31 @@ test('a refresh token presented by another client is refused and spent', async (
   // It leaked to another client: the holder cannot use it either (it is spent, and its family revoked on reuse).
   assert.equal((await refresh(t1.refresh_token)).body.error, 'invalid_grant');
 });
+
+test('refresh tokens are sealed, not stored: issuing writes nothing, spending stores only a keyed hash', async () => {
+  const spent = srv.store.conn.collection('refresh_tokens');
+  const before = await spent.countDocuments({});
+  const t1 = await offlineTokens();
+  assert.equal(await spent.countDocuments({}), before, 'issuing a refresh token writes nothing');
+  const t2 = await refresh(t1.refresh_token);
+  assert.equal(t2.status, 200);
+  const docs = await spent.find({}).toArray();
+  assert.equal(docs.length, before + 1, 'spending it stores one record');
+  const raw = JSON.stringify(docs);
+  assert.ok(!raw.includes(t1.refresh_token) && !raw.includes(t2.body.refresh_token), 'no refresh token in clear');
+});
+
+test('a refresh token is bound to its tenant, and an altered one is unknown', async () => {
+  await createTenant(srv, 'acme-two');
+  const w2 = await createClient(srv, 'acme-two', { name: 'web', clientType: 'CONFIDENTIAL', redirectUris: ['https://rp.example.com/cb'] });
+  const t1 = await offlineTokens();
+  const elsewhere = await tokenRequest(srv, 'acme-two', { grant_type: 'refresh_token', refresh_token: t1.refresh_token }, [w2.clientId, w2.clientSecret!]);
+  assert.equal(elsewhere.body.error, 'invalid_grant');
+  const token = t1.refresh_token as string;
+  const i = Math.floor(token.length / 2);
+  const altered = token.slice(0, i) + (token[i] === 'A' ? 'B' : 'A') + token.slice(i + 1);
+  assert.equal((await refresh(altered)).body.error, 'invalid_grant');
+  assert.equal((await refresh(`${token}x`)).body.error, 'invalid_grant');
+  // Neither attempt spent the real one.
+  assert.equal((await refresh(token)).status, 200);
+});

@@ -27,6 +27,37 @@ export class Envelope {
   useHashKey(key: Buffer): void {
     if (key.length !== 32) throw new Error('the hashing key must be 32 bytes');
     this.hashKey = key;
+    this.tokenKey = undefined;
+  }
+
+  /** Key of self-contained tokens: derived from the deployment key, so it survives a master key rotation too. */
+  private tokenKey: Buffer | undefined;
+
+  /**
+   * Seals a self-contained token (a refresh token's claims): AES-256-GCM, `context`
+   * bound as additional data, compact base64url of iv | ciphertext | tag.
+   */
+  sealToken(plaintext: Buffer | string, context: string): string {
+    this.tokenKey ??= createHmac('sha256', this.hashKey).update('gatehouse token sealing v1').digest();
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.tokenKey, iv);
+    cipher.setAAD(Buffer.from(context));
+    return Buffer.concat([iv, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]).toString('base64url');
+  }
+
+  /** The plaintext of a sealToken result for the same context; null for anything else (forged, altered, other context). */
+  openToken(token: string, context: string): Buffer | null {
+    const raw = Buffer.from(token, 'base64url');
+    if (raw.length < 12 + 16 + 1 || raw.toString('base64url') !== token) return null;
+    this.tokenKey ??= createHmac('sha256', this.hashKey).update('gatehouse token sealing v1').digest();
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.tokenKey, raw.subarray(0, 12));
+      decipher.setAAD(Buffer.from(context));
+      decipher.setAuthTag(raw.subarray(raw.length - 16));
+      return Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]);
+    } catch {
+      return null;
+    }
   }
 
   static keyId(key: Buffer): string {

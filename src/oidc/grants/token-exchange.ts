@@ -5,7 +5,8 @@ import type { GrantRecord } from '../../store/models/grant.js';
 import { issueAccessToken, resolveAccessToken } from '../access-token.js';
 import { verifyIdTokenHint } from '../id-token-hint.js';
 import { insertDirectGrant } from '../issue/direct-grant.js';
-import { newOpaqueToken, refreshFamilyEnd } from '../issue/grant.js';
+import { refreshFamilyEnd } from '../issue/grant.js';
+import { sealRefreshToken } from '../issue/refresh-token.js';
 import { findRefreshToken } from '../presented-token.js';
 import { checkResourceUri } from '../resource-indicator.js';
 import { parseScope } from '../scopes.js';
@@ -215,9 +216,8 @@ async function exchangeUserToken(ctx: GrantContext, subj: Subject, scopes: strin
   }
 
   if (wantsRefresh) {
-    const refresh = newOpaqueToken();
     const expiresAt = new Date(Math.min(refreshFamilyEnd(tenant, grant).getTime(), new Date(grant.expiresAt).getTime()));
-    await tenant.store.refreshTokens.insert({ _id: rt.envelope.hashSecret(refresh), grantId: grant._id, clientId: client.clientId, scopes, createdAt: new Date(nowMs), expiresAt, rotatedAt: null });
+    const refresh = sealRefreshToken(rt, tenant, { grantId: grant._id, clientId: client.clientId, scopes, createdAt: new Date(nowMs), expiresAt });
     // RFC 8693 2.2.1: the issued token is in access_token whatever its type; N_A: not an access token.
     return { access_token: refresh, issued_token_type: TOKEN_TYPE.refresh, token_type: 'N_A', expires_in: Math.floor((expiresAt.getTime() - nowMs) / 1000), scope: scopes.join(' ') };
   }

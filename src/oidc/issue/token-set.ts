@@ -6,7 +6,8 @@ import type { GrantRecord } from '../../store/models/grant.js';
 import type { UserRecord } from '../../store/models/user.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { issueAccessToken } from '../access-token.js';
-import { grantClaimsRequest, newOpaqueToken, refreshFamilyEnd } from './grant.js';
+import { grantClaimsRequest, refreshFamilyEnd } from './grant.js';
+import { sealRefreshToken } from './refresh-token.js';
 import { authenticationOf, issueIdToken } from './id-token.js';
 import { maybeSweep } from './sweep.js';
 
@@ -66,17 +67,7 @@ export async function issueTokenSet(rt: Runtime, tenant: TenantContext, input: T
     });
   }
   if (input.withRefreshToken) {
-    const refresh = newOpaqueToken();
-    await tenant.store.refreshTokens.insert({
-      _id: rt.envelope.hashSecret(refresh),
-      grantId: grant._id,
-      clientId: client.clientId,
-      scopes: grant.scopes,
-      createdAt: new Date(),
-      expiresAt: refreshFamilyEnd(tenant, grant),
-      rotatedAt: null,
-    });
-    body.refresh_token = refresh;
+    body.refresh_token = sealRefreshToken(rt, tenant, { grantId: grant._id, clientId: client.clientId, scopes: grant.scopes, createdAt: new Date(), expiresAt: refreshFamilyEnd(tenant, grant) });
   }
   rt.events.emit(tenant, {
     type: 'TOKEN_ISSUED',

@@ -1,9 +1,10 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 
 /**
- * A refresh token, stored by its hash (`_id`). The family is the grant: every rotation
- * makes a new record of the same grant, and presenting a rotated-out token revokes the
- * grant (so the whole family and its access tokens).
+ * A spent refresh token, stored by its keyed hash (`_id`) when it is exchanged. Refresh
+ * tokens are sealed and self-contained (oidc/issue/refresh-token.ts): one that has no
+ * record here is unspent. The family is the grant: presenting a spent token revokes the
+ * grant (so the whole family and its access tokens). Kept until the family ends.
  */
 export interface RefreshTokenRecord {
   _id: string;
@@ -15,7 +16,7 @@ export interface RefreshTokenRecord {
   createdAt: Date;
   /** Absolute end of the family (grant creation + refreshTokenTtl); rotation keeps it. */
   expiresAt: Date;
-  /** Set atomically when the token is exchanged; a second exchange is reuse. */
+  /** When it was exchanged (records exist only for spent tokens). */
   rotatedAt: Date | null;
 }
 

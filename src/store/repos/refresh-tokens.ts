@@ -1,19 +1,26 @@
 import type { TenantStore } from '../index.js';
+import { isDuplicateKey } from '../errors.js';
 import { refreshTokenModel, type RefreshTokenRecord } from '../models/refresh-token.js';
 
+/** Spent refresh tokens, by keyed hash: a refresh token is sealed, only its spending is stored. */
 export const refreshTokensRepo = (ts: TenantStore) => {
   const model = refreshTokenModel(ts.conn);
   return {
-    insert: async (record: Omit<RefreshTokenRecord, 'tenantId'>): Promise<void> => {
-      await model.collection.insertOne({ ...record, tenantId: ts.tenantId } as never);
+    /**
+     * Records the token spent, atomically: of any number of concurrent exchanges of one
+     * token exactly one insert succeeds (the unique `_id`); false for the others.
+     */
+    spend: async (record: Omit<RefreshTokenRecord, 'tenantId'>): Promise<boolean> => {
+      try {
+        await model.collection.insertOne({ ...record, tenantId: ts.tenantId } as never);
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
     },
-    find: (hash: string): Promise<RefreshTokenRecord | null> => model.findOne(ts.scoped({ _id: hash })).lean<RefreshTokenRecord>().exec(),
-    /** Marks the token rotated out, atomically: only one exchange of a token can win. */
-    rotate: (hash: string, now = new Date()): Promise<RefreshTokenRecord | null> =>
-      model
-        .findOneAndUpdate(ts.scoped({ _id: hash, rotatedAt: null }), { $set: { rotatedAt: now } }, { returnDocument: 'after' })
-        .lean<RefreshTokenRecord>()
-        .exec(),
+    /** The spent record of a token, if it was spent. */
+    findSpent: (hash: string): Promise<RefreshTokenRecord | null> => model.findOne(ts.scoped({ _id: hash })).lean<RefreshTokenRecord>().exec(),
     sweep: async (now = new Date()): Promise<void> => {
       await model.deleteMany(ts.scoped({ expiresAt: { $lt: now } }));
     },
