@@ -68,7 +68,7 @@ function build(): void {
 function expected(t: Target, s: Scenario, signing: { RS256: number; ES256: number }): number {
   const perSecond = s.signs ? signing[s.signs] : 30_000;
   const n = Math.ceil(perSecond * (seconds + warmupSeconds) * 1.1);
-  return t.kind === 'gatehouse' ? Math.min(n, num('BENCH_CODE_POOL', smoke ? 200 : 1_000)) : n;
+  return t.kind === 'gatehouse' ? Math.min(n, num('BENCH_CODE_POOL', smoke ? 200 : 4_000)) : n;
 }
 
 async function measure(t: Target, s: Scenario, signing: { RS256: number; ES256: number }): Promise<Cell> {
