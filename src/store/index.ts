@@ -31,14 +31,14 @@ export type { Page, PageArgs };
 
 export const newId = (): string => randomUUID();
 
-/**
- * The only code that queries MongoDB. Tenant data is reachable only through
- * `forTenant(tenantId)`: every query it builds carries the tenant id.
- */
 export type UserChangeListener = (tenantId: string, userId: string) => void;
 /** In-process subscribers per connection (= per Store), like the revocation listeners. */
 const userListeners = new WeakMap<Connection, Set<UserChangeListener>>();
 
+/**
+ * The only code that queries MongoDB. Tenant data is reachable only through
+ * `forTenant(tenantId)`: every query it builds carries the tenant id.
+ */
 export class Store {
   private readonly tenantModel;
   private readonly keysetModel;

@@ -19,8 +19,8 @@ export interface GrantParties {
 /**
  * The active grant and its (enabled) user; anything else is invalid_grant. Whether the
  * grant is revoked is the revocation view's answer (services/revocation-view.ts): at
- * once in the process that revoked it, within the cache sync interval on the others,
- * the bound access tokens have too. A code carries a copy of its grant (`ref` is then
+ * once in the process that revoked it, within the cache sync interval on the others (the
+ * same bound as for access tokens). A code carries a copy of its grant (`ref` is then
  * the record), so redeeming one reads no grant; a refresh reads it once per process.
  */
 export async function grantParties(rt: Runtime, tenant: TenantContext, ref: string | GrantRecord): Promise<GrantParties> {

@@ -14,15 +14,6 @@ export interface EventFilter {
 export const eventsRepo = (ts: TenantStore) => {
   const model = eventModel(ts.conn);
   return {
-    insert: async (record: Omit<EventRecord, 'tenantId'>): Promise<EventRecord> => {
-      const doc = { ...record, tenantId: ts.tenantId };
-      await model.collection.insertOne(doc as never);
-      return doc;
-    },
-    /** Several events in one round trip (services/events.ts batches them). */
-    insertMany: async (records: Omit<EventRecord, 'tenantId'>[]): Promise<void> => {
-      if (records.length) await model.collection.insertMany(records.map((r) => ({ ...r, tenantId: ts.tenantId })) as never[], { ordered: false });
-    },
     list: (args: PageArgs, filter: EventFilter = {}, now = new Date()): Promise<Page<EventRecord>> => {
       const q: Record<string, unknown> = { expiresAt: { $gt: now } };
       if (filter.types?.length) q.type = filter.types.length === 1 ? filter.types[0] : { $in: [...filter.types] };
