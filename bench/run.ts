@@ -333,8 +333,14 @@ async function main(): Promise<number> {
   mkdirSync(dir, { recursive: true });
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   const body = JSON.stringify(result, null, 2) + '\n';
+  // A run that leaves parts out (--only, --no-workers, --no-scale) is kept apart from the
+  // full runs, so latest.* and the timestamped files always describe complete runs.
+  const partial = Boolean(only) || args.has('--no-workers') || args.has('--no-scale');
   if (smoke) {
     writeFileSync(join(dir, 'smoke-latest.json'), body);
+  } else if (partial) {
+    writeFileSync(join(dir, 'partial-latest.json'), body);
+    writeFileSync(join(dir, 'partial-latest.md'), report);
   } else {
     writeFileSync(join(dir, `${stamp}.json`), body);
     writeFileSync(join(dir, 'latest.json'), body);
