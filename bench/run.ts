@@ -222,7 +222,22 @@ async function scaleSide(t: Target, label: string, note: string, loadBound?: num
 
 // ---------------------------------------------------------------------------
 
+const FLAGS = new Set(['--smoke', '--no-build', '--profile', '--no-workers', '--no-scale']);
+
+/** A usage error (unknown option, unknown scenario id): said in one line, before any work. */
+function usageError(): string | null {
+  for (const a of args) if (!FLAGS.has(a) && !a.startsWith('--only=')) return `unknown option ${a} (options: ${[...FLAGS, '--only=a,b'].join(' ')})`;
+  const unknown = only?.filter((id) => !scenarios.some((s) => s.id === id)) ?? [];
+  if (unknown.length) return `unknown scenario ${unknown.join(', ')} (scenarios: ${scenarios.map((s) => s.id).join(', ')})`;
+  return null;
+}
+
 async function main(): Promise<number> {
+  const usage = usageError();
+  if (usage) {
+    process.stderr.write(`bench: ${usage}\n`);
+    return 2;
+  }
   if (!args.has('--no-build')) build();
   const m = machine();
   const machineLine = describeMachine(m);
