@@ -67,6 +67,24 @@ function afterLoginOutcome(answer: AfterLoginDecision | null | undefined | void)
   return { action: 'allow' };
 }
 
+/** A webhook hook about one user at one client: the common body members, plus `extra`. */
+function callUserHookWebhook(
+  rt: ClaimsRuntime,
+  tenant: TenantContext,
+  hook: HookDefinition,
+  input: { sub: string; user: UserRecord; client: ClientRecord; scopes: readonly string[] },
+  extra: Record<string, unknown>,
+) {
+  return callTenantWebhook(rt, tenant, {
+    url: hook.webhook!.url,
+    timeoutMs: hook.webhook!.timeoutMs,
+    sub: input.sub,
+    clientId: input.client.clientId,
+    purpose: `hook:${hook.point}`,
+    body: { hook: hook.point, sub: input.sub, user_id: input.user._id, username: input.user.username, client_id: input.client.clientId, scopes: input.scopes, tenant: tenant.slug, ...extra },
+  });
+}
+
 export interface AfterLoginInput {
   user: UserRecord;
   client: ClientRecord;
@@ -87,14 +105,7 @@ export async function runAfterLoginHook(rt: ClaimsRuntime, tenant: TenantContext
       const work = Promise.resolve().then(() => fn(user, client, [...input.scopes], tenantView, { amr: [...input.amr] }));
       return afterLoginOutcome(await withTimeout(work, extensionDefaults.codeTimeoutMs, `after-login hook "${hook.code}"`));
     }
-    const answer = await callTenantWebhook(rt, tenant, {
-      url: hook.webhook!.url,
-      timeoutMs: hook.webhook!.timeoutMs,
-      sub: input.sub,
-      clientId: input.client.clientId,
-      purpose: 'hook:AFTER_LOGIN',
-      body: { hook: 'AFTER_LOGIN', sub: input.sub, user_id: input.user._id, username: input.user.username, client_id: input.client.clientId, scopes: input.scopes, amr: input.amr, tenant: tenant.slug },
-    });
+    const answer = await callUserHookWebhook(rt, tenant, hook, input, { amr: input.amr });
     return afterLoginOutcome(answer as AfterLoginDecision);
   } catch (err) {
     reportHookFailure(rt, tenant, hook, err, { userId: input.user._id, clientId: input.client.clientId });
@@ -125,14 +136,7 @@ export async function idTokenHookChanges(rt: ClaimsRuntime, tenant: TenantContex
       const work = Promise.resolve().then(() => fn(claims, user, client, [...input.scopes], tenantView));
       answer = await withTimeout(work, extensionDefaults.codeTimeoutMs, `ID token hook "${hook.code}"`);
     } else {
-      const reply = await callTenantWebhook(rt, tenant, {
-        url: hook.webhook!.url,
-        timeoutMs: hook.webhook!.timeoutMs,
-        sub: input.sub,
-        clientId: input.client.clientId,
-        purpose: 'hook:ID_TOKEN_PROCESSING',
-        body: { hook: 'ID_TOKEN_PROCESSING', sub: input.sub, user_id: input.user._id, username: input.user.username, client_id: input.client.clientId, scopes: input.scopes, tenant: tenant.slug, claims: input.claims },
-      });
+      const reply = await callUserHookWebhook(rt, tenant, hook, input, { claims: input.claims });
       if (reply.claims === undefined) throw new HookAnswerError('the answer has no "claims" member');
       answer = reply.claims;
     }

@@ -1,13 +1,12 @@
+import type { Express } from 'express';
 import type { IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
 import { paths } from '../oidc/capabilities.js';
 import { DISCOVERY_TYPE, discoveryDocument, sendCachedJson, type CachedDocument } from '../oidc/discovery.js';
 import { JWKS_TYPE } from '../oidc/jwks.js';
 import type { Runtime } from '../services/runtime.js';
-import type { Express } from 'express';
 import { directEndpointPath } from './endpoint-fast-path.js';
-import type { HttpMetrics } from './metrics.js';
+import { routeLabel, type HttpMetrics } from './metrics.js';
 import { securityHeaders } from './security-headers.js';
-import { routeLabel } from './metrics.js';
 import { logRequest, requestId } from './request-log.js';
 
 type Kind = 'discovery' | 'jwks';

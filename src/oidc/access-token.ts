@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { KeyRing } from '../keys/key-ring.js';
 import { signJwt, verifyOwnJwt } from '../keys/jwt.js';
+import { newOpaqueToken } from './issue/grant.js';
 import type { Runtime } from '../services/runtime.js';
 import type { ClientRecord } from '../store/models/client.js';
 import type { GrantRecord } from '../store/models/grant.js';
@@ -53,7 +54,6 @@ export interface ActiveAccessToken {
 
 export { GRANT_CLAIM };
 
-const newToken = (): string => randomBytes(32).toString('base64url');
 
 /** Never beyond the grant (or the exchanged token): a token must not outlive what it was issued from. */
 function lifetime(tenant: TenantContext, req: AccessTokenRequest, now: number): number {
@@ -92,7 +92,7 @@ export async function issueAccessToken(rt: Runtime, tenant: TenantContext, req: 
   const act = req.act !== undefined ? req.act : parseJsonObject(req.grant?.act);
 
   if (req.client.accessTokenFormat === 'opaque') {
-    const token = newToken();
+    const token = newOpaqueToken();
     await tenant.store.accessTokens.insert({
       _id: rt.envelope.hashSecret(token),
       jti,

@@ -1,6 +1,7 @@
 import type { ClientRecord } from '../store/models/client.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { InputError } from './errors.js';
+import { parseAbsoluteUrl } from './url-input.js';
 import { clientMetadataJson } from './client-metadata-json.js';
 
 /**
@@ -25,15 +26,9 @@ export interface ClientInfo {
 }
 
 function httpUrl(value: unknown, field: string): string {
-  if (typeof value !== 'string') throw new InputError(field, 'must be a URL');
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InputError(field, 'must be an absolute URL');
-  }
+  const url = parseAbsoluteUrl(value, field);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InputError(field, 'must be an http(s) URL');
-  return value;
+  return value as string;
 }
 
 /**

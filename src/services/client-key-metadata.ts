@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import type { ClientRecord } from '../store/models/client.js';
 import type { ClientMetadata } from './client-metadata.js';
 import { InputError } from './errors.js';
+import { parseAbsoluteUrl } from './url-input.js';
 import { clientMetadataJson } from './client-metadata-json.js';
 
 /**
@@ -45,13 +46,7 @@ export function validateJwks(value: unknown, field = 'jwks'): JsonWebKeySet {
 
 /** https, or http on a loopback host (local development and tests). */
 export function validateJwksUri(value: unknown, field = 'jwksUri'): string {
-  if (typeof value !== 'string') throw new InputError(field, 'must be a URL');
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InputError(field, 'must be an absolute URL');
-  }
+  const url = parseAbsoluteUrl(value, field);
   if (url.hash) throw new InputError(field, 'must not contain a fragment');
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
     throw new InputError(field, 'must be an https URL');

@@ -1,5 +1,6 @@
 import type { ClientRecord } from '../store/models/client.js';
 import { InputError } from './errors.js';
+import { parseAbsoluteUrl } from './url-input.js';
 import { clientMetadataJson } from './client-metadata-json.js';
 
 /**
@@ -35,12 +36,7 @@ const FLAG_FIELDS: [keyof typeof CLIENT_LOGOUT_FIELDS, string][] = [
 /** Both specifications: an absolute http(s) URL, query allowed, no fragment. */
 function logoutUri(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.length > 2000) throw new InputError(field, 'must be a URL of at most 2000 characters');
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InputError(field, 'must be an absolute URL');
-  }
+  const url = parseAbsoluteUrl(value, field);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InputError(field, 'must be an http(s) URL');
   if (url.hash || value.includes('#')) throw new InputError(field, 'must not contain a fragment');
   return value;
