@@ -45,7 +45,8 @@ before(async () => {
   srv = await startTestServer({ label: 'resourcesrv' });
   await createTenant(srv, 'rsco', 'RS Co');
   await createTenant(srv, 'otherco', 'Other Co');
-  await createTenant(srv, 'shortco', 'Short Co', { settings: { accessTokenTtl: 1 } });
+  // 2 s, not 1: exp is whole seconds, so a 1 s token issued late in a second can be expired at once.
+  await createTenant(srv, 'shortco', 'Short Co', { settings: { accessTokenTtl: 2 } });
   const cc = { clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], scopes: ['api:read', 'api:write'] };
   caller = await createClient(srv, 'rsco', { name: 'Caller', ...cc });
   opaqueCaller = await createClient(srv, 'rsco', { name: 'Opaque caller', ...cc, accessTokenFormat: 'OPAQUE' });
@@ -133,7 +134,7 @@ describe('refused', () => {
   test('an expired token', async () => {
     const t = await tokenFor('shortco', shortCaller, 'api:read');
     assert.equal((await call('/short', t)).status, 200);
-    await sleep(2_100);
+    await sleep(3_100);
     const r = await call('/short', t);
     assert.equal(r.status, 401);
     assert.equal(r.body.error, 'invalid_token');
