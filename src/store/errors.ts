@@ -18,3 +18,36 @@ export async function mapDuplicate<T>(collection: string, op: () => Promise<T>):
     throw err;
   }
 }
+
+/**
+ * The database could not be reached or did not answer within the store's time budget.
+ * Surfaces map it to 503 (`temporarily_unavailable`, GraphQL `SERVICE_UNAVAILABLE`);
+ * see docs/operations.md.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(readonly reason: string) {
+    super(`database unavailable: ${reason}`);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+const unavailableNames = new Set([
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+  'MongoWaitQueueTimeoutError',
+  'MongooseServerSelectionError',
+]);
+
+/** Whether an error means "the database is away or too slow" rather than "the request is wrong". */
+export function isStoreUnavailable(err: unknown): boolean {
+  if (err instanceof StoreUnavailableError) return true;
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { name?: unknown; code?: unknown; codeName?: unknown };
+  if (typeof e.name === 'string' && unavailableNames.has(e.name)) return true;
+  // 50 MaxTimeMSExpired: the server gave up within our maxTimeMS budget.
+  return e.code === 50 || e.codeName === 'MaxTimeMSExpired';
+}
