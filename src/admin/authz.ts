@@ -1,7 +1,8 @@
-import { errors as joseErrors } from 'jose';
-import { forbidden, unauthenticated } from '../errors/admin-error.js';
-import { verifyOwnJwt } from '../keys/jwt.js';
+import { forbidden, serviceUnavailable, unauthenticated } from '../errors/admin-error.js';
+import { limits } from '../config/defaults.js';
+import { resolveClientAccessToken } from '../services/access-token-resolution.js';
 import type { Runtime } from '../services/runtime.js';
+import { isStoreUnavailable } from '../store/errors.js';
 
 export const SYSTEM_TENANT = 'system';
 export const PLATFORM_SCOPE = 'admin';
@@ -17,26 +18,41 @@ export interface AdminPrincipal {
 
 /**
  * Authenticates a bearer token issued by the `system` tenant (DESIGN.md "Admin
- * authentication"). Anything but a valid admin token is UNAUTHENTICATED.
+ * authentication"). The token goes through the same resolution as at userinfo and
+ * introspection (services/access-token-resolution.ts): signature, issuer, type, expiry,
+ * revocation (its jti, its client's cut-off from revokeTokens/deleteClient, its grant)
+ * and a client that still exists; privileges come only from the scopes the client still
+ * holds. Anything else is UNAUTHENTICATED.
+ *
+ * Fails closed: unless this process has confirmed the revocation state within the cache
+ * sync interval (polling now if need be, for at most limits.adminRevocationConfirmMs),
+ * the answer is SERVICE_UNAVAILABLE (503), never a stale yes.
  */
 export async function authenticateAdmin(rt: Runtime, authorization: string | undefined): Promise<AdminPrincipal> {
   if (!authorization || !/^bearer /i.test(authorization)) throw unauthenticated();
   const token = authorization.slice(7).trim();
-  const system = await rt.tenants.get(SYSTEM_TENANT);
-  if (!system) throw unauthenticated('the system tenant is not initialised');
-  const ring = rt.keyRings.peek(system) ?? (await rt.keyRings.get(system));
-  let payload;
   try {
-    ({ payload } = await verifyOwnJwt(ring, token, { issuer: system.issuer, typ: 'at+jwt', audience: system.issuer }));
+    const fresh = await rt.tenants.confirmFresh(rt.config.cacheSyncInterval * 1000, limits.adminRevocationConfirmMs);
+    if (!fresh) throw serviceUnavailable('the revocation state of admin tokens cannot be confirmed, try again shortly');
+    const system = await rt.tenants.get(SYSTEM_TENANT);
+    if (!system) throw unauthenticated('the system tenant is not initialised');
+    const found = await resolveClientAccessToken(rt, system, token);
+    // A token of the system tenant for another audience (token exchange, resource indicators) is not an admin token.
+    if (!found || !found.token.audience.includes(system.issuer)) throw unauthenticated('the admin token is not valid, has expired or was revoked');
+    const scopes = found.heldScopes;
+    const tenants = new Set(scopes.filter((s) => s.startsWith(TENANT_ADMIN_SCOPE_PREFIX)).map((s) => s.slice(TENANT_ADMIN_SCOPE_PREFIX.length)));
+    const platform = scopes.includes(PLATFORM_SCOPE);
+    if (!platform && tenants.size === 0) {
+      // A token that carried an admin scope its client lost is no admin credential any more.
+      const carried = found.token.scopes.some((s) => s === PLATFORM_SCOPE || s.startsWith(TENANT_ADMIN_SCOPE_PREFIX));
+      if (carried) throw unauthenticated('the admin token carries a scope its client no longer holds');
+      throw forbidden('the token carries neither the admin scope nor a tenant-admin scope');
+    }
+    return { clientId: found.token.clientId, platform, tenants };
   } catch (err) {
-    const expired = err instanceof joseErrors.JWTExpired;
-    throw unauthenticated(expired ? 'the admin token has expired' : 'the admin token is not valid');
+    if (isStoreUnavailable(err)) throw serviceUnavailable();
+    throw err;
   }
-  const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
-  const tenants = new Set(scopes.filter((s) => s.startsWith(TENANT_ADMIN_SCOPE_PREFIX)).map((s) => s.slice(TENANT_ADMIN_SCOPE_PREFIX.length)));
-  const platform = scopes.includes(PLATFORM_SCOPE);
-  if (!platform && tenants.size === 0) throw forbidden('the token carries neither the admin scope nor a tenant-admin scope');
-  return { clientId: String(payload.client_id ?? payload.sub), platform, tenants };
 }
 
 /**

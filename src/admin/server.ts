@@ -53,6 +53,10 @@ export async function adminHandler(rt: Runtime): Promise<{ handler: RequestHandl
           return createAdminContext(rt, await authenticateAdmin(rt, req.headers.authorization));
         } catch (err) {
           if (err instanceof GraphQLError) {
+            // Fail-closed admin authentication (authz.ts) is a "try again", not a refusal.
+            if (err.extensions.code === 'SERVICE_UNAVAILABLE') {
+              throw new GraphQLError(err.message, { extensions: { ...err.extensions, http: { status: 503, headers: new Map([['retry-after', '2']]) } } });
+            }
             const status = err.extensions.code === 'UNAUTHENTICATED' ? 401 : 403;
             throw new GraphQLError(err.message, { extensions: { ...err.extensions, http: { status, headers: new Map([['www-authenticate', 'Bearer realm="gatehouse"']]) } } });
           }

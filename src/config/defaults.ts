@@ -62,6 +62,13 @@ export const limits = {
   /** Cached tenant contexts per process (design target: 10,000 tenants). */
   tenantCacheSize: 20_000,
   clientCacheSizePerTenant: 1_000,
+  /**
+   * An admin request whose process has not confirmed the revocation state within the
+   * cache sync interval polls for it first, and answers 503 if that poll takes longer
+   * than this (docs/operations.md "Admin tokens during an outage"): within DESIGN.md's
+   * "no request waits more than about 2 s".
+   */
+  adminRevocationConfirmMs: 1_500,
 };
 
 /**

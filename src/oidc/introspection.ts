@@ -4,7 +4,7 @@ import { invalidClient } from '../errors/oauth-error.js';
 import type { Runtime } from '../services/runtime.js';
 import type { ClientRecord } from '../store/models/client.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
-import { resolveAccessToken } from './access-token.js';
+import { resolveClientAccessToken } from './access-token.js';
 import { authenticateClient } from './client-auth.js';
 import { findRefreshToken, presentedToken, searchOrder } from './presented-token.js';
 
@@ -18,8 +18,9 @@ const seconds = (d: Date): number => Math.floor(new Date(d).getTime() / 1000);
  * ring, revocation view, cached grant and client). Its client must still exist.
  */
 async function accessToken(rt: Runtime, tenant: TenantContext, token: string): Promise<Introspection | null> {
-  const at = await resolveAccessToken(rt, tenant, token);
-  if (!at || !(await rt.clients.find(tenant, at.clientId))) return null;
+  const found = await resolveClientAccessToken(rt, tenant, token);
+  if (!found) return null;
+  const at = found.token;
   return {
     active: true,
     scope: at.scopes.join(' '),

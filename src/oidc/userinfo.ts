@@ -3,7 +3,7 @@ import { buildUserinfoClaims } from '../claims/userinfo-claims.js';
 import { bearerError, OAuthError } from '../errors/oauth-error.js';
 import type { Runtime } from '../services/runtime.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
-import { resolveAccessToken } from './access-token.js';
+import { resolveClientAccessToken } from './access-token.js';
 import { grantClaimsRequest } from './issue/grant.js';
 
 /** Browser clients call userinfo cross-origin with a bearer token (no cookies): any origin may. */
@@ -55,12 +55,14 @@ export const userinfo = (rt: Runtime) => async (tenant: TenantContext, req: Requ
   userinfoCors(res);
   res.setHeader('Cache-Control', 'no-store');
   const token = presentedToken(req);
-  const at = await resolveAccessToken(rt, tenant, token);
-  if (!at) throw invalidToken('the access token is invalid, expired or revoked');
+  // The same resolution as introspection and the admin API: revocation, grant and a client that still exists.
+  const found = await resolveClientAccessToken(rt, tenant, token);
+  if (!found) throw invalidToken('the access token is invalid, expired or revoked');
+  const { token: at, client } = found;
   if (!at.grant) throw invalidToken('the access token was not issued for an end-user');
   if (!at.scopes.includes('openid')) throw bearerError('insufficient_scope', 'the access token lacks the openid scope');
-  const [user, client] = await Promise.all([rt.users.find(tenant, at.grant.userId), rt.clients.find(tenant, at.clientId)]);
-  if (!user || user.disabled || !client) throw invalidToken('the end-user or client of this token is no longer active');
+  const user = await rt.users.find(tenant, at.grant.userId);
+  if (!user || user.disabled) throw invalidToken('the end-user of this token is no longer active');
   // The sub the token was issued with, which is the one its ID token carried.
   const body = await buildUserinfoClaims(rt, tenant, { user, client, scopes: at.scopes, requested: grantClaimsRequest(at.grant).userinfo ?? null, sub: at.sub });
   res.status(200).json(body);

@@ -21,6 +21,9 @@ export class TenantRegistry {
   /** Cache events already applied (or published by this process), by id, with when they were seen. */
   private readonly seen = new Map<string, number>();
   private readonly syncTasks: (() => Promise<void>)[] = [];
+  private syncing: Promise<void> | undefined;
+  /** When the last fully successful poll started (ms): what this process knows is at least this recent. */
+  private syncedAt = 0;
 
   constructor(
     private readonly store: Store,
@@ -90,11 +93,23 @@ export class TenantRegistry {
     this.timer = undefined;
   }
 
-  /** One poll: drop every tenant another replica changed. Overlaps the last window by 5 s for clock skew. */
-  async sync(): Promise<void> {
+  /**
+   * One poll: drop every tenant another replica changed, then run the sync tasks. One at
+   * a time: a caller that asks while a poll runs shares it (the timer and `confirmFresh`).
+   */
+  sync(): Promise<void> {
+    this.syncing ??= this.syncOnce().finally(() => {
+      this.syncing = undefined;
+    });
+    return this.syncing;
+  }
+
+  /** Overlaps the last window by 5 s for clock skew; the window moves only when a poll succeeded, so an outage skips nothing. */
+  private async syncOnce(): Promise<void> {
+    const started = new Date();
     const from = new Date(this.lastSync.getTime() - 5_000);
-    this.lastSync = new Date();
     const events = await this.store.cacheEvents.since(from);
+    this.lastSync = started;
     const now = Date.now();
     for (const [id, at] of this.seen) if (now - at > 30_000) this.seen.delete(id);
     for (const e of events) {
@@ -108,6 +123,31 @@ export class TenantRegistry {
     }
     if (Math.random() < 0.05) await this.store.cacheEvents.sweep(new Date(Date.now() - 60_000));
     for (const task of this.syncTasks) await task();
+    this.syncedAt = started.getTime();
+  }
+
+  /**
+   * Whether this process knows every change (tenants, clients, revocations) made up to at
+   * most `maxAgeMs` ago: true at once if a poll that started that recently succeeded;
+   * otherwise polls now and answers whether that poll succeeded within `timeoutMs`.
+   * Callers that must not trust a stale view (admin authentication) fail closed on false.
+   */
+  async confirmFresh(maxAgeMs: number, timeoutMs: number): Promise<boolean> {
+    if (Date.now() - this.syncedAt <= maxAgeMs) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      // The timer's polls log failures; every waiting request need not.
+      const polled = this.sync().then(
+        () => true,
+        () => false,
+      );
+      return await Promise.race([polled, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   get size(): number {

@@ -34,9 +34,9 @@ export const consentMutations: MutationResolvers = {
     const tenant = await tenantFor(ctx, slug);
     auditNote(ctx, { targetType: userId ? 'User' : 'Client', targetId: [userId, clientId].filter(Boolean).join('/') || undefined });
     const result = await revokeTokens(tenant, { userId, clientId });
-    auditNote(ctx, { after: { revokedGrants: result.grants, revokedAccessTokens: result.accessTokens } });
-    if (result.grants || result.accessTokens) ctx.rt.events.emit(tenant, { type: 'TOKEN_REVOKED', userId: userId ?? null, clientId: clientId ?? null, data: { via: 'revokeTokens', grants: result.grants, accessTokens: result.accessTokens } });
-    return { grants: result.grants, accessTokens: result.accessTokens };
+    auditNote(ctx, { after: { revokedGrants: result.grants, revokedAccessTokens: result.accessTokens, revokedBefore: result.revokedBefore?.toISOString() ?? null } });
+    if (result.grants || result.accessTokens || result.revokedBefore) ctx.rt.events.emit(tenant, { type: 'TOKEN_REVOKED', userId: userId ?? null, clientId: clientId ?? null, data: { via: 'revokeTokens', grants: result.grants, accessTokens: result.accessTokens, ...(result.revokedBefore ? { revokedBefore: result.revokedBefore.toISOString() } : {}) } });
+    return { grants: result.grants, accessTokens: result.accessTokens, revokedBefore: result.revokedBefore };
   },
 };
 
