@@ -12,6 +12,14 @@ export const tenantDefaults = {
   accessTokenTtl: 3600,
   /** Refresh token lifetime (absolute, from issue). */
   refreshTokenTtl: 30 * 24 * 3600,
+  /**
+   * Refresh token rotation grace (seconds, 0-300): a rotated-out refresh token presented
+   * again by its own client within this long after its rotation gets a new token set
+   * instead of revoking its family — a client whose response was lost (crash, timeout)
+   * retries without logging the user out. 0 (default) is strict rotation: any reuse
+   * revokes the family (RFC 9700 4.14.2). Trade-off: docs/token-services.md.
+   */
+  refreshTokenReuseGraceSeconds: 0,
   /** How long a granted consent is reused before the user is asked again. */
   consentTtl: 90 * 24 * 3600,
   /** Login session lifetime. */

@@ -28,6 +28,9 @@ export function validateDisplayName(name: string): string {
   return trimmed;
 }
 
+/** A retry after a lost response comes within seconds; minutes would only widen what a stolen token buys. */
+const MAX_REUSE_GRACE_SECONDS = 300;
+
 const LIFETIMES = ['codeTtl', 'idTokenTtl', 'accessTokenTtl', 'refreshTokenTtl', 'consentTtl', 'sessionTtl'] as const;
 
 export function validateSettings(settings: Partial<TenantSettings>): Partial<TenantSettings> {
@@ -48,6 +51,9 @@ export function validateSettings(settings: Partial<TenantSettings>): Partial<Ten
     }
     if (k === 'keyRotationDays' && (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 3650)) {
       throw new InputError('keyRotationDays', 'must be a whole number of days from 0 to 3650', 'invalid_request');
+    }
+    if (k === 'refreshTokenReuseGraceSeconds' && (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_REUSE_GRACE_SECONDS)) {
+      throw new InputError('refreshTokenReuseGraceSeconds', `must be a whole number of seconds from 0 to ${MAX_REUSE_GRACE_SECONDS}`, 'invalid_request');
     }
     if (k === 'passwordGrant' && typeof v !== 'boolean') throw new InputError('passwordGrant', 'must be true or false', 'invalid_request');
     if (k === 'allowedAudiences') {

@@ -14,6 +14,22 @@ async function revokeFamily({ rt, tenant }: GrantContext, rec: Pick<RefreshToken
   throw invalid('the refresh token was already used');
 }
 
+/**
+ * A spent token presented again by its own client within the tenant's
+ * `refreshTokenReuseGraceSeconds` of its first rotation is taken for a retry after a
+ * lost response: the caller issues a new token set in the same family. The window runs
+ * from the stored rotation time, so retries never extend it; anything else revokes the
+ * family (docs/token-services.md "Refresh token rotation grace").
+ */
+async function retryWithinGrace(ctx: GrantContext, rec: Pick<RefreshTokenRecord, '_id' | 'grantId' | 'clientId'>, own: boolean): Promise<void> {
+  const grace = ctx.tenant.settings.refreshTokenReuseGraceSeconds;
+  if (!own || !grace) return revokeFamily(ctx, rec);
+  const spent = await ctx.tenant.store.refreshTokens.findSpent(rec._id);
+  const rotatedAt = spent?.rotatedAt ? new Date(spent.rotatedAt).getTime() : Number.NEGATIVE_INFINITY;
+  if (Date.now() - rotatedAt > grace * 1000) return revokeFamily(ctx, rec);
+  ctx.rt.log.info({ tenant: ctx.tenant.slug, clientId: rec.clientId, grantId: rec.grantId }, 'refresh token presented again within the reuse grace window');
+}
+
 /** The requested scopes: the original ones by default, fewer allowed, more refused (RFC 6749 6). */
 function refreshScopes(ctx: GrantContext, granted: readonly string[]): string[] {
   const requested = parseScope(ctx.body.scope);
@@ -29,7 +45,9 @@ function refreshScopes(ctx: GrantContext, granted: readonly string[]): string[] 
  * token is sealed and carries its own claims (oidc/issue/refresh-token.ts), so nothing is
  * read to check it: spending it is one insert of its hash, and of concurrent exchanges of
  * one token exactly one insert succeeds. A token presented by the wrong client is spent
- * as well (it has leaked). A refused widening of scope spends nothing.
+ * as well (it has leaked). A refused widening of scope spends nothing. With a tenant
+ * rotation grace, a spent token of the client within the window is a retry, not a leak
+ * (retryWithinGrace); the grant is checked as for any refresh, so a revoked family stays dead.
  */
 export const refreshToken: GrantHandler = async (ctx) => {
   const { rt, tenant, client, body } = ctx;
@@ -41,7 +59,7 @@ export const refreshToken: GrantHandler = async (ctx) => {
   const own = claims.clientId === client.clientId;
   const scopes = own ? refreshScopes(ctx, claims.scopes) : [];
   const rec = { _id: rt.envelope.hashSecret(token), grantId: claims.grantId, clientId: claims.clientId, scopes: claims.scopes, createdAt: claims.createdAt, expiresAt: claims.expiresAt, rotatedAt: new Date() };
-  if (!(await tenant.store.refreshTokens.spend(rec))) return revokeFamily(ctx, rec);
+  if (!(await tenant.store.refreshTokens.spend(rec))) await retryWithinGrace(ctx, rec, own);
   if (!own) throw invalid('the refresh token was issued to another client');
   const parties = await grantParties(rt, tenant, claims.grantId);
   if (!parties.grant.offlineAccess) throw invalid('the grant does not allow refresh');
