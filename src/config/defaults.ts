@@ -73,7 +73,7 @@ export const limits = {
   /**
    * An admin request whose process has not confirmed the revocation state within the
    * cache sync interval polls for it first, and answers 503 if that poll takes longer
-   * than this (docs/operations.md "Admin tokens during an outage"): within DESIGN.md's
+   * than this (docs/administering.md "Revoking admin credentials"): within DESIGN.md's
    * "no request waits more than about 2 s".
    */
   adminRevocationConfirmMs: 1_500,
