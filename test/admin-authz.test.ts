@@ -42,6 +42,8 @@ const operations: [string, (slug: string) => string][] = [
   ['createClient', (s) => `mutation { createClient(tenant: "${s}", input: {clientId: "new", name: "new", clientType: PUBLIC, redirectUris: ["https://x.example/cb"]}) { client { clientId } } }`],
   ['updateClient', (s) => `mutation { updateClient(tenant: "${s}", clientId: "web", input: {name: "changed"}) { clientId } }`],
   ['rotateClientSecret', (s) => `mutation { rotateClientSecret(tenant: "${s}", clientId: "web") { clientSecret } }`],
+  ['disableClient', (s) => `mutation { disableClient(tenant: "${s}", clientId: "web") { disabled } }`],
+  ['enableClient', (s) => `mutation { enableClient(tenant: "${s}", clientId: "web") { disabled } }`],
   ['deleteClient', (s) => `mutation { deleteClient(tenant: "${s}", clientId: "doomed") }`],
   ['createUser', (s) => `mutation { createUser(tenant: "${s}", input: {username: "new", password: "correct-horse-2"}) { id } }`],
   ['updateUser', (s) => `mutation { updateUser(tenant: "${s}", id: "${fixtures[s]!.userId}", input: {claims: {name: "x"}}) { id } }`],
@@ -62,7 +64,7 @@ const operations: [string, (slug: string) => string][] = [
 async function snapshot(slug: string): Promise<string> {
   const d = await gqlOk(
     srv,
-    `{ tenant(slug: "${slug}") { displayName scopes { name } signingKeys { kid status } clients { edges { node { clientId name secretRotatedAt } } }
+    `{ tenant(slug: "${slug}") { displayName scopes { name } signingKeys { kid status } clients { edges { node { clientId name secretRotatedAt disabled } } }
        users { edges { node { id disabled claims } } } initialAccessTokens { edges { node { id active } } } } }`,
     {},
     platform,

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { adminToken, createClient, createTenant, gql, gqlOk } from './helpers/admin.js';
+import { adminToken, clientCredentials, createClient, createTenant, gql, gqlOk } from './helpers/admin.js';
 import { startFaultDatabase, startServerOn, timed, type FaultDatabase } from './helpers/fault-db.js';
 import { ADMIN_ID, ADMIN_SECRET, testDatabaseName, type TestServer } from './helpers/server.js';
 
@@ -113,6 +113,25 @@ describe('an admin token whose client changed', () => {
     await gqlOk(a, 'mutation($id: String!) { deleteClient(tenant: "system", clientId: $id) }', { id: c.clientId });
     await pastTheBound();
     assert.equal(code(await gql(b, TENANT, { slug: 'acme' }, c.token)), 'UNAUTHENTICATED');
+  });
+
+  test('disableClient: its tokens are refused, it cannot get new ones; enabled again, old tokens stay revoked', async () => {
+    const c = await adminClient(['admin']);
+    assert.equal(code(await gql(b, TENANTS, {}, c.token)), undefined);
+    const d = await gqlOk<{ disableClient: { disabled: boolean } }>(a, 'mutation($id: String!) { disableClient(tenant: "system", clientId: $id) { disabled } }', { id: c.clientId });
+    assert.equal(d.disableClient.disabled, true);
+    assert.equal(code(await gql(a, TENANTS, {}, c.token)), 'UNAUTHENTICATED');
+    await pastTheBound();
+    assert.equal(code(await gql(b, TENANTS, {}, c.token)), 'UNAUTHENTICATED');
+    for (const srv of [a, b]) {
+      const res = await clientCredentials(srv, 'system', c.clientId, c.secret, { scope: 'admin' });
+      assert.equal(res.status, 401);
+      assert.equal(((await res.json()) as { error: string }).error, 'invalid_client');
+    }
+    await gqlOk(a, 'mutation($id: String!) { enableClient(tenant: "system", clientId: $id) { disabled } }', { id: c.clientId });
+    await pastTheBound();
+    assert.equal(code(await gql(b, TENANTS, {}, c.token)), 'UNAUTHENTICATED', 'revoked when disabled, not brought back');
+    assert.equal(code(await gql(b, TENANTS, {}, await adminToken(b, 'admin', c.clientId, c.secret))), undefined);
   });
 
   test('a client whose scopes no longer include the tenant-admin scope its token carries', async () => {

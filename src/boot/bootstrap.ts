@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PLATFORM_SCOPE, SYSTEM_TENANT } from '../admin/authz.js';
-import { createClient, rotateClientSecret, updateClient } from '../services/clients.js';
+import { createClient, rotateClientSecret, setClientDisabled, updateClient } from '../services/clients.js';
 import { createTenant } from '../services/tenants.js';
 import type { Runtime } from '../services/runtime.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
@@ -37,7 +37,8 @@ function devCredentialsFile(rt: Runtime): string | null {
 
 /**
  * Creates or updates the bootstrap platform-admin client (DESIGN.md section 2). With
- * GATEHOUSE_ADMIN_CLIENT_ID/SECRET set, the client matches them on every start; unset,
+ * GATEHOUSE_ADMIN_CLIENT_ID/SECRET set, the client matches them on every start (enabled,
+ * with the admin scope, that secret); unset,
  * credentials are generated on first start and printed once.
  */
 export async function ensureAdminClient(rt: Runtime, system: TenantContext): Promise<AdminCredentials> {
@@ -47,6 +48,11 @@ export async function ensureAdminClient(rt: Runtime, system: TenantContext): Pro
     if (!existing) {
       await createClient(rt, system, ADMIN_CLIENT, { clientId: adminClientId, clientSecret: adminClientSecret });
     } else {
+      // The configured credentials are the break-glass: they work again after every start.
+      if (existing.disabled) {
+        await setClientDisabled(rt, system, adminClientId, false);
+        rt.log.warn({ clientId: adminClientId }, 'the bootstrap admin client was disabled; enabled again because GATEHOUSE_ADMIN_CLIENT_ID/SECRET name it');
+      }
       await updateClient(rt, system, adminClientId, { scopes: [...new Set([...existing.scopes, PLATFORM_SCOPE])], grantTypes: ['client_credentials'] });
       if (!existing.secretHash || !rt.envelope.verifySecret(adminClientSecret, existing.secretHash)) {
         await rotateClientSecret(rt, system, adminClientId, adminClientSecret);

@@ -83,6 +83,7 @@ export const clientSnapshot = (c: ClientRecord) => ({
   ...pickMetadata(c),
   metadata: JSON.parse(c.metadata || '{}') as unknown,
   secretRotatedAt: c.secretRotatedAt ?? null,
+  disabled: c.disabled ?? false,
 });
 
 export const userSnapshot = (u: UserRecord) => ({

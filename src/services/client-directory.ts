@@ -5,7 +5,9 @@ import type { TenantContext } from '../tenancy/tenant-context.js';
 
 /**
  * Client lookups for the protocol endpoints, cached per tenant context (a client change
- * bumps the tenant revision, so a new context starts with an empty cache).
+ * bumps the tenant revision, so a new context starts with an empty cache). A disabled
+ * client is not found: it cannot authenticate, authorize, or have its tokens accepted
+ * anywhere (userinfo, introspection, the admin API), all through this one place.
  */
 export class ClientDirectory {
   private readonly caches = new WeakMap<TenantContext, LRUCache<string, { client: ClientRecord | null }>>();
@@ -18,7 +20,8 @@ export class ClientDirectory {
     }
     const hit = cache.get(clientId);
     if (hit) return hit.client;
-    const client = await tenant.store.clients.findByClientId(clientId);
+    const found = await tenant.store.clients.findByClientId(clientId);
+    const client = found && !found.disabled ? found : null;
     cache.set(clientId, { client });
     return client;
   }

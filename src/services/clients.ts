@@ -10,6 +10,7 @@ import { checkTenantGrantTypes } from './client-info.js';
 import { ConflictError, InputError, NotFoundError } from './errors.js';
 import type { Runtime } from './runtime.js';
 import { touchTenant } from './tenants.js';
+import { revokeClientTokens } from './token-revocation.js';
 
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9._~-]{3,128}$/;
 
@@ -127,6 +128,21 @@ export async function rotateClientSecret(rt: Runtime, tenant: TenantContext, cli
   return { client: updated, clientSecret: secret };
 }
 
+/**
+ * Disables or enables a client. Disabling also revokes every token the client holds
+ * (a cut-off in the revocation feed, services/token-revocation.ts), so enabling it again
+ * does not bring old tokens back: it gets new ones.
+ */
+export async function setClientDisabled(rt: Runtime, tenant: TenantContext, clientId: string, disabled: boolean): Promise<{ before: ClientRecord; client: ClientRecord }> {
+  const before = await tenant.store.clients.findByClientId(clientId);
+  if (!before) throw new NotFoundError(`client ${clientId}`);
+  const client = await tenant.store.clients.update(clientId, { disabled });
+  if (!client) throw new NotFoundError(`client ${clientId}`);
+  if (disabled) await revokeClientTokens(tenant, { clientId });
+  clientChanged(rt, await touchTenant(rt, tenant.id), clientId, disabled ? 'disabled' : 'enabled');
+  return { before, client };
+}
+
 export async function deleteClient(rt: Runtime, tenant: TenantContext, clientId: string): Promise<boolean> {
   const deleted = await tenant.store.clients.delete(clientId);
   if (deleted) clientChanged(rt, await touchTenant(rt, tenant.id), clientId, 'deleted');
@@ -134,7 +150,7 @@ export async function deleteClient(rt: Runtime, tenant: TenantContext, clientId:
 }
 
 /** CLIENT_CHANGED for the tenant's event log and webhooks (never the secret). */
-function clientChanged(rt: Runtime, tenant: TenantContext, clientId: string, change: 'created' | 'updated' | 'secret_rotated' | 'deleted'): void {
+function clientChanged(rt: Runtime, tenant: TenantContext, clientId: string, change: 'created' | 'updated' | 'secret_rotated' | 'deleted' | 'disabled' | 'enabled'): void {
   rt.events.emit(tenant, { type: 'CLIENT_CHANGED', clientId, data: { change } });
 }
 

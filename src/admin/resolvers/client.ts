@@ -2,7 +2,7 @@ import { clientSnapshot } from '../../services/audit.js';
 import { CLIENT_INFO_FIELDS, clientInfo, validateClientInfo } from '../../services/client-info.js';
 import { clientKeyMetadata } from '../../services/client-key-metadata.js';
 import { CLIENT_LOGOUT_FIELDS, clientLogoutMetadata } from '../../services/client-logout-metadata.js';
-import { createClient, deleteClient, rotateClientSecret, updateClient } from '../../services/clients.js';
+import { createClient, deleteClient, rotateClientSecret, setClientDisabled, updateClient } from '../../services/clients.js';
 import { revokeClientTokens } from '../../services/token-revocation.js';
 import { DEFAULT_PAGE } from '../../store/paging.js';
 import { auditNote } from '../audit.js';
@@ -72,6 +72,20 @@ export const clientMutations: MutationResolvers = {
     auditNote(ctx, { after: { secretRotatedAt: rotated.client.secretRotatedAt } });
     return rotated;
   },
+  disableClient: async (_p, { tenant: slug, clientId }, ctx) => {
+    const tenant = await tenantFor(ctx, slug);
+    auditNote(ctx, { targetType: 'Client', targetId: clientId });
+    const { before, client } = await setClientDisabled(ctx.rt, tenant, clientId, true);
+    auditNote(ctx, { before: clientSnapshot(before), after: clientSnapshot(client) });
+    return client;
+  },
+  enableClient: async (_p, { tenant: slug, clientId }, ctx) => {
+    const tenant = await tenantFor(ctx, slug);
+    auditNote(ctx, { targetType: 'Client', targetId: clientId });
+    const { before, client } = await setClientDisabled(ctx.rt, tenant, clientId, false);
+    auditNote(ctx, { before: clientSnapshot(before), after: clientSnapshot(client) });
+    return client;
+  },
   deleteClient: async (_p, { tenant: slug, clientId }, ctx) => {
     const tenant = await tenantFor(ctx, slug);
     auditNote(ctx, { targetType: 'Client', targetId: clientId });
@@ -88,6 +102,7 @@ export const clientMutations: MutationResolvers = {
 export const Client: ClientResolvers = {
   tenant: async (c, _a, ctx) => (await ctx.loaders.tenantById.load(c.tenantId))!,
   secretRotatedAt: (c) => c.secretRotatedAt ?? null,
+  disabled: (c) => c.disabled ?? false,
   accessTokenFormat: (c) => (c.accessTokenFormat === 'opaque' ? 'OPAQUE' : 'JWT'),
   subjectType: (c) => clientKeyMetadata(c).subjectType,
   jwks: (c) => clientKeyMetadata(c).jwks,

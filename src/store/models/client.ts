@@ -31,6 +31,8 @@ export interface ClientRecord {
   metadata: string;
   /** Keyed hash of the RFC 7592 registration access token, for dynamically registered clients. */
   registrationTokenHash?: string | null;
+  /** A disabled client does not exist for the protocol endpoints (services/client-directory.ts); absent = enabled. */
+  disabled?: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -57,6 +59,7 @@ const schema = new Schema<ClientRecord>(
     accessTokenFormat: { type: String, default: 'jwt' },
     metadata: { type: String, default: '{}' },
     registrationTokenHash: { type: String, default: null },
+    disabled: { type: Boolean, default: false },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },
