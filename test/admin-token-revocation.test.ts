@@ -157,9 +157,21 @@ describe('while the database is away', () => {
   test('admin access fails closed: 503 SERVICE_UNAVAILABLE within about 2 s, then recovers', async () => {
     const token = await adminToken(a);
     assert.equal(code(await gql(b, TENANT, { slug: 'acme' }, token)), undefined);
+    const introspect = () =>
+      fetch(`${b.url}/t/system/introspect`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${ADMIN_ID}:${ADMIN_SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token }),
+        signal: AbortSignal.timeout(3_000),
+      });
+    assert.equal(((await (await introspect()).json()) as { active: boolean }).active, true);
     db.freeze();
     try {
       await pastTheBound();
+      // Public endpoints choose availability: a warm introspection answers from memory (docs/token-services.md).
+      const res = await introspect();
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { active: boolean }).active, true);
       for (const srv of [a, b]) {
         const { value, ms } = await timed(() => gql(srv, TENANT, { slug: 'acme' }, token));
         assert.ok(!(value instanceof Error), String(value));
