@@ -127,19 +127,30 @@ export class TenantRegistry {
   }
 
   /**
-   * Whether this process knows every change (tenants, clients, revocations) made up to at
-   * most `maxAgeMs` ago: true at once if a poll that started that recently succeeded;
-   * otherwise polls now and answers whether that poll succeeded within `timeoutMs`.
-   * Callers that must not trust a stale view (admin authentication) fail closed on false.
+   * Whether this process knows every change (tenants, clients, revocations) made up to
+   * `maxAgeMs` before this call: true at once if a poll that started since then succeeded;
+   * otherwise waits for polls (joining one in flight, then starting one if that one
+   * started too early) for at most `timeoutMs`. Callers that must not trust a stale view
+   * (admin authentication) fail closed on false.
    */
   async confirmFresh(maxAgeMs: number, timeoutMs: number): Promise<boolean> {
-    if (Date.now() - this.syncedAt <= maxAgeMs) return true;
+    const asked = Date.now();
+    const deadline = asked + timeoutMs;
+    // A poll started after `asked` always qualifies, so this runs at most twice.
+    while (this.syncedAt < asked - maxAgeMs) {
+      const left = deadline - Date.now();
+      if (left <= 0 || !(await this.syncWithin(left))) return false;
+    }
+    return true;
+  }
+
+  /** One poll (shared), if it succeeds within `ms`. The timer's polls log failures; waiting requests need not. */
+  private async syncWithin(ms: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
+      timer = setTimeout(() => resolve(false), ms);
     });
     try {
-      // The timer's polls log failures; every waiting request need not.
       const polled = this.sync().then(
         () => true,
         () => false,
