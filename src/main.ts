@@ -93,6 +93,7 @@ async function main(): Promise<void> {
     rt.tenants.stopSync();
     await keyRotation.stop();
     await rt.events.stop();
+    await rt.outbox.stop();
     await graphql.stop();
     log.debug('graphql stopped');
     await store.close();

@@ -7,6 +7,9 @@ import { RevocationView } from '../services/revocation-view.js';
 import { UserDirectory } from '../services/user-directory.js';
 import { defaultDeliveryPolicy } from '../services/event-delivery.js';
 import { EventBus } from '../services/events.js';
+import { Outbox } from '../services/outbox.js';
+import { join } from 'node:path';
+import { registerAuditWriter } from '../services/audit.js';
 import { installTenantLogoutHook } from '../services/tenant-logout.js';
 import type { Runtime } from '../services/runtime.js';
 import type { Store } from '../store/index.js';
@@ -23,11 +26,22 @@ export function buildRuntime(config: Config, store: Store, log: Logger = createL
   // Polls reach back well past one interval: a revocation is seen by several polls.
   const revocations = new RevocationView(store, Math.max(10_000, 5 * config.cacheSyncInterval * 1000));
   tenants.onSync(() => revocations.poll());
-  const events = new EventBus(store, envelope, tenants, log, {
-    ...defaultDeliveryPolicy(config.webhookRetrySeconds, config.webhookMaxAttempts),
-    pollMs: Math.max(1_000, Math.min(15_000, config.webhookRetrySeconds * 1000)),
-  });
-  const rt: Runtime = { config, store, envelope, tenants, keyRings: new KeyRings(envelope), clients: new ClientDirectory(), users: new UserDirectory(store, config.cacheSyncInterval * 1000), revocations, events, log };
+  // Journaled under the data dir, per database; opened (and stopped processes' journals replayed) in the background.
+  const outbox = new Outbox({ dir: join(config.dataDir, 'outbox'), database: store.conn.name, maxPending: config.outboxMaxPending, writeTimeoutMs: 5_000, log });
+  void outbox.open();
+  const events = new EventBus(
+    store,
+    envelope,
+    tenants,
+    log,
+    {
+      ...defaultDeliveryPolicy(config.webhookRetrySeconds, config.webhookMaxAttempts),
+      pollMs: Math.max(1_000, Math.min(15_000, config.webhookRetrySeconds * 1000)),
+    },
+    outbox,
+  );
+  const rt: Runtime = { config, store, envelope, tenants, keyRings: new KeyRings(envelope), clients: new ClientDirectory(), users: new UserDirectory(store, config.cacheSyncInterval * 1000), revocations, events, outbox, log };
+  registerAuditWriter(rt);
   installTenantLogoutHook(rt);
   return rt;
 }

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { TenantStore } from '../index.js';
+import { isDuplicateKey } from '../errors.js';
 import { eventDeliveryModel, type DeliveryAttempt, type DeliveryStatus, type EventDeliveryRecord } from '../models/event-delivery.js';
 import { pageBy, type Page, type PageArgs } from '../paging.js';
 
@@ -17,6 +18,17 @@ export const eventDeliveriesRepo = (ts: TenantStore) => {
       const doc = { ...record, tenantId: ts.tenantId };
       await model.collection.insertOne(doc as never);
       return doc;
+    },
+    /** Inserts unless a delivery with this id exists (a replayed event); null then. */
+    insertOnce: async (record: Omit<EventDeliveryRecord, 'tenantId'>): Promise<EventDeliveryRecord | null> => {
+      const doc = { ...record, tenantId: ts.tenantId };
+      try {
+        await model.collection.insertOne(doc as never);
+        return doc;
+      } catch (err) {
+        if (isDuplicateKey(err)) return null;
+        throw err;
+      }
     },
     find: (id: string): Promise<EventDeliveryRecord | null> => model.findOne(ts.scoped({ _id: id })).lean<EventDeliveryRecord>().exec(),
     /** Newest first. */
