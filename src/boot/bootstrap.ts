@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PLATFORM_SCOPE, SYSTEM_TENANT } from '../admin/authz.js';
 import { createClient, rotateClientSecret, updateClient } from '../services/clients.js';
-import { createTenant } from '../services/tenants.js';
+import { createTenant } from '../services/tenant-creation.js';
 import type { Runtime } from '../services/runtime.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 
