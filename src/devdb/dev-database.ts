@@ -34,6 +34,26 @@ export interface DevDatabase {
   kind: DevDatabaseKind;
   /** Stops the server: SIGTERM, then SIGKILL after 5 s. Idempotent. */
   stop(): Promise<void>;
+  /** The server process (mongod, FerretDB); absent for mongodb-memory-server. Fault tests use it. */
+  server?: DevDatabaseServer;
+}
+
+/** Control over the database server process, for fault tests (test/helpers/fault-db.ts). */
+export interface DevDatabaseServer {
+  /** pid of the current server process (a new one after `restart()`); with `processGroup` also its process group id. */
+  readonly pid: number;
+  /** Whether the server leads its own process group (`ownProcessGroup`), so signals reach exactly it. */
+  readonly processGroup: boolean;
+  /** The server's own port; `uri` may point at a proxy in front of it. Kept across restarts. */
+  readonly port: number;
+  /** The data directory given to `startDevDatabase`. */
+  readonly dataDir: string;
+  /** Sends a signal to the server (to its process group when it has one). */
+  signal(sig: NodeJS.Signals): void;
+  /** Resolves when the current server process has exited. */
+  exited(): Promise<void>;
+  /** Stops the current process if still running and starts a new one on the same data and port; resolves when it accepts connections. */
+  restart(): Promise<void>;
 }
 
 export interface StartDevDatabaseOptions {
@@ -43,6 +63,12 @@ export interface StartDevDatabaseOptions {
   log?: (msg: string) => void;
   /** Called if the server exits without `stop()` having been called. */
   onUnexpectedExit?: (err: Error) => void;
+  /** The server's port (default: a free one). */
+  port?: number;
+  /** Start the server as the leader of its own process group (fault tests freeze it with SIGSTOP). */
+  ownProcessGroup?: boolean;
+  /** Refuse the mongodb-memory-server fallback (it offers no process control). */
+  requireServerProcess?: boolean;
 }
 
 export const FERRETDB_VERSION = 'v1.24.2';
@@ -69,17 +95,18 @@ export async function startDevDatabase(opts: StartDevDatabaseOptions): Promise<D
   const mongod = await findExecutable('mongod');
   if (mongod) {
     log(`devdb: starting mongod (${mongod})`);
-    return startServer({ kind: 'mongod', bin: mongod, dataDir, log, onUnexpectedExit: opts.onUnexpectedExit });
+    return startServer({ kind: 'mongod', bin: mongod, dataDir, log, onUnexpectedExit: opts.onUnexpectedExit, port: opts.port, ownProcessGroup: opts.ownProcessGroup });
   }
 
   let ferretProblem: string;
   try {
     const bin = await ensureFerretDbBinary({ log });
     log(`devdb: starting FerretDB ${FERRETDB_VERSION} (SQLite, ${join(dataDir, 'ferretdb')})`);
-    return await startServer({ kind: 'ferretdb', bin, dataDir, log, onUnexpectedExit: opts.onUnexpectedExit });
+    return await startServer({ kind: 'ferretdb', bin, dataDir, log, onUnexpectedExit: opts.onUnexpectedExit, port: opts.port, ownProcessGroup: opts.ownProcessGroup });
   } catch (err) {
     if (!(err instanceof FerretDbUnavailableError)) throw err;
     ferretProblem = err.message;
+    if (opts.requireServerProcess) throw err;
     log(`devdb: ${ferretProblem}; trying mongodb-memory-server-core`);
   }
 
@@ -246,6 +273,8 @@ interface ServerSpec {
   dataDir: string;
   log: (msg: string) => void;
   onUnexpectedExit?: ((err: Error) => void) | undefined;
+  port?: number | undefined;
+  ownProcessGroup?: boolean | undefined;
 }
 
 async function startServer(spec: ServerSpec): Promise<DevDatabase> {
@@ -266,7 +295,7 @@ async function startServer(spec: ServerSpec): Promise<DevDatabase> {
 class PortInUseError extends Error {}
 
 async function startServerOnce(spec: ServerSpec): Promise<DevDatabase> {
-  const port = await freePort();
+  const port = spec.port ?? (await freePort());
   let args: string[];
   if (spec.kind === 'ferretdb') {
     const dir = join(spec.dataDir, 'ferretdb');
@@ -289,17 +318,88 @@ async function startServerOnce(spec: ServerSpec): Promise<DevDatabase> {
     args = ['--dbpath', dir, '--port', String(port), '--bind_ip', '127.0.0.1', '--quiet'];
   }
 
+  let stopping = false;
+  const serverUri = `mongodb://127.0.0.1:${port}/`;
+  let current = await launch(spec, args, serverUri, () => stopping);
+
+  // FerretDB 1.24 runs findAndModify/update as read-then-write without any
+  // locking, so concurrent conditional updates on different connections can both
+  // "win". Clients therefore reach it through a loopback proxy that lets one
+  // request at a time through, which restores MongoDB's single-document
+  // atomicity (DESIGN.md §5). GATEHOUSE_FERRETDB_DIRECT=1 skips the proxy.
+  let proxy: SerializingProxy | undefined;
+  if (spec.kind === 'ferretdb' && process.env.GATEHOUSE_FERRETDB_DIRECT !== '1') {
+    try {
+      proxy = await startSerializingProxy(port);
+    } catch (err) {
+      stopping = true;
+      await killAndWait(current.child, current.exited);
+      throw err;
+    }
+  }
+  const uri = proxy ? `mongodb://127.0.0.1:${proxy.port}/` : serverUri;
+
+  const server: DevDatabaseServer = {
+    get pid() {
+      return current.child.pid as number;
+    },
+    processGroup: spec.ownProcessGroup === true,
+    port,
+    dataDir: spec.dataDir,
+    signal(sig) {
+      const pid = current.child.pid as number;
+      try {
+        process.kill(spec.ownProcessGroup ? -pid : pid, sig);
+      } catch {
+        // already gone
+      }
+    },
+    exited: () => current.exited,
+    async restart() {
+      if (stopping) throw new Error('devdb: restart after stop()');
+      server.signal('SIGCONT'); // a frozen server cannot even die of SIGTERM
+      await killAndWait(current.child, current.exited);
+      // The proxy (if any) keeps its port and reconnects to the same server port.
+      current = await launch(spec, args, serverUri, () => stopping);
+    },
+  };
+
+  let stopPromise: Promise<void> | undefined;
+  return {
+    uri,
+    kind: spec.kind,
+    server,
+    stop(): Promise<void> {
+      stopping = true;
+      stopPromise ??= (async () => {
+        await proxy?.close();
+        server.signal('SIGCONT');
+        await killAndWait(current.child, current.exited);
+      })();
+      return stopPromise;
+    },
+  };
+}
+
+interface Launched {
+  child: ChildProcess;
+  exited: Promise<void>;
+}
+
+/** Spawns the server process and waits until it accepts connections. */
+async function launch(spec: ServerSpec, args: string[], serverUri: string, stopping: () => boolean): Promise<Launched> {
   const child = spawn(spec.bin, args, {
     cwd: spec.dataDir,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: process.env,
+    // Its own process group, so a test can freeze (SIGSTOP) exactly the server.
+    detached: spec.ownProcessGroup === true,
   });
   const output = new TailBuffer(STDERR_TAIL_LINES);
   child.stdout?.on('data', (b: Buffer) => output.push(b));
   child.stderr?.on('data', (b: Buffer) => output.push(b));
   trackChild(child);
 
-  let stopping = false;
   let ready = false;
   const exited = new Promise<void>((res) => {
     if (child.exitCode !== null || child.signalCode !== null) res();
@@ -308,14 +408,13 @@ async function startServerOnce(spec: ServerSpec): Promise<DevDatabase> {
   const spawnError = new Promise<Error>((res) => child.on('error', res));
   child.once('exit', (code, signal) => {
     untrackChild(child);
-    if (!stopping && ready && spec.onUnexpectedExit) {
+    if (!stopping() && ready && spec.onUnexpectedExit) {
       spec.onUnexpectedExit(
         new Error(`${spec.kind} exited unexpectedly (${signal ?? `code ${code}`}):\n${output.text()}`),
       );
     }
   });
 
-  const serverUri = `mongodb://127.0.0.1:${port}/`;
   const failure = await waitUntilReady(serverUri, child, exited, spawnError);
   if (failure) {
     await killAndWait(child, exited);
@@ -329,37 +428,7 @@ async function startServerOnce(spec: ServerSpec): Promise<DevDatabase> {
   child.unref();
   (child.stdout as { unref?: () => void } | null)?.unref?.();
   (child.stderr as { unref?: () => void } | null)?.unref?.();
-
-  // FerretDB 1.24 runs findAndModify/update as read-then-write without any
-  // locking, so concurrent conditional updates on different connections can both
-  // "win". Clients therefore reach it through a loopback proxy that lets one
-  // request at a time through, which restores MongoDB's single-document
-  // atomicity (DESIGN.md §5). GATEHOUSE_FERRETDB_DIRECT=1 skips the proxy.
-  let proxy: SerializingProxy | undefined;
-  if (spec.kind === 'ferretdb' && process.env.GATEHOUSE_FERRETDB_DIRECT !== '1') {
-    try {
-      proxy = await startSerializingProxy(port);
-    } catch (err) {
-      stopping = true;
-      await killAndWait(child, exited);
-      throw err;
-    }
-  }
-  const uri = proxy ? `mongodb://127.0.0.1:${proxy.port}/` : serverUri;
-
-  let stopPromise: Promise<void> | undefined;
-  return {
-    uri,
-    kind: spec.kind,
-    stop(): Promise<void> {
-      stopping = true;
-      stopPromise ??= (async () => {
-        await proxy?.close();
-        await killAndWait(child, exited);
-      })();
-      return stopPromise;
-    },
-  };
+  return { child, exited };
 }
 
 async function waitUntilReady(

@@ -47,6 +47,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** Share a database with another server (to test replicas). */
   dbName?: string;
+  /** Another database server than the run's (fault tests: test/helpers/fault-db.ts). */
+  mongodbUri?: string;
 }
 
 /** A real Gatehouse on a random loopback port, on the run's database server. */
@@ -62,7 +64,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     GATEHOUSE_MASTER_KEY: randomBytes(32).toString('base64'),
     GATEHOUSE_ADMIN_CLIENT_ID: ADMIN_ID,
     GATEHOUSE_ADMIN_CLIENT_SECRET: ADMIN_SECRET,
-    MONGODB_URI: testDatabaseUri(),
+    MONGODB_URI: opts.mongodbUri ?? testDatabaseUri(),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     GATEHOUSE_CACHE_SYNC_SECONDS: '0.2',
     ...opts.env,
