@@ -72,6 +72,8 @@ async function main(): Promise<void> {
   keyRotation.start();
   // Resumes event deliveries a previous run (or another replica) left pending.
   rt.events.start();
+  // And back-channel logout tokens still due (services/logout-delivery.ts).
+  rt.logoutDeliveries.start();
 
   let shuttingDown = false;
   const graphql = await adminHandler(rt);
@@ -96,6 +98,7 @@ async function main(): Promise<void> {
     rt.tenants.stopSync();
     await keyRotation.stop();
     await rt.events.stop();
+    await rt.logoutDeliveries.stop();
     await rt.outbox.stop();
     await graphql.stop();
     log.debug('graphql stopped');

@@ -8,6 +8,8 @@ import { UserDirectory } from '../services/user-directory.js';
 import { defaultDeliveryPolicy } from '../services/event-delivery.js';
 import { EventBus } from '../services/events.js';
 import { Outbox } from '../services/outbox.js';
+import { LogoutDeliveryQueue } from '../services/logout-delivery.js';
+import { ATTEMPT_TIMEOUT_MS, postLogoutToken, RETRY_DELAYS_MS } from '../oidc/end-session/back-channel.js';
 import { join } from 'node:path';
 import { registerAuditWriter } from '../services/audit.js';
 import { installTenantLogoutHook } from '../services/tenant-logout.js';
@@ -40,7 +42,13 @@ export function buildRuntime(config: Config, store: Store, log: Logger = createL
     },
     outbox,
   );
-  const rt: Runtime = { config, store, envelope, tenants, keyRings: new KeyRings(envelope), clients: new ClientDirectory(), users: new UserDirectory(store, config.cacheSyncInterval * 1000), revocations, events, outbox, log };
+  // The logout token's POST lives with the protocol rules (oidc/end-session/back-channel.ts).
+  const logoutDeliveries = new LogoutDeliveryQueue(store, log, postLogoutToken, {
+    retryDelaysMs: RETRY_DELAYS_MS,
+    leaseMs: ATTEMPT_TIMEOUT_MS + 5_000,
+    pollMs: 1_000,
+  });
+  const rt: Runtime = { config, store, envelope, tenants, keyRings: new KeyRings(envelope), clients: new ClientDirectory(), users: new UserDirectory(store, config.cacheSyncInterval * 1000), revocations, events, outbox, logoutDeliveries, log };
   registerAuditWriter(rt);
   installTenantLogoutHook(rt);
   return rt;

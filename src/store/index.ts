@@ -25,6 +25,7 @@ import { tenantBatchesRepo } from './repos/tenant-batches.js';
 import { accessAdminRepo } from './repos/access-admin.js';
 import { eventLogRepo, eventsRepo } from './repos/events.js';
 import { deliveryQueueRepo, eventDeliveriesRepo } from './repos/event-deliveries.js';
+import { logoutDeliveriesRepo, logoutQueueRepo } from './repos/logout-deliveries.js';
 import { onRevocation, revocationFeedRepo, revocationsRepo, type RevocationListener } from './repos/revocations.js';
 
 export type { Page, PageArgs };
@@ -189,6 +190,11 @@ export class Store {
     return (this.platformRepos.deliveryQueue ??= deliveryQueueRepo(this.conn));
   }
 
+  /** Due back-channel logout deliveries of every tenant (their worker's queue). */
+  get logoutQueue() {
+    return (this.platformRepos.logoutQueue ??= logoutQueueRepo(this.conn));
+  }
+
   /** Events of several tenants written in one round trip (each record names its tenant). */
   get eventLog() {
     return (this.platformRepos.eventLog ??= eventLogRepo(this.conn));
@@ -216,6 +222,7 @@ export class Store {
     revocationFeed?: ReturnType<typeof revocationFeedRepo>;
     eventLog?: ReturnType<typeof eventLogRepo>;
     deliveryQueue?: ReturnType<typeof deliveryQueueRepo>;
+    logoutQueue?: ReturnType<typeof logoutQueueRepo>;
     auditEvents?: ReturnType<typeof auditEventsRepo>;
     leases?: ReturnType<typeof leasesRepo>;
     tenantBatches?: ReturnType<typeof tenantBatchesRepo>;
@@ -312,6 +319,7 @@ export class TenantStore {
   get events() { return this.repo('events', eventsRepo); }
   get eventDeliveries() { return this.repo('eventDeliveries', eventDeliveriesRepo); }
   get revocations() { return this.repo('revocations', revocationsRepo); }
+  get logoutDeliveries() { return this.repo('logoutDeliveries', logoutDeliveriesRepo); }
 
   get grants() {
     return this.repo('grants', grantsRepo);
