@@ -10,8 +10,12 @@ import { newTenantKeys } from './keys.js';
 import type { Runtime } from './runtime.js';
 import { validateBranding, validateDisplayName, validateSettings, validateSlug, type TenantInput } from './tenants.js';
 
-/** How long a creator may take before its PENDING tenant counts as abandoned (a crash) and may be removed. */
-export const PENDING_TENANT_MS = 60_000;
+/**
+ * How long a PENDING tenant's creator may go silent before the tenant counts as abandoned
+ * (its creator crashed) and may be removed. The creator renews it after every step.
+ */
+export const PENDING_TENANT_MS = 10_000;
+const POLL_MS = 250;
 
 export interface CreateTenantOptions {
   allowReserved?: boolean;
@@ -21,8 +25,11 @@ export interface CreateTenantOptions {
    * once; another input waits until the predecessor's time (PENDING_TENANT_MS) ran out.
    */
   fingerprint?: string;
-  /** Fills the tenant while it is still PENDING (scopes, clients …); returns its newest context. */
-  populate?: (tenant: TenantContext) => Promise<TenantContext>;
+  /**
+   * Fills the tenant while it is still PENDING (scopes, clients …); returns its newest
+   * context. Long work calls `keepAlive` now and then (it renews PENDING_TENANT_MS).
+   */
+  populate?: (tenant: TenantContext, keepAlive: () => Promise<void>) => Promise<TenantContext>;
 }
 
 const fingerprintOf = (input: TenantInput): string => createHash('sha256').update(JSON.stringify(input)).digest('base64url');
@@ -31,9 +38,10 @@ const fingerprintOf = (input: TenantInput): string => createHash('sha256').updat
  * Creates a tenant atomically, without transactions (FerretDB has none): the tenant
  * record is written first with state PENDING (invisible to every endpoint and list),
  * then its keys and whatever `populate` adds, and the tenant is made live last by one
- * conditional update. A crash at any point leaves a PENDING tenant that the retry (same
- * fingerprint: at once; otherwise once abandoned) or the start-time sweeper removes with
- * everything under its id — never a half tenant that a retry trips over.
+ * conditional update. A crash at any point leaves a PENDING tenant that goes silent; once
+ * PENDING_TENANT_MS passed, the next createTenant of that slug (a retry with the same
+ * input waits for it) or the start-time sweeper removes it with everything under its id
+ * and starts afresh — never a half tenant that a retry trips over.
  */
 export async function createTenant(rt: Runtime, input: TenantInput, opts: CreateTenantOptions = {}): Promise<TenantContext> {
   validateSlug(input.slug, opts.allowReserved);
@@ -44,14 +52,21 @@ export async function createTenant(rt: Runtime, input: TenantInput, opts: Create
 
   const operationId = newId();
   let record: TenantRecord | null = null;
-  for (let round = 0; !record && round < 3; round++) {
+  const giveUpAt = Date.now() + 3 * PENDING_TENANT_MS;
+  while (!record && Date.now() < giveUpAt) {
     const existing = await rt.store.tenants.findAnyBySlug(input.slug);
     if (existing) {
       if (existing.state !== 'PENDING') throw new ConflictError('slug', `a tenant "${input.slug}" already exists`);
       const p = existing.pending;
       const abandoned = !p || new Date(p.until).getTime() < Date.now();
-      if (!abandoned && p.fingerprint !== fingerprint) throw new ConflictError('slug', `a tenant "${input.slug}" is being created by another request`);
-      await discardPendingTenant(rt, existing, abandoned ? 'abandoned' : 'retried');
+      if (abandoned) {
+        await discardPendingTenant(rt, existing, 'abandoned');
+        continue;
+      }
+      if (p.fingerprint !== fingerprint) throw new ConflictError('slug', `a tenant "${input.slug}" is being created by another request`);
+      // The same input: a retry after a crash, or the same request twice at once. Wait for
+      // the other one to finish (then: already exists) or to go silent (then: take over).
+      await new Promise((r) => setTimeout(r, POLL_MS));
       continue;
     }
     const now = new Date();
@@ -77,10 +92,17 @@ export async function createTenant(rt: Runtime, input: TenantInput, opts: Create
   if (!record) throw new ConflictError('slug', `a tenant "${input.slug}" is being created by another request`);
   crashPoint('createTenant:pending');
 
+  const id = record._id;
+  const keepAlive = async (): Promise<void> => {
+    if (!(await rt.store.tenants.renewPending(id, operationId, new Date(Date.now() + PENDING_TENANT_MS)))) {
+      throw new ConflictError('slug', `a tenant "${input.slug}" was taken over by another request while being created`);
+    }
+  };
   let ctx = rt.tenants.install(record);
-  await ctx.store.keysets.create(await newTenantKeys(rt, record._id));
+  await ctx.store.keysets.create(await newTenantKeys(rt, id));
   crashPoint('createTenant:keys');
-  if (opts.populate) ctx = await opts.populate(ctx);
+  await keepAlive();
+  if (opts.populate) ctx = await opts.populate(ctx, keepAlive);
   crashPoint('createTenant:populated');
 
   const live = await rt.store.tenants.activate(record._id, operationId);

@@ -122,6 +122,9 @@ export class Store {
     /** Removes a PENDING record if its operation is still `operationId` (one remover wins). */
     deletePending: async (id: string, operationId: string): Promise<boolean> =>
       (await this.tenantModel.deleteOne({ _id: id, state: 'PENDING', 'pending.operationId': operationId })).deletedCount === 1,
+    /** Extends a PENDING tenant's time, if its operation is still `operationId`. */
+    renewPending: async (id: string, operationId: string, until: Date): Promise<boolean> =>
+      (await this.tenantModel.updateOne({ _id: id, state: 'PENDING', 'pending.operationId': operationId }, { $set: { 'pending.until': until } })).matchedCount === 1,
     /** Makes a PENDING tenant live, if its operation is still `operationId`; null otherwise. */
     activate: (id: string, operationId: string): Promise<TenantRecord | null> =>
       this.tenantModel

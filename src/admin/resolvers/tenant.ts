@@ -106,7 +106,7 @@ export const tenantMutations: MutationResolvers = {
       { slug: input.slug, displayName: input.displayName, branding: input.branding ?? null, settings: set },
       {
         fingerprint,
-        populate: async (pending) => {
+        populate: async (pending, keepAlive) => {
           auditNote(ctx, { tenant: { id: pending.id, slug: pending.slug } });
           let t = pending;
           if (scopes.length) t = await replaceScopes(ctx.rt, t, scopes);
@@ -118,6 +118,7 @@ export const tenantMutations: MutationResolvers = {
             );
             created.push(made);
             crashPoint(`createTenant:client${i + 1}`);
+            await keepAlive();
             const record = await ctx.rt.store.tenants.findAnyBySlug(t.slug);
             if (record && record._id === t.id) t = ctx.rt.tenants.install(record);
           }
