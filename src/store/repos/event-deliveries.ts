@@ -14,11 +14,6 @@ export interface DeliveryFilter {
 export const eventDeliveriesRepo = (ts: TenantStore) => {
   const model = eventDeliveryModel(ts.conn);
   return {
-    insert: async (record: Omit<EventDeliveryRecord, 'tenantId'>): Promise<EventDeliveryRecord> => {
-      const doc = { ...record, tenantId: ts.tenantId };
-      await model.collection.insertOne(doc as never);
-      return doc;
-    },
     /** Inserts unless a delivery with this id exists (a replayed event); null then. */
     insertOnce: async (record: Omit<EventDeliveryRecord, 'tenantId'>): Promise<EventDeliveryRecord | null> => {
       const doc = { ...record, tenantId: ts.tenantId };
