@@ -14,6 +14,7 @@ import { withFastPaths } from './http/fast-path.js';
 import { HttpMetrics } from './http/metrics.js';
 import { loadCodeResolvers } from './claims/code-resolvers.js';
 import { KeyRotationJob } from './services/key-rotation-job.js';
+import { sweepPendingTenants } from './services/tenant-creation.js';
 import { Store } from './store/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -54,6 +55,8 @@ async function main(): Promise<void> {
   // Tenants' code resolvers and hooks (tenants/<slug>/resolvers.ts, tenants/shared/resolvers.ts).
   for (const file of await loadCodeResolvers(join(root, 'tenants'))) log.info({ file }, 'code resolvers loaded');
 
+  // Tenants a crashed createTenant left PENDING are removed (services/tenant-creation.ts).
+  if (role !== 'worker') await sweepPendingTenants(rt);
   const system = role === 'worker' ? undefined : await ensureSystemTenant(rt);
   const admin = system ? await ensureAdminClient(rt, system) : undefined;
   const demo = system && config.demoTenant ? await ensureDemoTenant(rt, join(root, 'tenants', 'demo.yaml')) : undefined;
@@ -69,6 +72,8 @@ async function main(): Promise<void> {
   keyRotation.start();
   // Resumes event deliveries a previous run (or another replica) left pending.
   rt.events.start();
+  // And back-channel logout tokens still due (services/logout-delivery.ts).
+  rt.logoutDeliveries.start();
 
   let shuttingDown = false;
   const graphql = await adminHandler(rt);
@@ -93,6 +98,8 @@ async function main(): Promise<void> {
     rt.tenants.stopSync();
     await keyRotation.stop();
     await rt.events.stop();
+    await rt.logoutDeliveries.stop();
+    await rt.outbox.stop();
     await graphql.stop();
     log.debug('graphql stopped');
     await store.close();

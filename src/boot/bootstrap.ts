@@ -3,7 +3,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PLATFORM_SCOPE, SYSTEM_TENANT } from '../admin/authz.js';
 import { createClient, rotateClientSecret, setClientDisabled, updateClient } from '../services/clients.js';
-import { createTenant } from '../services/tenants.js';
+import { createTenant } from '../services/tenant-creation.js';
+import { ConflictError } from '../services/errors.js';
 import type { Runtime } from '../services/runtime.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 
@@ -17,7 +18,14 @@ export interface AdminCredentials {
 export async function ensureSystemTenant(rt: Runtime): Promise<TenantContext> {
   const existing = await rt.tenants.get(SYSTEM_TENANT);
   if (existing) return existing;
-  return createTenant(rt, { slug: SYSTEM_TENANT, displayName: 'Gatehouse platform' }, { allowReserved: true });
+  try {
+    return await createTenant(rt, { slug: SYSTEM_TENANT, displayName: 'Gatehouse platform' }, { allowReserved: true });
+  } catch (err) {
+    // Another replica starting at the same moment made it first.
+    const made = err instanceof ConflictError ? await rt.tenants.get(SYSTEM_TENANT) : null;
+    if (made) return made;
+    throw err;
+  }
 }
 
 const ADMIN_CLIENT = {

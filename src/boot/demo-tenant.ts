@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CLIENT_INFO_FIELDS } from '../services/client-info.js';
 import { createClient } from '../services/clients.js';
 import { replaceScopes } from '../services/scopes.js';
-import { createTenant } from '../services/tenants.js';
+import { createTenant } from '../services/tenant-creation.js';
 import { createUser } from '../services/users.js';
 import type { Runtime } from '../services/runtime.js';
 import { loadTenantFile, type TenantFileClient } from '../tenant-files/tenant-file.js';

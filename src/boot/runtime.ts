@@ -7,6 +7,11 @@ import { RevocationView } from '../services/revocation-view.js';
 import { UserDirectory } from '../services/user-directory.js';
 import { defaultDeliveryPolicy } from '../services/event-delivery.js';
 import { EventBus } from '../services/events.js';
+import { Outbox } from '../services/outbox.js';
+import { LogoutDeliveryQueue } from '../services/logout-delivery.js';
+import { ATTEMPT_TIMEOUT_MS, postLogoutToken, RETRY_DELAYS_MS } from '../oidc/end-session/back-channel.js';
+import { join } from 'node:path';
+import { registerAuditWriter } from '../services/audit.js';
 import { installTenantLogoutHook } from '../services/tenant-logout.js';
 import type { Runtime } from '../services/runtime.js';
 import type { Store } from '../store/index.js';
@@ -23,11 +28,28 @@ export function buildRuntime(config: Config, store: Store, log: Logger = createL
   // Polls reach back well past one interval: a revocation is seen by several polls.
   const revocations = new RevocationView(store, Math.max(10_000, 5 * config.cacheSyncInterval * 1000));
   tenants.onSync(() => revocations.poll());
-  const events = new EventBus(store, envelope, tenants, log, {
-    ...defaultDeliveryPolicy(config.webhookRetrySeconds, config.webhookMaxAttempts),
-    pollMs: Math.max(1_000, Math.min(15_000, config.webhookRetrySeconds * 1000)),
+  // Journaled under the data dir, per database; opened (and stopped processes' journals replayed) in the background.
+  const outbox = new Outbox({ dir: join(config.dataDir, 'outbox'), database: store.conn.name, maxPending: config.outboxMaxPending, writeTimeoutMs: 5_000, log });
+  void outbox.open();
+  const events = new EventBus(
+    store,
+    envelope,
+    tenants,
+    log,
+    {
+      ...defaultDeliveryPolicy(config.webhookRetrySeconds, config.webhookMaxAttempts),
+      pollMs: Math.max(1_000, Math.min(15_000, config.webhookRetrySeconds * 1000)),
+    },
+    outbox,
+  );
+  // The logout token's POST lives with the protocol rules (oidc/end-session/back-channel.ts).
+  const logoutDeliveries = new LogoutDeliveryQueue(store, log, postLogoutToken, {
+    retryDelaysMs: RETRY_DELAYS_MS,
+    leaseMs: ATTEMPT_TIMEOUT_MS + 5_000,
+    pollMs: 1_000,
   });
-  const rt: Runtime = { config, store, envelope, tenants, keyRings: new KeyRings(envelope), clients: new ClientDirectory(), users: new UserDirectory(store, config.cacheSyncInterval * 1000), revocations, events, log };
+  const rt: Runtime = { config, store, envelope, tenants, keyRings: new KeyRings(envelope), clients: new ClientDirectory(), users: new UserDirectory(store, config.cacheSyncInterval * 1000), revocations, events, outbox, logoutDeliveries, log };
+  registerAuditWriter(rt);
   installTenantLogoutHook(rt);
   return rt;
 }

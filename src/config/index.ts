@@ -38,6 +38,8 @@ export interface Config {
   /** First retry delay of event webhook deliveries, doubling (config/defaults.ts extensionDefaults). */
   webhookRetrySeconds: number;
   webhookMaxAttempts: number;
+  /** Events and audit records that may wait for the database (services/outbox.ts); more are dropped. */
+  outboxMaxPending: number;
 }
 
 const base64Key = (variable: string) =>
@@ -84,6 +86,7 @@ const fields = {
   TRUST_PROXY: bool,
   GATEHOUSE_WEBHOOK_RETRY_SECONDS: z.coerce.number().min(0.01).max(3600),
   GATEHOUSE_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20),
+  GATEHOUSE_OUTBOX_MAX_PENDING: z.coerce.number().int().min(1).max(10_000_000),
 } as const;
 
 type Fields = typeof fields;
@@ -150,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: p.TRUST_PROXY ?? false,
     webhookRetrySeconds: p.GATEHOUSE_WEBHOOK_RETRY_SECONDS ?? extensionDefaults.deliveryRetrySeconds,
     webhookMaxAttempts: p.GATEHOUSE_WEBHOOK_MAX_ATTEMPTS ?? extensionDefaults.deliveryMaxAttempts,
+    outboxMaxPending: p.GATEHOUSE_OUTBOX_MAX_PENDING ?? 100_000,
   };
 }
 

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { extensionMetrics } from '../claims/extension-metrics.js';
+import { outboxMetrics } from '../services/outbox-metrics.js';
 import type { Store } from '../store/index.js';
 import type { HttpMetrics } from './metrics.js';
 
@@ -24,8 +25,8 @@ export function healthRouter(store: Store, metrics: HttpMetrics, isShuttingDown:
   });
   r.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', metrics.registry.contentType);
-    // The tenants' extensions count in their own registry (claims/extension-metrics.ts).
-    res.end(`${await metrics.registry.metrics()}\n${await extensionMetrics.metrics()}`);
+    // The tenants' extensions and the outboxes count in registries of their own.
+    res.end(`${await metrics.registry.metrics()}\n${await extensionMetrics.metrics()}\n${await outboxMetrics.metrics()}`);
   });
   return r;
 }

@@ -1,11 +1,12 @@
 import type { SigningKeyRecord } from '../keys/key-record.js';
 import { timeOrderedId } from '../store/ids.js';
-import type { AuditOutcome } from '../store/models/audit-event.js';
+import type { AuditEventRecord, AuditOutcome } from '../store/models/audit-event.js';
 import type { ClientRecord } from '../store/models/client.js';
 import type { InitialAccessTokenRecord } from '../store/models/initial-access-token.js';
 import type { TenantRecord } from '../store/models/tenant.js';
 import type { UserRecord } from '../store/models/user.js';
 import { pickMetadata } from './clients.js';
+import type { OutboxItem } from './outbox.js';
 import type { Runtime } from './runtime.js';
 
 export interface AuditEntry {
@@ -43,29 +44,54 @@ export function redactSecrets(value: unknown): unknown {
 
 const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(redactSecrets(v)));
 
-/** Writes one audit event. Never throws: a lost audit line is logged loudly instead of failing a change already made. */
-export async function recordAudit(rt: Runtime, entry: AuditEntry): Promise<void> {
-  const at = new Date();
-  try {
-    await rt.store.auditEvents.insert({
-      _id: timeOrderedId(at.getTime()),
-      at,
-      actorClientId: entry.actor.clientId,
-      actorPlatform: entry.actor.platform,
-      tenantRef: entry.tenant?.id ?? null,
-      tenantSlug: entry.tenant?.slug ?? null,
-      operation: entry.operation,
-      targetType: entry.targetType ?? null,
-      targetId: entry.targetId ?? null,
-      outcome: entry.outcome,
-      errorCode: entry.errorCode ?? null,
-      arguments: json(entry.arguments ?? {}) ?? '{}',
-      before: json(entry.before),
-      after: json(entry.after),
-    });
-  } catch (err) {
-    rt.log.error({ err, operation: entry.operation, tenant: entry.tenant?.slug }, 'AUDIT EVENT LOST: could not record an admin operation');
-  }
+/** Id and time of an audit record, fixed when it is begun (beginAudit) and kept when it is completed. */
+export const auditSlot = (): { id: string; at: Date } => ({ id: timeOrderedId(), at: new Date() });
+
+/** The record of an entry; `_id` and `at` are given when a record begun earlier is completed. */
+export function auditRecord(entry: AuditEntry, id = timeOrderedId(), at = new Date()): AuditEventRecord {
+  return {
+    _id: id,
+    at,
+    actorClientId: entry.actor.clientId,
+    actorPlatform: entry.actor.platform,
+    tenantRef: entry.tenant?.id ?? null,
+    tenantSlug: entry.tenant?.slug ?? null,
+    operation: entry.operation,
+    targetType: entry.targetType ?? null,
+    targetId: entry.targetId ?? null,
+    outcome: entry.outcome,
+    errorCode: entry.errorCode ?? null,
+    arguments: json(entry.arguments ?? {}) ?? '{}',
+    before: json(entry.before),
+    after: json(entry.after),
+  };
+}
+
+/** Installs the outbox's writer for audit records: by `_id`, so a completed record replaces its PENDING one. */
+export function registerAuditWriter(rt: Runtime): void {
+  rt.outbox.register('audit', async (items: OutboxItem[]) => {
+    await rt.store.auditEvents.upsertMany(items.map((i) => ({ ...(i.body as unknown as AuditEventRecord), at: new Date(i.body.at as string | Date) })));
+  });
+}
+
+/**
+ * Writes one audit event through the durable outbox (services/outbox.ts): journaled on
+ * disk first, written now or when the database returns. Never throws; only a full
+ * outbox loses a record, and that is counted and logged at ERROR.
+ */
+export async function recordAudit(rt: Runtime, entry: AuditEntry, at?: { id: string; at: Date }): Promise<void> {
+  const record = auditRecord(entry, at?.id, at?.at);
+  await rt.outbox.submit([{ kind: 'audit', id: record._id, body: record as unknown as Record<string, unknown> }]);
+}
+
+/**
+ * Writes the audit record of a change about to be made, outcome PENDING, straight to
+ * the database (throws when it cannot): an admin change is never applied without a
+ * record of it. recordAudit with the same id completes it; a crash in between leaves
+ * the PENDING record, which says the change may have been made.
+ */
+export async function beginAudit(rt: Runtime, entry: Omit<AuditEntry, 'outcome'>, id: string, at: Date): Promise<void> {
+  await rt.store.auditEvents.insert(auditRecord({ ...entry, outcome: 'PENDING' }, id, at));
 }
 
 // ---- snapshots: the non-secret fields of each audited object ----

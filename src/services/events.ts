@@ -9,6 +9,7 @@ import type { TenantContext } from '../tenancy/tenant-context.js';
 import { TenantInterval } from '../tenancy/tenant-interval.js';
 import type { TenantRegistry } from '../tenancy/tenant-registry.js';
 import { attemptDelivery, type DeliveryDeps, type DeliveryPolicy } from './event-delivery.js';
+import type { Outbox, OutboxItem } from './outbox.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** Events wait at most this long to be written together with others of their tenant. */
@@ -27,6 +28,12 @@ export function eventPayload(tenant: TenantContext, e: EventRecord): string {
   return JSON.stringify({ id: e._id, type: e.type, tenant: tenant.slug, at: e.at.toISOString(), userId: e.userId, clientId: e.clientId, data: JSON.parse(e.data) as unknown });
 }
 
+/** An event as journaled (dates as strings, the tenant's slug added) back to a record. */
+function reviveEvent(body: Record<string, unknown>): EventRecord {
+  const { tenantSlug: _slug, ...rest } = body as unknown as EventRecord & { tenantSlug?: string };
+  return { ...rest, at: new Date(rest.at), expiresAt: new Date(rest.expiresAt) };
+}
+
 export interface EventBusOptions extends DeliveryPolicy {
   /** How often the queue is polled for due deliveries (restarts, other replicas' leftovers). */
   pollMs: number;
@@ -36,7 +43,8 @@ export interface EventBusOptions extends DeliveryPolicy {
  * Records a tenant's events and delivers them to its event webhooks.
  *
  * `emit` returns at once: the request that caused the event never waits for the
- * database or a receiver, and a failure is only logged. Each event is stored (the
+ * database or a receiver. Events go through the durable outbox (services/outbox.ts), so
+ * an outage or a crash delays them but does not lose them. Each event is stored (the
  * tenant's event log), and one delivery row per subscribed webhook; the first attempt
  * is made straight away, retries with exponential back-off from in-process timers.
  * Delivery rows keep their state in the database, so a poller (start()) resumes what a
@@ -57,22 +65,22 @@ export class EventBus implements EventSink {
     tenants: TenantRegistry,
     private readonly log: Logger,
     private readonly opts: EventBusOptions,
+    private readonly outbox: Outbox,
   ) {
     this.deps = { store, envelope, tenants, log };
+    outbox.register('event', this.writeEvents);
   }
 
+  /** Records an event without waiting; the outbox keeps it until the database takes it (a full outbox logs the drop). */
   emit(tenant: TenantContext, event: TenantEvent): void {
     if (this.stopped) return;
-    this.track(
-      this.record(tenant, event).catch((err: unknown) => {
-        this.log.error({ err, tenant: tenant.slug, type: event.type }, 'could not record an event');
-      }),
-    );
+    void this.record(tenant, event).catch(() => undefined);
   }
 
   /**
    * Stores the event and queues its deliveries (emit without waiting; tests and jobs may
-   * await it). Events are written in batches, at most BATCH_MS after the first one and
+   * await it: it resolves once the event is in the database, which during an outage is
+   * when the database returns). Events are written in batches, at most BATCH_MS after the first one and
    * for all tenants together: a busy token endpoint costs one insert per batch, not one
    * per token, however many tenants it serves.
    */
@@ -121,25 +129,46 @@ export class EventBus implements EventSink {
     if (batches.length) this.writeBatches(batches);
   }
 
-  /** One insert for the events of every tenant in `batches`, then each tenant's deliveries. */
+  /**
+   * Hands the events of every tenant in `batches` to the outbox: journaled at once (one
+   * append and fdatasync for the batch), then written — one insert for all of them, then
+   * each tenant's deliveries — now or, if the database is away, when it returns.
+   */
   private writeBatches(batches: Batch[]): void {
-    const settle = async (): Promise<void> => {
-      try {
-        await this.deps.store.eventLog.insertMany(batches.flatMap((b) => b.items.map((i) => i.rec)));
-      } catch (err) {
-        for (const b of batches) b.items.forEach((i) => i.reject(err));
-        return;
-      }
-      for (const b of batches) {
-        const records = b.items.map((i) => i.rec);
-        await this.queueDeliveries(b.tenant, records).then(
-          () => b.items.forEach((i) => i.resolve(i.rec)),
-          (err: unknown) => b.items.forEach((i) => i.reject(err)),
-        );
-      }
-    };
-    this.track(settle());
+    const items: OutboxItem[] = batches.flatMap((b) =>
+      b.items.map((i) => ({
+        kind: 'event' as const,
+        id: i.rec._id,
+        body: { ...i.rec, tenantSlug: b.tenant.slug },
+        local: b.tenant,
+        onWritten: () => i.resolve(i.rec),
+        onDropped: () => i.reject(new Error('the outbox is full: event dropped')),
+      })),
+    );
+    this.track(this.outbox.submit(items));
   }
+
+  /**
+   * The outbox's writer for events (also for those replayed from a journal): idempotent,
+   * events and deliveries have fixed ids, so a second write of the same batch only
+   * collides harmlessly.
+   */
+  private readonly writeEvents = async (items: OutboxItem[]): Promise<void> => {
+    const records = items.map((i) => reviveEvent(i.body));
+    await this.deps.store.eventLog.insertMany(records);
+    const byTenant = new Map<string, { slug: string; ctx: TenantContext | undefined; records: EventRecord[] }>();
+    items.forEach((item, n) => {
+      const rec = records[n]!;
+      let group = byTenant.get(rec.tenantId);
+      if (!group) byTenant.set(rec.tenantId, (group = { slug: String(item.body.tenantSlug), ctx: item.local as TenantContext | undefined, records: [] }));
+      group.records.push(rec);
+    });
+    for (const [tenantId, group] of byTenant) {
+      // Replayed events carry no context: the tenant as it is now (gone: no deliveries).
+      const ctx = group.ctx ?? (await this.deps.tenants.get(group.slug));
+      if (ctx && ctx.id === tenantId) await this.queueDeliveries(ctx, group.records);
+    }
+  };
 
   private async queueDeliveries(tenant: TenantContext, records: EventRecord[]): Promise<void> {
     const webhooks = (tenant.record.eventWebhooks ?? []).filter((w) => w.enabled);
@@ -148,8 +177,9 @@ export class EventBus implements EventSink {
       if (!subscribers.length) continue;
       const payload = eventPayload(tenant, rec);
       for (const w of subscribers) {
-        const delivery = await tenant.store.eventDeliveries.insert({
-          _id: timeOrderedId(),
+        // One delivery per event and webhook, whatever replays the event: the id says which.
+        const inserted = await tenant.store.eventDeliveries.insertOnce({
+          _id: `${rec._id}.${w.name}`,
           tenantSlug: tenant.slug,
           webhook: w.name,
           url: w.url,
@@ -166,7 +196,7 @@ export class EventBus implements EventSink {
           deliveredAt: null,
           expiresAt: new Date(rec.at.getTime() + extensionDefaults.deliveryRetentionDays * DAY_MS),
         });
-        this.deliver(tenant.id, delivery._id);
+        if (inserted) this.deliver(tenant.id, inserted._id);
       }
     }
     if (eventSweeps.due(tenant.id)) {

@@ -6,6 +6,8 @@ import type { Store } from '../store/index.js';
 import type { TenantRegistry } from '../tenancy/tenant-registry.js';
 import type { ClientDirectory } from './client-directory.js';
 import type { EventBus } from './events.js';
+import type { LogoutDeliveryQueue } from './logout-delivery.js';
+import type { Outbox } from './outbox.js';
 import type { RevocationView } from './revocation-view.js';
 import type { UserDirectory } from './user-directory.js';
 
@@ -23,5 +25,9 @@ export interface Runtime {
   revocations: RevocationView;
   /** The tenants' events and their delivery to event webhooks (services/events.ts). */
   events: EventBus;
+  /** Events and audit records on their way to the database, journaled on disk (services/outbox.ts). */
+  outbox: Outbox;
+  /** Back-channel logout tokens with their retry schedule in the database (services/logout-delivery.ts). */
+  logoutDeliveries: LogoutDeliveryQueue;
   log: Logger;
 }

@@ -98,34 +98,6 @@ export function validateBranding(b: Branding | null | undefined): Branding {
   return out;
 }
 
-/**
- * Creates a tenant with its keys. The keyset is written first, under a fresh tenant id,
- * so a tenant is never visible without keys; a refused slug removes the orphan keyset.
- */
-export async function createTenant(rt: Runtime, input: TenantInput, opts: { allowReserved?: boolean } = {}): Promise<TenantContext> {
-  validateSlug(input.slug, opts.allowReserved);
-  const displayName = validateDisplayName(input.displayName);
-  const settings = validateSettings(input.settings ?? {});
-  const branding = validateBranding(input.branding);
-  if (await rt.store.tenants.findBySlug(input.slug)) throw new ConflictError('slug', `a tenant "${input.slug}" already exists`);
-
-  const id = newId();
-  const tenantStore = rt.store.forTenant(id);
-  await tenantStore.keysets.create(await newTenantKeys(rt, id));
-  const now = new Date();
-  const record: TenantRecord = { _id: id, slug: input.slug, displayName, branding, settings, revision: 1, createdAt: now, updatedAt: now };
-  try {
-    await rt.store.tenants.insert(record);
-  } catch (err) {
-    await tenantStore.deleteAll();
-    if (err instanceof DuplicateKeyError) throw new ConflictError('slug', `a tenant "${input.slug}" already exists`);
-    throw err;
-  }
-  const ctx = rt.tenants.install(record);
-  await rt.tenants.publishChange(record);
-  return ctx;
-}
-
 export interface TenantUpdate {
   displayName?: string | null;
   branding?: Branding | null;

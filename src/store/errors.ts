@@ -10,6 +10,17 @@ export function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }
 
+/**
+ * Whether a write failed only on duplicate keys (an unordered insertMany reports each
+ * refused document): a replayed write of records that are already there.
+ */
+export function onlyDuplicates(err: unknown): boolean {
+  if (isDuplicateKey(err)) return true;
+  const writeErrors = (err as { writeErrors?: unknown } | null)?.writeErrors;
+  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+  return list.length > 0 && list.every((e: { code?: unknown; err?: { code?: unknown } }) => e.code === 11000 || e.err?.code === 11000);
+}
+
 export async function mapDuplicate<T>(collection: string, op: () => Promise<T>): Promise<T> {
   try {
     return await op();

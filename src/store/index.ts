@@ -25,11 +25,15 @@ import { tenantBatchesRepo } from './repos/tenant-batches.js';
 import { accessAdminRepo } from './repos/access-admin.js';
 import { eventLogRepo, eventsRepo } from './repos/events.js';
 import { deliveryQueueRepo, eventDeliveriesRepo } from './repos/event-deliveries.js';
+import { logoutDeliveriesRepo, logoutQueueRepo } from './repos/logout-deliveries.js';
 import { onRevocation, revocationFeedRepo, revocationsRepo, type RevocationListener } from './repos/revocations.js';
 
 export type { Page, PageArgs };
 
 export const newId = (): string => randomUUID();
+
+/** The filter of live tenants (not PENDING creation). */
+const LIVE = { state: { $ne: 'PENDING' } } as const;
 
 export type UserChangeListener = (tenantId: string, userId: string) => void;
 /** In-process subscribers per connection (= per Store), like the revocation listeners. */
@@ -108,12 +112,34 @@ export class Store {
   // ---- tenants (the platform level: the tenant documents themselves) ----
 
   readonly tenants = {
-    findBySlug: (slug: string): Promise<TenantRecord | null> => this.tenantModel.findOne({ slug }).lean<TenantRecord>().exec(),
-    findById: (id: string): Promise<TenantRecord | null> => this.tenantModel.findById(id).lean<TenantRecord>().exec(),
+    // Live tenants only: a PENDING one (being created) is invisible to every reader but its creator.
+    findBySlug: (slug: string): Promise<TenantRecord | null> => this.tenantModel.findOne({ slug, ...LIVE }).lean<TenantRecord>().exec(),
+    findById: (id: string): Promise<TenantRecord | null> => this.tenantModel.findOne({ _id: id, ...LIVE }).lean<TenantRecord>().exec(),
     findByIds: (ids: readonly string[]): Promise<TenantRecord[]> =>
-      this.tenantModel.find({ _id: { $in: ids } }).lean<TenantRecord[]>().exec(),
+      this.tenantModel.find({ _id: { $in: ids }, ...LIVE }).lean<TenantRecord[]>().exec(),
+    /** The record holding a slug, live or PENDING (createTenant decides what to do with it). */
+    findAnyBySlug: (slug: string): Promise<TenantRecord | null> => this.tenantModel.findOne({ slug }).lean<TenantRecord>().exec(),
+    /** Removes a PENDING record if its operation is still `operationId` (one remover wins). */
+    deletePending: async (id: string, operationId: string): Promise<boolean> =>
+      (await this.tenantModel.deleteOne({ _id: id, state: 'PENDING', 'pending.operationId': operationId })).deletedCount === 1,
+    /** Extends a PENDING tenant's time, if its operation is still `operationId`. */
+    renewPending: async (id: string, operationId: string, until: Date): Promise<boolean> =>
+      (await this.tenantModel.updateOne({ _id: id, state: 'PENDING', 'pending.operationId': operationId }, { $set: { 'pending.until': until } })).matchedCount === 1,
+    /** Makes a PENDING tenant live, if its operation is still `operationId`; null otherwise. */
+    activate: (id: string, operationId: string): Promise<TenantRecord | null> =>
+      this.tenantModel
+        .findOneAndUpdate(
+          { _id: id, state: 'PENDING', 'pending.operationId': operationId },
+          { $unset: { state: 1, pending: 1 }, $inc: { revision: 1 }, $set: { updatedAt: new Date() } },
+          { returnDocument: 'after' },
+        )
+        .lean<TenantRecord>()
+        .exec(),
+    /** PENDING tenants whose creator's time ran out before `now`. */
+    stalePending: (now = new Date()): Promise<TenantRecord[]> =>
+      this.tenantModel.find({ state: 'PENDING', 'pending.until': { $lt: now } }).lean<TenantRecord[]>().exec(),
     list: (args: PageArgs, filter: { slugPrefix?: string; search?: string } = {}): Promise<Page<TenantRecord>> => {
-      const q: Record<string, unknown> = {};
+      const q: Record<string, unknown> = { ...LIVE };
       if (filter.slugPrefix) q.slug = { $regex: `^${escapeRegex(filter.slugPrefix)}` };
       if (filter.search) q.displayName = { $regex: escapeRegex(filter.search), $options: 'i' };
       return pageBy(this.tenantModel, q, 'slug', args);
@@ -141,10 +167,10 @@ export class Store {
         .lean<TenantRecord>()
         .exec(),
     delete: async (id: string): Promise<boolean> => (await this.tenantModel.deleteOne({ _id: id })).deletedCount === 1,
-    count: (): Promise<number> => this.tenantModel.countDocuments({}).exec(),
+    count: (): Promise<number> => this.tenantModel.countDocuments({ ...LIVE }).exec(),
     /** Tenants with automatic key rotation on (settings.keyRotationDays > 0). */
     withKeyRotation: (): Promise<TenantRecord[]> =>
-      this.tenantModel.find({ 'settings.keyRotationDays': { $gt: 0 } }).lean<TenantRecord[]>().exec(),
+      this.tenantModel.find({ 'settings.keyRotationDays': { $gt: 0 }, ...LIVE }).lean<TenantRecord[]>().exec(),
   };
 
   /** The admin audit trail (platform-wide; outlives tenants). */
@@ -165,6 +191,11 @@ export class Store {
   /** Due event deliveries of every tenant (the delivery worker's queue). */
   get deliveryQueue() {
     return (this.platformRepos.deliveryQueue ??= deliveryQueueRepo(this.conn));
+  }
+
+  /** Due back-channel logout deliveries of every tenant (their worker's queue). */
+  get logoutQueue() {
+    return (this.platformRepos.logoutQueue ??= logoutQueueRepo(this.conn));
   }
 
   /** Events of several tenants written in one round trip (each record names its tenant). */
@@ -194,6 +225,7 @@ export class Store {
     revocationFeed?: ReturnType<typeof revocationFeedRepo>;
     eventLog?: ReturnType<typeof eventLogRepo>;
     deliveryQueue?: ReturnType<typeof deliveryQueueRepo>;
+    logoutQueue?: ReturnType<typeof logoutQueueRepo>;
     auditEvents?: ReturnType<typeof auditEventsRepo>;
     leases?: ReturnType<typeof leasesRepo>;
     tenantBatches?: ReturnType<typeof tenantBatchesRepo>;
@@ -290,6 +322,7 @@ export class TenantStore {
   get events() { return this.repo('events', eventsRepo); }
   get eventDeliveries() { return this.repo('eventDeliveries', eventDeliveriesRepo); }
   get revocations() { return this.repo('revocations', revocationsRepo); }
+  get logoutDeliveries() { return this.repo('logoutDeliveries', logoutDeliveriesRepo); }
 
   get grants() {
     return this.repo('grants', grantsRepo);

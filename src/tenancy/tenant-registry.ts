@@ -58,6 +58,8 @@ export class TenantRegistry {
 
   /** Installs a record this process just wrote, unless a newer revision is already cached. */
   install(record: TenantRecord): TenantContext {
+    // A tenant still being created is served to its creator only, never from the cache.
+    if (record.state === 'PENDING') return makeTenantContext(record, this.publicUrl, this.store.forTenant(record._id));
     const current = this.cache.get(record.slug);
     if (current && current.record._id === record._id && current.record.revision > record.revision) return current;
     const ctx = makeTenantContext(record, this.publicUrl, this.store.forTenant(record._id));

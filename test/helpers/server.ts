@@ -100,6 +100,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     close: async () => {
       rt.tenants.stopSync();
       await rt.events.stop();
+      await rt.logoutDeliveries.stop();
+      await rt.outbox.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await graphql.stop();

@@ -4,7 +4,10 @@ import { resolveClientMetadata } from '../../services/client-metadata.js';
 import { createClient } from '../../services/clients.js';
 import { InputError } from '../../services/errors.js';
 import { replaceScopes, validateScope } from '../../services/scopes.js';
-import { createTenant, deleteTenant, updateTenant } from '../../services/tenants.js';
+import { deleteTenant, updateTenant } from '../../services/tenants.js';
+import { createTenant } from '../../services/tenant-creation.js';
+import { createHash } from 'node:crypto';
+import { redactSecrets } from '../../services/audit.js';
 import type { TenantRecord } from '../../store/models/tenant.js';
 import { DEFAULT_PAGE, encodeCursor } from '../../store/paging.js';
 import { auditNote } from '../audit.js';
@@ -14,6 +17,7 @@ import type { MutationResolvers, QueryResolvers, TenantResolvers, TenantSettings
 import { tenantKey } from '../loaders.js';
 import { tenantFor } from '../tenant-access.js';
 import { clientInputParts } from './client.js';
+import { crashPoint } from '../../services/crash-points.js';
 
 const SETTING_NAMES = Object.keys(tenantDefaults) as (keyof TenantSettings)[];
 
@@ -93,18 +97,35 @@ export const tenantMutations: MutationResolvers = {
         }),
       ),
     );
-    let tenant = await createTenant(ctx.rt, { slug: input.slug, displayName: input.displayName, branding: input.branding ?? null, settings: set });
-    auditNote(ctx, { tenant: { id: tenant.id, slug: tenant.slug } });
-    if (scopes.length) tenant = await replaceScopes(ctx.rt, tenant, scopes);
-    const created = [];
-    for (const [i, parts] of clients.entries()) {
-      const c = input.clients![i]!;
-      const made = await underPath(`clients[${i}]`, () =>
-        createClient(ctx.rt, tenant, { ...parts.fields, name: c.name, clientType: c.clientType }, { clientId: parts.clientId, metadata: parts.metadata }),
-      );
-      created.push(made);
-      tenant = (await ctx.rt.tenants.get(tenant.slug)) ?? tenant;
-    }
+    // Everything below runs while the tenant is PENDING (invisible); it goes live last, or
+    // a retry of this same input (the fingerprint) clears what a crash left and starts again.
+    const fingerprint = createHash('sha256').update(JSON.stringify(redactSecrets(input))).digest('base64url');
+    const created: Awaited<ReturnType<typeof createClient>>[] = [];
+    const tenant = await createTenant(
+      ctx.rt,
+      { slug: input.slug, displayName: input.displayName, branding: input.branding ?? null, settings: set },
+      {
+        fingerprint,
+        populate: async (pending, keepAlive) => {
+          auditNote(ctx, { tenant: { id: pending.id, slug: pending.slug } });
+          let t = pending;
+          if (scopes.length) t = await replaceScopes(ctx.rt, t, scopes);
+          crashPoint('createTenant:scopes');
+          for (const [i, parts] of clients.entries()) {
+            const c = input.clients![i]!;
+            const made = await underPath(`clients[${i}]`, () =>
+              createClient(ctx.rt, t, { ...parts.fields, name: c.name, clientType: c.clientType }, { clientId: parts.clientId, metadata: parts.metadata }),
+            );
+            created.push(made);
+            crashPoint(`createTenant:client${i + 1}`);
+            await keepAlive();
+            const record = await ctx.rt.store.tenants.findAnyBySlug(t.slug);
+            if (record && record._id === t.id) t = ctx.rt.tenants.install(record);
+          }
+          return t;
+        },
+      },
+    );
     auditNote(ctx, { after: { ...tenantSnapshot(tenant.record), clients: created.map((c) => clientSnapshot(c.client)) } });
     return { tenant: tenant.record, clients: created };
   },

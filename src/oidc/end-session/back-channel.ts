@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { decodeJwt } from 'jose';
 import type { Logger } from 'pino';
 import { subjectFor } from '../../claims/subject.js';
 import { clientLogoutMetadata } from '../../services/client-logout-metadata.js';
+import type { LogoutOutcome } from '../../services/logout-delivery.js';
 import type { Runtime } from '../../services/runtime.js';
 import type { ClientRecord } from '../../store/models/client.js';
 import type { UserRecord } from '../../store/models/user.js';
@@ -50,14 +52,13 @@ export async function logoutToken(rt: Runtime, tenant: TenantContext, client: Cl
   return signForClient(rt, tenant, client, client.idTokenSignedResponseAlg || tenant.settings.signingAlg, payload, LOGOUT_TOKEN_TYP);
 }
 
-type Outcome = 'delivered' | 'retry' | 'refused';
 
 /**
  * One POST of `logout_token` (section 2.5). 200/204 (any 2xx) is success; a 4xx means the
  * RP refused this token, which another attempt would not change; 5xx, 408, 429, timeouts
  * and network errors are retried. Redirects are not followed.
  */
-async function post(uri: string, token: string): Promise<{ outcome: Outcome; status: number | null }> {
+export async function postLogoutToken(uri: string, token: string): Promise<{ outcome: LogoutOutcome; status: number | null }> {
   try {
     const res = await fetch(uri, {
       method: 'POST',
@@ -76,28 +77,6 @@ async function post(uri: string, token: string): Promise<{ outcome: Outcome; sta
 }
 
 /**
- * Delivers one token: the first attempt now, the retries in the background with growing
- * delays. Resolves after the first attempt (whatever its result). Retry timers are
- * unref'd: a process that shuts down drops what is still pending (delivery is
- * best-effort, as the specification allows).
- */
-function deliver(uri: string, token: string, log: Logger): Promise<void> {
-  const attempt = async (n: number): Promise<void> => {
-    const { outcome, status } = await post(uri, token);
-    if (outcome === 'delivered') {
-      log.debug({ uri, attempt: n + 1, status }, 'back-channel logout delivered');
-      return;
-    }
-    if (outcome === 'refused' || n >= RETRY_DELAYS_MS.length) {
-      log.warn({ uri, attempt: n + 1, status }, 'back-channel logout not delivered');
-      return;
-    }
-    setTimeout(() => void attempt(n + 1).catch((err: unknown) => log.warn({ err, uri }, 'back-channel logout retry failed')), RETRY_DELAYS_MS[n]).unref();
-  };
-  return attempt(0);
-}
-
-/**
  * Back-Channel Logout 1.0: a logout token to every client of the session that registered
  * a backchannel_logout_uri. Returns once the first attempts are done or USER_WAIT_MS has
  * passed, whichever is first; everything else continues in the background.
@@ -109,7 +88,9 @@ export async function notifyBackChannel(rt: Runtime, tenant: TenantContext, sess
     const uri = clientLogoutMetadata(client).backchannelLogoutUri!;
     const clientLog = log.child({ tenant: tenant.slug, clientId: client.clientId });
     try {
-      await deliver(uri, await logoutToken(rt, tenant, client, session), clientLog);
+      const token = await logoutToken(rt, tenant, client, session);
+      // Stored with its retry schedule (services/logout-delivery.ts): a restart keeps it.
+      await rt.logoutDeliveries.enqueue(tenant, client.clientId, uri, token, new Date(decodeJwt(token).exp! * 1000));
     } catch (err) {
       clientLog.warn({ err }, 'back-channel logout token could not be made');
     }

@@ -1,6 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 
-export type AuditOutcome = 'SUCCESS' | 'FAILURE';
+/** PENDING: recorded before the change was made, and never completed (the process stopped): the change may or may not have happened. */
+export type AuditOutcome = 'SUCCESS' | 'FAILURE' | 'PENDING';
 
 /**
  * One admin operation: who did what to which tenant, when, and what changed. A platform

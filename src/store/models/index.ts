@@ -19,13 +19,14 @@ import { initialAccessTokenModel } from './initial-access-token.js';
 import { eventModel } from './event.js';
 import { eventDeliveryModel } from './event-delivery.js';
 import { revocationModel } from './revocation.js';
+import { logoutDeliveryModel } from './logout-delivery.js';
 
 /**
  * Every model, registered on the connection at open: indexes are created from this
  * list and tenant deletion cascades to every registered model with a tenantId.
  * A new model file adds its factory here.
  */
-export const allModels: ((conn: Connection) => unknown)[] = [tenantModel, keysetModel, clientModel, userModel, cacheEventModel, interactionModel, loginSessionModel, consentModel, loginAttemptModel, grantModel, authorizationCodeModel, refreshTokenModel, accessTokenModel, clientAssertionModel, auditEventModel, leaseModel, initialAccessTokenModel, eventModel, eventDeliveryModel, revocationModel];
+export const allModels: ((conn: Connection) => unknown)[] = [tenantModel, keysetModel, clientModel, userModel, cacheEventModel, interactionModel, loginSessionModel, consentModel, loginAttemptModel, grantModel, authorizationCodeModel, refreshTokenModel, accessTokenModel, clientAssertionModel, auditEventModel, leaseModel, initialAccessTokenModel, eventModel, eventDeliveryModel, revocationModel, logoutDeliveryModel];
 
 export function registerModels(conn: Connection): void {
   for (const make of allModels) make(conn);

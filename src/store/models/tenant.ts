@@ -84,6 +84,14 @@ export interface TenantRecord {
   claimResolvers?: ClaimResolverDefinition[];
   hooks?: HookDefinition[];
   eventWebhooks?: EventWebhookDefinition[];
+  /**
+   * PENDING while createTenant is still making it (keys, scopes, clients): such a tenant
+   * is invisible to every endpoint and list, and a retry or the start-time sweeper
+   * removes it if its creator stopped (services/tenants.ts). Absent: the tenant is live.
+   */
+  state?: 'PENDING';
+  /** The creating operation of a PENDING tenant: who may finish it, for what input, until when. */
+  pending?: { operationId: string; fingerprint: string; until: Date } | null;
   /** Bumped on every change to the tenant, its keys or its clients: caches key on it. */
   revision: number;
   createdAt: Date;
@@ -149,6 +157,8 @@ const schema = new Schema<TenantRecord>(
       ],
       default: [],
     },
+    state: { type: String },
+    pending: { type: new Schema({ operationId: String, fingerprint: String, until: Date }, { _id: false }), default: undefined },
     revision: { type: Number, required: true, default: 1 },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },

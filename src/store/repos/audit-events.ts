@@ -22,6 +22,14 @@ export const auditEventsRepo = (conn: Connection) => {
     insert: async (record: AuditEventRecord): Promise<void> => {
       await model.collection.insertOne(record as never);
     },
+    /** Writes records by `_id`, replacing what is there (a PENDING record being completed, or a replay). */
+    upsertMany: async (records: readonly AuditEventRecord[]): Promise<void> => {
+      if (!records.length) return;
+      await model.collection.bulkWrite(
+        records.map((r) => ({ replaceOne: { filter: { _id: r._id }, replacement: r, upsert: true } })) as never[],
+        { ordered: false },
+      );
+    },
     /** Newest first. */
     list: (args: PageArgs, filter: AuditEventFilter = {}): Promise<Page<AuditEventRecord>> => {
       const q: Record<string, unknown> = {};

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { TenantStore } from '../index.js';
+import { isDuplicateKey } from '../errors.js';
 import { eventDeliveryModel, type DeliveryAttempt, type DeliveryStatus, type EventDeliveryRecord } from '../models/event-delivery.js';
 import { pageBy, type Page, type PageArgs } from '../paging.js';
 
@@ -13,10 +14,16 @@ export interface DeliveryFilter {
 export const eventDeliveriesRepo = (ts: TenantStore) => {
   const model = eventDeliveryModel(ts.conn);
   return {
-    insert: async (record: Omit<EventDeliveryRecord, 'tenantId'>): Promise<EventDeliveryRecord> => {
+    /** Inserts unless a delivery with this id exists (a replayed event); null then. */
+    insertOnce: async (record: Omit<EventDeliveryRecord, 'tenantId'>): Promise<EventDeliveryRecord | null> => {
       const doc = { ...record, tenantId: ts.tenantId };
-      await model.collection.insertOne(doc as never);
-      return doc;
+      try {
+        await model.collection.insertOne(doc as never);
+        return doc;
+      } catch (err) {
+        if (isDuplicateKey(err)) return null;
+        throw err;
+      }
     },
     find: (id: string): Promise<EventDeliveryRecord | null> => model.findOne(ts.scoped({ _id: id })).lean<EventDeliveryRecord>().exec(),
     /** Newest first. */

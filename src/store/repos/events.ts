@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { TenantStore } from '../index.js';
+import { onlyDuplicates } from '../errors.js';
 import { eventModel, type EventRecord } from '../models/event.js';
 import { pageBy, type Page, type PageArgs } from '../paging.js';
 
@@ -32,8 +33,14 @@ export const eventsRepo = (ts: TenantStore) => {
 export const eventLogRepo = (conn: Connection) => {
   const model = eventModel(conn);
   return {
+    /** Idempotent: events already written (a replay from the outbox journal) are skipped. */
     insertMany: async (records: readonly EventRecord[]): Promise<void> => {
-      if (records.length) await model.collection.insertMany(records as never[], { ordered: false });
+      if (!records.length) return;
+      try {
+        await model.collection.insertMany(records as never[], { ordered: false });
+      } catch (err) {
+        if (!onlyDuplicates(err)) throw err;
+      }
     },
   };
 };
