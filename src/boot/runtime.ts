@@ -7,6 +7,7 @@ import { RevocationView } from '../services/revocation-view.js';
 import { UserDirectory } from '../services/user-directory.js';
 import { defaultDeliveryPolicy } from '../services/event-delivery.js';
 import { EventBus } from '../services/events.js';
+import { useOutboundSettings } from '../outbound/index.js';
 import { installTenantLogoutHook } from '../services/tenant-logout.js';
 import type { Runtime } from '../services/runtime.js';
 import type { Store } from '../store/index.js';
@@ -18,6 +19,7 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
 
 /** Wires the process-wide collaborators. */
 export function buildRuntime(config: Config, store: Store, log: Logger = createLogger(config)): Runtime {
+  useOutboundSettings(config.outbound, (msg) => log.warn(msg));
   const envelope = new Envelope(config.masterKey, config.previousMasterKeys);
   const tenants = new TenantRegistry(store, config.publicUrl, (err) => log.warn({ err }, 'tenant cache sync failed'));
   // Polls reach back well past one interval: a revocation is seen by several polls.
