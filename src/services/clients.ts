@@ -31,6 +31,8 @@ export interface CreateClientOptions {
   metadata?: Record<string, unknown>;
   /** Issue an RFC 7592 registration access token (dynamic registration). */
   withRegistrationToken?: boolean;
+  /** Dynamic registration: who registered (ClientRecord.registeredWith). */
+  registeredWith?: 'anonymous' | 'initial_access_token';
 }
 
 function secretFields(rt: Runtime, tenant: TenantContext, clientId: string, m: ClientMetadata, secret: string | null) {
@@ -61,6 +63,7 @@ export async function createClient(rt: Runtime, tenant: TenantContext, input: Cl
       secretRotatedAt: secret ? now : null,
       metadata: JSON.stringify(metadata),
       registrationTokenHash: registrationAccessToken ? rt.envelope.hashSecret(registrationAccessToken) : null,
+      registeredWith: opts.registeredWith ?? null,
       createdAt: now,
       updatedAt: now,
     });

@@ -31,6 +31,13 @@ export interface ClientRecord {
   metadata: string;
   /** Keyed hash of the RFC 7592 registration access token, for dynamically registered clients. */
   registrationTokenHash?: string | null;
+  /**
+   * Who registered a dynamically registered client (RFC 7591): an anonymous registrant
+   * (OPEN tenants) or one holding an initial access token. Its RFC 7592 updates are held to
+   * the same rules; absent on admin-created clients (and on clients registered before the
+   * field existed, which are held to the anonymous rules).
+   */
+  registeredWith?: 'anonymous' | 'initial_access_token' | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -57,6 +64,7 @@ const schema = new Schema<ClientRecord>(
     accessTokenFormat: { type: String, default: 'jwt' },
     metadata: { type: String, default: '{}' },
     registrationTokenHash: { type: String, default: null },
+    registeredWith: { type: String, default: null },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },
