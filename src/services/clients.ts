@@ -92,7 +92,10 @@ export async function replaceClientMetadata(
   if (needsSecretCopy(m) && !current.secretEncrypted) {
     throw new InputError('token_endpoint_auth_method', 'a symmetric algorithm needs the client secret, which is not kept for this client');
   }
-  const updated = await tenant.store.clients.update(current.clientId, { ...m, metadata: JSON.stringify(mergeMetadata(metadata, validateLogoutMetadata(metadata))) });
+  // Validated exactly as at registration (createClient): keys, jwks_uri, logout URIs.
+  const merged = mergeMetadata(metadata, { ...validateKeyMetadata(metadata), ...validateLogoutMetadata(metadata) });
+  checkKeysForAuthMethod(m, merged);
+  const updated = await tenant.store.clients.update(current.clientId, { ...m, metadata: JSON.stringify(merged) });
   if (!updated) throw new NotFoundError(`client ${current.clientId}`);
   clientChanged(rt, await touchTenant(rt, tenant.id), current.clientId, 'updated');
   return updated;
