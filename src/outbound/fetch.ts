@@ -83,16 +83,17 @@ function pinnedLookup(settings: OutboundSettings, http: boolean, purpose: string
     const cb = callback as (err: Error | null, address: string | { address: string; family: number }[], family?: number) => void;
     outboundResolver()(hostname).then(
       (found) => {
-        const family = typeof options.family === 'number' && options.family !== 0 ? options.family : null;
-        const addrs = family ? found.filter((a) => a.family === family) : found;
-        if (!addrs.length) return cb(new OutboundError('ERR_OUTBOUND_NETWORK', `${hostname} does not resolve`, purpose), '', 0);
         for (const a of found) {
-          const why = addressVerdict(settings, hostname, a.address, { http });
-          if (why) {
-            refused.error = new OutboundError('ERR_OUTBOUND_FORBIDDEN', `${hostname} resolves to an internal address: ${why}`, purpose);
+          if (addressVerdict(settings, hostname, a.address, { http })) {
+            // Not which address: the message reaches tenant admins (delivery logs), and
+            // the platform's internal DNS answers are none of their business.
+            refused.error = new OutboundError('ERR_OUTBOUND_FORBIDDEN', `${hostname} resolves to an internal address`, purpose);
             return cb(refused.error, '', 0);
           }
         }
+        const family = typeof options.family === 'number' && options.family !== 0 ? options.family : null;
+        const addrs = family ? found.filter((a) => a.family === family) : found;
+        if (!addrs.length) return cb(new OutboundError('ERR_OUTBOUND_NETWORK', `${hostname} does not resolve`, purpose), '', 0);
         if (options.all) cb(null, addrs);
         else cb(null, addrs[0]!.address, addrs[0]!.family);
       },
