@@ -36,7 +36,7 @@ export function checkOutboundUrl(input: string | URL, purpose: string, opts: Che
   const http = url.protocol === 'http:';
   if (isIP(host)) {
     const why = addressVerdict(settings, host, host, { http, noDevelopmentExceptions: opts.noDevelopmentExceptions });
-    if (why) refuse(http ? 'must be an https URL' : `must not point at an internal address: ${why}`);
+    if (why) refuse(http ? 'must be an https URL' : `must not point at an internal address (${why})`);
   } else if (isLocalhostName(host)) {
     // Loopback by definition; the connect-time check holds the name to that too.
     const why = addressVerdict(settings, host, '127.0.0.1', { http, noDevelopmentExceptions: opts.noDevelopmentExceptions });

@@ -116,7 +116,7 @@ function exchange(
     // Node connects to an address literal without calling `lookup`: check it here.
     if (isIP(host)) {
       const why = addressVerdict(settings, host, host, { http });
-      if (why) return reject(new OutboundError('ERR_OUTBOUND_FORBIDDEN', why, o.purpose));
+      if (why) return reject(new OutboundError('ERR_OUTBOUND_FORBIDDEN', `refused: ${why}`, o.purpose));
     }
     if (o.signal.aborted) return reject(new OutboundError('ERR_OUTBOUND_TIMEOUT', `no answer within ${o.timeoutMs} ms`, o.purpose));
     const refused: { error?: OutboundError } = {};

@@ -64,10 +64,11 @@ export const isLocalhostName = (host: string): boolean => /^(.+\.)?localhost\.?$
  */
 export function addressVerdict(settings: OutboundSettings, host: string, ip: string, opts: { http?: boolean; noDevelopmentExceptions?: boolean } = {}): string | null {
   const loopbackOpen = settings.allowLoopback && !opts.noDevelopmentExceptions;
-  if (opts.http) return loopbackOpen && isLoopback(ip) ? null : `http is refused (${ip})`;
+  if (opts.http) return loopbackOpen && isLoopback(ip) ? null : 'http is refused';
   if (hostAllowed(settings.allow, host) || addressAllowed(settings.allow, ip)) return null;
   const range = specialRange(ip);
   if (!range) return null;
   if (loopbackOpen && isLoopback(ip)) return null;
-  return `${ip} is a ${range} address`;
+  // Never the address itself: messages reach error descriptions, which echo no input.
+  return `a ${range} address`;
 }

@@ -7,7 +7,7 @@ import { BlockList, isIPv4, isIPv6 } from 'node:net';
  * refused address is in (logs and error messages).
  */
 const V4: [string, number, string][] = [
-  ['0.0.0.0', 8, 'unspecified ("this network")'],
+  ['0.0.0.0', 8, 'unspecified (this network)'],
   ['10.0.0.0', 8, 'private'],
   ['100.64.0.0', 10, 'carrier-grade NAT'],
   ['127.0.0.0', 8, 'loopback'],
