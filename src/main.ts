@@ -122,16 +122,23 @@ function printBanner(config: Config, admin: Awaited<ReturnType<typeof ensureAdmi
     out.push('');
   }
   out.push(`  Admin GraphQL API:      ${u}/graphql`);
-  out.push(`  Admin client id:        ${admin.clientId}`);
-  if (admin.clientSecret) {
-    out.push(`  Admin client secret:    ${admin.clientSecret}${admin.generated ? '   (generated now; shown this once outside development)' : ''}`);
-    out.push('', '  Try it:', '');
-    out.push(`    TOKEN=$(curl -s -u '${admin.clientId}:${admin.clientSecret}' -d grant_type=client_credentials -d scope=admin \\`);
-    out.push(`      ${u}/t/system/token | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`);
-    out.push(`    curl -s ${u}/graphql -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`);
-    out.push(`      -d '{"query":"{ tenants { edges { node { slug issuer } } } }"}'`);
+  if (!admin.clientId) {
+    out.push('  Admin client:           none yet: set GATEHOUSE_ADMIN_CLIENT_ID and GATEHOUSE_ADMIN_CLIENT_SECRET and restart');
   } else {
-    out.push('  Admin client secret:    (printed on first start; set GATEHOUSE_ADMIN_CLIENT_ID/SECRET to choose one)');
+    out.push(`  Admin client id:        ${admin.clientId}`);
+    // Never a secret the operator supplied; a generated one only on the start that made it.
+    if (admin.clientSecret) out.push(`  Admin client secret:    ${admin.clientSecret}   (generated now, shown this once; kept in ${admin.credentialsFile})`);
+    else if (admin.fromEnvironment) out.push('  Admin client secret:    (GATEHOUSE_ADMIN_CLIENT_SECRET; not shown)');
+    else if (admin.credentialsFile) out.push(`  Admin client secret:    (in ${admin.credentialsFile})`);
+    else out.push('  Admin client secret:    (shown when it was generated; set GATEHOUSE_ADMIN_CLIENT_ID/SECRET to choose one)');
+    const basic = admin.clientSecret ? `'${admin.clientId}:${admin.clientSecret}'` : admin.fromEnvironment ? '"$GATEHOUSE_ADMIN_CLIENT_ID:$GATEHOUSE_ADMIN_CLIENT_SECRET"' : null;
+    if (basic) {
+      out.push('', '  Try it:', '');
+      out.push(`    TOKEN=$(curl -s -u ${basic} -d grant_type=client_credentials -d scope=admin \\`);
+      out.push(`      ${u}/t/system/token | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`);
+      out.push(`    curl -s ${u}/graphql -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`);
+      out.push(`      -d '{"query":"{ tenants { edges { node { slug issuer } } } }"}'`);
+    }
   }
   out.push('', `  Health: ${u}/healthz  Ready: ${u}/readyz  Metrics: ${u}/metrics`, '');
   process.stdout.write(out.join('\n') + '\n');

@@ -9,10 +9,19 @@ import type { Runtime } from '../services/runtime.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 
 export interface AdminCredentials {
-  clientId: string;
-  /** Known when configured or generated now (or remembered in the development data folder). */
+  /** Null: no admin client was made (an external database and no GATEHOUSE_ADMIN_CLIENT_ID/SECRET). */
+  clientId: string | null;
+  /**
+   * Only a secret this start generated on the development database, to be shown once.
+   * Never the operator's GATEHOUSE_ADMIN_CLIENT_SECRET: a secret the operator supplied is
+   * never printed (start output ends up in log systems).
+   */
   clientSecret: string | null;
   generated: boolean;
+  /** The credentials come from GATEHOUSE_ADMIN_CLIENT_ID/SECRET. */
+  fromEnvironment: boolean;
+  /** Development database: where generated credentials are kept (0600) for later starts. */
+  credentialsFile: string | null;
 }
 
 export async function ensureSystemTenant(rt: Runtime): Promise<TenantContext> {
@@ -46,8 +55,9 @@ function devCredentialsFile(rt: Runtime): string | null {
 /**
  * Creates or updates the bootstrap platform-admin client (DESIGN.md section 2). With
  * GATEHOUSE_ADMIN_CLIENT_ID/SECRET set, the client matches them on every start (enabled,
- * with the admin scope, that secret); unset,
- * credentials are generated on first start and printed once.
+ * with the admin scope, that secret); unset, on the development database credentials are
+ * generated on first start (printed once, kept in the data folder); on an external
+ * database none are made (set the variables).
  */
 export async function ensureAdminClient(rt: Runtime, system: TenantContext): Promise<AdminCredentials> {
   const { adminClientId, adminClientSecret } = rt.config;
@@ -66,21 +76,25 @@ export async function ensureAdminClient(rt: Runtime, system: TenantContext): Pro
         await rotateClientSecret(rt, system, adminClientId, adminClientSecret);
       }
     }
-    return { clientId: adminClientId, clientSecret: adminClientSecret, generated: false };
+    return { clientId: adminClientId, clientSecret: null, generated: false, fromEnvironment: true, credentialsFile: null };
   }
 
   const file = devCredentialsFile(rt);
+  const none = { clientSecret: null, generated: false, fromEnvironment: false };
   if (file && existsSync(file)) {
     const saved = JSON.parse(readFileSync(file, 'utf8')) as { clientId: string; clientSecret: string };
     const client = await system.store.clients.findByClientId(saved.clientId);
-    if (client?.secretHash && rt.envelope.verifySecret(saved.clientSecret, client.secretHash)) return { ...saved, generated: false };
+    if (client?.secretHash && rt.envelope.verifySecret(saved.clientSecret, client.secretHash)) return { ...none, clientId: saved.clientId, credentialsFile: file };
   }
   const marker = await system.store.clients.list({ first: 100 });
   const bootstrap = marker.items.find((c) => c.name === ADMIN_CLIENT.name);
-  if (bootstrap) return { clientId: bootstrap.clientId, clientSecret: null, generated: false };
+  if (bootstrap) return { ...none, clientId: bootstrap.clientId, credentialsFile: null };
+  // A generated secret is printed once, and only on the development database: on a real
+  // database it would land in the platform's logs. There the operator chooses one.
+  if (!file) return { ...none, clientId: null, credentialsFile: null };
 
   const clientId = `admin-${randomBytes(6).toString('hex')}`;
   const { clientSecret } = await createClient(rt, system, ADMIN_CLIENT, { clientId });
-  if (file) writeFileSync(file, JSON.stringify({ clientId, clientSecret }, null, 2) + '\n', { mode: 0o600 });
-  return { clientId, clientSecret, generated: true };
+  writeFileSync(file, JSON.stringify({ clientId, clientSecret }, null, 2) + '\n', { mode: 0o600 });
+  return { clientId, clientSecret, generated: true, fromEnvironment: false, credentialsFile: file };
 }

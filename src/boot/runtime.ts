@@ -12,6 +12,7 @@ import { LogoutDeliveryQueue } from '../services/logout-delivery.js';
 import { ATTEMPT_TIMEOUT_MS, postLogoutToken, RETRY_DELAYS_MS } from '../oidc/end-session/back-channel.js';
 import { join } from 'node:path';
 import { registerAuditWriter } from '../services/audit.js';
+import { useOutboundSettings } from '../outbound/index.js';
 import { installTenantLogoutHook } from '../services/tenant-logout.js';
 import type { Runtime } from '../services/runtime.js';
 import type { Store } from '../store/index.js';
@@ -23,6 +24,7 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
 
 /** Wires the process-wide collaborators. */
 export function buildRuntime(config: Config, store: Store, log: Logger = createLogger(config)): Runtime {
+  useOutboundSettings(config.outbound, (msg) => log.warn(msg));
   const envelope = new Envelope(config.masterKey, config.previousMasterKeys);
   const tenants = new TenantRegistry(store, config.publicUrl, (err) => log.warn({ err }, 'tenant cache sync failed'));
   // Polls reach back well past one interval: a revocation is seen by several polls.

@@ -2,12 +2,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { extensionDefaults } from '../config/defaults.js';
 import type { KeyRings } from '../keys/key-rings.js';
 import { signJwt } from '../keys/jwt.js';
+import { OutboundError, outboundFetch, type OutboundResponse } from '../outbound/index.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 
 /** The `typ` of the JWT that authenticates Gatehouse to a tenant's claim and hook webhooks. */
 export const WEBHOOK_JWT_TYPE = 'gatehouse-webhook+jwt';
 
-export type WebhookFailureReason = 'timeout' | 'network' | 'http_status' | 'bad_json' | 'bad_shape' | 'too_large';
+/** `forbidden`: the outbound policy (src/outbound/) refused the URL or the address it resolves to. */
+export type WebhookFailureReason = 'timeout' | 'network' | 'forbidden' | 'http_status' | 'bad_json' | 'bad_shape' | 'too_large';
 
 /** A webhook call that produced no usable answer. */
 export class WebhookFailure extends Error {
@@ -37,9 +39,10 @@ export interface WebhookCall {
  * POSTs a JSON body to a tenant's webhook, authenticated by a short-lived JWT signed
  * with the tenant's ACTIVE key (`Authorization: Bearer …`, typ gatehouse-webhook+jwt,
  * `iss` the tenant's issuer, `aud` the webhook URL, `body_sha256` the body's hash): the
- * receiver verifies it with the tenant's JWKS and needs no shared secret. Redirects are
- * not followed. Resolves to the JSON object answered; anything else (timeout, non-2xx,
- * not JSON, not an object, too large) throws WebhookFailure.
+ * receiver verifies it with the tenant's JWKS and needs no shared secret. Sent through
+ * the outbound policy (src/outbound/): redirects are not followed. Resolves to the JSON
+ * object answered; anything else (refused, timeout, non-2xx, not JSON, not an object,
+ * too large) throws WebhookFailure.
  */
 export async function callTenantWebhook(rt: { keyRings: KeyRings }, tenant: TenantContext, call: WebhookCall): Promise<Record<string, unknown>> {
   const body = JSON.stringify(call.body);
@@ -61,28 +64,21 @@ export async function callTenantWebhook(rt: { keyRings: KeyRings }, tenant: Tena
     },
     WEBHOOK_JWT_TYPE,
   );
-  let res: Response;
+  let res: OutboundResponse;
   try {
-    res = await fetch(call.url, {
+    res = await outboundFetch(call.url, {
+      purpose: call.purpose,
       method: 'POST',
-      headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json', accept: 'application/json', 'user-agent': 'Gatehouse' },
+      headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json', accept: 'application/json' },
       body,
       redirect: 'error',
-      signal: AbortSignal.timeout(call.timeoutMs),
+      timeoutMs: call.timeoutMs,
+      maxBytes: extensionDefaults.webhookResponseBytes,
     });
   } catch (err) {
-    const name = (err as Error).name;
-    if (name === 'TimeoutError' || name === 'AbortError') throw new WebhookFailure('timeout', `no answer within ${call.timeoutMs} ms`);
-    throw new WebhookFailure('network', `request failed: ${(err as Error).message}`);
+    throw failureOf(err, call.timeoutMs);
   }
-  let text: string;
-  try {
-    text = await readLimited(res, extensionDefaults.webhookResponseBytes);
-  } catch (err) {
-    if (err instanceof WebhookFailure) throw err;
-    const name = (err as Error).name;
-    throw new WebhookFailure(name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network', `reading the answer failed: ${(err as Error).message}`);
-  }
+  const text = res.body.toString('utf8');
   if (res.status < 200 || res.status > 299) throw new WebhookFailure('http_status', `answered HTTP ${res.status}`, res.status);
   let parsed: unknown;
   try {
@@ -94,20 +90,17 @@ export async function callTenantWebhook(rt: { keyRings: KeyRings }, tenant: Tena
   return parsed as Record<string, unknown>;
 }
 
-async function readLimited(res: Response, limit: number): Promise<string> {
-  if (!res.body) return '';
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new WebhookFailure('too_large', `the answer is larger than ${limit} bytes`, res.status);
-    }
-    chunks.push(Buffer.from(value));
+/** The outbound policy's verdicts, as the reasons claim and hook failures report. */
+function failureOf(err: unknown, timeoutMs: number): WebhookFailure {
+  if (!(err instanceof OutboundError)) return new WebhookFailure('network', `request failed: ${(err as Error).message}`);
+  switch (err.code) {
+    case 'ERR_OUTBOUND_TIMEOUT':
+      return new WebhookFailure('timeout', `no answer within ${timeoutMs} ms`);
+    case 'ERR_OUTBOUND_TOO_LARGE':
+      return new WebhookFailure('too_large', err.message);
+    case 'ERR_OUTBOUND_FORBIDDEN':
+      return new WebhookFailure('forbidden', `refused by the outbound policy: ${err.message}`);
+    default:
+      return new WebhookFailure('network', err.message);
   }
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -114,3 +114,17 @@ export const extensionDefaults = {
 
 export const RESERVED_SLUGS = new Set(['system']);
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * Every request the provider makes to a URL a tenant, client or registrant chose
+ * (jwks_uri, webhooks, hooks, claim resolvers, back-channel logout) goes through
+ * src/outbound/ and these bounds, unless the caller asks for less.
+ */
+export const outboundDefaults = {
+  /** Whole request (connect, TLS, answer) within this (GATEHOUSE_OUTBOUND_TIMEOUT_MS). */
+  timeoutMs: 5_000,
+  /** Largest answer read (GATEHOUSE_OUTBOUND_MAX_BYTES); a JWK Set or webhook answer is far smaller. */
+  maxBytes: 1024 * 1024,
+  /** Redirects followed by callers that follow them at all, each hop checked again. */
+  maxRedirects: 3,
+};

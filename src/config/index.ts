@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { extensionDefaults } from './defaults.js';
+import { parseAllowList } from '../outbound/allow-list.js';
+import type { OutboundSettings } from '../outbound/policy.js';
+import { extensionDefaults, outboundDefaults } from './defaults.js';
 
 /** A configuration problem, always naming the environment variable at fault. */
 export class ConfigError extends Error {
@@ -40,6 +42,8 @@ export interface Config {
   webhookMaxAttempts: number;
   /** Events and audit records that may wait for the database (services/outbox.ts); more are dropped. */
   outboxMaxPending: number;
+  /** The outbound-request policy (src/outbound/, docs/security.md). */
+  outbound: OutboundSettings;
 }
 
 const base64Key = (variable: string) =>
@@ -87,6 +91,10 @@ const fields = {
   GATEHOUSE_WEBHOOK_RETRY_SECONDS: z.coerce.number().min(0.01).max(3600),
   GATEHOUSE_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20),
   GATEHOUSE_OUTBOX_MAX_PENDING: z.coerce.number().int().min(1).max(10_000_000),
+  GATEHOUSE_OUTBOUND_ALLOW: z.string(),
+  GATEHOUSE_OUTBOUND_ALLOW_LOOPBACK: bool,
+  GATEHOUSE_OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000),
+  GATEHOUSE_OUTBOUND_MAX_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024),
 } as const;
 
 type Fields = typeof fields;
@@ -136,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     });
 
   return {
+    outbound: outboundConfig(p, env.NODE_ENV),
     port,
     publicUrl,
     mongodbUri: p.MONGODB_URI,
@@ -154,6 +163,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookRetrySeconds: p.GATEHOUSE_WEBHOOK_RETRY_SECONDS ?? extensionDefaults.deliveryRetrySeconds,
     webhookMaxAttempts: p.GATEHOUSE_WEBHOOK_MAX_ATTEMPTS ?? extensionDefaults.deliveryMaxAttempts,
     outboxMaxPending: p.GATEHOUSE_OUTBOX_MAX_PENDING ?? 100_000,
+  };
+}
+
+/** The outbound policy: the operator's allow-list, the development loopback switch, the bounds. */
+function outboundConfig(p: Parsed, nodeEnv: string | undefined): OutboundSettings {
+  let allow;
+  try {
+    allow = parseAllowList(p.GATEHOUSE_OUTBOUND_ALLOW);
+  } catch (err) {
+    throw new ConfigError('GATEHOUSE_OUTBOUND_ALLOW', `${(err as Error).message} (comma-separated host names, *.domain, IP addresses or CIDRs)`);
+  }
+  const allowLoopback = p.GATEHOUSE_OUTBOUND_ALLOW_LOOPBACK ?? false;
+  if (allowLoopback && nodeEnv !== 'test' && nodeEnv !== 'development') {
+    throw new ConfigError('GATEHOUSE_OUTBOUND_ALLOW_LOOPBACK', 'is only for development: it needs NODE_ENV=development or NODE_ENV=test');
+  }
+  return {
+    allow,
+    allowLoopback,
+    timeoutMs: p.GATEHOUSE_OUTBOUND_TIMEOUT_MS ?? outboundDefaults.timeoutMs,
+    maxBytes: p.GATEHOUSE_OUTBOUND_MAX_BYTES ?? outboundDefaults.maxBytes,
   };
 }
 

@@ -1,7 +1,8 @@
 import type { Request } from 'express';
 import { LRUCache } from 'lru-cache';
-import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { invalidClient, oauthError } from '../errors/oauth-error.js';
+import { outboundFetch } from '../outbound/index.js';
 import { clientKeyMetadata } from '../services/client-key-metadata.js';
 import { clientSecretCopy } from '../services/clients.js';
 import type { Runtime } from '../services/runtime.js';
@@ -26,8 +27,21 @@ const HMAC_ALGS = capabilities.tokenEndpointAuthSigningAlgs.filter((a) => a.star
 const KEY_ALGS = capabilities.tokenEndpointAuthSigningAlgs.filter((a) => !a.startsWith('HS'));
 /** Clock skew allowed on assertion times. */
 const SKEW = 30;
-/** jwks_uri fetching: bounded time per fetch, cached keys, and no refetch storm on unknown kids. */
-const REMOTE_JWKS = { timeoutDuration: 5_000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 };
+/**
+ * jwks_uri fetching: bounded time per fetch, cached keys, and no refetch storm on unknown
+ * kids (jose's caching and cooldown), every fetch through the outbound policy
+ * (src/outbound/): a client cannot make the provider fetch keys from an internal address.
+ */
+const REMOTE_JWKS = {
+  timeoutDuration: 5_000,
+  cooldownDuration: 30_000,
+  cacheMaxAge: 10 * 60_000,
+  [customFetch]: async (url: string, init: { headers: Headers }): Promise<Response> => {
+    const res = await outboundFetch(url, { purpose: 'jwks_uri', headers: Object.fromEntries(init.headers), timeoutMs: 5_000, maxBytes: 512 * 1024, redirect: 'error' });
+    // jose wants a Response: anything but 200 is refused by it anyway.
+    return new Response(res.status === 200 ? new Uint8Array(res.body) : null, { status: res.status === 200 ? 200 : 502 });
+  },
+};
 
 /** RFC 6749 2.3.1: Basic credentials are form-urlencoded before base64. */
 function fromBasic(header: string): Presented {

@@ -2,7 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import type { ClientRecord } from '../store/models/client.js';
 import type { ClientMetadata } from './client-metadata.js';
 import { InputError } from './errors.js';
-import { parseAbsoluteUrl } from './url-input.js';
+import { outboundInput, parseAbsoluteUrl } from './url-input.js';
 import { clientMetadataJson } from './client-metadata-json.js';
 
 /**
@@ -22,7 +22,6 @@ export interface ClientKeyMetadata {
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 const MAX_KEYS = 20;
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export function validateJwks(value: unknown, field = 'jwks'): JsonWebKeySet {
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InputError(field, 'must be a JWK Set: {"keys": [...]}');
@@ -44,13 +43,11 @@ export function validateJwks(value: unknown, field = 'jwks'): JsonWebKeySet {
   return { keys: out };
 }
 
-/** https, or http on a loopback host (local development and tests). */
+/** The provider fetches it: the outbound policy's configuration-time check (src/outbound/). */
 export function validateJwksUri(value: unknown, field = 'jwksUri'): string {
   const url = parseAbsoluteUrl(value, field);
   if (url.hash) throw new InputError(field, 'must not contain a fragment');
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
-    throw new InputError(field, 'must be an https URL');
-  }
+  outboundInput(url, field, 'jwks_uri');
   return url.href;
 }
 

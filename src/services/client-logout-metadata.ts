@@ -1,6 +1,6 @@
 import type { ClientRecord } from '../store/models/client.js';
 import { InputError } from './errors.js';
-import { parseAbsoluteUrl } from './url-input.js';
+import { outboundInput, parseAbsoluteUrl } from './url-input.js';
 import { clientMetadataJson } from './client-metadata-json.js';
 
 /**
@@ -33,12 +33,17 @@ const FLAG_FIELDS: [keyof typeof CLIENT_LOGOUT_FIELDS, string][] = [
   ['frontchannelLogoutSessionRequired', 'frontchannel_logout_session_required'],
 ];
 
-/** Both specifications: an absolute http(s) URL, query allowed, no fragment. */
+/**
+ * Both specifications: an absolute http(s) URL, query allowed, no fragment. The provider
+ * itself POSTs to the back-channel URI, so that one must pass the outbound policy
+ * (src/outbound/); the front-channel URI is only loaded by the user's browser.
+ */
 function logoutUri(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.length > 2000) throw new InputError(field, 'must be a URL of at most 2000 characters');
   const url = parseAbsoluteUrl(value, field);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InputError(field, 'must be an http(s) URL');
   if (url.hash || value.includes('#')) throw new InputError(field, 'must not contain a fragment');
+  if (field === 'backchannelLogoutUri') outboundInput(url, field, 'backchannel_logout');
   return value;
 }
 

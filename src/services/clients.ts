@@ -32,6 +32,8 @@ export interface CreateClientOptions {
   metadata?: Record<string, unknown>;
   /** Issue an RFC 7592 registration access token (dynamic registration). */
   withRegistrationToken?: boolean;
+  /** Dynamic registration: who registered (ClientRecord.registeredWith). */
+  registeredWith?: 'anonymous' | 'initial_access_token';
 }
 
 function secretFields(rt: Runtime, tenant: TenantContext, clientId: string, m: ClientMetadata, secret: string | null) {
@@ -62,6 +64,7 @@ export async function createClient(rt: Runtime, tenant: TenantContext, input: Cl
       secretRotatedAt: secret ? now : null,
       metadata: JSON.stringify(metadata),
       registrationTokenHash: registrationAccessToken ? rt.envelope.hashSecret(registrationAccessToken) : null,
+      registeredWith: opts.registeredWith ?? null,
       createdAt: now,
       updatedAt: now,
     });
@@ -90,7 +93,10 @@ export async function replaceClientMetadata(
   if (needsSecretCopy(m) && !current.secretEncrypted) {
     throw new InputError('token_endpoint_auth_method', 'a symmetric algorithm needs the client secret, which is not kept for this client');
   }
-  const updated = await tenant.store.clients.update(current.clientId, { ...m, metadata: JSON.stringify(mergeMetadata(metadata, validateLogoutMetadata(metadata))) });
+  // Validated exactly as at registration (createClient): keys, jwks_uri, logout URIs.
+  const merged = mergeMetadata(metadata, { ...validateKeyMetadata(metadata), ...validateLogoutMetadata(metadata) });
+  checkKeysForAuthMethod(m, merged);
+  const updated = await tenant.store.clients.update(current.clientId, { ...m, metadata: JSON.stringify(merged) });
   if (!updated) throw new NotFoundError(`client ${current.clientId}`);
   clientChanged(rt, await touchTenant(rt, tenant.id), current.clientId, 'updated');
   return updated;

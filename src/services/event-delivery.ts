@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { eventDeliveries as deliveryCounter } from '../claims/extension-metrics.js';
 import { extensionDefaults } from '../config/defaults.js';
 import type { Envelope } from '../keys/envelope.js';
+import { outboundFetch } from '../outbound/index.js';
 import type { Store } from '../store/index.js';
 import type { DeliveryAttempt, EventDeliveryRecord } from '../store/models/event-delivery.js';
 import type { EventWebhookDefinition } from '../store/models/tenant.js';
@@ -47,12 +48,11 @@ export function retryDelayMs(policy: DeliveryPolicy, attempts: number): number {
 
 async function post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<{ statusCode: number | null; error: string | null }> {
   try {
-    const res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-    await res.body?.cancel().catch(() => undefined);
+    // Through the outbound policy (src/outbound/): no internal addresses, no redirects.
+    const res = await outboundFetch(url, { purpose: 'event_webhook', method: 'POST', headers, body, redirect: 'error', timeoutMs, maxBytes: 64 * 1024 });
     return { statusCode: res.status, error: res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}` };
   } catch (err) {
-    const name = (err as Error).name;
-    return { statusCode: null, error: name === 'TimeoutError' || name === 'AbortError' ? `no answer within ${timeoutMs} ms` : (err as Error).message.slice(0, 200) };
+    return { statusCode: null, error: (err as Error).message.slice(0, 200) };
   }
 }
 

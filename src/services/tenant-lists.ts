@@ -1,3 +1,4 @@
+import { checkOutboundUrl, OutboundError } from '../outbound/index.js';
 import type { TenantRecord } from '../store/models/tenant.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { NotFoundError } from './errors.js';
@@ -32,22 +33,17 @@ export async function changeTenantList<K extends TenantListField>(
   throw new Error('the tenant kept changing concurrently; try again');
 }
 
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-
 /**
  * URLs Gatehouse calls on a tenant's behalf (claim and hook webhooks, event webhooks):
- * https, or http to the loopback interface only (development and tests).
+ * the outbound policy's configuration-time check (https, no internal address literal;
+ * src/outbound/), and no fragment. Returns the problem, or null.
  */
-export function checkWebhookUrl(value: string): string | null {
-  let url: URL;
+export function checkWebhookUrl(value: string, purpose = 'webhook'): string | null {
   try {
-    url = new URL(value);
-  } catch {
-    return 'must be an absolute URL';
+    const url = checkOutboundUrl(value, purpose);
+    return url.hash ? 'must not have a fragment' : null;
+  } catch (err) {
+    if (err instanceof OutboundError) return err.message;
+    throw err;
   }
-  if (url.username || url.password) return 'must not contain credentials';
-  if (url.hash) return 'must not have a fragment';
-  if (url.protocol === 'https:') return null;
-  if (url.protocol === 'http:' && LOOPBACK.test(url.hostname)) return null;
-  return 'must be an https URL (http only to localhost, for development)';
 }

@@ -1,3 +1,4 @@
+import { checkOutboundUrl, OutboundError } from '../outbound/index.js';
 import { InputError } from './errors.js';
 
 /** An absolute URL given for `field`, parsed; anything else is an InputError naming the field. */
@@ -7,5 +8,18 @@ export function parseAbsoluteUrl(value: unknown, field: string): URL {
     return new URL(value);
   } catch {
     throw new InputError(field, 'must be an absolute URL');
+  }
+}
+
+/**
+ * A URL the provider will call (jwks_uri, backchannel_logout_uri, …) must pass the
+ * outbound policy's configuration-time check; a refusal is an InputError naming the field.
+ */
+export function outboundInput(url: URL, field: string, purpose: string): void {
+  try {
+    checkOutboundUrl(url, purpose);
+  } catch (err) {
+    if (err instanceof OutboundError) throw new InputError(field, err.message);
+    throw err;
   }
 }

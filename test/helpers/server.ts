@@ -67,6 +67,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     MONGODB_URI: opts.mongodbUri ?? testDatabaseUri(),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     GATEHOUSE_CACHE_SYNC_SECONDS: '0.2',
+    // The tests' webhook receivers and RPs listen on 127.0.0.1 (security-outbound.test.ts turns it off).
+    GATEHOUSE_OUTBOUND_ALLOW_LOOPBACK: 'true',
     ...opts.env,
   });
   const dbName = opts.dbName ?? testDatabaseName(opts.label ?? 'srv');

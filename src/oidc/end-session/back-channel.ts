@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import type { Logger } from 'pino';
 import { subjectFor } from '../../claims/subject.js';
+import { OutboundError, outboundFetch } from '../../outbound/index.js';
 import { clientLogoutMetadata } from '../../services/client-logout-metadata.js';
 import type { LogoutOutcome } from '../../services/logout-delivery.js';
 import type { Runtime } from '../../services/runtime.js';
@@ -56,22 +57,26 @@ export async function logoutToken(rt: Runtime, tenant: TenantContext, client: Cl
 /**
  * One POST of `logout_token` (section 2.5). 200/204 (any 2xx) is success; a 4xx means the
  * RP refused this token, which another attempt would not change; 5xx, 408, 429, timeouts
- * and network errors are retried. Redirects are not followed.
+ * and network errors are retried. Sent through the outbound policy (src/outbound/):
+ * redirects and internal addresses are refused, and not retried.
  */
 export async function postLogoutToken(uri: string, token: string): Promise<{ outcome: LogoutOutcome; status: number | null }> {
   try {
-    const res = await fetch(uri, {
+    const res = await outboundFetch(uri, {
+      purpose: 'backchannel_logout',
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'cache-control': 'no-store' },
       body: new URLSearchParams({ logout_token: token }).toString(),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+      redirect: 'error',
+      timeoutMs: ATTEMPT_TIMEOUT_MS,
+      maxBytes: 64 * 1024,
     });
-    await res.body?.cancel().catch(() => undefined);
     if (res.status >= 200 && res.status < 300) return { outcome: 'delivered', status: res.status };
     const retry = res.status >= 500 || res.status === 408 || res.status === 429;
     return { outcome: retry ? 'retry' : 'refused', status: res.status };
-  } catch {
+  } catch (err) {
+    // The policy's refusal (an internal address, a redirect) would be the same next time.
+    if (err instanceof OutboundError && (err.code === 'ERR_OUTBOUND_FORBIDDEN' || err.code === 'ERR_OUTBOUND_REDIRECT')) return { outcome: 'refused', status: null };
     return { outcome: 'retry', status: null };
   }
 }

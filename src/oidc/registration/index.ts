@@ -1,6 +1,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import { limits, RESERVED_SLUGS } from '../../config/defaults.js';
 import { bearerError, oauthError } from '../../errors/oauth-error.js';
+import { checkOutboundUrl, OutboundError } from '../../outbound/index.js';
 import { createClient, deleteClient, replaceClientMetadata } from '../../services/clients.js';
 import { STANDARD_SCOPES } from '../../services/client-metadata.js';
 import type { Runtime } from '../../services/runtime.js';
@@ -18,17 +19,17 @@ const SERVER_CONTACTED = ['jwks_uri', 'backchannel_logout_uri', 'sector_identifi
 
 /**
  * An anonymous registrant must not aim the provider's own requests at internal
- * services: https only, and no loopback, link-local or private address literals.
- * (A DNS name that resolves to an internal address is not caught here.)
+ * services: the outbound policy's URL check (src/outbound/) without the development
+ * loopback exception. Names that resolve inside are refused when the request connects.
  */
-function isPublicHttps(uri: string): boolean {
-  const url = new URL(uri);
-  if (url.protocol !== 'https:') return false;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host.endsWith('.localhost')) return false;
-  if (/^(127\.|10\.|192\.168\.|169\.254\.|0\.|172\.(1[6-9]|2\d|3[01])\.)/.test(host)) return false;
-  if (/^(::1?|f[cd][0-9a-f]{2}:.*|fe80:.*|::ffff:.*)$/i.test(host)) return false;
-  return true;
+function publicHttpsProblem(uri: string, purpose: string): string | null {
+  try {
+    checkOutboundUrl(uri, purpose, { noDevelopmentExceptions: true });
+    return null;
+  } catch (err) {
+    if (err instanceof OutboundError) return err.message;
+    throw err;
+  }
 }
 
 function bearer(req: Request): string | null {
@@ -52,6 +53,11 @@ async function admitRegistration(rt: Runtime, tenant: TenantContext, req: Reques
   return true;
 }
 
+/**
+ * The registration policy, the same for RFC 7591 registration and RFC 7592 update: a
+ * registrant without an initial access token gets only grants where a user is present,
+ * public https URLs for what the provider calls, and scopes the tenant defines.
+ */
 function checkPolicy(tenant: TenantContext, reg: RegistrationRequest, vetted: boolean): void {
   const grants = reg.input.grantTypes ?? ['authorization_code', 'refresh_token'];
   const tenantGrants = (tenant.settings as { allowedGrantTypes?: string[] }).allowedGrantTypes;
@@ -62,7 +68,7 @@ function checkPolicy(tenant: TenantContext, reg: RegistrationRequest, vetted: bo
   if (!vetted) {
     for (const name of SERVER_CONTACTED) {
       const v = reg.metadata[name];
-      if (typeof v === 'string' && !isPublicHttps(v)) throw oauthError('invalid_client_metadata', `${name} must be a public https URL`);
+      if (typeof v === 'string' && publicHttpsProblem(v, name)) throw oauthError('invalid_client_metadata', `${name} must be a public https URL`);
     }
   }
   if (!vetted && reg.input.scopes) {
@@ -81,7 +87,7 @@ const register = (rt: Runtime) => async (tenant: TenantContext, req: Request, re
   if (!req.is('application/json')) throw oauthError('invalid_client_metadata', 'the request body must be application/json');
   const reg = parseRegistration(req.body);
   checkPolicy(tenant, reg, vetted);
-  const created = await createClient(rt, tenant, reg.input, { metadata: reg.metadata, withRegistrationToken: true });
+  const created = await createClient(rt, tenant, reg.input, { metadata: reg.metadata, withRegistrationToken: true, registeredWith: vetted ? 'initial_access_token' : 'anonymous' });
   res.status(201).json({
     ...registrationView(created.client),
     ...(created.clientSecret ? { client_secret: created.clientSecret } : {}),
@@ -118,7 +124,10 @@ const update = (rt: Runtime) => async (tenant: TenantContext, req: Request, res:
   }
   const { client_id: _id, client_secret: _secret, registration_access_token: _t, registration_client_uri: _u, client_id_issued_at: _i, client_secret_expires_at: _e, ...metadata } = body;
   const reg = parseRegistration(metadata);
-  checkPolicy(tenant, reg, true);
+  // Held to the rules of its own registration: the registration access token proves who
+  // registered the client, not that they were vetted (a client without the marker was
+  // registered before it existed and gets the anonymous rules).
+  checkPolicy(tenant, reg, client.registeredWith === 'initial_access_token');
   const updated = await replaceClientMetadata(rt, tenant, client, reg.input, reg.metadata);
   res.json({ ...registrationView(updated), registration_client_uri: registrationUri(tenant, client.clientId) });
 };

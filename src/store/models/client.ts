@@ -33,6 +33,13 @@ export interface ClientRecord {
   registrationTokenHash?: string | null;
   /** A disabled client does not exist for the protocol endpoints (services/client-directory.ts); absent = enabled. */
   disabled?: boolean;
+  /**
+   * Who registered a dynamically registered client (RFC 7591): an anonymous registrant
+   * (OPEN tenants) or one holding an initial access token. Its RFC 7592 updates are held to
+   * the same rules; absent on admin-created clients (and on clients registered before the
+   * field existed, which are held to the anonymous rules).
+   */
+  registeredWith?: 'anonymous' | 'initial_access_token' | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -60,6 +67,7 @@ const schema = new Schema<ClientRecord>(
     metadata: { type: String, default: '{}' },
     registrationTokenHash: { type: String, default: null },
     disabled: { type: Boolean, default: false },
+    registeredWith: { type: String, default: null },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },
