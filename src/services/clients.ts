@@ -7,6 +7,7 @@ import { needsSecretCopy, resolveClientMetadata, type ClientMetadata, type Clien
 import { checkKeysForAuthMethod, mergeMetadata, validateKeyMetadata } from './client-key-metadata.js';
 import { validateLogoutMetadata } from './client-logout-metadata.js';
 import { checkTenantGrantTypes } from './client-info.js';
+import { validateClientPolicies, type ClientPolicyInput } from './client-policies.js';
 import { ConflictError, InputError, NotFoundError } from './errors.js';
 import type { Runtime } from './runtime.js';
 import { touchTenant } from './tenants.js';
@@ -31,6 +32,8 @@ export interface CreateClientOptions {
   metadata?: Record<string, unknown>;
   /** Issue an RFC 7592 registration access token (dynamic registration). */
   withRegistrationToken?: boolean;
+  /** Operator policies (admin API only; client-policies.ts). */
+  policies?: ClientPolicyInput;
 }
 
 function secretFields(rt: Runtime, tenant: TenantContext, clientId: string, m: ClientMetadata, secret: string | null) {
@@ -49,6 +52,9 @@ export async function createClient(rt: Runtime, tenant: TenantContext, input: Cl
   const metadata = mergeMetadata(opts.metadata ?? {}, { ...validateKeyMetadata(opts.metadata ?? {}), ...validateLogoutMetadata(opts.metadata ?? {}) });
   checkKeysForAuthMethod(m, metadata);
   const secret = m.clientType === 'CONFIDENTIAL' ? (opts.clientSecret ?? newSecret()) : null;
+  const policies = validateClientPolicies(opts.policies);
+  // Recorded explicitly at birth: a registered client never gets to introspect others' tokens by default.
+  const canIntrospect = policies.canIntrospect ?? (m.clientType === 'CONFIDENTIAL' && !opts.withRegistrationToken);
   const registrationAccessToken = opts.withRegistrationToken ? newSecret() : undefined;
   const now = new Date();
   let client: ClientRecord;
@@ -58,6 +64,8 @@ export async function createClient(rt: Runtime, tenant: TenantContext, input: Cl
       clientId,
       ...m,
       ...secretFields(rt, tenant, clientId, m, secret),
+      canIntrospect,
+      tokenExchangeClients: policies.tokenExchangeClients ?? [],
       secretRotatedAt: secret ? now : null,
       metadata: JSON.stringify(metadata),
       registrationTokenHash: registrationAccessToken ? rt.envelope.hashSecret(registrationAccessToken) : null,
@@ -95,7 +103,14 @@ export async function replaceClientMetadata(
   return updated;
 }
 
-export async function updateClient(rt: Runtime, tenant: TenantContext, clientId: string, patch: Partial<ClientMetadata>, metadata?: Record<string, unknown>): Promise<ClientRecord> {
+export async function updateClient(
+  rt: Runtime,
+  tenant: TenantContext,
+  clientId: string,
+  patch: Partial<ClientMetadata>,
+  metadata?: Record<string, unknown>,
+  policies?: ClientPolicyInput,
+): Promise<ClientRecord> {
   const current = await tenant.store.clients.findByClientId(clientId);
   if (!current) throw new NotFoundError(`client ${clientId}`);
   const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined && v !== null));
@@ -105,7 +120,7 @@ export async function updateClient(rt: Runtime, tenant: TenantContext, clientId:
   if (needsSecretCopy(m) && !current.secretEncrypted) {
     throw new InputError('tokenEndpointAuthMethod', 'a symmetric algorithm needs the client secret: rotate the secret in the same change (rotateClientSecret) after switching');
   }
-  const set: Partial<ClientRecord> = { ...m };
+  const set: Partial<ClientRecord> = { ...m, ...validateClientPolicies(policies) };
   const merged = mergeMetadata(JSON.parse(current.metadata || '{}') as Record<string, unknown>, metadata ? { ...metadata, ...validateKeyMetadata(metadata), ...validateLogoutMetadata(metadata) } : {});
   checkKeysForAuthMethod(m, merged);
   set.metadata = JSON.stringify(merged);

@@ -100,7 +100,7 @@ export const tenantMutations: MutationResolvers = {
     for (const [i, parts] of clients.entries()) {
       const c = input.clients![i]!;
       const made = await underPath(`clients[${i}]`, () =>
-        createClient(ctx.rt, tenant, { ...parts.fields, name: c.name, clientType: c.clientType }, { clientId: parts.clientId, metadata: parts.metadata }),
+        createClient(ctx.rt, tenant, { ...parts.fields, name: c.name, clientType: c.clientType }, { clientId: parts.clientId, metadata: parts.metadata, policies: parts.policies }),
       );
       created.push(made);
       tenant = (await ctx.rt.tenants.get(tenant.slug)) ?? tenant;
