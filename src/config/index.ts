@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { extensionDefaults } from './defaults.js';
+import { extensionDefaults, securityDefaults } from './defaults.js';
 
 /** A configuration problem, always naming the environment variable at fault. */
 export class ConfigError extends Error {
@@ -38,6 +38,12 @@ export interface Config {
   /** First retry delay of event webhook deliveries, doubling (config/defaults.ts extensionDefaults). */
   webhookRetrySeconds: number;
   webhookMaxAttempts: number;
+  /** Longest accepted client assertion lifetime, seconds (config/defaults.ts securityDefaults). */
+  clientAssertionMaxLifetime: number;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>` (docs/security.md "Metrics"). */
+  metricsToken: string | undefined;
+  /** When set, /metrics is served only on this port (a separate listener), not on PORT. */
+  metricsPort: number | undefined;
 }
 
 const base64Key = (variable: string) =>
@@ -84,6 +90,9 @@ const fields = {
   TRUST_PROXY: bool,
   GATEHOUSE_WEBHOOK_RETRY_SECONDS: z.coerce.number().min(0.01).max(3600),
   GATEHOUSE_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20),
+  GATEHOUSE_CLIENT_ASSERTION_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(10).max(3600),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(512),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535),
 } as const;
 
 type Fields = typeof fields;
@@ -150,6 +159,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: p.TRUST_PROXY ?? false,
     webhookRetrySeconds: p.GATEHOUSE_WEBHOOK_RETRY_SECONDS ?? extensionDefaults.deliveryRetrySeconds,
     webhookMaxAttempts: p.GATEHOUSE_WEBHOOK_MAX_ATTEMPTS ?? extensionDefaults.deliveryMaxAttempts,
+    clientAssertionMaxLifetime: p.GATEHOUSE_CLIENT_ASSERTION_MAX_LIFETIME_SECONDS ?? securityDefaults.clientAssertionMaxLifetimeSeconds,
+    metricsToken: p.METRICS_TOKEN,
+    metricsPort: p.METRICS_PORT,
   };
 }
 
