@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { SignJWT } from 'jose';
+import { parse } from 'yaml';
+import { runScript } from './helpers/run-script.js';
 import { clientCredentials, createClient, createTenant, createUser, gqlOk } from './helpers/admin.js';
 import { decodePayload, issueCode, redeem, tokenRequest } from './helpers/issue.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -115,4 +120,38 @@ test('a client named in the audience of a token may exchange it', async () => {
   // … which orders-service may exchange (it is the audience); "other" may not.
   assert.equal((await exchange(orders, { subject_token: forOrders.body.access_token, subject_token_type: AT })).status, 200);
   assert.equal((await exchange(other, { subject_token: forOrders.body.access_token, subject_token_type: AT })).body.error, 'invalid_request');
+});
+
+test('tenant files carry the policies: applied, idempotent, exported', async () => {
+  const dir = join('test-output', `sec-exchange-${randomBytes(4).toString('hex')}`);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'tx.yaml');
+  writeFileSync(
+    file,
+    `slug: sec-tx
+displayName: Exchange policy
+clients:
+  - clientId: tx-web
+    name: Web
+    clientType: CONFIDENTIAL
+    redirectUris: [https://tx.example/cb]
+    tokenExchangeClients: [tx-gateway]
+  - clientId: tx-gateway
+    name: Gateway
+    clientType: CONFIDENTIAL
+    grantTypes: [client_credentials]
+    canIntrospect: false
+`,
+  );
+  const first = await runScript(srv, 'onboard.ts', [file]);
+  assert.equal(first.code, 0, first.stderr);
+  const d = await gqlOk(srv, '{ tenant(slug: "sec-tx") { clients { edges { node { clientId canIntrospect tokenExchangeClients } } } } }');
+  const byId = Object.fromEntries(d.tenant.clients.edges.map((e: any) => [e.node.clientId, e.node]));
+  assert.deepEqual(byId['tx-web'], { clientId: 'tx-web', canIntrospect: true, tokenExchangeClients: ['tx-gateway'] });
+  assert.deepEqual(byId['tx-gateway'], { clientId: 'tx-gateway', canIntrospect: false, tokenExchangeClients: [] });
+  assert.match((await runScript(srv, 'onboard.ts', [file])).stdout, /No changes/);
+  const exported = parse((await runScript(srv, 'export.ts', ['sec-tx'])).stdout) as { clients: Record<string, unknown>[] };
+  assert.deepEqual(exported.clients.find((c) => c.clientId === 'tx-web')!.tokenExchangeClients, ['tx-gateway']);
+  assert.equal(exported.clients.find((c) => c.clientId === 'tx-gateway')!.canIntrospect, false);
+  assert.equal('canIntrospect' in exported.clients.find((c) => c.clientId === 'tx-web')!, false, 'defaults are not exported');
 });
