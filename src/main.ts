@@ -12,6 +12,7 @@ import { startDevDatabase, type DevDatabase } from './devdb/dev-database.js';
 import { createApp } from './http/app.js';
 import { withFastPaths } from './http/fast-path.js';
 import { HttpMetrics } from './http/metrics.js';
+import { createMetricsServer } from './http/metrics-endpoint.js';
 import { loadCodeResolvers } from './claims/code-resolvers.js';
 import { KeyRotationJob } from './services/key-rotation-job.js';
 import { sweepPendingTenants } from './services/tenant-creation.js';
@@ -82,6 +83,9 @@ async function main(): Promise<void> {
   const server: Server = createServer(withFastPaths(rt, app, metrics));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
+  // METRICS_PORT: /metrics on its own listener (e.g. reachable only from the monitoring network).
+  const metricsServer = config.metricsPort !== undefined ? createMetricsServer(metrics, config.metricsToken) : undefined;
+  if (metricsServer) await new Promise<void>((resolve) => metricsServer.listen(config.metricsPort, resolve));
 
   if (admin) printBanner(config, admin, demo);
 
@@ -91,6 +95,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
     const force = setTimeout(() => server.closeAllConnections(), 10_000).unref();
     server.close();
+    metricsServer?.close();
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.once('close', () => resolve()));
     clearTimeout(force);

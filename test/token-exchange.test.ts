@@ -31,11 +31,12 @@ before(async () => {
     return [c.clientId, c.clientSecret!];
   };
   const cb = ['https://rp.example.com/cb'];
-  web = await mk({ name: 'web', clientType: 'CONFIDENTIAL', redirectUris: cb });
-  webx = await mk({ name: 'web that exchanges', clientType: 'CONFIDENTIAL', redirectUris: cb, grantTypes: ['authorization_code', 'refresh_token', TE] });
+  // The exchange policy (docs/security.md): web's and job's tokens may be exchanged by the gateway.
   gateway = await mk({ name: 'gateway', clientType: 'CONFIDENTIAL', grantTypes: [TE, 'refresh_token'], responseTypes: [], scopes: ['openid', 'profile', 'email', 'offline_access', 'api:read'] });
+  web = await mk({ name: 'web', clientType: 'CONFIDENTIAL', redirectUris: cb, tokenExchangeClients: [gateway[0]] });
+  webx = await mk({ name: 'web that exchanges', clientType: 'CONFIDENTIAL', redirectUris: cb, grantTypes: ['authorization_code', 'refresh_token', TE] });
   noperm = await mk({ name: 'no permission', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], responseTypes: [], scopes: ['api:read'] });
-  svc = await mk({ name: 'job', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], responseTypes: [], scopes: ['api:read'] });
+  svc = await mk({ name: 'job', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], responseTypes: [], scopes: ['api:read'], tokenExchangeClients: [gateway[0]] });
   rs = await mk({ name: 'api', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], responseTypes: [], scopes: [] });
   spaId = (await createClient(srv, T, { name: 'spa', clientType: 'PUBLIC', redirectUris: ['http://localhost:5173/cb'], grantTypes: ['authorization_code', TE] })).clientId;
 });

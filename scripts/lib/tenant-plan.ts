@@ -46,6 +46,8 @@ export const CLIENT_KEYS = [
   'tosUri',
   'policyUri',
   'contacts',
+  'canIntrospect',
+  'tokenExchangeClients',
 ] as const;
 type ClientKey = (typeof CLIENT_KEYS)[number];
 
@@ -73,6 +75,9 @@ export function desiredClient(c: TenantFileClient): Record<ClientKey, unknown> &
     tosUri: c.tosUri ?? null,
     policyUri: c.policyUri ?? null,
     contacts: c.contacts ?? [],
+    // The API's defaults for a client it creates (services/client-policies.ts).
+    canIntrospect: c.canIntrospect ?? m.clientType === 'CONFIDENTIAL',
+    tokenExchangeClients: c.tokenExchangeClients ?? [],
   };
 }
 

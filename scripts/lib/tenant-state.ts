@@ -23,6 +23,8 @@ export interface CurrentClient {
   tosUri: string | null;
   policyUri: string | null;
   contacts: string[];
+  canIntrospect: boolean;
+  tokenExchangeClients: string[];
 }
 
 export interface CurrentClaimResolver {
@@ -65,7 +67,8 @@ export interface CurrentTenant {
 }
 
 export const CLIENT_FIELDS = `clientId name clientType redirectUris postLogoutRedirectUris grantTypes responseTypes scopes tokenEndpointAuthMethod
-  idTokenSignedResponseAlg requireConsent reuseConsent accessTokenFormat subjectType jwksUri jwks clientUri logoUri tosUri policyUri contacts`;
+  idTokenSignedResponseAlg requireConsent reuseConsent accessTokenFormat subjectType jwksUri jwks clientUri logoUri tosUri policyUri contacts
+  canIntrospect tokenExchangeClients`;
 
 const TENANT = `query($slug: String!) { tenant(slug: $slug) {
   slug displayName issuer branding { logoUrl primaryColor }

@@ -112,6 +112,16 @@ export const extensionDefaults = {
   webhookResponseBytes: 64 * 1024,
 };
 
+/** Bounds on what clients present (docs/security.md). */
+export const securityDefaults = {
+  /**
+   * Longest life of a client assertion (RFC 7523): `exp - iat`, and how far ahead `exp`
+   * may be, in seconds. Its jti is remembered until exp, so this also bounds that
+   * record. GATEHOUSE_CLIENT_ASSERTION_MAX_LIFETIME_SECONDS overrides it.
+   */
+  clientAssertionMaxLifetimeSeconds: 300,
+};
+
 export const RESERVED_SLUGS = new Set(['system']);
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 

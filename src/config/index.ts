@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseAllowList } from '../outbound/allow-list.js';
 import type { OutboundSettings } from '../outbound/policy.js';
-import { extensionDefaults, outboundDefaults } from './defaults.js';
+import { extensionDefaults, outboundDefaults, securityDefaults } from './defaults.js';
 
 /** A configuration problem, always naming the environment variable at fault. */
 export class ConfigError extends Error {
@@ -44,6 +44,12 @@ export interface Config {
   outboxMaxPending: number;
   /** The outbound-request policy (src/outbound/, docs/security.md). */
   outbound: OutboundSettings;
+  /** Longest accepted client assertion lifetime, seconds (config/defaults.ts securityDefaults). */
+  clientAssertionMaxLifetime: number;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>` (docs/security.md "Metrics"). */
+  metricsToken: string | undefined;
+  /** When set, /metrics is served only on this port (a separate listener), not on PORT. */
+  metricsPort: number | undefined;
 }
 
 const base64Key = (variable: string) =>
@@ -95,6 +101,9 @@ const fields = {
   GATEHOUSE_OUTBOUND_ALLOW_LOOPBACK: bool,
   GATEHOUSE_OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000),
   GATEHOUSE_OUTBOUND_MAX_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024),
+  GATEHOUSE_CLIENT_ASSERTION_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(10).max(3600),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(512),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535),
 } as const;
 
 type Fields = typeof fields;
@@ -163,6 +172,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookRetrySeconds: p.GATEHOUSE_WEBHOOK_RETRY_SECONDS ?? extensionDefaults.deliveryRetrySeconds,
     webhookMaxAttempts: p.GATEHOUSE_WEBHOOK_MAX_ATTEMPTS ?? extensionDefaults.deliveryMaxAttempts,
     outboxMaxPending: p.GATEHOUSE_OUTBOX_MAX_PENDING ?? 100_000,
+    clientAssertionMaxLifetime: p.GATEHOUSE_CLIENT_ASSERTION_MAX_LIFETIME_SECONDS ?? securityDefaults.clientAssertionMaxLifetimeSeconds,
+    metricsToken: p.METRICS_TOKEN,
+    metricsPort: p.METRICS_PORT,
   };
 }
 

@@ -29,7 +29,7 @@ export function createApp(rt: Runtime, opts: AppOptions = {}): Express {
   app.use(metrics.middleware);
   app.use(securityHeadersMiddleware(securityHeaders(rt.config.publicUrl)));
 
-  app.use(healthRouter(rt.store, metrics, opts.isShuttingDown ?? (() => false)));
+  app.use(healthRouter(rt.store, metrics, opts.isShuttingDown ?? (() => false), { token: rt.config.metricsToken, separatePort: rt.config.metricsPort !== undefined }));
   if (opts.adminHandler) app.use('/graphql', opts.adminHandler);
   app.use('/t/:slug', resolveTenant(rt.tenants), oidcRouter(rt), interactionRouter(rt));
   app.get('/', (_req: Request, res: Response) => {

@@ -1,10 +1,15 @@
 import { Router } from 'express';
-import { extensionMetrics } from '../claims/extension-metrics.js';
-import { outboxMetrics } from '../services/outbox-metrics.js';
 import type { Store } from '../store/index.js';
+import { metricsHandler } from './metrics-endpoint.js';
 import type { HttpMetrics } from './metrics.js';
 
-export function healthRouter(store: Store, metrics: HttpMetrics, isShuttingDown: () => boolean): Router {
+/** Where /metrics is served: here (optionally behind a bearer token), or not here when it has its own listener. */
+export interface MetricsAccess {
+  token?: string;
+  separatePort?: boolean;
+}
+
+export function healthRouter(store: Store, metrics: HttpMetrics, isShuttingDown: () => boolean, access: MetricsAccess = {}): Router {
   const r = Router();
   r.get('/healthz', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
@@ -23,10 +28,7 @@ export function healthRouter(store: Store, metrics: HttpMetrics, isShuttingDown:
       res.status(503).json({ status: 'unavailable', database: 'unreachable' });
     }
   });
-  r.get('/metrics', async (_req, res) => {
-    res.setHeader('Content-Type', metrics.registry.contentType);
-    // The tenants' extensions and the outboxes count in registries of their own.
-    res.end(`${await metrics.registry.metrics()}\n${await extensionMetrics.metrics()}\n${await outboxMetrics.metrics()}`);
-  });
+  // With METRICS_PORT, /metrics here falls through to the 404 of every unknown path.
+  if (!access.separatePort) r.get('/metrics', metricsHandler(metrics, access.token));
   return r;
 }

@@ -1,6 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { paths } from '../oidc/capabilities.js';
+import { INTERACTION_PATH } from '../services/browser-cookies.js';
 
 /** One registry per app (tests build several apps in one process). */
 export class HttpMetrics {
@@ -27,8 +29,9 @@ export class HttpMetrics {
 
   /** Counts one finished request; `route` is a template from routeLabel. */
   observe(method: string, route: string, status: number, seconds: number): void {
-    this.requests.inc({ method, route, status: String(status) });
-    this.duration.observe({ method, route }, seconds);
+    const m = METHODS.has(method) ? method : 'other';
+    this.requests.inc({ method: m, route, status: String(status) });
+    this.duration.observe({ method: m, route }, seconds);
   }
 
   /** Observes the request when its answer has been sent. */
@@ -43,16 +46,47 @@ export class HttpMetrics {
   };
 }
 
+/** Methods as labels; anything else (Node accepts a few dozen) is `other`. */
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']);
+
 const TOP_LEVEL = new Set(['/graphql', '/healthz', '/readyz', '/metrics', '/']);
 
-/** `/t/acme/token` → `/t/:slug/token`; unknown paths collapse into one label. String work only: it runs per request. */
+/** Fixed paths below `/t/{slug}` (oidc/router.ts and its sub-routers). */
+const TENANT_STATIC = new Map([...Object.values(paths), `${paths.checkSession}/origin`].map((p) => [p, `/t/:slug${p}`]));
+const INTERACTION_SEGMENT = INTERACTION_PATH.slice(1);
+const INTERACTION_ACTIONS = new Set(['login', 'consent', 'select-account']);
+
+/** Paths below the slug with an id in them: the id becomes its parameter name, the rest must be one of the routes. */
+function tenantTemplate(rest: string): string {
+  const parts = rest.split('/');
+  if (parts.length < 3 || parts.length > 4 || parts.some((p, i) => i > 0 && !p)) return 'other';
+  const [, first, , last] = parts;
+  if (first === INTERACTION_SEGMENT) {
+    if (parts.length === 3) return '/t/:slug/interaction/:uid';
+    return INTERACTION_ACTIONS.has(last!) ? `/t/:slug/interaction/:uid/${last}` : 'other';
+  }
+  if (parts.length === 3 && `/${first}` === paths.registration) return '/t/:slug/register/:clientId';
+  if (parts.length === 4 && `/${first}` === paths.authorize && parts[2] === 'resume') return '/t/:slug/authorize/resume/:uid';
+  return 'other';
+}
+
+/**
+ * The label of a request path: a route template from the fixed set of routes
+ * (`/t/acme/interaction/Xy9…/login` → `/t/:slug/interaction/:uid/login`), `other` for
+ * anything else. Never a piece of the path itself: paths are chosen by the caller, and
+ * every distinct label is a new series (issue 12 finding 5; docs/security.md "Metrics").
+ * Tenant slugs are not labels either (10,000 tenants). String work only: it runs per request.
+ */
 export function routeLabel(url: string): string {
   const q = url.indexOf('?');
-  const path = q < 0 ? url : url.slice(0, q);
+  let path = q < 0 ? url : url.slice(0, q);
+  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
   if (path.startsWith('/t/')) {
     const slash = path.indexOf('/', 3);
     if (slash === 3 || path.length === 3) return 'other';
-    return slash < 0 ? '/t/:slug' : `/t/:slug${path.slice(slash)}`.slice(0, 80);
+    if (slash < 0) return '/t/:slug';
+    const rest = path.slice(slash);
+    return TENANT_STATIC.get(rest) ?? tenantTemplate(rest);
   }
   return TOP_LEVEL.has(path) ? path : 'other';
 }

@@ -3,7 +3,7 @@ import { hookFor, runAfterLoginHook } from '../claims/hooks.js';
 import { subjectFor } from '../claims/subject.js';
 import { appendSetCookie } from '../services/browser-cookies.js';
 import { browserStateCookie } from '../services/browser-state.js';
-import { clearFailedLogins, isLockedOut, recordFailedLogin } from '../services/login-throttle.js';
+import { loginSucceeded, reserveLoginAttempt } from '../services/login-throttle.js';
 import { startSession } from '../services/login-sessions.js';
 import { checkPassword } from '../services/password-check.js';
 import type { Runtime } from '../services/runtime.js';
@@ -46,17 +46,18 @@ export function login(rt: Runtime) {
     const failed = { message: LOGIN_FAILED_MESSAGE, username };
     const loginFailed = (reason: string) =>
       rt.events.emit(tenant, { type: 'LOGIN_FAILURE', clientId: ia.record.clientId, data: { username, reason, ip: req.ip ?? null } });
-    if (await isLockedOut(tenant, username)) {
+    // Counted before the password is checked (services/login-throttle.ts): parallel guesses cannot outrun the lock.
+    const attempt = await reserveLoginAttempt(tenant, username);
+    if (!attempt.allowed) {
       loginFailed('locked_out');
       return showAgain(tenant, res, ia, failed);
     }
     const user = await checkPassword(tenant, username, password);
     if (!user) {
-      await recordFailedLogin(tenant, username);
       loginFailed('invalid_credentials');
       return showAgain(tenant, res, ia, failed);
     }
-    await clearFailedLogins(tenant, username);
+    await loginSucceeded(tenant, attempt);
     if (await refusedByHook(rt, tenant, res, ia, user, ['pwd'])) return;
 
     const session = await startSession(rt, tenant, user, { amr: ['pwd'] }, req.headers.cookie);

@@ -122,26 +122,43 @@ function clientKeys(tenant: TenantContext, client: ClientRecord): JWTVerifyGetKe
 }
 
 /**
+ * A short-lived assertion, as strict servers require (RFC 7523 3 allows the bound): not
+ * issued in the future, `exp - iat` and `exp - now` at most the bound (the latter with
+ * the skew). So its jti, kept until exp, is kept minutes, not years.
+ */
+function lifetimeBounds(payload: Record<string, unknown>, maxLifetime: number): void {
+  const iat = payload.iat as number;
+  const exp = payload.exp as number;
+  const now = Math.floor(Date.now() / 1000);
+  if (iat > now + SKEW) throw invalidClient('the client assertion was issued in the future');
+  if (exp - iat > maxLifetime || exp - now > maxLifetime + SKEW) throw invalidClient(`the client assertion may live at most ${maxLifetime} seconds`);
+}
+
+/**
  * RFC 7523 3 / OIDC Core 9: signature with the client's secret (client_secret_jwt) or
  * keys (private_key_jwt); iss = sub = client_id; aud names this tenant (its issuer, or
- * the URL of the token endpoint or the endpoint called); exp and jti present, and the
- * jti never seen before from this client.
+ * the URL of the token endpoint or the endpoint called); exp, iat and jti present, a
+ * lifetime within the bound (lifetimeBounds), and the jti never seen before from this client.
  */
 async function verifyAssertion(rt: Runtime, tenant: TenantContext, req: Request, client: ClientRecord, p: Presented): Promise<void> {
   const audience = [tenant.issuer, tenant.issuer + paths.token, tenant.issuer + req.path];
+  const maxLifetime = rt.config.clientAssertionMaxLifetime;
+  // iat required and no older than the bound (jose's maxTokenAge, with the skew).
+  const checks = { audience, issuer: client.clientId, subject: client.clientId, requiredClaims: ['exp', 'jti', 'iat'], clockTolerance: SKEW, maxTokenAge: maxLifetime };
   let payload: Record<string, unknown>;
   try {
     if (p.method === 'client_secret_jwt') {
       const secret = clientSecretCopy(rt, tenant, client);
       if (!secret) throw new Error('no secret copy');
-      ({ payload } = await jwtVerify(p.assertion!, new TextEncoder().encode(secret), { algorithms: HMAC_ALGS, audience, issuer: client.clientId, subject: client.clientId, requiredClaims: ['exp', 'jti'], clockTolerance: SKEW }));
+      ({ payload } = await jwtVerify(p.assertion!, new TextEncoder().encode(secret), { algorithms: HMAC_ALGS, ...checks }));
     } else {
-      ({ payload } = await jwtVerify(p.assertion!, clientKeys(tenant, client), { algorithms: KEY_ALGS, audience, issuer: client.clientId, subject: client.clientId, requiredClaims: ['exp', 'jti'], clockTolerance: SKEW }));
+      ({ payload } = await jwtVerify(p.assertion!, clientKeys(tenant, client), { algorithms: KEY_ALGS, ...checks }));
     }
   } catch (err) {
     if (err instanceof Error && err.name === 'OAuthError') throw err;
     throw invalidClient('the client assertion is invalid');
   }
+  lifetimeBounds(payload, maxLifetime);
   const jti = payload.jti;
   if (typeof jti !== 'string' || !jti || jti.length > 256) throw invalidClient('the client assertion needs a jti');
   const exp = new Date(((payload.exp as number) + SKEW) * 1000);

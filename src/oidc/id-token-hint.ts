@@ -28,3 +28,15 @@ export async function verifyIdTokenHint(rt: Runtime, tenant: TenantContext, clie
   const { payload } = await verifyOwnJwt(ring, token, { issuer: tenant.issuer, audience: client.clientId, ignoreExpiry: true });
   return payload;
 }
+
+/**
+ * An ID token presented as a credential (token exchange subject or actor): issued by
+ * this tenant to `clientId`, signed with one of the tenant's own asymmetric keys, and
+ * unexpired. HS256 ID tokens are refused here: the client holds the same secret, so it
+ * could mint one for any user (docs/security.md "Token exchange policy").
+ */
+export async function verifyIssuedIdToken(rt: Runtime, tenant: TenantContext, clientId: string, token: string): Promise<JWTPayload> {
+  const ring = rt.keyRings.peek(tenant) ?? (await rt.keyRings.get(tenant));
+  const { payload } = await verifyOwnJwt(ring, token, { issuer: tenant.issuer, audience: clientId });
+  return payload;
+}

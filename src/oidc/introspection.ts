@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { subjectFor } from '../claims/subject.js';
 import { invalidClient } from '../errors/oauth-error.js';
+import { mayIntrospectAny } from '../services/client-policies.js';
 import type { Runtime } from '../services/runtime.js';
 import type { ClientRecord } from '../store/models/client.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
@@ -17,10 +18,13 @@ const seconds = (d: Date): number => Math.floor(new Date(d).getTime() / 1000);
  * An access token of this tenant, JWT or opaque: answered from memory for JWTs (key
  * ring, revocation view, cached grant and client). Its client must still exist.
  */
-async function accessToken(rt: Runtime, tenant: TenantContext, token: string): Promise<Introspection | null> {
+async function accessToken(rt: Runtime, tenant: TenantContext, caller: ClientRecord, token: string): Promise<Introspection | null> {
   const found = await resolveClientAccessToken(rt, tenant, token);
   if (!found) return null;
   const at = found.token;
+  // Only the token's client, its audience, or a client allowed to introspect any token
+  // (a resource server, client-policies.ts) learns about it; others see an inactive token.
+  if (at.clientId !== caller.clientId && !at.audience.includes(caller.clientId) && !mayIntrospectAny(caller)) return null;
   return {
     active: true,
     scope: at.scopes.join(' '),
@@ -69,9 +73,10 @@ async function refreshToken(rt: Runtime, tenant: TenantContext, caller: ClientRe
  * Token introspection (RFC 7662) at `{issuer}/introspect`.
  *
  * Who may ask: any confidential client of the tenant, authenticated with any method
- * the token endpoint accepts — resource servers are registered as confidential clients
- * and introspect the access tokens presented to them, whichever client they were
- * issued to. Public clients cannot authenticate, so they get invalid_client (RFC 7662
+ * the token endpoint accepts. It learns about an access token issued to itself or
+ * naming it in its audience; about any access token only if it may introspect
+ * (`canIntrospect`: resource servers; by default the confidential clients an operator
+ * created, never dynamically registered ones). Public clients cannot authenticate, so they get invalid_client (RFC 7662
  * 2.1 requires authorization of the caller). Refresh tokens are described only to the
  * client they were issued to. Anything else — unknown, expired, revoked, of another
  * tenant, an ID token, a rotated-out refresh token — is `{"active": false}`.
@@ -88,7 +93,7 @@ export const introspection = (rt: Runtime) => async (tenant: TenantContext, req:
   }
   const { token, hint } = presentedToken(req);
   for (const kind of searchOrder(hint)) {
-    const found = kind === 'access_token' ? await accessToken(rt, tenant, token) : await refreshToken(rt, tenant, client, token);
+    const found = kind === 'access_token' ? await accessToken(rt, tenant, client, token) : await refreshToken(rt, tenant, client, token);
     if (found) {
       res.status(200).json(found);
       return;

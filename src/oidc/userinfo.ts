@@ -4,6 +4,7 @@ import { bearerError, OAuthError } from '../errors/oauth-error.js';
 import type { Runtime } from '../services/runtime.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { resolveClientAccessToken } from './access-token.js';
+import { paths } from './capabilities.js';
 import { grantClaimsRequest } from './issue/grant.js';
 
 /** Browser clients call userinfo cross-origin with a bearer token (no cookies): any origin may. */
@@ -60,6 +61,9 @@ export const userinfo = (rt: Runtime) => async (tenant: TenantContext, req: Requ
   if (!found) throw invalidToken('the access token is invalid, expired or revoked');
   const { token: at, client } = found;
   if (!at.grant) throw invalidToken('the access token was not issued for an end-user');
+  // RFC 9068 4 (audience restriction): a token for another resource (token exchange
+  // `audience`, RFC 8707 `resource`) is not a userinfo token (docs/security.md "Userinfo audience").
+  if (!at.audience.includes(tenant.issuer) && !at.audience.includes(tenant.issuer + paths.userinfo)) throw invalidToken('the access token is not for this userinfo endpoint');
   if (!at.scopes.includes('openid')) throw bearerError('insufficient_scope', 'the access token lacks the openid scope');
   const user = await rt.users.find(tenant, at.grant.userId);
   if (!user || user.disabled) throw invalidToken('the end-user of this token is no longer active');

@@ -108,6 +108,8 @@ export const clientSnapshot = (c: ClientRecord) => ({
   clientId: c.clientId,
   ...pickMetadata(c),
   metadata: JSON.parse(c.metadata || '{}') as unknown,
+  canIntrospect: c.canIntrospect ?? null,
+  tokenExchangeClients: c.tokenExchangeClients ?? [],
   secretRotatedAt: c.secretRotatedAt ?? null,
   disabled: c.disabled ?? false,
 });

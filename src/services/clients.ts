@@ -7,6 +7,7 @@ import { needsSecretCopy, resolveClientMetadata, type ClientMetadata, type Clien
 import { checkKeysForAuthMethod, mergeMetadata, validateKeyMetadata } from './client-key-metadata.js';
 import { validateLogoutMetadata } from './client-logout-metadata.js';
 import { checkTenantGrantTypes } from './client-info.js';
+import { validateClientPolicies, type ClientPolicyInput } from './client-policies.js';
 import { ConflictError, InputError, NotFoundError } from './errors.js';
 import type { Runtime } from './runtime.js';
 import { touchTenant } from './tenants.js';
@@ -34,6 +35,8 @@ export interface CreateClientOptions {
   withRegistrationToken?: boolean;
   /** Dynamic registration: who registered (ClientRecord.registeredWith). */
   registeredWith?: 'anonymous' | 'initial_access_token';
+  /** Operator policies (admin API only; client-policies.ts). */
+  policies?: ClientPolicyInput;
 }
 
 function secretFields(rt: Runtime, tenant: TenantContext, clientId: string, m: ClientMetadata, secret: string | null) {
@@ -52,6 +55,9 @@ export async function createClient(rt: Runtime, tenant: TenantContext, input: Cl
   const metadata = mergeMetadata(opts.metadata ?? {}, { ...validateKeyMetadata(opts.metadata ?? {}), ...validateLogoutMetadata(opts.metadata ?? {}) });
   checkKeysForAuthMethod(m, metadata);
   const secret = m.clientType === 'CONFIDENTIAL' ? (opts.clientSecret ?? newSecret()) : null;
+  const policies = validateClientPolicies(opts.policies);
+  // Recorded explicitly at birth: a registered client never gets to introspect others' tokens by default.
+  const canIntrospect = policies.canIntrospect ?? (m.clientType === 'CONFIDENTIAL' && !opts.withRegistrationToken);
   const registrationAccessToken = opts.withRegistrationToken ? newSecret() : undefined;
   const now = new Date();
   let client: ClientRecord;
@@ -61,6 +67,8 @@ export async function createClient(rt: Runtime, tenant: TenantContext, input: Cl
       clientId,
       ...m,
       ...secretFields(rt, tenant, clientId, m, secret),
+      canIntrospect,
+      tokenExchangeClients: policies.tokenExchangeClients ?? [],
       secretRotatedAt: secret ? now : null,
       metadata: JSON.stringify(metadata),
       registrationTokenHash: registrationAccessToken ? rt.envelope.hashSecret(registrationAccessToken) : null,
@@ -102,7 +110,14 @@ export async function replaceClientMetadata(
   return updated;
 }
 
-export async function updateClient(rt: Runtime, tenant: TenantContext, clientId: string, patch: Partial<ClientMetadata>, metadata?: Record<string, unknown>): Promise<ClientRecord> {
+export async function updateClient(
+  rt: Runtime,
+  tenant: TenantContext,
+  clientId: string,
+  patch: Partial<ClientMetadata>,
+  metadata?: Record<string, unknown>,
+  policies?: ClientPolicyInput,
+): Promise<ClientRecord> {
   const current = await tenant.store.clients.findByClientId(clientId);
   if (!current) throw new NotFoundError(`client ${clientId}`);
   const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined && v !== null));
@@ -112,7 +127,7 @@ export async function updateClient(rt: Runtime, tenant: TenantContext, clientId:
   if (needsSecretCopy(m) && !current.secretEncrypted) {
     throw new InputError('tokenEndpointAuthMethod', 'a symmetric algorithm needs the client secret: rotate the secret in the same change (rotateClientSecret) after switching');
   }
-  const set: Partial<ClientRecord> = { ...m };
+  const set: Partial<ClientRecord> = { ...m, ...validateClientPolicies(policies) };
   const merged = mergeMetadata(JSON.parse(current.metadata || '{}') as Record<string, unknown>, metadata ? { ...metadata, ...validateKeyMetadata(metadata), ...validateLogoutMetadata(metadata) } : {});
   checkKeysForAuthMethod(m, merged);
   set.metadata = JSON.stringify(merged);

@@ -6,6 +6,7 @@ import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, typ
 import type { TenantSettings } from '../config/defaults.js';
 import { validateClientInfo } from '../services/client-info.js';
 import { resolveClientMetadata } from '../services/client-metadata.js';
+import { validateClientPolicies } from '../services/client-policies.js';
 import { InputError } from '../services/errors.js';
 import { validateClaimResolver, validateHook } from '../services/claim-resolvers.js';
 import { validateEventWebhook } from '../services/event-webhooks.js';
@@ -45,6 +46,8 @@ export interface TenantFileClient {
   tosUri?: string;
   policyUri?: string;
   contacts?: string[];
+  canIntrospect?: boolean;
+  tokenExchangeClients?: string[];
 }
 
 export interface TenantFileClaimResolver {
@@ -203,6 +206,7 @@ function semanticProblems(spec: TenantFile, doc: Document, lines: LineCounter): 
       const refused = allowed ? m.grantTypes.filter((g) => !allowed.includes(g)) : [];
       if (refused.length) throw new InputError('grantTypes', `settings.allowedGrantTypes does not allow: ${refused.join(', ')}`);
       validateClientInfo({ client_uri: c.clientUri, logo_uri: c.logoUri, tos_uri: c.tosUri, policy_uri: c.policyUri, contacts: c.contacts });
+      validateClientPolicies({ canIntrospect: c.canIntrospect, tokenExchangeClients: c.tokenExchangeClients });
     }),
   );
   (spec.users ?? []).forEach((u, i) => check(problems, doc, lines, ['users', i], { claims: ['claims'] }, () => validateClaims(u.claims)));

@@ -2,6 +2,7 @@ import { clientSnapshot } from '../../services/audit.js';
 import { CLIENT_INFO_FIELDS, clientInfo, validateClientInfo } from '../../services/client-info.js';
 import { clientKeyMetadata } from '../../services/client-key-metadata.js';
 import { CLIENT_LOGOUT_FIELDS, clientLogoutMetadata } from '../../services/client-logout-metadata.js';
+import { mayIntrospectAny, type ClientPolicyInput } from '../../services/client-policies.js';
 import { createClient, deleteClient, rotateClientSecret, setClientDisabled, updateClient } from '../../services/clients.js';
 import { revokeClientTokens } from '../../services/token-revocation.js';
 import { DEFAULT_PAGE } from '../../store/paging.js';
@@ -21,17 +22,24 @@ const KEY_FIELDS = { jwks: 'jwks', jwksUri: 'jwks_uri', subjectType: 'subject_ty
  * type, home page, logo, terms, policy, contacts, back- and front-channel logout; an
  * explicit null there removes the value). The enum accessTokenFormat maps to the record's lower-case value.
  */
-export function clientInputParts(input: Record<string, unknown>): { fields: Record<string, unknown>; metadata: Record<string, unknown>; clientId: string | undefined } {
+export function clientInputParts(input: Record<string, unknown>): {
+  fields: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  clientId: string | undefined;
+  policies: ClientPolicyInput;
+} {
   const fields: Record<string, unknown> = {};
   const metadata: Record<string, unknown> = {};
+  const policies: Record<string, unknown> = {};
   let clientId: string | undefined;
   for (const [k, v] of Object.entries(input)) {
     if (k === 'clientId') clientId = orUndefined(v as string | null);
+    else if (k === 'canIntrospect' || k === 'tokenExchangeClients') policies[k] = v;
     else if (k in KEY_FIELDS) metadata[KEY_FIELDS[k as keyof typeof KEY_FIELDS]] = v;
     else if (k === 'accessTokenFormat') fields[k] = typeof v === 'string' ? v.toLowerCase() : undefined;
     else fields[k] = orUndefined(v);
   }
-  return { fields, metadata: { ...metadata, ...validateClientInfo(metadata) }, clientId };
+  return { fields, metadata: { ...metadata, ...validateClientInfo(metadata) }, clientId, policies };
 }
 
 export const clientQueries: QueryResolvers = {
@@ -50,18 +58,18 @@ export const clientQueries: QueryResolvers = {
 export const clientMutations: MutationResolvers = {
   createClient: async (_p, { tenant: slug, input }, ctx) => {
     const tenant = await tenantFor(ctx, slug);
-    const { fields, metadata, clientId } = clientInputParts(input);
+    const { fields, metadata, clientId, policies } = clientInputParts(input);
     auditNote(ctx, { targetType: 'Client', targetId: clientId });
-    const created = await createClient(ctx.rt, tenant, { ...fields, name: input.name, clientType: input.clientType }, { clientId, metadata });
+    const created = await createClient(ctx.rt, tenant, { ...fields, name: input.name, clientType: input.clientType }, { clientId, metadata, policies });
     auditNote(ctx, { targetId: created.client.clientId, after: clientSnapshot(created.client) });
     return created;
   },
   updateClient: async (_p, { tenant: slug, clientId, input }, ctx) => {
     const tenant = await tenantFor(ctx, slug);
     auditNote(ctx, { targetType: 'Client', targetId: clientId });
-    const { fields, metadata } = clientInputParts(input);
+    const { fields, metadata, policies } = clientInputParts(input);
     const before = await tenant.store.clients.findByClientId(clientId);
-    const updated = await updateClient(ctx.rt, tenant, clientId, fields, metadata);
+    const updated = await updateClient(ctx.rt, tenant, clientId, fields, metadata, policies);
     auditNote(ctx, { before: before && clientSnapshot(before), after: clientSnapshot(updated) });
     return updated;
   },
@@ -104,6 +112,8 @@ export const Client: ClientResolvers = {
   secretRotatedAt: (c) => c.secretRotatedAt ?? null,
   disabled: (c) => c.disabled ?? false,
   accessTokenFormat: (c) => (c.accessTokenFormat === 'opaque' ? 'OPAQUE' : 'JWT'),
+  canIntrospect: (c) => mayIntrospectAny(c),
+  tokenExchangeClients: (c) => c.tokenExchangeClients ?? [],
   subjectType: (c) => clientKeyMetadata(c).subjectType,
   jwks: (c) => clientKeyMetadata(c).jwks,
   jwksUri: (c) => clientKeyMetadata(c).jwksUri,

@@ -114,7 +114,7 @@ export const tenantMutations: MutationResolvers = {
           for (const [i, parts] of clients.entries()) {
             const c = input.clients![i]!;
             const made = await underPath(`clients[${i}]`, () =>
-              createClient(ctx.rt, t, { ...parts.fields, name: c.name, clientType: c.clientType }, { clientId: parts.clientId, metadata: parts.metadata }),
+              createClient(ctx.rt, t, { ...parts.fields, name: c.name, clientType: c.clientType }, { clientId: parts.clientId, metadata: parts.metadata, policies: parts.policies }),
             );
             created.push(made);
             crashPoint(`createTenant:client${i + 1}`);

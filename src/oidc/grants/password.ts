@@ -1,7 +1,7 @@
 import { runAfterLoginHook } from '../../claims/hooks.js';
 import { subjectFor } from '../../claims/subject.js';
 import { oauthError } from '../../errors/oauth-error.js';
-import { clearFailedLogins, isClientLockedOut, isLockedOut, recordClientFailure, recordFailedLogin } from '../../services/login-throttle.js';
+import { loginSucceeded, releaseAttempt, reserveClientAttempt, reserveLoginAttempt } from '../../services/login-throttle.js';
 import { checkPassword } from '../../services/password-check.js';
 import { insertDirectGrant } from '../issue/direct-grant.js';
 import { issueTokenSet } from '../issue/token-set.js';
@@ -45,18 +45,20 @@ export const password: GrantHandler = async (ctx) => {
 
   const loginFailed = (reason: string) =>
     rt.events.emit(tenant, { type: 'LOGIN_FAILURE', clientId: client.clientId, data: { username, reason, via: 'password_grant', ip: ctx.req.ip ?? null } });
-  const [userLocked, clientLocked] = await Promise.all([isLockedOut(tenant, username), isClientLockedOut(tenant, client.clientId)]);
-  if (userLocked || clientLocked) {
+  // Both counters are reserved before the password is checked (services/login-throttle.ts);
+  // an attempt refused by one is given back to the other, as it was not evaluated.
+  const [userAttempt, clientAttempt] = await Promise.all([reserveLoginAttempt(tenant, username), reserveClientAttempt(tenant, client.clientId)]);
+  if (!userAttempt.allowed || !clientAttempt.allowed) {
+    await Promise.all([releaseAttempt(tenant, userAttempt), releaseAttempt(tenant, clientAttempt)]);
     loginFailed('locked_out');
     throw failed();
   }
   const user = await checkPassword(tenant, username, secret);
   if (!user) {
-    await Promise.all([recordFailedLogin(tenant, username), recordClientFailure(tenant, client.clientId)]);
     loginFailed('invalid_credentials');
     throw failed();
   }
-  await clearFailedLogins(tenant, username);
+  await Promise.all([loginSucceeded(tenant, userAttempt), releaseAttempt(tenant, clientAttempt)]);
   // The tenant's AFTER_LOGIN hook decides here as on the login page (claims/hooks.ts).
   const hook = await runAfterLoginHook(rt, tenant, { user, client, scopes, amr: ['pwd'], sub: subjectFor(rt, tenant, client, user) });
   if (hook.action !== 'allow') {

@@ -3,7 +3,8 @@ import { subjectFor } from '../../claims/subject.js';
 import { oauthError } from '../../errors/oauth-error.js';
 import type { GrantRecord } from '../../store/models/grant.js';
 import { issueAccessToken, resolveAccessToken } from '../access-token.js';
-import { verifyIdTokenHint } from '../id-token-hint.js';
+import { mayExchange } from '../../services/client-policies.js';
+import { verifyIssuedIdToken } from '../id-token-hint.js';
 import { insertDirectGrant } from '../issue/direct-grant.js';
 import { refreshFamilyEnd } from '../issue/grant.js';
 import { sealRefreshToken } from '../issue/refresh-token.js';
@@ -60,14 +61,17 @@ function several(body: Record<string, unknown>, name: string): string[] {
   return [...new Set(list)];
 }
 
-/** An ID token this tenant issued to the requesting client, unexpired; HS256 ones included. */
+/**
+ * An ID token this tenant issued to the requesting client, unexpired, signed with a
+ * tenant key: never an HS256 one, which the client could have made with its own secret.
+ */
 async function verifiedIdToken(ctx: GrantContext, token: string): Promise<JWTPayload> {
   let payload: JWTPayload;
   try {
     // ID tokens carry no `typ`; access (at+jwt) and logout (logout+jwt) tokens are not ID tokens.
     const typ = decodeProtectedHeader(token).typ;
     if (typ !== undefined && typ.toUpperCase() !== 'JWT') throw new Error('not an ID token');
-    payload = await verifyIdTokenHint(ctx.rt, ctx.tenant, ctx.client, token);
+    payload = await verifyIssuedIdToken(ctx.rt, ctx.tenant, ctx.client.clientId, token);
   } catch {
     throw unacceptable('the ID token is invalid or was not issued to this client');
   }
@@ -81,6 +85,9 @@ async function accessSubject(ctx: GrantContext, token: string): Promise<Subject>
   if (!at) throw unacceptable('subject_token is invalid, expired or revoked');
   // A public client cannot stand for a resource server: it may exchange only its own tokens.
   if (ctx.client.clientType === 'PUBLIC' && at.clientId !== ctx.client.clientId) throw unacceptable('a public client may exchange only its own tokens');
+  // RFC 8693 5: the token's client (or audience) must allow this requester (client-policies.ts).
+  const owner = at.clientId === ctx.client.clientId ? ctx.client : await ctx.rt.clients.find(ctx.tenant, at.clientId);
+  if (!mayExchange(ctx.client, owner, at.clientId, at.audience)) throw unacceptable('this client may not exchange tokens of that client or audience');
   return { type: 'access', grant: at.grant, sub: at.sub, clientId: at.clientId, scopes: at.scopes, exp: at.exp, act: at.act };
 }
 
@@ -99,14 +106,18 @@ async function refreshSubject(ctx: GrantContext, token: string): Promise<Subject
  * or an ended session makes the ID token unusable here, whatever its `exp` says.
  */
 async function idSubject(ctx: GrantContext, token: string): Promise<Subject> {
+  const { payload, grant } = await liveIdToken(ctx, token);
+  return { type: 'id', grant, sub: payload.sub!, clientId: ctx.client.clientId, scopes: grant.scopes.filter((s) => s !== 'offline_access'), exp: payload.exp!, act: null };
+}
+
+/** A verified ID token and the live grant of its session and user; used for subjects and actors alike. */
+async function liveIdToken(ctx: GrantContext, token: string): Promise<{ payload: JWTPayload; grant: GrantRecord }> {
   const payload = await verifiedIdToken(ctx, token);
   if (typeof payload.sid !== 'string' || !payload.sid) throw unacceptable('the ID token has no session (sid)');
   for (const candidate of await ctx.tenant.store.grants.findActiveForSession(payload.sid, ctx.client.clientId)) {
     const grant = await ctx.rt.revocations.activeGrant(ctx.tenant, candidate._id);
     const user = grant && (await ctx.rt.users.find(ctx.tenant, grant.userId));
-    if (grant && user && subjectFor(ctx.rt, ctx.tenant, ctx.client, user) === payload.sub) {
-      return { type: 'id', grant, sub: payload.sub, clientId: ctx.client.clientId, scopes: grant.scopes.filter((s) => s !== 'offline_access'), exp: payload.exp!, act: null };
-    }
+    if (grant && user && !user.disabled && subjectFor(ctx.rt, ctx.tenant, ctx.client, user) === payload.sub) return { payload, grant };
   }
   throw unacceptable('the session of the ID token has ended');
 }
@@ -137,7 +148,8 @@ async function actClaim(ctx: GrantContext, subj: Subject): Promise<Record<string
     if (!at) throw unacceptable('actor_token is invalid, expired or revoked');
     actor = at.sub === at.clientId ? { sub: at.sub } : { sub: at.sub, client_id: at.clientId };
   } else if (type === TOKEN_TYPE.id) {
-    actor = { sub: (await verifiedIdToken(ctx, token)).sub! };
+    // Bound like a subject ID token: provider-signed and its session still live.
+    actor = { sub: (await liveIdToken(ctx, token)).payload.sub! };
   } else {
     throw unacceptable(`actor_token_type ${type} is not supported`);
   }
@@ -230,8 +242,9 @@ async function exchangeUserToken(ctx: GrantContext, subj: Subject, scopes: strin
  * an access token (default) or a refresh token for the requesting client, with fewer
  * scopes, for allowed audiences, and delegated (`act`) when an actor token is given.
  * Only clients with this grant type in their grantTypes get here (token/index.ts): it
- * is off by default. Any active access token of the tenant may be the subject of a
- * confidential client's exchange (it acts as a resource server that received it).
+ * is off by default. An access token may be the subject only of an exchange by its own
+ * client, by a client its audience names, or by one its client lists in
+ * tokenExchangeClients (services/client-policies.ts; docs/security.md).
  */
 export const tokenExchange: GrantHandler = async (ctx) => {
   const token = single(ctx.body, 'subject_token');

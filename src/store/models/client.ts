@@ -27,6 +27,14 @@ export interface ClientRecord {
   requireConsent: boolean;
   reuseConsent: boolean;
   accessTokenFormat: 'jwt' | 'opaque';
+  /**
+   * May introspect any token of the tenant (a resource server); without it only tokens
+   * issued to it or naming it in their audience. Null (records from before the setting):
+   * the default of services/client-policies.ts.
+   */
+  canIntrospect?: boolean | null;
+  /** Other clients that may exchange (RFC 8693) tokens issued to this client. */
+  tokenExchangeClients?: string[];
   /** Further RFC 7591 metadata under their RFC 7591 names (client_uri, logo_uri, jwks_uri, subject_type, …), serialized JSON. */
   metadata: string;
   /** Keyed hash of the RFC 7592 registration access token, for dynamically registered clients. */
@@ -64,6 +72,8 @@ const schema = new Schema<ClientRecord>(
     requireConsent: { type: Boolean, default: true },
     reuseConsent: { type: Boolean, default: true },
     accessTokenFormat: { type: String, default: 'jwt' },
+    canIntrospect: { type: Boolean, default: null },
+    tokenExchangeClients: { type: [String], default: [] },
     metadata: { type: String, default: '{}' },
     registrationTokenHash: { type: String, default: null },
     disabled: { type: Boolean, default: false },
