@@ -26,6 +26,13 @@ export const tenantDefaults = {
   subjectType: 'public' as 'public' | 'pairwise',
   dynamicRegistration: 'TOKEN' as 'OPEN' | 'TOKEN' | 'DISABLED',
   passwordGrant: false,
+  /**
+   * The `acr` (OIDC Core 2) of a password login, the one way users authenticate today: it
+   * goes in ID tokens, access tokens and (when asked for) userinfo, and is the one value
+   * of `acr_values_supported`. A URN of the platform by default; a tenant that maps its
+   * logins to a framework (e.g. eIDAS, NIST 800-63 "aal1") sets its own value.
+   */
+  passwordAcr: 'urn:gatehouse:acr:password',
   /** Rotate keys automatically every N days; 0 = only on demand. */
   keyRotationDays: 0,
   /**

@@ -62,6 +62,8 @@ const table = [
   ['consent_required', 400, 'end-user consent is required'],
   ['interaction_required', 400, 'end-user interaction is required'],
   ['account_selection_required', 400, 'end-user account selection is required'],
+  // OpenID Connect Core Error Code unmet_authentication_requirements 1.0 (essential acr that cannot be met).
+  ['unmet_authentication_requirements', 400, 'the authentication requirements of the request cannot be met'],
   ['request_not_supported', 400, 'the request parameter is not supported'],
   ['request_uri_not_supported', 400, 'the request_uri parameter is not supported'],
   ['registration_not_supported', 400, 'registration is not supported'],

@@ -28,6 +28,7 @@ export function discoveryMetadata(tenant: TenantContext): Record<string, unknown
     token_endpoint_auth_methods_supported: capabilities.tokenEndpointAuthMethods,
     token_endpoint_auth_signing_alg_values_supported: capabilities.tokenEndpointAuthSigningAlgs,
     userinfo_endpoint: iss + paths.userinfo,
+    userinfo_signing_alg_values_supported: capabilities.signingAlgs,
     introspection_endpoint: iss + paths.introspection,
     introspection_endpoint_auth_methods_supported: capabilities.introspectionAuthMethods,
     introspection_endpoint_auth_signing_alg_values_supported: capabilities.tokenEndpointAuthSigningAlgs,
@@ -47,6 +48,8 @@ export function discoveryMetadata(tenant: TenantContext): Record<string, unknown
     ui_locales_supported: capabilities.uiLocales,
     claim_types_supported: capabilities.claimTypes,
     claims_parameter_supported: true,
+    // The one way users authenticate (tenant setting passwordAcr): see oidc/authorize/check-acr.ts.
+    acr_values_supported: [tenant.settings.passwordAcr],
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
     end_session_endpoint: iss + paths.endSession,

@@ -6,6 +6,7 @@ import type { TenantContext } from '../tenancy/tenant-context.js';
 import { needsSecretCopy, resolveClientMetadata, type ClientMetadata, type ClientMetadataInput } from './client-metadata.js';
 import { checkKeysForAuthMethod, mergeMetadata, validateKeyMetadata } from './client-key-metadata.js';
 import { validateLogoutMetadata } from './client-logout-metadata.js';
+import { validateUserinfoMetadata } from './client-userinfo-metadata.js';
 import { checkTenantGrantTypes } from './client-info.js';
 import { ConflictError, InputError, NotFoundError } from './errors.js';
 import type { Runtime } from './runtime.js';
@@ -46,7 +47,11 @@ export async function createClient(rt: Runtime, tenant: TenantContext, input: Cl
   checkTenantGrantTypes(tenant, m.grantTypes);
   const clientId = opts.clientId ?? randomBytes(16).toString('base64url');
   if (!CLIENT_ID_PATTERN.test(clientId)) throw new InputError('clientId', 'must be 3-128 characters of A-Z a-z 0-9 . _ ~ -', 'invalid_request');
-  const metadata = mergeMetadata(opts.metadata ?? {}, { ...validateKeyMetadata(opts.metadata ?? {}), ...validateLogoutMetadata(opts.metadata ?? {}) });
+  const metadata = mergeMetadata(opts.metadata ?? {}, {
+    ...validateKeyMetadata(opts.metadata ?? {}),
+    ...validateLogoutMetadata(opts.metadata ?? {}),
+    ...validateUserinfoMetadata(opts.metadata ?? {}),
+  });
   checkKeysForAuthMethod(m, metadata);
   const secret = m.clientType === 'CONFIDENTIAL' ? (opts.clientSecret ?? newSecret()) : null;
   const registrationAccessToken = opts.withRegistrationToken ? newSecret() : undefined;
@@ -89,7 +94,7 @@ export async function replaceClientMetadata(
   if (needsSecretCopy(m) && !current.secretEncrypted) {
     throw new InputError('token_endpoint_auth_method', 'a symmetric algorithm needs the client secret, which is not kept for this client');
   }
-  const updated = await tenant.store.clients.update(current.clientId, { ...m, metadata: JSON.stringify(mergeMetadata(metadata, validateLogoutMetadata(metadata))) });
+  const updated = await tenant.store.clients.update(current.clientId, { ...m, metadata: JSON.stringify(mergeMetadata(metadata, { ...validateLogoutMetadata(metadata), ...validateUserinfoMetadata(metadata) })) });
   if (!updated) throw new NotFoundError(`client ${current.clientId}`);
   clientChanged(rt, await touchTenant(rt, tenant.id), current.clientId, 'updated');
   return updated;
@@ -106,7 +111,7 @@ export async function updateClient(rt: Runtime, tenant: TenantContext, clientId:
     throw new InputError('tokenEndpointAuthMethod', 'a symmetric algorithm needs the client secret: rotate the secret in the same change (rotateClientSecret) after switching');
   }
   const set: Partial<ClientRecord> = { ...m };
-  const merged = mergeMetadata(JSON.parse(current.metadata || '{}') as Record<string, unknown>, metadata ? { ...metadata, ...validateKeyMetadata(metadata), ...validateLogoutMetadata(metadata) } : {});
+  const merged = mergeMetadata(JSON.parse(current.metadata || '{}') as Record<string, unknown>, metadata ? { ...metadata, ...validateKeyMetadata(metadata), ...validateLogoutMetadata(metadata), ...validateUserinfoMetadata(metadata) } : {});
   checkKeysForAuthMethod(m, merged);
   set.metadata = JSON.stringify(merged);
   const updated = await tenant.store.clients.update(clientId, set);

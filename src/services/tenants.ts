@@ -49,6 +49,9 @@ export function validateSettings(settings: Partial<TenantSettings>): Partial<Ten
     if (k === 'keyRotationDays' && (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 3650)) {
       throw new InputError('keyRotationDays', 'must be a whole number of days from 0 to 3650', 'invalid_request');
     }
+    if (k === 'passwordAcr' && (typeof v !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]{1,256}$/.test(v))) {
+      throw new InputError('passwordAcr', 'must be 1-256 printable ASCII characters without spaces, quotes or backslashes', 'invalid_request');
+    }
     if (k === 'passwordGrant' && typeof v !== 'boolean') throw new InputError('passwordGrant', 'must be true or false', 'invalid_request');
     if (k === 'allowedAudiences') {
       if (!Array.isArray(v) || v.length > 100) throw new InputError('allowedAudiences', 'must be a list of at most 100 audiences', 'invalid_request');

@@ -34,6 +34,7 @@ export interface TenantFileClient {
   scopes?: string[];
   tokenEndpointAuthMethod?: string;
   idTokenSignedResponseAlg?: string;
+  userinfoSignedResponseAlg?: string;
   requireConsent?: boolean;
   reuseConsent?: boolean;
   accessTokenFormat?: 'JWT' | 'OPAQUE';

@@ -8,7 +8,21 @@ import type { ClientRecord } from '../../store/models/client.js';
  * features read (jwks, jwks_uri, subject_type, logout URIs) are kept under their RFC
  * names in the client's metadata.
  */
-const KEPT_STRINGS = ['client_uri', 'logo_uri', 'tos_uri', 'policy_uri', 'jwks_uri', 'software_id', 'software_version', 'sector_identifier_uri', 'backchannel_logout_uri', 'frontchannel_logout_uri', 'initiate_login_uri'] as const;
+const KEPT_STRINGS = [
+  'client_uri',
+  'logo_uri',
+  'tos_uri',
+  'policy_uri',
+  'jwks_uri',
+  'software_id',
+  'software_version',
+  'sector_identifier_uri',
+  'backchannel_logout_uri',
+  'frontchannel_logout_uri',
+  'initiate_login_uri',
+  // Validated with the client (services/client-userinfo-metadata.ts).
+  'userinfo_signed_response_alg',
+] as const;
 const KEPT_URIS = new Set(['client_uri', 'logo_uri', 'tos_uri', 'policy_uri', 'jwks_uri', 'sector_identifier_uri', 'backchannel_logout_uri', 'frontchannel_logout_uri', 'initiate_login_uri']);
 const KEPT_BOOLEANS = ['backchannel_logout_session_required', 'frontchannel_logout_session_required'] as const;
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
