@@ -70,7 +70,7 @@ export const CLIENT_FIELDS = `clientId name clientType redirectUris postLogoutRe
 
 const TENANT = `query($slug: String!) { tenant(slug: $slug) {
   slug displayName issuer branding { logoUrl primaryColor }
-  settings { signingAlg codeTtl idTokenTtl accessTokenTtl refreshTokenTtl consentTtl sessionTtl subjectType dynamicRegistration passwordGrant keyRotationDays allowedGrantTypes passwordAcr }
+  settings { signingAlg codeTtl idTokenTtl accessTokenTtl refreshTokenTtl consentTtl sessionTtl subjectType dynamicRegistration passwordGrant keyRotationDays allowedGrantTypes passwordAcr keyFamilies }
   overriddenSettings scopes { name displayName description claims }
   claimResolvers { name kind targets mapping { path template constant type } code webhook { url timeoutMs cacheTtlSeconds } }
   hooks { point kind code webhook { url timeoutMs } failClosed }

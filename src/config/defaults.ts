@@ -33,6 +33,12 @@ export const tenantDefaults = {
    * logins to a framework (e.g. eIDAS, NIST 800-63 "aal1") sets its own value.
    */
   passwordAcr: 'urn:gatehouse:acr:password',
+  /**
+   * Key families the tenant publishes in its JWKS and signs with (keys/families.ts):
+   * RSA (RS256, PS256), EC (ES256, P-256), OKP (EdDSA, Ed25519). At least one; signingAlg
+   * and every client's ID token and userinfo algorithm must belong to one of them.
+   */
+  keyFamilies: ['RSA', 'EC', 'OKP'] as ('RSA' | 'EC' | 'OKP')[],
   /** Rotate keys automatically every N days; 0 = only on demand. */
   keyRotationDays: 0,
   /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestableClaims } from '../claims/pipeline.js';
+import { algsOf } from '../keys/families.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { capabilities, grantTypesFor, paths } from './capabilities.js';
 
@@ -28,14 +29,15 @@ export function discoveryMetadata(tenant: TenantContext): Record<string, unknown
     token_endpoint_auth_methods_supported: capabilities.tokenEndpointAuthMethods,
     token_endpoint_auth_signing_alg_values_supported: capabilities.tokenEndpointAuthSigningAlgs,
     userinfo_endpoint: iss + paths.userinfo,
-    userinfo_signing_alg_values_supported: capabilities.signingAlgs,
+    // Only the algorithms of the tenant's key families (tenant setting keyFamilies).
+    userinfo_signing_alg_values_supported: algsOf(tenant.settings.keyFamilies),
     introspection_endpoint: iss + paths.introspection,
     introspection_endpoint_auth_methods_supported: capabilities.introspectionAuthMethods,
     introspection_endpoint_auth_signing_alg_values_supported: capabilities.tokenEndpointAuthSigningAlgs,
     revocation_endpoint: iss + paths.revocation,
     revocation_endpoint_auth_methods_supported: capabilities.revocationAuthMethods,
     revocation_endpoint_auth_signing_alg_values_supported: capabilities.tokenEndpointAuthSigningAlgs,
-    id_token_signing_alg_values_supported: capabilities.idTokenSigningAlgs,
+    id_token_signing_alg_values_supported: [...algsOf(tenant.settings.keyFamilies), 'HS256'],
     subject_types_supported: capabilities.subjectTypes,
     // The tenant's own scopes and the claims they and its claim resolvers release.
     scopes_supported: [...new Set([...capabilities.scopes, ...(tenant.record.scopes ?? []).map((s) => s.name)])],

@@ -8,6 +8,7 @@ import { checkKeysForAuthMethod, mergeMetadata, validateKeyMetadata } from './cl
 import { validateLogoutMetadata } from './client-logout-metadata.js';
 import { validateUserinfoMetadata } from './client-userinfo-metadata.js';
 import { checkTenantGrantTypes } from './client-info.js';
+import { checkClientKeyFamilies, defaultIdTokenAlg } from './client-key-families.js';
 import { ConflictError, InputError, NotFoundError } from './errors.js';
 import type { Runtime } from './runtime.js';
 import { touchTenant } from './tenants.js';
@@ -43,7 +44,7 @@ function secretFields(rt: Runtime, tenant: TenantContext, clientId: string, m: C
 }
 
 export async function createClient(rt: Runtime, tenant: TenantContext, input: ClientMetadataInput, opts: CreateClientOptions = {}): Promise<CreatedClient> {
-  const m = resolveClientMetadata(input);
+  const m = resolveClientMetadata({ ...input, idTokenSignedResponseAlg: input.idTokenSignedResponseAlg ?? defaultIdTokenAlg(tenant) });
   checkTenantGrantTypes(tenant, m.grantTypes);
   const clientId = opts.clientId ?? randomBytes(16).toString('base64url');
   if (!CLIENT_ID_PATTERN.test(clientId)) throw new InputError('clientId', 'must be 3-128 characters of A-Z a-z 0-9 . _ ~ -', 'invalid_request');
@@ -53,6 +54,7 @@ export async function createClient(rt: Runtime, tenant: TenantContext, input: Cl
     ...validateUserinfoMetadata(opts.metadata ?? {}),
   });
   checkKeysForAuthMethod(m, metadata);
+  checkClientKeyFamilies(tenant, m, metadata);
   const secret = m.clientType === 'CONFIDENTIAL' ? (opts.clientSecret ?? newSecret()) : null;
   const registrationAccessToken = opts.withRegistrationToken ? newSecret() : undefined;
   const now = new Date();
@@ -88,13 +90,15 @@ export async function replaceClientMetadata(
   input: ClientMetadataInput,
   metadata: Record<string, unknown>,
 ): Promise<ClientRecord> {
-  const m = resolveClientMetadata(input);
+  const m = resolveClientMetadata({ ...input, idTokenSignedResponseAlg: input.idTokenSignedResponseAlg ?? defaultIdTokenAlg(tenant) });
   checkTenantGrantTypes(tenant, m.grantTypes);
   if (m.clientType !== current.clientType) throw new InputError('token_endpoint_auth_method', 'cannot change between a public and a confidential client');
   if (needsSecretCopy(m) && !current.secretEncrypted) {
     throw new InputError('token_endpoint_auth_method', 'a symmetric algorithm needs the client secret, which is not kept for this client');
   }
-  const updated = await tenant.store.clients.update(current.clientId, { ...m, metadata: JSON.stringify(mergeMetadata(metadata, { ...validateLogoutMetadata(metadata), ...validateUserinfoMetadata(metadata) })) });
+  const merged = mergeMetadata(metadata, { ...validateLogoutMetadata(metadata), ...validateUserinfoMetadata(metadata) });
+  checkClientKeyFamilies(tenant, m, merged);
+  const updated = await tenant.store.clients.update(current.clientId, { ...m, metadata: JSON.stringify(merged) });
   if (!updated) throw new NotFoundError(`client ${current.clientId}`);
   clientChanged(rt, await touchTenant(rt, tenant.id), current.clientId, 'updated');
   return updated;
@@ -113,6 +117,7 @@ export async function updateClient(rt: Runtime, tenant: TenantContext, clientId:
   const set: Partial<ClientRecord> = { ...m };
   const merged = mergeMetadata(JSON.parse(current.metadata || '{}') as Record<string, unknown>, metadata ? { ...metadata, ...validateKeyMetadata(metadata), ...validateLogoutMetadata(metadata), ...validateUserinfoMetadata(metadata) } : {});
   checkKeysForAuthMethod(m, merged);
+  checkClientKeyFamilies(tenant, m, merged);
   set.metadata = JSON.stringify(merged);
   const updated = await tenant.store.clients.update(clientId, set);
   if (!updated) throw new NotFoundError(`client ${clientId}`);
