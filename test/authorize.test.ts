@@ -159,10 +159,16 @@ describe('errors go back to the client with error, state and iss', () => {
     await expectError(base({ code_challenge: pkce().verifier, code_challenge_method: 'plain' }), 'invalid_request');
   });
 
-  test('nonce is required for implicit and hybrid flows (error in the fragment)', async () => {
-    for (const rt of ['id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token']) {
+  test('nonce is required when the authorization endpoint returns an ID token (error in the fragment)', async () => {
+    for (const rt of ['id_token', 'id_token token', 'code id_token', 'code id_token token']) {
       await expectError(base({ response_type: rt }), 'invalid_request', `${RP}#`);
     }
+  });
+
+  test('code token needs no nonce (OIDC Core 3.3.2.11): the request goes on to login', async () => {
+    const page = await get(authorizeUrl(srv, 'acme', base({ response_type: 'code token' })));
+    assert.equal(page.status, 303, page.body.slice(0, 300));
+    assert.match(page.headers.get('location')!, /\/interaction\//);
   });
 
   test('response types other than code need the openid scope', async () => {

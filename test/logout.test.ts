@@ -232,7 +232,10 @@ describe('untrusted requests ask the user', () => {
     assert.equal(form.method.toLowerCase(), 'post');
     assert.equal(form.action, endSessionUrl('acme'));
     assert.ok(form.fields.csrf_token, 'the form carries a CSRF token');
-    assert.deepEqual(form.buttons.map((b) => b.value).sort(), ['logout', 'stay']);
+    // Exactly one submit button, clearly labelled (automated browsers click it).
+    assert.deepEqual(form.buttons.map((b) => b.value), ['logout']);
+    assert.match(page.body, /<button[^>]*type="submit"[^>]*>Log out<\/button>/);
+    assert.equal((page.body.match(/type="submit"/g) ?? []).length, 1);
     const csp = page.headers.get('content-security-policy')!;
     assert.match(csp, /frame-ancestors 'none'/);
     assert.equal(await silentCheck(srv, browser, 'acme', web), null, 'nothing ended before the user answered');
@@ -275,6 +278,8 @@ describe('untrusted requests ask the user', () => {
     await signIn(srv, browser, 'acme', web, alice);
     const page = await browser.request(`${endSessionUrl('acme')}?${new URLSearchParams({ client_id: web.clientId, post_logout_redirect_uri: RP_OUT, state: 'keep' })}`);
     const form = confirmForm(page)!;
+    // The page offers a plain link back; a POST with decision=stay is still understood.
+    assert.ok(page.body.includes(`href="${RP_OUT}?state=keep"`), 'a Stay signed in link to the validated URI');
     const done = await browser.request(form.action, { form: { ...form.fields, decision: 'stay' } });
     assert.equal(done.status, 303);
     assert.equal(done.headers.get('location'), `${RP_OUT}?state=keep`);

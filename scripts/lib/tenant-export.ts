@@ -24,7 +24,7 @@ export function exportTenant(t: CurrentTenant): TenantFile {
     }));
   }
   Object.assign(file, exportExtensions(t));
-  if (t.clients.length) file.clients = t.clients.map(exportClient);
+  if (t.clients.length) file.clients = t.clients.map((c) => exportClient(c, t.settings as TenantFile['settings']));
   if (t.users.length) {
     file.users = t.users.map((u) => ({
       username: u.username,
@@ -36,14 +36,14 @@ export function exportTenant(t: CurrentTenant): TenantFile {
 }
 
 /** Keeps a field only if leaving it out would give the client a different value. */
-function exportClient(c: CurrentTenant['clients'][number]): TenantFileClient {
+function exportClient(c: CurrentTenant['clients'][number], settings: TenantFile['settings']): TenantFileClient {
   const out: Record<string, unknown> = { clientId: c.clientId, name: c.name, clientType: c.clientType };
   if (c.redirectUris.length) out.redirectUris = c.redirectUris;
   const order = ['grantTypes', ...CLIENT_KEYS.filter((k) => k !== 'grantTypes' && k !== 'name' && k !== 'redirectUris')] as const;
   for (const key of order) {
     let implied: unknown;
     try {
-      implied = desiredClient(out as unknown as TenantFileClient)[key];
+      implied = desiredClient(out as unknown as TenantFileClient, settings)[key];
     } catch {
       implied = undefined;
     }

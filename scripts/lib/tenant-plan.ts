@@ -35,6 +35,7 @@ export const CLIENT_KEYS = [
   'scopes',
   'tokenEndpointAuthMethod',
   'idTokenSignedResponseAlg',
+  'userinfoSignedResponseAlg',
   'requireConsent',
   'reuseConsent',
   'accessTokenFormat',
@@ -52,8 +53,15 @@ export const CLIENT_KEYS = [
 type ClientKey = (typeof CLIENT_KEYS)[number];
 
 /** A file's client with every default filled in, as the API would store it. */
-export function desiredClient(c: TenantFileClient): Record<ClientKey, unknown> & { clientType: string } {
-  const m = resolveClientMetadata({ ...c, redirectUris: c.redirectUris ?? [], accessTokenFormat: c.accessTokenFormat === 'OPAQUE' ? 'opaque' : 'jwt' });
+export function desiredClient(c: TenantFileClient, settings: TenantFile['settings'] = {}): Record<ClientKey, unknown> & { clientType: string } {
+  // The server's default ID token alg (services/client-key-families.ts): RS256, or the tenant's signingAlg without RSA keys.
+  const defaultAlg = (settings?.keyFamilies ?? ['RSA']).includes('RSA') ? 'RS256' : (settings?.signingAlg ?? 'RS256');
+  const m = resolveClientMetadata({
+    ...c,
+    idTokenSignedResponseAlg: c.idTokenSignedResponseAlg ?? defaultAlg,
+    redirectUris: c.redirectUris ?? [],
+    accessTokenFormat: c.accessTokenFormat === 'OPAQUE' ? 'opaque' : 'jwt',
+  });
   return {
     clientType: m.clientType,
     name: m.name,
@@ -64,6 +72,7 @@ export function desiredClient(c: TenantFileClient): Record<ClientKey, unknown> &
     scopes: m.scopes,
     tokenEndpointAuthMethod: m.tokenEndpointAuthMethod,
     idTokenSignedResponseAlg: m.idTokenSignedResponseAlg,
+    userinfoSignedResponseAlg: c.userinfoSignedResponseAlg ?? null,
     requireConsent: m.requireConsent,
     reuseConsent: m.reuseConsent,
     accessTokenFormat: c.accessTokenFormat ?? 'JWT',
@@ -192,7 +201,7 @@ export function planTenant(file: TenantFile, current: CurrentTenant | null, opts
       });
       continue;
     }
-    const want = desiredClient(c);
+    const want = desiredClient(c, file.settings);
     if (want.clientType !== have.clientType) throw new Error(`client ${c.clientId}: clientType cannot change from ${have.clientType} to ${want.clientType}; delete the client first`);
     const d = diff(have as unknown as Record<string, unknown>, want, CLIENT_KEYS);
     if (d.details.length) {

@@ -12,6 +12,7 @@ export interface CurrentClient {
   scopes: string[];
   tokenEndpointAuthMethod: string;
   idTokenSignedResponseAlg: string;
+  userinfoSignedResponseAlg: string | null;
   requireConsent: boolean;
   reuseConsent: boolean;
   accessTokenFormat: 'JWT' | 'OPAQUE';
@@ -67,12 +68,12 @@ export interface CurrentTenant {
 }
 
 export const CLIENT_FIELDS = `clientId name clientType redirectUris postLogoutRedirectUris grantTypes responseTypes scopes tokenEndpointAuthMethod
-  idTokenSignedResponseAlg requireConsent reuseConsent accessTokenFormat subjectType jwksUri jwks clientUri logoUri tosUri policyUri contacts
+  idTokenSignedResponseAlg userinfoSignedResponseAlg requireConsent reuseConsent accessTokenFormat subjectType jwksUri jwks clientUri logoUri tosUri policyUri contacts
   canIntrospect tokenExchangeClients`;
 
 const TENANT = `query($slug: String!) { tenant(slug: $slug) {
   slug displayName issuer branding { logoUrl primaryColor }
-  settings { signingAlg codeTtl idTokenTtl accessTokenTtl refreshTokenTtl refreshTokenReuseGraceSeconds consentTtl sessionTtl subjectType dynamicRegistration passwordGrant keyRotationDays allowedGrantTypes allowedAudiences }
+  settings { signingAlg codeTtl idTokenTtl accessTokenTtl refreshTokenTtl refreshTokenReuseGraceSeconds consentTtl sessionTtl subjectType dynamicRegistration passwordGrant keyRotationDays allowedGrantTypes allowedAudiences passwordAcr keyFamilies }
   overriddenSettings scopes { name displayName description claims }
   claimResolvers { name kind targets mapping { path template constant type } code webhook { url timeoutMs cacheTtlSeconds } }
   hooks { point kind code webhook { url timeoutMs } failClosed }

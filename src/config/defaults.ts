@@ -34,6 +34,19 @@ export const tenantDefaults = {
   subjectType: 'public' as 'public' | 'pairwise',
   dynamicRegistration: 'TOKEN' as 'OPEN' | 'TOKEN' | 'DISABLED',
   passwordGrant: false,
+  /**
+   * The `acr` (OIDC Core 2) of a password login, the one way users authenticate today: it
+   * goes in ID tokens, access tokens and (when asked for) userinfo, and is the one value
+   * of `acr_values_supported`. A URN of the platform by default; a tenant that maps its
+   * logins to a framework (e.g. eIDAS, NIST 800-63 "aal1") sets its own value.
+   */
+  passwordAcr: 'urn:gatehouse:acr:password',
+  /**
+   * Key families the tenant publishes in its JWKS and signs with (keys/families.ts):
+   * RSA (RS256, PS256), EC (ES256, P-256), OKP (EdDSA, Ed25519). At least one; signingAlg
+   * and every client's ID token and userinfo algorithm must belong to one of them.
+   */
+  keyFamilies: ['RSA', 'EC', 'OKP'] as ('RSA' | 'EC' | 'OKP')[],
   /** Rotate keys automatically every N days; 0 = only on demand. */
   keyRotationDays: 0,
   /**

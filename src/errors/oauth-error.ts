@@ -6,17 +6,42 @@ export class OAuthError extends Error {
   /** Set when the error may be sent back to a redirect URI that was already validated. */
   redirectable = true;
   headers: Record<string, string> = {};
+  /** Always within the RFC 6749 charset and at most MAX_DESCRIPTION characters (safeDescription). */
+  readonly errorDescription: string;
   constructor(
     readonly error: string,
-    readonly errorDescription: string,
+    errorDescription: string,
     readonly status = 400,
   ) {
-    super(errorDescription);
+    const safe = safeDescription(errorDescription) || safeDescription(byCode.get(error)?.[2] ?? '') || 'error';
+    super(safe);
+    this.errorDescription = safe;
     this.name = 'OAuthError';
   }
   toJSON(): { error: string; error_description: string } {
     return { error: this.error, error_description: this.errorDescription };
   }
+}
+
+/** Longest error_description sent: enough for one sentence, never a dump of anything. */
+export const MAX_DESCRIPTION = 200;
+
+/**
+ * RFC 6749 sections 4.1.2.1, 5.2 and RFC 6750 section 3 allow only %x20-21 / %x23-5B /
+ * %x5D-7E in error_description: printable ASCII without `"` and `\`. Every OAuthError
+ * passes its description through here, so no throw site can break a redirect, a JSON
+ * body or a WWW-Authenticate challenge; throw sites also never put request values in
+ * descriptions (docs/openid-connect.md "Error descriptions"). `"` becomes `'`, `\`
+ * becomes `/`, whitespace becomes a space, anything else outside the set is dropped.
+ */
+export function safeDescription(text: string): string {
+  const out = String(text)
+    .replace(/"/g, "'")
+    .replace(/\\/g, '/')
+    .replace(/\s+/g, ' ')
+    .replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '')
+    .trim();
+  return out.length > MAX_DESCRIPTION ? out.slice(0, MAX_DESCRIPTION).trimEnd() : out;
 }
 
 // [code, HTTP status, default description]
@@ -37,6 +62,8 @@ const table = [
   ['consent_required', 400, 'end-user consent is required'],
   ['interaction_required', 400, 'end-user interaction is required'],
   ['account_selection_required', 400, 'end-user account selection is required'],
+  // OpenID Connect Core Error Code unmet_authentication_requirements 1.0 (essential acr that cannot be met).
+  ['unmet_authentication_requirements', 400, 'the authentication requirements of the request cannot be met'],
   ['request_not_supported', 400, 'the request parameter is not supported'],
   ['request_uri_not_supported', 400, 'the request_uri parameter is not supported'],
   ['registration_not_supported', 400, 'registration is not supported'],
@@ -68,8 +95,8 @@ export function invalidClient(description = 'client authentication failed', sche
 /** Bearer token errors per RFC 6750 section 3. */
 export function bearerError(code: 'invalid_token' | 'insufficient_scope' | 'invalid_request', description: string): OAuthError {
   const err = oauthError(code, description);
-  const desc = description.replace(/["\\]/g, '');
-  err.headers['WWW-Authenticate'] = `Bearer realm="gatehouse", error="${code}", error_description="${desc}"`;
+  // errorDescription is already free of `"` and `\` (safeDescription): safe inside the quoted-string.
+  err.headers['WWW-Authenticate'] = `Bearer realm="gatehouse", error="${code}", error_description="${err.errorDescription}"`;
   return err;
 }
 

@@ -35,7 +35,7 @@ export function createApp(rt: Runtime, opts: AppOptions = {}): Express {
   app.get('/', (_req: Request, res: Response) => {
     res.json({ name: 'gatehouse', graphql: `${rt.config.publicUrl}/graphql`, tenants: `${rt.config.publicUrl}/t/{slug}/.well-known/openid-configuration` });
   });
-  app.use((req: Request, _res: Response, next) => next(notFound(`no route for ${req.method} ${req.path.slice(0, 200)}`)));
+  app.use((_req: Request, _res: Response, next) => next(notFound('no route for this method and path')));
   app.use(jsonErrorHandler(rt.log));
   return app;
 }

@@ -8,10 +8,21 @@ interface BodyParserError {
   status?: number;
 }
 
+/**
+ * The services layer words its InputErrors for admins and may quote the offending value
+ * (`"x" is not a supported grant type`); on the protocol surface a description never
+ * echoes request input, so quoted values are replaced and the field path is kept only
+ * when it is a plain path.
+ */
+export function inputErrorDescription(err: InputError): string {
+  const message = err.message.replace(/"[^"]*"/g, 'a value');
+  return /^[A-Za-z0-9_.[\]]{1,80}$/.test(err.field) ? `${err.field}: ${message}` : message;
+}
+
 /** Maps anything thrown to an OAuth error; unexpected errors become a 500 without detail. */
 export function toOAuthError(err: unknown): OAuthError {
   if (err instanceof OAuthError) return err;
-  if (err instanceof InputError) return oauthError(err.oauthCode, `${err.field}: ${err.message}`);
+  if (err instanceof InputError) return oauthError(err.oauthCode, inputErrorDescription(err));
   if (err instanceof NotFoundError) return oauthError('not_found', err.message);
   const bp = err as BodyParserError;
   if (bp && typeof bp.type === 'string') {

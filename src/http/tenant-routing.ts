@@ -17,7 +17,7 @@ export function resolveTenant(registry: TenantRegistry) {
     }
     registry.get(slug).then(
       (tenant) => {
-        if (!tenant) return next(notFound(`unknown tenant "${slug.slice(0, 63)}"`));
+        if (!tenant) return next(notFound('unknown tenant'));
         res.locals.tenant = tenant;
         next();
       },

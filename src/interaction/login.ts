@@ -60,7 +60,7 @@ export function login(rt: Runtime) {
     await loginSucceeded(tenant, attempt);
     if (await refusedByHook(rt, tenant, res, ia, user, ['pwd'])) return;
 
-    const session = await startSession(rt, tenant, user, { amr: ['pwd'] }, req.headers.cookie);
+    const session = await startSession(rt, tenant, user, { amr: ['pwd'], acr: tenant.settings.passwordAcr }, req.headers.cookie);
     appendSetCookie(res, session.cookie);
     // A new login is a new browser state, even if no authorization response follows (Session Management 1.0).
     appendSetCookie(res, browserStateCookie(rt, tenant, session.record));

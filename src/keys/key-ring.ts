@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import type { SigningAlg } from '../config/defaults.js';
+import { signingAlgs, type SigningAlg } from '../config/defaults.js';
 import type { Envelope } from './envelope.js';
 import { keyContext } from './key-generation.js';
 import type { SigningKeyRecord } from './key-record.js';
@@ -34,11 +34,13 @@ export class KeyRing {
     readonly records: SigningKeyRecord[],
     private readonly envelope: Envelope,
     now = new Date(),
+    /** The algorithms of the tenant's key families: keys of other families are neither published nor used. */
+    readonly algs: readonly SigningAlg[] = signingAlgs,
   ) {
     const jwks: string[] = [];
     let validUntil = Number.POSITIVE_INFINITY;
     for (const rec of records) {
-      if (!isPublished(rec, now)) continue;
+      if (!isPublished(rec, now) || !algs.includes(rec.alg)) continue;
       jwks.push(rec.publicJwk);
       this.publishedJwks.set(rec.kid, { alg: rec.alg, jwk: rec.publicJwk });
       if (rec.status === 'RETIRED' && rec.removeAfter) validUntil = Math.min(validUntil, new Date(rec.removeAfter).getTime());
@@ -50,7 +52,7 @@ export class KeyRing {
     this.etag = `"${createHash('sha256').update(this.jwksBody).digest('base64url').slice(0, 27)}"`;
   }
 
-  /** The ACTIVE key of an algorithm family; every tenant has one per supported alg. */
+  /** The ACTIVE key of an algorithm; a tenant has one per algorithm of its key families. */
   signingKey(alg: SigningAlg): ActiveKey {
     let key = this.active.get(alg);
     if (!key) {

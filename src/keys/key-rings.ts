@@ -1,5 +1,6 @@
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import type { Envelope } from './envelope.js';
+import { algsOf } from './families.js';
 import { KeyRing } from './key-ring.js';
 
 /**
@@ -18,7 +19,7 @@ export class KeyRings {
     const ring = this.rings.get(tenant);
     if (!ring) return undefined;
     if (Date.now() < ring.validUntil) return ring;
-    const rebuilt = new KeyRing(tenant.id, ring.records, this.envelope);
+    const rebuilt = new KeyRing(tenant.id, ring.records, this.envelope, new Date(), ring.algs);
     this.rings.set(tenant, rebuilt);
     return rebuilt;
   }
@@ -31,7 +32,7 @@ export class KeyRings {
       pending = (async () => {
         const keyset = await tenant.store.keysets.get();
         if (!keyset) throw new Error(`tenant ${tenant.slug} has no keyset`);
-        const built = new KeyRing(tenant.id, keyset.keys, this.envelope);
+        const built = new KeyRing(tenant.id, keyset.keys, this.envelope, new Date(), algsOf(tenant.settings.keyFamilies));
         this.rings.set(tenant, built);
         return built;
       })().finally(() => this.loading.delete(tenant));

@@ -9,16 +9,26 @@ import type { SigningKeyRecord } from './key-record.js';
  */
 export type KeyFactory = (alg: SigningAlg, status: 'NEXT' | 'ACTIVE') => Promise<SigningKeyRecord>;
 
-export async function initialKeys(fresh: KeyFactory): Promise<SigningKeyRecord[]> {
-  const keys = await Promise.all(signingAlgs.flatMap((alg) => [fresh(alg, 'ACTIVE'), fresh(alg, 'NEXT')]));
+/** An ACTIVE and a NEXT key for each algorithm the tenant uses (default: all). */
+export async function initialKeys(fresh: KeyFactory, algs: readonly SigningAlg[] = signingAlgs): Promise<SigningKeyRecord[]> {
+  const keys = await Promise.all(algs.flatMap((alg) => [fresh(alg, 'ACTIVE'), fresh(alg, 'NEXT')]));
   return keys;
 }
 
-/** Every family: NEXT → ACTIVE, ACTIVE → RETIRED, a new NEXT. `retireFor` = longest token lifetime. */
-export async function rotate(keys: SigningKeyRecord[], fresh: KeyFactory, now: Date, retireForSeconds: number): Promise<SigningKeyRecord[]> {
+/**
+ * Every algorithm the tenant uses: NEXT → ACTIVE, ACTIVE → RETIRED, a new NEXT.
+ * `retireFor` = longest token lifetime. Keys of algorithms outside `algs` are left alone.
+ */
+export async function rotate(
+  keys: SigningKeyRecord[],
+  fresh: KeyFactory,
+  now: Date,
+  retireForSeconds: number,
+  algs: readonly SigningAlg[] = signingAlgs,
+): Promise<SigningKeyRecord[]> {
   const out = keys.map((k) => ({ ...k }));
   const added: SigningKeyRecord[] = [];
-  for (const alg of signingAlgs) {
+  for (const alg of algs) {
     const active = out.find((k) => k.alg === alg && k.status === 'ACTIVE');
     const next = out.find((k) => k.alg === alg && k.status === 'NEXT');
     if (active) retire(active, now, retireForSeconds);
@@ -31,6 +41,35 @@ export async function rotate(keys: SigningKeyRecord[], fresh: KeyFactory, now: D
     added.push(await fresh(alg, 'NEXT'));
   }
   return prune([...out, ...added], now);
+}
+
+/**
+ * Brings a key list in line with the algorithms a tenant uses (tenant setting
+ * keyFamilies): an algorithm without an ACTIVE key gets a fresh ACTIVE and NEXT pair; the
+ * NEXT, ACTIVE and RETIRED keys of an algorithm no longer used become REVOKED, so they
+ * leave the JWKS at once (docs/openid-connect.md "Key families"). Returns null when
+ * nothing changes.
+ */
+export async function alignKeys(keys: SigningKeyRecord[], algs: readonly SigningAlg[], fresh: KeyFactory, now: Date): Promise<SigningKeyRecord[] | null> {
+  let changed = false;
+  const out = keys.map((k) => {
+    if (algs.includes(k.alg) || k.status === 'REVOKED') return { ...k };
+    changed = true;
+    return { ...k, status: 'REVOKED' as const, revokedAt: now };
+  });
+  for (const alg of algs) {
+    if (out.some((k) => k.alg === alg && k.status === 'ACTIVE')) continue;
+    changed = true;
+    const next = out.find((k) => k.alg === alg && k.status === 'NEXT');
+    if (next) {
+      next.status = 'ACTIVE';
+      next.activatedAt = now;
+    } else {
+      out.push(await fresh(alg, 'ACTIVE'));
+    }
+    out.push(await fresh(alg, 'NEXT'));
+  }
+  return changed ? prune(out, now) : null;
 }
 
 export class UnknownKeyError extends Error {}

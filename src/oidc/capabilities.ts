@@ -15,9 +15,11 @@ export const capabilities = {
   revocationAuthMethods: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'] as string[],
   /** Client assertion algorithms: HMAC for client_secret_jwt, the rest for private_key_jwt. */
   tokenEndpointAuthSigningAlgs: ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as string[],
+  /**
+   * Every tenant-key algorithm the provider implements; discovery announces only those of
+   * the tenant's key families (keys/families.ts algsOf), plus HS256 for ID tokens.
+   */
   signingAlgs: [...signingAlgs] as string[],
-  /** The tenant's key algorithms, and HS256 with the client secret. */
-  idTokenSigningAlgs: [...signingAlgs, 'HS256'] as string[],
   subjectTypes: ['public', 'pairwise'] as string[],
   scopes: [...standardScopes] as string[],
   claims: [...protocolClaims, ...standardUserClaims] as string[],

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestableClaims } from '../claims/pipeline.js';
+import { algsOf } from '../keys/families.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { capabilities, grantTypesFor, paths } from './capabilities.js';
 
@@ -28,13 +29,15 @@ export function discoveryMetadata(tenant: TenantContext): Record<string, unknown
     token_endpoint_auth_methods_supported: capabilities.tokenEndpointAuthMethods,
     token_endpoint_auth_signing_alg_values_supported: capabilities.tokenEndpointAuthSigningAlgs,
     userinfo_endpoint: iss + paths.userinfo,
+    // Only the algorithms of the tenant's key families (tenant setting keyFamilies).
+    userinfo_signing_alg_values_supported: algsOf(tenant.settings.keyFamilies),
     introspection_endpoint: iss + paths.introspection,
     introspection_endpoint_auth_methods_supported: capabilities.introspectionAuthMethods,
     introspection_endpoint_auth_signing_alg_values_supported: capabilities.tokenEndpointAuthSigningAlgs,
     revocation_endpoint: iss + paths.revocation,
     revocation_endpoint_auth_methods_supported: capabilities.revocationAuthMethods,
     revocation_endpoint_auth_signing_alg_values_supported: capabilities.tokenEndpointAuthSigningAlgs,
-    id_token_signing_alg_values_supported: capabilities.idTokenSigningAlgs,
+    id_token_signing_alg_values_supported: [...algsOf(tenant.settings.keyFamilies), 'HS256'],
     subject_types_supported: capabilities.subjectTypes,
     // The tenant's own scopes and the claims they and its claim resolvers release.
     scopes_supported: [...new Set([...capabilities.scopes, ...(tenant.record.scopes ?? []).map((s) => s.name)])],
@@ -47,6 +50,8 @@ export function discoveryMetadata(tenant: TenantContext): Record<string, unknown
     ui_locales_supported: capabilities.uiLocales,
     claim_types_supported: capabilities.claimTypes,
     claims_parameter_supported: true,
+    // The one way users authenticate (tenant setting passwordAcr): see oidc/authorize/check-acr.ts.
+    acr_values_supported: [tenant.settings.passwordAcr],
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
     end_session_endpoint: iss + paths.endSession,

@@ -18,7 +18,7 @@ export function presentedToken(req: Request): PresentedToken {
   if (!req.is('application/x-www-form-urlencoded')) throw oauthError('invalid_request', 'send the token as application/x-www-form-urlencoded');
   const body = (req.body ?? {}) as Record<string, unknown>;
   for (const [k, v] of Object.entries(body)) {
-    if (Array.isArray(v)) throw oauthError('invalid_request', `parameter ${k} must not be repeated`);
+    if (Array.isArray(v)) throw oauthError('invalid_request', 'a parameter was sent more than once');
   }
   const { token, token_type_hint: hint } = body;
   if (typeof token !== 'string' || !token) throw oauthError('invalid_request', 'token is required');

@@ -10,6 +10,6 @@ export function parseScope(value: unknown): string[] {
 /** Requested scopes must all be ones the client may request (DESIGN.md "Scopes"). */
 export function allowedScopes(client: ClientRecord, requested: string[]): string[] {
   const refused = requested.filter((s) => !client.scopes.includes(s));
-  if (refused.length) throw oauthError('invalid_scope', `the client may not request: ${refused.join(' ')}`);
+  if (refused.length) throw oauthError('invalid_scope', 'the client may not request one or more of the requested scopes');
   return requested;
 }

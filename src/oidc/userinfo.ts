@@ -1,11 +1,13 @@
 import type { Request, Response } from 'express';
 import { buildUserinfoClaims } from '../claims/userinfo-claims.js';
 import { bearerError, OAuthError } from '../errors/oauth-error.js';
+import { userinfoSigningAlg } from '../services/client-userinfo-metadata.js';
 import type { Runtime } from '../services/runtime.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { resolveClientAccessToken } from './access-token.js';
 import { paths } from './capabilities.js';
 import { grantClaimsRequest } from './issue/grant.js';
+import { signForClient } from './issue/id-token.js';
 
 /** Browser clients call userinfo cross-origin with a bearer token (no cookies): any origin may. */
 export function userinfoCors(res: Response): void {
@@ -50,7 +52,10 @@ function presentedToken(req: Request): string {
  * OIDC Core 5.3: the claims of the token's user released by its scopes (5.4) and by the
  * `claims` parameter's userinfo member (5.5); `sub` always. A token that is invalid,
  * expired, revoked (its grant), of another tenant, or whose user is disabled or gone is
- * refused with 401 invalid_token.
+ * refused with 401 invalid_token. `acr` is added when the claims request's userinfo
+ * member asks for it. A client registered with `userinfo_signed_response_alg` gets the
+ * claims as a JWT (`application/jwt`, OIDC Core 5.3.2) signed with the tenant's ACTIVE key
+ * of that algorithm, with `iss` and `aud` (the client) added.
  */
 export const userinfo = (rt: Runtime) => async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
   userinfoCors(res);
@@ -68,6 +73,16 @@ export const userinfo = (rt: Runtime) => async (tenant: TenantContext, req: Requ
   const user = await rt.users.find(tenant, at.grant.userId);
   if (!user || user.disabled) throw invalidToken('the end-user of this token is no longer active');
   // The sub the token was issued with, which is the one its ID token carried.
-  const body = await buildUserinfoClaims(rt, tenant, { user, client, scopes: at.scopes, requested: grantClaimsRequest(at.grant).userinfo ?? null, sub: at.sub });
-  res.status(200).json(body);
+  const requested = grantClaimsRequest(at.grant).userinfo ?? null;
+  const body = await buildUserinfoClaims(rt, tenant, { user, client, scopes: at.scopes, requested, sub: at.sub });
+  if (requested && 'acr' in requested && at.grant.acr) body.acr = at.grant.acr;
+  const alg = userinfoSigningAlg(client);
+  if (!alg) {
+    res.status(200).json(body);
+    return;
+  }
+  const jwt = await signForClient(rt, tenant, client, alg, { ...body, iss: tenant.issuer, aud: client.clientId, iat: Math.floor(Date.now() / 1000) });
+  res.statusCode = 200;
+  res.setHeader('Content-Type', 'application/jwt');
+  res.end(jwt);
 };

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { safeDescription } from '../errors/oauth-error.js';
 
 /**
  * Express middleware for a resource server (an API) that accepts a Gatehouse tenant's
@@ -68,7 +69,8 @@ function bearer(req: Request): string {
   return m[1]!;
 }
 
-const quoted = (s: string): string => s.replace(/["\\]/g, '');
+/** The RFC 6750 charset for challenge values and descriptions (no `"` or `\\`), as the provider's own errors. */
+const quoted = (s: string): string => safeDescription(s);
 
 /**
  * `app.get('/api/projects', requireAccessToken({ issuer, scopes: ['api:read'] }), handler)`.
@@ -185,7 +187,7 @@ export function requireAccessToken(opts: RequireAccessTokenOptions): RequestHand
         if (err instanceof AccessTokenError) {
           res.setHeader('WWW-Authenticate', challenge(err));
           res.setHeader('Cache-Control', 'no-store');
-          res.status(err.status).json(err.code ? { error: err.code, error_description: err.message } : { error_description: err.message });
+          res.status(err.status).json(err.code ? { error: err.code, error_description: quoted(err.message) } : { error_description: quoted(err.message) });
           return;
         }
         next(err);

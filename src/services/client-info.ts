@@ -74,5 +74,5 @@ export function clientInfo(client: ClientRecord): ClientInfo {
 /** A client may only use grant types its tenant allows (tenant setting allowedGrantTypes). */
 export function checkTenantGrantTypes(tenant: TenantContext, grantTypes: readonly string[], field = 'grantTypes'): void {
   const refused = grantTypes.filter((g) => !tenant.settings.allowedGrantTypes.includes(g));
-  if (refused.length) throw new InputError(field, `the tenant does not allow: ${refused.join(', ')}`);
+  if (refused.length) throw new InputError(field, `the tenant does not allow: ${refused.map((g) => `"${g}"`).join(', ')}`);
 }

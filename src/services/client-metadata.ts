@@ -40,17 +40,18 @@ export function normalizeResponseType(rt: string): string {
   return parts.sort((a, b) => order.indexOf(a) - order.indexOf(b)).join(' ');
 }
 
-export function validateRedirectUri(uri: string, field: string): string {
+export function validateRedirectUri(uri: string, field: string, index = 0): string {
+  const which = `entry ${index}`;
   let url: URL;
   try {
     url = new URL(uri);
   } catch {
-    throw new InputError(field, `"${uri}" is not an absolute URI`, 'invalid_redirect_uri');
+    throw new InputError(field, `${which} is not an absolute URI`, 'invalid_redirect_uri');
   }
-  if (url.hash || uri.includes('#')) throw new InputError(field, `"${uri}" must not contain a fragment`, 'invalid_redirect_uri');
-  if (/[*]/.test(url.hostname)) throw new InputError(field, `"${uri}" must not contain wildcards`, 'invalid_redirect_uri');
+  if (url.hash || uri.includes('#')) throw new InputError(field, `${which} must not contain a fragment`, 'invalid_redirect_uri');
+  if (/[*]/.test(url.hostname)) throw new InputError(field, `${which} must not contain wildcards`, 'invalid_redirect_uri');
   if (['javascript:', 'data:', 'file:', 'vbscript:'].includes(url.protocol)) {
-    throw new InputError(field, `"${uri}" uses a scheme that is not allowed`, 'invalid_redirect_uri');
+    throw new InputError(field, `${which} uses a scheme that is not allowed`, 'invalid_redirect_uri');
   }
   // Stored exactly as given: matching at the authorization endpoint is exact string comparison.
   return uri;
@@ -64,33 +65,36 @@ export function resolveClientMetadata(input: ClientMetadataInput): ClientMetadat
   const isPublic = input.clientType === 'PUBLIC';
 
   const grantTypes = uniq(input.grantTypes ?? ['authorization_code', 'refresh_token']);
-  for (const g of grantTypes) {
-    if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(g)) throw new InputError('grantTypes', `"${g}" is not a supported grant type`);
+  for (const [i, g] of grantTypes.entries()) {
+    if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(g)) throw new InputError('grantTypes', `entry ${i} is not a supported grant type`);
   }
   if (isPublic && grantTypes.includes('client_credentials')) throw new InputError('grantTypes', 'a public client cannot use client_credentials');
 
   const defaultResponseTypes = grantTypes.includes('authorization_code') ? ['code'] : [];
   const responseTypes = uniq((input.responseTypes ?? defaultResponseTypes).map(normalizeResponseType));
-  for (const rt of responseTypes) {
-    if (!(SUPPORTED_RESPONSE_TYPES as readonly string[]).includes(rt)) throw new InputError('responseTypes', `"${rt}" is not a supported response type`);
+  // Values are named by their index (from 0), never quoted: these messages reach the registration endpoint too.
+  for (const [i, rt] of responseTypes.entries()) {
+    const field = 'responseTypes';
+    const which = `entry ${i}`;
+    if (!(SUPPORTED_RESPONSE_TYPES as readonly string[]).includes(rt)) throw new InputError(field, `${which} is not a supported response type`);
     if (rt.includes('code') && !grantTypes.includes('authorization_code')) {
-      throw new InputError('responseTypes', `"${rt}" needs the authorization_code grant type`);
+      throw new InputError(field, `${which} needs the authorization_code grant type`);
     }
     if ((rt.includes('token') || rt === 'id_token') && rt !== 'code' && !rt.startsWith('code') && !grantTypes.includes('implicit')) {
-      throw new InputError('responseTypes', `"${rt}" needs the implicit grant type`);
+      throw new InputError(field, `${which} needs the implicit grant type`);
     }
-    if (rt.startsWith('code ') && !grantTypes.includes('implicit')) throw new InputError('responseTypes', `"${rt}" (hybrid) needs the implicit grant type`);
+    if (rt.startsWith('code ') && !grantTypes.includes('implicit')) throw new InputError(field, `${which} is a hybrid response type and needs the implicit grant type`);
   }
   if (grantTypes.includes('authorization_code') && !responseTypes.some((r) => r.includes('code'))) {
     throw new InputError('responseTypes', 'the authorization_code grant needs a response type containing code');
   }
 
-  const redirectUris = uniq(input.redirectUris ?? []).map((u) => validateRedirectUri(u, 'redirectUris'));
+  const redirectUris = uniq(input.redirectUris ?? []).map((u, i) => validateRedirectUri(u, 'redirectUris', i));
   if (responseTypes.length > 0 && redirectUris.length === 0) throw new InputError('redirectUris', 'at least one redirect URI is required for browser flows', 'invalid_redirect_uri');
-  const postLogoutRedirectUris = uniq(input.postLogoutRedirectUris ?? []).map((u) => validateRedirectUri(u, 'postLogoutRedirectUris'));
+  const postLogoutRedirectUris = uniq(input.postLogoutRedirectUris ?? []).map((u, i) => validateRedirectUri(u, 'postLogoutRedirectUris', i));
 
   const scopes = uniq(input.scopes ?? [...STANDARD_SCOPES]);
-  for (const s of scopes) if (!SCOPE_TOKEN.test(s)) throw new InputError('scopes', `"${s}" is not a valid scope token`);
+  for (const [i, s] of scopes.entries()) if (!SCOPE_TOKEN.test(s)) throw new InputError('scopes', `entry ${i} is not a valid scope token`);
 
   const method = input.tokenEndpointAuthMethod ?? (isPublic ? 'none' : 'client_secret_basic');
   if (isPublic && method !== 'none') throw new InputError('tokenEndpointAuthMethod', 'a public client authenticates with "none"');

@@ -6,8 +6,10 @@ import type { TenantContext } from '../tenancy/tenant-context.js';
 import { needsSecretCopy, resolveClientMetadata, type ClientMetadata, type ClientMetadataInput } from './client-metadata.js';
 import { checkKeysForAuthMethod, mergeMetadata, validateKeyMetadata } from './client-key-metadata.js';
 import { validateLogoutMetadata } from './client-logout-metadata.js';
+import { validateUserinfoMetadata } from './client-userinfo-metadata.js';
 import { checkTenantGrantTypes } from './client-info.js';
 import { validateClientPolicies, type ClientPolicyInput } from './client-policies.js';
+import { checkClientKeyFamilies, defaultIdTokenAlg } from './client-key-families.js';
 import { ConflictError, InputError, NotFoundError } from './errors.js';
 import type { Runtime } from './runtime.js';
 import { touchTenant } from './tenants.js';
@@ -48,12 +50,17 @@ function secretFields(rt: Runtime, tenant: TenantContext, clientId: string, m: C
 }
 
 export async function createClient(rt: Runtime, tenant: TenantContext, input: ClientMetadataInput, opts: CreateClientOptions = {}): Promise<CreatedClient> {
-  const m = resolveClientMetadata(input);
+  const m = resolveClientMetadata({ ...input, idTokenSignedResponseAlg: input.idTokenSignedResponseAlg ?? defaultIdTokenAlg(tenant) });
   checkTenantGrantTypes(tenant, m.grantTypes);
   const clientId = opts.clientId ?? randomBytes(16).toString('base64url');
   if (!CLIENT_ID_PATTERN.test(clientId)) throw new InputError('clientId', 'must be 3-128 characters of A-Z a-z 0-9 . _ ~ -', 'invalid_request');
-  const metadata = mergeMetadata(opts.metadata ?? {}, { ...validateKeyMetadata(opts.metadata ?? {}), ...validateLogoutMetadata(opts.metadata ?? {}) });
+  const metadata = mergeMetadata(opts.metadata ?? {}, {
+    ...validateKeyMetadata(opts.metadata ?? {}),
+    ...validateLogoutMetadata(opts.metadata ?? {}),
+    ...validateUserinfoMetadata(opts.metadata ?? {}),
+  });
   checkKeysForAuthMethod(m, metadata);
+  checkClientKeyFamilies(tenant, m, metadata);
   const secret = m.clientType === 'CONFIDENTIAL' ? (opts.clientSecret ?? newSecret()) : null;
   const policies = validateClientPolicies(opts.policies);
   // Recorded explicitly at birth: a registered client never gets to introspect others' tokens by default.
@@ -95,15 +102,16 @@ export async function replaceClientMetadata(
   input: ClientMetadataInput,
   metadata: Record<string, unknown>,
 ): Promise<ClientRecord> {
-  const m = resolveClientMetadata(input);
+  const m = resolveClientMetadata({ ...input, idTokenSignedResponseAlg: input.idTokenSignedResponseAlg ?? defaultIdTokenAlg(tenant) });
   checkTenantGrantTypes(tenant, m.grantTypes);
   if (m.clientType !== current.clientType) throw new InputError('token_endpoint_auth_method', 'cannot change between a public and a confidential client');
   if (needsSecretCopy(m) && !current.secretEncrypted) {
     throw new InputError('token_endpoint_auth_method', 'a symmetric algorithm needs the client secret, which is not kept for this client');
   }
-  // Validated exactly as at registration (createClient): keys, jwks_uri, logout URIs.
-  const merged = mergeMetadata(metadata, { ...validateKeyMetadata(metadata), ...validateLogoutMetadata(metadata) });
+  // Validated exactly as at registration (createClient): keys, jwks_uri, logout URIs, userinfo alg.
+  const merged = mergeMetadata(metadata, { ...validateKeyMetadata(metadata), ...validateLogoutMetadata(metadata), ...validateUserinfoMetadata(metadata) });
   checkKeysForAuthMethod(m, merged);
+  checkClientKeyFamilies(tenant, m, merged);
   const updated = await tenant.store.clients.update(current.clientId, { ...m, metadata: JSON.stringify(merged) });
   if (!updated) throw new NotFoundError(`client ${current.clientId}`);
   clientChanged(rt, await touchTenant(rt, tenant.id), current.clientId, 'updated');
@@ -128,8 +136,9 @@ export async function updateClient(
     throw new InputError('tokenEndpointAuthMethod', 'a symmetric algorithm needs the client secret: rotate the secret in the same change (rotateClientSecret) after switching');
   }
   const set: Partial<ClientRecord> = { ...m, ...validateClientPolicies(policies) };
-  const merged = mergeMetadata(JSON.parse(current.metadata || '{}') as Record<string, unknown>, metadata ? { ...metadata, ...validateKeyMetadata(metadata), ...validateLogoutMetadata(metadata) } : {});
+  const merged = mergeMetadata(JSON.parse(current.metadata || '{}') as Record<string, unknown>, metadata ? { ...metadata, ...validateKeyMetadata(metadata), ...validateLogoutMetadata(metadata), ...validateUserinfoMetadata(metadata) } : {});
   checkKeysForAuthMethod(m, merged);
+  checkClientKeyFamilies(tenant, m, merged);
   set.metadata = JSON.stringify(merged);
   const updated = await tenant.store.clients.update(clientId, set);
   if (!updated) throw new NotFoundError(`client ${clientId}`);

@@ -8,7 +8,8 @@ import { crashPoint } from './crash-points.js';
 import { ConflictError } from './errors.js';
 import { newTenantKeys } from './keys.js';
 import type { Runtime } from './runtime.js';
-import { validateBranding, validateDisplayName, validateSettings, validateSlug, type TenantInput } from './tenants.js';
+import { tenantDefaults } from '../config/defaults.js';
+import { checkSigningAlgFamily, validateBranding, validateDisplayName, validateSettings, validateSlug, type TenantInput } from './tenants.js';
 
 /**
  * How long a PENDING tenant's creator may go silent before the tenant counts as abandoned
@@ -48,6 +49,8 @@ export async function createTenant(rt: Runtime, input: TenantInput, opts: Create
   const displayName = validateDisplayName(input.displayName);
   const settings = validateSettings(input.settings ?? {});
   const branding = validateBranding(input.branding);
+  const effective = { ...tenantDefaults, ...settings };
+  checkSigningAlgFamily(effective);
   const fingerprint = opts.fingerprint ?? fingerprintOf(input);
 
   const operationId = newId();
@@ -99,7 +102,7 @@ export async function createTenant(rt: Runtime, input: TenantInput, opts: Create
     }
   };
   let ctx = rt.tenants.install(record);
-  await ctx.store.keysets.create(await newTenantKeys(rt, id));
+  await ctx.store.keysets.create(await newTenantKeys(rt, id, effective.keyFamilies));
   crashPoint('createTenant:keys');
   await keepAlive();
   if (opts.populate) ctx = await opts.populate(ctx, keepAlive);

@@ -1,11 +1,10 @@
-import { RESERVED_SLUGS, SLUG_PATTERN, signingAlgs, type TenantSettings } from '../config/defaults.js';
-import { newId } from '../store/index.js';
-import { DuplicateKeyError } from '../store/errors.js';
-import type { Branding, TenantRecord } from '../store/models/tenant.js';
+import { RESERVED_SLUGS, SLUG_PATTERN, signingAlgs, tenantDefaults, type TenantSettings } from '../config/defaults.js';
+import { algsOf, familyOf, KEY_FAMILIES } from '../keys/families.js';
+import type { Branding } from '../store/models/tenant.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { SUPPORTED_GRANT_TYPES } from './client-metadata.js';
-import { ConflictError, InputError, NotFoundError } from './errors.js';
-import { newTenantKeys } from './keys.js';
+import { InputError, NotFoundError } from './errors.js';
+import { alignTenantKeys } from './keys.js';
 import type { Runtime } from './runtime.js';
 
 export interface TenantInput {
@@ -55,6 +54,9 @@ export function validateSettings(settings: Partial<TenantSettings>): Partial<Ten
     if (k === 'refreshTokenReuseGraceSeconds' && (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_REUSE_GRACE_SECONDS)) {
       throw new InputError('refreshTokenReuseGraceSeconds', `must be a whole number of seconds from 0 to ${MAX_REUSE_GRACE_SECONDS}`, 'invalid_request');
     }
+    if (k === 'passwordAcr' && (typeof v !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]{1,256}$/.test(v))) {
+      throw new InputError('passwordAcr', 'must be 1-256 printable ASCII characters without spaces, quotes or backslashes', 'invalid_request');
+    }
     if (k === 'passwordGrant' && typeof v !== 'boolean') throw new InputError('passwordGrant', 'must be true or false', 'invalid_request');
     if (k === 'allowedAudiences') {
       if (!Array.isArray(v) || v.length > 100) throw new InputError('allowedAudiences', 'must be a list of at most 100 audiences', 'invalid_request');
@@ -64,6 +66,13 @@ export function validateSettings(settings: Partial<TenantSettings>): Partial<Ten
         }
       }
       (out as Record<string, unknown>)[k] = [...new Set(v as string[])];
+      continue;
+    }
+    if (k === 'keyFamilies') {
+      if (!Array.isArray(v) || v.length === 0 || !v.every((f) => (KEY_FAMILIES as readonly unknown[]).includes(f))) {
+        throw new InputError('keyFamilies', `must list at least one of ${KEY_FAMILIES.join(', ')}`, 'invalid_request');
+      }
+      (out as Record<string, unknown>)[k] = KEY_FAMILIES.filter((f) => v.includes(f));
       continue;
     }
     if (k === 'allowedGrantTypes') {
@@ -77,6 +86,14 @@ export function validateSettings(settings: Partial<TenantSettings>): Partial<Ten
     (out as Record<string, unknown>)[k] = v;
   }
   return out;
+}
+
+/** The tenant's own signing algorithm must have keys: it belongs to one of its key families. */
+export function checkSigningAlgFamily(settings: Pick<TenantSettings, 'signingAlg' | 'keyFamilies'>): void {
+  const family = familyOf(settings.signingAlg);
+  if (!family || !settings.keyFamilies.includes(family)) {
+    throw new InputError('keyFamilies', `must include the family of signingAlg ${settings.signingAlg} (${family ?? '?'})`, 'invalid_request');
+  }
 }
 
 export function validateBranding(b: Branding | null | undefined): Branding {
@@ -110,16 +127,36 @@ export async function updateTenant(rt: Runtime, tenant: TenantContext, input: Te
   const set: Record<string, unknown> = {};
   if (input.displayName != null) set.displayName = validateDisplayName(input.displayName);
   if (input.branding !== undefined) set.branding = validateBranding(input.branding);
+  const before = tenant.settings.keyFamilies;
+  let after = before;
   if (input.settings || input.resetSettings?.length) {
     const merged: Record<string, unknown> = { ...tenant.record.settings, ...validateSettings(input.settings ?? {}) };
     for (const k of input.resetSettings ?? []) delete merged[k];
+    const effective = { ...tenantDefaults, ...(merged as Partial<TenantSettings>) };
+    checkSigningAlgFamily(effective);
+    after = effective.keyFamilies;
+    await checkClientsKeepTheirKeys(tenant, before, after);
     set.settings = merged;
   }
+  const familiesChanged = before.join() !== after.join();
+  // Keys of added families exist before any setting can point at them...
+  if (familiesChanged) await alignTenantKeys(rt, tenant, [...new Set([...before, ...after])]);
   const record = await rt.store.tenants.update(tenant.id, set);
   if (!record) throw new NotFoundError(`tenant ${tenant.slug}`);
-  const ctx = rt.tenants.install(record);
+  let ctx = rt.tenants.install(record);
   await rt.tenants.publishChange(record);
+  // ...and a removed family's keys are REVOKED once the tenant no longer names it.
+  if (familiesChanged) ctx = await alignTenantKeys(rt, ctx, after);
   return ctx;
+}
+
+/** Removing a key family must not strand a client that signs ID tokens or userinfo with it. */
+async function checkClientsKeepTheirKeys(tenant: TenantContext, before: readonly string[], after: readonly string[]): Promise<void> {
+  const removed = algsOf(before).filter((alg) => !algsOf(after).includes(alg));
+  const users = await tenant.store.clients.usingSigningAlgs(removed);
+  if (users.length) {
+    throw new InputError('keyFamilies', `clients still sign with a removed family (${removed.join(', ')}): ${users.join(', ')}; change their idTokenSignedResponseAlg or userinfoSignedResponseAlg first`, 'invalid_request');
+  }
 }
 
 /** Bumps the revision after a change to something derived from the tenant (keys, clients). */

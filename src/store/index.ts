@@ -362,6 +362,19 @@ export class TenantStore {
     findByClientIds: (clientIds: readonly string[]): Promise<ClientRecord[]> =>
       this.clientModel.find(this.scoped({ clientId: { $in: clientIds } })).lean<ClientRecord[]>().exec(),
     list: (args: PageArgs): Promise<Page<ClientRecord>> => pageBy(this.clientModel, this.scoped({}), 'clientId', args),
+    /** Up to `limit` client ids that sign ID tokens or userinfo with one of `algs` (a key family change must not strand them). */
+    usingSigningAlgs: async (algs: readonly string[], limit = 5): Promise<string[]> => {
+      if (algs.length === 0) return [];
+      // The metadata JSON is written by JSON.stringify (no spaces), services/client-userinfo-metadata.ts.
+      const userinfo = `"userinfo_signed_response_alg":"(${algs.map((a) => escapeRegex(a)).join('|')})"`;
+      const docs = await this.clientModel
+        .find(this.scoped({ $or: [{ idTokenSignedResponseAlg: { $in: [...algs] } }, { metadata: { $regex: userinfo } }] }), { clientId: 1 })
+        .sort({ clientId: 1 })
+        .limit(limit)
+        .lean<{ clientId: string }[]>()
+        .exec();
+      return docs.map((d) => d.clientId);
+    },
     insert: (record: Omit<ClientRecord, 'tenantId'>): Promise<ClientRecord> =>
       mapDuplicate('clients', async () => {
         const doc = { ...record, tenantId: this.tenantId };

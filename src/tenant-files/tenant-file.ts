@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import type { TenantSettings } from '../config/defaults.js';
+import { tenantDefaults, type TenantSettings } from '../config/defaults.js';
+import { familyOf } from '../keys/families.js';
 import { validateClientInfo } from '../services/client-info.js';
 import { resolveClientMetadata } from '../services/client-metadata.js';
 import { validateClientPolicies } from '../services/client-policies.js';
@@ -11,7 +12,7 @@ import { InputError } from '../services/errors.js';
 import { validateClaimResolver, validateHook } from '../services/claim-resolvers.js';
 import { validateEventWebhook } from '../services/event-webhooks.js';
 import { validateScope } from '../services/scopes.js';
-import { validateSettings } from '../services/tenants.js';
+import { checkSigningAlgFamily, validateSettings } from '../services/tenants.js';
 import { validateClaims } from '../services/users.js';
 
 /** The published JSON Schema of tenant files (tenants/tenant.schema.json). */
@@ -35,6 +36,7 @@ export interface TenantFileClient {
   scopes?: string[];
   tokenEndpointAuthMethod?: string;
   idTokenSignedResponseAlg?: string;
+  userinfoSignedResponseAlg?: string;
   requireConsent?: boolean;
   reuseConsent?: boolean;
   accessTokenFormat?: 'JWT' | 'OPAQUE';
@@ -179,7 +181,8 @@ function check(problems: TenantFileProblem[], doc: Document, lines: LineCounter,
 /** The rules the API would apply, checked up front so that a file with a mistake changes nothing. */
 function semanticProblems(spec: TenantFile, doc: Document, lines: LineCounter): TenantFileProblem[] {
   const problems: TenantFileProblem[] = [];
-  check(problems, doc, lines, ['settings'], {}, () => validateSettings(spec.settings ?? {}));
+  check(problems, doc, lines, ['settings'], {}, () => checkSigningAlgFamily({ ...tenantDefaults, ...validateSettings(spec.settings ?? {}) }));
+  const families: readonly string[] = spec.settings?.keyFamilies ?? tenantDefaults.keyFamilies;
   const seen = (kind: string, list: { key: string; index: number }[], field: string, base: string) => {
     const first = new Map<string, number>();
     for (const { key, index } of list) {
@@ -203,6 +206,10 @@ function semanticProblems(spec: TenantFile, doc: Document, lines: LineCounter): 
   (spec.clients ?? []).forEach((c, i) =>
     check(problems, doc, lines, ['clients', i], {}, () => {
       const m = resolveClientMetadata({ ...c, redirectUris: c.redirectUris ?? [], accessTokenFormat: c.accessTokenFormat === 'OPAQUE' ? 'opaque' : 'jwt' });
+      for (const field of ['idTokenSignedResponseAlg', 'userinfoSignedResponseAlg'] as const) {
+        const family = c[field] ? familyOf(c[field]) : undefined;
+        if (family && !families.includes(family)) throw new InputError(field, `settings.keyFamilies does not include ${family}`);
+      }
       const refused = allowed ? m.grantTypes.filter((g) => !allowed.includes(g)) : [];
       if (refused.length) throw new InputError('grantTypes', `settings.allowedGrantTypes does not allow: ${refused.join(', ')}`);
       validateClientInfo({ client_uri: c.clientUri, logo_uri: c.logoUri, tos_uri: c.tosUri, policy_uri: c.policyUri, contacts: c.contacts });

@@ -82,6 +82,7 @@ export const tenantMutations: MutationResolvers = {
     const extra: Partial<TenantSettings> = {};
     if (input.signingAlg) extra.signingAlg = input.signingAlg as TenantSettings['signingAlg'];
     if (input.dynamicRegistration) extra.dynamicRegistration = input.dynamicRegistration;
+    if (input.keyFamilies) extra.keyFamilies = input.keyFamilies;
     const { set } = settingsChange(input.settings, extra);
     // Everything is validated before anything is created: a bad client leaves no tenant behind.
     const scopes = await Promise.all((input.scopes ?? []).map((s, i) => underPath(`scopes[${i}]`, () => validateScope(s))));
@@ -134,6 +135,7 @@ export const tenantMutations: MutationResolvers = {
     const extra: Partial<TenantSettings> = {};
     if (input.signingAlg) extra.signingAlg = input.signingAlg as TenantSettings['signingAlg'];
     if (input.dynamicRegistration) extra.dynamicRegistration = input.dynamicRegistration;
+    if (input.keyFamilies) extra.keyFamilies = input.keyFamilies;
     const { set, reset } = settingsChange(input.settings, extra);
     const updated = await updateTenant(ctx.rt, tenant, {
       displayName: input.displayName,
@@ -161,6 +163,7 @@ export const Tenant: TenantResolvers = {
   discoveryUrl: (t, _a, ctx) => `${ctx.rt.config.publicUrl}/t/${t.slug}/.well-known/openid-configuration`,
   branding: (t) => ({ logoUrl: t.branding?.logoUrl ?? null, primaryColor: t.branding?.primaryColor ?? null }),
   settings: (t) => ({ ...tenantDefaults, ...t.settings }),
+  keyFamilies: (t) => t.settings?.keyFamilies ?? tenantDefaults.keyFamilies,
   overriddenSettings: (t) => SETTING_NAMES.filter((k) => t.settings && k in t.settings),
   clients: async (t, { first, after }, ctx) => {
     checkFirst(first);

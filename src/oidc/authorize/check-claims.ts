@@ -16,16 +16,16 @@ function member(value: unknown, where: string): Record<string, ClaimRequestEntry
       out[name] = null;
       continue;
     }
-    if (typeof spec !== 'object' || Array.isArray(spec)) throw oauthError('invalid_request', `claims.${where}.${name} must be null or an object`);
+    if (typeof spec !== 'object' || Array.isArray(spec)) throw oauthError('invalid_request', `each member of claims.${where} must be null or an object`);
     const s = spec as Record<string, unknown>;
     const entry: ClaimRequestEntry = {};
     if (s.essential !== undefined) {
-      if (typeof s.essential !== 'boolean') throw oauthError('invalid_request', `claims.${where}.${name}.essential must be a boolean`);
+      if (typeof s.essential !== 'boolean') throw oauthError('invalid_request', `essential in claims.${where} must be a boolean`);
       entry.essential = s.essential;
     }
     if (s.value !== undefined) entry.value = s.value;
     if (s.values !== undefined) {
-      if (!Array.isArray(s.values)) throw oauthError('invalid_request', `claims.${where}.${name}.values must be an array`);
+      if (!Array.isArray(s.values)) throw oauthError('invalid_request', `values in claims.${where} must be an array`);
       entry.values = s.values;
     }
     out[name] = entry;

@@ -4,8 +4,8 @@ import type { AuthorizeContext } from './context.js';
 export const UI_LOCALES = ['en'];
 
 /**
- * `login_hint` (prefills the username), `acr_values` (recorded; only password login
- * exists, so no value can be promised) and `ui_locales` (the first one we speak; a
+ * `login_hint` (prefills the username), `acr_values` (voluntary, OIDC Core 3.1.2.1:
+ * recorded; the ID token says which acr was actually used, see check-acr.ts) and `ui_locales` (the first one we speak; a
  * preference, never an error).
  */
 export function checkHints(ctx: AuthorizeContext): void {

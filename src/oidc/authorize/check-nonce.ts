@@ -1,12 +1,15 @@
 import { oauthError } from '../../errors/oauth-error.js';
 import type { AuthorizeContext } from './context.js';
 
-/** Implicit and hybrid flows must carry a nonce (OIDC Core 3.2.2.1, 3.3.2.11); code flows may. */
+/**
+ * A nonce is required exactly when the authorization endpoint itself returns an ID token
+ * (OIDC Core 3.2.2.1, 3.3.2.11): `id_token`, `id_token token`, `code id_token` and
+ * `code id_token token`. `code` and `code token` may omit it.
+ */
 export function checkNonce(ctx: AuthorizeContext): void {
   const nonce = ctx.params.get('nonce');
   if (nonce !== undefined && nonce.length > 512) throw oauthError('invalid_request', 'nonce is too long');
-  if (ctx.request.responseType !== 'code' && nonce === undefined) {
-    throw oauthError('invalid_request', `nonce is required for response_type "${ctx.request.responseType}"`);
-  }
+  const idTokenFromAuthorize = ctx.request.responseType!.split(' ').includes('id_token');
+  if (idTokenFromAuthorize && nonce === undefined) throw oauthError('invalid_request', 'nonce is required when an ID token is returned from the authorization endpoint');
   ctx.request.nonce = nonce;
 }

@@ -7,7 +7,7 @@ export const PROMPT_VALUES = ['none', 'login', 'consent', 'select_account'];
 export function checkPrompt(ctx: AuthorizeContext): void {
   const prompt = [...new Set((ctx.params.get('prompt') ?? '').split(' ').filter(Boolean))];
   const unknown = prompt.filter((p) => !PROMPT_VALUES.includes(p));
-  if (unknown.length) throw oauthError('invalid_request', `unsupported prompt value: ${unknown.join(' ').slice(0, 64)}`);
+  if (unknown.length) throw oauthError('invalid_request', 'prompt has an unsupported value');
   if (prompt.includes('none') && prompt.length > 1) throw oauthError('invalid_request', 'prompt=none cannot be combined with other values');
   ctx.request.prompt = prompt;
 

@@ -11,7 +11,7 @@ import type { AuthorizeContext } from './context.js';
 export function checkScope(ctx: AuthorizeContext): void {
   const type = ctx.request.responseType!;
   const scopes = allowedScopes(ctx.client!, parseScope(ctx.params.get('scope')));
-  if (type !== 'code' && !scopes.includes('openid')) throw oauthError('invalid_request', `response_type "${type}" requires the openid scope`);
+  if (type !== 'code' && !scopes.includes('openid')) throw oauthError('invalid_request', 'this response_type requires the openid scope');
   const offlineOk =
     type.split(' ').includes('code') && (ctx.request.prompt ?? []).includes('consent') && ctx.client!.grantTypes.includes('refresh_token');
   ctx.request.scopes = offlineOk ? scopes : scopes.filter((s) => s !== 'offline_access');

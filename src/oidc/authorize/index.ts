@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Runtime } from '../../services/runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
+import { checkAcr } from './check-acr.js';
 import { checkClaims } from './check-claims.js';
 import { checkClient } from './check-client.js';
 import { checkHints } from './check-hints.js';
@@ -39,6 +40,7 @@ const steps: AuthorizeStep[] = [
   checkNonce,
   checkPkce,
   checkClaims,
+  checkAcr,
   checkHints,
   checkResource,
   checkIdTokenHint,

@@ -21,7 +21,8 @@ export async function issue(flow: AuthorizationFlow, session: ActiveSession): Pr
       sid: session.record.sid,
       authTime: authTimeSeconds(session.record),
       amr: session.record.amr,
-      ...(session.record.acr ? { acr: session.record.acr } : {}),
+      // Sessions from before acr existed were password logins too.
+      acr: session.record.acr || tenant.settings.passwordAcr,
     },
     responseType: request.responseType,
     redirectUri: request.redirectUri,

@@ -3,5 +3,5 @@ import type { AuthorizeContext } from './context.js';
 
 /** RFC 6749 section 3.1: request parameters must not be included more than once. */
 export function rejectRepeatedParameters(ctx: AuthorizeContext): void {
-  if (ctx.repeated.size > 0) throw oauthError('invalid_request', `parameters sent more than once: ${[...ctx.repeated].slice(0, 5).join(', ')}`);
+  if (ctx.repeated.size > 0) throw oauthError('invalid_request', 'a parameter was sent more than once');
 }

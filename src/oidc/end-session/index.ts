@@ -18,7 +18,7 @@ import { readHints } from './read-hints.js';
 import { isTrusted } from './trust.js';
 
 function rejectRepeatedParameters(ctx: EndSessionContext): void {
-  if (ctx.repeated.size > 0) throw oauthError('invalid_request', `parameters sent more than once: ${[...ctx.repeated].slice(0, 5).join(', ')}`);
+  if (ctx.repeated.size > 0) throw oauthError('invalid_request', 'a parameter was sent more than once');
 }
 
 /** The steps every request goes through, in order; none of them changes anything. */

@@ -3,6 +3,7 @@ import type { OAuthError } from '../../errors/oauth-error.js';
 import { escapeHtml, formTarget, sendPage } from '../../services/html-page.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { paths } from '../capabilities.js';
+import { appendQuery } from './append-query.js';
 import { LOGOUT_PARAMS, type EndSessionContext } from './context.js';
 import { CSRF_FIELD } from './csrf.js';
 import type { FrontChannelFrame } from './front-channel.js';
@@ -14,7 +15,11 @@ const hidden = (name: string, value: string): string => `<input type="hidden" na
 /**
  * Asks the user whether to log out (the request could not be trusted: no valid
  * id_token_hint, or one of another session). The form posts back to end_session with
- * the request's parameters, a CSRF token and the decision.
+ * the request's parameters, a CSRF token and the decision. It has exactly one submit
+ * button, "Log out", so people and automated browsers (the OpenID conformance suite's
+ * scripts) find the action at once; staying signed in is a plain link back to the
+ * validated post_logout_redirect_uri (nothing changes, so it needs no form), or simply
+ * leaving the page. A POST with decision=stay is still understood.
  */
 export function renderConfirmPage(ctx: EndSessionContext, csrf: string): void {
   const { tenant, session, client } = ctx;
@@ -23,6 +28,7 @@ export function renderConfirmPage(ctx: EndSessionContext, csrf: string): void {
     return v === undefined ? '' : hidden(name, v);
   }).join('\n');
   const target = ctx.redirectUri ? formTarget(ctx.redirectUri) : null;
+  const back = ctx.redirectUri ? appendQuery(ctx.redirectUri, ctx.state !== null ? { state: ctx.state } : {}) : null;
   const who = session ? ` as <strong>${escapeHtml(session.user.username)}</strong>` : '';
   const asking = client ? `<strong>${escapeHtml(client.name)}</strong> asks you to log out of ${escapeHtml(tenant.record.displayName)} as well.` : `A request to log you out of ${escapeHtml(tenant.record.displayName)} was received.`;
   sendPage(ctx.res, {
@@ -36,10 +42,10 @@ ${hidden(CSRF_FIELD, csrf)}
 ${carried}
 <div class="actions">
 <button class="btn" type="submit" name="decision" value="logout">Log out</button>
-<button class="btn secondary" type="submit" name="decision" value="stay">Stay signed in</button>
+${back ? `<a class="btn secondary" href="${escapeHtml(back)}">Stay signed in</a>` : ''}
 </div>
 </form>
-<p class="fine">Logging out ends your session here and in the applications that use it. If you did not ask to log out, choose Stay signed in.</p>`,
+<p class="fine">Logging out ends your session here and in the applications that use it. If you did not ask to log out, ${back ? 'choose Stay signed in' : 'close this page'}: you stay signed in.</p>`,
   });
 }
 

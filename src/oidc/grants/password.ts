@@ -82,7 +82,7 @@ export const password: GrantHandler = async (ctx) => {
       sid: '',
       scopes,
       authTime: Math.floor(now.getTime() / 1000),
-      acr: null,
+      acr: tenant.settings.passwordAcr,
       amr: ['pwd'],
       resource: [],
       offlineAccess: offline,

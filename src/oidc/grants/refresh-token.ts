@@ -36,7 +36,7 @@ function refreshScopes(ctx: GrantContext, granted: readonly string[]): string[] 
   const stillAllowed = granted.filter((s) => ctx.client.scopes.includes(s));
   if (!requested.length) return stillAllowed;
   const widened = requested.filter((s) => !stillAllowed.includes(s));
-  if (widened.length) throw oauthError('invalid_scope', `not originally granted: ${widened.join(' ')}`);
+  if (widened.length) throw oauthError('invalid_scope', 'the requested scope was not originally granted');
   return requested;
 }
 

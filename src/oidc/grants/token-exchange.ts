@@ -127,7 +127,7 @@ function subject(ctx: GrantContext, token: string, type: string): Promise<Subjec
   if (type === TOKEN_TYPE.access) return accessSubject(ctx, token);
   if (type === TOKEN_TYPE.refresh) return refreshSubject(ctx, token);
   if (type === TOKEN_TYPE.id) return idSubject(ctx, token);
-  throw unacceptable(`subject_token_type ${type} is not supported`);
+  throw unacceptable('subject_token_type is not supported');
 }
 
 /**
@@ -151,7 +151,7 @@ async function actClaim(ctx: GrantContext, subj: Subject): Promise<Record<string
     // Bound like a subject ID token: provider-signed and its session still live.
     actor = { sub: (await liveIdToken(ctx, token)).payload.sub! };
   } else {
-    throw unacceptable(`actor_token_type ${type} is not supported`);
+    throw unacceptable('actor_token_type is not supported');
   }
   return subj.act ? { ...actor, act: subj.act } : actor;
 }
@@ -168,7 +168,7 @@ function targets(ctx: GrantContext, subj: Subject): string[] {
   for (const r of resources) checkResourceUri(r);
   const all = [...new Set([...audiences, ...resources])];
   const refused = all.filter((t) => !ctx.tenant.settings.allowedAudiences.includes(t));
-  if (refused.length) throw oauthError('invalid_target', `not an allowed audience of this tenant: ${refused.join(' ')}`);
+  if (refused.length) throw oauthError('invalid_target', 'a requested audience or resource is not allowed in this tenant');
   return all;
 }
 
@@ -177,7 +177,7 @@ function narrowedScopes(ctx: GrantContext, subj: Subject): string[] {
   const requested = parseScope(ctx.body.scope);
   if (!requested.length) return subj.scopes.filter((s) => ctx.client.scopes.includes(s));
   const widened = requested.filter((s) => !subj.scopes.includes(s) || !ctx.client.scopes.includes(s));
-  if (widened.length) throw oauthError('invalid_scope', `beyond the subject token or this client: ${widened.join(' ')}`);
+  if (widened.length) throw oauthError('invalid_scope', 'the requested scope goes beyond the subject token or this client');
   return requested;
 }
 
@@ -251,7 +251,7 @@ export const tokenExchange: GrantHandler = async (ctx) => {
   const type = single(ctx.body, 'subject_token_type');
   if (!token || !type) throw oauthError('invalid_request', 'subject_token and subject_token_type are required');
   const requested = single(ctx.body, 'requested_token_type') ?? TOKEN_TYPE.access;
-  if (requested !== TOKEN_TYPE.access && requested !== TOKEN_TYPE.refresh) throw oauthError('invalid_request', `requested_token_type ${requested} is not supported`);
+  if (requested !== TOKEN_TYPE.access && requested !== TOKEN_TYPE.refresh) throw oauthError('invalid_request', 'requested_token_type is not supported');
 
   const subj = await subject(ctx, token, type);
   const audience = targets(ctx, subj);

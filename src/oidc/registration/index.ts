@@ -62,8 +62,8 @@ function checkPolicy(tenant: TenantContext, reg: RegistrationRequest, vetted: bo
   const grants = reg.input.grantTypes ?? ['authorization_code', 'refresh_token'];
   const tenantGrants = (tenant.settings as { allowedGrantTypes?: string[] }).allowedGrantTypes;
   for (const g of grants) {
-    if (tenantGrants && !tenantGrants.includes(g)) throw oauthError('invalid_client_metadata', `grant type ${g} is not allowed in this tenant`);
-    if (!vetted && !OPEN_GRANTS.has(g)) throw oauthError('invalid_client_metadata', `grant type ${g} needs an initial access token`);
+    if (tenantGrants && !tenantGrants.includes(g)) throw oauthError('invalid_client_metadata', 'a requested grant type is not allowed in this tenant');
+    if (!vetted && !OPEN_GRANTS.has(g)) throw oauthError('invalid_client_metadata', 'a requested grant type needs an initial access token');
   }
   if (!vetted) {
     for (const name of SERVER_CONTACTED) {
@@ -74,7 +74,7 @@ function checkPolicy(tenant: TenantContext, reg: RegistrationRequest, vetted: bo
   if (!vetted && reg.input.scopes) {
     const defined = new Set([...STANDARD_SCOPES, ...((tenant.record as { scopes?: { name: string }[] }).scopes ?? []).map((s) => s.name)]);
     const unknown = reg.input.scopes.filter((s) => !defined.has(s));
-    if (unknown.length) throw oauthError('invalid_client_metadata', `scopes not defined by this tenant: ${unknown.join(' ')}`);
+    if (unknown.length) throw oauthError('invalid_client_metadata', 'the scope list names scopes this tenant does not define');
   }
 }
 

@@ -8,7 +8,21 @@ import type { ClientRecord } from '../../store/models/client.js';
  * features read (jwks, jwks_uri, subject_type, logout URIs) are kept under their RFC
  * names in the client's metadata.
  */
-const KEPT_STRINGS = ['client_uri', 'logo_uri', 'tos_uri', 'policy_uri', 'jwks_uri', 'software_id', 'software_version', 'sector_identifier_uri', 'backchannel_logout_uri', 'frontchannel_logout_uri', 'initiate_login_uri'] as const;
+const KEPT_STRINGS = [
+  'client_uri',
+  'logo_uri',
+  'tos_uri',
+  'policy_uri',
+  'jwks_uri',
+  'software_id',
+  'software_version',
+  'sector_identifier_uri',
+  'backchannel_logout_uri',
+  'frontchannel_logout_uri',
+  'initiate_login_uri',
+  // Validated with the client (services/client-userinfo-metadata.ts).
+  'userinfo_signed_response_alg',
+] as const;
 const KEPT_URIS = new Set(['client_uri', 'logo_uri', 'tos_uri', 'policy_uri', 'jwks_uri', 'sector_identifier_uri', 'backchannel_logout_uri', 'frontchannel_logout_uri', 'initiate_login_uri']);
 const KEPT_BOOLEANS = ['backchannel_logout_session_required', 'frontchannel_logout_session_required'] as const;
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
@@ -46,25 +60,25 @@ function checkRedirectUri(uri: string, applicationType: string): void {
   try {
     url = new URL(uri);
   } catch {
-    throw badRedirect(`${uri} is not an absolute URI`);
+    throw badRedirect('a redirect URI is not an absolute URI');
   }
-  if (uri.includes('#')) throw badRedirect(`${uri} must not contain a fragment`);
+  if (uri.includes('#')) throw badRedirect('a redirect URI must not contain a fragment');
   if (applicationType === 'web') {
-    if (url.protocol !== 'https:') throw badRedirect(`${uri}: web clients must use https redirect URIs`);
-    if (LOOPBACK.has(url.hostname)) throw badRedirect(`${uri}: web clients must not use a loopback host`);
+    if (url.protocol !== 'https:') throw badRedirect('web clients must use https redirect URIs');
+    if (LOOPBACK.has(url.hostname)) throw badRedirect('web clients must not use a loopback host');
     return;
   }
   if (url.protocol === 'https:') return;
   if (url.protocol === 'http:') {
-    if (!LOOPBACK.has(url.hostname)) throw badRedirect(`${uri}: native clients may use http only on a loopback address`);
+    if (!LOOPBACK.has(url.hostname)) throw badRedirect('native clients may use http only on a loopback address');
     return;
   }
-  if (['javascript:', 'data:', 'file:', 'vbscript:', 'about:'].includes(url.protocol)) throw badRedirect(`${uri} uses a forbidden scheme`);
-  if (!url.protocol.slice(0, -1).includes('.')) throw badRedirect(`${uri}: a private-use scheme must be a reverse domain name, e.g. com.example.app:/callback`);
+  if (['javascript:', 'data:', 'file:', 'vbscript:', 'about:'].includes(url.protocol)) throw badRedirect('a redirect URI uses a forbidden scheme');
+  if (!url.protocol.slice(0, -1).includes('.')) throw badRedirect('a private-use scheme must be a reverse domain name, e.g. com.example.app:/callback');
 }
 
 function checkJwks(jwks: unknown): void {
-  if (typeof jwks !== 'object' || jwks === null || !Array.isArray((jwks as { keys?: unknown }).keys)) throw bad('jwks must be a JWK Set ({"keys": [...]})');
+  if (typeof jwks !== 'object' || jwks === null || !Array.isArray((jwks as { keys?: unknown }).keys)) throw bad('jwks must be a JWK Set with a keys array');
   for (const key of (jwks as { keys: unknown[] }).keys) {
     if (typeof key !== 'object' || key === null || typeof (key as { kty?: unknown }).kty !== 'string') throw bad('every jwks key needs a kty');
     if (PRIVATE_JWK_MEMBERS.some((m) => m in (key as object))) throw bad('jwks must contain public keys only');

@@ -27,7 +27,7 @@ function parseBody(req: Request): Record<string, unknown> {
   if (!req.is('application/x-www-form-urlencoded')) throw oauthError('invalid_request', 'the token endpoint takes application/x-www-form-urlencoded');
   const body = (req.body ?? {}) as Record<string, unknown>;
   for (const [k, v] of Object.entries(body)) {
-    if (Array.isArray(v) && !REPEATABLE.has(k)) throw oauthError('invalid_request', `parameter ${k} must not be repeated`);
+    if (Array.isArray(v) && !REPEATABLE.has(k)) throw oauthError('invalid_request', 'a parameter was sent more than once');
   }
   return body;
 }
@@ -37,7 +37,7 @@ function grantType(tenant: TenantContext, body: Record<string, unknown>): GrantH
   if (typeof type !== 'string' || !type) throw oauthError('invalid_request', 'grant_type is required');
   const handler = grants.get(type);
   // A grant the tenant has not switched on does not exist there (it is not in its discovery either).
-  if (!handler || (type === 'password' && !passwordGrantEnabled(tenant))) throw oauthError('unsupported_grant_type', `grant type ${type} is not supported`);
+  if (!handler || (type === 'password' && !passwordGrantEnabled(tenant))) throw oauthError('unsupported_grant_type', 'the grant type is not supported');
   return handler;
 }
 
@@ -51,11 +51,11 @@ export const token = (rt: Runtime) => async (tenant: TenantContext, req: Request
   const handler = grantType(tenant, body);
   const { client } = await authenticateClient(rt, tenant, req);
   if (!client.grantTypes.includes(body.grant_type as string)) {
-    throw oauthError('unauthorized_client', `this client may not use the ${String(body.grant_type)} grant`);
+    throw oauthError('unauthorized_client', 'this client may not use this grant type');
   }
   // The tenant may have narrowed its grant types after the client was registered.
   if (!tenant.settings.allowedGrantTypes.includes(body.grant_type as string)) {
-    throw oauthError('unauthorized_client', `this tenant does not allow the ${String(body.grant_type)} grant`);
+    throw oauthError('unauthorized_client', 'this tenant does not allow this grant type');
   }
   const result = await handler({ rt, tenant, client, body, req });
   res.status(200).json(result);
