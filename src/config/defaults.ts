@@ -48,6 +48,12 @@ export const tenantDefaults = {
    * no client can mint tokens for an arbitrary audience.
    */
   allowedAudiences: [] as string[],
+  /**
+   * A request_uri (RFC 9101) is fetched only when the client registered it in
+   * request_uris. True by default: otherwise any client could make the provider fetch
+   * any public URL it names; false suits clients that mint one-time URLs.
+   */
+  requireRequestUriRegistration: true as boolean,
 };
 
 export type TenantSettings = typeof tenantDefaults;

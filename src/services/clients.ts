@@ -6,6 +6,8 @@ import type { TenantContext } from '../tenancy/tenant-context.js';
 import { needsSecretCopy, resolveClientMetadata, type ClientMetadata, type ClientMetadataInput } from './client-metadata.js';
 import { checkKeysForAuthMethod, mergeMetadata, validateKeyMetadata } from './client-key-metadata.js';
 import { validateLogoutMetadata } from './client-logout-metadata.js';
+import { needsSecretForRequestObjects, validateRequestMetadata } from './client-request-metadata.js';
+import { checkSectorIdentifier } from './sector-identifier.js';
 import { checkTenantGrantTypes } from './client-info.js';
 import { ConflictError, InputError, NotFoundError } from './errors.js';
 import type { Runtime } from './runtime.js';
@@ -33,21 +35,44 @@ export interface CreateClientOptions {
   withRegistrationToken?: boolean;
 }
 
-function secretFields(rt: Runtime, tenant: TenantContext, clientId: string, m: ClientMetadata, secret: string | null) {
+function secretFields(rt: Runtime, tenant: TenantContext, clientId: string, m: ClientMetadata, secret: string | null, metadata: Record<string, unknown>) {
   if (!secret) return { secretHash: null, secretEncrypted: null };
   return {
     secretHash: rt.envelope.hashSecret(secret),
-    secretEncrypted: needsSecretCopy(m) ? rt.envelope.seal(secret, secretContext(tenant.id, clientId)) : null,
+    secretEncrypted: needsSecretCopy(m) || needsSecretForRequestObjects(metadata) ? rt.envelope.seal(secret, secretContext(tenant.id, clientId)) : null,
   };
 }
+
+/**
+ * The sector document is fetched when a change sets sector_identifier_uri or changes
+ * the redirect URIs it must list; unrelated edits do not depend on the client's server.
+ */
+async function checkSector(metadata: Record<string, unknown>, redirectUris: string[], before?: { metadata: Record<string, unknown>; redirectUris: string[] }): Promise<void> {
+  const uri = metadata.sector_identifier_uri;
+  if (typeof uri !== 'string') return;
+  const unchanged = before && before.metadata.sector_identifier_uri === uri && redirectUris.every((u) => before.redirectUris.includes(u));
+  if (!unchanged) await checkSectorIdentifier(uri, redirectUris);
+}
+
+/** HS* request objects verify with the client secret, which only some clients keep a copy of. */
+function checkRequestObjectSecret(metadata: Record<string, unknown>, current: ClientRecord, field: string): void {
+  if (needsSecretForRequestObjects(metadata) && !current.secretEncrypted) {
+    throw new InputError(field, 'an HS* request_object_signing_alg needs the client secret, which is not kept for this client: register the client with it, or use a key-based algorithm');
+  }
+}
+
+const storedMetadata = (c: ClientRecord): Record<string, unknown> => JSON.parse(c.metadata || '{}') as Record<string, unknown>;
 
 export async function createClient(rt: Runtime, tenant: TenantContext, input: ClientMetadataInput, opts: CreateClientOptions = {}): Promise<CreatedClient> {
   const m = resolveClientMetadata(input);
   checkTenantGrantTypes(tenant, m.grantTypes);
   const clientId = opts.clientId ?? randomBytes(16).toString('base64url');
   if (!CLIENT_ID_PATTERN.test(clientId)) throw new InputError('clientId', 'must be 3-128 characters of A-Z a-z 0-9 . _ ~ -', 'invalid_request');
-  const metadata = mergeMetadata(opts.metadata ?? {}, { ...validateKeyMetadata(opts.metadata ?? {}), ...validateLogoutMetadata(opts.metadata ?? {}) });
+  const given = opts.metadata ?? {};
+  const metadata = mergeMetadata(given, { ...validateKeyMetadata(given), ...validateLogoutMetadata(given), ...validateRequestMetadata(given) });
   checkKeysForAuthMethod(m, metadata);
+  if (needsSecretForRequestObjects(metadata) && m.clientType !== 'CONFIDENTIAL') throw new InputError('requestObjectSigningAlg', 'HS* needs a client secret; a public client has none');
+  await checkSector(metadata, m.redirectUris);
   const secret = m.clientType === 'CONFIDENTIAL' ? (opts.clientSecret ?? newSecret()) : null;
   const registrationAccessToken = opts.withRegistrationToken ? newSecret() : undefined;
   const now = new Date();
@@ -57,7 +82,7 @@ export async function createClient(rt: Runtime, tenant: TenantContext, input: Cl
       _id: newId(),
       clientId,
       ...m,
-      ...secretFields(rt, tenant, clientId, m, secret),
+      ...secretFields(rt, tenant, clientId, m, secret, metadata),
       secretRotatedAt: secret ? now : null,
       metadata: JSON.stringify(metadata),
       registrationTokenHash: registrationAccessToken ? rt.envelope.hashSecret(registrationAccessToken) : null,
@@ -89,7 +114,10 @@ export async function replaceClientMetadata(
   if (needsSecretCopy(m) && !current.secretEncrypted) {
     throw new InputError('token_endpoint_auth_method', 'a symmetric algorithm needs the client secret, which is not kept for this client');
   }
-  const updated = await tenant.store.clients.update(current.clientId, { ...m, metadata: JSON.stringify(mergeMetadata(metadata, validateLogoutMetadata(metadata))) });
+  const merged = mergeMetadata(metadata, { ...validateLogoutMetadata(metadata), ...validateRequestMetadata(metadata) });
+  checkRequestObjectSecret(merged, current, 'request_object_signing_alg');
+  await checkSector(merged, m.redirectUris, { metadata: storedMetadata(current), redirectUris: current.redirectUris });
+  const updated = await tenant.store.clients.update(current.clientId, { ...m, metadata: JSON.stringify(merged) });
   if (!updated) throw new NotFoundError(`client ${current.clientId}`);
   clientChanged(rt, await touchTenant(rt, tenant.id), current.clientId, 'updated');
   return updated;
@@ -106,8 +134,10 @@ export async function updateClient(rt: Runtime, tenant: TenantContext, clientId:
     throw new InputError('tokenEndpointAuthMethod', 'a symmetric algorithm needs the client secret: rotate the secret in the same change (rotateClientSecret) after switching');
   }
   const set: Partial<ClientRecord> = { ...m };
-  const merged = mergeMetadata(JSON.parse(current.metadata || '{}') as Record<string, unknown>, metadata ? { ...metadata, ...validateKeyMetadata(metadata), ...validateLogoutMetadata(metadata) } : {});
+  const merged = mergeMetadata(storedMetadata(current), metadata ? { ...metadata, ...validateKeyMetadata(metadata), ...validateLogoutMetadata(metadata), ...validateRequestMetadata(metadata) } : {});
   checkKeysForAuthMethod(m, merged);
+  checkRequestObjectSecret(merged, current, 'requestObjectSigningAlg');
+  await checkSector(merged, m.redirectUris, { metadata: storedMetadata(current), redirectUris: current.redirectUris });
   set.metadata = JSON.stringify(merged);
   const updated = await tenant.store.clients.update(clientId, set);
   if (!updated) throw new NotFoundError(`client ${clientId}`);
@@ -121,7 +151,7 @@ export async function rotateClientSecret(rt: Runtime, tenant: TenantContext, cli
   if (current.clientType !== 'CONFIDENTIAL') throw new InputError('clientId', 'a public client has no secret');
   const secret = newSecretValue ?? newSecret();
   const m = pickMetadata(current);
-  const updated = await tenant.store.clients.update(clientId, { ...secretFields(rt, tenant, clientId, m, secret), secretRotatedAt: new Date() });
+  const updated = await tenant.store.clients.update(clientId, { ...secretFields(rt, tenant, clientId, m, secret, storedMetadata(current)), secretRotatedAt: new Date() });
   if (!updated) throw new NotFoundError(`client ${clientId}`);
   clientChanged(rt, await touchTenant(rt, tenant.id), clientId, 'secret_rotated');
   return { client: updated, clientSecret: secret };

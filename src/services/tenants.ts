@@ -50,6 +50,7 @@ export function validateSettings(settings: Partial<TenantSettings>): Partial<Ten
       throw new InputError('keyRotationDays', 'must be a whole number of days from 0 to 3650', 'invalid_request');
     }
     if (k === 'passwordGrant' && typeof v !== 'boolean') throw new InputError('passwordGrant', 'must be true or false', 'invalid_request');
+    if (k === 'requireRequestUriRegistration' && typeof v !== 'boolean') throw new InputError('requireRequestUriRegistration', 'must be true or false', 'invalid_request');
     if (k === 'allowedAudiences') {
       if (!Array.isArray(v) || v.length > 100) throw new InputError('allowedAudiences', 'must be a list of at most 100 audiences', 'invalid_request');
       for (const a of v) {

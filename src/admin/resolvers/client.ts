@@ -2,6 +2,7 @@ import { clientSnapshot } from '../../services/audit.js';
 import { CLIENT_INFO_FIELDS, clientInfo, validateClientInfo } from '../../services/client-info.js';
 import { clientKeyMetadata } from '../../services/client-key-metadata.js';
 import { CLIENT_LOGOUT_FIELDS, clientLogoutMetadata } from '../../services/client-logout-metadata.js';
+import { CLIENT_REQUEST_FIELDS, clientRequestMetadata } from '../../services/client-request-metadata.js';
 import { createClient, deleteClient, rotateClientSecret, updateClient } from '../../services/clients.js';
 import { revokeClientTokens } from '../../services/token-revocation.js';
 import { DEFAULT_PAGE } from '../../store/paging.js';
@@ -14,7 +15,7 @@ import { tenantFor } from '../tenant-access.js';
 const orUndefined = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 
 /** Fields stored in the client's RFC 7591 metadata rather than as record fields. */
-const KEY_FIELDS = { jwks: 'jwks', jwksUri: 'jwks_uri', subjectType: 'subject_type', ...CLIENT_INFO_FIELDS, ...CLIENT_LOGOUT_FIELDS } as const;
+const KEY_FIELDS = { jwks: 'jwks', jwksUri: 'jwks_uri', subjectType: 'subject_type', ...CLIENT_INFO_FIELDS, ...CLIENT_LOGOUT_FIELDS, ...CLIENT_REQUEST_FIELDS } as const;
 
 /**
  * Splits GraphQL client input into record metadata and RFC 7591 metadata (keys, subject
@@ -101,4 +102,7 @@ export const Client: ClientResolvers = {
   backchannelLogoutSessionRequired: (c) => clientLogoutMetadata(c).backchannelLogoutSessionRequired,
   frontchannelLogoutUri: (c) => clientLogoutMetadata(c).frontchannelLogoutUri,
   frontchannelLogoutSessionRequired: (c) => clientLogoutMetadata(c).frontchannelLogoutSessionRequired,
+  sectorIdentifierUri: (c) => clientRequestMetadata(c).sectorIdentifierUri,
+  requestUris: (c) => clientRequestMetadata(c).requestUris,
+  requestObjectSigningAlg: (c) => clientRequestMetadata(c).requestObjectSigningAlg,
 };
