@@ -62,6 +62,16 @@ export type TenantSettings = typeof tenantDefaults;
 export const signingAlgs = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
 export type SigningAlg = (typeof signingAlgs)[number];
 
+/**
+ * Documents a client points the provider at and the provider fetches while a request
+ * waits (sector_identifier_uri at registration, request_uri at the authorization
+ * endpoint): small, and answered quickly or not at all.
+ */
+export const clientDocumentLimits = {
+  timeoutMs: 3_000,
+  maxBytes: 64 * 1024,
+};
+
 export const limits = {
   /** Largest accepted request body (forms and JSON). */
   bodyBytes: 64 * 1024,

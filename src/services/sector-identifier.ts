@@ -1,9 +1,6 @@
+import { clientDocumentLimits } from '../config/defaults.js';
 import { InputError } from './errors.js';
 import { fetchDocument } from './fetch-document.js';
-
-/** The sector document is a short list of URIs; anything bigger is refused. */
-const MAX_BYTES = 64 * 1024;
-const TIMEOUT_MS = 5_000;
 
 /**
  * OIDC Core 8.1 / OIDC Registration 2: the provider fetches `sector_identifier_uri`,
@@ -16,7 +13,7 @@ export async function checkSectorIdentifier(sectorUri: string, redirectUris: str
   const field = 'sectorIdentifierUri';
   let doc: Awaited<ReturnType<typeof fetchDocument>>;
   try {
-    doc = await fetchDocument(sectorUri, { purpose: 'sector_identifier_uri', timeoutMs: TIMEOUT_MS, maxBytes: MAX_BYTES, headers: { accept: 'application/json' } });
+    doc = await fetchDocument(sectorUri, { purpose: 'sector_identifier_uri', timeoutMs: clientDocumentLimits.timeoutMs, maxBytes: clientDocumentLimits.maxBytes, headers: { accept: 'application/json' } });
   } catch (err) {
     const reason = (err as { reason?: string }).reason;
     const why = reason === 'url' ? 'must be a public https URL' : reason === 'too_large' ? 'answered a document that is too large' : reason === 'timeout' ? 'did not answer in time' : 'could not be fetched';
