@@ -46,6 +46,9 @@ export const CLIENT_KEYS = [
   'tosUri',
   'policyUri',
   'contacts',
+  'sectorIdentifierUri',
+  'requestUris',
+  'requestObjectSigningAlg',
 ] as const;
 type ClientKey = (typeof CLIENT_KEYS)[number];
 
@@ -73,6 +76,9 @@ export function desiredClient(c: TenantFileClient): Record<ClientKey, unknown> &
     tosUri: c.tosUri ?? null,
     policyUri: c.policyUri ?? null,
     contacts: c.contacts ?? [],
+    sectorIdentifierUri: c.sectorIdentifierUri ?? null,
+    requestUris: c.requestUris ?? [],
+    requestObjectSigningAlg: c.requestObjectSigningAlg ?? null,
   };
 }
 

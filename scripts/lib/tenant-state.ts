@@ -23,6 +23,9 @@ export interface CurrentClient {
   tosUri: string | null;
   policyUri: string | null;
   contacts: string[];
+  sectorIdentifierUri: string | null;
+  requestUris: string[];
+  requestObjectSigningAlg: string | null;
 }
 
 export interface CurrentClaimResolver {
@@ -65,11 +68,12 @@ export interface CurrentTenant {
 }
 
 export const CLIENT_FIELDS = `clientId name clientType redirectUris postLogoutRedirectUris grantTypes responseTypes scopes tokenEndpointAuthMethod
-  idTokenSignedResponseAlg requireConsent reuseConsent accessTokenFormat subjectType jwksUri jwks clientUri logoUri tosUri policyUri contacts`;
+  idTokenSignedResponseAlg requireConsent reuseConsent accessTokenFormat subjectType jwksUri jwks clientUri logoUri tosUri policyUri contacts
+  sectorIdentifierUri requestUris requestObjectSigningAlg`;
 
 const TENANT = `query($slug: String!) { tenant(slug: $slug) {
   slug displayName issuer branding { logoUrl primaryColor }
-  settings { signingAlg codeTtl idTokenTtl accessTokenTtl refreshTokenTtl consentTtl sessionTtl subjectType dynamicRegistration passwordGrant keyRotationDays allowedGrantTypes }
+  settings { signingAlg codeTtl idTokenTtl accessTokenTtl refreshTokenTtl consentTtl sessionTtl subjectType dynamicRegistration passwordGrant keyRotationDays allowedGrantTypes requireRequestUriRegistration }
   overriddenSettings scopes { name displayName description claims }
   claimResolvers { name kind targets mapping { path template constant type } code webhook { url timeoutMs cacheTtlSeconds } }
   hooks { point kind code webhook { url timeoutMs } failClosed }

@@ -6,6 +6,7 @@ import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, typ
 import type { TenantSettings } from '../config/defaults.js';
 import { validateClientInfo } from '../services/client-info.js';
 import { resolveClientMetadata } from '../services/client-metadata.js';
+import { validateRequestMetadata } from '../services/client-request-metadata.js';
 import { InputError } from '../services/errors.js';
 import { validateClaimResolver, validateHook } from '../services/claim-resolvers.js';
 import { validateEventWebhook } from '../services/event-webhooks.js';
@@ -45,6 +46,9 @@ export interface TenantFileClient {
   tosUri?: string;
   policyUri?: string;
   contacts?: string[];
+  sectorIdentifierUri?: string;
+  requestUris?: string[];
+  requestObjectSigningAlg?: string;
 }
 
 export interface TenantFileClaimResolver {
@@ -203,6 +207,7 @@ function semanticProblems(spec: TenantFile, doc: Document, lines: LineCounter): 
       const refused = allowed ? m.grantTypes.filter((g) => !allowed.includes(g)) : [];
       if (refused.length) throw new InputError('grantTypes', `settings.allowedGrantTypes does not allow: ${refused.join(', ')}`);
       validateClientInfo({ client_uri: c.clientUri, logo_uri: c.logoUri, tos_uri: c.tosUri, policy_uri: c.policyUri, contacts: c.contacts });
+      validateRequestMetadata({ sector_identifier_uri: c.sectorIdentifierUri, request_uris: c.requestUris, request_object_signing_alg: c.requestObjectSigningAlg });
     }),
   );
   (spec.users ?? []).forEach((u, i) => check(problems, doc, lines, ['users', i], { claims: ['claims'] }, () => validateClaims(u.claims)));
