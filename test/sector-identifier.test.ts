@@ -20,6 +20,7 @@ before(async () => {
   srv = await startTestServer({ label: 'sector' });
   docs = await startDocumentServer();
   await createTenant(srv, 'sect', 'Sector', { settings: { subjectType: 'pairwise' } });
+  await createTenant(srv, 'anyone', 'Open registration', { dynamicRegistration: 'OPEN' });
   userId = await createUser(srv, 'sect', 'alice', 'correct horse battery staple');
   docs.serve('/sector.json', JSON.stringify([A, B]));
   docs.serve('/only-a.json', JSON.stringify([A]));
@@ -100,6 +101,27 @@ describe('registration (RFC 7591) and update (RFC 7592)', () => {
     assert.equal(((await bad.json()) as { error: string }).error, 'invalid_client_metadata');
     const good = await put({ redirect_uris: [A, B], sector_identifier_uri: `${docs.url}/sector.json` });
     assert.equal(good.status, 200, await good.clone().text());
+  });
+});
+
+describe('request object metadata at registration', () => {
+  const open = (body: Record<string, unknown>) =>
+    fetch(`${srv.issuer('anyone')}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirect_uris: [A], ...body }) });
+
+  test('request_uris and request_object_signing_alg are kept and shown', async () => {
+    const r = await open({ request_uris: ['https://a.example.com/req.jwt'], request_object_signing_alg: 'none' });
+    assert.equal(r.status, 201);
+    const body = (await r.json()) as Record<string, unknown>;
+    assert.deepEqual(body.request_uris, ['https://a.example.com/req.jwt']);
+    assert.equal(body.request_object_signing_alg, 'none');
+  });
+
+  test('refused: an internal or non-URL request_uri from an anonymous registrant; an unknown algorithm', async () => {
+    for (const body of [{ request_uris: ['https://10.1.2.3/req.jwt'] }, { request_uris: ['not a url'] }, { request_uris: 'https://a.example.com/r' }, { request_object_signing_alg: 'XS1' }]) {
+      const r = await open(body);
+      assert.equal(r.status, 400, JSON.stringify(body));
+      assert.equal(((await r.json()) as { error: string }).error, 'invalid_client_metadata');
+    }
   });
 });
 
