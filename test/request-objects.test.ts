@@ -275,4 +275,14 @@ describe('admin API', () => {
     await assert.rejects(createClient(srv, 'acme', { name: 'bad', clientType: 'CONFIDENTIAL', redirectUris: [RP], requestObjectSigningAlg: 'XS999' }), /BAD_USER_INPUT|requestObjectSigningAlg/);
     await assert.rejects(createClient(srv, 'acme', { name: 'bad', clientType: 'PUBLIC', redirectUris: [RP], requestObjectSigningAlg: 'HS256' }), /requestObjectSigningAlg/);
   });
+
+  test('switching a client to HS256 request objects takes effect with the next secret rotation', async () => {
+    const c = await createClient(srv, 'acme', { name: 'Switches to HS256', clientType: 'CONFIDENTIAL', redirectUris: [RP], scopes });
+    await gqlOk(srv, 'mutation($c: String!) { updateClient(tenant: "acme", clientId: $c, input: { requestObjectSigningAlg: "HS256" }) { clientId } }', { c: c.clientId });
+    const old = new TextEncoder().encode(c.clientSecret!);
+    redirectedError(await authorize({ client_id: c.clientId, request: await signed(c, base(), { key: old, alg: 'HS256' }) }), 'invalid_request_object');
+    const rotated = await gqlOk<{ rotateClientSecret: { clientSecret: string } }>(srv, 'mutation($c: String!) { rotateClientSecret(tenant: "acme", clientId: $c) { clientSecret } }', { c: c.clientId });
+    const fresh = new TextEncoder().encode(rotated.rotateClientSecret.clientSecret);
+    accepted(await authorize({ client_id: c.clientId, request: await signed(c, base(), { key: fresh, alg: 'HS256' }) }));
+  });
 });

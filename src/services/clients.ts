@@ -54,10 +54,13 @@ async function checkSector(metadata: Record<string, unknown>, redirectUris: stri
   if (!unchanged) await checkSectorIdentifier(uri, redirectUris);
 }
 
-/** HS* request objects verify with the client secret, which only some clients keep a copy of. */
-function checkRequestObjectSecret(metadata: Record<string, unknown>, current: ClientRecord, field: string): void {
+/**
+ * HS* request objects verify with the client secret, which only some clients keep a
+ * sealed copy of; a client updating itself (RFC 7592) cannot rotate its secret to make one.
+ */
+function checkRequestObjectSecret(metadata: Record<string, unknown>, current: ClientRecord): void {
   if (needsSecretForRequestObjects(metadata) && !current.secretEncrypted) {
-    throw new InputError(field, 'an HS* request_object_signing_alg needs the client secret, which is not kept for this client: register the client with it, or use a key-based algorithm');
+    throw new InputError('request_object_signing_alg', 'an HS* algorithm needs the client secret, which is not kept for this client: register the client with it, or use a key-based algorithm');
   }
 }
 
@@ -115,7 +118,7 @@ export async function replaceClientMetadata(
     throw new InputError('token_endpoint_auth_method', 'a symmetric algorithm needs the client secret, which is not kept for this client');
   }
   const merged = mergeMetadata(metadata, { ...validateLogoutMetadata(metadata), ...validateRequestMetadata(metadata) });
-  checkRequestObjectSecret(merged, current, 'request_object_signing_alg');
+  checkRequestObjectSecret(merged, current);
   await checkSector(merged, m.redirectUris, { metadata: storedMetadata(current), redirectUris: current.redirectUris });
   const updated = await tenant.store.clients.update(current.clientId, { ...m, metadata: JSON.stringify(merged) });
   if (!updated) throw new NotFoundError(`client ${current.clientId}`);
@@ -136,7 +139,9 @@ export async function updateClient(rt: Runtime, tenant: TenantContext, clientId:
   const set: Partial<ClientRecord> = { ...m };
   const merged = mergeMetadata(storedMetadata(current), metadata ? { ...metadata, ...validateKeyMetadata(metadata), ...validateLogoutMetadata(metadata), ...validateRequestMetadata(metadata) } : {});
   checkKeysForAuthMethod(m, merged);
-  checkRequestObjectSecret(merged, current, 'requestObjectSigningAlg');
+  // An admin may switch to HS* request objects without a sealed secret copy: the next
+  // rotateClientSecret makes one (until then such objects are refused).
+  if (needsSecretForRequestObjects(merged) && m.clientType !== 'CONFIDENTIAL') throw new InputError('requestObjectSigningAlg', 'HS* needs a client secret; a public client has none');
   await checkSector(merged, m.redirectUris, { metadata: storedMetadata(current), redirectUris: current.redirectUris });
   set.metadata = JSON.stringify(merged);
   const updated = await tenant.store.clients.update(clientId, set);
