@@ -286,3 +286,23 @@ describe('admin API', () => {
     accepted(await authorize({ client_id: c.clientId, request: await signed(c, base(), { key: fresh, alg: 'HS256' }) }));
   });
 });
+
+describe('tenant setting requireRequestUriRegistration', () => {
+  test('false: any public request_uri is fetched, and discovery says so', async () => {
+    const set = (v: boolean | null) =>
+      gqlOk(srv, 'mutation($v: Boolean) { updateTenant(slug: "acme", input: { settings: { requireRequestUriRegistration: $v } }) { settings { requireRequestUriRegistration } } }', { v });
+    await set(false);
+    try {
+      const meta = (await (await fetch(`${srv.issuer('acme')}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+      assert.equal(meta.require_request_uri_registration, false);
+      docs.serve('/req/unregistered', await signed(jar, base()));
+      accepted(await authorize({ client_id: jar.clientId, request_uri: `${docs.url}/req/unregistered` }));
+      // Still never an internal address.
+      redirectedError(await authorize({ client_id: jar.clientId, redirect_uri: RP, state: 'st-obj', request_uri: 'https://169.254.169.254/latest' }), 'invalid_request_uri');
+    } finally {
+      await set(null);
+    }
+    const meta = (await (await fetch(`${srv.issuer('acme')}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    assert.equal(meta.require_request_uri_registration, true);
+  });
+});
