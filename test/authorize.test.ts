@@ -171,7 +171,7 @@ describe('errors go back to the client with error, state and iss', () => {
   });
 
   test('an unsigned request object from a client that did not register alg none; an unregistered request_uri', async () => {
-    await expectError(base({ request: 'eyJhbGciOiJub25lIn0.e30.' }), 'invalid_request_object');
+    await expectError(base({ request: 'eyJhbGciOiJub25lIn0.e30.' }), 'request_not_supported');
     await expectError(base({ request_uri: 'https://rp.example.com/request.jwt' }), 'invalid_request_uri');
   });
 

@@ -17,7 +17,8 @@ const bad = (description: string): OAuthError => oauthError('invalid_request_obj
  * Verifies a request object (RFC 9101 section 6, OIDC Core 6.3.2) and returns its claims.
  * Signed with the client's keys (jwks / jwks_uri) or, for HS*, its secret; the client's
  * request_object_signing_alg, when registered, is the only algorithm accepted, and
- * `alg: none` is accepted only from a client that registered exactly that. `iss` (the
+ * `alg: none` is accepted only from a client that registered exactly that (others get
+ * request_not_supported). `iss` (the
  * client), `aud` (this issuer), `exp` and `nbf` are checked when present.
  */
 export async function verifyRequestObject(rt: Runtime, tenant: TenantContext, client: ClientRecord, raw: string): Promise<JWTPayload> {
@@ -31,7 +32,10 @@ export async function verifyRequestObject(rt: Runtime, tenant: TenantContext, cl
   }
   if (typeof alg !== 'string' || !(REQUEST_OBJECT_ALGS as readonly string[]).includes(alg)) throw bad('the request object algorithm is not supported');
   const registered = clientRequestMetadata(client).requestObjectSigningAlg;
-  if (registered ? alg !== registered : alg === 'none') throw bad('the request object is not signed with the algorithm the client registered');
+  // OIDC Core 3.1.2.6: request_not_supported is how a provider declines a form of request
+  // object; conformance suites read it as "unsigned objects are not used here".
+  if (alg === 'none' && registered !== 'none') throw oauthError('request_not_supported', 'unsigned request objects are not accepted from this client');
+  if (registered && alg !== registered) throw bad('the request object is not signed with the algorithm the client registered');
 
   let payload: JWTPayload;
   if (alg === 'none') payload = unsecured(raw);
