@@ -112,7 +112,7 @@ async function main(): Promise<number> {
     child = spawn(process.execPath, testArgs, {
       cwd: root,
       stdio: 'inherit',
-      env: { ...process.env, GATEHOUSE_TEST_MONGODB_URI: uri, GATEHOUSE_TEST_RUN_ID: runId },
+      env: { NODE_ENV: 'test', ...process.env, GATEHOUSE_TEST_MONGODB_URI: uri, GATEHOUSE_TEST_RUN_ID: runId },
     });
     child.once('error', (err) => {
       log(`run-tests: could not start node: ${err.message}`);

@@ -59,8 +59,9 @@ describe('discovery', () => {
     assert.deepEqual(meta.code_challenge_methods_supported, ['S256']);
     assert.deepEqual(meta.prompt_values_supported, ['none', 'login', 'consent', 'select_account']);
     assert.equal(meta.claims_parameter_supported, true);
-    assert.equal(meta.request_parameter_supported, false);
-    assert.equal(meta.request_uri_parameter_supported, false);
+    assert.equal(meta.request_parameter_supported, true);
+    assert.equal(meta.request_uri_parameter_supported, true);
+    assert.equal(meta.require_request_uri_registration, true);
     assert.equal(meta.authorization_response_iss_parameter_supported, true);
     assert.deepEqual(meta.ui_locales_supported, ['en']);
     assert.ok((meta.grant_types_supported as string[]).includes('implicit'));
@@ -175,9 +176,9 @@ describe('errors go back to the client with error, state and iss', () => {
     await expectError(base({ response_type: 'id_token', nonce: 'n', scope: 'profile' }), 'invalid_request', `${RP}#`);
   });
 
-  test('request and request_uri are not supported', async () => {
+  test('an unsigned request object from a client that did not register alg none; an unregistered request_uri', async () => {
     await expectError(base({ request: 'eyJhbGciOiJub25lIn0.e30.' }), 'request_not_supported');
-    await expectError(base({ request_uri: 'https://rp.example.com/request.jwt' }), 'request_uri_not_supported');
+    await expectError(base({ request_uri: 'https://rp.example.com/request.jwt' }), 'invalid_request_uri');
   });
 
   test('repeated parameters are refused; repeated resource is allowed', async () => {

@@ -49,6 +49,9 @@ export const CLIENT_KEYS = [
   'contacts',
   'canIntrospect',
   'tokenExchangeClients',
+  'sectorIdentifierUri',
+  'requestUris',
+  'requestObjectSigningAlg',
 ] as const;
 type ClientKey = (typeof CLIENT_KEYS)[number];
 
@@ -87,6 +90,9 @@ export function desiredClient(c: TenantFileClient, settings: TenantFile['setting
     // The API's defaults for a client it creates (services/client-policies.ts).
     canIntrospect: c.canIntrospect ?? m.clientType === 'CONFIDENTIAL',
     tokenExchangeClients: c.tokenExchangeClients ?? [],
+    sectorIdentifierUri: c.sectorIdentifierUri ?? null,
+    requestUris: c.requestUris ?? [],
+    requestObjectSigningAlg: c.requestObjectSigningAlg ?? null,
   };
 }
 

@@ -26,6 +26,9 @@ export interface CurrentClient {
   contacts: string[];
   canIntrospect: boolean;
   tokenExchangeClients: string[];
+  sectorIdentifierUri: string | null;
+  requestUris: string[];
+  requestObjectSigningAlg: string | null;
 }
 
 export interface CurrentClaimResolver {
@@ -69,11 +72,11 @@ export interface CurrentTenant {
 
 export const CLIENT_FIELDS = `clientId name clientType redirectUris postLogoutRedirectUris grantTypes responseTypes scopes tokenEndpointAuthMethod
   idTokenSignedResponseAlg userinfoSignedResponseAlg requireConsent reuseConsent accessTokenFormat subjectType jwksUri jwks clientUri logoUri tosUri policyUri contacts
-  canIntrospect tokenExchangeClients`;
+  canIntrospect tokenExchangeClients sectorIdentifierUri requestUris requestObjectSigningAlg`;
 
 const TENANT = `query($slug: String!) { tenant(slug: $slug) {
   slug displayName issuer branding { logoUrl primaryColor }
-  settings { signingAlg codeTtl idTokenTtl accessTokenTtl refreshTokenTtl refreshTokenReuseGraceSeconds consentTtl sessionTtl subjectType dynamicRegistration passwordGrant keyRotationDays allowedGrantTypes allowedAudiences passwordAcr keyFamilies }
+  settings { signingAlg codeTtl idTokenTtl accessTokenTtl refreshTokenTtl refreshTokenReuseGraceSeconds consentTtl sessionTtl subjectType dynamicRegistration passwordGrant keyRotationDays allowedGrantTypes allowedAudiences passwordAcr keyFamilies requireRequestUriRegistration }
   overriddenSettings scopes { name displayName description claims }
   claimResolvers { name kind targets mapping { path template constant type } code webhook { url timeoutMs cacheTtlSeconds } }
   hooks { point kind code webhook { url timeoutMs } failClosed }

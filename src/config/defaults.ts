@@ -69,6 +69,12 @@ export const tenantDefaults = {
    * no client can mint tokens for an arbitrary audience.
    */
   allowedAudiences: [] as string[],
+  /**
+   * A request_uri (RFC 9101) is fetched only when the client registered it in
+   * request_uris. True by default: otherwise any client could make the provider fetch
+   * any public URL it names; false suits clients that mint one-time URLs.
+   */
+  requireRequestUriRegistration: true as boolean,
 };
 
 export type TenantSettings = typeof tenantDefaults;
@@ -76,6 +82,16 @@ export type TenantSettings = typeof tenantDefaults;
 /** Algorithms a tenant signs with; each has its own NEXT and ACTIVE key. */
 export const signingAlgs = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
 export type SigningAlg = (typeof signingAlgs)[number];
+
+/**
+ * Documents a client points the provider at and the provider fetches while a request
+ * waits (sector_identifier_uri at registration, request_uri at the authorization
+ * endpoint): small, and answered quickly or not at all.
+ */
+export const clientDocumentLimits = {
+  timeoutMs: 3_000,
+  maxBytes: 64 * 1024,
+};
 
 export const limits = {
   /** Largest accepted request body (forms and JSON). */

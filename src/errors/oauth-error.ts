@@ -66,6 +66,8 @@ const table = [
   ['unmet_authentication_requirements', 400, 'the authentication requirements of the request cannot be met'],
   ['request_not_supported', 400, 'the request parameter is not supported'],
   ['request_uri_not_supported', 400, 'the request_uri parameter is not supported'],
+  ['invalid_request_object', 400, 'the request object is invalid'],
+  ['invalid_request_uri', 400, 'the request_uri is invalid or its document could not be fetched'],
   ['registration_not_supported', 400, 'registration is not supported'],
   ['invalid_redirect_uri', 400, 'a redirect URI is invalid'],
   ['invalid_client_metadata', 400, 'a client metadata value is invalid'],

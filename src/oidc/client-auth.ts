@@ -99,7 +99,8 @@ function presented(req: Request): Presented {
 const remoteSets = new LRUCache<string, JWTVerifyGetKey>({ max: 10_000 });
 const inlineSets = new WeakMap<ClientRecord, JWTVerifyGetKey>();
 
-function clientKeys(tenant: TenantContext, client: ClientRecord): JWTVerifyGetKey {
+/** The client's public keys (`jwks` or `jwks_uri`): client assertions and request objects. */
+export function clientKeys(tenant: TenantContext, client: ClientRecord): JWTVerifyGetKey {
   const meta = clientKeyMetadata(client);
   if (meta.jwks) {
     let set = inlineSets.get(client);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestableClaims } from '../claims/pipeline.js';
 import { algsOf } from '../keys/families.js';
+import { REQUEST_OBJECT_ALGS } from '../services/client-request-metadata.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { capabilities, grantTypesFor, paths } from './capabilities.js';
 
@@ -52,8 +53,12 @@ export function discoveryMetadata(tenant: TenantContext): Record<string, unknown
     claims_parameter_supported: true,
     // The one way users authenticate (tenant setting passwordAcr): see oidc/authorize/check-acr.ts.
     acr_values_supported: [tenant.settings.passwordAcr],
-    request_parameter_supported: false,
-    request_uri_parameter_supported: false,
+    // Request objects (oidc/request-object/): by value and by reference, signed or, for
+    // clients that registered request_object_signing_alg none, unsigned.
+    request_parameter_supported: true,
+    request_uri_parameter_supported: true,
+    require_request_uri_registration: tenant.settings.requireRequestUriRegistration,
+    request_object_signing_alg_values_supported: [...REQUEST_OBJECT_ALGS],
     end_session_endpoint: iss + paths.endSession,
     check_session_iframe: iss + paths.checkSession,
     frontchannel_logout_supported: capabilities.frontchannelLogout,

@@ -7,6 +7,8 @@ import { needsSecretCopy, resolveClientMetadata, type ClientMetadata, type Clien
 import { checkKeysForAuthMethod, mergeMetadata, validateKeyMetadata } from './client-key-metadata.js';
 import { validateLogoutMetadata } from './client-logout-metadata.js';
 import { validateUserinfoMetadata } from './client-userinfo-metadata.js';
+import { needsSecretForRequestObjects, validateRequestMetadata } from './client-request-metadata.js';
+import { checkSectorIdentifier } from './sector-identifier.js';
 import { checkTenantGrantTypes } from './client-info.js';
 import { validateClientPolicies, type ClientPolicyInput } from './client-policies.js';
 import { checkClientKeyFamilies, defaultIdTokenAlg } from './client-key-families.js';
@@ -41,26 +43,53 @@ export interface CreateClientOptions {
   policies?: ClientPolicyInput;
 }
 
-function secretFields(rt: Runtime, tenant: TenantContext, clientId: string, m: ClientMetadata, secret: string | null) {
+function secretFields(rt: Runtime, tenant: TenantContext, clientId: string, m: ClientMetadata, secret: string | null, metadata: Record<string, unknown>) {
   if (!secret) return { secretHash: null, secretEncrypted: null };
   return {
     secretHash: rt.envelope.hashSecret(secret),
-    secretEncrypted: needsSecretCopy(m) ? rt.envelope.seal(secret, secretContext(tenant.id, clientId)) : null,
+    secretEncrypted: needsSecretCopy(m) || needsSecretForRequestObjects(metadata) ? rt.envelope.seal(secret, secretContext(tenant.id, clientId)) : null,
   };
 }
+
+/**
+ * The sector document is fetched when a change sets sector_identifier_uri or changes
+ * the redirect URIs it must list; unrelated edits do not depend on the client's server.
+ */
+async function checkSector(metadata: Record<string, unknown>, redirectUris: string[], before?: { metadata: Record<string, unknown>; redirectUris: string[] }): Promise<void> {
+  const uri = metadata.sector_identifier_uri;
+  if (typeof uri !== 'string') return;
+  const unchanged = before && before.metadata.sector_identifier_uri === uri && redirectUris.every((u) => before.redirectUris.includes(u));
+  if (!unchanged) await checkSectorIdentifier(uri, redirectUris);
+}
+
+/**
+ * HS* request objects verify with the client secret, which only some clients keep a
+ * sealed copy of; a client updating itself (RFC 7592) cannot rotate its secret to make one.
+ */
+function checkRequestObjectSecret(metadata: Record<string, unknown>, current: ClientRecord): void {
+  if (needsSecretForRequestObjects(metadata) && !current.secretEncrypted) {
+    throw new InputError('request_object_signing_alg', 'an HS* algorithm needs the client secret, which is not kept for this client: register the client with it, or use a key-based algorithm');
+  }
+}
+
+const storedMetadata = (c: ClientRecord): Record<string, unknown> => JSON.parse(c.metadata || '{}') as Record<string, unknown>;
 
 export async function createClient(rt: Runtime, tenant: TenantContext, input: ClientMetadataInput, opts: CreateClientOptions = {}): Promise<CreatedClient> {
   const m = resolveClientMetadata({ ...input, idTokenSignedResponseAlg: input.idTokenSignedResponseAlg ?? defaultIdTokenAlg(tenant) });
   checkTenantGrantTypes(tenant, m.grantTypes);
   const clientId = opts.clientId ?? randomBytes(16).toString('base64url');
   if (!CLIENT_ID_PATTERN.test(clientId)) throw new InputError('clientId', 'must be 3-128 characters of A-Z a-z 0-9 . _ ~ -', 'invalid_request');
-  const metadata = mergeMetadata(opts.metadata ?? {}, {
-    ...validateKeyMetadata(opts.metadata ?? {}),
-    ...validateLogoutMetadata(opts.metadata ?? {}),
-    ...validateUserinfoMetadata(opts.metadata ?? {}),
+  const given = opts.metadata ?? {};
+  const metadata = mergeMetadata(given, {
+    ...validateKeyMetadata(given),
+    ...validateLogoutMetadata(given),
+    ...validateUserinfoMetadata(given),
+    ...validateRequestMetadata(given),
   });
   checkKeysForAuthMethod(m, metadata);
   checkClientKeyFamilies(tenant, m, metadata);
+  if (needsSecretForRequestObjects(metadata) && m.clientType !== 'CONFIDENTIAL') throw new InputError('requestObjectSigningAlg', 'HS* needs a client secret; a public client has none');
+  await checkSector(metadata, m.redirectUris);
   const secret = m.clientType === 'CONFIDENTIAL' ? (opts.clientSecret ?? newSecret()) : null;
   const policies = validateClientPolicies(opts.policies);
   // Recorded explicitly at birth: a registered client never gets to introspect others' tokens by default.
@@ -73,7 +102,7 @@ export async function createClient(rt: Runtime, tenant: TenantContext, input: Cl
       _id: newId(),
       clientId,
       ...m,
-      ...secretFields(rt, tenant, clientId, m, secret),
+      ...secretFields(rt, tenant, clientId, m, secret, metadata),
       canIntrospect,
       tokenExchangeClients: policies.tokenExchangeClients ?? [],
       secretRotatedAt: secret ? now : null,
@@ -108,10 +137,17 @@ export async function replaceClientMetadata(
   if (needsSecretCopy(m) && !current.secretEncrypted) {
     throw new InputError('token_endpoint_auth_method', 'a symmetric algorithm needs the client secret, which is not kept for this client');
   }
-  // Validated exactly as at registration (createClient): keys, jwks_uri, logout URIs, userinfo alg.
-  const merged = mergeMetadata(metadata, { ...validateKeyMetadata(metadata), ...validateLogoutMetadata(metadata), ...validateUserinfoMetadata(metadata) });
+  // Validated exactly as at registration (createClient): keys, jwks_uri, logout URIs, userinfo alg, request objects.
+  const merged = mergeMetadata(metadata, {
+    ...validateKeyMetadata(metadata),
+    ...validateLogoutMetadata(metadata),
+    ...validateUserinfoMetadata(metadata),
+    ...validateRequestMetadata(metadata),
+  });
   checkKeysForAuthMethod(m, merged);
   checkClientKeyFamilies(tenant, m, merged);
+  checkRequestObjectSecret(merged, current);
+  await checkSector(merged, m.redirectUris, { metadata: storedMetadata(current), redirectUris: current.redirectUris });
   const updated = await tenant.store.clients.update(current.clientId, { ...m, metadata: JSON.stringify(merged) });
   if (!updated) throw new NotFoundError(`client ${current.clientId}`);
   clientChanged(rt, await touchTenant(rt, tenant.id), current.clientId, 'updated');
@@ -136,9 +172,16 @@ export async function updateClient(
     throw new InputError('tokenEndpointAuthMethod', 'a symmetric algorithm needs the client secret: rotate the secret in the same change (rotateClientSecret) after switching');
   }
   const set: Partial<ClientRecord> = { ...m, ...validateClientPolicies(policies) };
-  const merged = mergeMetadata(JSON.parse(current.metadata || '{}') as Record<string, unknown>, metadata ? { ...metadata, ...validateKeyMetadata(metadata), ...validateLogoutMetadata(metadata), ...validateUserinfoMetadata(metadata) } : {});
+  const merged = mergeMetadata(
+    storedMetadata(current),
+    metadata ? { ...metadata, ...validateKeyMetadata(metadata), ...validateLogoutMetadata(metadata), ...validateUserinfoMetadata(metadata), ...validateRequestMetadata(metadata) } : {},
+  );
   checkKeysForAuthMethod(m, merged);
   checkClientKeyFamilies(tenant, m, merged);
+  // An admin may switch to HS* request objects without a sealed secret copy: the next
+  // rotateClientSecret makes one (until then such objects are refused).
+  if (needsSecretForRequestObjects(merged) && m.clientType !== 'CONFIDENTIAL') throw new InputError('requestObjectSigningAlg', 'HS* needs a client secret; a public client has none');
+  await checkSector(merged, m.redirectUris, { metadata: storedMetadata(current), redirectUris: current.redirectUris });
   set.metadata = JSON.stringify(merged);
   const updated = await tenant.store.clients.update(clientId, set);
   if (!updated) throw new NotFoundError(`client ${clientId}`);
@@ -152,7 +195,7 @@ export async function rotateClientSecret(rt: Runtime, tenant: TenantContext, cli
   if (current.clientType !== 'CONFIDENTIAL') throw new InputError('clientId', 'a public client has no secret');
   const secret = newSecretValue ?? newSecret();
   const m = pickMetadata(current);
-  const updated = await tenant.store.clients.update(clientId, { ...secretFields(rt, tenant, clientId, m, secret), secretRotatedAt: new Date() });
+  const updated = await tenant.store.clients.update(clientId, { ...secretFields(rt, tenant, clientId, m, secret, storedMetadata(current)), secretRotatedAt: new Date() });
   if (!updated) throw new NotFoundError(`client ${clientId}`);
   clientChanged(rt, await touchTenant(rt, tenant.id), clientId, 'secret_rotated');
   return { client: updated, clientSecret: secret };

@@ -58,6 +58,7 @@ export function validateSettings(settings: Partial<TenantSettings>): Partial<Ten
       throw new InputError('passwordAcr', 'must be 1-256 printable ASCII characters without spaces, quotes or backslashes', 'invalid_request');
     }
     if (k === 'passwordGrant' && typeof v !== 'boolean') throw new InputError('passwordGrant', 'must be true or false', 'invalid_request');
+    if (k === 'requireRequestUriRegistration' && typeof v !== 'boolean') throw new InputError('requireRequestUriRegistration', 'must be true or false', 'invalid_request');
     if (k === 'allowedAudiences') {
       if (!Array.isArray(v) || v.length > 100) throw new InputError('allowedAudiences', 'must be a list of at most 100 audiences', 'invalid_request');
       for (const a of v) {

@@ -8,6 +8,7 @@ import { familyOf } from '../keys/families.js';
 import { validateClientInfo } from '../services/client-info.js';
 import { resolveClientMetadata } from '../services/client-metadata.js';
 import { validateClientPolicies } from '../services/client-policies.js';
+import { validateRequestMetadata } from '../services/client-request-metadata.js';
 import { InputError } from '../services/errors.js';
 import { validateClaimResolver, validateHook } from '../services/claim-resolvers.js';
 import { validateEventWebhook } from '../services/event-webhooks.js';
@@ -50,6 +51,9 @@ export interface TenantFileClient {
   contacts?: string[];
   canIntrospect?: boolean;
   tokenExchangeClients?: string[];
+  sectorIdentifierUri?: string;
+  requestUris?: string[];
+  requestObjectSigningAlg?: string;
 }
 
 export interface TenantFileClaimResolver {
@@ -214,6 +218,7 @@ function semanticProblems(spec: TenantFile, doc: Document, lines: LineCounter): 
       if (refused.length) throw new InputError('grantTypes', `settings.allowedGrantTypes does not allow: ${refused.join(', ')}`);
       validateClientInfo({ client_uri: c.clientUri, logo_uri: c.logoUri, tos_uri: c.tosUri, policy_uri: c.policyUri, contacts: c.contacts });
       validateClientPolicies({ canIntrospect: c.canIntrospect, tokenExchangeClients: c.tokenExchangeClients });
+      validateRequestMetadata({ sector_identifier_uri: c.sectorIdentifierUri, request_uris: c.requestUris, request_object_signing_alg: c.requestObjectSigningAlg });
     }),
   );
   (spec.users ?? []).forEach((u, i) => check(problems, doc, lines, ['users', i], { claims: ['claims'] }, () => validateClaims(u.claims)));

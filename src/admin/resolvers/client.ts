@@ -5,6 +5,7 @@ import { CLIENT_LOGOUT_FIELDS, clientLogoutMetadata } from '../../services/clien
 import { mayIntrospectAny, type ClientPolicyInput } from '../../services/client-policies.js';
 import { createClient, deleteClient, rotateClientSecret, setClientDisabled, updateClient } from '../../services/clients.js';
 import { CLIENT_USERINFO_FIELDS, userinfoSigningAlg } from '../../services/client-userinfo-metadata.js';
+import { CLIENT_REQUEST_FIELDS, clientRequestMetadata } from '../../services/client-request-metadata.js';
 import { revokeClientTokens } from '../../services/token-revocation.js';
 import { DEFAULT_PAGE } from '../../store/paging.js';
 import { auditNote } from '../audit.js';
@@ -16,7 +17,7 @@ import { tenantFor } from '../tenant-access.js';
 const orUndefined = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 
 /** Fields stored in the client's RFC 7591 metadata rather than as record fields. */
-const KEY_FIELDS = { jwks: 'jwks', jwksUri: 'jwks_uri', subjectType: 'subject_type', ...CLIENT_INFO_FIELDS, ...CLIENT_LOGOUT_FIELDS, ...CLIENT_USERINFO_FIELDS } as const;
+const KEY_FIELDS = { jwks: 'jwks', jwksUri: 'jwks_uri', subjectType: 'subject_type', ...CLIENT_INFO_FIELDS, ...CLIENT_LOGOUT_FIELDS, ...CLIENT_USERINFO_FIELDS, ...CLIENT_REQUEST_FIELDS } as const;
 
 /**
  * Splits GraphQL client input into record metadata and RFC 7591 metadata (keys, subject
@@ -128,4 +129,7 @@ export const Client: ClientResolvers = {
   frontchannelLogoutUri: (c) => clientLogoutMetadata(c).frontchannelLogoutUri,
   frontchannelLogoutSessionRequired: (c) => clientLogoutMetadata(c).frontchannelLogoutSessionRequired,
   userinfoSignedResponseAlg: (c) => userinfoSigningAlg(c),
+  sectorIdentifierUri: (c) => clientRequestMetadata(c).sectorIdentifierUri,
+  requestUris: (c) => clientRequestMetadata(c).requestUris,
+  requestObjectSigningAlg: (c) => clientRequestMetadata(c).requestObjectSigningAlg,
 };

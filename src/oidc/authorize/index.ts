@@ -17,22 +17,23 @@ import { checkResponseType } from './check-response-type.js';
 import { checkScope } from './check-scope.js';
 import { readParams, type AuthorizationRequest, type AuthorizeContext, type AuthorizeStep } from './context.js';
 import { decide } from './decide.js';
+import { readRequestObjectStep } from './read-request-object.js';
 import { rejectRepeatedParameters } from './reject-repeated-parameters.js';
-import { rejectRequestObjects } from './reject-request-objects.js';
 import { sendAuthorizeError } from './send-error.js';
 
 export { resume } from './resume.js';
 
 /**
- * The authorization endpoint (OIDC Core 3.1.2), as named steps in order. The first two
- * establish whom we may redirect to; until they pass, errors are an HTML page. The
+ * The authorization endpoint (OIDC Core 3.1.2), as named steps in order. The first
+ * three establish whom we may redirect to (a request object, if any, is read first: its
+ * redirect_uri and response_mode count); until they pass, errors are an HTML page. The
  * steps after them validate everything else and fail back to the client.
  */
 const steps: AuthorizeStep[] = [
   checkClient,
+  readRequestObjectStep,
   checkRedirectUri,
   checkResponseMode,
-  rejectRequestObjects,
   rejectRepeatedParameters,
   checkResponseType,
   checkPrompt,

@@ -70,6 +70,8 @@ function checkPolicy(tenant: TenantContext, reg: RegistrationRequest, vetted: bo
       const v = reg.metadata[name];
       if (typeof v === 'string' && publicHttpsProblem(v, name)) throw oauthError('invalid_client_metadata', `${name} must be a public https URL`);
     }
+    const requestUris = Array.isArray(reg.metadata.request_uris) ? (reg.metadata.request_uris as string[]) : [];
+    if (requestUris.some((u) => publicHttpsProblem(u, 'request_uri') !== null)) throw oauthError('invalid_client_metadata', 'request_uris must be public https URLs');
   }
   if (!vetted && reg.input.scopes) {
     const defined = new Set([...STANDARD_SCOPES, ...((tenant.record as { scopes?: { name: string }[] }).scopes ?? []).map((s) => s.name)]);

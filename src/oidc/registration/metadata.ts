@@ -132,6 +132,11 @@ export function parseRegistration(body: unknown): RegistrationRequest {
   }
   const contacts = stringList(b, 'contacts');
   if (contacts) metadata.contacts = contacts;
+  // Request objects (RFC 9101 10.2); validated with the admin API's rules in services/client-request-metadata.ts.
+  const requestUris = stringList(b, 'request_uris');
+  if (requestUris) metadata.request_uris = requestUris;
+  const requestObjectAlg = optionalString(b, 'request_object_signing_alg');
+  if (requestObjectAlg !== undefined) metadata.request_object_signing_alg = requestObjectAlg;
   if (b.jwks !== undefined) {
     if (metadata.jwks_uri) throw bad('jwks and jwks_uri are mutually exclusive');
     checkJwks(b.jwks);
