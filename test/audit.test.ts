@@ -27,6 +27,8 @@ test('every mutation leaves an audit event: who, tenant, what, when, before/afte
   await ok('mutation { updateClient(tenant: "aud", clientId: "web", input: {name: "Web 2"}) { clientId } }');
   const r = await ok('mutation { rotateClientSecret(tenant: "aud", clientId: "web") { clientSecret } }');
   secrets.push(r.rotateClientSecret.clientSecret);
+  await ok('mutation { disableClient(tenant: "aud", clientId: "web") { disabled } }');
+  await ok('mutation { enableClient(tenant: "aud", clientId: "web") { disabled } }');
   const u = await ok(`mutation { createUser(tenant: "aud", input: {username: "ann", password: "${PASSWORD}", claims: {email: "ann@a.example"}}) { id } }`);
   const id = u.createUser.id as string;
   await ok(`mutation { updateUser(tenant: "aud", id: "${id}", input: {claims: {email: "ann2@a.example"}}) { id } }`);
