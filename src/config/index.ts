@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { extensionDefaults } from './defaults.js';
+import { extensionDefaults, resilienceDefaults } from './defaults.js';
 
 /** A configuration problem, always naming the environment variable at fault. */
 export class ConfigError extends Error {
@@ -38,6 +38,14 @@ export interface Config {
   /** First retry delay of event webhook deliveries, doubling (config/defaults.ts extensionDefaults). */
   webhookRetrySeconds: number;
   webhookMaxAttempts: number;
+  /** Longest wait for one database operation before a 503 (GATEHOUSE_DB_TIMEOUT_MS). */
+  dbTimeoutMs: number;
+  /** How long to keep trying to reach the database at start; 0 = forever (GATEHOUSE_DB_START_TIMEOUT_SECONDS). */
+  dbStartTimeoutSeconds: number;
+  /** node:http headersTimeout (HTTP_HEADERS_TIMEOUT_MS). */
+  httpHeadersTimeoutMs: number;
+  /** node:http requestTimeout (HTTP_REQUEST_TIMEOUT_MS). */
+  httpRequestTimeoutMs: number;
 }
 
 const base64Key = (variable: string) =>
@@ -84,6 +92,10 @@ const fields = {
   TRUST_PROXY: bool,
   GATEHOUSE_WEBHOOK_RETRY_SECONDS: z.coerce.number().min(0.01).max(3600),
   GATEHOUSE_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20),
+  GATEHOUSE_DB_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000),
+  GATEHOUSE_DB_START_TIMEOUT_SECONDS: z.coerce.number().min(0).max(86_400),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000),
 } as const;
 
 type Fields = typeof fields;
@@ -113,6 +125,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if ((p.GATEHOUSE_ADMIN_CLIENT_ID === undefined) !== (p.GATEHOUSE_ADMIN_CLIENT_SECRET === undefined)) {
     const missing = p.GATEHOUSE_ADMIN_CLIENT_ID === undefined ? 'GATEHOUSE_ADMIN_CLIENT_ID' : 'GATEHOUSE_ADMIN_CLIENT_SECRET';
     throw new ConfigError(missing, 'GATEHOUSE_ADMIN_CLIENT_ID and GATEHOUSE_ADMIN_CLIENT_SECRET must be set together');
+  }
+  const httpHeadersTimeoutMs = p.HTTP_HEADERS_TIMEOUT_MS ?? resilienceDefaults.headersTimeoutMs;
+  const httpRequestTimeoutMs = p.HTTP_REQUEST_TIMEOUT_MS ?? resilienceDefaults.requestTimeoutMs;
+  // node:http refuses a headersTimeout above the requestTimeout.
+  if (httpHeadersTimeoutMs > httpRequestTimeoutMs) {
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS', `must not exceed HTTP_REQUEST_TIMEOUT_MS (${httpRequestTimeoutMs})`);
   }
 
   let masterKey: Buffer | undefined = p.GATEHOUSE_MASTER_KEY as Buffer | undefined;
@@ -150,6 +168,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: p.TRUST_PROXY ?? false,
     webhookRetrySeconds: p.GATEHOUSE_WEBHOOK_RETRY_SECONDS ?? extensionDefaults.deliveryRetrySeconds,
     webhookMaxAttempts: p.GATEHOUSE_WEBHOOK_MAX_ATTEMPTS ?? extensionDefaults.deliveryMaxAttempts,
+    dbTimeoutMs: p.GATEHOUSE_DB_TIMEOUT_MS ?? resilienceDefaults.dbTimeoutMs,
+    dbStartTimeoutSeconds: p.GATEHOUSE_DB_START_TIMEOUT_SECONDS ?? resilienceDefaults.dbStartTimeoutSeconds,
+    httpHeadersTimeoutMs,
+    httpRequestTimeoutMs,
   };
 }
 

@@ -4,6 +4,7 @@ import { paths } from '../oidc/capabilities.js';
 import { DISCOVERY_TYPE, discoveryDocument, sendCachedJson, type CachedDocument } from '../oidc/discovery.js';
 import { JWKS_TYPE } from '../oidc/jwks.js';
 import type { Runtime } from '../services/runtime.js';
+import { refuseDeclaredOversize } from './body-limit.js';
 import { directEndpointPath } from './endpoint-fast-path.js';
 import { routeLabel, type HttpMetrics } from './metrics.js';
 import { securityHeaders } from './security-headers.js';
@@ -53,6 +54,15 @@ export function withFastPaths(rt: Runtime, app: Express, metrics: HttpMetrics): 
 
   return (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '';
+    // Every path, before any parser waits for the body (http/body-limit.ts).
+    if (req.headers['content-length'] !== undefined) {
+      const start = process.hrtime.bigint();
+      if (refuseDeclaredOversize(req, res)) {
+        metrics.observe(req.method ?? 'GET', routeLabel(url), 413, Number(process.hrtime.bigint() - start) / 1e9);
+        logRequest(rt.log, requestId(req), req.method, url, 413, start);
+        return;
+      }
+    }
     if (!url.startsWith('/t/')) return app(req, res);
     const slash = url.indexOf('/', 3);
     if (slash < 0) return app(req, res);
