@@ -104,8 +104,9 @@ export class StoreGuard {
           await this.ping();
           this.down = false;
           this.options.onChange?.('up', 'a ping answered');
-        } catch {
+        } catch (err) {
           // still down
+          if (process.env.GH_DEBUG_GUARD) process.stderr.write(`guard probe: ${(err as Error).name} ${(err as Error).message}\n`);
         }
       }
     } finally {
