@@ -9,9 +9,10 @@
  * frozen (SIGSTOPped) server. So the store races each operation against one deadline:
  *
  *  - an operation that does not settle within `timeoutMs` fails with StoreUnavailableError
- *    (the caller answers 503), and the breaker checks the database with a ping: if the
- *    ping does not answer either, the breaker opens. A slow query on a healthy database
- *    therefore fails alone and never takes the service down.
+ *    (the caller answers 503) and opens the breaker at once, so the next operation of the
+ *    same request does not wait a second budget; a ping is sent at once too, and if it
+ *    answers (a slow query on a healthy database) the breaker closes again after that
+ *    one round trip.
  *  - a connection-level error (refused, closed, no server selectable) opens it at once.
  *  - while open, every operation fails at once (no request queues behind a dead database)
  *    and a ping every `probeIntervalMs` looks for recovery; the first one that answers
@@ -33,7 +34,6 @@ export interface StoreGuardOptions {
 export class StoreGuard {
   private down = false;
   private probing = false;
-  private suspectProbe: Promise<void> | undefined;
   private closed = false;
 
   constructor(
@@ -59,7 +59,7 @@ export class StoreGuard {
     } catch (err) {
       if (err instanceof StoreUnavailableError) {
         pending.catch(() => undefined); // it may still fail later; nobody waits for it
-        this.suspect();
+        this.open(err.reason, true);
         throw err;
       }
       if (isStoreUnavailable(err)) {
@@ -77,36 +77,26 @@ export class StoreGuard {
     this.closed = true;
   }
 
-  /** An operation timed out: open only if the database does not answer a ping either. */
-  private suspect(): void {
-    if (this.down || this.suspectProbe) return;
-    this.suspectProbe = this.ping().then(
-      () => undefined,
-      () => this.open('an operation and a ping got no answer'),
-    );
-    void this.suspectProbe.finally(() => (this.suspectProbe = undefined));
-  }
-
-  private open(reason: string): void {
+  /** Opens the breaker; `probeNow` pings at once (a timeout may have been one slow query). */
+  private open(reason: string, probeNow = false): void {
     if (this.down || this.closed) return;
     this.down = true;
     this.options.onChange?.('down', reason);
-    void this.probeUntilUp();
+    void this.probeUntilUp(probeNow);
   }
 
-  private async probeUntilUp(): Promise<void> {
+  private async probeUntilUp(probeNow: boolean): Promise<void> {
     if (this.probing) return;
     this.probing = true;
     try {
-      while (this.down && !this.closed) {
-        await sleep(this.options.probeIntervalMs);
+      for (let first = true; this.down && !this.closed; first = false) {
+        if (!(first && probeNow)) await sleep(this.options.probeIntervalMs);
         try {
           await this.ping();
           this.down = false;
           this.options.onChange?.('up', 'a ping answered');
-        } catch (err) {
+        } catch {
           // still down
-          if (process.env.GH_DEBUG_GUARD) process.stderr.write(`guard probe: ${(err as Error).name} ${(err as Error).message}\n`);
         }
       }
     } finally {
