@@ -1,4 +1,4 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { adminHandler } from './admin/server.js';
@@ -11,6 +11,9 @@ import { ConfigError, loadConfig, type Config } from './config/index.js';
 import { startDevDatabase, type DevDatabase } from './devdb/dev-database.js';
 import { createApp } from './http/app.js';
 import { withFastPaths } from './http/fast-path.js';
+import { createHttpServer } from './http/http-server.js';
+import { startingListener } from './http/starting.js';
+import { withDatabaseRetry } from './boot/wait-for-database.js';
 import { HttpMetrics } from './http/metrics.js';
 import { createMetricsServer } from './http/metrics-endpoint.js';
 import { loadCodeResolvers } from './claims/code-resolvers.js';
@@ -48,19 +51,55 @@ async function main(): Promise<void> {
     uri = devDb.uri;
     log.info({ kind: devDb.kind }, 'embedded development database started');
   }
-  const store = await Store.open(uri, config.mongodbDatabase);
-  // Cluster workers skip what the primary did once for all of them.
-  if (role !== 'worker') await store.ensureIndexes();
-  const rt = buildRuntime(config, store, log);
-  await ensureHashKey(rt);
+  // Listen before the database is reached: liveness 200, readiness 503, everything else
+  // 503 until the bootstrap below is done (docs/operations.md "Starting while the database is down").
+  let listener: RequestListener = startingListener();
+  let server: Server | undefined;
+  let shuttingDown = false;
+  let shutdown = async (signal: string): Promise<void> => {
+    // Still starting: nothing in flight worth finishing.
+    log.info({ signal }, 'stopping during start');
+    server?.close();
+    server?.closeAllConnections();
+    if (devDb) await devDb.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  if (role !== 'primary') {
+    const srv = createHttpServer(config, (req, res) => listener(req, res));
+    server = srv;
+    await new Promise<void>((resolve) => srv.listen(config.port, resolve));
+  }
+
   // Tenants' code resolvers and hooks (tenants/<slug>/resolvers.ts, tenants/shared/resolvers.ts).
   for (const file of await loadCodeResolvers(join(root, 'tenants'))) log.info({ file }, 'code resolvers loaded');
-
-  // Tenants a crashed createTenant left PENDING are removed (services/tenant-creation.ts).
-  if (role !== 'worker') await sweepPendingTenants(rt);
-  const system = role === 'worker' ? undefined : await ensureSystemTenant(rt);
-  const admin = system ? await ensureAdminClient(rt, system) : undefined;
-  const demo = system && config.demoTenant ? await ensureDemoTenant(rt, join(root, 'tenants', 'demo.yaml')) : undefined;
+  const dbUri = uri;
+  const { store, rt, admin, demo } = await withDatabaseRetry(
+    async () => {
+      const store = await Store.open(dbUri, config.mongodbDatabase, {
+        timeoutMs: config.dbTimeoutMs,
+        onAvailabilityChange: (state, reason) =>
+          state === 'down' ? log.error({ reason }, 'database unreachable: answering 503 until it is back') : log.info({ reason }, 'database reachable again'),
+      });
+      try {
+        // Cluster workers skip what the primary did once for all of them.
+        if (role !== 'worker') await store.ensureIndexes();
+        const rt = buildRuntime(config, store, log);
+        await ensureHashKey(rt);
+        // Tenants a crashed createTenant left PENDING are removed (services/tenant-creation.ts).
+        if (role !== 'worker') await sweepPendingTenants(rt);
+        const system = role === 'worker' ? undefined : await ensureSystemTenant(rt);
+        const admin = system ? await ensureAdminClient(rt, system) : undefined;
+        const demo = system && config.demoTenant ? await ensureDemoTenant(rt, join(root, 'tenants', 'demo.yaml')) : undefined;
+        return { store, rt, admin, demo };
+      } catch (err) {
+        await store.close().catch(() => undefined);
+        throw err;
+      }
+    },
+    { boundSeconds: config.dbStartTimeoutSeconds, log },
+  );
   if (role === 'primary') {
     await store.close();
     printBanner(config, admin!, demo);
@@ -76,28 +115,26 @@ async function main(): Promise<void> {
   // And back-channel logout tokens still due (services/logout-delivery.ts).
   rt.logoutDeliveries.start();
 
-  let shuttingDown = false;
   const graphql = await adminHandler(rt);
   const metrics = new HttpMetrics(true);
   const app = createApp(rt, { adminHandler: graphql.handler, isShuttingDown: () => shuttingDown, metrics });
-  const server: Server = createServer(withFastPaths(rt, app, metrics));
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server.listen(config.port, resolve));
+  listener = withFastPaths(rt, app, metrics);
+  const httpServer = server!;
   // METRICS_PORT: /metrics on its own listener (e.g. reachable only from the monitoring network).
   const metricsServer = config.metricsPort !== undefined ? createMetricsServer(metrics, config.metricsToken) : undefined;
   if (metricsServer) await new Promise<void>((resolve) => metricsServer.listen(config.metricsPort, resolve));
 
   if (admin) printBanner(config, admin, demo);
 
-  const shutdown = async (signal: string) => {
+  shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     log.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
-    const force = setTimeout(() => server.closeAllConnections(), 10_000).unref();
-    server.close();
+    const force = setTimeout(() => httpServer.closeAllConnections(), 10_000).unref();
+    httpServer.close();
     metricsServer?.close();
-    server.closeIdleConnections();
-    await new Promise<void>((resolve) => server.once('close', () => resolve()));
+    httpServer.closeIdleConnections();
+    await new Promise<void>((resolve) => httpServer.once('close', () => resolve()));
     clearTimeout(force);
     log.debug('http closed');
     rt.tenants.stopSync();
@@ -113,8 +150,6 @@ async function main(): Promise<void> {
     log.info('stopped');
     process.exit(0);
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 function printBanner(config: Config, admin: Awaited<ReturnType<typeof ensureAdminClient>>, demo: Awaited<ReturnType<typeof ensureDemoTenant>> | undefined): void {

@@ -23,6 +23,16 @@ describe('loadConfig', () => {
     assert.deepEqual(loadConfig({ GATEHOUSE_DATA_DIR: dir }).masterKey, c.masterKey);
   });
 
+  test('fault settings: defaults of seconds, not minutes', () => {
+    const c = loadConfig({ GATEHOUSE_MASTER_KEY: key });
+    assert.equal(c.dbTimeoutMs, 1500);
+    assert.equal(c.dbStartTimeoutSeconds, 300);
+    assert.equal(c.httpHeadersTimeoutMs, 10_000);
+    assert.equal(c.httpRequestTimeoutMs, 30_000);
+    const d = loadConfig({ GATEHOUSE_MASTER_KEY: key, GATEHOUSE_DB_TIMEOUT_MS: '2500', GATEHOUSE_DB_START_TIMEOUT_SECONDS: '0', HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '8000' });
+    assert.deepEqual([d.dbTimeoutMs, d.dbStartTimeoutSeconds, d.httpHeadersTimeoutMs, d.httpRequestTimeoutMs], [2500, 0, 5000, 8000]);
+  });
+
   test('PUBLIC_URL follows PORT and loses its trailing slash', () => {
     assert.equal(loadConfig({ PORT: '8080', GATEHOUSE_MASTER_KEY: key }).publicUrl, 'http://localhost:8080');
     assert.equal(loadConfig({ PUBLIC_URL: 'https://id.example.com/', GATEHOUSE_MASTER_KEY: key }).publicUrl, 'https://id.example.com');
@@ -41,6 +51,10 @@ describe('loadConfig', () => {
     [{ GATEHOUSE_ADMIN_CLIENT_ID: 'only-the-id', GATEHOUSE_MASTER_KEY: key }, 'GATEHOUSE_ADMIN_CLIENT_SECRET'],
     [{ GATEHOUSE_ADMIN_CLIENT_ID: 'admin', GATEHOUSE_ADMIN_CLIENT_SECRET: 'short', GATEHOUSE_MASTER_KEY: key }, 'GATEHOUSE_ADMIN_CLIENT_SECRET'],
     [{ LOG_LEVEL: 'loud', GATEHOUSE_MASTER_KEY: key }, 'LOG_LEVEL'],
+    [{ GATEHOUSE_DB_TIMEOUT_MS: '10', GATEHOUSE_MASTER_KEY: key }, 'GATEHOUSE_DB_TIMEOUT_MS'],
+    [{ GATEHOUSE_DB_START_TIMEOUT_SECONDS: 'soon', GATEHOUSE_MASTER_KEY: key }, 'GATEHOUSE_DB_START_TIMEOUT_SECONDS'],
+    [{ HTTP_REQUEST_TIMEOUT_MS: '5', GATEHOUSE_MASTER_KEY: key }, 'HTTP_REQUEST_TIMEOUT_MS'],
+    [{ HTTP_HEADERS_TIMEOUT_MS: '40000', GATEHOUSE_MASTER_KEY: key }, 'HTTP_HEADERS_TIMEOUT_MS'],
     [{ NODE_ENV: 'production' }, 'GATEHOUSE_MASTER_KEY'],
   ];
   for (const [env, variable] of bad) {

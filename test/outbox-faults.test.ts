@@ -56,7 +56,7 @@ describe('events and audit records survive a database outage', () => {
     // A long sync interval keeps this replica's revocation view confirmed through the outage,
     // so an admin request reaches the mutation and its audit-first write (with the default
     // interval admin access fails closed before that: admin-token-revocation.test.ts).
-    srv = await startServerOn(db, { label: 'outbox', env: { GATEHOUSE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gh-outbox-')), GATEHOUSE_CACHE_SYNC_SECONDS: '3600' } });
+    srv = await startServerOn(db, { label: 'outbox', env: { GATEHOUSE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gh-outbox-')), GATEHOUSE_CACHE_SYNC_SECONDS: '300' } });
     small = await startServerOn(db, { label: 'outboxsmall', env: { GATEHOUSE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gh-outbox-')), GATEHOUSE_OUTBOX_MAX_PENDING: '5' } });
     token = await adminToken(srv);
     await createTenant(srv, 'acme', 'Acme');
@@ -128,7 +128,7 @@ describe('a journal left by kill -9 is replayed by the next process', () => {
   test('audit records journaled during an outage reach the database after a crash and a restart', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'gh-journal-'));
     // A long sync interval: the admin token stays confirmed through the outage (see above).
-    const env = { GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_MASTER_KEY: randomBytes(32).toString('base64'), GATEHOUSE_CACHE_SYNC_SECONDS: '3600' };
+    const env = { GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_MASTER_KEY: randomBytes(32).toString('base64'), GATEHOUSE_CACHE_SYNC_SECONDS: '300' };
     const first = await startGatehouseProcess({ mongodbUri: db.uri, env, waitFor: 'ready' });
     const srvLike = { url: first.url } as TestServer;
     const token = await adminToken(srvLike, 'admin', PROCESS_ADMIN_ID, PROCESS_ADMIN_SECRET);

@@ -1,6 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
-import { AdminError } from '../errors/admin-error.js';
+import { AdminError, serviceUnavailable } from '../errors/admin-error.js';
+import { isStoreUnavailable } from '../store/errors.js';
 import { ConflictError, InputError, NotFoundError } from '../services/errors.js';
 import { InvalidCursorError } from '../store/paging.js';
 
@@ -8,6 +9,7 @@ import { InvalidCursorError } from '../store/paging.js';
 export function errorCode(error: unknown): string {
   const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
   if (original instanceof AdminError) return String(original.extensions.code);
+  if (isStoreUnavailable(original)) return 'SERVICE_UNAVAILABLE';
   if (original instanceof InputError || original instanceof InvalidCursorError) return 'BAD_USER_INPUT';
   if (original instanceof ConflictError) return 'CONFLICT';
   if (original instanceof NotFoundError) return 'NOT_FOUND';
@@ -24,6 +26,11 @@ export function formatAdminError(log: Logger) {
     if (original instanceof InputError) return { ...base, message: `${original.field}: ${original.message}`, extensions: { code: 'BAD_USER_INPUT', field: original.field } };
     if (original instanceof ConflictError) return { ...base, message: original.message, extensions: { code: 'CONFLICT', field: original.field } };
     if (original instanceof NotFoundError) return { ...base, message: original.message, extensions: { code: 'NOT_FOUND' } };
+    if (isStoreUnavailable(original)) {
+      log.warn({ reason: (original as Error).message, path: formatted.path }, 'database unavailable: admin request answered SERVICE_UNAVAILABLE');
+      const e = serviceUnavailable();
+      return { ...base, message: e.message, extensions: e.extensions };
+    }
     if (original instanceof InvalidCursorError) return { ...base, message: `after: ${original.message}`, extensions: { code: 'BAD_USER_INPUT', field: 'after' } };
     const code = formatted.extensions?.code;
     if (original && !(original instanceof GraphQLError) && (code === undefined || code === 'INTERNAL_SERVER_ERROR')) {

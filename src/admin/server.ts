@@ -12,6 +12,9 @@ import { authenticateAdmin } from './authz.js';
 import { createAdminContext, type AdminContext } from './context.js';
 import { formatAdminError } from './format-error.js';
 import { costLimit, depthLimit } from './limits.js';
+import { serviceUnavailableStatus } from './unavailable-plugin.js';
+import { serviceUnavailable } from '../errors/admin-error.js';
+import { RETRY_AFTER, isStoreUnavailable } from '../errors/unavailable.js';
 import { resolvers } from './resolvers/index.js';
 
 const schemaDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema');
@@ -33,7 +36,7 @@ export function createAdminServer(rt: Runtime): ApolloServer<AdminContext> {
     introspection: true,
     formatError: formatAdminError(rt.log),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), costLimit],
+    plugins: [ApolloServerPluginLandingPageDisabled(), costLimit, serviceUnavailableStatus],
     validationRules: [depthLimit],
     // main.ts owns graceful shutdown; Apollo's own signal handlers would race it.
     stopOnTerminationSignals: false,
@@ -52,6 +55,12 @@ export async function adminHandler(rt: Runtime): Promise<{ handler: RequestHandl
         try {
           return createAdminContext(rt, await authenticateAdmin(rt, req.headers.authorization));
         } catch (err) {
+          // The token could not be checked because the database is away: 503, never a 500
+          // and never "valid" (admin access fails closed).
+          if (isStoreUnavailable(err) || (err instanceof GraphQLError && err.extensions.code === 'SERVICE_UNAVAILABLE')) {
+            const e = err instanceof GraphQLError ? err : serviceUnavailable();
+            throw new GraphQLError(e.message, { extensions: { ...e.extensions, code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: new Map([['retry-after', RETRY_AFTER]]) } } });
+          }
           if (err instanceof GraphQLError) {
             // Fail-closed admin authentication (authz.ts) is a "try again", not a refusal.
             if (err.extensions.code === 'SERVICE_UNAVAILABLE') {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLIENT_INFO_FIELDS } from '../services/client-info.js';
 import { createClient } from '../services/clients.js';
@@ -42,15 +42,22 @@ export async function ensureDemoTenant(rt: Runtime, file: string): Promise<DemoT
     if (spec.scopes?.length) tenant = await replaceScopes(rt, tenant, spec.scopes);
   }
 
+  // The data folder need not exist yet when MONGODB_URI is set (nothing else wrote to it).
+  mkdirSync(rt.config.dataDir, { recursive: true });
   const secretsFile = join(rt.config.dataDir, 'demo-client-secrets.json');
   const secrets: Record<string, string> = existsSync(secretsFile) ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as Record<string, string>) : {};
+  const save = () => writeFileSync(secretsFile, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
   for (const c of spec.clients ?? []) {
     if (await tenant.store.clients.findByClientId(c.clientId)) continue;
     const { input, opts } = clientArgs(c);
     const created = await createClient(rt, tenant, input, opts);
-    if (created.clientSecret) secrets[c.clientId] = created.clientSecret;
+    if (created.clientSecret) {
+      secrets[c.clientId] = created.clientSecret;
+      // At once: the secret is shown only now, so it must not depend on the rest of the start.
+      save();
+    }
   }
-  writeFileSync(secretsFile, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
+  save();
   const users: { username: string; password: string }[] = [];
   for (const u of spec.users ?? []) {
     if (!u.password) continue;

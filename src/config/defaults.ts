@@ -151,6 +151,35 @@ export const securityDefaults = {
   clientAssertionMaxLifetimeSeconds: 300,
 };
 
+/**
+ * How the provider behaves when the database is away or slow, and how long it lets a
+ * client hold a connection (docs/operations.md). Each has an environment variable.
+ */
+export const resilienceDefaults = {
+  /**
+   * GATEHOUSE_DB_TIMEOUT_MS: the longest any request waits for one database operation.
+   * After it the request gets a 503 and the store probes the database; while the probe
+   * fails, further operations fail at once (no request queues behind a dead database).
+   * 1.5 s keeps every answer within the ~2 s DESIGN.md promises; raise it only for a
+   * database that is slow on purpose (e.g. far away).
+   */
+  dbTimeoutMs: 1_500,
+  /** While the database is known to be down, it is probed this often (recovery without a restart). */
+  dbProbeIntervalMs: 500,
+  /** Retry-After (seconds) sent with every 503 caused by the database. */
+  retryAfterSeconds: 5,
+  /**
+   * GATEHOUSE_DB_START_TIMEOUT_SECONDS: how long a process that starts while the database
+   * is unreachable keeps trying (readiness 503, liveness 200) before it gives up and
+   * exits 1. 0 = forever (what an orchestrator with its own restart policy may prefer).
+   */
+  dbStartTimeoutSeconds: 300,
+  /** HTTP_HEADERS_TIMEOUT_MS: a client must send all request headers within this. */
+  headersTimeoutMs: 10_000,
+  /** HTTP_REQUEST_TIMEOUT_MS: a client must send the whole request (headers and body) within this (408 after). */
+  requestTimeoutMs: 30_000,
+};
+
 export const RESERVED_SLUGS = new Set(['system']);
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseAllowList } from '../outbound/allow-list.js';
 import type { OutboundSettings } from '../outbound/policy.js';
-import { extensionDefaults, outboundDefaults, securityDefaults } from './defaults.js';
+import { extensionDefaults, outboundDefaults, resilienceDefaults, securityDefaults } from './defaults.js';
 
 /** A configuration problem, always naming the environment variable at fault. */
 export class ConfigError extends Error {
@@ -50,6 +50,14 @@ export interface Config {
   metricsToken: string | undefined;
   /** When set, /metrics is served only on this port (a separate listener), not on PORT. */
   metricsPort: number | undefined;
+  /** Longest wait for one database operation before a 503 (GATEHOUSE_DB_TIMEOUT_MS). */
+  dbTimeoutMs: number;
+  /** How long to keep trying to reach the database at start; 0 = forever (GATEHOUSE_DB_START_TIMEOUT_SECONDS). */
+  dbStartTimeoutSeconds: number;
+  /** node:http headersTimeout (HTTP_HEADERS_TIMEOUT_MS). */
+  httpHeadersTimeoutMs: number;
+  /** node:http requestTimeout (HTTP_REQUEST_TIMEOUT_MS). */
+  httpRequestTimeoutMs: number;
 }
 
 const base64Key = (variable: string) =>
@@ -104,6 +112,10 @@ const fields = {
   GATEHOUSE_CLIENT_ASSERTION_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(10).max(3600),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(512),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535),
+  GATEHOUSE_DB_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000),
+  GATEHOUSE_DB_START_TIMEOUT_SECONDS: z.coerce.number().min(0).max(86_400),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000),
 } as const;
 
 type Fields = typeof fields;
@@ -133,6 +145,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if ((p.GATEHOUSE_ADMIN_CLIENT_ID === undefined) !== (p.GATEHOUSE_ADMIN_CLIENT_SECRET === undefined)) {
     const missing = p.GATEHOUSE_ADMIN_CLIENT_ID === undefined ? 'GATEHOUSE_ADMIN_CLIENT_ID' : 'GATEHOUSE_ADMIN_CLIENT_SECRET';
     throw new ConfigError(missing, 'GATEHOUSE_ADMIN_CLIENT_ID and GATEHOUSE_ADMIN_CLIENT_SECRET must be set together');
+  }
+  const httpHeadersTimeoutMs = p.HTTP_HEADERS_TIMEOUT_MS ?? resilienceDefaults.headersTimeoutMs;
+  const httpRequestTimeoutMs = p.HTTP_REQUEST_TIMEOUT_MS ?? resilienceDefaults.requestTimeoutMs;
+  // node:http refuses a headersTimeout above the requestTimeout.
+  if (httpHeadersTimeoutMs > httpRequestTimeoutMs) {
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS', `must not exceed HTTP_REQUEST_TIMEOUT_MS (${httpRequestTimeoutMs})`);
   }
 
   let masterKey: Buffer | undefined = p.GATEHOUSE_MASTER_KEY as Buffer | undefined;
@@ -175,6 +193,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clientAssertionMaxLifetime: p.GATEHOUSE_CLIENT_ASSERTION_MAX_LIFETIME_SECONDS ?? securityDefaults.clientAssertionMaxLifetimeSeconds,
     metricsToken: p.METRICS_TOKEN,
     metricsPort: p.METRICS_PORT,
+    dbTimeoutMs: p.GATEHOUSE_DB_TIMEOUT_MS ?? resilienceDefaults.dbTimeoutMs,
+    dbStartTimeoutSeconds: p.GATEHOUSE_DB_START_TIMEOUT_SECONDS ?? resilienceDefaults.dbStartTimeoutSeconds,
+    httpHeadersTimeoutMs,
+    httpRequestTimeoutMs,
   };
 }
 

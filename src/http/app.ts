@@ -5,6 +5,7 @@ import { oidcRouter } from '../oidc/router.js';
 import { interactionRouter } from '../interaction/router.js';
 import { jsonErrorHandler } from './error-handler.js';
 import { healthRouter } from './health.js';
+import { outagePageHandler } from './outage-page.js';
 import { HttpMetrics } from './metrics.js';
 import { requestLog } from './request-log.js';
 import { securityHeaders, securityHeadersMiddleware } from './security-headers.js';
@@ -36,6 +37,7 @@ export function createApp(rt: Runtime, opts: AppOptions = {}): Express {
     res.json({ name: 'gatehouse', graphql: `${rt.config.publicUrl}/graphql`, tenants: `${rt.config.publicUrl}/t/{slug}/.well-known/openid-configuration` });
   });
   app.use((_req: Request, _res: Response, next) => next(notFound('no route for this method and path')));
+  app.use(outagePageHandler());
   app.use(jsonErrorHandler(rt.log));
   return app;
 }

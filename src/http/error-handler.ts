@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { OAuthError, oauthError } from '../errors/oauth-error.js';
+import { outageError } from '../errors/unavailable.js';
 import { InputError, NotFoundError } from '../services/errors.js';
 
 interface BodyParserError {
@@ -32,6 +33,9 @@ export function toOAuthError(err: unknown): OAuthError {
     if (bp.type === 'parameters.too.many') return new OAuthError('invalid_request', 'too many parameters', 413);
     if (typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500) return new OAuthError('invalid_request', 'the request body could not be read', bp.status);
   }
+  // The database is away: 503 temporarily_unavailable, never a 500 (docs/operations.md).
+  const outage = outageError(err);
+  if (outage) return outage;
   // Other client errors raised by Express itself (e.g. a malformed %-escape in the path).
   const status = (err as { status?: unknown; statusCode?: unknown })?.status ?? (err as { statusCode?: unknown })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) return new OAuthError('invalid_request', 'the request could not be understood', status);
@@ -43,7 +47,8 @@ export function jsonErrorHandler(log: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const e = toOAuthError(err);
     const reqLog = (res.locals.log as Logger | undefined) ?? log;
-    if (e.status >= 500) reqLog.error({ err }, 'unhandled error');
+    if (e.error === 'temporarily_unavailable') reqLog.warn({ reason: (err as Error).message }, 'database unavailable: answered 503');
+    else if (e.status >= 500) reqLog.error({ err }, 'unhandled error');
     if (res.headersSent) {
       res.end();
       return;

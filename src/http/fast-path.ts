@@ -4,6 +4,7 @@ import { paths } from '../oidc/capabilities.js';
 import { DISCOVERY_TYPE, discoveryDocument, sendCachedJson, type CachedDocument } from '../oidc/discovery.js';
 import { JWKS_TYPE } from '../oidc/jwks.js';
 import type { Runtime } from '../services/runtime.js';
+import { declaresOversizeBody, sendBodyTooLarge } from './body-limit.js';
 import { directEndpointPath } from './endpoint-fast-path.js';
 import { routeLabel, type HttpMetrics } from './metrics.js';
 import { securityHeaders } from './security-headers.js';
@@ -35,7 +36,8 @@ const PER_RESPONSE = new Set(['x-request-id', 'etag', 'content-length', 'date', 
  * metrics are the same functions the middleware uses.
  */
 export function withFastPaths(rt: Runtime, app: Express, metrics: HttpMetrics): RequestListener {
-  const direct = directEndpointPath(rt, app, metrics, securityHeaders(rt.config.publicUrl));
+  const security = securityHeaders(rt.config.publicUrl);
+  const direct = directEndpointPath(rt, app, metrics, security);
   const learned = new Map<Kind, [string, OutgoingHttpHeader][]>();
   const logInfo = () => rt.log.isLevelEnabled('info');
 
@@ -53,6 +55,15 @@ export function withFastPaths(rt: Runtime, app: Express, metrics: HttpMetrics): 
 
   return (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '';
+    // Every path, before any parser waits for the body (http/body-limit.ts).
+    if (declaresOversizeBody(req)) {
+      const start = process.hrtime.bigint();
+      const id = requestId(req);
+      sendBodyTooLarge(res, security, id);
+      metrics.observe(req.method ?? 'GET', routeLabel(url), 413, Number(process.hrtime.bigint() - start) / 1e9);
+      logRequest(rt.log, id, req.method, url, 413, start);
+      return;
+    }
     if (!url.startsWith('/t/')) return app(req, res);
     const slash = url.indexOf('/', 3);
     if (slash < 0) return app(req, res);

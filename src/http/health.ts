@@ -21,6 +21,11 @@ export function healthRouter(store: Store, metrics: HttpMetrics, isShuttingDown:
       res.status(503).json({ status: 'shutting down' });
       return;
     }
+    // Known down (store/guard.ts): say so at once; its probe notices the recovery.
+    if (store.guard?.isDown) {
+      res.status(503).json({ status: 'unavailable', database: 'unreachable' });
+      return;
+    }
     try {
       await Promise.race([store.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000).unref())]);
       res.json({ status: 'ok', database: 'reachable' });

@@ -1,6 +1,7 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { limits } from '../config/defaults.js';
+import { isStoreUnavailable, RETRY_AFTER } from '../errors/unavailable.js';
 import { INTERACTION_PATH } from '../services/browser-cookies.js';
 import type { Runtime } from '../services/runtime.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
@@ -37,6 +38,11 @@ export function interactionRouter(rt: Runtime): Router {
     const tenant = res.locals.tenant as TenantContext | undefined;
     if (!tenant || res.headersSent) return next(err);
     if (err instanceof InteractionError) return renderMessagePage(res, tenant, err.status, err.title, err.message);
+    if (isStoreUnavailable(err)) {
+      ((res.locals.log as Logger | undefined) ?? rt.log).warn({ reason: (err as Error).message }, 'database unavailable: page answered 503');
+      res.setHeader('Retry-After', RETRY_AFTER);
+      return renderMessagePage(res, tenant, 503, 'Temporarily unavailable', 'Sign-in is briefly unavailable. Wait a few seconds, then reload this page.');
+    }
     const status = (err as { status?: unknown })?.status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return renderMessagePage(res, tenant, status, 'The form could not be read', 'Go back, reload the page and try again.');

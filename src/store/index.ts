@@ -6,7 +6,10 @@ import { keysetModel, type KeysetRecord } from './models/keyset.js';
 import { tenantModel, type TenantRecord } from './models/tenant.js';
 import { userModel, type UserRecord } from './models/user.js';
 import { registerModels } from './models/index.js';
-import { isDuplicateKey, mapDuplicate } from './errors.js';
+import { isDuplicateKey, isStoreUnavailable, mapDuplicate, StoreUnavailableError } from './errors.js';
+import { StoreGuard } from './guard.js';
+import { guardConnection } from './guarded-operations.js';
+import { resilienceDefaults } from '../config/defaults.js';
 import { pageBy, type Page, type PageArgs } from './paging.js';
 import { consentsRepo } from './repos/consents.js';
 import { interactionsRepo } from './repos/interactions.js';
@@ -29,6 +32,13 @@ import { logoutDeliveriesRepo, logoutQueueRepo } from './repos/logout-deliveries
 import { onRevocation, revocationFeedRepo, revocationsRepo, type RevocationListener } from './repos/revocations.js';
 
 export type { Page, PageArgs };
+
+export interface StoreOpenOptions {
+  /** Longest wait for one operation (GATEHOUSE_DB_TIMEOUT_MS); default config/defaults.ts. */
+  timeoutMs?: number;
+  /** Told when the database becomes unreachable and reachable again (logging, metrics). */
+  onAvailabilityChange?: (state: 'down' | 'up', reason: string) => void;
+}
 
 export const newId = (): string => randomUUID();
 
@@ -61,15 +71,39 @@ export class Store {
     this.cacheEventModel = cacheEventModel(conn);
   }
 
-  static async open(uri: string, dbName: string): Promise<Store> {
+  /**
+   * Connects (rejecting within about `timeoutMs` when the database cannot be reached) and
+   * puts every operation under the guard's time budget (store/guard.ts).
+   */
+  static async open(uri: string, dbName: string, opts: StoreOpenOptions = {}): Promise<Store> {
+    const timeoutMs = opts.timeoutMs ?? resilienceDefaults.dbTimeoutMs;
     const conn = mongoose.createConnection(uri, {
       dbName,
       monitorCommands: true,
-      serverSelectionTimeoutMS: 10_000,
+      // The guard bounds each operation; these make the driver itself give up soon after,
+      // so connections stuck on a frozen server are freed and recovery is noticed early.
+      serverSelectionTimeoutMS: timeoutMs,
+      connectTimeoutMS: Math.max(timeoutMs * 2, 2_000),
+      socketTimeoutMS: Math.max(timeoutMs * 20, 30_000),
+      heartbeatFrequencyMS: 2_000,
+      // Never queue commands while disconnected to send them later: a request that got
+      // its 503 must not have its write carried out behind its back minutes afterwards.
+      bufferCommands: false,
       autoIndex: false,
     });
-    await conn.asPromise();
+    try {
+      await conn.asPromise();
+    } catch (err) {
+      await conn.close().catch(() => undefined);
+      throw isStoreUnavailable(err) ? new StoreUnavailableError((err as Error).name) : err;
+    }
     const store = new Store(conn);
+    store.guard = new StoreGuard(conn, {
+      timeoutMs,
+      probeIntervalMs: resilienceDefaults.dbProbeIntervalMs,
+      onChange: (state, reason) => opts.onAvailabilityChange?.(state, reason),
+    });
+    guardConnection(conn, store.guard);
     conn.getClient().on('commandStarted', () => {
       store.commandCount++;
     });
@@ -105,7 +139,11 @@ export class Store {
     await this.conn.db!.command({ ping: 1 });
   }
 
+  /** Time budget and circuit breaker of every operation (store/guard.ts). */
+  guard: StoreGuard | undefined;
+
   async close(): Promise<void> {
+    this.guard?.close();
     await this.conn.close();
   }
 

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCodeResolvers } from '../../src/claims/code-resolvers.js';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { resilienceDefaults } from '../../src/config/defaults.js';
+import { createHttpServer } from '../../src/http/http-server.js';
 import type { AddressInfo } from 'node:net';
 import { adminHandler } from '../../src/admin/server.js';
 import { ensureAdminClient, ensureSystemTenant } from '../../src/boot/bootstrap.js';
@@ -54,7 +56,10 @@ export interface TestServerOptions {
 /** A real Gatehouse on a random loopback port, on the run's database server. */
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   let app: ((req: never, res: never) => void) | undefined;
-  const server: Server = createServer((req, res) => (app ? app(req as never, res as never) : res.writeHead(503).end()));
+  const server: Server = createHttpServer(
+    { httpHeadersTimeoutMs: resilienceDefaults.headersTimeoutMs, httpRequestTimeoutMs: resilienceDefaults.requestTimeoutMs },
+    (req, res) => (app ? app(req as never, res as never) : res.writeHead(503).end()),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -69,10 +74,14 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     GATEHOUSE_CACHE_SYNC_SECONDS: '0.2',
     // The tests' webhook receivers and RPs listen on 127.0.0.1 (security-outbound.test.ts turns it off).
     GATEHOUSE_OUTBOUND_ALLOW_LOOPBACK: 'true',
+    // The shared test machine can be slow; the fault tests set the production default themselves.
+    GATEHOUSE_DB_TIMEOUT_MS: '4000',
     ...opts.env,
   });
+  server.headersTimeout = config.httpHeadersTimeoutMs;
+  server.requestTimeout = config.httpRequestTimeoutMs;
   const dbName = opts.dbName ?? testDatabaseName(opts.label ?? 'srv');
-  const store = await Store.open(config.mongodbUri!, dbName);
+  const store = await Store.open(config.mongodbUri!, dbName, { timeoutMs: config.dbTimeoutMs });
   let rt: Runtime;
   let graphql: Awaited<ReturnType<typeof adminHandler>>;
   try {

@@ -9,8 +9,14 @@ import type { TenantContext } from '../../tenancy/tenant-context.js';
  * the developer of the application) without inviting the user to retry blindly.
  */
 export function sendErrorPage(res: Response, tenant: TenantContext, err: OAuthError): void {
-  const status = err.status >= 500 ? 500 : 400;
-  const detail = err.status >= 500 ? 'Something went wrong on our side. Please try again later.' : err.errorDescription;
+  const unavailable = err.status === 503;
+  const status = unavailable ? 503 : err.status >= 500 ? 500 : 400;
+  const detail = unavailable
+    ? 'Sign-in is briefly unavailable. Please wait a few seconds and try again.'
+    : err.status >= 500
+      ? 'Something went wrong on our side. Please try again later.'
+      : err.errorDescription;
+  for (const [k, v] of Object.entries(err.headers)) if (k === 'Retry-After') res.setHeader(k, v);
   sendPage(res, {
     tenant,
     status,

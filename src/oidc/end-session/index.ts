@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { outageError } from '../../errors/unavailable.js';
 import { OAuthError, oauthError } from '../../errors/oauth-error.js';
 import { SESSION_COOKIE, readCookies } from '../../services/browser-cookies.js';
 import type { Runtime } from '../../services/runtime.js';
@@ -92,8 +93,10 @@ export function endSession(rt: Runtime) {
       if (ctx.session && !isTrusted(ctx)) return renderConfirmPage(ctx, logoutCsrfToken(rt, tenant, ctx.session));
       await logOut(ctx, false);
     } catch (err) {
-      const e = err instanceof OAuthError ? err : oauthError('server_error');
-      if (!(err instanceof OAuthError) || e.status >= 500) log.error({ err }, 'end_session failed');
+      const outage = err instanceof OAuthError ? undefined : outageError(err);
+      const e = err instanceof OAuthError ? err : (outage ?? oauthError('server_error'));
+      if (outage) log.warn({ reason: (err as Error).message }, 'database unavailable: end_session answered 503');
+      else if (!(err instanceof OAuthError) || e.status >= 500) log.error({ err }, 'end_session failed');
       if (res.headersSent) {
         res.end();
         return;

@@ -90,8 +90,9 @@ export function renderStillSignedInPage(ctx: EndSessionContext): void {
 
 /** A logout request that cannot be processed (e.g. client_id contradicts id_token_hint); never a redirect. */
 export function renderEndSessionError(res: Response, tenant: TenantContext, err: OAuthError): void {
-  const status = err.status >= 500 ? 500 : err.status;
-  const detail = err.status >= 500 ? 'Something went wrong on our side. Please try again later.' : err.errorDescription;
+  const status = err.status === 503 ? 503 : err.status >= 500 ? 500 : err.status;
+  const detail = status === 503 ? 'Logout is briefly unavailable. Please wait a few seconds and try again.' : err.status >= 500 ? 'Something went wrong on our side. Please try again later.' : err.errorDescription;
+  if (err.headers['Retry-After']) res.setHeader('Retry-After', err.headers['Retry-After']);
   sendPage(res, {
     tenant,
     status,
