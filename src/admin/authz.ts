@@ -36,7 +36,7 @@ export async function authenticateAdmin(rt: Runtime, authorization: string | und
   const tenants = new Set(scopes.filter((s) => s.startsWith(TENANT_ADMIN_SCOPE_PREFIX)).map((s) => s.slice(TENANT_ADMIN_SCOPE_PREFIX.length)));
   const platform = scopes.includes(PLATFORM_SCOPE);
   if (!platform && tenants.size === 0) throw forbidden('the token carries neither the admin scope nor a tenant-admin scope');
-  return { clientId: String(payload.client_id ?? payload.sub), platform, tenants };
+  return { clientId: typeof payload.client_id === 'string' ? payload.client_id : String(payload.sub), platform, tenants };
 }
 
 /**
