@@ -46,6 +46,10 @@ export const CLIENT_KEYS = [
   'tosUri',
   'policyUri',
   'contacts',
+  'backchannelLogoutUri',
+  'backchannelLogoutSessionRequired',
+  'frontchannelLogoutUri',
+  'frontchannelLogoutSessionRequired',
 ] as const;
 type ClientKey = (typeof CLIENT_KEYS)[number];
 
@@ -73,6 +77,10 @@ export function desiredClient(c: TenantFileClient): Record<ClientKey, unknown> &
     tosUri: c.tosUri ?? null,
     policyUri: c.policyUri ?? null,
     contacts: c.contacts ?? [],
+    backchannelLogoutUri: c.backchannelLogoutUri ?? null,
+    backchannelLogoutSessionRequired: c.backchannelLogoutSessionRequired ?? false,
+    frontchannelLogoutUri: c.frontchannelLogoutUri ?? null,
+    frontchannelLogoutSessionRequired: c.frontchannelLogoutSessionRequired ?? false,
   };
 }
 

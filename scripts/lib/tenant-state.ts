@@ -23,6 +23,10 @@ export interface CurrentClient {
   tosUri: string | null;
   policyUri: string | null;
   contacts: string[];
+  backchannelLogoutUri: string | null;
+  backchannelLogoutSessionRequired: boolean;
+  frontchannelLogoutUri: string | null;
+  frontchannelLogoutSessionRequired: boolean;
 }
 
 export interface CurrentClaimResolver {
@@ -65,7 +69,8 @@ export interface CurrentTenant {
 }
 
 export const CLIENT_FIELDS = `clientId name clientType redirectUris postLogoutRedirectUris grantTypes responseTypes scopes tokenEndpointAuthMethod
-  idTokenSignedResponseAlg requireConsent reuseConsent accessTokenFormat subjectType jwksUri jwks clientUri logoUri tosUri policyUri contacts`;
+  idTokenSignedResponseAlg requireConsent reuseConsent accessTokenFormat subjectType jwksUri jwks clientUri logoUri tosUri policyUri contacts
+  backchannelLogoutUri backchannelLogoutSessionRequired frontchannelLogoutUri frontchannelLogoutSessionRequired`;
 
 const TENANT = `query($slug: String!) { tenant(slug: $slug) {
   slug displayName issuer branding { logoUrl primaryColor }

@@ -5,6 +5,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { TenantSettings } from '../config/defaults.js';
 import { validateClientInfo } from '../services/client-info.js';
+import { validateLogoutMetadata } from '../services/client-logout-metadata.js';
 import { resolveClientMetadata } from '../services/client-metadata.js';
 import { InputError } from '../services/errors.js';
 import { validateClaimResolver, validateHook } from '../services/claim-resolvers.js';
@@ -45,6 +46,10 @@ export interface TenantFileClient {
   tosUri?: string;
   policyUri?: string;
   contacts?: string[];
+  backchannelLogoutUri?: string;
+  backchannelLogoutSessionRequired?: boolean;
+  frontchannelLogoutUri?: string;
+  frontchannelLogoutSessionRequired?: boolean;
 }
 
 export interface TenantFileClaimResolver {
@@ -203,6 +208,12 @@ function semanticProblems(spec: TenantFile, doc: Document, lines: LineCounter): 
       const refused = allowed ? m.grantTypes.filter((g) => !allowed.includes(g)) : [];
       if (refused.length) throw new InputError('grantTypes', `settings.allowedGrantTypes does not allow: ${refused.join(', ')}`);
       validateClientInfo({ client_uri: c.clientUri, logo_uri: c.logoUri, tos_uri: c.tosUri, policy_uri: c.policyUri, contacts: c.contacts });
+      validateLogoutMetadata({
+        backchannel_logout_uri: c.backchannelLogoutUri,
+        backchannel_logout_session_required: c.backchannelLogoutSessionRequired,
+        frontchannel_logout_uri: c.frontchannelLogoutUri,
+        frontchannel_logout_session_required: c.frontchannelLogoutSessionRequired,
+      });
     }),
   );
   (spec.users ?? []).forEach((u, i) => check(problems, doc, lines, ['users', i], { claims: ['claims'] }, () => validateClaims(u.claims)));
