@@ -15,6 +15,9 @@ import { HttpMetrics } from './http/metrics.js';
 import { loadCodeResolvers } from './claims/code-resolvers.js';
 import { KeyRotationJob } from './services/key-rotation-job.js';
 import { Store } from './store/index.js';
+import { traceHttp } from './telemetry/http-spans.js';
+import { traceMongoCommands } from './telemetry/mongo-spans.js';
+import { startTracing, stopTracing } from './telemetry/tracing.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -46,7 +49,9 @@ async function main(): Promise<void> {
     uri = devDb.uri;
     log.info({ kind: devDb.kind }, 'embedded development database started');
   }
+  if (role !== 'primary' && (await startTracing())) log.info('OpenTelemetry tracing on (OTEL_* variables)');
   const store = await Store.open(uri, config.mongodbDatabase);
+  traceMongoCommands(store.conn.getClient());
   // Cluster workers skip what the primary did once for all of them.
   if (role !== 'worker') await store.ensureIndexes();
   const rt = buildRuntime(config, store, log);
@@ -74,7 +79,7 @@ async function main(): Promise<void> {
   const graphql = await adminHandler(rt);
   const metrics = new HttpMetrics(true);
   const app = createApp(rt, { adminHandler: graphql.handler, isShuttingDown: () => shuttingDown, metrics });
-  const server: Server = createServer(withFastPaths(rt, app, metrics));
+  const server: Server = createServer(traceHttp(withFastPaths(rt, app, metrics)));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
 
@@ -98,6 +103,7 @@ async function main(): Promise<void> {
     await store.close();
     log.debug('store closed');
     if (devDb) await devDb.stop();
+    await stopTracing();
     log.info('stopped');
     process.exit(0);
   };

@@ -11,6 +11,7 @@ import type { Runtime } from '../services/runtime.js';
 import { authenticateAdmin } from './authz.js';
 import { createAdminContext, type AdminContext } from './context.js';
 import { formatAdminError } from './format-error.js';
+import { graphqlTracingPlugins } from '../telemetry/graphql-spans.js';
 import { resolvers } from './resolvers/index.js';
 import { shield } from './shield.js';
 
@@ -34,7 +35,7 @@ export function createAdminServer(rt: Runtime): ApolloServer<AdminContext> {
     introspection: true,
     formatError: formatAdminError(rt.log),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...armor.plugins],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...armor.plugins, ...graphqlTracingPlugins()],
     validationRules: armor.validationRules,
     parseOptions: armor.parseOptions,
     // main.ts owns graceful shutdown; Apollo's own signal handlers would race it.
