@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     await store.close();
     log.debug('store closed');
     if (devDb) await devDb.stop();
-    await stopTracing();
+    await stopTracing().catch((err: unknown) => log.warn({ err }, 'tracing: the last spans could not be exported'));
     log.info('stopped');
     process.exit(0);
   };
