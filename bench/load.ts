@@ -65,7 +65,7 @@ async function cannon(url: string, plan: RequestPlan, seconds: number, connectio
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     instance = autocannon(
       { url, connections, pipelining: 1, duration: seconds, timeout: 10, requests: [request] },
-      (err, res) => (err ? reject(err) : resolve(res)),
+      (err, res) => (err ? reject(err as Error) : resolve(res)),
     );
   });
   const elapsed = Math.max(0.001, exhausted ? (Date.now() - started) / 1000 : result.duration);

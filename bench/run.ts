@@ -26,7 +26,7 @@ import { describeMachine, machine } from './machine.js';
 import { ok, svgChart, textReport, type BenchResult, type Cell, type Row, type ScaleSide } from './report.js';
 import { scenarios, Unavailable, type Scenario } from './scenarios.js';
 import { measureSigningRates } from './signing-rate.js';
-import { createNamedTenants, insertManyTenants, startGatehouse, type GatehouseDatabase, type StartedGatehouse } from './targets/gatehouse.js';
+import { createNamedTenants, insertManyTenants, startGatehouse, type GatehouseDatabase } from './targets/gatehouse.js';
 import { measureTenantFootprint } from './targets/gatehouse-memory.js';
 import { closeSeedRuntimes } from './targets/gatehouse-seed.js';
 import { startOidcProvider } from './targets/oidc-provider.js';

@@ -20,6 +20,9 @@ import { loadCodeResolvers } from './claims/code-resolvers.js';
 import { KeyRotationJob } from './services/key-rotation-job.js';
 import { sweepPendingTenants } from './services/tenant-creation.js';
 import { Store } from './store/index.js';
+import { traceHttp } from './telemetry/http-spans.js';
+import { traceMongoCommands } from './telemetry/mongo-spans.js';
+import { startTracing, stopTracing } from './telemetry/tracing.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -51,6 +54,7 @@ async function main(): Promise<void> {
     uri = devDb.uri;
     log.info({ kind: devDb.kind }, 'embedded development database started');
   }
+  if (role !== 'primary' && (await startTracing())) log.info('OpenTelemetry tracing on (OTEL_* variables)');
   // Listen before the database is reached: liveness 200, readiness 503, everything else
   // 503 until the bootstrap below is done (docs/operations.md "Starting while the database is down").
   let listener: RequestListener = startingListener();
@@ -82,6 +86,7 @@ async function main(): Promise<void> {
         onAvailabilityChange: (state, reason) =>
           state === 'down' ? log.error({ reason }, 'database unreachable: answering 503 until it is back') : log.info({ reason }, 'database reachable again'),
       });
+      traceMongoCommands(store.conn.getClient());
       try {
         // Cluster workers skip what the primary did once for all of them.
         if (role !== 'worker') await store.ensureIndexes();
@@ -118,7 +123,7 @@ async function main(): Promise<void> {
   const graphql = await adminHandler(rt);
   const metrics = new HttpMetrics(true);
   const app = createApp(rt, { adminHandler: graphql.handler, isShuttingDown: () => shuttingDown, metrics });
-  listener = withFastPaths(rt, app, metrics);
+  listener = traceHttp(withFastPaths(rt, app, metrics));
   const httpServer = server!;
   // METRICS_PORT: /metrics on its own listener (e.g. reachable only from the monitoring network).
   const metricsServer = config.metricsPort !== undefined ? createMetricsServer(metrics, config.metricsToken) : undefined;
@@ -147,6 +152,7 @@ async function main(): Promise<void> {
     await store.close();
     log.debug('store closed');
     if (devDb) await devDb.stop();
+    await stopTracing().catch((err: unknown) => log.warn({ err }, 'tracing: the last spans could not be exported'));
     log.info('stopped');
     process.exit(0);
   };

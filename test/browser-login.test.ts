@@ -4,9 +4,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createClient, createTenant, createUser } from './helpers/admin.js';
 import { pkce, randomValue } from './helpers/authorize-fixture.js';
+import { browserSkip, launchChromium } from './helpers/chromium.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -25,6 +26,7 @@ let browser: Browser;
 const posts: URLSearchParams[] = [];
 
 before(async () => {
+  if (browserSkip) return;
   mkdirSync(OUT, { recursive: true });
   rp = createServer((req, res) => {
     let body = '';
@@ -38,11 +40,7 @@ before(async () => {
   await new Promise<void>((resolve) => rp.listen(0, '127.0.0.1', resolve));
   rpUrl = `http://127.0.0.1:${(rp.address() as AddressInfo).port}/callback`;
   srv = await startTestServer({ label: 'browser' });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -51,7 +49,7 @@ after(async () => {
   await new Promise<void>((resolve) => (rp ? rp.close(() => resolve()) : resolve()));
 });
 
-test('a real browser logs in, consents and lands on the redirect URI with a code', async () => {
+test('a real browser logs in, consents and lands on the redirect URI with a code', { skip: browserSkip }, async () => {
   await createTenant(srv, 'initech', 'Initech Identity', { branding: { primaryColor: '#7c3aed' } });
   const client = await createClient(srv, 'initech', {
     name: 'Initech Expense Reports',

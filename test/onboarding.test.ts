@@ -57,6 +57,10 @@ clients:
     redirectUris: [https://acme.example/cb]
     postLogoutRedirectUris: [https://acme.example/]
     requireConsent: false
+    backchannelLogoutUri: https://acme.example/logout/backchannel
+    backchannelLogoutSessionRequired: true
+    frontchannelLogoutUri: https://acme.example/logout/frontchannel?from=idp
+    frontchannelLogoutSessionRequired: true
 users:
   - username: alice
     password: wonderland-1234
@@ -133,6 +137,40 @@ test('export writes the tenant back: equal to the file minus secrets and passwor
   assert.ok(loadTenantFile(out));
   const again = await run('onboard.ts', [out]);
   assert.match(again.stdout, /No changes/);
+});
+
+test('the logout URIs and their session flags go through plan, apply and export', async () => {
+  const before = readFileSync(join(dir, 'acme.yaml'), 'utf8');
+  const q = '{ client(tenant: "onb-acme", clientId: "acme-web") { backchannelLogoutUri backchannelLogoutSessionRequired frontchannelLogoutUri frontchannelLogoutSessionRequired } }';
+  assert.deepEqual((await gqlOk(srv, q, {}, token)).client, {
+    backchannelLogoutUri: 'https://acme.example/logout/backchannel',
+    backchannelLogoutSessionRequired: true,
+    frontchannelLogoutUri: 'https://acme.example/logout/frontchannel?from=idp',
+    frontchannelLogoutSessionRequired: true,
+  });
+  // Drop the back-channel URI, turn a flag off: exactly those fields change.
+  const changed = before
+    .replace('    backchannelLogoutUri: https://acme.example/logout/backchannel\n', '')
+    .replace('frontchannelLogoutSessionRequired: true', 'frontchannelLogoutSessionRequired: false');
+  const file = write('acme.yaml', changed);
+  const r = await run('onboard.ts', [file]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /~ client acme-web/);
+  assert.match(r.stdout, /backchannelLogoutUri: "https:\/\/acme.example\/logout\/backchannel" → null/);
+  assert.match(r.stdout, /frontchannelLogoutSessionRequired: true → false/);
+  assert.deepEqual((await gqlOk(srv, q, {}, token)).client, {
+    backchannelLogoutUri: null,
+    backchannelLogoutSessionRequired: true,
+    frontchannelLogoutUri: 'https://acme.example/logout/frontchannel?from=idp',
+    frontchannelLogoutSessionRequired: false,
+  });
+  assert.match((await run('onboard.ts', [file])).stdout, /No changes/);
+  const exported = parse((await run('export.ts', ['onb-acme'])).stdout) as { clients: Record<string, unknown>[] };
+  const web = exported.clients.find((c) => c.clientId === 'acme-web');
+  assert.equal(web?.backchannelLogoutUri, undefined);
+  assert.equal(web?.backchannelLogoutSessionRequired, true);
+  assert.equal(web?.frontchannelLogoutUri, 'https://acme.example/logout/frontchannel?from=idp');
+  assert.equal(web?.frontchannelLogoutSessionRequired, undefined, 'false is the default and is left out');
 });
 
 test('a malformed file is refused with file, line and column, and nothing is applied', async () => {

@@ -52,6 +52,10 @@ export const CLIENT_KEYS = [
   'sectorIdentifierUri',
   'requestUris',
   'requestObjectSigningAlg',
+  'backchannelLogoutUri',
+  'backchannelLogoutSessionRequired',
+  'frontchannelLogoutUri',
+  'frontchannelLogoutSessionRequired',
 ] as const;
 type ClientKey = (typeof CLIENT_KEYS)[number];
 
@@ -93,6 +97,10 @@ export function desiredClient(c: TenantFileClient, settings: TenantFile['setting
     sectorIdentifierUri: c.sectorIdentifierUri ?? null,
     requestUris: c.requestUris ?? [],
     requestObjectSigningAlg: c.requestObjectSigningAlg ?? null,
+    backchannelLogoutUri: c.backchannelLogoutUri ?? null,
+    backchannelLogoutSessionRequired: c.backchannelLogoutSessionRequired ?? false,
+    frontchannelLogoutUri: c.frontchannelLogoutUri ?? null,
+    frontchannelLogoutSessionRequired: c.frontchannelLogoutSessionRequired ?? false,
   };
 }
 

@@ -29,6 +29,10 @@ export interface CurrentClient {
   sectorIdentifierUri: string | null;
   requestUris: string[];
   requestObjectSigningAlg: string | null;
+  backchannelLogoutUri: string | null;
+  backchannelLogoutSessionRequired: boolean;
+  frontchannelLogoutUri: string | null;
+  frontchannelLogoutSessionRequired: boolean;
 }
 
 export interface CurrentClaimResolver {
@@ -72,7 +76,8 @@ export interface CurrentTenant {
 
 export const CLIENT_FIELDS = `clientId name clientType redirectUris postLogoutRedirectUris grantTypes responseTypes scopes tokenEndpointAuthMethod
   idTokenSignedResponseAlg userinfoSignedResponseAlg requireConsent reuseConsent accessTokenFormat subjectType jwksUri jwks clientUri logoUri tosUri policyUri contacts
-  canIntrospect tokenExchangeClients sectorIdentifierUri requestUris requestObjectSigningAlg`;
+  canIntrospect tokenExchangeClients sectorIdentifierUri requestUris requestObjectSigningAlg
+  backchannelLogoutUri backchannelLogoutSessionRequired frontchannelLogoutUri frontchannelLogoutSessionRequired`;
 
 const TENANT = `query($slug: String!) { tenant(slug: $slug) {
   slug displayName issuer branding { logoUrl primaryColor }

@@ -11,11 +11,12 @@ import type { Runtime } from '../services/runtime.js';
 import { authenticateAdmin } from './authz.js';
 import { createAdminContext, type AdminContext } from './context.js';
 import { formatAdminError } from './format-error.js';
-import { costLimit, depthLimit } from './limits.js';
 import { serviceUnavailableStatus } from './unavailable-plugin.js';
 import { serviceUnavailable } from '../errors/admin-error.js';
 import { RETRY_AFTER, isStoreUnavailable } from '../errors/unavailable.js';
+import { graphqlTracingPlugins } from '../telemetry/graphql-spans.js';
 import { resolvers } from './resolvers/index.js';
+import { shield } from './shield.js';
 
 const schemaDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema');
 
@@ -29,6 +30,7 @@ export function loadTypeDefs(): string {
 
 /** Builds the admin GraphQL server; no side effects, so tests can build it without listening. */
 export function createAdminServer(rt: Runtime): ApolloServer<AdminContext> {
+  const armor = shield();
   return new ApolloServer<AdminContext>({
     typeDefs: loadTypeDefs(),
     resolvers: resolvers as never,
@@ -36,8 +38,9 @@ export function createAdminServer(rt: Runtime): ApolloServer<AdminContext> {
     introspection: true,
     formatError: formatAdminError(rt.log),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), costLimit, serviceUnavailableStatus],
-    validationRules: [depthLimit],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...armor.plugins, ...graphqlTracingPlugins(), serviceUnavailableStatus],
+    validationRules: armor.validationRules,
+    parseOptions: armor.parseOptions,
     // main.ts owns graceful shutdown; Apollo's own signal handlers would race it.
     stopOnTerminationSignals: false,
   });

@@ -169,7 +169,7 @@ async function importModule(file: string): Promise<Record<string, unknown>> {
     if (!file.endsWith('.ts') || (err as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
     const specifier = 'tsx/esm/api';
     const tsx = (await import(specifier).catch(() => null)) as { tsImport?: (u: string, parent: string) => Promise<unknown> } | null;
-    if (!tsx?.tsImport) throw new Error(`${file}: loading TypeScript needs tsx (npm install tsx), or compile it to resolvers.js next to it`);
+    if (!tsx?.tsImport) throw new Error(`${file}: loading TypeScript needs tsx (npm install tsx), or compile it to resolvers.js next to it`, { cause: err });
     return (await tsx.tsImport(url, import.meta.url)) as Record<string, unknown>;
   }
 }

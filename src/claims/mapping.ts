@@ -47,6 +47,7 @@ export function renderTemplate(template: string, claims: Record<string, unknown>
     const v = valueAtPath(claims, path!.trim());
     if (v === undefined || v === null) return '';
     if (Array.isArray(v)) return v.filter((x) => x !== null && typeof x !== 'object').join(', ');
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects were excluded just before
     return typeof v === 'object' ? '' : String(v);
   });
   return out.replace(/[ \t]{2,}/g, ' ').trim();

@@ -532,6 +532,7 @@ async function startMemoryServer(log: (msg: string) => void, ferretProblem: stri
         `(${(err as Error).message.split('\n')[0]}). ` +
         'Fix one of: set MONGODB_URI to a MongoDB server; put mongod on PATH; install Go >= 1.24 so FerretDB can be built; ' +
         'or `npm install --no-save mongodb-memory-server-core` (it downloads a mongod on first use).',
+      { cause: err },
     );
   }
   log('devdb: starting mongodb-memory-server (may download a mongod binary)');

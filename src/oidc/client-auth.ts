@@ -82,7 +82,7 @@ function presented(req: Request): Presented {
   const found: Presented[] = [];
   if (auth && /^basic /i.test(auth)) found.push(fromBasic(auth));
   if (typeof body.client_secret === 'string') {
-    found.push({ method: 'client_secret_post', clientId: String(body.client_id ?? ''), secret: body.client_secret });
+    found.push({ method: 'client_secret_post', clientId: typeof body.client_id === 'string' ? body.client_id : '', secret: body.client_secret });
   }
   if (body.client_assertion !== undefined || body.client_assertion_type !== undefined) found.push(fromAssertion(body));
   if (found.length > 1) throw oauthError('invalid_request', 'use exactly one client authentication method');

@@ -6,6 +6,7 @@ import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, typ
 import { tenantDefaults, type TenantSettings } from '../config/defaults.js';
 import { familyOf } from '../keys/families.js';
 import { validateClientInfo } from '../services/client-info.js';
+import { validateLogoutMetadata } from '../services/client-logout-metadata.js';
 import { resolveClientMetadata } from '../services/client-metadata.js';
 import { validateClientPolicies } from '../services/client-policies.js';
 import { validateRequestMetadata } from '../services/client-request-metadata.js';
@@ -54,6 +55,10 @@ export interface TenantFileClient {
   sectorIdentifierUri?: string;
   requestUris?: string[];
   requestObjectSigningAlg?: string;
+  backchannelLogoutUri?: string;
+  backchannelLogoutSessionRequired?: boolean;
+  frontchannelLogoutUri?: string;
+  frontchannelLogoutSessionRequired?: boolean;
 }
 
 export interface TenantFileClaimResolver {
@@ -219,6 +224,12 @@ function semanticProblems(spec: TenantFile, doc: Document, lines: LineCounter): 
       validateClientInfo({ client_uri: c.clientUri, logo_uri: c.logoUri, tos_uri: c.tosUri, policy_uri: c.policyUri, contacts: c.contacts });
       validateClientPolicies({ canIntrospect: c.canIntrospect, tokenExchangeClients: c.tokenExchangeClients });
       validateRequestMetadata({ sector_identifier_uri: c.sectorIdentifierUri, request_uris: c.requestUris, request_object_signing_alg: c.requestObjectSigningAlg });
+      validateLogoutMetadata({
+        backchannel_logout_uri: c.backchannelLogoutUri,
+        backchannel_logout_session_required: c.backchannelLogoutSessionRequired,
+        frontchannel_logout_uri: c.frontchannelLogoutUri,
+        frontchannel_logout_session_required: c.frontchannelLogoutSessionRequired,
+      });
     }),
   );
   (spec.users ?? []).forEach((u, i) => check(problems, doc, lines, ['users', i], { claims: ['claims'] }, () => validateClaims(u.claims)));

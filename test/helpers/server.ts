@@ -16,6 +16,8 @@ import { withFastPaths } from '../../src/http/fast-path.js';
 import { HttpMetrics } from '../../src/http/metrics.js';
 import type { Runtime } from '../../src/services/runtime.js';
 import { Store } from '../../src/store/index.js';
+import { traceHttp } from '../../src/telemetry/http-spans.js';
+import { traceMongoCommands } from '../../src/telemetry/mongo-spans.js';
 
 export const ADMIN_ID = 'test-admin';
 export const ADMIN_SECRET = 'test-admin-secret-0123456789';
@@ -82,6 +84,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   server.requestTimeout = config.httpRequestTimeoutMs;
   const dbName = opts.dbName ?? testDatabaseName(opts.label ?? 'srv');
   const store = await Store.open(config.mongodbUri!, dbName, { timeoutMs: config.dbTimeoutMs });
+  // As main.ts does; both are no-ops unless a test started tracing (test/tracing.test.ts).
+  traceMongoCommands(store.conn.getClient());
   let rt: Runtime;
   let graphql: Awaited<ReturnType<typeof adminHandler>>;
   try {
@@ -94,7 +98,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     rt.tenants.startSync(config.cacheSyncInterval * 1000);
     graphql = await adminHandler(rt);
     // Through the same fast paths as main.ts, so every test exercises them too.
-    app = withFastPaths(rt, createApp(rt, { adminHandler: graphql.handler }), new HttpMetrics(false)) as never;
+    app = traceHttp(withFastPaths(rt, createApp(rt, { adminHandler: graphql.handler }), new HttpMetrics(false))) as never;
   } catch (err) {
     // A server that failed to start must not keep the test process alive.
     server.close();
