@@ -17,7 +17,7 @@ export type TokenKind = 'access_token' | 'refresh_token';
 export function presentedToken(req: Request): PresentedToken {
   if (!req.is('application/x-www-form-urlencoded')) throw oauthError('invalid_request', 'send the token as application/x-www-form-urlencoded');
   const body = (req.body ?? {}) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(body)) {
+  for (const v of Object.values(body)) {
     if (Array.isArray(v)) throw oauthError('invalid_request', 'a parameter was sent more than once');
   }
   const { token, token_type_hint: hint } = body;
