@@ -63,9 +63,8 @@ async function cannon(url: string, plan: RequestPlan, seconds: number, connectio
   let instance: autocannon.Instance | undefined;
   const started = Date.now();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    instance = autocannon(
-      { url, connections, pipelining: 1, duration: seconds, timeout: 10, requests: [request] },
-      (err, res) => (err ? reject(err as Error) : resolve(res)),
+    instance = autocannon({ url, connections, pipelining: 1, duration: seconds, timeout: 10, requests: [request] }, (err, res) =>
+      err ? reject(err as Error) : resolve(res),
     );
   });
   const elapsed = Math.max(0.001, exhausted ? (Date.now() - started) / 1000 : result.duration);

@@ -69,7 +69,18 @@ export function ratioText(a: Cell | undefined, b: Cell | undefined, target: numb
 /** The main table as Markdown (also what the README shows). */
 export function markdownTable(r: BenchResult): string {
   const withWorkers = r.rows.some((x) => x.gatehouseWorkers);
-  const head = ['scenario', 'Gatehouse req/s', 'p50 ms', 'p99 ms', 'errors', 'oidc-provider req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio (target)'];
+  const head = [
+    'scenario',
+    'Gatehouse req/s',
+    'p50 ms',
+    'p99 ms',
+    'errors',
+    'oidc-provider req/s',
+    'p50 ms',
+    'p99 ms',
+    'errors',
+    'ratio (target)',
+  ];
   if (withWorkers) head.push(`WORKERS=${r.workers} req/s`, 'p99 ms', 'ratio');
   head.push('of raw signing');
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
@@ -81,7 +92,11 @@ export function markdownTable(r: BenchResult): string {
       const w = cellText(row.gatehouseWorkers);
       cells.push(w[0], w[2], ratioText(row.gatehouseWorkers, row.reference, row.target));
     }
-    cells.push(row.signs && ok(row.gatehouse) ? `${fmt(row.gatehouse.rps / r.signing[row.signs], 2)} of ${fmt(r.signing[row.signs])}/s ${row.signs} ${row.gatehouse.rps / r.signing[row.signs] >= 0.8 ? '✓' : '✗'}` : '');
+    cells.push(
+      row.signs && ok(row.gatehouse)
+        ? `${fmt(row.gatehouse.rps / r.signing[row.signs], 2)} of ${fmt(r.signing[row.signs])}/s ${row.signs} ${row.gatehouse.rps / r.signing[row.signs] >= 0.8 ? '✓' : '✗'}`
+        : '',
+    );
     lines.push(`| ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
@@ -89,7 +104,16 @@ export function markdownTable(r: BenchResult): string {
 
 export function scaleTable(r: BenchResult): string {
   if (!r.scale.length) return '';
-  const head = ['server', 'tenants in memory', 'scenario', 'one tenant p99 ms', 'random tenant p99 ms', 'p99 ratio (≤ 1.5)', 'req/s one / random', 'errors'];
+  const head = [
+    'server',
+    'tenants in memory',
+    'scenario',
+    'one tenant p99 ms',
+    'random tenant p99 ms',
+    'p99 ratio (≤ 1.5)',
+    'req/s one / random',
+    'errors',
+  ];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i < 3 ? '---' : '---:')).join('|')}|`];
   for (const side of r.scale) {
     for (const row of side.rows) {
@@ -104,12 +128,18 @@ export function scaleTable(r: BenchResult): string {
   lines.push('');
   const perTenant = (s: ScaleSide) => (s.tenants ? (s.rssMany - s.rssOneTenant) / s.tenants / 1024 : 0);
   for (const s of r.scale) {
-    lines.push(`- ${s.label}: ${s.note} RSS ${fmt(s.rssOneTenant / 2 ** 20)} MiB serving one tenant → ${fmt(s.rssMany / 2 ** 20)} MiB with ${fmt(s.tenants)} tenants in use (≈ ${fmt(perTenant(s), 1)} KiB per tenant).`);
+    lines.push(
+      `- ${s.label}: ${s.note} RSS ${fmt(s.rssOneTenant / 2 ** 20)} MiB serving one tenant → ${fmt(s.rssMany / 2 ** 20)} MiB with ${fmt(s.tenants)} tenants in use (≈ ${fmt(perTenant(s), 1)} KiB per tenant).`,
+    );
     if (s.firstTouch) {
-      lines.push(`  First request of a tenant (discovery + JWKS + token, loading it from the database): p50 ${fmt(s.firstTouch.p50)} ms, p99 ${fmt(s.firstTouch.p99)} ms; ${fmt(s.firstTouch.loaded)} of ${fmt(s.firstTouch.of)} loaded within ${fmt(s.firstTouch.seconds)} s.`);
+      lines.push(
+        `  First request of a tenant (discovery + JWKS + token, loading it from the database): p50 ${fmt(s.firstTouch.p50)} ms, p99 ${fmt(s.firstTouch.p99)} ms; ${fmt(s.firstTouch.loaded)} of ${fmt(s.firstTouch.of)} loaded within ${fmt(s.firstTouch.seconds)} s.`,
+      );
     }
     if (s.footprint) {
-      lines.push(`  In-process, with the server's classes, for all ${fmt(s.footprint.tenants)} tenants (context + key ring with the signing key decrypted + discovery document + client): ${fmt(s.footprint.rssPerTenant / 1024, 1)} KiB RSS (${fmt(s.footprint.heapPerTenant / 1024, 1)} KiB heap) per tenant.`);
+      lines.push(
+        `  In-process, with the server's classes, for all ${fmt(s.footprint.tenants)} tenants (context + key ring with the signing key decrypted + discovery document + client): ${fmt(s.footprint.rssPerTenant / 1024, 1)} KiB RSS (${fmt(s.footprint.heapPerTenant / 1024, 1)} KiB heap) per tenant.`,
+      );
     }
   }
   const g = r.scale.find((s) => s.label.startsWith('Gatehouse'));
@@ -143,7 +173,10 @@ export function textReport(r: BenchResult, machineLine: string): string {
       const c = row[k];
       if (!c) return [];
       const who = k === 'reference' ? 'oidc-provider' : k === 'gatehouse' ? 'Gatehouse' : `Gatehouse WORKERS=${r.workers}`;
-      if (!ok(c)) return [`- ${row.label} — ${who}: ${c.kind === 'missing' ? (k === 'reference' ? 'not supported' : 'not available yet') : 'failed'}: ${c.unavailable}`];
+      if (!ok(c))
+        return [
+          `- ${row.label} — ${who}: ${c.kind === 'missing' ? (k === 'reference' ? 'not supported' : 'not available yet') : 'failed'}: ${c.unavailable}`,
+        ];
       return c.note ? [`- ${row.label} — ${who}: * ${c.note}`] : [];
     }),
   );
@@ -160,7 +193,9 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 export function svgChart(r: BenchResult): string {
   const series: { key: 'gatehouse' | 'gatehouseWorkers' | 'reference'; label: string; color: string }[] = [
     { key: 'gatehouse', label: 'Gatehouse (1 process)', color: '#2563eb' },
-    ...(r.rows.some((x) => x.gatehouseWorkers) ? [{ key: 'gatehouseWorkers' as const, label: `Gatehouse (WORKERS=${r.workers})`, color: '#60a5fa' }] : []),
+    ...(r.rows.some((x) => x.gatehouseWorkers)
+      ? [{ key: 'gatehouseWorkers' as const, label: `Gatehouse (WORKERS=${r.workers})`, color: '#60a5fa' }]
+      : []),
     { key: 'reference', label: 'oidc-provider 9 (1 process)', color: '#f59e0b' },
   ];
   const max = Math.max(1, ...r.rows.flatMap((row) => series.map((s) => (ok(row[s.key]) ? (row[s.key] as Measurement).rps : 0))));
@@ -192,7 +227,9 @@ export function svgChart(r: BenchResult): string {
         parts.push(`<rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${s.color}"/>`);
         parts.push(`<text x="${labelW + w + 4}" y="${y + barH - 3}" fill="#333">${fmt(c.rps)}</text>`);
       } else if (c) {
-        parts.push(`<text x="${labelW + 4}" y="${y + barH - 3}" fill="#999" font-style="italic">${c.kind === 'missing' ? (s.key === 'reference' ? 'not supported' : 'not available yet') : 'failed'}</text>`);
+        parts.push(
+          `<text x="${labelW + 4}" y="${y + barH - 3}" fill="#999" font-style="italic">${c.kind === 'missing' ? (s.key === 'reference' ? 'not supported' : 'not available yet') : 'failed'}</text>`,
+        );
       }
     });
     parts.push(`<line x1="${labelW}" x2="${labelW + barW + 120}" y1="${y0 + groupH - 6}" y2="${y0 + groupH - 6}" stroke="#eee"/>`);

@@ -35,7 +35,10 @@ import type { Target } from './targets/target.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
 const smoke = args.has('--smoke');
-const only = [...args].find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = [...args]
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 const num = (name: string, dflt: number): number => {
   const v = Number(process.env[name]);
   return Number.isFinite(v) && v > 0 ? v : dflt;
@@ -75,7 +78,9 @@ async function measure(t: Target, s: Scenario, signing: { RS256: number; ES256: 
   try {
     const plan = await s.prepare(t, { expectedRequests: expected(t, s, signing), connections });
     const m = await drive(plan, { url: t.url, seconds, connections, warmupSeconds });
-    log(`  ${t.label.padEnd(28)} ${s.id.padEnd(24)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  errors ${m.errors}${m.note ? `  (${m.note})` : ''}`);
+    log(
+      `  ${t.label.padEnd(28)} ${s.id.padEnd(24)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  errors ${m.errors}${m.note ? `  (${m.note})` : ''}`,
+    );
     return m;
   } catch (err) {
     if (err instanceof Unavailable) {
@@ -91,14 +96,21 @@ async function openDatabase(): Promise<{ db: GatehouseDatabase; stop: () => Prom
   const { startDevDatabase } = (await import(pathToFileURL(join(root, 'dist', 'devdb', 'dev-database.js')).href)) as DevDb;
   if (process.env.MONGODB_URI) {
     log(`using MONGODB_URI for Gatehouse`);
-    return { db: { uri: process.env.MONGODB_URI, name: `bench_${randomBytes(4).toString('hex')}`, masterKey: randomBytes(32).toString('base64') }, stop: async () => {} };
+    return {
+      db: { uri: process.env.MONGODB_URI, name: `bench_${randomBytes(4).toString('hex')}`, masterKey: randomBytes(32).toString('base64') },
+      stop: async () => {},
+    };
   }
   // On tmpfs when there is one: the reference keeps its state in memory, and SQLite's
   // fsync per write on a disk would otherwise dominate every database-backed scenario.
-  const dataDir = process.env.BENCH_DATA_DIR ?? (existsSync('/dev/shm') ? join('/dev/shm', `gatehouse-bench-${process.pid}`) : join(root, '.data', 'bench'));
+  const dataDir =
+    process.env.BENCH_DATA_DIR ??
+    (existsSync('/dev/shm') ? join('/dev/shm', `gatehouse-bench-${process.pid}`) : join(root, '.data', 'bench'));
   const dev = await startDevDatabase({ dataDir, log: (m) => log(m) });
   log(`database: ${dev.kind} at ${dev.uri}, data in ${dataDir}`);
-  notes.push(`Gatehouse's database: ${dev.kind === 'ferretdb' ? 'FerretDB 1.24 (SQLite) behind the dev launcher\'s serializing proxy' : dev.kind}, data in ${dataDir}.`);
+  notes.push(
+    `Gatehouse's database: ${dev.kind === 'ferretdb' ? "FerretDB 1.24 (SQLite) behind the dev launcher's serializing proxy" : dev.kind}, data in ${dataDir}.`,
+  );
   return {
     db: { uri: dev.uri, name: `bench_${randomBytes(4).toString('hex')}`, masterKey: randomBytes(32).toString('base64') },
     stop: async () => {
@@ -122,25 +134,36 @@ async function dropDatabase(db: GatehouseDatabase): Promise<void> {
 // scale: many tenants, lazily loaded (Gatehouse) vs one Provider each (oidc-provider)
 // ---------------------------------------------------------------------------
 
-const scaleScenarios = (pick: (t: Target) => string): { id: string; label: string; plan: (t: Target, many: boolean) => Promise<Parameters<typeof drive>[0]> }[] => [
+const scaleScenarios = (
+  pick: (t: Target) => string,
+): { id: string; label: string; plan: (t: Target, many: boolean) => Promise<Parameters<typeof drive>[0]> }[] => [
   {
     id: 'discovery',
     label: 'discovery',
-    plan: async (t, many) => (many ? { method: 'GET', path: '', next: () => ({ path: `/t/${pick(t)}/.well-known/openid-configuration` }) } : { method: 'GET', path: '/t/bench-rs256/.well-known/openid-configuration' }),
+    plan: async (t, many) =>
+      many
+        ? { method: 'GET', path: '', next: () => ({ path: `/t/${pick(t)}/.well-known/openid-configuration` }) }
+        : { method: 'GET', path: '/t/bench-rs256/.well-known/openid-configuration' },
   },
   {
     id: 'jwks',
     label: 'JWKS',
-    plan: async (t, many) => (many ? { method: 'GET', path: '', next: () => ({ path: `/t/${pick(t)}/jwks` }) } : { method: 'GET', path: '/t/bench-rs256/jwks' }),
+    plan: async (t, many) =>
+      many ? { method: 'GET', path: '', next: () => ({ path: `/t/${pick(t)}/jwks` }) } : { method: 'GET', path: '/t/bench-rs256/jwks' },
   },
   {
     id: 'client-credentials',
     label: 'client_credentials RS256',
     plan: async (t, many) => {
       const cc = t.tenants['bench-rs256']!.cc;
-      const headers = { authorization: `Basic ${Buffer.from(`${cc.id}:${cc.secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' };
+      const headers = {
+        authorization: `Basic ${Buffer.from(`${cc.id}:${cc.secret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      };
       const body = 'grant_type=client_credentials&scope=api%3Aread';
-      return many ? { method: 'POST', path: '', headers, body, next: () => ({ path: `/t/${pick(t)}/token` }) } : { method: 'POST', path: '/t/bench-rs256/token', headers, body };
+      return many
+        ? { method: 'POST', path: '', headers, body, next: () => ({ path: `/t/${pick(t)}/token` }) }
+        : { method: 'POST', path: '/t/bench-rs256/token', headers, body };
     },
   },
 ];
@@ -149,7 +172,13 @@ const scaleScenarios = (pick: (t: Target) => string): { id: string; label: strin
  * Touches tenants (discovery + JWKS, 8 at a time) so they are loaded, until all are or
  * the time bound is hit. Returns the slugs that answered and the first-touch latencies.
  */
-async function preload(t: Target, slugs: string[], maxSeconds: number, withKeys = true, concurrency = 8): Promise<{ loaded: string[]; latencies: number[]; seconds: number }> {
+async function preload(
+  t: Target,
+  slugs: string[],
+  maxSeconds: number,
+  withKeys = true,
+  concurrency = 8,
+): Promise<{ loaded: string[]; latencies: number[]; seconds: number }> {
   const started = Date.now();
   const deadline = started + maxSeconds * 1000;
   const loaded: string[] = [];
@@ -170,7 +199,10 @@ async function preload(t: Target, slugs: string[], maxSeconds: number, withKeys 
           await b.arrayBuffer();
           const c = await fetch(`${t.url}/t/${slug}/token`, {
             method: 'POST',
-            headers: { authorization: `Basic ${Buffer.from(`${cc.id}:${cc.secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+            headers: {
+              authorization: `Basic ${Buffer.from(`${cc.id}:${cc.secret}`).toString('base64')}`,
+              'content-type': 'application/x-www-form-urlencoded',
+            },
             body: 'grant_type=client_credentials&scope=api%3Aread',
           });
           await c.arrayBuffer();
@@ -197,10 +229,13 @@ async function scaleSide(t: Target, label: string, note: string, loadBound?: num
   const random = () => slugs[Math.floor(Math.random() * slugs.length)] as string;
   const list = scaleScenarios(random);
   const rows: ScaleSide['rows'] = list.map((s) => ({ id: s.id, label: s.label }));
-  const run = async (plan: Parameters<typeof drive>[0]): Promise<Measurement> => drive(plan, { url: t.url, seconds: scaleSeconds, connections, warmupSeconds: 1 });
+  const run = async (plan: Parameters<typeof drive>[0]): Promise<Measurement> =>
+    drive(plan, { url: t.url, seconds: scaleSeconds, connections, warmupSeconds: 1 });
   for (const [i, s] of list.entries()) {
     rows[i]!.one = await run(await s.plan(t, false));
-    log(`  ${label} one tenant ${s.id}: p99 ${(rows[i]!.one as Measurement).p99} ms, ${(rows[i]!.one as Measurement).rps.toFixed(0)} req/s`);
+    log(
+      `  ${label} one tenant ${s.id}: p99 ${(rows[i]!.one as Measurement).p99} ms, ${(rows[i]!.one as Measurement).rps.toFixed(0)} req/s`,
+    );
   }
   const rssOneTenant = await t.rss();
   if (loadBound !== undefined) {
@@ -208,16 +243,36 @@ async function scaleSide(t: Target, label: string, note: string, loadBound?: num
     const shuffled = [...slugs].sort(() => Math.random() - 0.5);
     // Two at a time: the database serves one request at a time, so more would only queue.
     const pre = await preload(t, shuffled, loadBound, true, 2);
-    firstTouch = { loaded: pre.loaded.length, of: slugs.length, seconds: pre.seconds, p50: percentile(pre.latencies, 50), p99: percentile(pre.latencies, 99) };
-    log(`  ${label}: first touch of ${pre.loaded.length} of ${slugs.length} tenants in ${pre.seconds.toFixed(0)} s, p50 ${firstTouch.p50.toFixed(0)} ms, p99 ${firstTouch.p99.toFixed(0)} ms`);
+    firstTouch = {
+      loaded: pre.loaded.length,
+      of: slugs.length,
+      seconds: pre.seconds,
+      p50: percentile(pre.latencies, 50),
+      p99: percentile(pre.latencies, 99),
+    };
+    log(
+      `  ${label}: first touch of ${pre.loaded.length} of ${slugs.length} tenants in ${pre.seconds.toFixed(0)} s, p50 ${firstTouch.p50.toFixed(0)} ms, p99 ${firstTouch.p99.toFixed(0)} ms`,
+    );
     slugs = pre.loaded;
   }
   const rssLoaded = await t.rss();
   for (const [i, s] of list.entries()) {
     rows[i]!.many = await run(await s.plan(t, true));
-    log(`  ${label} ${slugs.length} tenants ${s.id}: p99 ${(rows[i]!.many as Measurement).p99} ms, ${(rows[i]!.many as Measurement).rps.toFixed(0)} req/s`);
+    log(
+      `  ${label} ${slugs.length} tenants ${s.id}: p99 ${(rows[i]!.many as Measurement).p99} ms, ${(rows[i]!.many as Measurement).rps.toFixed(0)} req/s`,
+    );
   }
-  return { label, tenants: slugs.length, note, rssOneTenant, rssLoaded, rssMany: await t.rss(), rows, seconds: scaleSeconds, ...(firstTouch ? { firstTouch } : {}) };
+  return {
+    label,
+    tenants: slugs.length,
+    note,
+    rssOneTenant,
+    rssLoaded,
+    rssMany: await t.rss(),
+    rows,
+    seconds: scaleSeconds,
+    ...(firstTouch ? { firstTouch } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -226,7 +281,8 @@ const FLAGS = new Set(['--smoke', '--no-build', '--profile', '--no-workers', '--
 
 /** A usage error (unknown option, unknown scenario id): said in one line, before any work. */
 function usageError(): string | null {
-  for (const a of args) if (!FLAGS.has(a) && !a.startsWith('--only=')) return `unknown option ${a} (options: ${[...FLAGS, '--only=a,b'].join(' ')})`;
+  for (const a of args)
+    if (!FLAGS.has(a) && !a.startsWith('--only=')) return `unknown option ${a} (options: ${[...FLAGS, '--only=a,b'].join(' ')})`;
   const unknown = only?.filter((id) => !scenarios.some((s) => s.id === id)) ?? [];
   if (unknown.length) return `unknown scenario ${unknown.join(', ')} (scenarios: ${scenarios.map((s) => s.id).join(', ')})`;
   return null;
@@ -260,15 +316,22 @@ async function main(): Promise<number> {
     notes.push(...(await createNamedTenants(gh, log)).map((n) => `Gatehouse fixtures: ${n}`));
     const needMany = selected.some((s) => s.id === 'discovery-1000');
     if (needMany) gh.manySlugs = await insertManyTenants(gh, db, 'bench-d', 1000, log);
-    const op = await startOidcProvider({ log, ...(needMany ? { many: { prefix: 'd', count: 1000, maxSeconds: 120, maxRssMb: 8000 } } : {}) });
+    const op = await startOidcProvider({
+      log,
+      ...(needMany ? { many: { prefix: 'd', count: 1000, maxSeconds: 120, maxRssMb: 8000 } } : {}),
+    });
     stops.push(() => op.stop());
     const warmMany = async (g: Target) => {
       if (!needMany) return;
       // oidc-provider's 1,000 instances exist from its start; Gatehouse loads a tenant on
       // its first request. Load them first, so the scenario measures serving, not loading.
       const pre = await preload(g, g.manySlugs, 60, false);
-      log(`  ${g.label}: loaded ${pre.loaded.length} of ${g.manySlugs.length} tenants in ${pre.seconds.toFixed(0)} s (first touch p50 ${percentile(pre.latencies, 50).toFixed(0)} ms, p99 ${percentile(pre.latencies, 99).toFixed(0)} ms)`);
-      notes.push(`${g.label}: ${pre.loaded.length} of the 1,000 discovery tenants were loaded before the scenario (first touch p50 ${percentile(pre.latencies, 50).toFixed(0)} ms, p99 ${percentile(pre.latencies, 99).toFixed(0)} ms, ${pre.seconds.toFixed(0)} s for all).`);
+      log(
+        `  ${g.label}: loaded ${pre.loaded.length} of ${g.manySlugs.length} tenants in ${pre.seconds.toFixed(0)} s (first touch p50 ${percentile(pre.latencies, 50).toFixed(0)} ms, p99 ${percentile(pre.latencies, 99).toFixed(0)} ms)`,
+      );
+      notes.push(
+        `${g.label}: ${pre.loaded.length} of the 1,000 discovery tenants were loaded before the scenario (first touch p50 ${percentile(pre.latencies, 50).toFixed(0)} ms, p99 ${percentile(pre.latencies, 99).toFixed(0)} ms, ${pre.seconds.toFixed(0)} s for all).`,
+      );
     };
     await warmMany(gh);
     for (const [i, s] of selected.entries()) {
@@ -298,11 +361,18 @@ async function main(): Promise<number> {
       gs.manySlugs = await insertManyTenants(gs, db, 'bench-s', scaleTenants, log);
       log(`scale: Gatehouse with ${scaleTenants} tenants in the store (lazily loaded)`);
       const loadBound = num('BENCH_SCALE_LOAD_SECONDS', 30);
-      const side = await scaleSide(gs, 'Gatehouse (1 process)', `${scaleTenants} tenants bulk-inserted into the store (shared key-pool shortcut), each loaded on its first request (bounded to ${loadBound} s).`, loadBound);
+      const side = await scaleSide(
+        gs,
+        'Gatehouse (1 process)',
+        `${scaleTenants} tenants bulk-inserted into the store (shared key-pool shortcut), each loaded on its first request (bounded to ${loadBound} s).`,
+        loadBound,
+      );
       await gs.stop();
       log('scale: Gatehouse memory per loaded tenant, in-process, for all the scale tenants');
       side.footprint = await measureTenantFootprint(db, 'bench-s');
-      log(`  ${side.footprint.tenants} tenants: ${(side.footprint.rssPerTenant / 1024).toFixed(1)} KiB RSS, ${(side.footprint.heapPerTenant / 1024).toFixed(1)} KiB heap per tenant`);
+      log(
+        `  ${side.footprint.tenants} tenants: ${(side.footprint.rssPerTenant / 1024).toFixed(1)} KiB RSS, ${(side.footprint.heapPerTenant / 1024).toFixed(1)} KiB heap per tenant`,
+      );
       scale.push(side);
 
       const maxSeconds = num('BENCH_OP_MAX_SECONDS', 90);

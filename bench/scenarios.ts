@@ -87,7 +87,9 @@ const json = (body: string): Record<string, unknown> => {
 };
 
 const jwtHeader = (token: unknown): Record<string, unknown> =>
-  typeof token === 'string' && token.split('.').length === 3 ? (JSON.parse(Buffer.from(token.split('.')[0] as string, 'base64url').toString()) as Record<string, unknown>) : {};
+  typeof token === 'string' && token.split('.').length === 3
+    ? (JSON.parse(Buffer.from(token.split('.')[0] as string, 'base64url').toString()) as Record<string, unknown>)
+    : {};
 
 function expectAccessToken(alg?: string) {
   return (status: number, body: string): string | null => {
@@ -123,8 +125,13 @@ async function clientCredentialsTokens(t: Target, slug: string, n: number, opaqu
       body: 'grant_type=client_credentials&scope=api%3Aread',
     });
     const b = (await res.json()) as { access_token?: string };
-    if (!b.access_token) throw new Unavailable(`client_credentials for ${opaque ? 'an opaque' : 'a JWT'} token failed: ${res.status} ${JSON.stringify(b).slice(0, 160)}`, 'failed');
-    if (opaque && b.access_token.split('.').length === 3) throw new Unavailable('the opaque client still receives JWT access tokens', 'failed');
+    if (!b.access_token)
+      throw new Unavailable(
+        `client_credentials for ${opaque ? 'an opaque' : 'a JWT'} token failed: ${res.status} ${JSON.stringify(b).slice(0, 160)}`,
+        'failed',
+      );
+    if (opaque && b.access_token.split('.').length === 3)
+      throw new Unavailable('the opaque client still receives JWT access tokens', 'failed');
     out.push(b.access_token);
   }
   return out;
@@ -151,7 +158,11 @@ async function exchangeCodes(t: Target, slug: string, codes: string[]): Promise<
   const path = await endpoint(t, slug, 'token_endpoint');
   const out: { access_token: string; refresh_token?: string }[] = [];
   for (const code of codes) {
-    const res = await fetch(t.url + path, { method: 'POST', headers: { authorization: basic(f.rp!.id, f.rp!.secret), 'content-type': FORM }, body: codeBody(code) });
+    const res = await fetch(t.url + path, {
+      method: 'POST',
+      headers: { authorization: basic(f.rp!.id, f.rp!.secret), 'content-type': FORM },
+      body: codeBody(code),
+    });
     const b = (await res.json()) as { access_token?: string; refresh_token?: string };
     if (!b.access_token) throw new Unavailable(`code exchange failed: ${res.status} ${JSON.stringify(b).slice(0, 160)}`, 'failed');
     out.push(b as { access_token: string; refresh_token?: string });
@@ -167,7 +178,8 @@ const metadataScenario = (id: string, label: string, smoke: boolean, path: (t: T
   target: 1.5,
   async prepare(t) {
     const p = await path(t);
-    const plan: RequestPlan = typeof p === 'string' ? { method: 'GET', path: p } : { method: 'GET', path: p(), next: () => ({ path: p() }) };
+    const plan: RequestPlan =
+      typeof p === 'string' ? { method: 'GET', path: p } : { method: 'GET', path: p(), next: () => ({ path: p() }) };
     await probe(t, plan, (s, b) => (s === 200 && b.startsWith('{') ? null : 'expected a 200 JSON document'));
     return plan;
   },
@@ -276,37 +288,38 @@ export const scenarios: Scenario[] = [
       const path = await endpoint(t, SLUG, 'userinfo_endpoint');
       // oidc-provider serves userinfo only to opaque tokens without a resource audience;
       // Gatehouse to its JWT access tokens from the code flow.
-      const tokens = t.kind === 'oidc-provider' ? await t.seed(SLUG, 'userinfo-token', 100) : (await exchangeCodes(t, SLUG, await seedCodes(t, SLUG, 100))).map((x) => x.access_token);
+      const tokens =
+        t.kind === 'oidc-provider'
+          ? await t.seed(SLUG, 'userinfo-token', 100)
+          : (await exchangeCodes(t, SLUG, await seedCodes(t, SLUG, 100))).map((x) => x.access_token);
       const next = cycle(tokens);
       const plan: RequestPlan = { method: 'GET', path, next: () => ({ headers: { authorization: `Bearer ${next()}` } }) };
       await probe(t, plan, (s, b) => (s === 200 && json(b).sub ? null : 'expected claims with sub'));
       return plan;
     },
   },
-  ...(['jwt', 'opaque'] as const).map(
-    (format): Scenario => ({
-      id: `introspection-${format}`,
-      label: `introspection, ${format === 'jwt' ? 'JWT' : 'opaque'} access token`,
-      smoke: false,
-      workers: format === 'jwt',
-      target: 1.5,
-      async prepare(t) {
-        const path = await endpoint(t, SLUG, 'introspection_endpoint');
-        const f = tenant(t, SLUG);
-        if (!f.rp) throw new Unavailable('no client to introspect with');
-        const next = cycle(await clientCredentialsTokens(t, SLUG, 100, format === 'opaque'));
-        const plan: RequestPlan = {
-          method: 'POST',
-          path,
-          headers: { authorization: basic(f.rp.id, f.rp.secret), 'content-type': FORM },
-          next: () => ({ body: `token=${encodeURIComponent(next())}&token_type_hint=access_token` }),
-        };
-        await probe(t, plan, (s, b) => {
-          if (s === 400 && json(b).error === 'unsupported_token_type') throw new Unavailable(String(json(b).error_description));
-          return s === 200 && json(b).active === true ? null : 'expected active: true';
-        });
-        return plan;
-      },
-    }),
-  ),
+  ...(['jwt', 'opaque'] as const).map((format): Scenario => ({
+    id: `introspection-${format}`,
+    label: `introspection, ${format === 'jwt' ? 'JWT' : 'opaque'} access token`,
+    smoke: false,
+    workers: format === 'jwt',
+    target: 1.5,
+    async prepare(t) {
+      const path = await endpoint(t, SLUG, 'introspection_endpoint');
+      const f = tenant(t, SLUG);
+      if (!f.rp) throw new Unavailable('no client to introspect with');
+      const next = cycle(await clientCredentialsTokens(t, SLUG, 100, format === 'opaque'));
+      const plan: RequestPlan = {
+        method: 'POST',
+        path,
+        headers: { authorization: basic(f.rp.id, f.rp.secret), 'content-type': FORM },
+        next: () => ({ body: `token=${encodeURIComponent(next())}&token_type_hint=access_token` }),
+      };
+      await probe(t, plan, (s, b) => {
+        if (s === 400 && json(b).error === 'unsupported_token_type') throw new Unavailable(String(json(b).error_description));
+        return s === 200 && json(b).active === true ? null : 'expected active: true';
+      });
+      return plan;
+    },
+  })),
 ];

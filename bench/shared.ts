@@ -12,7 +12,13 @@ export const BENCH_CLIENTS = {
 export const BENCH_REDIRECT_URI = 'http://127.0.0.1:9/cb';
 /** The resource indicator oidc-provider needs to issue JWT access tokens. */
 export const BENCH_RESOURCE = 'urn:gatehouse:bench-api';
-export const BENCH_USER = { sub: 'bench-user', username: 'bench-user', password: 'bench-password-0123456789', email: 'bench@example.com', name: 'Bench User' };
+export const BENCH_USER = {
+  sub: 'bench-user',
+  username: 'bench-user',
+  password: 'bench-password-0123456789',
+  email: 'bench@example.com',
+  name: 'Bench User',
+};
 
 /** Tenants every pass creates by name. */
 export const NAMED_TENANTS = [

@@ -21,7 +21,16 @@ async function rate(alg: 'RS256' | 'ES256', key: KeyObject, seconds: number): Pr
   const kid = randomBytes(12).toString('base64url');
   const payload = () => {
     const now = Math.floor(Date.now() / 1000);
-    return { iss: 'http://127.0.0.1:3000/t/bench-rs256', sub: 'bench-cc', aud: 'http://127.0.0.1:3000/t/bench-rs256', exp: now + 3600, iat: now, jti: randomBytes(16).toString('base64url'), client_id: 'bench-cc', scope: 'api:read' };
+    return {
+      iss: 'http://127.0.0.1:3000/t/bench-rs256',
+      sub: 'bench-cc',
+      aud: 'http://127.0.0.1:3000/t/bench-rs256',
+      exp: now + 3600,
+      iat: now,
+      jti: randomBytes(16).toString('base64url'),
+      client_id: 'bench-cc',
+      scope: 'api:read',
+    };
   };
   // Warm-up: JIT and jose's KeyObject → CryptoKey cache.
   for (let i = 0; i < 50; i++) await new SignJWT(payload()).setProtectedHeader({ alg, kid, typ: 'at+jwt' }).sign(key);

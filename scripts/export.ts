@@ -14,7 +14,9 @@ export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['no-users', 'help']);
   const [slug] = args.positional;
   if (args.flags.help || !slug || args.positional.length > 1) {
-    process.stderr.write('usage: npm run export -- <slug> [--out FILE] [--no-users] [--url URL] [--client-id ID] [--client-secret SECRET]\n');
+    process.stderr.write(
+      'usage: npm run export -- <slug> [--out FILE] [--no-users] [--url URL] [--client-id ID] [--client-secret SECRET]\n',
+    );
     return 2;
   }
   try {

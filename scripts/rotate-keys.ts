@@ -13,10 +13,11 @@ async function allSlugs(api: AdminApi): Promise<string[]> {
   const slugs: string[] = [];
   let after: string | null = null;
   for (;;) {
-    const data: { tenants: { edges: { node: { slug: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await api.gql(
-      'query($after: String) { tenants(first: 100, after: $after) { edges { node { slug } } pageInfo { hasNextPage endCursor } } }',
-      { after },
-    );
+    const data: { tenants: { edges: { node: { slug: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } =
+      await api.gql(
+        'query($after: String) { tenants(first: 100, after: $after) { edges { node { slug } } pageInfo { hasNextPage endCursor } } }',
+        { after },
+      );
     slugs.push(...data.tenants.edges.map((e) => e.node.slug));
     if (!data.tenants.pageInfo.hasNextPage) return slugs;
     after = data.tenants.pageInfo.endCursor;

@@ -99,15 +99,7 @@ async function main(): Promise<number> {
   }
   log(`run-tests: database ${db ? db.kind : 'from MONGODB_URI'}, run id ${runId}, ${files.length} test file(s)`);
 
-  const testArgs = [
-    '--import',
-    'tsx',
-    '--test',
-    '--test-reporter=spec',
-    '--test-concurrency=2',
-    ...nodeOptions,
-    ...files,
-  ];
+  const testArgs = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...nodeOptions, ...files];
   const code = await new Promise<number>((res) => {
     child = spawn(process.execPath, testArgs, {
       cwd: root,

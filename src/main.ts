@@ -44,7 +44,9 @@ async function main(): Promise<void> {
   const role = clusterRole(workers);
   const log = createLogger(config);
   if (config.masterKeyGenerated) {
-    log.warn(`GATEHOUSE_MASTER_KEY is unset: using a development key generated into ${join(config.dataDir, 'master.key')}. Never do this in production.`);
+    log.warn(
+      `GATEHOUSE_MASTER_KEY is unset: using a development key generated into ${join(config.dataDir, 'master.key')}. Never do this in production.`,
+    );
   }
 
   let devDb: DevDatabase | undefined;
@@ -84,7 +86,9 @@ async function main(): Promise<void> {
       const store = await Store.open(dbUri, config.mongodbDatabase, {
         timeoutMs: config.dbTimeoutMs,
         onAvailabilityChange: (state, reason) =>
-          state === 'down' ? log.error({ reason }, 'database unreachable: answering 503 until it is back') : log.info({ reason }, 'database reachable again'),
+          state === 'down'
+            ? log.error({ reason }, 'database unreachable: answering 503 until it is back')
+            : log.info({ reason }, 'database reachable again'),
       });
       traceMongoCommands(store.conn.getClient());
       try {
@@ -158,7 +162,11 @@ async function main(): Promise<void> {
   };
 }
 
-function printBanner(config: Config, admin: Awaited<ReturnType<typeof ensureAdminClient>>, demo: Awaited<ReturnType<typeof ensureDemoTenant>> | undefined): void {
+function printBanner(
+  config: Config,
+  admin: Awaited<ReturnType<typeof ensureAdminClient>>,
+  demo: Awaited<ReturnType<typeof ensureDemoTenant>> | undefined,
+): void {
   const u = config.publicUrl;
   const out: string[] = ['', `Gatehouse is listening on ${u}`, ''];
   if (demo) {
@@ -173,11 +181,16 @@ function printBanner(config: Config, admin: Awaited<ReturnType<typeof ensureAdmi
   } else {
     out.push(`  Admin client id:        ${admin.clientId}`);
     // Never a secret the operator supplied; a generated one only on the start that made it.
-    if (admin.clientSecret) out.push(`  Admin client secret:    ${admin.clientSecret}   (generated now, shown this once; kept in ${admin.credentialsFile})`);
+    if (admin.clientSecret)
+      out.push(`  Admin client secret:    ${admin.clientSecret}   (generated now, shown this once; kept in ${admin.credentialsFile})`);
     else if (admin.fromEnvironment) out.push('  Admin client secret:    (GATEHOUSE_ADMIN_CLIENT_SECRET; not shown)');
     else if (admin.credentialsFile) out.push(`  Admin client secret:    (in ${admin.credentialsFile})`);
     else out.push('  Admin client secret:    (shown when it was generated; set GATEHOUSE_ADMIN_CLIENT_ID/SECRET to choose one)');
-    const basic = admin.clientSecret ? `'${admin.clientId}:${admin.clientSecret}'` : admin.fromEnvironment ? '"$GATEHOUSE_ADMIN_CLIENT_ID:$GATEHOUSE_ADMIN_CLIENT_SECRET"' : null;
+    const basic = admin.clientSecret
+      ? `'${admin.clientId}:${admin.clientSecret}'`
+      : admin.fromEnvironment
+        ? '"$GATEHOUSE_ADMIN_CLIENT_ID:$GATEHOUSE_ADMIN_CLIENT_SECRET"'
+        : null;
     if (basic) {
       out.push('', '  Try it:', '');
       out.push(`    TOKEN=$(curl -s -u ${basic} -d grant_type=client_credentials -d scope=admin \\`);

@@ -11,7 +11,13 @@ before(async () => {
   srv = await startTestServer({ label: 'adminauth' });
   await createTenant(srv, 'acme', 'Acme');
   await createTenant(srv, 'globex', 'Globex');
-  const c = await createClient(srv, 'system', { name: 'acme admin', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], scopes: ['tenant-admin:acme'], redirectUris: [] });
+  const c = await createClient(srv, 'system', {
+    name: 'acme admin',
+    clientType: 'CONFIDENTIAL',
+    grantTypes: ['client_credentials'],
+    scopes: ['tenant-admin:acme'],
+    redirectUris: [],
+  });
   acmeAdmin = await adminToken(srv, 'tenant-admin:acme', c.clientId, c.clientSecret!);
   platform = await adminToken(srv);
 });
@@ -30,7 +36,12 @@ describe('admin authentication', () => {
   test('garbage, wrong-scheme and foreign-tenant tokens → UNAUTHENTICATED', async () => {
     assert.equal((await gql(srv, TENANT, { slug: 'acme' }, 'not-a-jwt')).errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
     // A perfectly valid access token, but of the acme tenant: not an admin token.
-    const svc = await createClient(srv, 'acme', { name: 'svc', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], scopes: ['admin'] });
+    const svc = await createClient(srv, 'acme', {
+      name: 'svc',
+      clientType: 'CONFIDENTIAL',
+      grantTypes: ['client_credentials'],
+      scopes: ['admin'],
+    });
     const res = await clientCredentials(srv, 'acme', svc.clientId, svc.clientSecret!, { scope: 'admin' });
     const { access_token } = (await res.json()) as { access_token: string };
     assert.equal((await gql(srv, TENANT, { slug: 'acme' }, access_token)).errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
@@ -41,7 +52,12 @@ describe('admin authentication', () => {
   });
 
   test('a system token without an admin scope → FORBIDDEN', async () => {
-    const c = await createClient(srv, 'system', { name: 'no admin', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], scopes: ['reports'] });
+    const c = await createClient(srv, 'system', {
+      name: 'no admin',
+      clientType: 'CONFIDENTIAL',
+      grantTypes: ['client_credentials'],
+      scopes: ['reports'],
+    });
     const token = await adminToken(srv, 'reports', c.clientId, c.clientSecret!);
     assert.equal((await gql(srv, TENANT, { slug: 'acme' }, token)).errors?.[0]?.extensions?.code, 'FORBIDDEN');
   });
@@ -55,7 +71,7 @@ describe('admin authentication', () => {
 });
 
 describe('tenant-scoped admins', () => {
-  test("an admin of tenant A reads A but cannot read tenant B", async () => {
+  test('an admin of tenant A reads A but cannot read tenant B', async () => {
     const own = await gql(srv, TENANT, { slug: 'acme' }, acmeAdmin);
     assert.equal(own.data?.tenant.slug, 'acme');
     const other = await gql(srv, TENANT, { slug: 'globex' }, acmeAdmin);
@@ -65,18 +81,27 @@ describe('tenant-scoped admins', () => {
 
   test('tenants lists only its own tenant', async () => {
     const r = await gql(srv, '{ tenants { edges { node { slug } } } }', {}, acmeAdmin);
-    assert.deepEqual(r.data?.tenants.edges.map((e: { node: { slug: string } }) => e.node.slug), ['acme']);
+    assert.deepEqual(
+      r.data?.tenants.edges.map((e: { node: { slug: string } }) => e.node.slug),
+      ['acme'],
+    );
   });
 
   test('cannot change another tenant, create or delete tenants', async () => {
     const ops: [string, Record<string, unknown>][] = [
       ['mutation { updateTenant(slug: "globex", input: { displayName: "x" }) { slug } }', {}],
       ['mutation { rotateSigningKeys(tenant: "globex") { slug } }', {}],
-      ['mutation { createClient(tenant: "globex", input: { name: "x", clientType: PUBLIC, redirectUris: ["https://x.example/cb"] }) { clientSecret } }', {}],
+      [
+        'mutation { createClient(tenant: "globex", input: { name: "x", clientType: PUBLIC, redirectUris: ["https://x.example/cb"] }) { clientSecret } }',
+        {},
+      ],
       ['mutation { createUser(tenant: "globex", input: { username: "u", password: "password-1" }) { id } }', {}],
       ['mutation { createTenant(input: { slug: "newco", displayName: "N" }) { tenant { slug } } }', {}],
       ['mutation { deleteTenant(slug: "acme") }', {}],
-      ['mutation { createClient(tenant: "system", input: { name: "escalate", clientType: CONFIDENTIAL, redirectUris: [], grantTypes: ["client_credentials"], scopes: ["admin"] }) { clientSecret } }', {}],
+      [
+        'mutation { createClient(tenant: "system", input: { name: "escalate", clientType: CONFIDENTIAL, redirectUris: [], grantTypes: ["client_credentials"], scopes: ["admin"] }) { clientSecret } }',
+        {},
+      ],
     ];
     for (const [q, v] of ops) {
       const r = await gql(srv, q, v, acmeAdmin);

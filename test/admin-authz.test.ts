@@ -24,7 +24,15 @@ before(async () => {
     fixtures[slug] = { userId, kid, iat: iats.tenant.initialAccessTokens.edges[0].node.id };
   }
   // DESIGN.md: a tenant-scoped admin is an ordinary confidential client of `system`.
-  const admin = await createClient(srv, 'system', { clientId: 'acme-admin', name: 'Acme admin', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], scopes: ['tenant-admin:acme'], redirectUris: [], responseTypes: [] });
+  const admin = await createClient(srv, 'system', {
+    clientId: 'acme-admin',
+    name: 'Acme admin',
+    clientType: 'CONFIDENTIAL',
+    grantTypes: ['client_credentials'],
+    scopes: ['tenant-admin:acme'],
+    redirectUris: [],
+    responseTypes: [],
+  });
   acmeAdmin = await adminToken(srv, 'tenant-admin:acme', admin.clientId, admin.clientSecret!);
 });
 after(() => srv.close());
@@ -39,7 +47,11 @@ const operations: [string, (slug: string) => string][] = [
   ['consents', (s) => `{ consents(tenant: "${s}", clientId: "web") { edges { cursor } } }`],
   ['auditEvents', (s) => `{ auditEvents(tenant: "${s}") { edges { cursor } } }`],
   ['updateTenant', (s) => `mutation { updateTenant(slug: "${s}", input: {displayName: "Changed by acme admin"}) { slug } }`],
-  ['createClient', (s) => `mutation { createClient(tenant: "${s}", input: {clientId: "new", name: "new", clientType: PUBLIC, redirectUris: ["https://x.example/cb"]}) { client { clientId } } }`],
+  [
+    'createClient',
+    (s) =>
+      `mutation { createClient(tenant: "${s}", input: {clientId: "new", name: "new", clientType: PUBLIC, redirectUris: ["https://x.example/cb"]}) { client { clientId } } }`,
+  ],
   ['updateClient', (s) => `mutation { updateClient(tenant: "${s}", clientId: "web", input: {name: "changed"}) { clientId } }`],
   ['rotateClientSecret', (s) => `mutation { rotateClientSecret(tenant: "${s}", clientId: "web") { clientSecret } }`],
   ['disableClient', (s) => `mutation { disableClient(tenant: "${s}", clientId: "web") { disabled } }`],
@@ -47,7 +59,10 @@ const operations: [string, (slug: string) => string][] = [
   ['deleteClient', (s) => `mutation { deleteClient(tenant: "${s}", clientId: "doomed") }`],
   ['createUser', (s) => `mutation { createUser(tenant: "${s}", input: {username: "new", password: "correct-horse-2"}) { id } }`],
   ['updateUser', (s) => `mutation { updateUser(tenant: "${s}", id: "${fixtures[s]!.userId}", input: {claims: {name: "x"}}) { id } }`],
-  ['setUserPassword', (s) => `mutation { setUserPassword(tenant: "${s}", id: "${fixtures[s]!.userId}", password: "another-password") { id } }`],
+  [
+    'setUserPassword',
+    (s) => `mutation { setUserPassword(tenant: "${s}", id: "${fixtures[s]!.userId}", password: "another-password") { id } }`,
+  ],
   ['disableUser', (s) => `mutation { disableUser(tenant: "${s}", id: "${fixtures[s]!.userId}") { id } }`],
   ['enableUser', (s) => `mutation { enableUser(tenant: "${s}", id: "${fixtures[s]!.userId}") { id } }`],
   ['setScope', (s) => `mutation { setScope(tenant: "${s}", input: {name: "api:read"}) { name } }`],
@@ -106,23 +121,50 @@ test('platform-only operations and the system tenant are refused to a tenant-sco
 });
 
 test('lists show a tenant-scoped admin only its own tenant', async () => {
-  const d = await gqlOk(srv, '{ viewer { platformAdmin tenantSlugs } tenants { edges { node { slug } } } auditEvents(first: 100) { edges { node { tenant } } } }', {}, acmeAdmin);
+  const d = await gqlOk(
+    srv,
+    '{ viewer { platformAdmin tenantSlugs } tenants { edges { node { slug } } } auditEvents(first: 100) { edges { node { tenant } } } }',
+    {},
+    acmeAdmin,
+  );
   assert.deepEqual(d.viewer, { platformAdmin: false, tenantSlugs: ['acme'] });
-  assert.deepEqual(d.tenants.edges.map((e: any) => e.node.slug), ['acme']);
+  assert.deepEqual(
+    d.tenants.edges.map((e: any) => e.node.slug),
+    ['acme'],
+  );
   assert.ok(d.auditEvents.edges.length > 0);
   assert.deepEqual([...new Set(d.auditEvents.edges.map((e: any) => e.node.tenant))], ['acme']);
 });
 
 test('tokens that are not admin tokens are refused', async () => {
-  const c = await createClient(srv, 'system', { clientId: 'plain', name: 'plain', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], scopes: ['something'], redirectUris: [], responseTypes: [] });
+  const c = await createClient(srv, 'system', {
+    clientId: 'plain',
+    name: 'plain',
+    clientType: 'CONFIDENTIAL',
+    grantTypes: ['client_credentials'],
+    scopes: ['something'],
+    redirectUris: [],
+    responseTypes: [],
+  });
   const plain = await adminToken(srv, 'something', c.clientId, c.clientSecret!);
   const r = await gql(srv, '{ tenants { edges { cursor } } }', {}, plain);
   assert.equal(r.errors?.[0]?.extensions?.code, 'FORBIDDEN');
   // A token of another tenant's issuer is not an admin token, whatever its scope.
-  const t = await createClient(srv, 'acme', { clientId: 'fake-admin', name: 'fake', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], scopes: ['admin'], redirectUris: [], responseTypes: [] });
+  const t = await createClient(srv, 'acme', {
+    clientId: 'fake-admin',
+    name: 'fake',
+    clientType: 'CONFIDENTIAL',
+    grantTypes: ['client_credentials'],
+    scopes: ['admin'],
+    redirectUris: [],
+    responseTypes: [],
+  });
   const res = await fetch(`${srv.url}/t/acme/token`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${t.clientId}:${t.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${t.clientId}:${t.clientSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'admin' }),
   });
   const foreign = ((await res.json()) as { access_token: string }).access_token;

@@ -62,7 +62,9 @@ test('createClient with all metadata (RFC 7591 included); defaults per DESIGN; s
   assert.ok(c.secretRotatedAt);
   assert.ok(d.createClient.clientSecret);
 
-  const pub = await ok('mutation { createClient(tenant: "shop", input: {name: "SPA", clientType: PUBLIC, redirectUris: ["https://shop.example/spa"]}) { client { clientId tokenEndpointAuthMethod grantTypes } clientSecret } }');
+  const pub = await ok(
+    'mutation { createClient(tenant: "shop", input: {name: "SPA", clientType: PUBLIC, redirectUris: ["https://shop.example/spa"]}) { client { clientId tokenEndpointAuthMethod grantTypes } clientSecret } }',
+  );
   assert.equal(pub.createClient.client.tokenEndpointAuthMethod, 'none');
   assert.equal(pub.createClient.clientSecret, null);
 });
@@ -73,26 +75,40 @@ test('createClient bad input names the field', async () => {
     [{ name: 'x', clientType: 'CONFIDENTIAL', redirectUris: ['https://x.example/cb#frag'] }, 'redirectUris'],
     [{ name: 'x', clientType: 'CONFIDENTIAL', redirectUris: [] }, 'redirectUris'],
     [{ name: 'x', clientType: 'CONFIDENTIAL', redirectUris: ['https://x.example/cb'], grantTypes: ['magic'] }, 'grantTypes'],
-    [{ name: 'x', clientType: 'PUBLIC', redirectUris: ['https://x.example/cb'], tokenEndpointAuthMethod: 'client_secret_basic' }, 'tokenEndpointAuthMethod'],
-    [{ name: 'x', clientType: 'CONFIDENTIAL', redirectUris: ['https://x.example/cb'], idTokenSignedResponseAlg: 'none' }, 'idTokenSignedResponseAlg'],
+    [
+      { name: 'x', clientType: 'PUBLIC', redirectUris: ['https://x.example/cb'], tokenEndpointAuthMethod: 'client_secret_basic' },
+      'tokenEndpointAuthMethod',
+    ],
+    [
+      { name: 'x', clientType: 'CONFIDENTIAL', redirectUris: ['https://x.example/cb'], idTokenSignedResponseAlg: 'none' },
+      'idTokenSignedResponseAlg',
+    ],
     [{ name: 'x', clientType: 'CONFIDENTIAL', redirectUris: ['https://x.example/cb'], scopes: ['bad"scope'] }, 'scopes'],
     [{ name: 'x', clientType: 'CONFIDENTIAL', redirectUris: ['https://x.example/cb'], tosUri: 'ftp://x.example/tos' }, 'tosUri'],
     [{ name: 'x', clientType: 'CONFIDENTIAL', redirectUris: ['https://x.example/cb'], contacts: [''] }, 'contacts'],
     [{ name: 'x', clientType: 'CONFIDENTIAL', redirectUris: ['https://x.example/cb'], clientId: 'a b' }, 'clientId'],
   ];
   for (const [input, f] of cases) {
-    const r = await call('mutation($input: CreateClientInput!) { createClient(tenant: "shop", input: $input) { client { clientId } } }', { input });
+    const r = await call('mutation($input: CreateClientInput!) { createClient(tenant: "shop", input: $input) { client { clientId } } }', {
+      input,
+    });
     assert.equal(code(r), 'BAD_USER_INPUT', JSON.stringify(input));
     assert.equal(field(r), f, JSON.stringify(r.errors));
   }
-  const dup = await call('mutation { createClient(tenant: "shop", input: {clientId: "shop-web", name: "x", clientType: PUBLIC, redirectUris: ["https://x.example/cb"]}) { client { clientId } } }');
+  const dup = await call(
+    'mutation { createClient(tenant: "shop", input: {clientId: "shop-web", name: "x", clientType: PUBLIC, redirectUris: ["https://x.example/cb"]}) { client { clientId } } }',
+  );
   assert.equal(code(dup), 'CONFLICT');
-  const noTenant = await call('mutation { createClient(tenant: "nope", input: {name: "x", clientType: PUBLIC, redirectUris: ["https://x.example/cb"]}) { client { clientId } } }');
+  const noTenant = await call(
+    'mutation { createClient(tenant: "nope", input: {name: "x", clientType: PUBLIC, redirectUris: ["https://x.example/cb"]}) { client { clientId } } }',
+  );
   assert.equal(code(noTenant), 'NOT_FOUND');
 });
 
 test('updateClient changes fields, keeps the rest, clears RFC 7591 fields with null; secrets are not readable', async () => {
-  const d = await ok(`mutation { updateClient(tenant: "shop", clientId: "shop-web", input: {name: "Shop web 2", redirectUris: ["https://shop.example/cb2"], tosUri: null, contacts: ["a@shop.example", "b@shop.example"]}) { ${CLIENT_FIELDS} } }`);
+  const d = await ok(
+    `mutation { updateClient(tenant: "shop", clientId: "shop-web", input: {name: "Shop web 2", redirectUris: ["https://shop.example/cb2"], tosUri: null, contacts: ["a@shop.example", "b@shop.example"]}) { ${CLIENT_FIELDS} } }`,
+  );
   const c = d.updateClient;
   assert.equal(c.name, 'Shop web 2');
   assert.deepEqual(c.redirectUris, ['https://shop.example/cb2']);
@@ -100,36 +116,58 @@ test('updateClient changes fields, keeps the rest, clears RFC 7591 fields with n
   assert.equal(c.policyUri, 'https://shop.example/privacy');
   assert.deepEqual(c.contacts, ['a@shop.example', 'b@shop.example']);
   assert.equal(c.tokenEndpointAuthMethod, 'client_secret_post');
-  const bad = await call('mutation { updateClient(tenant: "shop", clientId: "shop-web", input: {postLogoutRedirectUris: ["nope"]}) { clientId } }');
+  const bad = await call(
+    'mutation { updateClient(tenant: "shop", clientId: "shop-web", input: {postLogoutRedirectUris: ["nope"]}) { clientId } }',
+  );
   assert.equal(field(bad), 'postLogoutRedirectUris');
   const missing = await call('mutation { updateClient(tenant: "shop", clientId: "ghost", input: {name: "x"}) { clientId } }');
   assert.equal(code(missing), 'NOT_FOUND');
   // No field of the schema exposes a secret or its hash.
   const fields = await ok('{ __type(name: "Client") { fields { name } } }');
-  assert.equal(fields.__type.fields.some((f: { name: string }) => /secret(?!RotatedAt)|hash/i.test(f.name)), false);
+  assert.equal(
+    fields.__type.fields.some((f: { name: string }) => /secret(?!RotatedAt)|hash/i.test(f.name)),
+    false,
+  );
 });
 
 test('rotateClientSecret: new secret works, old one stops; public clients refused', async () => {
-  const c = await createClient(srv, 'shop', { clientId: 'shop-svc', name: 'svc', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], responseTypes: [], scopes: ['api'] });
+  const c = await createClient(srv, 'shop', {
+    clientId: 'shop-svc',
+    name: 'svc',
+    clientType: 'CONFIDENTIAL',
+    grantTypes: ['client_credentials'],
+    responseTypes: [],
+    scopes: ['api'],
+  });
   const d = await ok('mutation { rotateClientSecret(tenant: "shop", clientId: "shop-svc") { client { clientId } clientSecret } }');
   const fresh = d.rotateClientSecret.clientSecret as string;
   assert.notEqual(fresh, c.clientSecret);
   assert.equal((await clientCredentials(srv, 'shop', 'shop-svc', c.clientSecret!)).status, 401);
   assert.equal((await clientCredentials(srv, 'shop', 'shop-svc', fresh)).status, 200);
-  const spa = await createClient(srv, 'shop', { clientId: 'shop-spa2', name: 'spa', clientType: 'PUBLIC', redirectUris: ['https://shop.example/s'] });
+  const spa = await createClient(srv, 'shop', {
+    clientId: 'shop-spa2',
+    name: 'spa',
+    clientType: 'PUBLIC',
+    redirectUris: ['https://shop.example/s'],
+  });
   const r = await call(`mutation { rotateClientSecret(tenant: "shop", clientId: "${spa.clientId}") { clientSecret } }`);
   assert.equal(code(r), 'BAD_USER_INPUT');
   assert.equal(code(await call('mutation { rotateClientSecret(tenant: "shop", clientId: "ghost") { clientSecret } }')), 'NOT_FOUND');
 });
 
 test('client and clients queries; Tenant.client; deleteClient', async () => {
-  const one = await ok('{ client(tenant: "shop", clientId: "shop-web") { clientId name } ghost: client(tenant: "shop", clientId: "ghost") { clientId } }');
+  const one = await ok(
+    '{ client(tenant: "shop", clientId: "shop-web") { clientId name } ghost: client(tenant: "shop", clientId: "ghost") { clientId } }',
+  );
   assert.equal(one.client.name, 'Shop web 2');
   assert.equal(one.ghost, null);
   const list = await ok('{ clients(tenant: "shop", first: 2) { edges { node { clientId } } pageInfo { hasNextPage endCursor } } }');
   assert.equal(list.clients.edges.length, 2);
   assert.equal(list.clients.pageInfo.hasNextPage, true);
-  const rest = await ok('query($a: String) { clients(tenant: "shop", first: 50, after: $a) { edges { node { clientId } } pageInfo { hasNextPage } } }', { a: list.clients.pageInfo.endCursor });
+  const rest = await ok(
+    'query($a: String) { clients(tenant: "shop", first: 50, after: $a) { edges { node { clientId } } pageInfo { hasNextPage } } }',
+    { a: list.clients.pageInfo.endCursor },
+  );
   assert.equal(rest.clients.pageInfo.hasNextPage, false);
   const all = [...list.clients.edges, ...rest.clients.edges].map((e: any) => e.node.clientId);
   assert.deepEqual(all, [...all].sort());
@@ -149,17 +187,28 @@ test('users: create, get, search by username prefix and e-mail, update claims, p
   assert.equal(got.user.email, 'alice@shop.example');
   assert.equal(got.user.claims.department, 'sales');
   const prefix = await ok('{ users(tenant: "shop", filter: {usernamePrefix: "al"}) { edges { node { username } } } }');
-  assert.deepEqual(prefix.users.edges.map((e: any) => e.node.username), ['alan', 'Alice']);
+  assert.deepEqual(
+    prefix.users.edges.map((e: any) => e.node.username),
+    ['alan', 'Alice'],
+  );
   const byMail = await ok('{ users(tenant: "shop", filter: {email: "ALICE@shop.example"}) { edges { node { id } } } }');
-  assert.deepEqual(byMail.users.edges.map((e: any) => e.node.id), [id]);
+  assert.deepEqual(
+    byMail.users.edges.map((e: any) => e.node.id),
+    [id],
+  );
   const all = await ok('{ tenant(slug: "shop") { users(first: 2) { edges { node { username } } pageInfo { hasNextPage } } } }');
   assert.equal(all.tenant.users.edges.length, 2);
   assert.equal(all.tenant.users.pageInfo.hasNextPage, true);
 
-  const upd = await ok(`mutation { updateUser(tenant: "shop", id: "${id}", input: {username: "alice2", claims: {email: "a2@shop.example", given_name: "Alice"}}) { username email claims } }`);
+  const upd = await ok(
+    `mutation { updateUser(tenant: "shop", id: "${id}", input: {username: "alice2", claims: {email: "a2@shop.example", given_name: "Alice"}}) { username email claims } }`,
+  );
   assert.equal(upd.updateUser.username, 'alice2');
   assert.deepEqual(upd.updateUser.claims, { email: 'a2@shop.example', given_name: 'Alice' });
-  assert.equal(field(await call(`mutation { updateUser(tenant: "shop", id: "${id}", input: {claims: {email_verified: "yes"}}) { id } }`)), 'claims.email_verified');
+  assert.equal(
+    field(await call(`mutation { updateUser(tenant: "shop", id: "${id}", input: {claims: {email_verified: "yes"}}) { id } }`)),
+    'claims.email_verified',
+  );
   assert.equal(field(await call(`mutation { updateUser(tenant: "shop", id: "${id}", input: {claims: {sub: "x"}}) { id } }`)), 'claims.sub');
   assert.equal(code(await call(`mutation { updateUser(tenant: "shop", id: "${id}", input: {username: "BOB"}) { id } }`)), 'CONFLICT');
   assert.equal(code(await call('mutation { updateUser(tenant: "shop", id: "ghost", input: {username: "x"}) { id } }')), 'NOT_FOUND');
@@ -175,24 +224,48 @@ test('users: create, get, search by username prefix and e-mail, update claims, p
   assert.equal(code(await call('mutation { disableUser(tenant: "shop", id: "ghost") { id } }')), 'NOT_FOUND');
 
   assert.equal(field(await call('mutation { createUser(tenant: "shop", input: {username: "x", password: "short"}) { id } }')), 'password');
-  assert.equal(field(await call('mutation { createUser(tenant: "shop", input: {username: "", password: "long-enough-1"}) { id } }')), 'username');
-  assert.equal(code(await call('mutation { createUser(tenant: "shop", input: {username: "BOB", password: "long-enough-1"}) { id } }')), 'CONFLICT');
+  assert.equal(
+    field(await call('mutation { createUser(tenant: "shop", input: {username: "", password: "long-enough-1"}) { id } }')),
+    'username',
+  );
+  assert.equal(
+    code(await call('mutation { createUser(tenant: "shop", input: {username: "BOB", password: "long-enough-1"}) { id } }')),
+    'CONFLICT',
+  );
 
   assert.equal((await ok(`mutation { deleteUser(tenant: "shop", id: "${id}") }`)).deleteUser, true);
   assert.equal((await ok(`mutation { deleteUser(tenant: "shop", id: "${id}") }`)).deleteUser, false);
   assert.equal((await ok(`{ user(tenant: "shop", id: "${id}") { id } }`)).user, null);
   // No field of the schema exposes a password or its hash.
   const fields = await ok('{ __type(name: "User") { fields { name } } }');
-  assert.equal(fields.__type.fields.some((f: { name: string }) => /password|hash/i.test(f.name)), false);
+  assert.equal(
+    fields.__type.fields.some((f: { name: string }) => /password|hash/i.test(f.name)),
+    false,
+  );
 });
 
 test('scopes: set (create and replace), list on the tenant, delete; bad input', async () => {
-  await ok('mutation { setScope(tenant: "shop", input: {name: "orders:read", displayName: "Read orders", description: "See your orders.", claims: ["orders"]}) { name } }');
-  const d = await ok('mutation { setScope(tenant: "shop", input: {name: "orders:read", displayName: "Read your orders", claims: ["orders", "customer_no"]}) { name displayName description claims standard } }');
-  assert.deepEqual(d.setScope, { name: 'orders:read', displayName: 'Read your orders', description: '', claims: ['orders', 'customer_no'], standard: false });
-  await ok('mutation { setScope(tenant: "shop", input: {name: "profile", displayName: "Your profile", description: "Name and picture."}) { standard } }');
+  await ok(
+    'mutation { setScope(tenant: "shop", input: {name: "orders:read", displayName: "Read orders", description: "See your orders.", claims: ["orders"]}) { name } }',
+  );
+  const d = await ok(
+    'mutation { setScope(tenant: "shop", input: {name: "orders:read", displayName: "Read your orders", claims: ["orders", "customer_no"]}) { name displayName description claims standard } }',
+  );
+  assert.deepEqual(d.setScope, {
+    name: 'orders:read',
+    displayName: 'Read your orders',
+    description: '',
+    claims: ['orders', 'customer_no'],
+    standard: false,
+  });
+  await ok(
+    'mutation { setScope(tenant: "shop", input: {name: "profile", displayName: "Your profile", description: "Name and picture."}) { standard } }',
+  );
   const list = await ok('{ tenant(slug: "shop") { scopes { name standard } } }');
-  assert.deepEqual(list.tenant.scopes, [{ name: 'orders:read', standard: false }, { name: 'profile', standard: true }]);
+  assert.deepEqual(list.tenant.scopes, [
+    { name: 'orders:read', standard: false },
+    { name: 'profile', standard: true },
+  ]);
   assert.equal(field(await call('mutation { setScope(tenant: "shop", input: {name: "bad scope"}) { name } }')), 'name');
   assert.equal(field(await call('mutation { setScope(tenant: "shop", input: {name: "openid", claims: ["x"]}) { name } }')), 'claims');
   assert.equal((await ok('mutation { deleteScope(tenant: "shop", name: "orders:read") }')).deleteScope, true);
@@ -200,7 +273,10 @@ test('scopes: set (create and replace), list on the tenant, delete; bad input', 
   // Concurrent edits of different scopes both survive (optimistic concurrency on the tenant).
   await Promise.all(['a', 'b', 'c', 'd'].map((n) => ok(`mutation { setScope(tenant: "shop", input: {name: "${n}"}) { name } }`)));
   const after4 = await ok('{ tenant(slug: "shop") { scopes { name } } }');
-  assert.deepEqual(after4.tenant.scopes.map((s: any) => s.name), ['a', 'b', 'c', 'd', 'profile']);
+  assert.deepEqual(
+    after4.tenant.scopes.map((s: any) => s.name),
+    ['a', 'b', 'c', 'd', 'profile'],
+  );
 });
 
 test('signing keys: list with status, rotate, revoke; unknown kid', async () => {
@@ -228,17 +304,26 @@ test('signing keys: list with status, rotate, revoke; unknown kid', async () => 
 test('initial access tokens: create (shown once, stored hashed), list, single use, revoke', async () => {
   const t = (await ok('mutation { createInitialAccessToken(tenant: "shop") }')).createInitialAccessToken as string;
   assert.ok(t.length >= 40);
-  const single = (await ok('mutation { createInitialAccessToken(tenant: "shop", expiresIn: 3600, singleUse: true) }')).createInitialAccessToken as string;
+  const single = (await ok('mutation { createInitialAccessToken(tenant: "shop", expiresIn: 3600, singleUse: true) }'))
+    .createInitialAccessToken as string;
   const tenant = (await srv.rt.tenants.get('shop'))!;
   const { consumeInitialAccessToken } = await import('../src/services/initial-access-tokens.js');
   assert.ok(await consumeInitialAccessToken(srv.rt, tenant, single));
   assert.equal(await consumeInitialAccessToken(srv.rt, tenant, single), null);
   assert.ok(await consumeInitialAccessToken(srv.rt, tenant, t));
   assert.ok(await consumeInitialAccessToken(srv.rt, tenant, t));
-  const list = await ok('{ tenant(slug: "shop") { initialAccessTokens { edges { node { id singleUse uses active expiresAt createdBy } } } } }');
+  const list = await ok(
+    '{ tenant(slug: "shop") { initialAccessTokens { edges { node { id singleUse uses active expiresAt createdBy } } } } }',
+  );
   const nodes = list.tenant.initialAccessTokens.edges.map((e: any) => e.node);
   assert.equal(nodes.length, 2);
-  assert.deepEqual(nodes.map((n: any) => [n.singleUse, n.uses, n.active]), [[true, 1, false], [false, 2, true]]);
+  assert.deepEqual(
+    nodes.map((n: any) => [n.singleUse, n.uses, n.active]),
+    [
+      [true, 1, false],
+      [false, 2, true],
+    ],
+  );
   assert.equal(nodes[0].createdBy, 'test-admin');
   const stored = JSON.stringify(await srv.store.conn.collection('initial_access_tokens').find({}).toArray());
   assert.equal(stored.includes(t), false);
@@ -255,8 +340,37 @@ async function seedAccess(userId: string, clientId: string) {
   const now = new Date();
   const later = new Date(now.getTime() + 3600_000);
   await ts.consents.save(userId, clientId, { scopes: ['openid', 'profile'], claims: '[]', grantedAt: now, expiresAt: later });
-  const grant = await ts.grants.insert({ _id: randomUUID(), userId, clientId, sid: 's', scopes: ['openid'], claims: null, authTime: 0, acr: null, amr: [], nonce: null, resource: [], offlineAccess: true, createdAt: now, expiresAt: later, revokedAt: null });
-  await ts.accessTokens.insert({ _id: randomUUID(), jti: randomUUID(), clientId, sub: userId, grantId: grant._id, scopes: ['openid'], audience: [], authTime: null, acr: null, createdAt: now, expiresAt: later, revokedAt: null });
+  const grant = await ts.grants.insert({
+    _id: randomUUID(),
+    userId,
+    clientId,
+    sid: 's',
+    scopes: ['openid'],
+    claims: null,
+    authTime: 0,
+    acr: null,
+    amr: [],
+    nonce: null,
+    resource: [],
+    offlineAccess: true,
+    createdAt: now,
+    expiresAt: later,
+    revokedAt: null,
+  });
+  await ts.accessTokens.insert({
+    _id: randomUUID(),
+    jti: randomUUID(),
+    clientId,
+    sub: userId,
+    grantId: grant._id,
+    scopes: ['openid'],
+    audience: [],
+    authTime: null,
+    acr: null,
+    createdAt: now,
+    expiresAt: later,
+    revokedAt: null,
+  });
   return { ts, grantId: grant._id };
 }
 
@@ -268,13 +382,18 @@ test('consents per user and per client; revokeConsent revokes that client’s gr
   const a1 = await seedAccess(u1, 'shop-a');
   const b1 = await seedAccess(u1, 'shop-b');
   await seedAccess(u2, 'shop-a');
-  const byUser = await ok(`{ consents(tenant: "shop", userId: "${u1}") { edges { node { clientId scopes grantedAt expiresAt client { name } user { username } } } } }`);
+  const byUser = await ok(
+    `{ consents(tenant: "shop", userId: "${u1}") { edges { node { clientId scopes grantedAt expiresAt client { name } user { username } } } } }`,
+  );
   assert.deepEqual(byUser.consents.edges.map((e: any) => e.node.clientId).sort(), ['shop-a', 'shop-b']);
   assert.equal(byUser.consents.edges[0].node.user.username, 'carol');
   const byClient = await ok('{ client(tenant: "shop", clientId: "shop-a") { consents { edges { node { userId } } } } }');
   assert.deepEqual(byClient.client.consents.edges.map((e: any) => e.node.userId).sort(), [u1, u2].sort());
   const nested = await ok(`{ user(tenant: "shop", id: "${u2}") { consents { edges { node { clientId } } } } }`);
-  assert.deepEqual(nested.user.consents.edges.map((e: any) => e.node.clientId), ['shop-a']);
+  assert.deepEqual(
+    nested.user.consents.edges.map((e: any) => e.node.clientId),
+    ['shop-a'],
+  );
   assert.equal(field(await call('{ consents(tenant: "shop") { edges { cursor } } }')), 'userId');
 
   assert.equal((await ok(`mutation { revokeConsent(tenant: "shop", userId: "${u1}", clientId: "shop-a") }`)).revokeConsent, true);

@@ -7,10 +7,20 @@ let srv: TestServer;
 let token: string;
 
 const clients = (n: number, prefix: string) =>
-  Array.from({ length: n }, (_, i) => ({ clientId: `${prefix}-${String(i).padStart(3, '0')}`, name: `Client ${i}`, clientType: 'PUBLIC', redirectUris: [`https://c${i}.example/cb`] }));
+  Array.from({ length: n }, (_, i) => ({
+    clientId: `${prefix}-${String(i).padStart(3, '0')}`,
+    name: `Client ${i}`,
+    clientType: 'PUBLIC',
+    redirectUris: [`https://c${i}.example/cb`],
+  }));
 
 async function createTenantWith(slug: string, n: number): Promise<void> {
-  await gqlOk(srv, 'mutation($input: CreateTenantInput!) { createTenant(input: $input) { tenant { slug } } }', { input: { slug, displayName: slug, clients: clients(n, slug) } }, token);
+  await gqlOk(
+    srv,
+    'mutation($input: CreateTenantInput!) { createTenant(input: $input) { tenant { slug } } }',
+    { input: { slug, displayName: slug, clients: clients(n, slug) } },
+    token,
+  );
 }
 
 before(async () => {
@@ -50,7 +60,8 @@ test('50 clients of a tenant with their tenant and keys cost as many round trips
 
 test('many tenants with their clients and keys cost a bounded number of round trips', async () => {
   const q = `query($n: Int) { tenants(first: $n, filter: {slugPrefix: "many-"}) { edges { node { slug signingKeys { kid } clients(first: 10) { edges { node { clientId tenant { slug } } } } } } } }`;
-  for (const slug of Object.keys(Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`many-${String(i).padStart(2, '0')}`, 1])))) srv.rt.tenants.drop(slug);
+  for (const slug of Object.keys(Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`many-${String(i).padStart(2, '0')}`, 1]))))
+    srv.rt.tenants.drop(slug);
   const thirty = await cost(q, { n: 12 });
   assert.equal(thirty.data.tenants.edges.length, 12);
   for (const e of thirty.data.tenants.edges) assert.equal(e.node.clients.edges.length, 3);
@@ -60,11 +71,27 @@ test('many tenants with their clients and keys cost a bounded number of round tr
 });
 
 test('the batched first pages are exact when one tenant has more clients than the batch window', async () => {
-  const d = await gqlOk(srv, '{ a: tenant(slug: "big") { clients(first: 2) { edges { node { clientId } } pageInfo { hasNextPage } } } b: tenant(slug: "small") { clients(first: 2) { edges { node { clientId } } pageInfo { hasNextPage } } } }', {}, token);
-  assert.deepEqual(d.a.clients.edges.map((e: any) => e.node.clientId), ['big-000', 'big-001']);
-  assert.deepEqual(d.b.clients.edges.map((e: any) => e.node.clientId), ['small-000', 'small-001']);
+  const d = await gqlOk(
+    srv,
+    '{ a: tenant(slug: "big") { clients(first: 2) { edges { node { clientId } } pageInfo { hasNextPage } } } b: tenant(slug: "small") { clients(first: 2) { edges { node { clientId } } pageInfo { hasNextPage } } } }',
+    {},
+    token,
+  );
+  assert.deepEqual(
+    d.a.clients.edges.map((e: any) => e.node.clientId),
+    ['big-000', 'big-001'],
+  );
+  assert.deepEqual(
+    d.b.clients.edges.map((e: any) => e.node.clientId),
+    ['small-000', 'small-001'],
+  );
   assert.equal(d.a.clients.pageInfo.hasNextPage, true);
-  const all = await gqlOk(srv, '{ tenants(first: 100) { edges { node { slug clients(first: 7) { edges { node { clientId } } pageInfo { hasNextPage } } } } } }', {}, token);
+  const all = await gqlOk(
+    srv,
+    '{ tenants(first: 100) { edges { node { slug clients(first: 7) { edges { node { clientId } } pageInfo { hasNextPage } } } } } }',
+    {},
+    token,
+  );
   const big = all.tenants.edges.find((e: any) => e.node.slug === 'big').node.clients;
   assert.equal(big.edges.length, 7);
   assert.equal(big.pageInfo.hasNextPage, true);

@@ -35,7 +35,14 @@ test('createTenant with branding, settings, scopes and clients in one mutation',
         signingAlg: 'ES256',
         dynamicRegistration: 'DISABLED',
         branding: { logoUrl: 'https://acme.example/logo.png', primaryColor: '#AABBCC' },
-        settings: { accessTokenTtl: 600, consentTtl: 86400, subjectType: 'pairwise', passwordGrant: true, keyRotationDays: 30, allowedGrantTypes: ['authorization_code', 'refresh_token', 'client_credentials'] },
+        settings: {
+          accessTokenTtl: 600,
+          consentTtl: 86400,
+          subjectType: 'pairwise',
+          passwordGrant: true,
+          keyRotationDays: 30,
+          allowedGrantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
+        },
         scopes: [{ name: 'api:read', displayName: 'Read the API', description: 'Lets the app read your data.', claims: ['department'] }],
         clients: [
           { clientId: 'acme-web', name: 'Acme web', clientType: 'CONFIDENTIAL', redirectUris: ['https://acme.example/cb'] },
@@ -57,10 +64,24 @@ test('createTenant with branding, settings, scopes and clients in one mutation',
   assert.equal(t.settings.passwordGrant, true);
   assert.equal(t.settings.keyRotationDays, 30);
   assert.deepEqual(t.settings.allowedGrantTypes, ['authorization_code', 'refresh_token', 'client_credentials']);
-  assert.deepEqual([...t.overriddenSettings].sort(), ['accessTokenTtl', 'allowedGrantTypes', 'consentTtl', 'dynamicRegistration', 'keyRotationDays', 'passwordGrant', 'signingAlg', 'subjectType']);
-  assert.deepEqual(t.scopes, [{ name: 'api:read', displayName: 'Read the API', description: 'Lets the app read your data.', claims: ['department'], standard: false }]);
+  assert.deepEqual([...t.overriddenSettings].sort(), [
+    'accessTokenTtl',
+    'allowedGrantTypes',
+    'consentTtl',
+    'dynamicRegistration',
+    'keyRotationDays',
+    'passwordGrant',
+    'signingAlg',
+    'subjectType',
+  ]);
+  assert.deepEqual(t.scopes, [
+    { name: 'api:read', displayName: 'Read the API', description: 'Lets the app read your data.', claims: ['department'], standard: false },
+  ]);
   assert.equal(t.signingKeys.length, 8);
-  assert.deepEqual(t.clients.edges.map((e: any) => e.node.clientId), ['acme-spa', 'acme-web']);
+  assert.deepEqual(
+    t.clients.edges.map((e: any) => e.node.clientId),
+    ['acme-spa', 'acme-web'],
+  );
   const [web, spa] = d.createTenant.clients;
   assert.equal(web.client.clientId, 'acme-web');
   assert.ok(web.clientSecret && web.clientSecret.length >= 32);
@@ -80,8 +101,19 @@ test('createTenant refuses bad input with the field named, and creates nothing',
     [{ slug: 'ok-slug', displayName: 'x', settings: { allowedGrantTypes: ['magic'] } }, 'allowedGrantTypes'],
     [{ slug: 'ok-slug', displayName: 'x', branding: { primaryColor: 'red' } }, 'branding.primaryColor'],
     [{ slug: 'ok-slug', displayName: 'x', scopes: [{ name: 'has space' }] }, 'scopes[0].name'],
-    [{ slug: 'ok-slug', displayName: 'x', clients: [{ name: 'c', clientType: 'CONFIDENTIAL', redirectUris: ['not a url'] }] }, 'clients[0].redirectUris'],
-    [{ slug: 'ok-slug', displayName: 'x', settings: { allowedGrantTypes: ['client_credentials'] }, clients: [{ name: 'c', clientType: 'CONFIDENTIAL', redirectUris: ['https://x.example/cb'] }] }, 'clients[0].grantTypes'],
+    [
+      { slug: 'ok-slug', displayName: 'x', clients: [{ name: 'c', clientType: 'CONFIDENTIAL', redirectUris: ['not a url'] }] },
+      'clients[0].redirectUris',
+    ],
+    [
+      {
+        slug: 'ok-slug',
+        displayName: 'x',
+        settings: { allowedGrantTypes: ['client_credentials'] },
+        clients: [{ name: 'c', clientType: 'CONFIDENTIAL', redirectUris: ['https://x.example/cb'] }],
+      },
+      'clients[0].grantTypes',
+    ],
   ];
   for (const [input, field] of cases) {
     const r = await call('mutation($input: CreateTenantInput!) { createTenant(input: $input) { tenant { slug } } }', { input });
@@ -96,23 +128,53 @@ test('createTenant refuses bad input with the field named, and creates nothing',
 
 test('updateTenant changes name, branding, lifetimes, grant types, consent lifetime, subject type, password grant; null resets', async () => {
   await createTenant(srv, 'upd');
-  const d = await ok(
-    `mutation($input: UpdateTenantInput!) { updateTenant(slug: "upd", input: $input) { ${TENANT_FIELDS} } }`,
-    { input: { displayName: 'Updated', branding: { primaryColor: '#010203' }, settings: { codeTtl: 30, idTokenTtl: 900, accessTokenTtl: 900, refreshTokenTtl: 86400, consentTtl: 3600, sessionTtl: 7200, subjectType: 'pairwise', passwordGrant: true, allowedGrantTypes: ['authorization_code'] } } },
-  );
+  const d = await ok(`mutation($input: UpdateTenantInput!) { updateTenant(slug: "upd", input: $input) { ${TENANT_FIELDS} } }`, {
+    input: {
+      displayName: 'Updated',
+      branding: { primaryColor: '#010203' },
+      settings: {
+        codeTtl: 30,
+        idTokenTtl: 900,
+        accessTokenTtl: 900,
+        refreshTokenTtl: 86400,
+        consentTtl: 3600,
+        sessionTtl: 7200,
+        subjectType: 'pairwise',
+        passwordGrant: true,
+        allowedGrantTypes: ['authorization_code'],
+      },
+    },
+  });
   const t = d.updateTenant;
   assert.equal(t.displayName, 'Updated');
   assert.deepEqual(t.branding, { logoUrl: null, primaryColor: '#010203' });
   assert.deepEqual(
     { ...t.settings, allowedGrantTypes: undefined },
-    { signingAlg: 'RS256', codeTtl: 30, idTokenTtl: 900, accessTokenTtl: 900, refreshTokenTtl: 86400, consentTtl: 3600, sessionTtl: 7200, subjectType: 'pairwise', dynamicRegistration: 'TOKEN', passwordGrant: true, keyRotationDays: 0, allowedGrantTypes: undefined },
+    {
+      signingAlg: 'RS256',
+      codeTtl: 30,
+      idTokenTtl: 900,
+      accessTokenTtl: 900,
+      refreshTokenTtl: 86400,
+      consentTtl: 3600,
+      sessionTtl: 7200,
+      subjectType: 'pairwise',
+      dynamicRegistration: 'TOKEN',
+      passwordGrant: true,
+      keyRotationDays: 0,
+      allowedGrantTypes: undefined,
+    },
   );
   assert.deepEqual(t.settings.allowedGrantTypes, ['authorization_code']);
   // A grant the tenant no longer allows cannot be given to a client.
-  const r = await call('mutation { createClient(tenant: "upd", input: {name: "m2m", clientType: CONFIDENTIAL, redirectUris: [], grantTypes: ["client_credentials"], responseTypes: []}) { client { clientId } } }');
+  const r = await call(
+    'mutation { createClient(tenant: "upd", input: {name: "m2m", clientType: CONFIDENTIAL, redirectUris: [], grantTypes: ["client_credentials"], responseTypes: []}) { client { clientId } } }',
+  );
   assert.equal(r.errors?.[0]?.extensions?.field, 'grantTypes');
 
-  const reset = await ok(`mutation { updateTenant(slug: "upd", input: {settings: {accessTokenTtl: null, allowedGrantTypes: null}, branding: null}) { ${TENANT_FIELDS} } }`);
+  const reset = await ok(
+    `mutation { updateTenant(slug: "upd", input: {settings: {accessTokenTtl: null, allowedGrantTypes: null}, branding: null}) { ${TENANT_FIELDS} } }`,
+  );
   assert.equal(reset.updateTenant.settings.accessTokenTtl, 3600);
   assert.equal(reset.updateTenant.settings.allowedGrantTypes.length, 6);
   assert.equal(reset.updateTenant.overriddenSettings.includes('accessTokenTtl'), false);
@@ -126,7 +188,13 @@ test('updateTenant changes name, branding, lifetimes, grant types, consent lifet
 
 test('the token endpoint refuses a grant type the tenant no longer allows', async () => {
   await createTenant(srv, 'narrow');
-  const c = await createClient(srv, 'narrow', { name: 'svc', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], responseTypes: [], scopes: ['api'] });
+  const c = await createClient(srv, 'narrow', {
+    name: 'svc',
+    clientType: 'CONFIDENTIAL',
+    grantTypes: ['client_credentials'],
+    responseTypes: [],
+    scopes: ['api'],
+  });
   const { clientCredentials } = await import('./helpers/admin.js');
   assert.equal((await clientCredentials(srv, 'narrow', c.clientId, c.clientSecret!)).status, 200);
   await ok('mutation { updateTenant(slug: "narrow", input: {settings: {allowedGrantTypes: ["authorization_code"]}}) { slug } }');
@@ -137,16 +205,30 @@ test('the token endpoint refuses a grant type the tenant no longer allows', asyn
 
 test('tenants: pagination with stable cursors, filter by slug prefix and display name', async () => {
   for (const s of ['page-a', 'page-b', 'page-c']) await createTenant(srv, s, `Paged ${s.toUpperCase()}`);
-  const p1 = await ok('{ tenants(first: 2, filter: {slugPrefix: "page-"}) { edges { cursor node { slug } } pageInfo { hasNextPage endCursor } } }');
-  assert.deepEqual(p1.tenants.edges.map((e: any) => e.node.slug), ['page-a', 'page-b']);
+  const p1 = await ok(
+    '{ tenants(first: 2, filter: {slugPrefix: "page-"}) { edges { cursor node { slug } } pageInfo { hasNextPage endCursor } } }',
+  );
+  assert.deepEqual(
+    p1.tenants.edges.map((e: any) => e.node.slug),
+    ['page-a', 'page-b'],
+  );
   assert.equal(p1.tenants.pageInfo.hasNextPage, true);
   // A tenant created between pages does not shift the next page.
   await createTenant(srv, 'page-0');
-  const p2 = await ok('query($after: String) { tenants(first: 2, after: $after, filter: {slugPrefix: "page-"}) { edges { node { slug } } pageInfo { hasNextPage } } }', { after: p1.tenants.pageInfo.endCursor });
-  assert.deepEqual(p2.tenants.edges.map((e: any) => e.node.slug), ['page-c']);
+  const p2 = await ok(
+    'query($after: String) { tenants(first: 2, after: $after, filter: {slugPrefix: "page-"}) { edges { node { slug } } pageInfo { hasNextPage } } }',
+    { after: p1.tenants.pageInfo.endCursor },
+  );
+  assert.deepEqual(
+    p2.tenants.edges.map((e: any) => e.node.slug),
+    ['page-c'],
+  );
   assert.equal(p2.tenants.pageInfo.hasNextPage, false);
   const s = await ok('{ tenants(filter: {search: "paged page-b"}) { edges { node { slug } } } }');
-  assert.deepEqual(s.tenants.edges.map((e: any) => e.node.slug), ['page-b']);
+  assert.deepEqual(
+    s.tenants.edges.map((e: any) => e.node.slug),
+    ['page-b'],
+  );
   const bad = await call('{ tenants(first: 500) { edges { node { slug } } } }');
   assert.equal(bad.errors?.[0]?.extensions?.field, 'first');
   const badCursor = await call('{ tenants(after: "nonsense!") { edges { node { slug } } } }');
@@ -186,20 +268,28 @@ test('anonymous callers get UNAUTHENTICATED, introspection included; admins can 
 });
 
 test('every type, field, argument-bearing input field and enum value of the schema is described', async () => {
-  const d = await ok(`{ __schema { types { name kind description fields { name description } inputFields { name description } enumValues { name description } } } }`);
+  const d = await ok(
+    `{ __schema { types { name kind description fields { name description } inputFields { name description } enumValues { name description } } } }`,
+  );
   const missing: string[] = [];
   for (const t of d.__schema.types) {
     if (t.name.startsWith('__') || ['String', 'Int', 'Boolean', 'ID', 'Float'].includes(t.name)) continue;
     if (!t.description) missing.push(t.name);
-    for (const f of [...(t.fields ?? []), ...(t.inputFields ?? []), ...(t.enumValues ?? [])]) if (!f.description) missing.push(`${t.name}.${f.name}`);
+    for (const f of [...(t.fields ?? []), ...(t.inputFields ?? []), ...(t.enumValues ?? [])])
+      if (!f.description) missing.push(`${t.name}.${f.name}`);
   }
   assert.deepEqual(missing, []);
 });
 
 test('depth and cost limits refuse abusive queries before running them', async () => {
-  const deep = await call('{ tenants { edges { node { clients { edges { node { tenant { clients { edges { node { tenant { clients { edges { node { clientId } } } } } } } } } } } } } } }');
+  const deep = await call(
+    '{ tenants { edges { node { clients { edges { node { tenant { clients { edges { node { tenant { clients { edges { node { clientId } } } } } } } } } } } } } } }',
+  );
   assert.equal(deep.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
-  const costly = await call('query($n: Int) { tenants(first: 100) { edges { node { clients(first: $n) { edges { node { clientId } } } users(first: 100) { edges { node { id } } } } } } }', { n: 100 });
+  const costly = await call(
+    'query($n: Int) { tenants(first: 100) { edges { node { clients(first: $n) { edges { node { clientId } } } users(first: 100) { edges { node { id } } } } } } }',
+    { n: 100 },
+  );
   assert.equal(costly.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
   assert.equal(costly.data, undefined);
 });

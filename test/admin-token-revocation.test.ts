@@ -51,7 +51,12 @@ after(async () => {
 
 /** A confidential client of `system` with these scopes, and a token for all of them. */
 async function adminClient(scopes: string[]): Promise<{ clientId: string; secret: string; token: string }> {
-  const c = await createClient(a, 'system', { name: `admin ${scopes.join(' ')}`, clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], scopes });
+  const c = await createClient(a, 'system', {
+    name: `admin ${scopes.join(' ')}`,
+    clientType: 'CONFIDENTIAL',
+    grantTypes: ['client_credentials'],
+    scopes,
+  });
   const secret = c.clientSecret!;
   return { clientId: c.clientId, secret, token: await adminToken(a, scopes.join(' '), c.clientId, secret) };
 }
@@ -62,7 +67,10 @@ describe('a revoked admin token', () => {
     assert.equal(code(await gql(b, TENANT, { slug: 'acme' }, token)), undefined, 'works on both replicas before');
     const res = await fetch(`${a.url}/t/system/revoke`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${ADMIN_ID}:${ADMIN_SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${ADMIN_ID}:${ADMIN_SECRET}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: new URLSearchParams({ token, token_type_hint: 'access_token' }),
     });
     assert.equal(res.status, 200);
@@ -104,7 +112,10 @@ describe('an admin token whose client changed', () => {
     await pastTheBound();
     const r = await gql(b, 'mutation { updateTenant(slug: "acme", input: { displayName: "Taken over" }) { slug } }', {}, c.token);
     assert.equal(code(r), 'UNAUTHENTICATED');
-    assert.equal((await gqlOk<{ tenant: { displayName: string } }>(a, '{ tenant(slug: "acme") { displayName } }')).tenant.displayName, 'Tenant acme');
+    assert.equal(
+      (await gqlOk<{ tenant: { displayName: string } }>(a, '{ tenant(slug: "acme") { displayName } }')).tenant.displayName,
+      'Tenant acme',
+    );
   });
 
   test('deleteClient of a tenant-admin:{slug} client', async () => {
@@ -118,7 +129,11 @@ describe('an admin token whose client changed', () => {
   test('disableClient: its tokens are refused, it cannot get new ones; enabled again, old tokens stay revoked', async () => {
     const c = await adminClient(['admin']);
     assert.equal(code(await gql(b, TENANTS, {}, c.token)), undefined);
-    const d = await gqlOk<{ disableClient: { disabled: boolean } }>(a, 'mutation($id: String!) { disableClient(tenant: "system", clientId: $id) { disabled } }', { id: c.clientId });
+    const d = await gqlOk<{ disableClient: { disabled: boolean } }>(
+      a,
+      'mutation($id: String!) { disableClient(tenant: "system", clientId: $id) { disabled } }',
+      { id: c.clientId },
+    );
     assert.equal(d.disableClient.disabled, true);
     assert.equal(code(await gql(a, TENANTS, {}, c.token)), 'UNAUTHENTICATED');
     await pastTheBound();
@@ -137,7 +152,11 @@ describe('an admin token whose client changed', () => {
   test('a client whose scopes no longer include the tenant-admin scope its token carries', async () => {
     const c = await adminClient(['tenant-admin:acme']);
     assert.equal(code(await gql(b, TENANT, { slug: 'acme' }, c.token)), undefined);
-    await gqlOk(a, 'mutation($id: String!) { updateClient(tenant: "system", clientId: $id, input: { scopes: ["tenant-admin:other"] }) { clientId } }', { id: c.clientId });
+    await gqlOk(
+      a,
+      'mutation($id: String!) { updateClient(tenant: "system", clientId: $id, input: { scopes: ["tenant-admin:other"] }) { clientId } }',
+      { id: c.clientId },
+    );
     await pastTheBound();
     assert.equal(code(await gql(b, TENANT, { slug: 'acme' }, c.token)), 'UNAUTHENTICATED');
     assert.equal(code(await gql(a, TENANT, { slug: 'acme' }, c.token)), 'UNAUTHENTICATED');
@@ -146,9 +165,16 @@ describe('an admin token whose client changed', () => {
   test('a client that lost admin but kept tenant-admin:acme: its token is only a tenant admin now', async () => {
     const c = await adminClient(['admin', 'tenant-admin:acme']);
     assert.equal(code(await gql(b, TENANTS, {}, c.token)), undefined);
-    await gqlOk(a, 'mutation($id: String!) { updateClient(tenant: "system", clientId: $id, input: { scopes: ["tenant-admin:acme"] }) { clientId } }', { id: c.clientId });
+    await gqlOk(
+      a,
+      'mutation($id: String!) { updateClient(tenant: "system", clientId: $id, input: { scopes: ["tenant-admin:acme"] }) { clientId } }',
+      { id: c.clientId },
+    );
     await pastTheBound();
-    assert.equal(code(await gql(b, 'mutation { createTenant(input: { slug: "mine", displayName: "Mine" }) { tenant { slug } } }', {}, c.token)), 'FORBIDDEN');
+    assert.equal(
+      code(await gql(b, 'mutation { createTenant(input: { slug: "mine", displayName: "Mine" }) { tenant { slug } } }', {}, c.token)),
+      'FORBIDDEN',
+    );
     assert.equal(code(await gql(b, TENANT, { slug: 'acme' }, c.token)), undefined);
   });
 });
@@ -160,7 +186,10 @@ describe('while the database is away', () => {
     const introspect = () =>
       fetch(`${b.url}/t/system/introspect`, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${ADMIN_ID}:${ADMIN_SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: `Basic ${Buffer.from(`${ADMIN_ID}:${ADMIN_SECRET}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: new URLSearchParams({ token }),
         signal: AbortSignal.timeout(3_000),
       });

@@ -54,7 +54,14 @@ describe('discovery', () => {
   test('announces the authorization endpoint and exactly what it supports', async () => {
     const meta = (await (await fetch(`${srv.issuer('acme')}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
     assert.equal(meta.authorization_endpoint, `${srv.issuer('acme')}/authorize`);
-    assert.deepEqual(meta.response_types_supported, ['code', 'id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token']);
+    assert.deepEqual(meta.response_types_supported, [
+      'code',
+      'id_token',
+      'id_token token',
+      'code id_token',
+      'code token',
+      'code id_token token',
+    ]);
     assert.deepEqual(meta.response_modes_supported, ['query', 'fragment', 'form_post']);
     assert.deepEqual(meta.code_challenge_methods_supported, ['S256']);
     assert.deepEqual(meta.prompt_values_supported, ['none', 'login', 'consent', 'select_account']);
@@ -83,13 +90,23 @@ describe('client and redirect_uri (HTML page, never a redirect)', () => {
   });
 
   test('unregistered redirect_uri, and near misses of a registered one', async () => {
-    for (const uri of ['https://evil.example/cb', `${RP}/`, `${RP}?x=1`, RP.toUpperCase(), 'https://rp.example.com/cb#x', 'https://rp.example.com:443/cb']) {
+    for (const uri of [
+      'https://evil.example/cb',
+      `${RP}/`,
+      `${RP}?x=1`,
+      RP.toUpperCase(),
+      'https://rp.example.com/cb#x',
+      'https://rp.example.com:443/cb',
+    ]) {
       htmlError(await get(authorizeUrl(srv, 'acme', base({ redirect_uri: uri }))), 'invalid_request');
     }
   });
 
   test('an error that would otherwise redirect is a page while redirect_uri is bad', async () => {
-    htmlError(await get(authorizeUrl(srv, 'acme', base({ redirect_uri: 'https://evil.example/cb', response_type: 'bogus' }))), 'invalid_request');
+    htmlError(
+      await get(authorizeUrl(srv, 'acme', base({ redirect_uri: 'https://evil.example/cb', response_type: 'bogus' }))),
+      'invalid_request',
+    );
   });
 
   test('redirect_uri is required for OpenID requests even with one registered URI', async () => {
@@ -110,7 +127,9 @@ describe('client and redirect_uri (HTML page, never a redirect)', () => {
   });
 
   test('the error page escapes what it echoes', async () => {
-    const page = await get(authorizeUrl(srv, 'acme', base({ response_type: '<script>alert(1)</script>', redirect_uri: 'https://x/<script>' })));
+    const page = await get(
+      authorizeUrl(srv, 'acme', base({ response_type: '<script>alert(1)</script>', redirect_uri: 'https://x/<script>' })),
+    );
     assert.ok(!page.body.includes('<script>alert'));
     assert.ok(!page.body.includes('<script>'));
   });
@@ -138,7 +157,11 @@ describe('errors go back to the client with error, state and iss', () => {
   });
 
   test('response_type not registered for the client', async () => {
-    await expectError(base({ client_id: fx.codeOnly.clientId, response_type: 'code id_token', nonce: 'n' }), 'unauthorized_client', `${RP}#`);
+    await expectError(
+      base({ client_id: fx.codeOnly.clientId, response_type: 'code id_token', nonce: 'n' }),
+      'unauthorized_client',
+      `${RP}#`,
+    );
   });
 
   test('public client without PKCE, with plain PKCE, or with the method omitted', async () => {
@@ -151,7 +174,16 @@ describe('errors go back to the client with error, state and iss', () => {
   });
 
   test('a public client with S256 PKCE gets to the login page', async () => {
-    const page = await get(authorizeUrl(srv, 'acme', { client_id: fx.spa.clientId, redirect_uri: SPA, response_type: 'code', scope: 'openid', code_challenge: pkce().challenge, code_challenge_method: 'S256' }));
+    const page = await get(
+      authorizeUrl(srv, 'acme', {
+        client_id: fx.spa.clientId,
+        redirect_uri: SPA,
+        response_type: 'code',
+        scope: 'openid',
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+      }),
+    );
     assert.equal(page.status, 303);
     assert.match(page.headers.get('location')!, /\/interaction\//);
   });
@@ -185,7 +217,9 @@ describe('errors go back to the client with error, state and iss', () => {
     const p = redirected(await get(`${authorizeUrl(srv, 'acme', base())}&scope=openid`), RP);
     assert.equal(p.get('error'), 'invalid_request');
     assert.equal(p.get('iss'), srv.issuer('acme'));
-    const ok = await get(`${authorizeUrl(srv, 'acme', base({ resource: 'https://api.example.com/' }))}&resource=${encodeURIComponent('https://other.example.com/')}`);
+    const ok = await get(
+      `${authorizeUrl(srv, 'acme', base({ resource: 'https://api.example.com/' }))}&resource=${encodeURIComponent('https://other.example.com/')}`,
+    );
     assert.equal(ok.status, 303);
     assert.match(ok.headers.get('location')!, /\/interaction\//);
   });
@@ -261,7 +295,10 @@ describe('response modes of error responses', () => {
   });
 
   test('query is refused for token responses; the error is delivered in the fragment', async () => {
-    const p = redirected(await get(authorizeUrl(srv, 'acme', base({ response_type: 'id_token', nonce: 'n', response_mode: 'query' }))), `${RP}#`);
+    const p = redirected(
+      await get(authorizeUrl(srv, 'acme', base({ response_type: 'id_token', nonce: 'n', response_mode: 'query' }))),
+      `${RP}#`,
+    );
     assert.equal(p.get('error'), 'invalid_request');
   });
 

@@ -77,7 +77,11 @@ async function makeClient(name: string, extra: Record<string, unknown>): Promise
     postLogoutRedirectUris: [RP_OUT],
     ...extra,
   });
-  clients[name] = { ...c, redirectUri: RP_CB, ...(extra.idTokenSignedResponseAlg ? { idTokenAlg: extra.idTokenSignedResponseAlg as string } : {}) };
+  clients[name] = {
+    ...c,
+    redirectUri: RP_CB,
+    ...(extra.idTokenSignedResponseAlg ? { idTokenAlg: extra.idTokenSignedResponseAlg as string } : {}),
+  };
 }
 
 before(async () => {
@@ -173,14 +177,23 @@ describe('client metadata', () => {
       ['frontchannelLogoutUri', 'ftp://rp.example.com/fc'],
       ['backchannelLogoutUri', 'javascript:alert(1)'],
     ] as const) {
-      const r = await gql(srv, `mutation($id: String!, $v: URL) { updateClient(tenant: "acme", clientId: $id, input: { ${field}: $v }) { clientId } }`, { id: c.clientId, v: value }, token);
+      const r = await gql(
+        srv,
+        `mutation($id: String!, $v: URL) { updateClient(tenant: "acme", clientId: $id, input: { ${field}: $v }) { clientId } }`,
+        { id: c.clientId, v: value },
+        token,
+      );
       assert.equal(r.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', `${field}=${value}`);
     }
   });
 
   test('dynamic registration keeps the logout metadata under its RFC names and refuses a fragment', async () => {
     const register = (body: Record<string, unknown>) =>
-      fetch(`${srv.issuer('acme')}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${srv.issuer('acme')}/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const ok = await register({
       redirect_uris: [RP_CB],
       backchannel_logout_uri: 'https://rp.example.com/bc',
@@ -194,9 +207,13 @@ describe('client metadata', () => {
     assert.equal(view.backchannel_logout_session_required, true);
     assert.equal(view.frontchannel_logout_uri, 'https://rp.example.com/fc');
     assert.equal(view.frontchannel_logout_session_required, true);
-    const q = await gqlOk<{ client: Record<string, unknown> }>(srv, `query($id: String!) { client(tenant: "acme", clientId: $id) { backchannelLogoutUri frontchannelLogoutSessionRequired } }`, {
-      id: view.client_id,
-    });
+    const q = await gqlOk<{ client: Record<string, unknown> }>(
+      srv,
+      `query($id: String!) { client(tenant: "acme", clientId: $id) { backchannelLogoutUri frontchannelLogoutSessionRequired } }`,
+      {
+        id: view.client_id,
+      },
+    );
     assert.equal(q.client.backchannelLogoutUri, 'https://rp.example.com/bc');
     assert.equal(q.client.frontchannelLogoutSessionRequired, true);
 
@@ -213,7 +230,9 @@ describe('back-channel logout', () => {
     const browser = new Browser();
     const s = await signInTo(browser, ['a', 'flaky', 'refuse', 'hs', 'plain']);
     const started = Date.now();
-    const page = await browser.request(oidc.buildEndSessionUrl(s.a!.config, { id_token_hint: s.a!.idToken, post_logout_redirect_uri: RP_OUT, state: 'bc' }).href);
+    const page = await browser.request(
+      oidc.buildEndSessionUrl(s.a!.config, { id_token_hint: s.a!.idToken, post_logout_redirect_uri: RP_OUT, state: 'bc' }).href,
+    );
     assert.equal(page.status, 303);
     assert.equal(page.headers.get('location'), `${RP_OUT}?state=bc`);
     assert.ok(Date.now() - started < 1_500, 'the user is not held up');
@@ -228,9 +247,17 @@ describe('back-channel logout', () => {
     assert.equal(payload.sid, s.a!.sid, 'the sid of the session the ID token named');
     assert.equal(payload.sub, s.a!.sub);
 
-    const hsPayload = await validateLogoutToken(tokensFor('hs', since)[0]!.body.get('logout_token')!, clients.hs!.clientId, clients.hs!.clientSecret!);
+    const hsPayload = await validateLogoutToken(
+      tokensFor('hs', since)[0]!.body.get('logout_token')!,
+      clients.hs!.clientId,
+      clients.hs!.clientSecret!,
+    );
     assert.equal(hsPayload.sid, s.a!.sid);
-    assert.equal(decodeProtectedHeader(tokensFor('hs', since)[0]!.body.get('logout_token')!).alg, 'HS256', 'signed like the client’s ID tokens');
+    assert.equal(
+      decodeProtectedHeader(tokensFor('hs', since)[0]!.body.get('logout_token')!).alg,
+      'HS256',
+      'signed like the client’s ID tokens',
+    );
 
     const [first, retry] = tokensFor('flaky', since);
     assert.ok(retry!.at - first!.at >= 900, 'retried after a back-off');
@@ -248,7 +275,9 @@ describe('back-channel logout', () => {
     const browser = new Browser();
     const s = await signInTo(browser, ['hang', 'a']);
     const started = Date.now();
-    const page = await browser.request(oidc.buildEndSessionUrl(s.hang!.config, { id_token_hint: s.hang!.idToken, post_logout_redirect_uri: RP_OUT }).href);
+    const page = await browser.request(
+      oidc.buildEndSessionUrl(s.hang!.config, { id_token_hint: s.hang!.idToken, post_logout_redirect_uri: RP_OUT }).href,
+    );
     const took = Date.now() - started;
     assert.equal(page.status, 303);
     assert.ok(took < 2_000, `answered after ${took} ms`);
@@ -261,8 +290,13 @@ describe('back-channel logout', () => {
     await signInTo(browser, ['a']);
     const pages = await Promise.all([0, 1].map(() => browser.request(`${srv.issuer('acme')}/end_session`)));
     const forms = pages.map((p) => /name="csrf_token" value="([^"]+)"/.exec(p.body)![1]!);
-    const done = await Promise.all(forms.map((csrf) => browser.request(`${srv.issuer('acme')}/end_session`, { form: { csrf_token: csrf, decision: 'logout' } })));
-    assert.deepEqual(done.map((d) => d.status), [200, 200]);
+    const done = await Promise.all(
+      forms.map((csrf) => browser.request(`${srv.issuer('acme')}/end_session`, { form: { csrf_token: csrf, decision: 'logout' } })),
+    );
+    assert.deepEqual(
+      done.map((d) => d.status),
+      [200, 200],
+    );
     await until(() => tokensFor('a', since).length >= 1);
     await sleep(500);
     assert.equal(tokensFor('a', since).length, 1);
@@ -274,7 +308,9 @@ describe('front-channel logout', () => {
     const since = Date.now();
     const browser = new Browser();
     const s = await signInTo(browser, ['fc', 'fc2', 'a']);
-    const page = await browser.request(oidc.buildEndSessionUrl(s.a!.config, { id_token_hint: s.a!.idToken, post_logout_redirect_uri: RP_OUT, state: 'fc' }).href);
+    const page = await browser.request(
+      oidc.buildEndSessionUrl(s.a!.config, { id_token_hint: s.a!.idToken, post_logout_redirect_uri: RP_OUT, state: 'fc' }).href,
+    );
     assert.equal(page.status, 200, 'the page must load the frames before the browser returns');
     const frames = [...page.body.matchAll(/<iframe src="([^"]+)"/g)].map((m) => new URL(m[1]!.replace(/&amp;/g, '&')));
     assert.equal(frames.length, 2);

@@ -92,7 +92,7 @@ test('a real browser logs in, consents and lands on the redirect URI with a code
   await page.fill('input[name=password]', PASSWORD);
   await Promise.all([page.waitForURL(/\/interaction\//), page.click('button[type=submit]')]);
   await page.waitForSelector('button[name=decision][value=allow]');
-  assert.match(await page.textContent('body') ?? '', /Your email address/);
+  assert.match((await page.textContent('body')) ?? '', /Your email address/);
   await page.screenshot({ path: join(OUT, 'consent.png'), fullPage: true });
 
   await Promise.all([page.waitForURL((u) => u.href.startsWith(rpUrl)), page.click('button[name=decision][value=allow]')]);
@@ -104,7 +104,10 @@ test('a real browser logs in, consents and lands on the redirect URI with a code
 
   const tokenRes = await fetch(`${srv.issuer('initech')}/token`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: rpUrl, code_verifier: verifier }),
   });
   assert.equal(tokenRes.status, 200);

@@ -64,8 +64,18 @@ before(async () => {
 
   await createTenant(srv, T, 'Claim Co', {
     scopes: [
-      { name: 'org', displayName: 'Your organisation', description: 'Department, cost centre and roles.', claims: ['department', 'cost_center', 'display_name', 'is_manager', ROLES, 'tier', 'nothing', 'entitlements'] },
-      { name: 'flaky', displayName: 'Flaky data', description: 'Claims of unreliable services.', claims: ['slow_claim', 'failing_claim', 'garbled_claim', 'odd_claim'] },
+      {
+        name: 'org',
+        displayName: 'Your organisation',
+        description: 'Department, cost centre and roles.',
+        claims: ['department', 'cost_center', 'display_name', 'is_manager', ROLES, 'tier', 'nothing', 'entitlements'],
+      },
+      {
+        name: 'flaky',
+        displayName: 'Flaky data',
+        description: 'Claims of unreliable services.',
+        claims: ['slow_claim', 'failing_claim', 'garbled_claim', 'odd_claim'],
+      },
     ],
   });
   web = await createClient(srv, T, {
@@ -83,11 +93,28 @@ before(async () => {
     email: 'ada@claimco.example',
     attributes: { department: 'R&D', cost_center: '4711', manager: 'yes', empty: '' },
   });
-  registerCodeModule({ claims: { roles: (user, client, scopes, tenant) => ['reader', `${tenant.slug}:${client.clientId}`, ...(scopes.includes('org') ? ['org-member'] : []), user.username] } }, { tenant: T });
+  registerCodeModule(
+    {
+      claims: {
+        roles: (user, client, scopes, tenant) => [
+          'reader',
+          `${tenant.slug}:${client.clientId}`,
+          ...(scopes.includes('org') ? ['org-member'] : []),
+          user.username,
+        ],
+      },
+    },
+    { tenant: T },
+  );
 
   for (const input of [
     { name: 'department', kind: 'MAPPING', mapping: { path: 'attributes.department', type: 'STRING' } },
-    { name: 'cost_center', kind: 'MAPPING', targets: ['ID_TOKEN', 'ACCESS_TOKEN', 'USERINFO'], mapping: { path: 'attributes.cost_center', type: 'NUMBER' } },
+    {
+      name: 'cost_center',
+      kind: 'MAPPING',
+      targets: ['ID_TOKEN', 'ACCESS_TOKEN', 'USERINFO'],
+      mapping: { path: 'attributes.cost_center', type: 'NUMBER' },
+    },
     { name: 'display_name', kind: 'MAPPING', mapping: { template: '{given_name} {family_name}' } },
     { name: 'is_manager', kind: 'MAPPING', targets: ['USERINFO'], mapping: { path: 'attributes.manager', type: 'BOOLEAN' } },
     { name: 'tier', kind: 'MAPPING', targets: ['ACCESS_TOKEN'], mapping: { constant: 'gold' } },
@@ -107,7 +134,12 @@ after(async () => {
 
 describe('mapping and code resolvers', () => {
   test('GraphQL shows the resolvers as configured, defaults filled in', async () => {
-    const d = await gqlOk(srv, `{ tenant(slug: "${T}") { claimResolvers { name kind targets mapping { path template constant type } code webhook { timeoutMs cacheTtlSeconds } } availableCode { claims } } }`, {}, token);
+    const d = await gqlOk(
+      srv,
+      `{ tenant(slug: "${T}") { claimResolvers { name kind targets mapping { path template constant type } code webhook { timeoutMs cacheTtlSeconds } } availableCode { claims } } }`,
+      {},
+      token,
+    );
     const byName = Object.fromEntries(d.tenant.claimResolvers.map((r: { name: string }) => [r.name, r]));
     assert.deepEqual(byName.department.targets, ['ID_TOKEN', 'USERINFO']);
     assert.deepEqual(byName.display_name.mapping, { path: null, template: '{given_name} {family_name}', constant: null, type: 'STRING' });
@@ -164,7 +196,10 @@ describe('mapping and code resolvers', () => {
       clientId: web.clientId,
       userId,
       scopes: ['openid'],
-      claims: { id_token: { display_name: null, [ROLES]: { essential: true }, attributes: null }, userinfo: { cost_center: null, tier: null } },
+      claims: {
+        id_token: { display_name: null, [ROLES]: { essential: true }, attributes: null },
+        userinfo: { cost_center: null, tier: null },
+      },
     });
     const t = await redeem(srv, T, c, [web.clientId, web.clientSecret!]);
     const id = decodePayload(t.body.id_token);
@@ -187,12 +222,21 @@ describe('mapping and code resolvers', () => {
     const dir = resolve('test-output', `resolvers-${randomBytes(4).toString('hex')}`);
     mkdirSync(join(dir, 'loadco'), { recursive: true });
     mkdirSync(join(dir, 'shared'), { recursive: true });
-    writeFileSync(join(dir, 'loadco', 'resolvers.ts'), `export default { claims: { badge: (user: { username: string }) => 'badge-' + user.username } };\n`);
+    writeFileSync(
+      join(dir, 'loadco', 'resolvers.ts'),
+      `export default { claims: { badge: (user: { username: string }) => 'badge-' + user.username } };\n`,
+    );
     writeFileSync(join(dir, 'shared', 'resolvers.ts'), `export default { claims: { everywhere: () => 42 } };\n`);
     const loaded = await loadCodeResolvers(dir);
     assert.equal(loaded.length, 2);
     await createTenant(srv, 'loadco', 'Load Co', { scopes: [{ name: 'badge', claims: ['badge', 'everywhere'] }] });
-    const client = await createClient(srv, 'loadco', { name: 'L', clientType: 'CONFIDENTIAL', redirectUris: [RP], scopes: ['openid', 'badge'], requireConsent: false });
+    const client = await createClient(srv, 'loadco', {
+      name: 'L',
+      clientType: 'CONFIDENTIAL',
+      redirectUris: [RP],
+      scopes: ['openid', 'badge'],
+      requireConsent: false,
+    });
     const uid = await createUser(srv, 'loadco', 'lin', PASSWORD);
     assert.equal((await setResolver({ name: 'badge', kind: 'CODE', code: 'badge' }, 'loadco')).errors, undefined);
     assert.equal((await setResolver({ name: 'everywhere', kind: 'CODE', code: 'everywhere' }, 'loadco')).errors, undefined);
@@ -243,11 +287,22 @@ describe('webhook resolvers', () => {
       ['garbled_claim', '/not-json', {}],
       ['odd_claim', '/wrong-shape', {}],
     ] as const) {
-      const r = await setResolver({ name, kind: 'WEBHOOK', targets: ['ID_TOKEN', 'USERINFO'], webhook: { url: `${receiver.url}${path}`, ...extra } });
+      const r = await setResolver({
+        name,
+        kind: 'WEBHOOK',
+        targets: ['ID_TOKEN', 'USERINFO'],
+        webhook: { url: `${receiver.url}${path}`, ...extra },
+      });
       assert.equal(r.errors, undefined, JSON.stringify(r.errors));
     }
     const started = Date.now();
-    const { end } = await browserLogin(srv, T, { clientId: web.clientId, redirectUri: RP, username: 'ada', password: PASSWORD, scope: 'openid org flaky' });
+    const { end } = await browserLogin(srv, T, {
+      clientId: web.clientId,
+      redirectUri: RP,
+      username: 'ada',
+      password: PASSWORD,
+      scope: 'openid org flaky',
+    });
     assert.equal(end.kind, 'redirect', end.kind === 'page' ? end.page.body.slice(0, 300) : '');
     const code = responseParams((end as { url: string }).url).get('code');
     assert.ok(code, 'the login succeeded');
@@ -261,7 +316,12 @@ describe('webhook resolvers', () => {
     for (const claim of ['slow_claim', 'failing_claim', 'garbled_claim', 'odd_claim']) assert.equal(claim in ui.body, false, claim);
     assert.ok(Date.now() - started < 6_000, 'a slow webhook costs at most its timeout');
 
-    const reasons: Record<string, string> = { slow_claim: 'timeout', failing_claim: 'http_status', garbled_claim: 'bad_json', odd_claim: 'bad_shape' };
+    const reasons: Record<string, string> = {
+      slow_claim: 'timeout',
+      failing_claim: 'http_status',
+      garbled_claim: 'bad_json',
+      odd_claim: 'bad_shape',
+    };
     for (const [claim, reason] of Object.entries(reasons)) {
       const e = await waitForEvent(srv, T, 'CLAIM_RESOLVER_FAILED', (ev) => ev.data.claim === claim);
       assert.equal(e.data.reason, reason, claim);

@@ -36,7 +36,14 @@ before(async () => {
     json(res, 200, { value: { plan: 'enterprise', seats: 25, scopes: body.scopes.length } });
   });
   await createTenant(srv, T, 'Preview Co', {
-    scopes: [{ name: 'org', displayName: 'Your organisation', description: 'Department, roles and plan.', claims: ['department', 'roles', 'plan', 'team_size'] }],
+    scopes: [
+      {
+        name: 'org',
+        displayName: 'Your organisation',
+        description: 'Department, roles and plan.',
+        claims: ['department', 'roles', 'plan', 'team_size'],
+      },
+    ],
   });
   web = await createClient(srv, T, {
     name: 'Preview Web',
@@ -46,7 +53,13 @@ before(async () => {
     responseTypes: ['code', 'id_token'],
     scopes: ['openid', 'profile', 'email', 'org'],
   });
-  userId = await createUser(srv, T, 'pat', PASSWORD, { name: 'Pat Preview', given_name: 'Pat', email: 'pat@previewco.example', email_verified: true, attributes: { department: 'Sales', team: ['a', 'b', 'c'] } });
+  userId = await createUser(srv, T, 'pat', PASSWORD, {
+    name: 'Pat Preview',
+    given_name: 'Pat',
+    email: 'pat@previewco.example',
+    email_verified: true,
+    attributes: { department: 'Sales', team: ['a', 'b', 'c'] },
+  });
   registerCodeModule(
     {
       claims: { roles: (user, client) => [`${client.clientId}:viewer`, user.username] },
@@ -55,16 +68,31 @@ before(async () => {
     { tenant: T },
   );
   const resolvers = [
-    { name: 'department', kind: 'MAPPING', targets: ['ID_TOKEN', 'ACCESS_TOKEN', 'USERINFO'], mapping: { path: 'attributes.department', type: 'STRING' } },
+    {
+      name: 'department',
+      kind: 'MAPPING',
+      targets: ['ID_TOKEN', 'ACCESS_TOKEN', 'USERINFO'],
+      mapping: { path: 'attributes.department', type: 'STRING' },
+    },
     { name: 'team_size', kind: 'MAPPING', targets: ['USERINFO'], mapping: { path: 'attributes.team', type: 'ARRAY' } },
     { name: 'roles', kind: 'CODE', targets: ['ACCESS_TOKEN', 'USERINFO'], code: 'roles' },
     { name: 'plan', kind: 'WEBHOOK', targets: ['ID_TOKEN', 'USERINFO'], webhook: { url: `${receiver.url}/plan` } },
   ];
   for (const i of resolvers) {
-    const r = await gql(srv, `mutation($t: String!, $i: ClaimResolverInput!) { setClaimResolver(tenant: $t, input: $i) { name } }`, { t: T, i }, token);
+    const r = await gql(
+      srv,
+      `mutation($t: String!, $i: ClaimResolverInput!) { setClaimResolver(tenant: $t, input: $i) { name } }`,
+      { t: T, i },
+      token,
+    );
     assert.equal(r.errors, undefined, JSON.stringify(r.errors));
   }
-  await gqlOk(srv, `mutation { setHook(tenant: "${T}", input: { point: ID_TOKEN_PROCESSING, kind: CODE, code: "stamp" }) { point } }`, {}, token);
+  await gqlOk(
+    srv,
+    `mutation { setHook(tenant: "${T}", input: { point: ID_TOKEN_PROCESSING, kind: CODE, code: "stamp" }) { point } }`,
+    {},
+    token,
+  );
 });
 
 after(async () => {
@@ -75,15 +103,32 @@ after(async () => {
 const without = (o: Record<string, unknown>, names: string[]) => Object.fromEntries(Object.entries(o).filter(([k]) => !names.includes(k)));
 
 test('previewClaims equals what a real code flow returns (openid-client, login and consent)', async () => {
-  const config = await oidc.discovery(new URL(srv.issuer(T)), web.clientId, { redirect_uris: [RP] }, oidc.ClientSecretBasic(web.clientSecret!), { execute: [oidc.allowInsecureRequests] });
+  const config = await oidc.discovery(
+    new URL(srv.issuer(T)),
+    web.clientId,
+    { redirect_uris: [RP] },
+    oidc.ClientSecretBasic(web.clientSecret!),
+    { execute: [oidc.allowInsecureRequests] },
+  );
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
   const scope = 'openid profile email org';
-  const url = oidc.buildAuthorizationUrl(config, { redirect_uri: RP, scope, state, nonce, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: RP,
+    scope,
+    state,
+    nonce,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  });
   const end = await runFlow(new Browser(), url.href, { username: 'pat', password: PASSWORD, consent: 'allow' });
   assert.equal(end.kind, 'redirect');
-  const tokens = await oidc.authorizationCodeGrant(config, new URL((end as { url: string }).url), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
+  const tokens = await oidc.authorizationCodeGrant(config, new URL((end as { url: string }).url), {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+    expectedNonce: nonce,
+  });
   const idToken = decodeJwt(tokens.id_token!) as Record<string, unknown>;
   const accessToken = decodeJwt(tokens.access_token) as Record<string, unknown>;
   const userinfo = (await oidc.fetchUserInfo(config, tokens.access_token, String(idToken.sub))) as Record<string, unknown>;
@@ -107,10 +152,23 @@ test('previewClaims equals what a real code flow returns (openid-client, login a
 });
 
 test('previewClaims equals a real response_type=id_token flow (scope claims in the ID token)', async () => {
-  const { end } = await browserLogin(srv, T, { clientId: web.clientId, redirectUri: RP, username: 'pat', password: PASSWORD, scope: 'openid profile org', responseType: 'id_token', consent: 'allow' });
+  const { end } = await browserLogin(srv, T, {
+    clientId: web.clientId,
+    redirectUri: RP,
+    username: 'pat',
+    password: PASSWORD,
+    scope: 'openid profile org',
+    responseType: 'id_token',
+    consent: 'allow',
+  });
   assert.equal(end.kind, 'redirect');
   const idToken = decodeJwt(responseParams((end as { url: string }).url).get('id_token')!) as Record<string, unknown>;
-  const { previewClaims: p } = await gqlOk(srv, PREVIEW, { t: T, u: userId, c: web.clientId, s: ['openid', 'profile', 'org'], r: 'id_token' }, token);
+  const { previewClaims: p } = await gqlOk(
+    srv,
+    PREVIEW,
+    { t: T, u: userId, c: web.clientId, s: ['openid', 'profile', 'org'], r: 'id_token' },
+    token,
+  );
   assert.deepEqual(p.idToken, without(idToken, p.omittedIdTokenClaims));
   assert.equal(p.accessToken, null);
   assert.equal(p.userinfo, null);
@@ -118,7 +176,18 @@ test('previewClaims equals a real response_type=id_token flow (scope claims in t
 });
 
 test('previewClaims honours the claims request parameter and refuses what a flow would refuse', async () => {
-  const { previewClaims: p } = await gqlOk(srv, PREVIEW, { t: T, u: userId, c: web.clientId, s: ['openid'], claims: { id_token: { department: null }, userinfo: { email: { essential: true } } } }, token);
+  const { previewClaims: p } = await gqlOk(
+    srv,
+    PREVIEW,
+    {
+      t: T,
+      u: userId,
+      c: web.clientId,
+      s: ['openid'],
+      claims: { id_token: { department: null }, userinfo: { email: { essential: true } } },
+    },
+    token,
+  );
   assert.equal(p.idToken.department, 'Sales');
   assert.deepEqual(p.userinfo, { email: 'pat@previewco.example', sub: userId });
   const refused = await gql(srv, PREVIEW, { t: T, u: userId, c: web.clientId, s: ['openid', 'admin'] }, token);

@@ -31,7 +31,14 @@ const run = (script: string, args: string[]) => runScript(srv, script, args);
 test('the example tenant file: dry run, apply, it works, export round-trips, a second run changes nothing', async () => {
   const dry = await run('onboard.ts', [EXAMPLE, '--dry-run']);
   assert.equal(dry.code, 0, dry.stderr);
-  for (const line of ['+ tenant acme', '+ claimResolver department', '+ claimResolver https://acme.example/roles', '+ hook AFTER_LOGIN', '+ eventWebhook siem']) assert.ok(dry.stdout.includes(line), line);
+  for (const line of [
+    '+ tenant acme',
+    '+ claimResolver department',
+    '+ claimResolver https://acme.example/roles',
+    '+ hook AFTER_LOGIN',
+    '+ eventWebhook siem',
+  ])
+    assert.ok(dry.stdout.includes(line), line);
   assert.match(dry.stdout, /Dry run/);
 
   const applied = await run('onboard.ts', [EXAMPLE]);
@@ -40,10 +47,18 @@ test('the example tenant file: dry run, apply, it works, export round-trips, a s
   assert.match(applied.stdout, /acme\/acme-portal: \S+/);
 
   const token = await adminToken(srv);
-  const d = await gqlOk(srv, `{ tenant(slug: "acme") { claimResolvers { name kind } hooks { point kind } eventWebhooks { name eventTypes } users { edges { node { id } } } clients { edges { node { clientId } } } } }`, {}, token);
+  const d = await gqlOk(
+    srv,
+    `{ tenant(slug: "acme") { claimResolvers { name kind } hooks { point kind } eventWebhooks { name eventTypes } users { edges { node { id } } } clients { edges { node { clientId } } } } }`,
+    {},
+    token,
+  );
   assert.equal(d.tenant.claimResolvers.length, 7);
   assert.equal(d.tenant.hooks.length, 4);
-  assert.deepEqual(d.tenant.eventWebhooks.map((w: { name: string }) => w.name), ['analytics', 'siem']);
+  assert.deepEqual(
+    d.tenant.eventWebhooks.map((w: { name: string }) => w.name),
+    ['analytics', 'siem'],
+  );
 
   // The example works: mapping with coercion, template, constant, shared and tenant code, ID token hook, sub generator.
   const portal = await gqlOk(srv, `mutation { rotateClientSecret(tenant: "acme", clientId: "acme-portal") { clientSecret } }`, {}, token);
@@ -70,7 +85,12 @@ test('the example tenant file: dry run, apply, it works, export round-trips, a s
   const back = parse(exported.stdout) as Record<string, any>;
   // The same entries (the API lists resolvers and webhooks by name, hooks by point).
   const sorted = (list: Record<string, string>[], key: string) => [...list].sort((a, b) => (a[key]! < b[key]! ? -1 : 1));
-  for (const [key, by] of [['claimResolvers', 'name'], ['hooks', 'point'], ['eventWebhooks', 'name']] as const) assert.deepEqual(sorted(back[key], by), sorted(original[key], by), key);
+  for (const [key, by] of [
+    ['claimResolvers', 'name'],
+    ['hooks', 'point'],
+    ['eventWebhooks', 'name'],
+  ] as const)
+    assert.deepEqual(sorted(back[key], by), sorted(original[key], by), key);
   assert.doesNotMatch(exported.stdout, /whsec_/);
 
   const out = join(dir, 'acme.yaml');
@@ -98,11 +118,25 @@ test('tenant files are checked before anything is applied', () => {
       return err.problems.map((p) => `${p.path}: ${p.message}`);
     }
   };
-  assert.deepEqual(problems('claimResolvers:\n  - name: sub\n    kind: MAPPING\n    mapping: { constant: x }\n'), ['claimResolvers[0].name: "sub" is a protocol claim and cannot be resolved']);
-  assert.match(problems('claimResolvers:\n  - name: x\n    kind: MAPPING\n    mapping: { path: a.b }\n')[0]!, /claimResolvers\[0\]\.mapping/);
+  assert.deepEqual(problems('claimResolvers:\n  - name: sub\n    kind: MAPPING\n    mapping: { constant: x }\n'), [
+    'claimResolvers[0].name: "sub" is a protocol claim and cannot be resolved',
+  ]);
+  assert.match(
+    problems('claimResolvers:\n  - name: x\n    kind: MAPPING\n    mapping: { path: a.b }\n')[0]!,
+    /claimResolvers\[0\]\.mapping/,
+  );
   assert.match(problems('claimResolvers:\n  - name: x\n    kind: LOOKUP\n')[0]!, /kind: must be one of MAPPING, CODE, WEBHOOK/);
-  assert.match(problems('hooks:\n  - point: SUB_GENERATOR\n    kind: WEBHOOK\n    webhook: { url: "https://x.example/" }\n')[0]!, /hooks\[0\]\.kind/);
-  assert.match(problems('hooks:\n  - { point: AFTER_LOGIN, kind: CODE, code: a }\n  - { point: AFTER_LOGIN, kind: CODE, code: b }\n')[0]!, /defined twice/);
+  assert.match(
+    problems('hooks:\n  - point: SUB_GENERATOR\n    kind: WEBHOOK\n    webhook: { url: "https://x.example/" }\n')[0]!,
+    /hooks\[0\]\.kind/,
+  );
+  assert.match(
+    problems('hooks:\n  - { point: AFTER_LOGIN, kind: CODE, code: a }\n  - { point: AFTER_LOGIN, kind: CODE, code: b }\n')[0]!,
+    /defined twice/,
+  );
   assert.match(problems('eventWebhooks:\n  - name: w\n    url: http://receiver.example.com/\n')[0]!, /eventWebhooks\[0\]\.url/);
-  assert.match(problems('eventWebhooks:\n  - name: w\n    url: https://receiver.example.com/\n    eventTypes: [LOGIN]\n')[0]!, /eventWebhooks\[0\]\.eventTypes/);
+  assert.match(
+    problems('eventWebhooks:\n  - name: w\n    url: https://receiver.example.com/\n    eventTypes: [LOGIN]\n')[0]!,
+    /eventWebhooks\[0\]\.eventTypes/,
+  );
 });

@@ -50,8 +50,11 @@ before(async () => {
 
   const s = await createClient(srv, T, { ...CC, name: 'secret-jwt', tokenEndpointAuthMethod: 'client_secret_jwt' });
   secretJwt = { clientId: s.clientId, clientSecret: s.clientSecret! };
-  inlineClient = (await createClient(srv, T, { ...CC, name: 'pkjwt-inline', tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [inlineKey.jwk] } })).clientId;
-  remoteClient = (await createClient(srv, T, { ...CC, name: 'pkjwt-remote', tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: jwksUrl })).clientId;
+  inlineClient = (
+    await createClient(srv, T, { ...CC, name: 'pkjwt-inline', tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [inlineKey.jwk] } })
+  ).clientId;
+  remoteClient = (await createClient(srv, T, { ...CC, name: 'pkjwt-remote', tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: jwksUrl }))
+    .clientId;
   const b = await createClient(srv, T, { ...CC, name: 'basic' });
   basicClient = { clientId: b.clientId, clientSecret: b.clientSecret! };
 });
@@ -168,19 +171,33 @@ describe('private_key_jwt', () => {
 
   test('two authentication methods at once are invalid_request', async () => {
     const jwt = await assertion(basicClient.clientId, new TextEncoder().encode(basicClient.clientSecret), { alg: 'HS256' });
-    const r = await tokenRequest(srv, T, { grant_type: 'client_credentials', client_assertion_type: ASSERTION_TYPE, client_assertion: jwt }, [basicClient.clientId, basicClient.clientSecret]);
+    const r = await tokenRequest(
+      srv,
+      T,
+      { grant_type: 'client_credentials', client_assertion_type: ASSERTION_TYPE, client_assertion: jwt },
+      [basicClient.clientId, basicClient.clientSecret],
+    );
     assert.equal(r.body.error, 'invalid_request');
   });
 
   test('a malformed assertion or a wrong assertion type is invalid_client', async () => {
     assert.equal((await withAssertion('not.a.jwt')).body.error, 'invalid_client');
     const jwt = await assertion(inlineClient, inlineKey.privateKey, { kid: 'inline-1' });
-    const r = await tokenRequest(srv, T, { grant_type: 'client_credentials', client_assertion_type: 'urn:example:other', client_assertion: jwt });
+    const r = await tokenRequest(srv, T, {
+      grant_type: 'client_credentials',
+      client_assertion_type: 'urn:example:other',
+      client_assertion: jwt,
+    });
     assert.equal(r.body.error, 'invalid_client');
   });
 
   test('an unreachable jwks_uri is invalid_client, not a server error', async () => {
-    const dead = await createClient(srv, T, { ...CC, name: 'dead-uri', tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: 'http://127.0.0.1:9/jwks.json' });
+    const dead = await createClient(srv, T, {
+      ...CC,
+      name: 'dead-uri',
+      tokenEndpointAuthMethod: 'private_key_jwt',
+      jwksUri: 'http://127.0.0.1:9/jwks.json',
+    });
     const jwt = await assertion(dead.clientId, remoteKey.privateKey, { alg: 'RS256', kid: 'remote-1' });
     const r = await withAssertion(jwt);
     assert.equal(r.status, 401);
@@ -190,10 +207,18 @@ describe('private_key_jwt', () => {
 
 describe('admin API: client keys, token format and subject type', () => {
   const create = async (input: Record<string, unknown>) =>
-    gql(srv, 'mutation($input: CreateClientInput!) { createClient(tenant: "acme", input: $input) { client { clientId } } }', { input: { name: 'x', ...CC, ...input } }, await adminToken(srv));
+    gql(
+      srv,
+      'mutation($input: CreateClientInput!) { createClient(tenant: "acme", input: $input) { client { clientId } } }',
+      { input: { name: 'x', ...CC, ...input } },
+      await adminToken(srv),
+    );
 
   test('the client reads back what was set', async () => {
-    const data = await gqlOk(srv, `{ tenant(slug: "acme") { clients(first: 100) { edges { node { clientId tokenEndpointAuthMethod accessTokenFormat subjectType jwks jwksUri } } } } }`);
+    const data = await gqlOk(
+      srv,
+      `{ tenant(slug: "acme") { clients(first: 100) { edges { node { clientId tokenEndpointAuthMethod accessTokenFormat subjectType jwks jwksUri } } } } }`,
+    );
     const nodes = data.tenant.clients.edges.map((e: { node: Record<string, any> }) => e.node);
     const inline = nodes.find((n: { clientId: string }) => n.clientId === inlineClient);
     assert.deepEqual(inline.jwks.keys[0].kid, 'inline-1');
@@ -210,10 +235,14 @@ describe('admin API: client keys, token format and subject type', () => {
       { id: inlineClient, uri: jwksUrl },
     );
     assert.deepEqual(data.updateClient, { accessTokenFormat: 'OPAQUE', subjectType: 'pairwise', jwks: null, jwksUri: jwksUrl });
-    const back = await gqlOk(srv, `mutation($id: String!, $jwks: JSON!) { updateClient(tenant: "acme", clientId: $id, input: { accessTokenFormat: JWT, subjectType: null, jwks: $jwks }) { accessTokenFormat subjectType jwks jwksUri } }`, {
-      id: inlineClient,
-      jwks: { keys: [inlineKey.jwk] },
-    });
+    const back = await gqlOk(
+      srv,
+      `mutation($id: String!, $jwks: JSON!) { updateClient(tenant: "acme", clientId: $id, input: { accessTokenFormat: JWT, subjectType: null, jwks: $jwks }) { accessTokenFormat subjectType jwks jwksUri } }`,
+      {
+        id: inlineClient,
+        jwks: { keys: [inlineKey.jwk] },
+      },
+    );
     assert.equal(back.updateClient.accessTokenFormat, 'JWT');
     assert.equal(back.updateClient.subjectType, null);
     assert.equal(back.updateClient.jwksUri, null);
@@ -243,6 +272,7 @@ test('discovery announces the five client authentication methods and their algor
   for (const m of ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none']) {
     assert.ok(meta.token_endpoint_auth_methods_supported.includes(m), m);
   }
-  for (const alg of ['HS256', 'RS256', 'ES256', 'PS256', 'EdDSA']) assert.ok(meta.token_endpoint_auth_signing_alg_values_supported.includes(alg), alg);
+  for (const alg of ['HS256', 'RS256', 'ES256', 'PS256', 'EdDSA'])
+    assert.ok(meta.token_endpoint_auth_signing_alg_values_supported.includes(alg), alg);
   assert.ok(!meta.token_endpoint_auth_signing_alg_values_supported.includes('none'));
 });

@@ -13,9 +13,20 @@ before(async () => {
   srv = await startTestServer({ label: 'cc' });
   await createTenant(srv, 'acme');
   await createTenant(srv, 'globex', 'Globex', { signingAlg: 'ES256' });
-  const a = await createClient(srv, 'acme', { name: 'svc', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], scopes: ['api:read', 'api:write'] });
+  const a = await createClient(srv, 'acme', {
+    name: 'svc',
+    clientType: 'CONFIDENTIAL',
+    grantTypes: ['client_credentials'],
+    scopes: ['api:read', 'api:write'],
+  });
   svc = { clientId: a.clientId, clientSecret: a.clientSecret! };
-  const b = await createClient(srv, 'acme', { name: 'svc-post', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], scopes: ['api:read'], tokenEndpointAuthMethod: 'client_secret_post' });
+  const b = await createClient(srv, 'acme', {
+    name: 'svc-post',
+    clientType: 'CONFIDENTIAL',
+    grantTypes: ['client_credentials'],
+    scopes: ['api:read'],
+    tokenEndpointAuthMethod: 'client_secret_post',
+  });
   post = { clientId: b.clientId, clientSecret: b.clientSecret! };
 });
 after(() => srv.close());
@@ -28,9 +39,15 @@ const form = (params: Record<string, string>, headers: Record<string, string> = 
 
 describe('client_credentials', () => {
   test('openid-client obtains a token that verifies against the tenant JWKS (RFC 9068)', async () => {
-    const config = await oidc.discovery(new URL(srv.issuer('acme')), svc.clientId, svc.clientSecret, oidc.ClientSecretBasic(svc.clientSecret), {
-      execute: [oidc.allowInsecureRequests],
-    });
+    const config = await oidc.discovery(
+      new URL(srv.issuer('acme')),
+      svc.clientId,
+      svc.clientSecret,
+      oidc.ClientSecretBasic(svc.clientSecret),
+      {
+        execute: [oidc.allowInsecureRequests],
+      },
+    );
     const tokens = await oidc.clientCredentialsGrant(config, { scope: 'api:read' });
     assert.equal(tokens.token_type.toLowerCase(), 'bearer');
     assert.equal(tokens.scope, 'api:read');
@@ -47,7 +64,10 @@ describe('client_credentials', () => {
   });
 
   test('client_secret_post works for a client registered with it', async () => {
-    const res = await fetch(`${srv.issuer('acme')}/token`, form({ grant_type: 'client_credentials', client_id: post.clientId, client_secret: post.clientSecret }));
+    const res = await fetch(
+      `${srv.issuer('acme')}/token`,
+      form({ grant_type: 'client_credentials', client_id: post.clientId, client_secret: post.clientSecret }),
+    );
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('cache-control'), 'no-store');
     const body = (await res.json()) as { access_token: string; scope: string };
@@ -55,7 +75,12 @@ describe('client_credentials', () => {
   });
 
   test("the tenant's signingAlg signs its access tokens", async () => {
-    const c = await createClient(srv, 'globex', { name: 'svc', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], scopes: ['x'] });
+    const c = await createClient(srv, 'globex', {
+      name: 'svc',
+      clientType: 'CONFIDENTIAL',
+      grantTypes: ['client_credentials'],
+      scopes: ['x'],
+    });
     const res = await clientCredentials(srv, 'globex', c.clientId, c.clientSecret!);
     const { access_token } = (await res.json()) as { access_token: string };
     assert.equal(decodeProtectedHeader(access_token).alg, 'ES256');
@@ -75,14 +100,20 @@ describe('client_credentials', () => {
   });
 
   test('the registered auth method is enforced', async () => {
-    const res = await fetch(`${srv.issuer('acme')}/token`, form({ grant_type: 'client_credentials', client_id: svc.clientId, client_secret: svc.clientSecret }));
+    const res = await fetch(
+      `${srv.issuer('acme')}/token`,
+      form({ grant_type: 'client_credentials', client_id: svc.clientId, client_secret: svc.clientSecret }),
+    );
     assert.equal(res.status, 401);
     assert.equal(((await res.json()) as { error: string }).error, 'invalid_client');
   });
 
   test('two authentication methods at once are refused', async () => {
     const basic = `Basic ${Buffer.from(`${svc.clientId}:${svc.clientSecret}`).toString('base64')}`;
-    const res = await fetch(`${srv.issuer('acme')}/token`, form({ grant_type: 'client_credentials', client_id: svc.clientId, client_secret: svc.clientSecret }, { authorization: basic }));
+    const res = await fetch(
+      `${srv.issuer('acme')}/token`,
+      form({ grant_type: 'client_credentials', client_id: svc.clientId, client_secret: svc.clientSecret }, { authorization: basic }),
+    );
     assert.equal(res.status, 400);
     assert.equal(((await res.json()) as { error: string }).error, 'invalid_request');
   });
@@ -112,14 +143,23 @@ describe('client_credentials', () => {
   test('the token endpoint takes only POST with a form body', async () => {
     const get = await fetch(`${srv.issuer('acme')}/token`);
     assert.equal(get.status, 405);
-    const json = await fetch(`${srv.issuer('acme')}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"grant_type":"client_credentials"}' });
+    const json = await fetch(`${srv.issuer('acme')}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"grant_type":"client_credentials"}',
+    });
     assert.equal(json.status, 400);
     assert.equal(((await json.json()) as { error: string }).error, 'invalid_request');
   });
 
   test('a rotated secret replaces the old one at once', async () => {
     const { rotateClientSecret } = await import('../src/services/clients.js');
-    const c = await createClient(srv, 'acme', { name: 'rot', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], scopes: ['x'] });
+    const c = await createClient(srv, 'acme', {
+      name: 'rot',
+      clientType: 'CONFIDENTIAL',
+      grantTypes: ['client_credentials'],
+      scopes: ['x'],
+    });
     assert.equal((await clientCredentials(srv, 'acme', c.clientId, c.clientSecret!)).status, 200);
     const tenant = (await srv.rt.tenants.get('acme'))!;
     const rotated = await rotateClientSecret(srv.rt, tenant, c.clientId);

@@ -29,7 +29,13 @@ describe('loadConfig', () => {
     assert.equal(c.dbStartTimeoutSeconds, 300);
     assert.equal(c.httpHeadersTimeoutMs, 10_000);
     assert.equal(c.httpRequestTimeoutMs, 30_000);
-    const d = loadConfig({ GATEHOUSE_MASTER_KEY: key, GATEHOUSE_DB_TIMEOUT_MS: '2500', GATEHOUSE_DB_START_TIMEOUT_SECONDS: '0', HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '8000' });
+    const d = loadConfig({
+      GATEHOUSE_MASTER_KEY: key,
+      GATEHOUSE_DB_TIMEOUT_MS: '2500',
+      GATEHOUSE_DB_START_TIMEOUT_SECONDS: '0',
+      HTTP_HEADERS_TIMEOUT_MS: '5000',
+      HTTP_REQUEST_TIMEOUT_MS: '8000',
+    });
     assert.deepEqual([d.dbTimeoutMs, d.dbStartTimeoutSeconds, d.httpHeadersTimeoutMs, d.httpRequestTimeoutMs], [2500, 0, 5000, 8000]);
   });
 
@@ -49,7 +55,10 @@ describe('loadConfig', () => {
     [{ PORT: '70000', GATEHOUSE_MASTER_KEY: key }, 'PORT'],
     [{ MONGODB_URI: 'http://db', GATEHOUSE_MASTER_KEY: key }, 'MONGODB_URI'],
     [{ GATEHOUSE_ADMIN_CLIENT_ID: 'only-the-id', GATEHOUSE_MASTER_KEY: key }, 'GATEHOUSE_ADMIN_CLIENT_SECRET'],
-    [{ GATEHOUSE_ADMIN_CLIENT_ID: 'admin', GATEHOUSE_ADMIN_CLIENT_SECRET: 'short', GATEHOUSE_MASTER_KEY: key }, 'GATEHOUSE_ADMIN_CLIENT_SECRET'],
+    [
+      { GATEHOUSE_ADMIN_CLIENT_ID: 'admin', GATEHOUSE_ADMIN_CLIENT_SECRET: 'short', GATEHOUSE_MASTER_KEY: key },
+      'GATEHOUSE_ADMIN_CLIENT_SECRET',
+    ],
     [{ LOG_LEVEL: 'loud', GATEHOUSE_MASTER_KEY: key }, 'LOG_LEVEL'],
     [{ GATEHOUSE_DB_TIMEOUT_MS: '10', GATEHOUSE_MASTER_KEY: key }, 'GATEHOUSE_DB_TIMEOUT_MS'],
     [{ GATEHOUSE_DB_START_TIMEOUT_SECONDS: 'soon', GATEHOUSE_MASTER_KEY: key }, 'GATEHOUSE_DB_START_TIMEOUT_SECONDS'],
@@ -59,7 +68,10 @@ describe('loadConfig', () => {
   ];
   for (const [env, variable] of bad) {
     test(`${JSON.stringify(env).slice(0, 70)} → ConfigError naming ${variable}`, () => {
-      assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && err.variable === variable && err.message.includes(variable));
+      assert.throws(
+        () => loadConfig(env),
+        (err: unknown) => err instanceof ConfigError && err.variable === variable && err.message.includes(variable),
+      );
     });
   }
 });
@@ -78,7 +90,10 @@ describe('the process refuses a bad configuration', () => {
         timeout: 30_000,
       });
       assert.notEqual(r.status, 0);
-      const lines = r.stderr.trim().split('\n').filter((l) => l.includes('gatehouse:'));
+      const lines = r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.includes('gatehouse:'));
       assert.equal(lines.length, 1, r.stderr);
       assert.match(lines[0]!, new RegExp(variable));
     });

@@ -45,8 +45,18 @@ test('a custom scope is shown on the consent page with its words, and releases i
   await createTenant(srv, 'umbrella', 'Umbrella Research', {
     branding: { primaryColor: '#b91c1c' },
     scopes: [
-      { name: 'lab:access', displayName: 'Your laboratory badge', description: 'Which laboratories and clearance level your badge opens.', claims: ['laboratories', 'clearance'] },
-      { name: 'profile', displayName: 'Your researcher profile', description: 'Your name and your research group.', claims: ['research_group'] },
+      {
+        name: 'lab:access',
+        displayName: 'Your laboratory badge',
+        description: 'Which laboratories and clearance level your badge opens.',
+        claims: ['laboratories', 'clearance'],
+      },
+      {
+        name: 'profile',
+        displayName: 'Your researcher profile',
+        description: 'Your name and your research group.',
+        claims: ['research_group'],
+      },
     ],
   });
   const token = await adminToken(srv);
@@ -56,8 +66,17 @@ test('a custom scope is shown on the consent page with its words, and releases i
   ]) {
     await gqlOk(srv, `mutation($i: ClaimResolverInput!) { setClaimResolver(tenant: "umbrella", input: $i) { name } }`, { i: input }, token);
   }
-  const client = await createClient(srv, 'umbrella', { name: 'Umbrella Lab Portal', clientType: 'CONFIDENTIAL', redirectUris: [rpUrl], scopes: ['openid', 'profile', 'lab:access'] });
-  await createUser(srv, 'umbrella', 'alice', PASSWORD, { name: 'Alice Abernathy', research_group: 'Virology', attributes: { labs: ['B-3', 'Hive'], clearance: '4' } });
+  const client = await createClient(srv, 'umbrella', {
+    name: 'Umbrella Lab Portal',
+    clientType: 'CONFIDENTIAL',
+    redirectUris: [rpUrl],
+    scopes: ['openid', 'profile', 'lab:access'],
+  });
+  await createUser(srv, 'umbrella', 'alice', PASSWORD, {
+    name: 'Alice Abernathy',
+    research_group: 'Virology',
+    attributes: { labs: ['B-3', 'Hive'], clearance: '4' },
+  });
 
   const context = await browser.newContext({ viewport: { width: 1000, height: 900 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
@@ -83,11 +102,16 @@ test('a custom scope is shown on the consent page with its words, and releases i
 
   const res = await fetch(`${srv.issuer('umbrella')}/token`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: rpUrl, code_verifier: verifier }),
   });
   const tokens = (await res.json()) as { access_token: string };
-  const info = (await (await fetch(`${srv.issuer('umbrella')}/userinfo`, { headers: { authorization: `Bearer ${tokens.access_token}` } })).json()) as Record<string, unknown>;
+  const info = (await (
+    await fetch(`${srv.issuer('umbrella')}/userinfo`, { headers: { authorization: `Bearer ${tokens.access_token}` } })
+  ).json()) as Record<string, unknown>;
   assert.deepEqual(info.laboratories, ['B-3', 'Hive']);
   assert.equal(info.clearance, 4);
   assert.equal(info.research_group, 'Virology', 'a refined standard scope releases its extra claims too');

@@ -72,6 +72,9 @@ describe('deliveries in flight across a restart, with two replicas', () => {
     const row = await tenant.store.eventDeliveries.find(deliveryId);
     assert.equal(row?.status, 'DELIVERED');
     const logoutRows = await tenant.store.conn.db!.collection('logout_deliveries').find({ tenantId: tenant.id }).toArray();
-    assert.deepEqual(logoutRows.map((r) => r.status), ['DELIVERED']);
+    assert.deepEqual(
+      logoutRows.map((r) => r.status),
+      ['DELIVERED'],
+    );
   });
 });

@@ -15,7 +15,11 @@ function files(dir: string): string[] {
 
 test('every imported package is declared in package.json', () => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
-  const declared = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]);
+  const declared = new Set([
+    ...Object.keys(pkg.dependencies ?? {}),
+    ...Object.keys(pkg.devDependencies ?? {}),
+    ...Object.keys(pkg.peerDependencies ?? {}),
+  ]);
   const builtins = new Set(builtinModules);
   const missing = new Set<string>();
   for (const file of [...['src', 'scripts', 'test', 'bench'].flatMap(files), join(ROOT, 'codegen.ts'), join(ROOT, 'eslint.config.js')]) {

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { bearerError, invalidClient, MAX_DESCRIPTION, notFound, OAuthError, oauthError, type OAuthErrorCode } from '../src/errors/oauth-error.js';
+import {
+  bearerError,
+  invalidClient,
+  MAX_DESCRIPTION,
+  notFound,
+  OAuthError,
+  oauthError,
+  type OAuthErrorCode,
+} from '../src/errors/oauth-error.js';
 import { toOAuthError } from '../src/http/error-handler.js';
 import { pageError } from '../src/oidc/authorize/page-error.js';
 import { InputError } from '../src/services/errors.js';
@@ -31,7 +39,17 @@ function nasty(): string {
   return s;
 }
 
-const CODES: OAuthErrorCode[] = ['invalid_request', 'invalid_client', 'invalid_grant', 'invalid_scope', 'unsupported_response_type', 'access_denied', 'invalid_token', 'invalid_client_metadata', 'server_error'];
+const CODES: OAuthErrorCode[] = [
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'invalid_scope',
+  'unsupported_response_type',
+  'access_denied',
+  'invalid_token',
+  'invalid_client_metadata',
+  'server_error',
+];
 
 describe('every error constructor guarantees the charset (property test)', () => {
   test('oauthError, OAuthError, invalidClient, bearerError, notFound, pageError, toOAuthError(InputError)', () => {
@@ -59,7 +77,10 @@ describe('every error constructor guarantees the charset (property test)', () =>
   });
 
   test('an empty or fully stripped description falls back to the code default', () => {
-    assert.equal(oauthError('invalid_grant', '\u0000\u0001😀').errorDescription, 'the grant is invalid, expired, revoked or was issued to another client');
+    assert.equal(
+      oauthError('invalid_grant', '\u0000\u0001😀').errorDescription,
+      'the grant is invalid, expired, revoked or was issued to another client',
+    );
   });
 
   test('an InputError keeps its field but not a quoted value', () => {
@@ -91,7 +112,9 @@ describe('request values with " and \\ never reach a description', () => {
       { response_type: 'code', claims: JSON.stringify({ id_token: { [EVIL]: { essential: EVIL } } }) },
     ];
     for (const extra of cases) {
-      const page = await new Browser().request(authorizeUrl(srv, 'acme', { client_id: fx.web.clientId, redirect_uri: RP, scope: 'openid', state: 's', ...extra }));
+      const page = await new Browser().request(
+        authorizeUrl(srv, 'acme', { client_id: fx.web.clientId, redirect_uri: RP, scope: 'openid', state: 's', ...extra }),
+      );
       assert.equal(page.status, 303, page.body.slice(0, 200));
       const p = responseParams(page.headers.get('location')!);
       assert.ok(p.get('error'), JSON.stringify(extra));
@@ -101,13 +124,21 @@ describe('request values with " and \\ never reach a description', () => {
   });
 
   test('authorization endpoint: HTML error page does not echo the value', async () => {
-    const page = await new Browser().request(authorizeUrl(srv, 'acme', { client_id: `${EVIL}<b>`, redirect_uri: RP, response_type: 'code', scope: 'openid' }));
+    const page = await new Browser().request(
+      authorizeUrl(srv, 'acme', { client_id: `${EVIL}<b>`, redirect_uri: RP, response_type: 'code', scope: 'openid' }),
+    );
     assert.equal(page.status, 400);
     assert.ok(!page.body.includes('x"y') && !page.body.includes('x&quot;y'), 'the client_id is not echoed');
   });
 
   test('token endpoint: JSON errors', async () => {
-    const conf = await createClient(srv, 'acme', { name: 'Token errors', clientType: 'CONFIDENTIAL', redirectUris: [RP], grantTypes: ['authorization_code', 'client_credentials'], scopes: ['openid', 'api:read'] });
+    const conf = await createClient(srv, 'acme', {
+      name: 'Token errors',
+      clientType: 'CONFIDENTIAL',
+      redirectUris: [RP],
+      grantTypes: ['authorization_code', 'client_credentials'],
+      scopes: ['openid', 'api:read'],
+    });
     const basic = `Basic ${Buffer.from(`${encodeURIComponent(conf.clientId)}:${encodeURIComponent(conf.clientSecret!)}`).toString('base64')}`;
     const bodies: Record<string, string>[] = [
       { grant_type: EVIL },
@@ -117,7 +148,11 @@ describe('request values with " and \\ never reach a description', () => {
       { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: EVIL, subject_token_type: EVIL },
     ];
     for (const body of bodies) {
-      const r = await fetch(`${srv.issuer('acme')}/token`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
+      const r = await fetch(`${srv.issuer('acme')}/token`, {
+        method: 'POST',
+        headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(body),
+      });
       assert.ok(r.status >= 400 && r.status < 500, `${r.status} for ${JSON.stringify(body)}`);
       const j = (await r.json()) as { error: string; error_description: string };
       assert.ok(j.error);
@@ -125,7 +160,11 @@ describe('request values with " and \\ never reach a description', () => {
       assert.ok(!j.error_description.includes('y/z') && !j.error_description.includes("x'y"), j.error_description);
     }
     // A repeated parameter whose name carries the characters.
-    const r = await fetch(`${srv.issuer('acme')}/token`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: `grant_type=client_credentials&${encodeURIComponent(EVIL)}=1&${encodeURIComponent(EVIL)}=2` });
+    const r = await fetch(`${srv.issuer('acme')}/token`, {
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `grant_type=client_credentials&${encodeURIComponent(EVIL)}=1&${encodeURIComponent(EVIL)}=2`,
+    });
     const j = (await r.json()) as { error: string; error_description: string };
     assert.equal(j.error, 'invalid_request');
     assertSafe(j.error_description, 'repeated');

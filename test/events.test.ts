@@ -4,7 +4,18 @@ import { after, before, describe, test } from 'node:test';
 import { adminToken, createClient, createTenant, createUser, gql, gqlOk, type CreatedClient } from './helpers/admin.js';
 import { RP } from './helpers/authorize-fixture.js';
 import { Browser, loginForm, responseParams, type Page } from './helpers/browser-fetch.js';
-import { browserLogin, json, redeemCode, sleep, startReceiver, tenantEvents, waitFor, waitForEvent, type ReceivedRequest, type Receiver } from './helpers/extensions.js';
+import {
+  browserLogin,
+  json,
+  redeemCode,
+  sleep,
+  startReceiver,
+  tenantEvents,
+  waitFor,
+  waitForEvent,
+  type ReceivedRequest,
+  type Receiver,
+} from './helpers/extensions.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -51,7 +62,10 @@ async function deliveries(s: TestServer, webhook: string) {
 }
 
 before(async () => {
-  srv = await startTestServer({ label: 'events', env: { ...MASTER, GATEHOUSE_WEBHOOK_RETRY_SECONDS: '0.2', GATEHOUSE_WEBHOOK_MAX_ATTEMPTS: '4' } });
+  srv = await startTestServer({
+    label: 'events',
+    env: { ...MASTER, GATEHOUSE_WEBHOOK_RETRY_SECONDS: '0.2', GATEHOUSE_WEBHOOK_MAX_ATTEMPTS: '4' },
+  });
   token = await adminToken(srv);
   receiver = await startReceiver(async (req, res) => {
     seen[req.path] = (seen[req.path] ?? 0) + 1;
@@ -91,7 +105,10 @@ describe('event webhooks are configured through GraphQL', () => {
     const again = await gqlOk(srv, SET_WEBHOOK, { t: T, i: { name: 'all', url: `${receiver.url}/all`, eventTypes: [] } }, token);
     assert.equal(again.setEventWebhook.secret, null);
     const d = await gqlOk(srv, `{ tenant(slug: "${T}") { eventWebhooks { name url eventTypes enabled } } }`, {}, token);
-    assert.deepEqual(d.tenant.eventWebhooks.map((w: { name: string }) => w.name), ['all', 'flaky', 'hopeless', 'logins', 'slow']);
+    assert.deepEqual(
+      d.tenant.eventWebhooks.map((w: { name: string }) => w.name),
+      ['all', 'flaky', 'hopeless', 'logins', 'slow'],
+    );
     assert.doesNotMatch(JSON.stringify(d), /whsec_/);
     const bad = await gql(srv, SET_WEBHOOK, { t: T, i: { name: 'x', url: 'http://receiver.example.com/hook' } }, token);
     assert.equal(bad.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
@@ -103,12 +120,23 @@ describe('events are recorded and delivered', () => {
   test('login failure and success, consent given, token issued; signed deliveries; a hanging receiver slows nothing', async () => {
     const browser = new Browser();
     // One wrong password (runFlow would keep retrying it).
-    const landing = await browser.navigate(`${srv.issuer(T)}/authorize?${new URLSearchParams({ client_id: web.clientId, redirect_uri: RP, response_type: 'code', scope: 'openid' })}`, srv.url);
+    const landing = await browser.navigate(
+      `${srv.issuer(T)}/authorize?${new URLSearchParams({ client_id: web.clientId, redirect_uri: RP, response_type: 'code', scope: 'openid' })}`,
+      srv.url,
+    );
     const form = loginForm((landing as { page: Page }).page)!;
     const failed = await browser.submit(form, srv.url, { username: 'eve', password: 'wrong password!' });
     assert.equal(failed.kind, 'page');
     const started = Date.now();
-    const { end } = await browserLogin(srv, T, { clientId: web.clientId, redirectUri: RP, username: 'eve', password: PASSWORD, scope: 'openid profile', consent: 'allow', browser });
+    const { end } = await browserLogin(srv, T, {
+      clientId: web.clientId,
+      redirectUri: RP,
+      username: 'eve',
+      password: PASSWORD,
+      scope: 'openid profile',
+      consent: 'allow',
+      browser,
+    });
     const code = responseParams((end as { url: string }).url).get('code');
     assert.ok(code);
     assert.equal((await redeemCode(srv, T, web, code, RP)).status, 200);
@@ -127,7 +155,11 @@ describe('events are recorded and delivered', () => {
     assert.deepEqual(issued.data.tokens, ['access_token', 'id_token']);
 
     // Every event reaches `all`; only logins reach `logins`; each signed with its webhook's secret.
-    const toAll = await waitFor(() => receiver.requests.filter((r) => r.path === '/all').length >= 4 && receiver.requests.filter((r) => r.path === '/all'), 10_000, 'deliveries');
+    const toAll = await waitFor(
+      () => receiver.requests.filter((r) => r.path === '/all').length >= 4 && receiver.requests.filter((r) => r.path === '/all'),
+      10_000,
+      'deliveries',
+    );
     for (const r of toAll) {
       assert.ok(validSignature(r, secrets.all!), 'valid signature');
       assert.equal(validSignature(r, secrets.logins!), false, 'another webhook’s secret does not verify it');
@@ -140,35 +172,64 @@ describe('events are recorded and delivered', () => {
     assert.equal(body.id, success.id);
     const r0 = toAll[0]!;
     assert.equal(r0.headers['gatehouse-event-id'], (JSON.parse(r0.body) as { id: string }).id);
-    const toLogins = await waitFor(() => receiver.requests.filter((r) => r.path === '/logins').length >= 2 && receiver.requests.filter((r) => r.path === '/logins'));
+    const toLogins = await waitFor(
+      () => receiver.requests.filter((r) => r.path === '/logins').length >= 2 && receiver.requests.filter((r) => r.path === '/logins'),
+    );
     assert.deepEqual(toLogins.map((r) => (JSON.parse(r.body) as { type: string }).type).sort(), ['LOGIN_FAILURE', 'LOGIN_SUCCESS']);
     assert.ok(toLogins.every((r) => validSignature(r, secrets.logins!)));
   });
 
   test('consent declined', async () => {
-    const { end } = await browserLogin(srv, T, { clientId: web.clientId, redirectUri: RP, username: 'eve', password: PASSWORD, scope: 'openid profile', consent: 'deny', extra: { prompt: 'consent' } });
+    const { end } = await browserLogin(srv, T, {
+      clientId: web.clientId,
+      redirectUri: RP,
+      username: 'eve',
+      password: PASSWORD,
+      scope: 'openid profile',
+      consent: 'deny',
+      extra: { prompt: 'consent' },
+    });
     assert.equal(responseParams((end as { url: string }).url).get('error'), 'access_denied');
     await waitForEvent(srv, T, 'CONSENT_DECLINED', (e) => e.userId === userId && e.clientId === web.clientId);
   });
 
   test('a failed delivery is retried with back-off until it succeeds; the delivery log shows each attempt', async () => {
-    await gqlOk(srv, `mutation($t: String!, $c: String!) { updateClient(tenant: $t, clientId: $c, input: { name: "Event Co Web 2" }) { clientId } }`, { t: T, c: web.clientId }, token);
+    await gqlOk(
+      srv,
+      `mutation($t: String!, $c: String!) { updateClient(tenant: $t, clientId: $c, input: { name: "Event Co Web 2" }) { clientId } }`,
+      { t: T, c: web.clientId },
+      token,
+    );
     const changed = await waitForEvent(srv, T, 'CLIENT_CHANGED', (e) => e.clientId === web.clientId && e.data.change === 'updated');
-    const d = await waitFor(async () => (await deliveries(srv, 'flaky')).find((x) => x.eventId === changed.id && x.status === 'DELIVERED'), 15_000, 'the flaky delivery');
+    const d = await waitFor(
+      async () => (await deliveries(srv, 'flaky')).find((x) => x.eventId === changed.id && x.status === 'DELIVERED'),
+      15_000,
+      'the flaky delivery',
+    );
     assert.equal(d.attempts, 3);
-    assert.deepEqual(d.attemptLog.map((a: { statusCode: number }) => a.statusCode), [500, 500, 200]);
+    assert.deepEqual(
+      d.attemptLog.map((a: { statusCode: number }) => a.statusCode),
+      [500, 500, 200],
+    );
     assert.equal(d.nextAttemptAt, null);
     const received = receiver.requests.filter((r) => r.path === '/flaky');
     assert.equal(received.length, 3);
     assert.ok(received.every((r) => validSignature(r, secrets.flaky!)));
     assert.equal(new Set(received.map((r) => r.body)).size, 1, 'the same body each time');
-    assert.deepEqual(received.map((r) => r.headers['gatehouse-delivery-attempt']), ['1', '2', '3']);
+    assert.deepEqual(
+      received.map((r) => r.headers['gatehouse-delivery-attempt']),
+      ['1', '2', '3'],
+    );
   });
 
   test('a receiver that keeps failing: FAILED after the last attempt', async () => {
     await gqlOk(srv, `mutation { rotateSigningKeys(tenant: "${T}") { slug } }`, {}, token);
     const rotated = await waitForEvent(srv, T, 'KEY_ROTATED');
-    const d = await waitFor(async () => (await deliveries(srv, 'hopeless')).find((x) => x.eventId === rotated.id && x.status === 'FAILED'), 15_000, 'giving up');
+    const d = await waitFor(
+      async () => (await deliveries(srv, 'hopeless')).find((x) => x.eventId === rotated.id && x.status === 'FAILED'),
+      15_000,
+      'giving up',
+    );
     assert.equal(d.attempts, 4);
     assert.ok(d.attemptLog.every((a: { statusCode: number }) => a.statusCode === 500));
     const metrics = await (await fetch(`${srv.url}/metrics`)).text();
@@ -180,10 +241,20 @@ describe('events are recorded and delivered', () => {
     const all = await tenantEvents(srv, T);
     assert.ok(all.length >= 6);
     for (let i = 1; i < all.length; i++) assert.ok(all[i - 1]!.id > all[i]!.id, 'newest first');
-    const page1 = await gqlOk(srv, `{ events(tenant: "${T}", first: 2) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`, {}, token);
+    const page1 = await gqlOk(
+      srv,
+      `{ events(tenant: "${T}", first: 2) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`,
+      {},
+      token,
+    );
     assert.equal(page1.events.edges.length, 2);
     assert.equal(page1.events.pageInfo.hasNextPage, true);
-    const page2 = await gqlOk(srv, `query($a: String) { events(tenant: "${T}", first: 2, after: $a) { edges { node { id } } } }`, { a: page1.events.pageInfo.endCursor }, token);
+    const page2 = await gqlOk(
+      srv,
+      `query($a: String) { events(tenant: "${T}", first: 2, after: $a) { edges { node { id } } } }`,
+      { a: page1.events.pageInfo.endCursor },
+      token,
+    );
     assert.equal(page2.events.edges[0].node.id, all[2]!.id);
 
     const mine = await tenantEvents(srv, T, { userId });
@@ -198,7 +269,7 @@ describe('events are recorded and delivered', () => {
 });
 
 describe('events of several tenants are written together', () => {
-  test('one batch, each event in its own tenant\'s log only', async () => {
+  test("one batch, each event in its own tenant's log only", async () => {
     await createTenant(srv, 'eventco-two');
     const [one, two] = [(await srv.rt.tenants.get(T))!, (await srv.rt.tenants.get('eventco-two'))!];
     const marker = `batch-${Date.now()}`;
@@ -207,9 +278,16 @@ describe('events of several tenants are written together', () => {
       srv.rt.events.record(one, { type: 'CLIENT_CHANGED', data: { marker, side: 'one' } }),
       srv.rt.events.record(two, { type: 'CLIENT_CHANGED', data: { marker, side: 'two' } }),
     ]);
-    const mine = async (slug: string) => (await tenantEvents(srv, slug, { types: ['CLIENT_CHANGED'] })).filter((e) => JSON.stringify(e.data).includes(marker));
-    assert.deepEqual((await mine(T)).map((e) => e.id), [a._id]);
-    assert.deepEqual((await mine('eventco-two')).map((e) => e.id), [b._id]);
+    const mine = async (slug: string) =>
+      (await tenantEvents(srv, slug, { types: ['CLIENT_CHANGED'] })).filter((e) => JSON.stringify(e.data).includes(marker));
+    assert.deepEqual(
+      (await mine(T)).map((e) => e.id),
+      [a._id],
+    );
+    assert.deepEqual(
+      (await mine('eventco-two')).map((e) => e.id),
+      [b._id],
+    );
   });
 });
 
@@ -220,14 +298,26 @@ describe('deliveries survive a restart', () => {
     const next = keys.tenant.signingKeys.find((k: { status: string }) => k.status === 'NEXT');
     await gqlOk(srv, `mutation($k: String!) { revokeSigningKey(tenant: "${T}", kid: $k) { slug } }`, { k: next.kid }, token);
     const revoked = await waitForEvent(srv, T, 'KEY_REVOKED');
-    await waitFor(async () => (await deliveries(srv, 'down')).find((x) => x.eventId === revoked.id && x.attempts >= 1), 10_000, 'a first failed attempt');
+    await waitFor(
+      async () => (await deliveries(srv, 'down')).find((x) => x.eventId === revoked.id && x.attempts >= 1),
+      10_000,
+      'a first failed attempt',
+    );
     // The process stops with the delivery pending; the receiver comes back.
     await srv.rt.events.stop();
     downPathUp = true;
-    const second = await startTestServer({ label: 'events2', dbName: srv.dbName, env: { ...MASTER, GATEHOUSE_WEBHOOK_RETRY_SECONDS: '0.2' } });
+    const second = await startTestServer({
+      label: 'events2',
+      dbName: srv.dbName,
+      env: { ...MASTER, GATEHOUSE_WEBHOOK_RETRY_SECONDS: '0.2' },
+    });
     try {
       second.rt.events.start();
-      const d = await waitFor(async () => (await deliveries(second, 'down')).find((x) => x.eventId === revoked.id && x.status === 'DELIVERED'), 15_000, 'the resumed delivery');
+      const d = await waitFor(
+        async () => (await deliveries(second, 'down')).find((x) => x.eventId === revoked.id && x.status === 'DELIVERED'),
+        15_000,
+        'the resumed delivery',
+      );
       assert.equal(d.attemptLog.at(-1).statusCode, 200);
     } finally {
       await second.close();

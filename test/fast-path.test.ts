@@ -23,17 +23,25 @@ let cc: CreatedClient;
 async function listen(handler: RequestListener): Promise<string> {
   const server = createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  closers.push(() => new Promise<void>((r) => {
-    server.closeAllConnections();
-    server.close(() => r());
-  }));
+  closers.push(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 before(async () => {
   srv = await startTestServer({ label: 'fastpath' });
   await createTenant(srv, 'fast');
-  cc = await createClient(srv, 'fast', { name: 'svc', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], scopes: ['api:read'] });
+  cc = await createClient(srv, 'fast', {
+    name: 'svc',
+    clientType: 'CONFIDENTIAL',
+    grantTypes: ['client_credentials'],
+    scopes: ['api:read'],
+  });
   metrics = new HttpMetrics(false);
   fastUrl = await listen(withFastPaths(srv.rt, createApp(srv.rt, { metrics }), metrics));
   expressUrl = await listen(createApp(srv.rt) as unknown as RequestListener);
@@ -82,34 +90,105 @@ test('everything else still goes through Express', async () => {
 
 test('fast answers are counted under the same route labels', async () => {
   const text = await metrics.registry.metrics();
-  const line = text.split('\n').find((l) => l.startsWith('gatehouse_http_requests_total{') && l.includes('route="/t/:slug/jwks"') && l.includes('status="200"'));
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith('gatehouse_http_requests_total{') && l.includes('route="/t/:slug/jwks"') && l.includes('status="200"'));
   assert.ok(line, 'a jwks 200 series exists');
   assert.ok(Number(line!.split(' ').pop()) >= 4);
   assert.ok(text.includes('route="/t/:slug/.well-known/openid-configuration",status="304"'));
 });
 
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+const basic = (id: string, secret: string) =>
+  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 const FORM = 'application/x-www-form-urlencoded';
 
 /** Requests whose routed and direct answers must match; bodies with tokens are compared by shape. */
 const directCases: { name: string; path: string; init: () => RequestInit; volatile?: string[] }[] = [
-  { name: 'client_credentials token', path: '/token', init: () => ({ method: 'POST', headers: { authorization: basic(cc.clientId, cc.clientSecret!), 'content-type': FORM }, body: 'grant_type=client_credentials&scope=api%3Aread' }), volatile: ['access_token'] },
-  { name: 'wrong client secret', path: '/token', init: () => ({ method: 'POST', headers: { authorization: basic(cc.clientId, 'wrong'), 'content-type': FORM }, body: 'grant_type=client_credentials' }) },
-  { name: 'malformed form', path: '/token', init: () => ({ method: 'POST', headers: { authorization: basic(cc.clientId, cc.clientSecret!), 'content-type': FORM }, body: 'grant_type=%E0%A4%A' }) },
-  { name: 'JSON instead of a form', path: '/token', init: () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"grant_type":"client_credentials"}' }) },
-  { name: 'body too large', path: '/token', init: () => ({ method: 'POST', headers: { 'content-type': FORM }, body: `x=${'a'.repeat(200_000)}` }) },
-  { name: 'repeated parameter', path: '/introspect', init: () => ({ method: 'POST', headers: { authorization: basic(cc.clientId, cc.clientSecret!), 'content-type': FORM }, body: 'token=a&token=b' }) },
-  { name: 'introspection of an unknown token', path: '/introspect', init: () => ({ method: 'POST', headers: { authorization: basic(cc.clientId, cc.clientSecret!), 'content-type': FORM }, body: 'token=nope' }) },
-  { name: 'revocation of an unknown token', path: '/revoke', init: () => ({ method: 'POST', headers: { authorization: basic(cc.clientId, cc.clientSecret!), 'content-type': FORM }, body: 'token=nope' }) },
+  {
+    name: 'client_credentials token',
+    path: '/token',
+    init: () => ({
+      method: 'POST',
+      headers: { authorization: basic(cc.clientId, cc.clientSecret!), 'content-type': FORM },
+      body: 'grant_type=client_credentials&scope=api%3Aread',
+    }),
+    volatile: ['access_token'],
+  },
+  {
+    name: 'wrong client secret',
+    path: '/token',
+    init: () => ({
+      method: 'POST',
+      headers: { authorization: basic(cc.clientId, 'wrong'), 'content-type': FORM },
+      body: 'grant_type=client_credentials',
+    }),
+  },
+  {
+    name: 'malformed form',
+    path: '/token',
+    init: () => ({
+      method: 'POST',
+      headers: { authorization: basic(cc.clientId, cc.clientSecret!), 'content-type': FORM },
+      body: 'grant_type=%E0%A4%A',
+    }),
+  },
+  {
+    name: 'JSON instead of a form',
+    path: '/token',
+    init: () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"grant_type":"client_credentials"}' }),
+  },
+  {
+    name: 'body too large',
+    path: '/token',
+    init: () => ({ method: 'POST', headers: { 'content-type': FORM }, body: `x=${'a'.repeat(200_000)}` }),
+  },
+  {
+    name: 'repeated parameter',
+    path: '/introspect',
+    init: () => ({
+      method: 'POST',
+      headers: { authorization: basic(cc.clientId, cc.clientSecret!), 'content-type': FORM },
+      body: 'token=a&token=b',
+    }),
+  },
+  {
+    name: 'introspection of an unknown token',
+    path: '/introspect',
+    init: () => ({
+      method: 'POST',
+      headers: { authorization: basic(cc.clientId, cc.clientSecret!), 'content-type': FORM },
+      body: 'token=nope',
+    }),
+  },
+  {
+    name: 'revocation of an unknown token',
+    path: '/revoke',
+    init: () => ({
+      method: 'POST',
+      headers: { authorization: basic(cc.clientId, cc.clientSecret!), 'content-type': FORM },
+      body: 'token=nope',
+    }),
+  },
   { name: 'userinfo without a token', path: '/userinfo', init: () => ({ method: 'GET' }) },
-  { name: 'userinfo with a bad token', path: '/userinfo', init: () => ({ method: 'GET', headers: { authorization: 'Bearer not-a-token' } }) },
-  { name: 'userinfo with a client_credentials token', path: '/userinfo', init: () => ({ method: 'POST', headers: { 'content-type': FORM }, body: 'access_token=abc' }) },
+  {
+    name: 'userinfo with a bad token',
+    path: '/userinfo',
+    init: () => ({ method: 'GET', headers: { authorization: 'Bearer not-a-token' } }),
+  },
+  {
+    name: 'userinfo with a client_credentials token',
+    path: '/userinfo',
+    init: () => ({ method: 'POST', headers: { 'content-type': FORM }, body: 'access_token=abc' }),
+  },
 ];
 
 for (const c of directCases) {
   test(`direct endpoint, ${c.name}: the same answer as through the router`, async () => {
     const routed = await fetch(`${expressUrl}/t/fast${c.path}`, c.init());
-    const direct = await fetch(`${fastUrl}/t/fast${c.path}`, { ...c.init(), headers: { ...(c.init().headers as Record<string, string>), 'x-request-id': 'direct-1' } });
+    const direct = await fetch(`${fastUrl}/t/fast${c.path}`, {
+      ...c.init(),
+      headers: { ...(c.init().headers as Record<string, string>), 'x-request-id': 'direct-1' },
+    });
     assert.equal(direct.status, routed.status);
     const [a, b] = [await routed.text(), await direct.text()];
     if (c.volatile) {

@@ -61,7 +61,10 @@ async function untilReady(url: string, timeoutMs = 20_000): Promise<void> {
     if (r?.status === 200) return;
     await sleep(100);
   }
-  const r = await fetch(`${url}/readyz`).then(async (x) => `${x.status} ${await x.text()}`, (e: Error) => e.message);
+  const r = await fetch(`${url}/readyz`).then(
+    async (x) => `${x.status} ${await x.text()}`,
+    (e: Error) => e.message,
+  );
   throw new Error(`${url} not ready within ${timeoutMs} ms: ${r}`);
 }
 
@@ -79,14 +82,34 @@ describe('database outages', () => {
     // A replica behind the same public URL (one issuer), as in production.
     b = await startServerOn(db, { label: 'outage-b', dbName: a.dbName, env: { ...env, PUBLIC_URL: a.url } });
     await createTenant(a, 'acme');
-    const c = await createClient(a, 'acme', { name: 'RP', clientType: 'CONFIDENTIAL', redirectUris: [REDIRECT], grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'] });
+    const c = await createClient(a, 'acme', {
+      name: 'RP',
+      clientType: 'CONFIDENTIAL',
+      redirectUris: [REDIRECT],
+      grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
+    });
     client = { clientId: c.clientId, clientSecret: c.clientSecret! };
     userId = await createUser(a, 'acme', 'alice', 'correct horse battery');
-    const q = new URLSearchParams({ client_id: client.clientId, redirect_uri: REDIRECT, response_type: 'code', scope: 'openid', state: 'st', nonce: 'n', code_challenge: pkceChallenge(newVerifier()), code_challenge_method: 'S256' });
+    const q = new URLSearchParams({
+      client_id: client.clientId,
+      redirect_uri: REDIRECT,
+      response_type: 'code',
+      scope: 'openid',
+      state: 'st',
+      nonce: 'n',
+      code_challenge: pkceChallenge(newVerifier()),
+      code_challenge_method: 'S256',
+    });
     authorizeUrl = `/t/acme/authorize?${q}`;
     // Both replicas know the tenant, its keys and the client (what a busy replica has in memory).
     for (const s of [a, b]) {
-      for (const p of ['/t/acme/.well-known/openid-configuration', '/t/acme/jwks', '/t/acme/.well-known/openid-configuration', '/t/acme/jwks', authorizeUrl]) {
+      for (const p of [
+        '/t/acme/.well-known/openid-configuration',
+        '/t/acme/jwks',
+        '/t/acme/.well-known/openid-configuration',
+        '/t/acme/jwks',
+        authorizeUrl,
+      ]) {
         assert.ok((await call(p, `${s.url}${p}`)).status < 500);
       }
     }
@@ -118,10 +141,20 @@ describe('database outages', () => {
     return { access: t.body.access_token as string, refresh: t.body.refresh_token as string };
   }
 
-  async function outageRound(s: TestServer, code: string, verifier: string, admin: string, tokens: { access: string; refresh: string; other: string }): Promise<Answer[]> {
+  async function outageRound(
+    s: TestServer,
+    code: string,
+    verifier: string,
+    admin: string,
+    tokens: { access: string; refresh: string; other: string },
+  ): Promise<Answer[]> {
     const auth: [string, string] = [client.clientId, client.clientSecret];
     return Promise.all([
-      call('token (code)', `${s.url}/t/acme/token`, form({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }, auth)),
+      call(
+        'token (code)',
+        `${s.url}/t/acme/token`,
+        form({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }, auth),
+      ),
       call('token (refresh)', `${s.url}/t/acme/token`, form({ grant_type: 'refresh_token', refresh_token: tokens.refresh }, auth)),
       call('revoke', `${s.url}/t/acme/revoke`, form({ token: tokens.other }, auth)),
       call('introspect', `${s.url}/t/acme/introspect`, form({ token: tokens.access }, auth)),
@@ -132,7 +165,11 @@ describe('database outages', () => {
       call('unknown tenant', `${s.url}/t/not-loaded-yet/.well-known/openid-configuration`),
       call('unknown tenant authorize', `${s.url}/t/not-loaded-yet/authorize?client_id=x`),
       call('authorize', `${s.url}${authorizeUrl}`),
-      call('graphql', `${s.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify({ query: '{ tenants { edges { node { slug } } } }' }) }),
+      call('graphql', `${s.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+        body: JSON.stringify({ query: '{ tenants { edges { node { slug } } } }' }),
+      }),
       call('healthz', `${s.url}/healthz`),
       call('readyz', `${s.url}/readyz`),
     ]);
@@ -215,7 +252,10 @@ describe('database outages', () => {
     db.freeze();
     try {
       // Light load: two rounds against each replica, the second while the first is still failing.
-      const rounds = await Promise.all([outageRound(a, during1.code, during1.verifier, admin, tokens), outageRound(b, during2.code, during2.verifier, admin, tokens)]);
+      const rounds = await Promise.all([
+        outageRound(a, during1.code, during1.verifier, admin, tokens),
+        outageRound(b, during2.code, during2.verifier, admin, tokens),
+      ]);
       await sleep(300);
       rounds.push(await outageRound(b, during2.code, during2.verifier, admin, tokens));
       for (const r of rounds) checkOutageAnswers(r);
@@ -231,7 +271,11 @@ describe('database outages', () => {
     const t2 = await redeem(a, 'acme', before2, [client.clientId, client.clientSecret]);
     assert.equal(t2.status, 200, JSON.stringify(t2.body));
     // So do refresh tokens issued before it.
-    const r = await call('refresh', `${b.url}/t/acme/token`, form({ grant_type: 'refresh_token', refresh_token: tokens.spare }, [client.clientId, client.clientSecret]));
+    const r = await call(
+      'refresh',
+      `${b.url}/t/acme/token`,
+      form({ grant_type: 'refresh_token', refresh_token: tokens.spare }, [client.clientId, client.clientSecret]),
+    );
     assert.equal(r.status, 200, r.text);
     const g = await gql(a, '{ tenants { edges { node { slug } } } }', {}, admin);
     assert.equal(g.status, 200);
@@ -243,7 +287,10 @@ describe('database outages', () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), 'gh-start-')), 'does', 'not', 'exist');
     let proc: Awaited<ReturnType<typeof startGatehouseProcess>> | undefined;
     try {
-      proc = await startGatehouseProcess({ mongodbUri: db.uri, env: { ...env, GATEHOUSE_DEMO_TENANT: 'true', GATEHOUSE_DATA_DIR: dataDir } });
+      proc = await startGatehouseProcess({
+        mongodbUri: db.uri,
+        env: { ...env, GATEHOUSE_DEMO_TENANT: 'true', GATEHOUSE_DATA_DIR: dataDir },
+      });
       assert.equal((await call('healthz', `${proc.url}/healthz`)).status, 200);
       assert.equal((await call('readyz', `${proc.url}/readyz`)).status, 503);
       assertUnavailableJson(await call('token', `${proc.url}/t/system/token`, form({ grant_type: 'client_credentials' })));
@@ -311,7 +358,9 @@ describe('input limits', () => {
   }
 
   test('a body trickling slower than HTTP_REQUEST_TIMEOUT_MS is cut off with 408', async () => {
-    const r = await raw(`POST /t/acme/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type=`);
+    const r = await raw(
+      `POST /t/acme/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type=`,
+    );
     assert.ok(r.ms < 4_500, `answered after ${Math.round(r.ms)} ms`);
     assert.ok(r.response === '' || /^HTTP\/1\.1 408 /.test(r.response), r.response.slice(0, 200));
   });

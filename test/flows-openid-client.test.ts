@@ -31,9 +31,15 @@ after(async () => {
 type Kind = 'default' | 'hybrid' | 'implicit';
 
 async function rpConfig(kind: Kind, clientId = fx.web.clientId, secret: string | null = fx.web.clientSecret): Promise<oidc.Configuration> {
-  const config = await oidc.discovery(new URL(srv.issuer('acme')), clientId, { redirect_uris: [RP] }, secret ? oidc.ClientSecretBasic(secret) : oidc.None(), {
-    execute: [oidc.allowInsecureRequests],
-  });
+  const config = await oidc.discovery(
+    new URL(srv.issuer('acme')),
+    clientId,
+    { redirect_uris: [RP] },
+    secret ? oidc.ClientSecretBasic(secret) : oidc.None(),
+    {
+      execute: [oidc.allowInsecureRequests],
+    },
+  );
   if (kind === 'hybrid') oidc.useCodeIdTokenResponseType(config);
   if (kind === 'implicit') oidc.useIdTokenResponseType(config);
   return config;
@@ -43,7 +49,11 @@ async function rpConfig(kind: Kind, clientId = fx.web.clientId, secret: string |
 function responseFor(end: FlowEnd, fragmentToQuery: boolean): URL | Request {
   if (end.kind === 'form_post') {
     assert.equal(end.action, RP);
-    return new Request(end.action, { method: 'POST', body: new URLSearchParams(end.fields), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    return new Request(end.action, {
+      method: 'POST',
+      body: new URLSearchParams(end.fields),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
   }
   assert.equal(end.kind, 'redirect', end.kind === 'page' ? `ended on a page: ${end.page.body.slice(0, 400)}` : '');
   const url = new URL((end as { url: string }).url);
@@ -70,13 +80,15 @@ function tokenHash(value: string): string {
 }
 
 const combos: [string, 'query' | 'fragment' | 'form_post'][] = [];
-for (const rt of ALL_RESPONSE_TYPES) for (const mode of ['query', 'fragment', 'form_post'] as const) if (rt === 'code' || mode !== 'query') combos.push([rt, mode]);
+for (const rt of ALL_RESPONSE_TYPES)
+  for (const mode of ['query', 'fragment', 'form_post'] as const) if (rt === 'code' || mode !== 'query') combos.push([rt, mode]);
 
 describe('openid-client completes every response type and response mode', () => {
   for (const [responseType, mode] of combos) {
     test(`${responseType} / ${mode}`, async () => {
       const parts = responseType.split(' ');
-      const kind: Kind = responseType === 'id_token' || responseType === 'id_token token' ? 'implicit' : parts.includes('id_token') ? 'hybrid' : 'default';
+      const kind: Kind =
+        responseType === 'id_token' || responseType === 'id_token token' ? 'implicit' : parts.includes('id_token') ? 'hybrid' : 'default';
       const config = await rpConfig(kind);
       const state = oidc.randomState();
       const nonce = oidc.randomNonce();
@@ -149,13 +161,25 @@ describe('openid-client completes every response type and response mode', () => 
 
 describe('more openid-client flows', () => {
   test('a public client with PKCE (token endpoint auth none)', async () => {
-    const config = await oidc.discovery(new URL(srv.issuer('acme')), fx.spa.clientId, { redirect_uris: [SPA] }, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(new URL(srv.issuer('acme')), fx.spa.clientId, { redirect_uris: [SPA] }, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    });
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
-    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: SPA, scope: 'openid', state, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: SPA,
+      scope: 'openid',
+      state,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
     const end = await runFlow(new Browser(), url.href, { username: 'bob', password: PASSWORD, consent: 'allow' });
     assert.equal(end.kind, 'redirect');
-    const tokens = await oidc.authorizationCodeGrant(config, new URL((end as { url: string }).url), { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: true });
+    const tokens = await oidc.authorizationCodeGrant(config, new URL((end as { url: string }).url), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      idTokenExpected: true,
+    });
     assert.equal(tokens.claims()!.sub, fx.users.bob);
   });
 
@@ -163,9 +187,20 @@ describe('more openid-client flows', () => {
     const config = await rpConfig('default');
     const verifier = oidc.randomPKCECodeVerifier();
     const nonce = oidc.randomNonce();
-    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: RP, scope: 'openid', nonce, max_age: '300', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: RP,
+      scope: 'openid',
+      nonce,
+      max_age: '300',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
     const end = await runFlow(new Browser(), url.href, { username: 'alice', password: PASSWORD, consent: 'allow' });
-    const tokens = await oidc.authorizationCodeGrant(config, new URL((end as { url: string }).url), { pkceCodeVerifier: verifier, expectedNonce: nonce, maxAge: 300 });
+    const tokens = await oidc.authorizationCodeGrant(config, new URL((end as { url: string }).url), {
+      pkceCodeVerifier: verifier,
+      expectedNonce: nonce,
+      maxAge: 300,
+    });
     const claims = tokens.claims()!;
     assert.equal(typeof claims.auth_time, 'number');
     assert.deepEqual(claims.amr, ['pwd']);
@@ -175,7 +210,13 @@ describe('more openid-client flows', () => {
   test('the claims parameter reaches the ID token', async () => {
     const config = await rpConfig('implicit');
     const nonce = oidc.randomNonce();
-    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: RP, scope: 'openid', response_type: 'id_token', nonce, claims: JSON.stringify({ id_token: { email: { essential: true }, name: null } }) });
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: RP,
+      scope: 'openid',
+      response_type: 'id_token',
+      nonce,
+      claims: JSON.stringify({ id_token: { email: { essential: true }, name: null } }),
+    });
     const end = await runFlow(new Browser(), url.href, { username: 'alice', password: PASSWORD, consent: 'allow' });
     const claims = await oidc.implicitAuthentication(config, new URL((end as { url: string }).url), nonce);
     assert.equal(claims.email, 'alice@acme.example');
@@ -184,10 +225,22 @@ describe('more openid-client flows', () => {
 
   for (const alg of ['ES256', 'PS256', 'EdDSA', 'HS256']) {
     test(`ID tokens signed with ${alg} validate`, async () => {
-      const c = await createClient(srv, 'acme', { name: `alg ${alg}`, clientType: 'CONFIDENTIAL', redirectUris: [RP], requireConsent: false, idTokenSignedResponseAlg: alg });
-      const config = await oidc.discovery(new URL(srv.issuer('acme')), c.clientId, { redirect_uris: [RP], id_token_signed_response_alg: alg }, oidc.ClientSecretBasic(c.clientSecret!), {
-        execute: [oidc.allowInsecureRequests],
+      const c = await createClient(srv, 'acme', {
+        name: `alg ${alg}`,
+        clientType: 'CONFIDENTIAL',
+        redirectUris: [RP],
+        requireConsent: false,
+        idTokenSignedResponseAlg: alg,
       });
+      const config = await oidc.discovery(
+        new URL(srv.issuer('acme')),
+        c.clientId,
+        { redirect_uris: [RP], id_token_signed_response_alg: alg },
+        oidc.ClientSecretBasic(c.clientSecret!),
+        {
+          execute: [oidc.allowInsecureRequests],
+        },
+      );
       const nonce = oidc.randomNonce();
       const url = oidc.buildAuthorizationUrl(config, { redirect_uri: RP, scope: 'openid', nonce });
       const end = await runFlow(new Browser(), url.href, { username: 'alice', password: PASSWORD });
@@ -202,10 +255,13 @@ describe('more openid-client flows', () => {
     const state = oidc.randomState();
     const url = oidc.buildAuthorizationUrl(config, { redirect_uri: RP, scope: 'openid', state, prompt: 'none' });
     const end = await runFlow(new Browser(), url.href, {});
-    await assert.rejects(oidc.authorizationCodeGrant(config, new URL((end as { url: string }).url), { expectedState: state }), (err: Error & { error?: string; cause?: URLSearchParams }) => {
-      assert.equal(err instanceof oidc.AuthorizationResponseError, true);
-      assert.equal((err as oidc.AuthorizationResponseError).error, 'login_required');
-      return true;
-    });
+    await assert.rejects(
+      oidc.authorizationCodeGrant(config, new URL((end as { url: string }).url), { expectedState: state }),
+      (err: Error & { error?: string; cause?: URLSearchParams }) => {
+        assert.equal(err instanceof oidc.AuthorizationResponseError, true);
+        assert.equal((err as oidc.AuthorizationResponseError).error, 'login_required');
+        return true;
+      },
+    );
   });
 });

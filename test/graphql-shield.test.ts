@@ -34,19 +34,38 @@ test('1,000 aliases of one field are refused; the limit itself is accepted', asy
 });
 
 test('a query nested deeper than the limit is refused; introspection still works', async () => {
-  const deep = await gql(srv, '{ tenants { edges { node { clients { edges { node { tenant { clients { edges { node { tenant { clients { edges { node { clientId } } } } } } } } } } } } } } }', {}, token);
+  const deep = await gql(
+    srv,
+    '{ tenants { edges { node { clients { edges { node { tenant { clients { edges { node { tenant { clients { edges { node { clientId } } } } } } } } } } } } } } }',
+    {},
+    token,
+  );
   refused(deep);
-  const intro = await gql(srv, '{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name } } } } } } } }', {}, token);
+  const intro = await gql(
+    srv,
+    '{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name } } } } } } } }',
+    {},
+    token,
+  );
   assert.equal(intro.errors, undefined);
 });
 
 test('a query that would fetch too many objects is refused', async () => {
-  refused(await gql(srv, '{ tenants(first: 100) { edges { node { users(first: 100) { edges { node { id username } } } clients(first: 100) { edges { node { clientId } } } } } } }', {}, token));
+  refused(
+    await gql(
+      srv,
+      '{ tenants(first: 100) { edges { node { users(first: 100) { edges { node { id username } } } clients(first: 100) { edges { node { clientId } } } } } } }',
+      {},
+      token,
+    ),
+  );
 });
 
 test('too many tokens and too many directives are refused', async () => {
   refused(await gql(srv, `{ tenants { edges { node { ${'slug '.repeat(SHIELD_LIMITS.maxTokens)} } } } }`, {}, token));
-  refused(await gql(srv, `{ tenants { pageInfo { hasNextPage ${'@include(if: true) '.repeat(SHIELD_LIMITS.maxDirectives + 1)} } } }`, {}, token));
+  refused(
+    await gql(srv, `{ tenants { pageInfo { hasNextPage ${'@include(if: true) '.repeat(SHIELD_LIMITS.maxDirectives + 1)} } } }`, {}, token),
+  );
 });
 
 test('no field suggestions: not to anonymous callers, and not to admins either', async () => {

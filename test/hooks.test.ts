@@ -29,7 +29,8 @@ let users: { grace: string; sus: string; con: string };
 
 const SET_HOOK = `mutation($t: String!, $i: HookInput!) { setHook(tenant: $t, input: $i) { point kind code webhook { url timeoutMs } failClosed } }`;
 const setHook = (input: Record<string, unknown>, tenant = T) => gql(srv, SET_HOOK, { t: tenant, i: input }, token);
-const deleteHook = (point: string, tenant = T) => gqlOk(srv, `mutation($t: String!, $p: HookPoint!) { deleteHook(tenant: $t, point: $p) }`, { t: tenant, p: point }, token);
+const deleteHook = (point: string, tenant = T) =>
+  gqlOk(srv, `mutation($t: String!, $p: HookPoint!) { deleteHook(tenant: $t, point: $p) }`, { t: tenant, p: point }, token);
 
 /** The ID-token webhook's answer, set per test. */
 let idTokenAnswer: (body: Record<string, any>) => { status: number; body: unknown } = () => ({ status: 200, body: { claims: {} } });
@@ -39,7 +40,11 @@ before(async () => {
   token = await adminToken(srv);
   receiver = await startReceiver(async (req, res) => {
     const jwt = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
-    const { payload } = await jwtVerify(jwt, createRemoteJWKSet(new URL(`${srv.issuer(T)}/jwks`)), { issuer: srv.issuer(T), audience: `${receiver.url}${req.path}`, typ: 'gatehouse-webhook+jwt' });
+    const { payload } = await jwtVerify(jwt, createRemoteJWKSet(new URL(`${srv.issuer(T)}/jwks`)), {
+      issuer: srv.issuer(T),
+      audience: `${receiver.url}${req.path}`,
+      typ: 'gatehouse-webhook+jwt',
+    });
     assert.equal(payload.body_sha256, createHash('sha256').update(req.body).digest('base64url'));
     const body = JSON.parse(req.body) as Record<string, any>;
     if (req.path === '/id-token') {
@@ -64,7 +69,11 @@ before(async () => {
   });
   web = { ...created, redirectUri: RP };
   users = {
-    grace: await createUser(srv, T, 'grace', PASSWORD, { name: 'Grace Hopper', email: 'grace@hookco.example', attributes: { department: 'Navy' } }),
+    grace: await createUser(srv, T, 'grace', PASSWORD, {
+      name: 'Grace Hopper',
+      email: 'grace@hookco.example',
+      attributes: { department: 'Navy' },
+    }),
     sus: await createUser(srv, T, 'sus', PASSWORD, { name: 'Sus Pended', attributes: { suspended: true } }),
     con: await createUser(srv, T, 'con', PASSWORD, { name: 'Con Tractor', attributes: { contractor: true } }),
   };
@@ -146,7 +155,11 @@ describe('ID_TOKEN_PROCESSING', () => {
   });
 
   test('a webhook hook changes claims; a failing one leaves the token as it was and records HOOK_FAILED', async () => {
-    assert.equal((await setHook({ point: 'ID_TOKEN_PROCESSING', kind: 'WEBHOOK', webhook: { url: `${receiver.url}/id-token`, timeoutMs: 1000 } })).errors, undefined);
+    assert.equal(
+      (await setHook({ point: 'ID_TOKEN_PROCESSING', kind: 'WEBHOOK', webhook: { url: `${receiver.url}/id-token`, timeoutMs: 1000 } }))
+        .errors,
+      undefined,
+    );
     try {
       idTokenAnswer = (body) => {
         assert.equal(body.claims.sub, users.grace);
@@ -177,10 +190,34 @@ describe('ID_TOKEN_PROCESSING', () => {
 describe('SUB_GENERATOR', () => {
   test('the generated identifier is the sub of ID token, access token and userinfo; pairwise hashes it', async () => {
     await createTenant(srv, 'subco', 'Sub Co');
-    registerCodeModule({ subGenerator: { employee: (user) => (typeof user.claims.employee_number === 'string' ? `emp-${user.claims.employee_number}` : user.id) } }, { tenant: 'subco' });
-    const pub = await createClient(srv, 'subco', { name: 'P', clientType: 'CONFIDENTIAL', redirectUris: [RP], scopes: ['openid'], requireConsent: false });
-    const pair = await createClient(srv, 'subco', { name: 'Q', clientType: 'CONFIDENTIAL', redirectUris: ['https://other.example/cb'], scopes: ['openid'], requireConsent: false });
-    await gqlOk(srv, `mutation($t: String!, $c: String!) { updateClient(tenant: $t, clientId: $c, input: { subjectType: "pairwise" }) { clientId } }`, { t: 'subco', c: pair.clientId }, token);
+    registerCodeModule(
+      {
+        subGenerator: {
+          employee: (user) => (typeof user.claims.employee_number === 'string' ? `emp-${user.claims.employee_number}` : user.id),
+        },
+      },
+      { tenant: 'subco' },
+    );
+    const pub = await createClient(srv, 'subco', {
+      name: 'P',
+      clientType: 'CONFIDENTIAL',
+      redirectUris: [RP],
+      scopes: ['openid'],
+      requireConsent: false,
+    });
+    const pair = await createClient(srv, 'subco', {
+      name: 'Q',
+      clientType: 'CONFIDENTIAL',
+      redirectUris: ['https://other.example/cb'],
+      scopes: ['openid'],
+      requireConsent: false,
+    });
+    await gqlOk(
+      srv,
+      `mutation($t: String!, $c: String!) { updateClient(tenant: $t, clientId: $c, input: { subjectType: "pairwise" }) { clientId } }`,
+      { t: 'subco', c: pair.clientId },
+      token,
+    );
     const emp = await createUser(srv, 'subco', 'emp', PASSWORD, { employee_number: '1024' });
     const plain = await createUser(srv, 'subco', 'plain', PASSWORD);
 
@@ -190,7 +227,11 @@ describe('SUB_GENERATOR', () => {
 
     const s = await subsOf('subco', pub.clientId, pub.clientSecret!, emp);
     assert.deepEqual(s, { id: 'emp-1024', at: 'emp-1024', userinfo: 'emp-1024' });
-    assert.equal((await subsOf('subco', pub.clientId, pub.clientSecret!, plain)).id, plain, 'the generator decides for users without a number');
+    assert.equal(
+      (await subsOf('subco', pub.clientId, pub.clientSecret!, plain)).id,
+      plain,
+      'the generator decides for users without a number',
+    );
 
     const p1 = await subsOf('subco', pair.clientId, pair.clientSecret!, emp, 'https://other.example/cb');
     assert.notEqual(p1.id, 'emp-1024');
@@ -209,18 +250,34 @@ describe('SUB_GENERATOR', () => {
 
     await createTenant(srv, 'brokensub', 'Broken Sub');
     registerCodeModule({ subGenerator: { broken: () => 42 as unknown as string } }, { tenant: 'brokensub' });
-    const c = await createClient(srv, 'brokensub', { name: 'B', clientType: 'CONFIDENTIAL', redirectUris: [RP], scopes: ['openid'], requireConsent: false });
+    const c = await createClient(srv, 'brokensub', {
+      name: 'B',
+      clientType: 'CONFIDENTIAL',
+      redirectUris: [RP],
+      scopes: ['openid'],
+      requireConsent: false,
+    });
     const u = await createUser(srv, 'brokensub', 'b', PASSWORD);
     assert.equal((await setHook({ point: 'SUB_GENERATOR', kind: 'CODE', code: 'broken' }, 'brokensub')).errors, undefined);
     await assert.rejects(issueCode(srv, 'brokensub', { clientId: c.clientId, userId: u, scopes: ['openid'] }), /sub generator failed/);
   });
 });
 
-async function subsOf(slug: string, clientId: string, secret: string, userId: string, redirectUri?: string): Promise<{ id: string; at: string; userinfo: string }> {
+async function subsOf(
+  slug: string,
+  clientId: string,
+  secret: string,
+  userId: string,
+  redirectUri?: string,
+): Promise<{ id: string; at: string; userinfo: string }> {
   const c = await issueCode(srv, slug, { clientId, userId, scopes: ['openid'], redirectUri });
   const t = await redeem(srv, slug, c, [clientId, secret]);
   assert.equal(t.status, 200, JSON.stringify(t.body));
-  return { id: decodePayload(t.body.id_token).sub, at: decodePayload(t.body.access_token).sub, userinfo: (await userinfo(srv, slug, t.body.access_token)).body.sub };
+  return {
+    id: decodePayload(t.body.id_token).sub,
+    at: decodePayload(t.body.access_token).sub,
+    userinfo: (await userinfo(srv, slug, t.body.access_token)).body.sub,
+  };
 }
 
 describe('AFTER_LOGIN', () => {
@@ -229,7 +286,13 @@ describe('AFTER_LOGIN', () => {
   });
 
   test('a deny shows the hook’s message on the login page, starts no session, and ends the authorization with access_denied', async () => {
-    const { end, browser } = await browserLogin(srv, T, { clientId: web.clientId, redirectUri: RP, username: 'sus', password: PASSWORD, scope: 'openid' });
+    const { end, browser } = await browserLogin(srv, T, {
+      clientId: web.clientId,
+      redirectUri: RP,
+      username: 'sus',
+      password: PASSWORD,
+      scope: 'openid',
+    });
     assert.equal(end.kind, 'page');
     const page = (end as { page: { status: number; body: string } }).page;
     assert.equal(page.status, 403);
@@ -243,7 +306,13 @@ describe('AFTER_LOGIN', () => {
   });
 
   test('requireStep: "additional verification required", the authorization ends with interaction_required', async () => {
-    const { end, browser } = await browserLogin(srv, T, { clientId: web.clientId, redirectUri: RP, username: 'con', password: PASSWORD, scope: 'openid' });
+    const { end, browser } = await browserLogin(srv, T, {
+      clientId: web.clientId,
+      redirectUri: RP,
+      username: 'con',
+      password: PASSWORD,
+      scope: 'openid',
+    });
     const page = (end as { page: { status: number; body: string } }).page;
     assert.equal(page.status, 403);
     assert.match(page.body, /Additional verification required/);
@@ -253,7 +322,13 @@ describe('AFTER_LOGIN', () => {
   });
 
   test('an allowed user signs in as usual', async () => {
-    const { end } = await browserLogin(srv, T, { clientId: web.clientId, redirectUri: RP, username: 'grace', password: PASSWORD, scope: 'openid' });
+    const { end } = await browserLogin(srv, T, {
+      clientId: web.clientId,
+      redirectUri: RP,
+      username: 'grace',
+      password: PASSWORD,
+      scope: 'openid',
+    });
     assert.equal(end.kind, 'redirect');
     const code = responseParams((end as { url: string }).url).get('code');
     assert.ok(code);
@@ -261,14 +336,33 @@ describe('AFTER_LOGIN', () => {
   });
 
   test('a webhook that is down lets the login through (and is recorded); with failClosed it refuses', async () => {
-    assert.equal((await setHook({ point: 'AFTER_LOGIN', kind: 'WEBHOOK', webhook: { url: `${receiver.url}/after-login-down` } })).errors, undefined);
-    const open = await browserLogin(srv, T, { clientId: web.clientId, redirectUri: RP, username: 'sus', password: PASSWORD, scope: 'openid' });
+    assert.equal(
+      (await setHook({ point: 'AFTER_LOGIN', kind: 'WEBHOOK', webhook: { url: `${receiver.url}/after-login-down` } })).errors,
+      undefined,
+    );
+    const open = await browserLogin(srv, T, {
+      clientId: web.clientId,
+      redirectUri: RP,
+      username: 'sus',
+      password: PASSWORD,
+      scope: 'openid',
+    });
     assert.equal(open.end.kind, 'redirect');
     assert.ok(responseParams((open.end as { url: string }).url).get('code'));
     await waitForEvent(srv, T, 'HOOK_FAILED', (ev) => ev.data.point === 'AFTER_LOGIN');
 
-    assert.equal((await setHook({ point: 'AFTER_LOGIN', kind: 'WEBHOOK', webhook: { url: `${receiver.url}/after-login-down` }, failClosed: true })).errors, undefined);
-    const closed = await browserLogin(srv, T, { clientId: web.clientId, redirectUri: RP, username: 'grace', password: PASSWORD, scope: 'openid' });
+    assert.equal(
+      (await setHook({ point: 'AFTER_LOGIN', kind: 'WEBHOOK', webhook: { url: `${receiver.url}/after-login-down` }, failClosed: true }))
+        .errors,
+      undefined,
+    );
+    const closed = await browserLogin(srv, T, {
+      clientId: web.clientId,
+      redirectUri: RP,
+      username: 'grace',
+      password: PASSWORD,
+      scope: 'openid',
+    });
     const page = (closed.end as { page: { status: number; body: string } }).page;
     assert.equal(page.status, 403);
     assert.equal((await returnToClient(closed.browser, page.body)).get('error'), 'access_denied');
@@ -278,7 +372,10 @@ describe('AFTER_LOGIN', () => {
 
 describe('AFTER_END_SESSION', () => {
   test('the tenant’s webhook is told about a logout, and LOGOUT is recorded', async () => {
-    assert.equal((await setHook({ point: 'AFTER_END_SESSION', kind: 'WEBHOOK', webhook: { url: `${receiver.url}/logout` } })).errors, undefined);
+    assert.equal(
+      (await setHook({ point: 'AFTER_END_SESSION', kind: 'WEBHOOK', webhook: { url: `${receiver.url}/logout` } })).errors,
+      undefined,
+    );
     const browser = new Browser();
     const s = await signIn(srv, browser, T, web, { username: 'grace', password: PASSWORD });
     const url = oidc.buildEndSessionUrl(s.config, { id_token_hint: s.idToken, post_logout_redirect_uri: RP_OUT, state: 'bye' });

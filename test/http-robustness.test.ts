@@ -80,14 +80,22 @@ describe('bad input to createTenant', () => {
 
 describe('malformed and oversized requests', () => {
   test('malformed JSON to /graphql → 400, not 500', async () => {
-    const res = await fetch(`${srv.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"query": ' });
+    const res = await fetch(`${srv.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: '{"query": ',
+    });
     assert.equal(res.status, 400);
     await stillHealthy();
   });
 
   test('oversized JSON to /graphql → 413', async () => {
     const big = JSON.stringify({ query: `{ tenants { edges { node { slug } } } }`, variables: { pad: 'x'.repeat(200_000) } });
-    const res = await fetch(`${srv.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: big });
+    const res = await fetch(`${srv.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: big,
+    });
     assert.equal(res.status, 413);
     await stillHealthy();
   });
@@ -121,7 +129,12 @@ describe('malformed and oversized requests', () => {
   });
 
   test('malformed Basic credentials → invalid_client, not a crash', async () => {
-    for (const auth of ['Basic', 'Basic !!!', `Basic ${Buffer.from('nocolon').toString('base64')}`, `Basic ${Buffer.from('%zz:%zz').toString('base64')}`]) {
+    for (const auth of [
+      'Basic',
+      'Basic !!!',
+      `Basic ${Buffer.from('nocolon').toString('base64')}`,
+      `Basic ${Buffer.from('%zz:%zz').toString('base64')}`,
+    ]) {
       const res = await fetch(`${srv.url}/t/acme/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth },

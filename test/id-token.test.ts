@@ -47,7 +47,9 @@ const auth = (alg: string): [string, string] => [clients[alg]!.clientId, clients
 
 /** Independent of the server's implementation: left half of SHA-256, or SHA-512 for EdDSA. */
 function expectedHash(value: string, alg: string): string {
-  const d = createHash(alg === 'EdDSA' ? 'sha512' : 'sha256').update(value).digest();
+  const d = createHash(alg === 'EdDSA' ? 'sha512' : 'sha256')
+    .update(value)
+    .digest();
   return d.subarray(0, d.length / 2).toString('base64url');
 }
 
@@ -69,11 +71,24 @@ describe('response_type=id_token (implicit)', () => {
   for (const alg of ALGS.filter((a) => a !== 'HS256')) {
     test(`${alg}: openid-client validates signature and nonce; scope claims are in the ID token`, async () => {
       const { clientId, clientSecret } = clients[alg]!;
-      const config = await rp(srv, T, clientId, { client_secret: clientSecret, id_token_signed_response_alg: alg, response_types: ['id_token'] });
+      const config = await rp(srv, T, clientId, {
+        client_secret: clientSecret,
+        id_token_signed_response_alg: alg,
+        response_types: ['id_token'],
+      });
       oidc.useIdTokenResponseType(config);
-      const params = await issue(srv, T, { clientId, userId: alice, responseType: 'id_token', scopes: ['openid', 'profile', 'email', 'address'], nonce: 'n-0S6_WzA2Mj', state: 'st-1' });
+      const params = await issue(srv, T, {
+        clientId,
+        userId: alice,
+        responseType: 'id_token',
+        scopes: ['openid', 'profile', 'email', 'address'],
+        nonce: 'n-0S6_WzA2Mj',
+        state: 'st-1',
+      });
       assert.deepEqual(Object.keys(params), ['id_token'], 'no code, no access token');
-      const claims = await oidc.implicitAuthentication(config, fragmentUrl(params, { state: 'st-1' }), 'n-0S6_WzA2Mj', { expectedState: 'st-1' });
+      const claims = await oidc.implicitAuthentication(config, fragmentUrl(params, { state: 'st-1' }), 'n-0S6_WzA2Mj', {
+        expectedState: 'st-1',
+      });
       assert.equal(claims.sub, alice);
       assert.equal(claims.name, 'Alice Liddell');
       assert.equal(claims.email, 'alice@example.com');
@@ -89,7 +104,13 @@ describe('response_type=id_token (implicit)', () => {
   }
 
   test('HS256: signed with the client secret, no kid', async () => {
-    const params = await issue(srv, T, { clientId: clients.HS256!.clientId, userId: alice, responseType: 'id_token', scopes: ['openid', 'email'], nonce: 'n1' });
+    const params = await issue(srv, T, {
+      clientId: clients.HS256!.clientId,
+      userId: alice,
+      responseType: 'id_token',
+      scopes: ['openid', 'email'],
+      nonce: 'n1',
+    });
     assert.equal(decodeHeader(params.id_token!).kid, undefined);
     const claims = await verify(params.id_token!, 'HS256');
     assert.equal(claims.nonce, 'n1');
@@ -101,27 +122,57 @@ describe('hybrid: code id_token', () => {
   for (const alg of ALGS.filter((a) => a !== 'HS256')) {
     test(`${alg}: openid-client checks c_hash and s_hash of the front-channel ID token, then redeems the code`, async () => {
       const { clientId, clientSecret } = clients[alg]!;
-      const config = await rp(srv, T, clientId, { client_secret: clientSecret, id_token_signed_response_alg: alg, response_types: ['code id_token'] }, oidc.ClientSecretBasic(clientSecret));
+      const config = await rp(
+        srv,
+        T,
+        clientId,
+        { client_secret: clientSecret, id_token_signed_response_alg: alg, response_types: ['code id_token'] },
+        oidc.ClientSecretBasic(clientSecret),
+      );
       oidc.useCodeIdTokenResponseType(config);
       const verifier = newVerifier();
-      const params = await issue(srv, T, { clientId, userId: alice, responseType: 'code id_token', scopes: ['openid', 'profile'], nonce: 'nonce-h', state: 'state-h', codeVerifier: verifier });
+      const params = await issue(srv, T, {
+        clientId,
+        userId: alice,
+        responseType: 'code id_token',
+        scopes: ['openid', 'profile'],
+        nonce: 'nonce-h',
+        state: 'state-h',
+        codeVerifier: verifier,
+      });
       assert.ok(params.code && params.id_token && !params.access_token);
       const front = decodePayload(params.id_token!);
       assert.equal(front.c_hash, expectedHash(params.code!, alg));
       assert.equal(front.s_hash, expectedHash('state-h', alg));
       assert.equal(front.name, undefined, 'a code flow delivers profile claims at userinfo');
-      const tokens = await oidc.authorizationCodeGrant(config, fragmentUrl(params, { state: 'state-h' }), { pkceCodeVerifier: verifier, expectedNonce: 'nonce-h', expectedState: 'state-h', idTokenExpected: true });
+      const tokens = await oidc.authorizationCodeGrant(config, fragmentUrl(params, { state: 'state-h' }), {
+        pkceCodeVerifier: verifier,
+        expectedNonce: 'nonce-h',
+        expectedState: 'state-h',
+        idTokenExpected: true,
+      });
       assert.equal(tokens.claims()!.sub, front.sub);
     });
   }
 
   test('HS256: c_hash verifies and the code redeems', async () => {
     const verifier = newVerifier();
-    const params = await issue(srv, T, { clientId: clients.HS256!.clientId, userId: alice, responseType: 'code id_token', nonce: 'n', codeVerifier: verifier });
+    const params = await issue(srv, T, {
+      clientId: clients.HS256!.clientId,
+      userId: alice,
+      responseType: 'code id_token',
+      nonce: 'n',
+      codeVerifier: verifier,
+    });
     const claims = await verify(params.id_token!, 'HS256');
     assert.equal(claims.c_hash, expectedHash(params.code!, 'HS256'));
     assert.equal(claims.s_hash, undefined, 'no state, no s_hash');
-    const r = await redeem(srv, T, { code: params.code!, verifier, nonce: 'n', redirectUri: REDIRECT, callback: new URL(REDIRECT) }, auth('HS256'));
+    const r = await redeem(
+      srv,
+      T,
+      { code: params.code!, verifier, nonce: 'n', redirectUri: REDIRECT, callback: new URL(REDIRECT) },
+      auth('HS256'),
+    );
     assert.equal(r.status, 200);
   });
 });
@@ -132,7 +183,15 @@ describe('response types that return an access token from the authorization endp
       test(`${responseType} with ${alg}: at_hash${responseType.includes('code') ? ' and c_hash' : ''} match, the access token works at userinfo`, async () => {
         const { clientId } = clients[alg]!;
         const verifier = newVerifier();
-        const params = await issue(srv, T, { clientId, userId: alice, responseType, scopes: ['openid', 'email'], nonce: 'nn', state: 'ss', codeVerifier: verifier });
+        const params = await issue(srv, T, {
+          clientId,
+          userId: alice,
+          responseType,
+          scopes: ['openid', 'email'],
+          nonce: 'nn',
+          state: 'ss',
+          codeVerifier: verifier,
+        });
         assert.equal(params.token_type, 'Bearer');
         assert.equal(params.expires_in, '3600');
         assert.equal(params.scope, 'openid email');
@@ -150,7 +209,12 @@ describe('response types that return an access token from the authorization endp
         assert.equal(info.status, 200);
         assert.equal(info.body.email, 'alice@example.com');
         if (params.code) {
-          const r = await redeem(srv, T, { code: params.code, verifier, nonce: 'nn', redirectUri: REDIRECT, callback: new URL(REDIRECT) }, auth(alg));
+          const r = await redeem(
+            srv,
+            T,
+            { code: params.code, verifier, nonce: 'nn', redirectUri: REDIRECT, callback: new URL(REDIRECT) },
+            auth(alg),
+          );
           assert.equal(r.status, 200);
           assert.equal(decodePayload(r.body.id_token).nonce, 'nn');
         }
@@ -183,7 +247,16 @@ describe('the claims request parameter', () => {
 
 test('auth_time, acr, amr and sid come from the session; exp follows the tenant idTokenTtl', async () => {
   const authTime = Math.floor(Date.now() / 1000) - 100;
-  const params = await issue(srv, T, { clientId: clients.ES256!.clientId, userId: alice, responseType: 'id_token', nonce: 'x', authTime, acr: 'urn:acr:1', amr: ['pwd', 'otp'], sid: 'the-sid' });
+  const params = await issue(srv, T, {
+    clientId: clients.ES256!.clientId,
+    userId: alice,
+    responseType: 'id_token',
+    nonce: 'x',
+    authTime,
+    acr: 'urn:acr:1',
+    amr: ['pwd', 'otp'],
+    sid: 'the-sid',
+  });
   const c = await verify(params.id_token!, 'ES256');
   assert.equal(c.auth_time, authTime);
   assert.equal(c.acr, 'urn:acr:1');
@@ -197,7 +270,8 @@ test('discovery announces the ID token algorithms, subject types, scopes, claims
   assert.deepEqual([...meta.id_token_signing_alg_values_supported].sort(), ['ES256', 'EdDSA', 'HS256', 'PS256', 'RS256']);
   assert.deepEqual(meta.subject_types_supported, ['public', 'pairwise']);
   for (const s of ['openid', 'profile', 'email', 'address', 'phone', 'offline_access']) assert.ok(meta.scopes_supported.includes(s), s);
-  for (const c of ['sub', 'name', 'email', 'email_verified', 'address', 'phone_number', 'auth_time', 'acr', 'amr', 'sid']) assert.ok(meta.claims_supported.includes(c), c);
+  for (const c of ['sub', 'name', 'email', 'email_verified', 'address', 'phone_number', 'auth_time', 'acr', 'amr', 'sid'])
+    assert.ok(meta.claims_supported.includes(c), c);
   assert.equal(meta.userinfo_endpoint, `${srv.issuer(T)}/userinfo`);
   for (const g of ['authorization_code', 'refresh_token']) assert.ok(meta.grant_types_supported.includes(g), g);
 });

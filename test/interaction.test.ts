@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt } from 'jose';
 import { createClient, createTenant, createUser, gqlOk } from './helpers/admin.js';
-import { Browser, consentForm, loginForm, parseForms, responseParams, runFlow, type FlowEnd, type FlowOptions, type Page } from './helpers/browser-fetch.js';
+import {
+  Browser,
+  consentForm,
+  loginForm,
+  parseForms,
+  responseParams,
+  runFlow,
+  type FlowEnd,
+  type FlowOptions,
+  type Page,
+} from './helpers/browser-fetch.js';
 import { GLOBEX_PASSWORD, PASSWORD, RP, authorizeUrl, randomValue, setupFixture, type Fixture } from './helpers/authorize-fixture.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -40,14 +50,26 @@ function flow(b: Browser, extra: Record<string, string>, opts: FlowOptions, slug
 }
 
 function redirectParams(end: FlowEnd): URLSearchParams {
-  assert.equal(end.kind, 'redirect', end.kind === 'page' ? `ended on a page (${end.page.status}): ${end.page.body.slice(0, 400)}` : 'not a redirect');
+  assert.equal(
+    end.kind,
+    'redirect',
+    end.kind === 'page' ? `ended on a page (${end.page.status}): ${end.page.body.slice(0, 400)}` : 'not a redirect',
+  );
   return responseParams((end as { url: string }).url);
 }
 
-async function exchange(code: string, clientId = fx.web.clientId, secret = fx.web.clientSecret!, slug = 'acme'): Promise<Record<string, any>> {
+async function exchange(
+  code: string,
+  clientId = fx.web.clientId,
+  secret = fx.web.clientSecret!,
+  slug = 'acme',
+): Promise<Record<string, any>> {
   const res = await fetch(`${srv.issuer(slug)}/token`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: RP }),
   });
   const body = (await res.json()) as Record<string, any>;
@@ -129,9 +151,15 @@ describe('login page', () => {
     const { csrf_token: _, ...noCsrf } = form.fields;
     const missing = await b.request(form.action, { method: 'POST', form: { ...noCsrf, username: 'alice', password: PASSWORD } });
     assert.equal(missing.status, 403);
-    const wrong = await b.request(form.action, { method: 'POST', form: { ...form.fields, csrf_token: 'x'.repeat(43), username: 'alice', password: PASSWORD } });
+    const wrong = await b.request(form.action, {
+      method: 'POST',
+      form: { ...form.fields, csrf_token: 'x'.repeat(43), username: 'alice', password: PASSWORD },
+    });
     assert.equal(wrong.status, 403);
-    const elsewhere = await new Browser().request(form.action, { method: 'POST', form: { ...form.fields, username: 'alice', password: PASSWORD } });
+    const elsewhere = await new Browser().request(form.action, {
+      method: 'POST',
+      form: { ...form.fields, username: 'alice', password: PASSWORD },
+    });
     assert.equal(elsewhere.status, 400);
     for (const p of [missing, wrong, elsewhere]) {
       assert.equal(p.headers.get('location'), null);
@@ -148,7 +176,10 @@ describe('login page', () => {
     const b = new Browser();
     const first = loginForm(await openLogin(b))!;
     const second = loginForm(await openLogin(b))!;
-    const res = await b.request(second.action, { method: 'POST', form: { ...second.fields, csrf_token: first.fields.csrf_token!, username: 'alice', password: PASSWORD } });
+    const res = await b.request(second.action, {
+      method: 'POST',
+      form: { ...second.fields, csrf_token: first.fields.csrf_token!, username: 'alice', password: PASSWORD },
+    });
     assert.equal(res.status, 403);
   });
 
@@ -197,7 +228,11 @@ describe('login page', () => {
     assert.match(page.body, /Globex/);
     const refused = await postLogin(b, page, 'alice', PASSWORD);
     assert.ok(alertText(refused.next));
-    const end = await runFlow(new Browser(), authorizeUrl(srv, 'globex', params({ client_id: fx.globexWeb.clientId })), { username: 'alice', password: GLOBEX_PASSWORD, consent: 'allow' });
+    const end = await runFlow(new Browser(), authorizeUrl(srv, 'globex', params({ client_id: fx.globexWeb.clientId })), {
+      username: 'alice',
+      password: GLOBEX_PASSWORD,
+      consent: 'allow',
+    });
     const code = redirectParams(end).get('code')!;
     const tokens = await exchange(code, fx.globexWeb.clientId, fx.globexWeb.clientSecret!, 'globex');
     const claims = decodeJwt(tokens.id_token);
@@ -210,14 +245,18 @@ describe('consent', () => {
   test('lists the scopes in words; deny ends with access_denied (with iss and state)', async () => {
     let consentPage: Page | undefined;
     const state = randomValue();
-    const end = await flow(new Browser(), { state, scope: 'openid email api:read api:write' }, {
-      username: 'alice',
-      password: PASSWORD,
-      consent: 'deny',
-      onPage: (kind, page) => {
-        if (kind === 'consent') consentPage = page;
+    const end = await flow(
+      new Browser(),
+      { state, scope: 'openid email api:read api:write' },
+      {
+        username: 'alice',
+        password: PASSWORD,
+        consent: 'deny',
+        onPage: (kind, page) => {
+          if (kind === 'consent') consentPage = page;
+        },
       },
-    });
+    );
     const p = redirectParams(end);
     assert.equal(p.get('error'), 'access_denied');
     assert.equal(p.get('state'), state);
@@ -225,7 +264,7 @@ describe('consent', () => {
     assert.ok(consentPage);
     assert.match(consentPage.body, /Your email address/);
     assert.match(consentPage.body, /Know who you are/);
-    assert.match(consentPage.body, /Read your projects/, 'a tenant-defined scope in the tenant\'s words');
+    assert.match(consentPage.body, /Read your projects/, "a tenant-defined scope in the tenant's words");
     assert.match(consentPage.body, /See the projects and tasks in your Acme workspace\./);
     assert.match(consentPage.body, /api:write/, 'an undefined scope by its name');
     assert.match(consentPage.body, /alice/);
@@ -277,11 +316,19 @@ describe('consent', () => {
 
   test('offline_access is granted only with prompt=consent', async () => {
     const b = new Browser();
-    const plain = await flow(b, { client_id: fx.trusted.clientId, scope: 'openid offline_access' }, { username: 'alice', password: PASSWORD });
+    const plain = await flow(
+      b,
+      { client_id: fx.trusted.clientId, scope: 'openid offline_access' },
+      { username: 'alice', password: PASSWORD },
+    );
     const t1 = await exchange(redirectParams(plain).get('code')!, fx.trusted.clientId, fx.trusted.clientSecret!);
     assert.equal(t1.refresh_token, undefined);
     assert.ok(!String(t1.scope ?? '').includes('offline_access'));
-    const consented = await flow(b, { client_id: fx.trusted.clientId, scope: 'openid offline_access', prompt: 'consent' }, { consent: 'allow' });
+    const consented = await flow(
+      b,
+      { client_id: fx.trusted.clientId, scope: 'openid offline_access', prompt: 'consent' },
+      { consent: 'allow' },
+    );
     assert.deepEqual(consented.seen, ['consent'], 'prompt=consent asks even where consent is otherwise skipped');
     const t2 = await exchange(redirectParams(consented).get('code')!, fx.trusted.clientId, fx.trusted.clientSecret!);
     assert.ok(t2.refresh_token, 'a refresh token with prompt=consent');
@@ -364,7 +411,8 @@ describe('sessions', () => {
   test('id_token_hint: the hinted user must be the session user', async () => {
     const b = new Browser();
     const end = await flow(b, { client_id: fx.trusted.clientId }, { username: 'alice', password: PASSWORD });
-    const aliceIdToken = (await exchange(redirectParams(end).get('code')!, fx.trusted.clientId, fx.trusted.clientSecret!)).id_token as string;
+    const aliceIdToken = (await exchange(redirectParams(end).get('code')!, fx.trusted.clientId, fx.trusted.clientSecret!))
+      .id_token as string;
     const ok = await flow(b, { client_id: fx.trusted.clientId, prompt: 'none', id_token_hint: aliceIdToken }, {});
     assert.ok(redirectParams(ok).get('code'));
 
@@ -374,9 +422,17 @@ describe('sessions', () => {
     assert.equal(redirectParams(silent).get('error'), 'login_required');
     const interactive = await flow(other, { client_id: fx.trusted.clientId, id_token_hint: aliceIdToken }, {});
     assert.deepEqual(interactive.seen, ['login'], 'asked to sign in as the hinted user');
-    const wrongUser = await flow(other, { client_id: fx.trusted.clientId, id_token_hint: aliceIdToken }, { username: 'bob', password: PASSWORD });
+    const wrongUser = await flow(
+      other,
+      { client_id: fx.trusted.clientId, id_token_hint: aliceIdToken },
+      { username: 'bob', password: PASSWORD },
+    );
     assert.equal(redirectParams(wrongUser).get('error'), 'login_required');
-    const rightUser = await flow(other, { client_id: fx.trusted.clientId, id_token_hint: aliceIdToken }, { username: 'alice', password: PASSWORD });
+    const rightUser = await flow(
+      other,
+      { client_id: fx.trusted.clientId, id_token_hint: aliceIdToken },
+      { username: 'alice', password: PASSWORD },
+    );
     assert.ok(redirectParams(rightUser).get('code'));
 
     // A hint issued to another client is not accepted.
@@ -388,24 +444,36 @@ describe('sessions', () => {
     const b = new Browser();
     await flow(b, { client_id: fx.trusted.clientId }, { username: 'alice', password: PASSWORD });
     let accountPage: Page | undefined;
-    const kept = await flow(b, { client_id: fx.trusted.clientId, prompt: 'select_account' }, {
-      selectAccount: 'continue',
-      onPage: (kind, page) => {
-        if (kind === 'select_account') accountPage = page;
+    const kept = await flow(
+      b,
+      { client_id: fx.trusted.clientId, prompt: 'select_account' },
+      {
+        selectAccount: 'continue',
+        onPage: (kind, page) => {
+          if (kind === 'select_account') accountPage = page;
+        },
       },
-    });
+    );
     assert.deepEqual(kept.seen, ['select_account']);
     assert.match(accountPage!.body, /alice/);
     assert.ok(parseForms(accountPage!.body, accountPage!.url)[0]!.fields.csrf_token);
     const t = decodeJwt((await exchange(redirectParams(kept).get('code')!, fx.trusted.clientId, fx.trusted.clientSecret!)).id_token);
     assert.equal(t.sub, fx.users.alice);
 
-    const switched = await flow(b, { client_id: fx.trusted.clientId, prompt: 'select_account' }, { selectAccount: 'switch', username: 'bob', password: PASSWORD });
+    const switched = await flow(
+      b,
+      { client_id: fx.trusted.clientId, prompt: 'select_account' },
+      { selectAccount: 'switch', username: 'bob', password: PASSWORD },
+    );
     assert.deepEqual(switched.seen, ['select_account', 'login']);
     const t2 = decodeJwt((await exchange(redirectParams(switched).get('code')!, fx.trusted.clientId, fx.trusted.clientSecret!)).id_token);
     assert.equal(t2.sub, fx.users.bob);
 
-    const fresh = await flow(new Browser(), { client_id: fx.trusted.clientId, prompt: 'select_account' }, { username: 'alice', password: PASSWORD });
+    const fresh = await flow(
+      new Browser(),
+      { client_id: fx.trusted.clientId, prompt: 'select_account' },
+      { username: 'alice', password: PASSWORD },
+    );
     assert.deepEqual(fresh.seen, ['login'], 'without a session there is only the login page');
   });
 
@@ -430,10 +498,18 @@ describe('behind https', () => {
     const secure = await startTestServer({ label: 'secure', env: { PUBLIC_URL: 'https://id.example.test' } });
     try {
       await createTenant(secure, 'acme', 'Acme');
-      const client = await createClient(secure, 'acme', { name: 'web', clientType: 'CONFIDENTIAL', redirectUris: [RP], requireConsent: false });
+      const client = await createClient(secure, 'acme', {
+        name: 'web',
+        clientType: 'CONFIDENTIAL',
+        redirectUris: [RP],
+        requireConsent: false,
+      });
       await createUser(secure, 'acme', 'alice', PASSWORD);
       const local = (u: string) => u.replace('https://id.example.test', secure.url);
-      const res = await fetch(`${secure.url}/t/acme/authorize?${new URLSearchParams({ client_id: client.clientId, redirect_uri: RP, response_type: 'code', scope: 'openid' })}`, { redirect: 'manual' });
+      const res = await fetch(
+        `${secure.url}/t/acme/authorize?${new URLSearchParams({ client_id: client.clientId, redirect_uri: RP, response_type: 'code', scope: 'openid' })}`,
+        { redirect: 'manual' },
+      );
       assert.equal(res.status, 303);
       const pageUrl = res.headers.get('location')!;
       assert.ok(pageUrl.startsWith('https://id.example.test/t/acme/interaction/'));

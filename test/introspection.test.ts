@@ -22,11 +22,28 @@ before(async () => {
   alice = await createUser(srv, T, 'alice', 'correct horse battery', { name: 'Alice' });
   const w = await createClient(srv, T, { name: 'web', clientType: 'CONFIDENTIAL', redirectUris: ['https://rp.example.com/cb'] });
   web = [w.clientId, w.clientSecret!];
-  const o = await createClient(srv, T, { name: 'opaque web', clientType: 'CONFIDENTIAL', redirectUris: ['https://rp.example.com/cb'], accessTokenFormat: 'OPAQUE' });
+  const o = await createClient(srv, T, {
+    name: 'opaque web',
+    clientType: 'CONFIDENTIAL',
+    redirectUris: ['https://rp.example.com/cb'],
+    accessTokenFormat: 'OPAQUE',
+  });
   opaque = [o.clientId, o.clientSecret!];
-  const r = await createClient(srv, T, { name: 'orders API', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], responseTypes: [], scopes: ['api:read'] });
+  const r = await createClient(srv, T, {
+    name: 'orders API',
+    clientType: 'CONFIDENTIAL',
+    grantTypes: ['client_credentials'],
+    responseTypes: [],
+    scopes: ['api:read'],
+  });
   rs = [r.clientId, r.clientSecret!];
-  const s = await createClient(srv, T, { name: 'batch job', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], responseTypes: [], scopes: ['api:read'] });
+  const s = await createClient(srv, T, {
+    name: 'batch job',
+    clientType: 'CONFIDENTIAL',
+    grantTypes: ['client_credentials'],
+    responseTypes: [],
+    scopes: ['api:read'],
+  });
   svc = [s.clientId, s.clientSecret!];
   spaId = (await createClient(srv, T, { name: 'spa', clientType: 'PUBLIC', redirectUris: ['http://localhost:5173/cb'] })).clientId;
 });
@@ -116,7 +133,13 @@ test('inactive: garbage, an ID token, another tenant, a rotated-out refresh toke
     assert.deepEqual((await introspect(srv, T, token, rs)).body, { active: false }, token.slice(0, 20));
   }
   // A token of another tenant, introspected here, is unknown here.
-  const o = await createClient(srv, 'other', { name: 'svc', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], responseTypes: [], scopes: ['api:read'] });
+  const o = await createClient(srv, 'other', {
+    name: 'svc',
+    clientType: 'CONFIDENTIAL',
+    grantTypes: ['client_credentials'],
+    responseTypes: [],
+    scopes: ['api:read'],
+  });
   const foreign = await ccToken('other', [o.clientId, o.clientSecret!]);
   assert.equal(await isActive(srv, 'other', foreign, [o.clientId, o.clientSecret!]), true);
   assert.equal(await isActive(srv, T, foreign, rs), false);
@@ -139,7 +162,13 @@ test('inactive once revoked: the grant (JWT, opaque and refresh), the user disab
   assert.equal(await isActive(srv, T, op.access_token, rs), false);
   assert.equal((await userinfo(srv, T, jwt.access_token)).status, 401);
 
-  const gone = await createClient(srv, T, { name: 'short-lived', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], responseTypes: [], scopes: ['api:read'] });
+  const gone = await createClient(srv, T, {
+    name: 'short-lived',
+    clientType: 'CONFIDENTIAL',
+    grantTypes: ['client_credentials'],
+    responseTypes: [],
+    scopes: ['api:read'],
+  });
   const token = await ccToken(T, [gone.clientId, gone.clientSecret!]);
   assert.equal(await isActive(srv, T, token, rs), true);
   await gqlOk(srv, `mutation { deleteClient(tenant: "${T}", clientId: "${gone.clientId}") }`);
@@ -149,9 +178,20 @@ test('inactive once revoked: the grant (JWT, opaque and refresh), the user disab
 test('inactive once expired: JWT, opaque and refresh tokens', async () => {
   await createTenant(srv, 'brief', 'Brief', { settings: { accessTokenTtl: 4, refreshTokenTtl: 4 } });
   const bob = await createUser(srv, 'brief', 'bob', 'bobs long password');
-  const c = await createClient(srv, 'brief', { name: 'svc', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], responseTypes: [], scopes: ['api:read'] });
+  const c = await createClient(srv, 'brief', {
+    name: 'svc',
+    clientType: 'CONFIDENTIAL',
+    grantTypes: ['client_credentials'],
+    responseTypes: [],
+    scopes: ['api:read'],
+  });
   const me: [string, string] = [c.clientId, c.clientSecret!];
-  const o = await createClient(srv, 'brief', { name: 'app', clientType: 'CONFIDENTIAL', redirectUris: ['https://rp.example.com/cb'], accessTokenFormat: 'OPAQUE' });
+  const o = await createClient(srv, 'brief', {
+    name: 'app',
+    clientType: 'CONFIDENTIAL',
+    redirectUris: ['https://rp.example.com/cb'],
+    accessTokenFormat: 'OPAQUE',
+  });
   const app: [string, string] = [o.clientId, o.clientSecret!];
   const code = await issueCode(srv, 'brief', { clientId: app[0], userId: bob, scopes: SCOPES, offlineAccess: true });
   const user = (await redeem(srv, 'brief', code, app)).body;
@@ -175,7 +215,13 @@ test('only authenticated confidential clients may introspect', async () => {
   assert.equal(pub.status, 401);
   assert.equal(pub.body.error, 'invalid_client');
   // client_secret_post works for a client registered for it.
-  const post = await createClient(srv, T, { name: 'post rs', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], responseTypes: [], tokenEndpointAuthMethod: 'client_secret_post' });
+  const post = await createClient(srv, T, {
+    name: 'post rs',
+    clientType: 'CONFIDENTIAL',
+    grantTypes: ['client_credentials'],
+    responseTypes: [],
+    tokenEndpointAuthMethod: 'client_secret_post',
+  });
   const viaPost = await introspect(srv, T, token, { postId: post.clientId, postSecret: post.clientSecret! });
   assert.equal(viaPost.body.active, true);
   const missing = await introspect(srv, T, '', rs);
@@ -190,7 +236,8 @@ test('a JWT access token is introspected from memory: no database round trip onc
   const queries: string[] = [];
   const client = srv.store.conn.getClient();
   const count = (e: { commandName: string; command: Record<string, any> }) => {
-    if (e.command.filter && typeof e.command.filter === 'object' && 'tenantId' in e.command.filter) queries.push(`${e.commandName} ${String(e.command[e.commandName])}`);
+    if (e.command.filter && typeof e.command.filter === 'object' && 'tenantId' in e.command.filter)
+      queries.push(`${e.commandName} ${String(e.command[e.commandName])}`);
   };
   client.on('commandStarted', count);
   try {
@@ -210,7 +257,12 @@ test('a JWT access token is introspected from memory: no database round trip onc
 
 test('a JWT checked before stops being active the moment its signing key is revoked', async () => {
   await createTenant(srv, 'keyrev');
-  const c = await createClient(srv, 'keyrev', { name: 'svc', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], scopes: ['api'] });
+  const c = await createClient(srv, 'keyrev', {
+    name: 'svc',
+    clientType: 'CONFIDENTIAL',
+    grantTypes: ['client_credentials'],
+    scopes: ['api'],
+  });
   const me: [string, string] = [c.clientId, c.clientSecret!];
   const res = await tokenRequest(srv, 'keyrev', { grant_type: 'client_credentials', scope: 'api' }, me);
   const token = res.body.access_token as string;

@@ -21,12 +21,22 @@ test('tokens of every signing algorithm verify with jose against the JWKS', asyn
   const now = Math.floor(Date.now() / 1000);
   for (const alg of signingAlgs) {
     for (const typ of [undefined, 'at+jwt']) {
-      const token = await signJwt(ring, alg, { iss: 'https://op.example/t/t1', sub: 'u1', aud: 'rp', iat: now, exp: now + 60, scope: 'a b', n: 'ünï' }, typ);
+      const token = await signJwt(
+        ring,
+        alg,
+        { iss: 'https://op.example/t/t1', sub: 'u1', aud: 'rp', iat: now, exp: now + 60, scope: 'a b', n: 'ünï' },
+        typ,
+      );
       const header = decodeProtectedHeader(token);
       assert.equal(header.alg, alg);
       assert.equal(header.kid, ring.signingKey(alg).kid);
       assert.equal(header.typ, typ);
-      const { payload } = await jwtVerify(token, jwks, { issuer: 'https://op.example/t/t1', audience: 'rp', algorithms: [alg], ...(typ ? { typ } : {}) });
+      const { payload } = await jwtVerify(token, jwks, {
+        issuer: 'https://op.example/t/t1',
+        audience: 'rp',
+        algorithms: [alg],
+        ...(typ ? { typ } : {}),
+      });
       assert.equal(payload.sub, 'u1');
       assert.equal(payload.n, 'ünï');
       const own = await verifyOwnJwt(ring, token, { issuer: 'https://op.example/t/t1', audience: 'rp' });

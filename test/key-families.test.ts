@@ -24,10 +24,16 @@ after(async () => {
   await srv?.close();
 });
 
-const jwks = async (slug: string) => ((await (await fetch(`${srv.issuer(slug)}/jwks`)).json()) as { keys: { kty: string; alg: string; kid: string }[] }).keys;
-const meta = async (slug: string) => (await (await fetch(`${srv.issuer(slug)}/.well-known/openid-configuration`)).json()) as Record<string, string[]>;
+const jwks = async (slug: string) =>
+  ((await (await fetch(`${srv.issuer(slug)}/jwks`)).json()) as { keys: { kty: string; alg: string; kid: string }[] }).keys;
+const meta = async (slug: string) =>
+  (await (await fetch(`${srv.issuer(slug)}/.well-known/openid-configuration`)).json()) as Record<string, string[]>;
 const keys = async (slug: string) =>
-  (await gqlOk<{ tenant: { keyFamilies: string[]; settings: { keyFamilies: string[] }; signingKeys: { kid: string; alg: string; status: string }[] } }>(srv, `query { tenant(slug: "${slug}") { keyFamilies settings { keyFamilies } signingKeys { kid alg status } } }`, {}, token)).tenant;
+  (
+    await gqlOk<{
+      tenant: { keyFamilies: string[]; settings: { keyFamilies: string[] }; signingKeys: { kid: string; alg: string; status: string }[] };
+    }>(srv, `query { tenant(slug: "${slug}") { keyFamilies settings { keyFamilies } signingKeys { kid alg status } } }`, {}, token)
+  ).tenant;
 
 describe('key families', () => {
   test('default: every family, as before', async () => {
@@ -51,11 +57,26 @@ describe('key families', () => {
     assert.ok(r.rotateSigningKeys.signingKeys.every((k: { alg: string }) => k.alg !== 'EdDSA'));
     assert.ok(!(await jwks('no-okp')).some((k) => k.kty === 'OKP'));
 
-    const c = await createClient(srv, 'no-okp', { name: 'rp', clientType: 'CONFIDENTIAL', redirectUris: [RP], requireConsent: false, idTokenSignedResponseAlg: 'ES256' });
+    const c = await createClient(srv, 'no-okp', {
+      name: 'rp',
+      clientType: 'CONFIDENTIAL',
+      redirectUris: [RP],
+      requireConsent: false,
+      idTokenSignedResponseAlg: 'ES256',
+    });
     await createUser(srv, 'no-okp', 'alice', PASSWORD);
-    const config = await oidc.discovery(new URL(srv.issuer('no-okp')), c.clientId, { redirect_uris: [RP], id_token_signed_response_alg: 'ES256' }, oidc.ClientSecretBasic(c.clientSecret!), { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(
+      new URL(srv.issuer('no-okp')),
+      c.clientId,
+      { redirect_uris: [RP], id_token_signed_response_alg: 'ES256' },
+      oidc.ClientSecretBasic(c.clientSecret!),
+      { execute: [oidc.allowInsecureRequests] },
+    );
     const nonce = oidc.randomNonce();
-    const end = await runFlow(new Browser(), oidc.buildAuthorizationUrl(config, { redirect_uri: RP, scope: 'openid', nonce }).href, { username: 'alice', password: PASSWORD });
+    const end = await runFlow(new Browser(), oidc.buildAuthorizationUrl(config, { redirect_uri: RP, scope: 'openid', nonce }).href, {
+      username: 'alice',
+      password: PASSWORD,
+    });
     const tokens = await oidc.authorizationCodeGrant(config, new URL((end as { url: string }).url), { expectedNonce: nonce });
     assert.ok(tokens.claims()!.sub);
   });
@@ -66,25 +87,55 @@ describe('key families', () => {
       assert.equal(r.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', JSON.stringify(r.errors));
       assert.equal(r.errors?.[0]?.extensions?.field, field);
     };
-    await bad('mutation { createTenant(input: {slug: "fam-empty", displayName: "x", keyFamilies: []}) { tenant { slug } } }', 'keyFamilies');
-    await bad('mutation { createTenant(input: {slug: "fam-alg", displayName: "x", signingAlg: "EdDSA", keyFamilies: [RSA]}) { tenant { slug } } }', 'keyFamilies');
+    await bad(
+      'mutation { createTenant(input: {slug: "fam-empty", displayName: "x", keyFamilies: []}) { tenant { slug } } }',
+      'keyFamilies',
+    );
+    await bad(
+      'mutation { createTenant(input: {slug: "fam-alg", displayName: "x", signingAlg: "EdDSA", keyFamilies: [RSA]}) { tenant { slug } } }',
+      'keyFamilies',
+    );
     await createTenant(srv, 'ec-only', 'EC only', { signingAlg: 'ES256', keyFamilies: ['EC'] });
-    assert.deepEqual((await jwks('ec-only')).map((k) => k.kty), ['EC', 'EC']);
-    await bad('mutation { createClient(tenant: "ec-only", input: {name: "x", clientType: CONFIDENTIAL, redirectUris: ["https://rp.example.com/cb"], idTokenSignedResponseAlg: "RS256"}) { client { clientId } } }', 'idTokenSignedResponseAlg');
-    await bad('mutation { createClient(tenant: "ec-only", input: {name: "x", clientType: CONFIDENTIAL, redirectUris: ["https://rp.example.com/cb"], userinfoSignedResponseAlg: "EdDSA"}) { client { clientId } } }', 'userinfoSignedResponseAlg');
+    assert.deepEqual(
+      (await jwks('ec-only')).map((k) => k.kty),
+      ['EC', 'EC'],
+    );
+    await bad(
+      'mutation { createClient(tenant: "ec-only", input: {name: "x", clientType: CONFIDENTIAL, redirectUris: ["https://rp.example.com/cb"], idTokenSignedResponseAlg: "RS256"}) { client { clientId } } }',
+      'idTokenSignedResponseAlg',
+    );
+    await bad(
+      'mutation { createClient(tenant: "ec-only", input: {name: "x", clientType: CONFIDENTIAL, redirectUris: ["https://rp.example.com/cb"], userinfoSignedResponseAlg: "EdDSA"}) { client { clientId } } }',
+      'userinfoSignedResponseAlg',
+    );
     // No alg named: the tenant's signingAlg, since RS256 has no keys here.
-    const d = await gqlOk(srv, 'mutation { createClient(tenant: "ec-only", input: {name: "x", clientType: CONFIDENTIAL, redirectUris: ["https://rp.example.com/cb"]}) { client { idTokenSignedResponseAlg } } }', {}, token);
+    const d = await gqlOk(
+      srv,
+      'mutation { createClient(tenant: "ec-only", input: {name: "x", clientType: CONFIDENTIAL, redirectUris: ["https://rp.example.com/cb"]}) { client { idTokenSignedResponseAlg } } }',
+      {},
+      token,
+    );
     assert.equal(d.createClient.client.idTokenSignedResponseAlg, 'ES256');
     // Removing the family of signingAlg, or one a client uses, is refused.
     await bad('mutation { updateTenant(slug: "ec-only", input: {keyFamilies: [RSA]}) { slug } }', 'keyFamilies');
     await createTenant(srv, 'fam-clients');
-    await createClient(srv, 'fam-clients', { name: 'ed', clientType: 'CONFIDENTIAL', redirectUris: ['https://rp.example.com/cb'], userinfoSignedResponseAlg: 'EdDSA' });
+    await createClient(srv, 'fam-clients', {
+      name: 'ed',
+      clientType: 'CONFIDENTIAL',
+      redirectUris: ['https://rp.example.com/cb'],
+      userinfoSignedResponseAlg: 'EdDSA',
+    });
     await bad('mutation { updateTenant(slug: "fam-clients", input: {keyFamilies: [RSA, EC]}) { slug } }', 'keyFamilies');
   });
 
   test('registration: an algorithm outside the families is invalid_client_metadata', async () => {
     await createTenant(srv, 'reg-fam', 'Reg', { keyFamilies: ['RSA'], dynamicRegistration: 'OPEN' });
-    const reg = (body: unknown) => fetch(`${srv.issuer('reg-fam')}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const reg = (body: unknown) =>
+      fetch(`${srv.issuer('reg-fam')}/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     for (const extra of [{ id_token_signed_response_alg: 'ES256' }, { userinfo_signed_response_alg: 'EdDSA' }]) {
       const r = await reg({ redirect_uris: ['https://rp.example.com/cb'], ...extra });
       assert.equal(r.status, 400);
@@ -105,13 +156,17 @@ describe('key families', () => {
     await gqlOk(srv, 'mutation { updateTenant(slug: "toggle", input: {settings: {keyFamilies: null}}) { slug } }', {}, token);
     const okpAfter = (await jwks('toggle')).filter((k) => k.kty === 'OKP').map((k) => k.kid);
     assert.equal(okpAfter.length, 2);
-    assert.ok(okpAfter.every((kid) => !okpBefore.includes(kid)), 'fresh keys');
+    assert.ok(
+      okpAfter.every((kid) => !okpBefore.includes(kid)),
+      'fresh keys',
+    );
   });
 });
 
 describe('key families in tenant files', () => {
   const file = (settings: string, client = '') => `slug: files\ndisplayName: Files\nsettings:\n${settings}${client}`;
-  const client = (alg: string) => `clients:\n  - clientId: web-app\n    name: Web\n    clientType: CONFIDENTIAL\n    redirectUris: [https://rp.example.com/cb]\n${alg ? `    idTokenSignedResponseAlg: ${alg}\n` : ''}`;
+  const client = (alg: string) =>
+    `clients:\n  - clientId: web-app\n    name: Web\n    clientType: CONFIDENTIAL\n    redirectUris: [https://rp.example.com/cb]\n${alg ? `    idTokenSignedResponseAlg: ${alg}\n` : ''}`;
 
   test('validated like the API: signingAlg and client algorithms must be in the families', () => {
     assert.throws(() => parseTenantFile(file('  keyFamilies: [EC]\n')), TenantFileError);

@@ -18,7 +18,9 @@ before(async () => {
 after(() => srv.close());
 
 const activeKid = async (slug: string) =>
-  (await gqlOk(srv, `{ tenant(slug: "${slug}") { signingKeys { kid alg status } } }`, {}, token)).tenant.signingKeys.find((k: any) => k.alg === 'RS256' && k.status === 'ACTIVE').kid as string;
+  (await gqlOk(srv, `{ tenant(slug: "${slug}") { signingKeys { kid alg status } } }`, {}, token)).tenant.signingKeys.find(
+    (k: any) => k.alg === 'RS256' && k.status === 'ACTIVE',
+  ).kid as string;
 
 test('rotates exactly the tenants whose policy says they are due', async () => {
   const job = new KeyRotationJob(srv.rt, { holder: 'replica-a' });
@@ -32,7 +34,12 @@ test('rotates exactly the tenants whose policy says they are due', async () => {
   assert.deepEqual(later.rotated.sort(), ['monthly', 'weekly']);
   assert.equal(await activeKid('manual'), before.manual);
   // Recorded in the audit trail as the provider's own change.
-  const audit = await gqlOk(srv, '{ auditEvents(tenant: "monthly", filter: {operation: "scheduledKeyRotation"}) { edges { node { actorClientId before after } } } }', {}, token);
+  const audit = await gqlOk(
+    srv,
+    '{ auditEvents(tenant: "monthly", filter: {operation: "scheduledKeyRotation"}) { edges { node { actorClientId before after } } } }',
+    {},
+    token,
+  );
   assert.equal(audit.auditEvents.edges.length, 1);
   assert.equal(audit.auditEvents.edges[0].node.actorClientId, 'gatehouse');
   await job.stop();

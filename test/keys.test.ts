@@ -47,7 +47,12 @@ describe('rotation and revocation through GraphQL', () => {
 
   test('a token signed before rotation still verifies against the JWKS after it', async () => {
     await createTenant(srv, 'rot2');
-    const { clientId, clientSecret } = await createClient(srv, 'rot2', { name: 'svc', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], scopes: ['api'] });
+    const { clientId, clientSecret } = await createClient(srv, 'rot2', {
+      name: 'svc',
+      clientType: 'CONFIDENTIAL',
+      grantTypes: ['client_credentials'],
+      scopes: ['api'],
+    });
     const res = await clientCredentials(srv, 'rot2', clientId, clientSecret!, { scope: 'api' });
     const { access_token } = (await res.json()) as { access_token: string };
     await gqlOk(srv, `mutation { rotateSigningKeys(tenant: "rot2") { slug } }`);
@@ -57,17 +62,28 @@ describe('rotation and revocation through GraphQL', () => {
     // New tokens are signed with the promoted key.
     const res2 = await clientCredentials(srv, 'rot2', clientId, clientSecret!, { scope: 'api' });
     const t2 = ((await res2.json()) as { access_token: string }).access_token;
-    const { protectedHeader: h2 } = await jwtVerify(t2, createRemoteJWKSet(new URL(`${srv.url}/t/rot2/jwks`)), { issuer: `${srv.url}/t/rot2` });
+    const { protectedHeader: h2 } = await jwtVerify(t2, createRemoteJWKSet(new URL(`${srv.url}/t/rot2/jwks`)), {
+      issuer: `${srv.url}/t/rot2`,
+    });
     assert.notEqual(h2.kid, protectedHeader.kid);
   });
 
   test('revoking a key removes it from the JWKS at once; tokens it signed stop verifying', async () => {
     await createTenant(srv, 'rev');
-    const { clientId, clientSecret } = await createClient(srv, 'rev', { name: 'svc', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], scopes: ['api'] });
+    const { clientId, clientSecret } = await createClient(srv, 'rev', {
+      name: 'svc',
+      clientType: 'CONFIDENTIAL',
+      grantTypes: ['client_credentials'],
+      scopes: ['api'],
+    });
     const token = ((await (await clientCredentials(srv, 'rev', clientId, clientSecret!)).json()) as { access_token: string }).access_token;
     const kid = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid as string;
 
-    const data = await gqlOk(srv, `mutation($kid: String!) { revokeSigningKey(tenant: "rev", kid: $kid) { signingKeys { kid alg status } } }`, { kid });
+    const data = await gqlOk(
+      srv,
+      `mutation($kid: String!) { revokeSigningKey(tenant: "rev", kid: $kid) { signingKeys { kid alg status } } }`,
+      { kid },
+    );
     const keys = data.revokeSigningKey.signingKeys as { kid: string; alg: string; status: string }[];
     assert.equal(keys.find((k) => k.kid === kid)?.status, 'REVOKED');
     assert.equal(keys.filter((k) => k.alg === 'RS256' && k.status === 'ACTIVE').length, 1, 'the NEXT key took over signing');
@@ -113,7 +129,11 @@ describe('private keys at rest', () => {
 
   test('client secrets are stored hashed, never in clear', async () => {
     await createTenant(srv, 'sec');
-    const { clientId, clientSecret } = await createClient(srv, 'sec', { name: 'svc', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'] });
+    const { clientId, clientSecret } = await createClient(srv, 'sec', {
+      name: 'svc',
+      clientType: 'CONFIDENTIAL',
+      grantTypes: ['client_credentials'],
+    });
     const raw = await srv.store.conn.db!.collection('clients').findOne({ clientId });
     assert.ok(raw && clientSecret);
     assert.ok(!JSON.stringify(raw).includes(clientSecret));
@@ -154,7 +174,12 @@ describe('the key state machine', () => {
     const next = keys.find((k) => k.alg === 'ES256' && k.status === 'NEXT')!;
     const after = await revoke(keys, next.kid, fresh, new Date());
     assert.equal(after.filter((k) => k.alg === 'ES256' && k.status === 'NEXT').length, 1);
-    assert.ok(!isPublished(after.find((k) => k.kid === next.kid)!, new Date()));
+    assert.ok(
+      !isPublished(
+        after.find((k) => k.kid === next.kid)!,
+        new Date(),
+      ),
+    );
     const ring = new KeyRing('t1', after, envelope);
     assert.ok(!JSON.parse(ring.jwksBody).keys.some((k: { kid: string }) => k.kid === next.kid));
   });

@@ -61,8 +61,19 @@ before(async () => {
   rpBase = `http://127.0.0.1:${(rp.address() as AddressInfo).port}`;
   srv = await startTestServer({ label: 'logoutbrowser' });
   await createTenant(srv, 'initech', 'Initech Identity', { branding: { primaryColor: '#7c3aed' } });
-  const common = { clientType: 'CONFIDENTIAL', requireConsent: false, redirectUris: [`${rpBase}/cb`], postLogoutRedirectUris: [`${rpBase}/bye`], scopes: ['openid'] };
-  withFrontChannel = await createClient(srv, 'initech', { ...common, name: 'Initech Expenses', frontchannelLogoutUri: `${rpBase}/fc`, frontchannelLogoutSessionRequired: true });
+  const common = {
+    clientType: 'CONFIDENTIAL',
+    requireConsent: false,
+    redirectUris: [`${rpBase}/cb`],
+    postLogoutRedirectUris: [`${rpBase}/bye`],
+    scopes: ['openid'],
+  };
+  withFrontChannel = await createClient(srv, 'initech', {
+    ...common,
+    name: 'Initech Expenses',
+    frontchannelLogoutUri: `${rpBase}/fc`,
+    frontchannelLogoutSessionRequired: true,
+  });
   plain = await createClient(srv, 'initech', { ...common, name: 'Initech Wiki' });
   await createUser(srv, 'initech', 'peter', PASSWORD);
   browser = await launchChromium();
@@ -93,65 +104,77 @@ async function monitor(page: Page, clientId: string, sessionState: string, base 
   return (await page.textContent('#result'))!;
 }
 
-test('check_session answers the RP, the confirmation logs out, front-channel frames load, the browser returns', { skip: browserSkip }, async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const cspErrors: string[] = [];
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
-  });
-  const landed = await logIn(page, withFrontChannel.clientId);
-  const sessionState = landed.searchParams.get('session_state')!;
-  assert.match(sessionState, /^[0-9a-f]{64}\./);
+test(
+  'check_session answers the RP, the confirmation logs out, front-channel frames load, the browser returns',
+  { skip: browserSkip },
+  async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const cspErrors: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
+    });
+    const landed = await logIn(page, withFrontChannel.clientId);
+    const sessionState = landed.searchParams.get('session_state')!;
+    assert.match(sessionState, /^[0-9a-f]{64}\./);
 
-  assert.equal(await monitor(page, withFrontChannel.clientId, sessionState), 'unchanged', 'the RP sees the OP session as it was');
-  const otherOrigin = rpBase.replace('127.0.0.1', 'localhost');
-  assert.equal(await monitor(page, withFrontChannel.clientId, sessionState, otherOrigin), 'error', 'an unregistered origin gets no answer about the session');
+    assert.equal(await monitor(page, withFrontChannel.clientId, sessionState), 'unchanged', 'the RP sees the OP session as it was');
+    const otherOrigin = rpBase.replace('127.0.0.1', 'localhost');
+    assert.equal(
+      await monitor(page, withFrontChannel.clientId, sessionState, otherOrigin),
+      'error',
+      'an unregistered origin gets no answer about the session',
+    );
 
-  const q = new URLSearchParams({ client_id: withFrontChannel.clientId, post_logout_redirect_uri: `${rpBase}/bye`, state: 'after' });
-  await page.goto(`${srv.issuer('initech')}/end_session?${q}`);
-  assert.match(await page.textContent('h1') ?? '', /log out/i);
-  await page.screenshot({ path: join(OUT, 'logout-confirm.png'), fullPage: true });
-  await Promise.all([page.waitForURL(`${rpBase}/bye?state=after`, { timeout: 10_000 }), page.click('button[value=logout]')]);
+    const q = new URLSearchParams({ client_id: withFrontChannel.clientId, post_logout_redirect_uri: `${rpBase}/bye`, state: 'after' });
+    await page.goto(`${srv.issuer('initech')}/end_session?${q}`);
+    assert.match((await page.textContent('h1')) ?? '', /log out/i);
+    await page.screenshot({ path: join(OUT, 'logout-confirm.png'), fullPage: true });
+    await Promise.all([page.waitForURL(`${rpBase}/bye?state=after`, { timeout: 10_000 }), page.click('button[value=logout]')]);
 
-  assert.equal(frontChannelHits.length, 1, 'the front-channel iframe was loaded');
-  assert.equal(frontChannelHits[0]!.searchParams.get('iss'), srv.issuer('initech'));
-  assert.ok(frontChannelHits[0]!.searchParams.get('sid'));
+    assert.equal(frontChannelHits.length, 1, 'the front-channel iframe was loaded');
+    assert.equal(frontChannelHits[0]!.searchParams.get('iss'), srv.issuer('initech'));
+    assert.ok(frontChannelHits[0]!.searchParams.get('sid'));
 
-  assert.equal(await monitor(page, withFrontChannel.clientId, sessionState), 'changed', 'the RP notices the logout');
-  assert.deepEqual(cspErrors, []);
-  await context.close();
-});
+    assert.equal(await monitor(page, withFrontChannel.clientId, sessionState), 'changed', 'the RP notices the logout');
+    assert.deepEqual(cspErrors, []);
+    await context.close();
+  },
+);
 
-test('an RP on another site logs out by form POST with the ID token (the session cookie is SameSite=Lax)', { skip: browserSkip }, async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const landed = await logIn(page, plain.clientId);
-  const code = landed.searchParams.get('code')!;
-  const tokenRes = await fetch(`${srv.issuer('initech')}/token`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${plain.clientId}:${plain.clientSecret}`).toString('base64')}` },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: `${rpBase}/cb` }),
-  });
-  const idToken = ((await tokenRes.json()) as { id_token: string }).id_token;
-  // localhost and 127.0.0.1 are different sites: the browser leaves the Lax cookie out of this POST.
-  const crossSite = rpBase.replace('127.0.0.1', 'localhost');
-  await page.goto(`${crossSite}/page`);
-  await page.setContent(`<form method="post" action="${srv.issuer('initech')}/end_session">
+test(
+  'an RP on another site logs out by form POST with the ID token (the session cookie is SameSite=Lax)',
+  { skip: browserSkip },
+  async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const landed = await logIn(page, plain.clientId);
+    const code = landed.searchParams.get('code')!;
+    const tokenRes = await fetch(`${srv.issuer('initech')}/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${plain.clientId}:${plain.clientSecret}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: `${rpBase}/cb` }),
+    });
+    const idToken = ((await tokenRes.json()) as { id_token: string }).id_token;
+    // localhost and 127.0.0.1 are different sites: the browser leaves the Lax cookie out of this POST.
+    const crossSite = rpBase.replace('127.0.0.1', 'localhost');
+    await page.goto(`${crossSite}/page`);
+    await page.setContent(`<form method="post" action="${srv.issuer('initech')}/end_session">
 <input type="hidden" name="id_token_hint" value="${idToken}">
 <input type="hidden" name="post_logout_redirect_uri" value="${rpBase}/bye">
 <input type="hidden" name="state" value="posted">
 <button type="submit">Log out</button></form>`);
-  const hops: string[] = [];
-  page.on('response', (r) => {
-    if (r.url().startsWith(`${srv.issuer('initech')}/end_session`)) hops.push(`${r.request().method()} ${r.status()}`);
-  });
-  await Promise.all([page.waitForURL(`${rpBase}/bye?state=posted`, { timeout: 10_000 }), page.click('button')]);
-  assert.deepEqual(hops, ['POST 303', 'GET 303'], 'the cookie-less POST was resent as a GET, which carried the session cookie');
-  await page.goto(`${srv.issuer('initech')}/end_session`);
-  assert.match((await page.textContent('h1')) ?? '', /signed out/i, 'the session really ended');
-  await context.close();
-});
+    const hops: string[] = [];
+    page.on('response', (r) => {
+      if (r.url().startsWith(`${srv.issuer('initech')}/end_session`)) hops.push(`${r.request().method()} ${r.status()}`);
+    });
+    await Promise.all([page.waitForURL(`${rpBase}/bye?state=posted`, { timeout: 10_000 }), page.click('button')]);
+    assert.deepEqual(hops, ['POST 303', 'GET 303'], 'the cookie-less POST was resent as a GET, which carried the session cookie');
+    await page.goto(`${srv.issuer('initech')}/end_session`);
+    assert.match((await page.textContent('h1')) ?? '', /signed out/i, 'the session really ended');
+    await context.close();
+  },
+);
 
 test('without front-channel clients the confirmed logout redirects to the RP (form-action allows it)', { skip: browserSkip }, async () => {
   const context = await browser.newContext();

@@ -41,7 +41,13 @@ before(async () => {
   const [w, o, h, g, b] = await Promise.all([
     createClient(srv, 'acme', { ...base, name: 'Acme Web', redirectUris: [RP_CB], postLogoutRedirectUris: [RP_OUT] }),
     createClient(srv, 'acme', { ...base, name: 'Acme Other', redirectUris: [OTHER_CB], postLogoutRedirectUris: [OTHER_OUT] }),
-    createClient(srv, 'acme', { ...base, name: 'Acme HS', redirectUris: [RP_CB], postLogoutRedirectUris: [RP_OUT], idTokenSignedResponseAlg: 'HS256' }),
+    createClient(srv, 'acme', {
+      ...base,
+      name: 'Acme HS',
+      redirectUris: [RP_CB],
+      postLogoutRedirectUris: [RP_OUT],
+      idTokenSignedResponseAlg: 'HS256',
+    }),
     createClient(srv, 'globex', { ...base, name: 'Globex Web', redirectUris: [RP_CB], postLogoutRedirectUris: [RP_OUT] }),
     createClient(srv, 'brief', { ...base, name: 'Brief Web', redirectUris: [RP_CB], postLogoutRedirectUris: [RP_OUT] }),
   ]);
@@ -106,7 +112,9 @@ describe('trusted logout (valid id_token_hint of the current session)', () => {
   test('POST form: 303 as well; a redirect URI with its own query keeps it', async () => {
     const browser = new Browser();
     const s = await signIn(srv, browser, 'acme', other, alice);
-    const page = await browser.request(endSessionUrl('acme'), { form: { id_token_hint: s.idToken, post_logout_redirect_uri: OTHER_OUT, state: 'a b&c' } });
+    const page = await browser.request(endSessionUrl('acme'), {
+      form: { id_token_hint: s.idToken, post_logout_redirect_uri: OTHER_OUT, state: 'a b&c' },
+    });
     assert.equal(page.status, 303);
     assert.equal(page.headers.get('location'), `${OTHER_OUT}&state=a+b%26c`);
     assert.equal(await silentCheck(srv, browser, 'acme', other), 'login_required');
@@ -158,7 +166,9 @@ describe('trusted logout (valid id_token_hint of the current session)', () => {
     const s = await signIn(srv, browser, 'brief', briefWeb, alice);
     const exp = decodeJwt(s.idToken).exp!;
     while (Date.now() / 1000 <= exp + 1) await sleep(200);
-    const page = await browser.request(oidc.buildEndSessionUrl(s.config, { id_token_hint: s.idToken, post_logout_redirect_uri: RP_OUT, state: 'late' }).href);
+    const page = await browser.request(
+      oidc.buildEndSessionUrl(s.config, { id_token_hint: s.idToken, post_logout_redirect_uri: RP_OUT, state: 'late' }).href,
+    );
     assert.equal(page.status, 303);
     assert.equal(page.headers.get('location'), `${RP_OUT}?state=late`);
     assert.equal(await silentCheck(srv, browser, 'brief', briefWeb), 'login_required');
@@ -167,7 +177,9 @@ describe('trusted logout (valid id_token_hint of the current session)', () => {
   test('an HS256 ID token (signed with the client secret) is a valid hint', async () => {
     const browser = new Browser();
     const s = await signIn(srv, browser, 'acme', hs, alice);
-    const page = await browser.request(oidc.buildEndSessionUrl(s.config, { id_token_hint: s.idToken, post_logout_redirect_uri: RP_OUT }).href);
+    const page = await browser.request(
+      oidc.buildEndSessionUrl(s.config, { id_token_hint: s.idToken, post_logout_redirect_uri: RP_OUT }).href,
+    );
     assert.equal(page.status, 303);
     assert.equal(page.headers.get('location'), RP_OUT);
   });
@@ -178,7 +190,9 @@ describe('trusted logout (valid id_token_hint of the current session)', () => {
     const offline = await signIn(srv, browser, 'acme', other, { ...alice, offline: true });
     assert.ok(offline.tokens.refresh_token, 'offline_access with prompt=consent gives a refresh token');
     assert.equal(await userinfoStatus('acme', online.tokens.access_token), 200);
-    const page = await browser.request(oidc.buildEndSessionUrl(online.config, { id_token_hint: online.idToken, post_logout_redirect_uri: RP_OUT }).href);
+    const page = await browser.request(
+      oidc.buildEndSessionUrl(online.config, { id_token_hint: online.idToken, post_logout_redirect_uri: RP_OUT }).href,
+    );
     assert.equal(page.status, 303);
     assert.equal(await userinfoStatus('acme', online.tokens.access_token), 401, 'the session-bound grant is revoked');
     const refreshed = await oidc.refreshTokenGrant(offline.config, offline.tokens.refresh_token!);
@@ -198,7 +212,9 @@ describe('trusted logout (valid id_token_hint of the current session)', () => {
       const browser = new Browser();
       const s = await signIn(srv, browser, 'acme', web, alice);
       await signIn(srv, browser, 'acme', other, alice);
-      const page = await browser.request(oidc.buildEndSessionUrl(s.config, { id_token_hint: s.idToken, post_logout_redirect_uri: RP_OUT, state: 'h' }).href);
+      const page = await browser.request(
+        oidc.buildEndSessionUrl(s.config, { id_token_hint: s.idToken, post_logout_redirect_uri: RP_OUT, state: 'h' }).href,
+      );
       assert.equal(page.status, 303);
       assert.equal(seen.length, 1);
       const e = seen[0]!;
@@ -233,7 +249,10 @@ describe('untrusted requests ask the user', () => {
     assert.equal(form.action, endSessionUrl('acme'));
     assert.ok(form.fields.csrf_token, 'the form carries a CSRF token');
     // Exactly one submit button, clearly labelled (automated browsers click it).
-    assert.deepEqual(form.buttons.map((b) => b.value), ['logout']);
+    assert.deepEqual(
+      form.buttons.map((b) => b.value),
+      ['logout'],
+    );
     assert.match(page.body, /<button[^>]*type="submit"[^>]*>Log out<\/button>/);
     assert.equal((page.body.match(/type="submit"/g) ?? []).length, 1);
     const csp = page.headers.get('content-security-policy')!;
@@ -261,10 +280,16 @@ describe('untrusted requests ask the user', () => {
   test('client_id with its registered URI (no hint): confirmation, then 303 with state', async () => {
     const browser = new Browser();
     await signIn(srv, browser, 'acme', web, alice);
-    const page = await browser.request(`${endSessionUrl('acme')}?${new URLSearchParams({ client_id: web.clientId, post_logout_redirect_uri: RP_OUT, state: 'cid' })}`);
+    const page = await browser.request(
+      `${endSessionUrl('acme')}?${new URLSearchParams({ client_id: web.clientId, post_logout_redirect_uri: RP_OUT, state: 'cid' })}`,
+    );
     assert.equal(page.status, 200);
     assert.match(page.body, /Acme Web/, 'the page names the client that asks');
-    assert.match(page.headers.get('content-security-policy')!, /form-action 'self' https:\/\/rp\.example\.com/, 'the redirect after the POST is allowed');
+    assert.match(
+      page.headers.get('content-security-policy')!,
+      /form-action 'self' https:\/\/rp\.example\.com/,
+      'the redirect after the POST is allowed',
+    );
     const form = confirmForm(page)!;
     assert.equal(form.fields.post_logout_redirect_uri, RP_OUT);
     const done = await browser.request(form.action, { form: { ...form.fields, decision: 'logout' } });
@@ -276,7 +301,9 @@ describe('untrusted requests ask the user', () => {
   test('"Stay signed in" keeps the session and returns to a validated URI', async () => {
     const browser = new Browser();
     await signIn(srv, browser, 'acme', web, alice);
-    const page = await browser.request(`${endSessionUrl('acme')}?${new URLSearchParams({ client_id: web.clientId, post_logout_redirect_uri: RP_OUT, state: 'keep' })}`);
+    const page = await browser.request(
+      `${endSessionUrl('acme')}?${new URLSearchParams({ client_id: web.clientId, post_logout_redirect_uri: RP_OUT, state: 'keep' })}`,
+    );
     const form = confirmForm(page)!;
     // The page offers a plain link back; a POST with decision=stay is still understood.
     assert.ok(page.body.includes(`href="${RP_OUT}?state=keep"`), 'a Stay signed in link to the validated URI');
@@ -300,14 +327,18 @@ describe('untrusted requests ask the user', () => {
     const tampered = `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: 'someone-else' })).toString('base64url')}.${s.idToken.split('.')[2]}`;
     const selfSigned = await new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('x'.repeat(32)));
     for (const hint of [tampered, selfSigned, 'not-a-jwt']) {
-      const page = await browser.request(`${endSessionUrl('acme')}?${new URLSearchParams({ id_token_hint: hint, post_logout_redirect_uri: RP_OUT, state: 'f' })}`);
+      const page = await browser.request(
+        `${endSessionUrl('acme')}?${new URLSearchParams({ id_token_hint: hint, post_logout_redirect_uri: RP_OUT, state: 'f' })}`,
+      );
       assert.equal(page.status, 200);
       assert.equal(page.headers.get('location'), null);
       assert.ok(confirmForm(page), 'the user is asked');
       assert.doesNotMatch(page.headers.get('content-security-policy')!, /rp\.example\.com/);
     }
     assert.equal(await silentCheck(srv, browser, 'acme', web), null, 'nothing ended');
-    const page = await browser.request(`${endSessionUrl('acme')}?${new URLSearchParams({ id_token_hint: tampered, post_logout_redirect_uri: RP_OUT, state: 'f' })}`);
+    const page = await browser.request(
+      `${endSessionUrl('acme')}?${new URLSearchParams({ id_token_hint: tampered, post_logout_redirect_uri: RP_OUT, state: 'f' })}`,
+    );
     const done = await browser.request(endSessionUrl('acme'), { form: { ...confirmForm(page)!.fields, decision: 'logout' } });
     assert.equal(done.status, 200, 'confirmed: logged out, but still no redirect');
     assert.equal(done.headers.get('location'), null);
@@ -319,7 +350,9 @@ describe('untrusted requests ask the user', () => {
     const g = await signIn(srv, elsewhere, 'globex', globexWeb, alice);
     const browser = new Browser();
     await signIn(srv, browser, 'acme', web, alice);
-    const page = await browser.request(`${endSessionUrl('acme')}?${new URLSearchParams({ id_token_hint: g.idToken, post_logout_redirect_uri: RP_OUT })}`);
+    const page = await browser.request(
+      `${endSessionUrl('acme')}?${new URLSearchParams({ id_token_hint: g.idToken, post_logout_redirect_uri: RP_OUT })}`,
+    );
     assert.equal(page.status, 200);
     assert.ok(confirmForm(page));
     assert.equal(page.headers.get('location'), null);
@@ -331,7 +364,9 @@ describe('untrusted requests ask the user', () => {
     const first = await signIn(srv, browser, 'acme', web, alice);
     await browser.request(oidc.buildEndSessionUrl(first.config, { id_token_hint: first.idToken }).href);
     await signIn(srv, browser, 'acme', web, { username: 'bob', password: PASSWORD });
-    const page = await browser.request(oidc.buildEndSessionUrl(first.config, { id_token_hint: first.idToken, post_logout_redirect_uri: RP_OUT }).href);
+    const page = await browser.request(
+      oidc.buildEndSessionUrl(first.config, { id_token_hint: first.idToken, post_logout_redirect_uri: RP_OUT }).href,
+    );
     assert.equal(page.status, 200);
     assert.match(page.body, /bob/);
     const form = confirmForm(page)!;
@@ -348,7 +383,14 @@ describe('untrusted requests ask the user', () => {
     const asked = await browser.request(oidc.buildEndSessionUrl(s.config, { id_token_hint: s.idToken, logout_hint: 'bob' }).href);
     assert.equal(asked.status, 200);
     assert.ok(confirmForm(asked));
-    const trusted = await browser.request(oidc.buildEndSessionUrl(s.config, { id_token_hint: s.idToken, logout_hint: 'alice', post_logout_redirect_uri: RP_OUT, ui_locales: 'de en' }).href);
+    const trusted = await browser.request(
+      oidc.buildEndSessionUrl(s.config, {
+        id_token_hint: s.idToken,
+        logout_hint: 'alice',
+        post_logout_redirect_uri: RP_OUT,
+        ui_locales: 'de en',
+      }).href,
+    );
     assert.equal(trusted.status, 303);
   });
 });
@@ -357,12 +399,16 @@ describe('refused requests', () => {
   test('client_id that contradicts the id_token_hint: an error page, still signed in', async () => {
     const browser = new Browser();
     const s = await signIn(srv, browser, 'acme', web, alice);
-    const page = await browser.request(`${endSessionUrl('acme')}?${new URLSearchParams({ id_token_hint: s.idToken, client_id: other.clientId, post_logout_redirect_uri: OTHER_OUT })}`);
+    const page = await browser.request(
+      `${endSessionUrl('acme')}?${new URLSearchParams({ id_token_hint: s.idToken, client_id: other.clientId, post_logout_redirect_uri: OTHER_OUT })}`,
+    );
     assert.equal(page.status, 400);
     assert.equal(page.headers.get('location'), null);
     assert.match(page.body, /invalid_request/);
     assert.equal(await silentCheck(srv, browser, 'acme', web), null);
-    const matching = await browser.request(`${endSessionUrl('acme')}?${new URLSearchParams({ id_token_hint: s.idToken, client_id: web.clientId, post_logout_redirect_uri: RP_OUT })}`);
+    const matching = await browser.request(
+      `${endSessionUrl('acme')}?${new URLSearchParams({ id_token_hint: s.idToken, client_id: web.clientId, post_logout_redirect_uri: RP_OUT })}`,
+    );
     assert.equal(matching.status, 303, 'the same client_id as the hint is fine');
   });
 
@@ -373,7 +419,11 @@ describe('refused requests', () => {
     await signIn(srv, other, 'acme', web, { username: 'bob', password: PASSWORD });
     const foreignToken = confirmForm(await other.request(endSessionUrl('acme')))!.fields.csrf_token!;
 
-    const attempts: Record<string, string>[] = [{ decision: 'logout' }, { decision: 'logout', csrf_token: 'forged' }, { decision: 'logout', csrf_token: foreignToken }];
+    const attempts: Record<string, string>[] = [
+      { decision: 'logout' },
+      { decision: 'logout', csrf_token: 'forged' },
+      { decision: 'logout', csrf_token: foreignToken },
+    ];
     for (const form of attempts) {
       const page = await browser.request(endSessionUrl('acme'), { form });
       assert.equal(page.status, 403, JSON.stringify(form));
@@ -408,13 +458,17 @@ describe('without a session', () => {
     const s = await signIn(srv, browser, 'acme', web, alice);
     const first = await browser.request(oidc.buildEndSessionUrl(s.config, { id_token_hint: s.idToken }).href);
     assert.equal(first.status, 200);
-    const again = await browser.request(oidc.buildEndSessionUrl(s.config, { id_token_hint: s.idToken, post_logout_redirect_uri: RP_OUT, state: 'again' }).href);
+    const again = await browser.request(
+      oidc.buildEndSessionUrl(s.config, { id_token_hint: s.idToken, post_logout_redirect_uri: RP_OUT, state: 'again' }).href,
+    );
     assert.equal(again.status, 303);
     assert.equal(again.headers.get('location'), `${RP_OUT}?state=again`);
     const fresh = await new Browser().request(endSessionUrl('acme'));
     assert.equal(fresh.status, 200);
     assert.match(fresh.body, /You are signed out/);
-    const unvalidated = await new Browser().request(`${endSessionUrl('acme')}?${new URLSearchParams({ post_logout_redirect_uri: RP_OUT })}`);
+    const unvalidated = await new Browser().request(
+      `${endSessionUrl('acme')}?${new URLSearchParams({ post_logout_redirect_uri: RP_OUT })}`,
+    );
     assert.equal(unvalidated.status, 200);
     assert.equal(unvalidated.headers.get('location'), null);
   });

@@ -11,7 +11,12 @@ test('rotating GATEHOUSE_MASTER_KEY keeps keys, client secrets and signing worki
 
   const before = await startTestServer({ dbName, env: { GATEHOUSE_MASTER_KEY: oldKey } });
   await createTenant(before, 'acme');
-  const c = await createClient(before, 'acme', { name: 'svc', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], scopes: ['api'] });
+  const c = await createClient(before, 'acme', {
+    name: 'svc',
+    clientType: 'CONFIDENTIAL',
+    grantTypes: ['client_credentials'],
+    scopes: ['api'],
+  });
   const kids = await (await fetch(`${before.url}/t/acme/jwks`)).text();
   await before.close();
 

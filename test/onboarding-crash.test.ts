@@ -20,7 +20,15 @@ const input = (slug: string) => ({
   scopes: [{ name: 'api:read', displayName: 'Read the API', description: 'Reads', claims: [] }],
   clients: [
     { clientId: `${slug}-web`, name: 'Web', clientType: 'CONFIDENTIAL', redirectUris: ['https://rp.example.com/cb'] },
-    { clientId: `${slug}-svc`, name: 'Service', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], responseTypes: [], redirectUris: [], scopes: ['api:read'] },
+    {
+      clientId: `${slug}-svc`,
+      name: 'Service',
+      clientType: 'CONFIDENTIAL',
+      grantTypes: ['client_credentials'],
+      responseTypes: [],
+      redirectUris: [],
+      scopes: ['api:read'],
+    },
   ],
 });
 
@@ -48,7 +56,13 @@ describe('kill -9 during createTenant', () => {
   test('at every step: the half tenant is invisible, a retry completes it, nothing is doubled, the trail tells', async () => {
     await Promise.all(
       STEPS.map(async (step) => {
-        const p = await startGatehouseProcess({ mongodbUri: testDatabaseUri(), dbName, env: { ...env, GATEHOUSE_TEST_CRASH_AT: step }, waitFor: 'ready', timeoutMs: 120_000 });
+        const p = await startGatehouseProcess({
+          mongodbUri: testDatabaseUri(),
+          dbName,
+          env: { ...env, GATEHOUSE_TEST_CRASH_AT: step },
+          waitFor: 'ready',
+          timeoutMs: 120_000,
+        });
         const srv = { url: p.url } as TestServer;
         const token = await adminToken(srv, 'admin', PROCESS_ADMIN_ID, PROCESS_ADMIN_SECRET);
         await assert.rejects(gql(srv, CREATE, { input: input(slugOf(step)) }, token), 'the connection dies with the process');
@@ -63,7 +77,8 @@ describe('kill -9 during createTenant', () => {
 
     survivor = await startGatehouseProcess({ mongodbUri: testDatabaseUri(), dbName, env, waitFor: 'ready' });
     assert.equal(await store.conn.db!.collection('tenants').findOne({ _id: swept._id }), null, 'swept at start');
-    for (const coll of ['keysets', 'clients']) assert.equal(await store.conn.db!.collection(coll).countDocuments({ tenantId: swept._id }), 0, `its ${coll} swept too`);
+    for (const coll of ['keysets', 'clients'])
+      assert.equal(await store.conn.db!.collection(coll).countDocuments({ tenantId: swept._id }), 0, `its ${coll} swept too`);
     const srv = { url: survivor.url } as TestServer;
     const token = await adminToken(srv, 'admin', PROCESS_ADMIN_ID, PROCESS_ADMIN_SECRET);
 
@@ -74,19 +89,28 @@ describe('kill -9 during createTenant', () => {
       assert.equal((await fetch(`${survivor.url}/t/${slug}/.well-known/openid-configuration`)).status, 404, step);
     }
     const listed = await gqlOk(srv, `{ tenants(first: 100) { edges { node { slug } } } }`, {}, token);
-    assert.deepEqual(listed.tenants.edges.map((e: { node: { slug: string } }) => e.node.slug), ['system']);
+    assert.deepEqual(
+      listed.tenants.edges.map((e: { node: { slug: string } }) => e.node.slug),
+      ['system'],
+    );
 
     for (const step of STEPS) {
       const slug = slugOf(step);
       const done = await gql(srv, CREATE, { input: input(slug) }, token);
       assert.equal(done.errors, undefined, `${step}: ${JSON.stringify(done.errors)}`);
-      assert.deepEqual(done.data!.createTenant.clients.map((c: { client: { clientId: string } }) => c.client.clientId), [`${slug}-web`, `${slug}-svc`]);
+      assert.deepEqual(
+        done.data!.createTenant.clients.map((c: { client: { clientId: string } }) => c.client.clientId),
+        [`${slug}-web`, `${slug}-svc`],
+      );
       assert.equal((await fetch(`${survivor.url}/t/${slug}/.well-known/openid-configuration`)).status, 200, step);
       // The new secret works: the client is the one just made, not a leftover.
       const svc = done.data!.createTenant.clients[1];
       const tok = await fetch(`${survivor.url}/t/${slug}/token`, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${svc.client.clientId}:${svc.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: `Basic ${Buffer.from(`${svc.client.clientId}:${svc.clientSecret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'api:read' }),
       });
       assert.equal(tok.status, 200, step);
@@ -103,7 +127,11 @@ describe('kill -9 during createTenant', () => {
     const ids = new Set(all.map((t) => t._id as unknown as string));
     for (const coll of ['keysets', 'clients']) {
       const owners = await store.conn.db!.collection(coll).distinct('tenantId');
-      assert.deepEqual(owners.filter((o) => !ids.has(o as string)), [], `no ${coll} of a removed tenant`);
+      assert.deepEqual(
+        owners.filter((o) => !ids.has(o as string)),
+        [],
+        `no ${coll} of a removed tenant`,
+      );
     }
   });
 });

@@ -91,7 +91,12 @@ test('onboard applies a tenant file, prints new secrets once; a second run chang
   assert.deepEqual(Object.keys(secrets).sort(), ['acme-svc', 'acme-web']);
   assert.equal((await clientCredentials(srv, 'onb-acme', 'acme-svc', secrets['acme-svc']!, { scope: 'api:read' })).status, 200);
 
-  const d = await gqlOk(srv, '{ tenant(slug: "onb-acme") { displayName settings { accessTokenTtl keyRotationDays } scopes { name claims } clients { edges { node { clientId requireConsent contacts } } } users { edges { node { username claims } } } } }', {}, token);
+  const d = await gqlOk(
+    srv,
+    '{ tenant(slug: "onb-acme") { displayName settings { accessTokenTtl keyRotationDays } scopes { name claims } clients { edges { node { clientId requireConsent contacts } } } users { edges { node { username claims } } } } }',
+    {},
+    token,
+  );
   assert.equal(d.tenant.settings.accessTokenTtl, 900);
   assert.deepEqual(d.tenant.scopes, [{ name: 'api:read', claims: ['orders'] }]);
   assert.equal(d.tenant.clients.edges.length, 3);
@@ -141,7 +146,8 @@ test('export writes the tenant back: equal to the file minus secrets and passwor
 
 test('the logout URIs and their session flags go through plan, apply and export', async () => {
   const before = readFileSync(join(dir, 'acme.yaml'), 'utf8');
-  const q = '{ client(tenant: "onb-acme", clientId: "acme-web") { backchannelLogoutUri backchannelLogoutSessionRequired frontchannelLogoutUri frontchannelLogoutSessionRequired } }';
+  const q =
+    '{ client(tenant: "onb-acme", clientId: "acme-web") { backchannelLogoutUri backchannelLogoutSessionRequired frontchannelLogoutUri frontchannelLogoutSessionRequired } }';
   assert.deepEqual((await gqlOk(srv, q, {}, token)).client, {
     backchannelLogoutUri: 'https://acme.example/logout/backchannel',
     backchannelLogoutSessionRequired: true,
@@ -191,10 +197,14 @@ clients:
   assert.equal(r.code, 2);
   assert.match(r.stderr, new RegExp(`${bad.replace(/[.]/g, '\\.')}:8:5: clients\\[0\\]\\.colour: unknown field "colour"`));
   assert.match(r.stderr, /nothing was applied/);
-  for (const slug of ['onb-good', 'onb-bad']) assert.equal((await gqlOk(srv, `{ tenant(slug: "${slug}") { slug } }`, {}, token)).tenant, null);
+  for (const slug of ['onb-good', 'onb-bad'])
+    assert.equal((await gqlOk(srv, `{ tenant(slug: "${slug}") { slug } }`, {}, token)).tenant, null);
 
   // The rules the API applies are checked up front too, at the line of the value.
-  const semantic = write('semantic.yaml', 'slug: onb-bad\ndisplayName: Bad\nclients:\n  - clientId: web\n    name: Web\n    clientType: CONFIDENTIAL\n    redirectUris: ["https://bad.example/cb#fragment"]\n');
+  const semantic = write(
+    'semantic.yaml',
+    'slug: onb-bad\ndisplayName: Bad\nclients:\n  - clientId: web\n    name: Web\n    clientType: CONFIDENTIAL\n    redirectUris: ["https://bad.example/cb#fragment"]\n',
+  );
   const s = await run('onboard.ts', [semantic]);
   assert.equal(s.code, 2);
   assert.match(s.stderr, /semantic\.yaml:7:19: clients\[0\]\.redirectUris: .*fragment/);
@@ -209,8 +219,16 @@ test('the parser reports YAML syntax errors, schema errors and semantic errors w
     ['slug: x\ndisplayName: X\nsettings:\n  accessTokenTtl: -5\n', 4, /accessTokenTtl/],
     ['slug: x\ndisplayName: X\nsettings:\n  signingAlg: HS256\n', 4, /RS256/],
     ['slug: x\ndisplayName: X\nscopes:\n  - name: a\n  - name: a\n', 5, /twice/],
-    ['slug: x\ndisplayName: X\nusers:\n  - username: u\n    password: long-enough\n    claims:\n      email_verified: "yes"\n', 7, /boolean/],
-    ['slug: x\ndisplayName: X\nsettings:\n  allowedGrantTypes: [authorization_code]\nclients:\n  - clientId: svc\n    name: S\n    clientType: CONFIDENTIAL\n    grantTypes: [client_credentials]\n', 9, /allowedGrantTypes/],
+    [
+      'slug: x\ndisplayName: X\nusers:\n  - username: u\n    password: long-enough\n    claims:\n      email_verified: "yes"\n',
+      7,
+      /boolean/,
+    ],
+    [
+      'slug: x\ndisplayName: X\nsettings:\n  allowedGrantTypes: [authorization_code]\nclients:\n  - clientId: svc\n    name: S\n    clientType: CONFIDENTIAL\n    grantTypes: [client_credentials]\n',
+      9,
+      /allowedGrantTypes/,
+    ],
   ];
   for (const [text, line, message] of cases) {
     try {

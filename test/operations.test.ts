@@ -98,7 +98,9 @@ describe('the process', () => {
     let response = '';
     sock.on('data', (d) => (response += d.toString()));
     const auth = Buffer.from('proc-admin:proc-admin-secret-0123456789').toString('base64');
-    sock.write(`POST /t/system/token HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic ${auth}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 10)}`);
+    sock.write(
+      `POST /t/system/token HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic ${auth}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 10)}`,
+    );
     await new Promise((r) => setTimeout(r, 200));
     child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
@@ -108,8 +110,14 @@ describe('the process', () => {
     assert.match(response, /access_token/);
 
     assert.equal(await exited, 0);
-    const logs = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-    assert.ok(logs.some((l) => l.reqId === 'req-abc' && l.path === '/healthz' && l.status === 200), 'request logged with its id');
+    const logs = out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.ok(
+      logs.some((l) => l.reqId === 'req-abc' && l.path === '/healthz' && l.status === 200),
+      'request logged with its id',
+    );
     assert.ok(logs.some((l) => l.msg === 'stopped'));
   });
 });

@@ -15,7 +15,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { outboxDropped, outboxMetrics } from '../src/services/outbox-metrics.js';
 import { Store } from '../src/store/index.js';
 import { adminToken, clientCredentials, createClient, createTenant, gql, gqlOk } from './helpers/admin.js';
-import { PROCESS_ADMIN_ID, PROCESS_ADMIN_SECRET, startFaultDatabase, startGatehouseProcess, startServerOn, type FaultDatabase } from './helpers/fault-db.js';
+import {
+  PROCESS_ADMIN_ID,
+  PROCESS_ADMIN_SECRET,
+  startFaultDatabase,
+  startGatehouseProcess,
+  startServerOn,
+  type FaultDatabase,
+} from './helpers/fault-db.js';
 import type { TestServer } from './helpers/server.js';
 
 async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, ms: number, what: string): Promise<T> {
@@ -56,11 +63,23 @@ describe('events and audit records survive a database outage', () => {
     // A long sync interval keeps this replica's revocation view confirmed through the outage,
     // so an admin request reaches the mutation and its audit-first write (with the default
     // interval admin access fails closed before that: admin-token-revocation.test.ts).
-    srv = await startServerOn(db, { label: 'outbox', env: { GATEHOUSE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gh-outbox-')), GATEHOUSE_CACHE_SYNC_SECONDS: '300' } });
-    small = await startServerOn(db, { label: 'outboxsmall', env: { GATEHOUSE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gh-outbox-')), GATEHOUSE_OUTBOX_MAX_PENDING: '5' } });
+    srv = await startServerOn(db, {
+      label: 'outbox',
+      env: { GATEHOUSE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gh-outbox-')), GATEHOUSE_CACHE_SYNC_SECONDS: '300' },
+    });
+    small = await startServerOn(db, {
+      label: 'outboxsmall',
+      env: { GATEHOUSE_DATA_DIR: mkdtempSync(join(tmpdir(), 'gh-outbox-')), GATEHOUSE_OUTBOX_MAX_PENDING: '5' },
+    });
     token = await adminToken(srv);
     await createTenant(srv, 'acme', 'Acme');
-    client = await createClient(srv, 'acme', { name: 'svc', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], responseTypes: [], scopes: ['api'] });
+    client = await createClient(srv, 'acme', {
+      name: 'svc',
+      clientType: 'CONFIDENTIAL',
+      grantTypes: ['client_credentials'],
+      responseTypes: [],
+      scopes: ['api'],
+    });
     await createTenant(small, 'tiny', 'Tiny');
     // Warm the caches the outage must not need.
     assert.equal((await clientCredentials(srv, 'acme', client.clientId, client.clientSecret!)).status, 200);
@@ -76,7 +95,11 @@ describe('events and audit records survive a database outage', () => {
     const acme = (await srv.rt.tenants.get('acme'))!;
     const tiny = (await small.rt.tenants.get('tiny'))!;
     // The warm-up token's event is written (batched: it may still be on its way).
-    const before = await waitFor(async () => (await acme.store.events.list({ first: 500 }, { types: ['TOKEN_ISSUED'] })).items.length, 10_000, 'the warm-up event');
+    const before = await waitFor(
+      async () => (await acme.store.events.list({ first: 500 }, { types: ['TOKEN_ISSUED'] })).items.length,
+      10_000,
+      'the warm-up event',
+    );
     const droppedBefore = await droppedCount('event');
 
     await db.kill();
@@ -90,7 +113,12 @@ describe('events and audit records survive a database outage', () => {
     for (let i = 0; i < 8; i++) small.rt.events.emit(tiny, { type: 'CLIENT_CHANGED', data: { marker: 'bounded', i } });
 
     // An admin change while the database is away: refused, nothing applied.
-    const refused = await gql(srv, `mutation { updateTenant(slug: "acme", input: { displayName: "Changed in the dark" }) { slug } }`, {}, token);
+    const refused = await gql(
+      srv,
+      `mutation { updateTenant(slug: "acme", input: { displayName: "Changed in the dark" }) { slug } }`,
+      {},
+      token,
+    );
     assert.equal(refused.errors?.[0]?.extensions?.code, 'SERVICE_UNAVAILABLE');
 
     await waitFor(async () => (await pendingGauge('event')) >= 10 + 5, 10_000, 'the pending gauge');
@@ -106,7 +134,12 @@ describe('events and audit records survive a database outage', () => {
     const tokens = (await acme.store.events.list({ first: 500 }, { types: ['TOKEN_ISSUED'] })).items.length;
     assert.equal(tokens - before, issued, 'every token issued during the outage has its event');
 
-    const trail = await gqlOk(srv, `{ auditEvents(tenant: "acme", filter: { operation: "updateTenant" }) { edges { node { outcome errorCode } } } }`, {}, token);
+    const trail = await gqlOk(
+      srv,
+      `{ auditEvents(tenant: "acme", filter: { operation: "updateTenant" }) { edges { node { outcome errorCode } } } }`,
+      {},
+      token,
+    );
     assert.deepEqual(
       trail.auditEvents.edges.map((e: { node: unknown }) => e.node),
       [{ outcome: 'FAILURE', errorCode: 'SERVICE_UNAVAILABLE' }],
@@ -128,7 +161,11 @@ describe('a journal left by kill -9 is replayed by the next process', () => {
   test('audit records journaled during an outage reach the database after a crash and a restart', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'gh-journal-'));
     // A long sync interval: the admin token stays confirmed through the outage (see above).
-    const env = { GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_MASTER_KEY: randomBytes(32).toString('base64'), GATEHOUSE_CACHE_SYNC_SECONDS: '300' };
+    const env = {
+      GATEHOUSE_DATA_DIR: dataDir,
+      GATEHOUSE_MASTER_KEY: randomBytes(32).toString('base64'),
+      GATEHOUSE_CACHE_SYNC_SECONDS: '300',
+    };
     const first = await startGatehouseProcess({ mongodbUri: db.uri, env, waitFor: 'ready' });
     const srvLike = { url: first.url } as TestServer;
     const token = await adminToken(srvLike, 'admin', PROCESS_ADMIN_ID, PROCESS_ADMIN_SECRET);
@@ -136,7 +173,12 @@ describe('a journal left by kill -9 is replayed by the next process', () => {
 
     await db.kill();
     for (const name of ['one', 'two']) {
-      const r = await gql(srvLike, `mutation($n: String!) { updateTenant(slug: "globex", input: { displayName: $n }) { slug } }`, { n: name }, token);
+      const r = await gql(
+        srvLike,
+        `mutation($n: String!) { updateTenant(slug: "globex", input: { displayName: $n }) { slug } }`,
+        { n: name },
+        token,
+      );
       assert.equal(r.errors?.[0]?.extensions?.code, 'SERVICE_UNAVAILABLE');
     }
     first.kill('SIGKILL');
@@ -155,10 +197,13 @@ describe('a journal left by kill -9 is replayed by the next process', () => {
           20_000,
           'the replayed audit records',
         );
-        assert.deepEqual(records.map((r) => [r.outcome, r.errorCode]), [
-          ['FAILURE', 'SERVICE_UNAVAILABLE'],
-          ['FAILURE', 'SERVICE_UNAVAILABLE'],
-        ]);
+        assert.deepEqual(
+          records.map((r) => [r.outcome, r.errorCode]),
+          [
+            ['FAILURE', 'SERVICE_UNAVAILABLE'],
+            ['FAILURE', 'SERVICE_UNAVAILABLE'],
+          ],
+        );
         assert.equal((await store.tenants.findBySlug('globex'))?.displayName, 'Globex', 'nothing was applied');
       } finally {
         await store.close();

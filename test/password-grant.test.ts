@@ -34,7 +34,8 @@ const passwordGrant = (slug: string, client: [string, string], username: string,
   tokenRequest(srv, slug, { grant_type: 'password', username, password, ...extra }, client);
 
 const grantTypesOf = async (slug: string): Promise<string[]> =>
-  ((await (await fetch(`${srv.issuer(slug)}/.well-known/openid-configuration`)).json()) as { grant_types_supported: string[] }).grant_types_supported;
+  ((await (await fetch(`${srv.issuer(slug)}/.well-known/openid-configuration`)).json()) as { grant_types_supported: string[] })
+    .grant_types_supported;
 
 test('off by default: not announced, and unsupported_grant_type even for a client registered for it', async () => {
   assert.ok(!(await grantTypesOf(OFF)).includes('password'));
@@ -65,7 +66,11 @@ test('switching the tenant setting on and off through GraphQL takes effect at on
 
 test('enabled: openid-client gets an access token and an ID token; a refresh token only with offline_access', async () => {
   const config = await rp(srv, ON, app[0], { client_secret: app[1] }, oidc.ClientSecretBasic(app[1]));
-  const res = await oidc.genericGrantRequest(config, 'password', { username: 'alice', password: 'correct horse battery', scope: 'openid profile' });
+  const res = await oidc.genericGrantRequest(config, 'password', {
+    username: 'alice',
+    password: 'correct horse battery',
+    scope: 'openid profile',
+  });
   assert.ok(res.access_token);
   assert.equal(res.scope, 'openid profile');
   assert.equal(res.refresh_token, undefined);

@@ -50,15 +50,24 @@ async function offlineTokens(): Promise<Record<string, any>> {
   return r.body;
 }
 
-const refresh = (token: string, auth: [string, string] = web) => tokenRequest(srv, T, { grant_type: 'refresh_token', refresh_token: token }, auth);
+const refresh = (token: string, auth: [string, string] = web) =>
+  tokenRequest(srv, T, { grant_type: 'refresh_token', refresh_token: token }, auth);
 
 describe('the setting', () => {
   test('defaults to 0 (strict), is validated (0-300), and a tenant file plans, applies and exports it', async () => {
     await createTenant(srv, 'strict');
-    const s = await gqlOk<{ tenant: { settings: { refreshTokenReuseGraceSeconds: number } } }>(srv, '{ tenant(slug: "strict") { settings { refreshTokenReuseGraceSeconds } } }');
+    const s = await gqlOk<{ tenant: { settings: { refreshTokenReuseGraceSeconds: number } } }>(
+      srv,
+      '{ tenant(slug: "strict") { settings { refreshTokenReuseGraceSeconds } } }',
+    );
     assert.equal(s.tenant.settings.refreshTokenReuseGraceSeconds, 0);
     for (const bad of [-1, 301]) {
-      const r = await gql(srv, 'mutation($v: Int) { updateTenant(slug: "strict", input: { settings: { refreshTokenReuseGraceSeconds: $v } }) { slug } }', { v: bad }, await adminToken(srv));
+      const r = await gql(
+        srv,
+        'mutation($v: Int) { updateTenant(slug: "strict", input: { settings: { refreshTokenReuseGraceSeconds: $v } }) { slug } }',
+        { v: bad },
+        await adminToken(srv),
+      );
       assert.equal(r.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
       assert.equal(r.errors?.[0]?.extensions?.field, 'refreshTokenReuseGraceSeconds');
     }
@@ -83,7 +92,11 @@ describe('within the grace window', () => {
     const retry = await refresh(t1.refresh_token);
     assert.equal(retry.status, 200, JSON.stringify(retry.body));
     assert.ok(retry.body.access_token && retry.body.refresh_token && retry.body.id_token);
-    assert.notEqual(retry.body.refresh_token, lost.body.refresh_token, 'a fresh successor (tokens are sealed, none is stored to hand out twice)');
+    assert.notEqual(
+      retry.body.refresh_token,
+      lost.body.refresh_token,
+      'a fresh successor (tokens are sealed, none is stored to hand out twice)',
+    );
     assert.equal((await userinfo(srv, T, retry.body.access_token)).status, 200);
     assert.equal((await refresh(retry.body.refresh_token)).status, 200);
   });
@@ -91,7 +104,10 @@ describe('within the grace window', () => {
   test('two parallel refreshes with one token both succeed', async () => {
     const t1 = await offlineTokens();
     const results = await Promise.all([refresh(t1.refresh_token), refresh(t1.refresh_token)]);
-    assert.deepEqual(results.map((r) => r.status), [200, 200]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [200, 200],
+    );
   });
 
   test('another client presenting it revokes the family', async () => {

@@ -55,8 +55,14 @@ describe('RFC 7591 registration', () => {
     ['a fragment', { redirect_uris: ['https://app.example.com/cb#x'] }],
     ['not a URI', { redirect_uris: ['not a uri'] }],
     ['loopback for a web client', { redirect_uris: ['https://localhost/cb'] }],
-    ['http on a public host for a native client', { application_type: 'native', token_endpoint_auth_method: 'none', redirect_uris: ['http://evil.example/cb'] }],
-    ['a scheme that is not a reverse domain', { application_type: 'native', token_endpoint_auth_method: 'none', redirect_uris: ['myapp:/cb'] }],
+    [
+      'http on a public host for a native client',
+      { application_type: 'native', token_endpoint_auth_method: 'none', redirect_uris: ['http://evil.example/cb'] },
+    ],
+    [
+      'a scheme that is not a reverse domain',
+      { application_type: 'native', token_endpoint_auth_method: 'none', redirect_uris: ['myapp:/cb'] },
+    ],
     ['javascript:', { application_type: 'native', redirect_uris: ['javascript:alert(1)'] }],
     ['no redirect URI for a code client', { client_name: 'x' }],
   ];
@@ -72,7 +78,10 @@ describe('RFC 7591 registration', () => {
     ['an unknown grant type', { ...web, grant_types: ['urn:nope'] }],
     ['a response type without its grant', { ...web, response_types: ['code id_token'] }],
     ['an unknown auth method', { ...web, token_endpoint_auth_method: 'magic' }],
-    ['a private key in jwks', { ...web, token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'a', y: 'b', d: 'secret' }] } }],
+    [
+      'a private key in jwks',
+      { ...web, token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'a', y: 'b', d: 'secret' }] } },
+    ],
     ['private_key_jwt without keys', { ...web, token_endpoint_auth_method: 'private_key_jwt' }],
     ['jwks and jwks_uri together', { ...web, jwks_uri: 'https://app.example.com/jwks', jwks: { keys: [] } }],
     ['a logo that is not a URL', { ...web, logo_uri: 'logo.png' }],
@@ -118,7 +127,11 @@ describe('RFC 7591 registration', () => {
 
     const data = await gqlOk<{ createInitialAccessToken: string }>(srv, 'mutation { createInitialAccessToken(tenant: "vetted") }');
     const iat = data.createInitialAccessToken;
-    const r = await register('vetted', { client_name: 'svc', grant_types: ['client_credentials'], response_types: [], scope: 'api:read' }, iat);
+    const r = await register(
+      'vetted',
+      { client_name: 'svc', grant_types: ['client_credentials'], response_types: [], scope: 'api:read' },
+      iat,
+    );
     assert.equal(r.status, 201, JSON.stringify(r.body));
     const tok = await clientCredentials(srv, 'vetted', r.body.client_id, r.body.client_secret);
     assert.equal(tok.status, 200);
@@ -150,9 +163,17 @@ describe('RFC 7592 management', () => {
     assert.equal(updated.client_name, 'Renamed');
     assert.deepEqual(updated.redirect_uris, ['https://app.example.com/cb2']);
 
-    const mismatch = await fetch(uri, { method: 'PUT', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ client_id: 'other', redirect_uris: ['https://a.example/cb'] }) });
+    const mismatch = await fetch(uri, {
+      method: 'PUT',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ client_id: 'other', redirect_uris: ['https://a.example/cb'] }),
+    });
     assert.equal(mismatch.status, 400);
-    const badPut = await fetch(uri, { method: 'PUT', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ client_id: reg.body.client_id, redirect_uris: ['http://a.example/cb'] }) });
+    const badPut = await fetch(uri, {
+      method: 'PUT',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ client_id: reg.body.client_id, redirect_uris: ['http://a.example/cb'] }),
+    });
     assert.equal(((await badPut.json()) as { error: string }).error, 'invalid_redirect_uri');
 
     const del = await fetch(uri, { method: 'DELETE', headers: auth });
@@ -175,12 +196,22 @@ describe('a dynamically registered client in use', () => {
     const { Browser, runFlow } = await import('./helpers/browser-fetch.js');
     const { createUser } = await import('./helpers/admin.js');
     await createUser(srv, 'open', 'reggie', 'registered password', { name: 'Reggie' });
-    const reg = await register('open', { client_name: 'Fresh app', redirect_uris: ['https://fresh.example.com/cb'], scope: 'openid profile' });
+    const reg = await register('open', {
+      client_name: 'Fresh app',
+      redirect_uris: ['https://fresh.example.com/cb'],
+      scope: 'openid profile',
+    });
     assert.equal(reg.status, 201);
 
-    const config = await oidc.discovery(new URL(srv.issuer('open')), reg.body.client_id, reg.body.client_secret, oidc.ClientSecretBasic(reg.body.client_secret), {
-      execute: [oidc.allowInsecureRequests],
-    });
+    const config = await oidc.discovery(
+      new URL(srv.issuer('open')),
+      reg.body.client_id,
+      reg.body.client_secret,
+      oidc.ClientSecretBasic(reg.body.client_secret),
+      {
+        execute: [oidc.allowInsecureRequests],
+      },
+    );
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const url = oidc.buildAuthorizationUrl(config, {
@@ -192,7 +223,10 @@ describe('a dynamically registered client in use', () => {
     });
     const end = await runFlow(new Browser(), url.href, { username: 'reggie', password: 'registered password', consent: 'allow' });
     assert.equal(end.kind, 'redirect');
-    const tokens = await oidc.authorizationCodeGrant(config, new URL((end as { url: string }).url), { pkceCodeVerifier: verifier, expectedState: state });
+    const tokens = await oidc.authorizationCodeGrant(config, new URL((end as { url: string }).url), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
     assert.equal(tokens.claims()?.aud, reg.body.client_id);
     const info = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);
     assert.equal(info.name, 'Reggie');

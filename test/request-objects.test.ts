@@ -46,8 +46,20 @@ before(async () => {
       jwks: { keys: [pub] },
       requestUris: [`${docs.url}/req/jar#v1`, `${docs.url}/slow`, `${docs.url}/big`, 'https://10.0.0.1/req.jwt'],
     }),
-    createClient(srv, 'acme', { name: 'Unsigned objects', clientType: 'CONFIDENTIAL', redirectUris: [RP], ...browser, requestObjectSigningAlg: 'none' }),
-    createClient(srv, 'acme', { name: 'HS256 objects', clientType: 'CONFIDENTIAL', redirectUris: [RP], ...browser, requestObjectSigningAlg: 'HS256' }),
+    createClient(srv, 'acme', {
+      name: 'Unsigned objects',
+      clientType: 'CONFIDENTIAL',
+      redirectUris: [RP],
+      ...browser,
+      requestObjectSigningAlg: 'none',
+    }),
+    createClient(srv, 'acme', {
+      name: 'HS256 objects',
+      clientType: 'CONFIDENTIAL',
+      redirectUris: [RP],
+      ...browser,
+      requestObjectSigningAlg: 'HS256',
+    }),
     // Another client holding the other key: its key must not open the JAR client's requests.
     createClient(srv, 'acme', { name: 'Other', clientType: 'CONFIDENTIAL', redirectUris: [RP], ...browser, jwks: { keys: [otherPub] } }),
   ]);
@@ -68,7 +80,11 @@ const base = (extra: Record<string, unknown> = {}): Record<string, unknown> => (
   ...extra,
 });
 
-async function signed(client: CreatedClient, claims: Record<string, unknown>, opts: { key?: CryptoKey | Uint8Array; alg?: string; aud?: string; exp?: number | string } = {}): Promise<string> {
+async function signed(
+  client: CreatedClient,
+  claims: Record<string, unknown>,
+  opts: { key?: CryptoKey | Uint8Array; alg?: string; aud?: string; exp?: number | string } = {},
+): Promise<string> {
   const alg = opts.alg ?? 'RS256';
   let jwt = new SignJWT({ client_id: client.clientId, ...claims } as JWTPayload)
     .setProtectedHeader({ alg, kid: alg.startsWith('HS') ? undefined : KID, typ: 'oauth-authz-req+jwt' })
@@ -84,7 +100,8 @@ function unsecured(claims: Record<string, unknown>): string {
   return `${enc({ alg: 'none' })}.${enc(claims)}.`;
 }
 
-const authorize = (params: Record<string, string>): Promise<Page> => new Browser().request(`${srv.issuer('acme')}/authorize?${new URLSearchParams(params)}`);
+const authorize = (params: Record<string, string>): Promise<Page> =>
+  new Browser().request(`${srv.issuer('acme')}/authorize?${new URLSearchParams(params)}`);
 
 /** An error redirected to the client (query), with iss and state. */
 function redirectedError(page: Page, code: string, state = 'st-obj'): URLSearchParams {
@@ -106,7 +123,9 @@ function accepted(page: Page): void {
 
 describe('openid-client JAR end to end', () => {
   async function rp(): Promise<oidc.Configuration> {
-    return oidc.discovery(new URL(srv.issuer('acme')), jar.clientId, { redirect_uris: [RP] }, oidc.ClientSecretBasic(jar.clientSecret!), { execute: [oidc.allowInsecureRequests] });
+    return oidc.discovery(new URL(srv.issuer('acme')), jar.clientId, { redirect_uris: [RP] }, oidc.ClientSecretBasic(jar.clientSecret!), {
+      execute: [oidc.allowInsecureRequests],
+    });
   }
 
   test('discovery announces request objects truthfully', async () => {
@@ -125,14 +144,25 @@ describe('openid-client JAR end to end', () => {
     const nonce = oidc.randomNonce();
     const url = await oidc.buildAuthorizationUrlWithJAR(
       config,
-      { redirect_uri: RP, scope: 'openid profile', state, nonce, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' },
+      {
+        redirect_uri: RP,
+        scope: 'openid profile',
+        state,
+        nonce,
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+      },
       { key, kid: KID },
     );
     assert.ok(url.searchParams.has('request'));
     assert.equal(url.searchParams.get('redirect_uri'), null, 'everything but client_id travels inside the object');
     const end = await runFlow(new Browser(), url.href, { username: 'alice', password: PASSWORD, consent: 'allow' });
     assert.equal(end.kind, 'redirect', end.kind === 'page' ? end.page.body.slice(0, 300) : '');
-    const tokens = await oidc.authorizationCodeGrant(config, new URL((end as { url: string }).url), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
+    const tokens = await oidc.authorizationCodeGrant(config, new URL((end as { url: string }).url), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+    });
     assert.equal(tokens.claims()!.nonce, nonce);
     assert.equal(tokens.claims()!.aud, jar.clientId);
   });
@@ -144,7 +174,15 @@ describe('openid-client JAR end to end', () => {
     const nonce = oidc.randomNonce();
     const byValue = await oidc.buildAuthorizationUrlWithJAR(
       config,
-      { redirect_uri: RP, scope: 'openid', state, nonce, response_mode: 'form_post', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' },
+      {
+        redirect_uri: RP,
+        scope: 'openid',
+        state,
+        nonce,
+        response_mode: 'form_post',
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+      },
       { key, kid: KID },
     );
     docs.serve('/req/jar', byValue.searchParams.get('request')!, { type: 'application/oauth-authz-req+jwt' });
@@ -152,15 +190,26 @@ describe('openid-client JAR end to end', () => {
     const end = await runFlow(new Browser(), url, { username: 'alice', password: PASSWORD, consent: 'allow' });
     assert.equal(end.kind, 'form_post', end.kind === 'page' ? end.page.body.slice(0, 300) : '');
     const fields = (end as { fields: Record<string, string> }).fields;
-    const response = new Request(RP, { method: 'POST', body: new URLSearchParams(fields), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    const tokens = await oidc.authorizationCodeGrant(config, response, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
+    const response = new Request(RP, {
+      method: 'POST',
+      body: new URLSearchParams(fields),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    const tokens = await oidc.authorizationCodeGrant(config, response, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+    });
     assert.equal(tokens.claims()!.nonce, nonce);
   });
 });
 
 describe('request objects refused', () => {
   test('signed with another client key', async () => {
-    redirectedError(await authorize({ client_id: jar.clientId, request: await signed(jar, base(), { key: otherKey }) }), 'invalid_request_object');
+    redirectedError(
+      await authorize({ client_id: jar.clientId, request: await signed(jar, base(), { key: otherKey }) }),
+      'invalid_request_object',
+    );
   });
 
   test('expired', async () => {
@@ -169,15 +218,24 @@ describe('request objects refused', () => {
   });
 
   test('aud is not this issuer', async () => {
-    redirectedError(await authorize({ client_id: jar.clientId, request: await signed(jar, base(), { aud: srv.issuer('globex') }) }), 'invalid_request_object');
+    redirectedError(
+      await authorize({ client_id: jar.clientId, request: await signed(jar, base(), { aud: srv.issuer('globex') }) }),
+      'invalid_request_object',
+    );
   });
 
   test('iss or client_id that is not the client', async () => {
-    redirectedError(await authorize({ client_id: jar.clientId, request: await signed(jar, base({ client_id: 'someone-else' })) }), 'invalid_request_object');
+    redirectedError(
+      await authorize({ client_id: jar.clientId, request: await signed(jar, base({ client_id: 'someone-else' })) }),
+      'invalid_request_object',
+    );
   });
 
   test('alg none from a client that did not register it; accepted from one that did', async () => {
-    redirectedError(await authorize({ client_id: jar.clientId, request: unsecured({ client_id: jar.clientId, ...base() }) }), 'request_not_supported');
+    redirectedError(
+      await authorize({ client_id: jar.clientId, request: unsecured({ client_id: jar.clientId, ...base() }) }),
+      'request_not_supported',
+    );
     accepted(await authorize({ client_id: unsigned.clientId, request: unsecured({ client_id: unsigned.clientId, ...base() }) }));
     // A client that registered none sends only unsigned objects (OIDC Registration 2).
     redirectedError(await authorize({ client_id: unsigned.clientId, request: await signed(unsigned, base()) }), 'invalid_request_object');
@@ -186,24 +244,50 @@ describe('request objects refused', () => {
   test('HS256 with the client secret; the registered algorithm is the only one accepted', async () => {
     const secret = new TextEncoder().encode(hmac.clientSecret!);
     accepted(await authorize({ client_id: hmac.clientId, request: await signed(hmac, base(), { key: secret, alg: 'HS256' }) }));
-    redirectedError(await authorize({ client_id: hmac.clientId, request: await signed(hmac, base(), { key: new TextEncoder().encode('not-the-secret-0123456789abcdef!!'), alg: 'HS256' }) }), 'invalid_request_object');
+    redirectedError(
+      await authorize({
+        client_id: hmac.clientId,
+        request: await signed(hmac, base(), { key: new TextEncoder().encode('not-the-secret-0123456789abcdef!!'), alg: 'HS256' }),
+      }),
+      'invalid_request_object',
+    );
     redirectedError(await authorize({ client_id: hmac.clientId, request: await signed(hmac, base()) }), 'invalid_request_object');
   });
 
   test('not a JWT; request and request_uri together', async () => {
-    redirectedError(await authorize({ client_id: jar.clientId, redirect_uri: RP, state: 'st-obj', request: 'not-a-jwt' }), 'invalid_request_object');
-    redirectedError(await authorize({ client_id: jar.clientId, redirect_uri: RP, state: 'st-obj', request: await signed(jar, base()), request_uri: `${docs.url}/req/jar` }), 'invalid_request');
+    redirectedError(
+      await authorize({ client_id: jar.clientId, redirect_uri: RP, state: 'st-obj', request: 'not-a-jwt' }),
+      'invalid_request_object',
+    );
+    redirectedError(
+      await authorize({
+        client_id: jar.clientId,
+        redirect_uri: RP,
+        state: 'st-obj',
+        request: await signed(jar, base()),
+        request_uri: `${docs.url}/req/jar`,
+      }),
+      'invalid_request',
+    );
   });
 
   test('the object wins over outer parameters; response_type must agree', async () => {
     // Outer state and scope are replaced by the object's (OIDC Core 6.3.3).
     const p = redirectedError(
-      await authorize({ client_id: jar.clientId, state: 'outer', scope: 'openid', request: await signed(jar, base({ prompt: 'none', state: 'inner' })) }),
+      await authorize({
+        client_id: jar.clientId,
+        state: 'outer',
+        scope: 'openid',
+        request: await signed(jar, base({ prompt: 'none', state: 'inner' })),
+      }),
       'login_required',
       'inner',
     );
     assert.equal(p.get('error'), 'login_required');
-    redirectedError(await authorize({ client_id: jar.clientId, response_type: 'id_token', request: await signed(jar, base()) }), 'invalid_request_object');
+    redirectedError(
+      await authorize({ client_id: jar.clientId, response_type: 'id_token', request: await signed(jar, base()) }),
+      'invalid_request_object',
+    );
   });
 });
 
@@ -216,7 +300,10 @@ describe('request_uri refused', () => {
     assert.equal(page.status, 400);
     assert.equal(page.headers.get('location'), null);
     assert.ok(page.body.includes('invalid_request_uri'));
-    redirectedError(await authorize({ client_id: jar.clientId, ...outer, request_uri: `${docs.url}/req/elsewhere` }), 'invalid_request_uri');
+    redirectedError(
+      await authorize({ client_id: jar.clientId, ...outer, request_uri: `${docs.url}/req/elsewhere` }),
+      'invalid_request_uri',
+    );
     assert.equal(docs.hits.get('/req/elsewhere'), undefined, 'an unregistered request_uri is never fetched');
   });
 
@@ -272,16 +359,33 @@ describe('admin API', () => {
     );
     assert.deepEqual(data.client.requestUris, []);
     assert.equal(data.client.requestObjectSigningAlg, 'none');
-    await assert.rejects(createClient(srv, 'acme', { name: 'bad', clientType: 'CONFIDENTIAL', redirectUris: [RP], requestObjectSigningAlg: 'XS999' }), /BAD_USER_INPUT|requestObjectSigningAlg/);
-    await assert.rejects(createClient(srv, 'acme', { name: 'bad', clientType: 'PUBLIC', redirectUris: [RP], requestObjectSigningAlg: 'HS256' }), /requestObjectSigningAlg/);
+    await assert.rejects(
+      createClient(srv, 'acme', { name: 'bad', clientType: 'CONFIDENTIAL', redirectUris: [RP], requestObjectSigningAlg: 'XS999' }),
+      /BAD_USER_INPUT|requestObjectSigningAlg/,
+    );
+    await assert.rejects(
+      createClient(srv, 'acme', { name: 'bad', clientType: 'PUBLIC', redirectUris: [RP], requestObjectSigningAlg: 'HS256' }),
+      /requestObjectSigningAlg/,
+    );
   });
 
   test('switching a client to HS256 request objects takes effect with the next secret rotation', async () => {
     const c = await createClient(srv, 'acme', { name: 'Switches to HS256', clientType: 'CONFIDENTIAL', redirectUris: [RP], scopes });
-    await gqlOk(srv, 'mutation($c: String!) { updateClient(tenant: "acme", clientId: $c, input: { requestObjectSigningAlg: "HS256" }) { clientId } }', { c: c.clientId });
+    await gqlOk(
+      srv,
+      'mutation($c: String!) { updateClient(tenant: "acme", clientId: $c, input: { requestObjectSigningAlg: "HS256" }) { clientId } }',
+      { c: c.clientId },
+    );
     const old = new TextEncoder().encode(c.clientSecret!);
-    redirectedError(await authorize({ client_id: c.clientId, request: await signed(c, base(), { key: old, alg: 'HS256' }) }), 'invalid_request_object');
-    const rotated = await gqlOk<{ rotateClientSecret: { clientSecret: string } }>(srv, 'mutation($c: String!) { rotateClientSecret(tenant: "acme", clientId: $c) { clientSecret } }', { c: c.clientId });
+    redirectedError(
+      await authorize({ client_id: c.clientId, request: await signed(c, base(), { key: old, alg: 'HS256' }) }),
+      'invalid_request_object',
+    );
+    const rotated = await gqlOk<{ rotateClientSecret: { clientSecret: string } }>(
+      srv,
+      'mutation($c: String!) { rotateClientSecret(tenant: "acme", clientId: $c) { clientSecret } }',
+      { c: c.clientId },
+    );
     const fresh = new TextEncoder().encode(rotated.rotateClientSecret.clientSecret);
     accepted(await authorize({ client_id: c.clientId, request: await signed(c, base(), { key: fresh, alg: 'HS256' }) }));
   });
@@ -290,7 +394,11 @@ describe('admin API', () => {
 describe('tenant setting requireRequestUriRegistration', () => {
   test('false: any public request_uri is fetched, and discovery says so', async () => {
     const set = (v: boolean | null) =>
-      gqlOk(srv, 'mutation($v: Boolean) { updateTenant(slug: "acme", input: { settings: { requireRequestUriRegistration: $v } }) { settings { requireRequestUriRegistration } } }', { v });
+      gqlOk(
+        srv,
+        'mutation($v: Boolean) { updateTenant(slug: "acme", input: { settings: { requireRequestUriRegistration: $v } }) { settings { requireRequestUriRegistration } } }',
+        { v },
+      );
     await set(false);
     try {
       const meta = (await (await fetch(`${srv.issuer('acme')}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
@@ -298,7 +406,10 @@ describe('tenant setting requireRequestUriRegistration', () => {
       docs.serve('/req/unregistered', await signed(jar, base()));
       accepted(await authorize({ client_id: jar.clientId, request_uri: `${docs.url}/req/unregistered` }));
       // Still never an internal address.
-      redirectedError(await authorize({ client_id: jar.clientId, redirect_uri: RP, state: 'st-obj', request_uri: 'https://169.254.169.254/latest' }), 'invalid_request_uri');
+      redirectedError(
+        await authorize({ client_id: jar.clientId, redirect_uri: RP, state: 'st-obj', request_uri: 'https://169.254.169.254/latest' }),
+        'invalid_request_uri',
+      );
     } finally {
       await set(null);
     }

@@ -33,7 +33,11 @@ async function tokenFor(tenant: string, c: CreatedClient, scope: string): Promis
   return body.access_token;
 }
 
-async function call(path: string, token?: string, header?: string): Promise<{ status: number; challenge: string | null; body: Record<string, any> }> {
+async function call(
+  path: string,
+  token?: string,
+  header?: string,
+): Promise<{ status: number; challenge: string | null; body: Record<string, any> }> {
   const headers: Record<string, string> = {};
   if (header !== undefined) headers.authorization = header;
   else if (token) headers.authorization = `Bearer ${token}`;
@@ -88,7 +92,12 @@ describe('accepted', () => {
   });
 
   test('a user’s access token from a code flow', async () => {
-    const web = await createClient(srv, 'rsco', { name: 'Web', clientType: 'CONFIDENTIAL', redirectUris: [RP], scopes: ['openid', 'api:read'] });
+    const web = await createClient(srv, 'rsco', {
+      name: 'Web',
+      clientType: 'CONFIDENTIAL',
+      redirectUris: [RP],
+      scopes: ['openid', 'api:read'],
+    });
     const uid = await createUser(srv, 'rsco', 'rita', 'rita password 123');
     const c = await issueCode(srv, 'rsco', { clientId: web.clientId, userId: uid, scopes: ['openid', 'api:read'] });
     const t = await redeem(srv, 'rsco', c, [web.clientId, web.clientSecret!]);
@@ -147,7 +156,12 @@ describe('refused', () => {
     const payload = JSON.parse(Buffer.from(p!, 'base64url').toString()) as Record<string, unknown>;
     const forged = `${h}.${Buffer.from(JSON.stringify({ ...payload, scope: 'api:read api:write admin' })).toString('base64url')}.${s}`;
     assert.equal((await call('/write', forged)).status, 401);
-    const web = await createClient(srv, 'rsco', { name: 'Web 2', clientType: 'CONFIDENTIAL', redirectUris: [RP], scopes: ['openid', 'api:read'] });
+    const web = await createClient(srv, 'rsco', {
+      name: 'Web 2',
+      clientType: 'CONFIDENTIAL',
+      redirectUris: [RP],
+      scopes: ['openid', 'api:read'],
+    });
     const uid = await createUser(srv, 'rsco', 'ida', 'ida password 1234');
     const c = await issueCode(srv, 'rsco', { clientId: web.clientId, userId: uid, scopes: ['openid', 'api:read'] });
     const idToken = (await redeem(srv, 'rsco', c, [web.clientId, web.clientSecret!])).body.id_token as string;
@@ -160,7 +174,10 @@ describe('refused', () => {
     assert.equal((await call('/strict', t)).status, 200);
     const res = await fetch(`${srv.issuer('rsco')}/revoke`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${caller.clientId}:${caller.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${caller.clientId}:${caller.clientSecret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: new URLSearchParams({ token: t, token_type_hint: 'access_token' }),
     });
     assert.equal(res.status, 200);

@@ -32,7 +32,12 @@ before(async () => {
     return [c.clientId, c.clientSecret!];
   };
   web = await mk({ name: 'web', clientType: 'CONFIDENTIAL', redirectUris: ['https://rp.example.com/cb'] });
-  opaque = await mk({ name: 'opaque web', clientType: 'CONFIDENTIAL', redirectUris: ['https://rp.example.com/cb'], accessTokenFormat: 'OPAQUE' });
+  opaque = await mk({
+    name: 'opaque web',
+    clientType: 'CONFIDENTIAL',
+    redirectUris: ['https://rp.example.com/cb'],
+    accessTokenFormat: 'OPAQUE',
+  });
   other = await mk({ name: 'other', clientType: 'CONFIDENTIAL', redirectUris: ['https://other.example.com/cb'] });
   rs = await mk({ name: 'api', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], responseTypes: [], scopes: ['api:read'] });
   svc = await mk({ name: 'job', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], responseTypes: [], scopes: ['api:read'] });
@@ -57,7 +62,8 @@ async function ccToken(client = svc): Promise<string> {
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
-const refresh = (token: string, client: [string, string] = web) => tokenRequest(a, T, { grant_type: 'refresh_token', refresh_token: token }, client);
+const refresh = (token: string, client: [string, string] = web) =>
+  tokenRequest(a, T, { grant_type: 'refresh_token', refresh_token: token }, client);
 
 test('discovery announces revocation for every auth method, none included', async () => {
   const meta = (await (await fetch(`${a.issuer(T)}/.well-known/openid-configuration`)).json()) as Record<string, any>;
@@ -142,7 +148,13 @@ test("a client revoking another client's token is refused, and the token stays v
 
 test('a public client revokes its own refresh token with client_id only', async () => {
   const c = await issueCode(a, T, { clientId: spaId, userId: alice, scopes: SCOPES, offlineAccess: true });
-  const r = await tokenRequest(a, T, { grant_type: 'authorization_code', code: c.code, redirect_uri: c.redirectUri, code_verifier: c.verifier, client_id: spaId });
+  const r = await tokenRequest(a, T, {
+    grant_type: 'authorization_code',
+    code: c.code,
+    redirect_uri: c.redirectUri,
+    code_verifier: c.verifier,
+    client_id: spaId,
+  });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   const res = await revoke(a, T, r.body.refresh_token, { publicClientId: spaId });
   assert.equal(res.status, 200);
@@ -164,7 +176,7 @@ test('client authentication and the token parameter are required', async () => {
   assert.equal(await isActive(a, T, token, rs), true);
 });
 
-test("GraphQL revokeTokens of a client kills its client_credentials JWTs everywhere; a token issued right after works", async () => {
+test('GraphQL revokeTokens of a client kills its client_credentials JWTs everywhere; a token issued right after works', async () => {
   const before = await ccToken();
   const user = await userTokens();
   assert.equal(await isActive(b, T, before, rs), true);

@@ -35,7 +35,10 @@ after(async () => {
 });
 
 async function register(body: Record<string, unknown>): Promise<{ status: number; body: any }> {
-  const { createInitialAccessToken: token } = await gqlOk<{ createInitialAccessToken: string }>(srv, 'mutation { createInitialAccessToken(tenant: "sect") }');
+  const { createInitialAccessToken: token } = await gqlOk<{ createInitialAccessToken: string }>(
+    srv,
+    'mutation { createInitialAccessToken(tenant: "sect") }',
+  );
   const res = await fetch(`${srv.issuer('sect')}/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -106,7 +109,11 @@ describe('registration (RFC 7591) and update (RFC 7592)', () => {
 
 describe('request object metadata at registration', () => {
   const open = (body: Record<string, unknown>) =>
-    fetch(`${srv.issuer('anyone')}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirect_uris: [A], ...body }) });
+    fetch(`${srv.issuer('anyone')}/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ redirect_uris: [A], ...body }),
+    });
 
   test('request_uris and request_object_signing_alg are kept and shown', async () => {
     const r = await open({ request_uris: ['https://a.example.com/req.jwt'], request_object_signing_alg: 'none' });
@@ -117,7 +124,12 @@ describe('request object metadata at registration', () => {
   });
 
   test('refused: an internal or non-URL request_uri from an anonymous registrant; an unknown algorithm', async () => {
-    for (const body of [{ request_uris: ['https://10.1.2.3/req.jwt'] }, { request_uris: ['not a url'] }, { request_uris: 'https://a.example.com/r' }, { request_object_signing_alg: 'XS1' }]) {
+    for (const body of [
+      { request_uris: ['https://10.1.2.3/req.jwt'] },
+      { request_uris: ['not a url'] },
+      { request_uris: 'https://a.example.com/r' },
+      { request_object_signing_alg: 'XS1' },
+    ]) {
       const r = await open(body);
       assert.equal(r.status, 400, JSON.stringify(body));
       assert.equal(((await r.json()) as { error: string }).error, 'invalid_client_metadata');
@@ -138,7 +150,11 @@ describe('GraphQL createClient and updateClient', () => {
     assert.equal(bad.errors?.[0]?.extensions?.field, 'sectorIdentifierUri');
 
     const created = await createClient(srv, 'sect', { ...input, sectorIdentifierUri: `${docs.url}/sector.json` });
-    const shown = await gqlOk<{ client: { sectorIdentifierUri: string } }>(srv, 'query($c: String!) { client(tenant: "sect", clientId: $c) { sectorIdentifierUri } }', { c: created.clientId });
+    const shown = await gqlOk<{ client: { sectorIdentifierUri: string } }>(
+      srv,
+      'query($c: String!) { client(tenant: "sect", clientId: $c) { sectorIdentifierUri } }',
+      { c: created.clientId },
+    );
     assert.equal(shown.client.sectorIdentifierUri, `${docs.url}/sector.json`);
 
     // A redirect URI the document does not list is refused when it is added.
@@ -151,7 +167,9 @@ describe('GraphQL createClient and updateClient', () => {
     assert.equal(upd.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
     // Unrelated edits do not refetch the document.
     const before = docs.hits.get('/sector.json') ?? 0;
-    await gqlOk(srv, 'mutation($c: String!) { updateClient(tenant: "sect", clientId: $c, input: { name: "Renamed" }) { clientId } }', { c: created.clientId });
+    await gqlOk(srv, 'mutation($c: String!) { updateClient(tenant: "sect", clientId: $c, input: { name: "Renamed" }) { clientId } }', {
+      c: created.clientId,
+    });
     assert.equal(docs.hits.get('/sector.json') ?? 0, before);
   });
 });

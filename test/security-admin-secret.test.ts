@@ -47,7 +47,8 @@ async function start(env: Record<string, string>, check: (port: number) => Promi
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   try {
     const until = Date.now() + 60_000;
-    while (!out.includes('Gatehouse is listening') && Date.now() < until && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    while (!out.includes('Gatehouse is listening') && Date.now() < until && child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 100));
     assert.match(out, /Gatehouse is listening/, out.slice(-2000));
     await check(port);
   } finally {
@@ -62,7 +63,10 @@ test('the supplied admin secret is never printed; the credentials work; the curl
   const out = await start({ GATEHOUSE_ADMIN_CLIENT_ID: 'ops-admin', GATEHOUSE_ADMIN_CLIENT_SECRET: secret }, async (port) => {
     const res = await fetch(`http://127.0.0.1:${port}/t/system/token`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`ops-admin:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`ops-admin:${secret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: 'grant_type=client_credentials&scope=admin',
     });
     assert.equal(res.status, 200);

@@ -17,19 +17,32 @@ before(async () => {
   // The setting, lowered from its default of 300 s.
   srv = await startTestServer({ label: 'sec-assertion', env: { GATEHOUSE_CLIENT_ASSERTION_MAX_LIFETIME_SECONDS: String(MAX) } });
   await createTenant(srv, T);
-  const c = await createClient(srv, T, { name: 'jwt', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], scopes: ['api:read'], tokenEndpointAuthMethod: 'client_secret_jwt' });
+  const c = await createClient(srv, T, {
+    name: 'jwt',
+    clientType: 'CONFIDENTIAL',
+    grantTypes: ['client_credentials'],
+    scopes: ['api:read'],
+    tokenEndpointAuthMethod: 'client_secret_jwt',
+  });
   client = { id: c.clientId, secret: c.clientSecret! };
 });
 after(() => srv.close());
 
 async function assertion(times: { iat?: number | null; exp: number }): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const payload: Record<string, unknown> = { iss: client.id, sub: client.id, aud: srv.issuer(T), jti: randomBytes(12).toString('base64url'), exp: now + times.exp };
+  const payload: Record<string, unknown> = {
+    iss: client.id,
+    sub: client.id,
+    aud: srv.issuer(T),
+    jti: randomBytes(12).toString('base64url'),
+    exp: now + times.exp,
+  };
   if (times.iat !== null) payload.iat = now + (times.iat ?? 0);
   return new SignJWT(payload).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(client.secret));
 }
 
-const present = async (jwt: string) => tokenRequest(srv, T, { grant_type: 'client_credentials', client_assertion_type: ASSERTION_TYPE, client_assertion: jwt });
+const present = async (jwt: string) =>
+  tokenRequest(srv, T, { grant_type: 'client_credentials', client_assertion_type: ASSERTION_TYPE, client_assertion: jwt });
 
 test('the attack: an assertion valid for ten years is refused', async () => {
   const r = await present(await assertion({ exp: 10 * 365 * 24 * 3600 }));
@@ -67,5 +80,6 @@ test('the jti is kept only until the assertion expires', async () => {
   const records = await srv.store.conn.db!.collection('client_assertions').find({}).toArray();
   assert.ok(records.length > 0);
   const horizon = Date.now() + (MAX + 60) * 1000;
-  for (const r of records) for (const v of Object.values(r)) if (v instanceof Date) assert.ok(v.getTime() <= horizon, 'no record kept beyond the bound');
+  for (const r of records)
+    for (const v of Object.values(r)) if (v instanceof Date) assert.ok(v.getTime() <= horizon, 'no record kept beyond the bound');
 });

@@ -21,9 +21,20 @@ before(async () => {
     const c = await createClient(srv, T, { clientType: 'CONFIDENTIAL', ...input });
     return [c.clientId, c.clientSecret!];
   };
-  web = await mk({ name: 'web', redirectUris: ['https://rp.example.com/cb'], grantTypes: ['authorization_code', 'urn:ietf:params:oauth:grant-type:token-exchange'] });
+  web = await mk({
+    name: 'web',
+    redirectUris: ['https://rp.example.com/cb'],
+    grantTypes: ['authorization_code', 'urn:ietf:params:oauth:grant-type:token-exchange'],
+  });
   rs = await mk({ name: 'api', grantTypes: ['client_credentials'], responseTypes: [], scopes: [] });
-  plain = await mk({ name: 'plain app', grantTypes: ['client_credentials'], responseTypes: [], scopes: [], canIntrospect: false, clientId: 'plain-app' });
+  plain = await mk({
+    name: 'plain app',
+    grantTypes: ['client_credentials'],
+    responseTypes: [],
+    scopes: [],
+    canIntrospect: false,
+    clientId: 'plain-app',
+  });
 });
 after(() => srv.close());
 
@@ -45,7 +56,13 @@ async function registerAnonymously(): Promise<[string, string]> {
 }
 
 const canIntrospect = async (clientId: string): Promise<boolean> =>
-  (await gqlOk<{ client: { canIntrospect: boolean } }>(srv, `query($t: String!, $c: String!) { client(tenant: $t, clientId: $c) { canIntrospect } }`, { t: T, c: clientId })).client.canIntrospect;
+  (
+    await gqlOk<{ client: { canIntrospect: boolean } }>(
+      srv,
+      `query($t: String!, $c: String!) { client(tenant: $t, clientId: $c) { canIntrospect } }`,
+      { t: T, c: clientId },
+    )
+  ).client.canIntrospect;
 
 test("the attack: an anonymously registered client introspects another client's token and learns nothing", async () => {
   const token = await userToken();
@@ -68,10 +85,24 @@ test('without canIntrospect: only its own tokens and those naming it in their au
   assert.deepEqual((await introspect(srv, T, token, plain)).body, { active: false });
   // The token's own client may always ask about it, and so may its audience.
   assert.equal((await introspect(srv, T, token, web)).body.active, true);
-  const forPlain = await tokenRequest(srv, T, { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: token, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token', audience: 'plain-app' }, web);
+  const forPlain = await tokenRequest(
+    srv,
+    T,
+    {
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: token,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      audience: 'plain-app',
+    },
+    web,
+  );
   assert.equal(forPlain.status, 200, JSON.stringify(forPlain.body));
   assert.equal((await introspect(srv, T, forPlain.body.access_token, plain)).body.active, true);
   const anyone = await registerAnonymously();
-  await gqlOk(srv, `mutation($t: String!, $c: String!) { updateClient(tenant: $t, clientId: $c, input: { canIntrospect: true }) { canIntrospect } }`, { t: T, c: anyone[0] });
+  await gqlOk(
+    srv,
+    `mutation($t: String!, $c: String!) { updateClient(tenant: $t, clientId: $c, input: { canIntrospect: true }) { canIntrospect } }`,
+    { t: T, c: anyone[0] },
+  );
   assert.equal((await introspect(srv, T, token, anyone)).body.active, true, 'an operator can make a registered client a resource server');
 });

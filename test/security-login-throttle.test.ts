@@ -24,7 +24,12 @@ before(async () => {
   await gqlOk(srv, `mutation { updateTenant(slug: "acme", input: { settings: { passwordGrant: true } }) { slug } }`);
   await createUser(srv, 'acme', 'victim', RIGHT);
   await createUser(srv, 'acme', 'victim2', RIGHT);
-  const c = await createClient(srv, 'acme', { name: 'legacy app', clientType: 'CONFIDENTIAL', responseTypes: [], grantTypes: ['password'] });
+  const c = await createClient(srv, 'acme', {
+    name: 'legacy app',
+    clientType: 'CONFIDENTIAL',
+    responseTypes: [],
+    grantTypes: ['password'],
+  });
   app = [c.clientId, c.clientSecret!];
 });
 after(() => srv.close());
@@ -40,12 +45,21 @@ const burst = (): string[] => Array.from({ length: 30 }, (_, i) => (i === 15 ? R
 
 test('the attack on the login page: 30 concurrent POSTs on one interaction evaluate at most six passwords and engage the lock', async () => {
   const b = new Browser();
-  const params = { client_id: fx.web.clientId, redirect_uri: RP, response_type: 'code', scope: 'openid', state: randomValue(), nonce: randomValue() };
+  const params = {
+    client_id: fx.web.clientId,
+    redirect_uri: RP,
+    response_type: 'code',
+    scope: 'openid',
+    state: randomValue(),
+    nonce: randomValue(),
+  };
   const landing = await b.navigate(authorizeUrl(srv, 'acme', params), srv.url);
   assert.equal(landing.kind, 'page');
   const form = loginForm((landing as { page: Page }).page)!;
   const start = await evaluations();
-  const answers = await Promise.all(burst().map((password) => b.request(form.action, { method: 'POST', form: { ...form.fields, username: 'victim', password } })));
+  const answers = await Promise.all(
+    burst().map((password) => b.request(form.action, { method: 'POST', form: { ...form.fields, username: 'victim', password } })),
+  );
   for (const a of answers) assert.equal(a.status, 303);
   const evaluated = (await evaluations()) - start;
   assert.ok(evaluated <= ALLOWED, `${evaluated} passwords evaluated`);
@@ -54,7 +68,9 @@ test('the attack on the login page: 30 concurrent POSTs on one interaction evalu
 
 test('the same attack on the password grant', async () => {
   const start = await evaluations();
-  const answers = await Promise.all(burst().map((password) => tokenRequest(srv, 'acme', { grant_type: 'password', username: 'victim2', password }, app)));
+  const answers = await Promise.all(
+    burst().map((password) => tokenRequest(srv, 'acme', { grant_type: 'password', username: 'victim2', password }, app)),
+  );
   const evaluated = (await evaluations()) - start;
   assert.ok(evaluated <= ALLOWED, `${evaluated} passwords evaluated`);
   assert.equal(await locked('victim2'), true, 'lock-out engaged');
@@ -66,7 +82,11 @@ test('the same attack on the password grant', async () => {
 
 test('sequential attempts keep the DESIGN.md contract: five failures free, the right password then works and resets', async () => {
   await createUser(srv, 'acme', 'steady', RIGHT);
-  for (let i = 0; i < 5; i++) assert.equal((await tokenRequest(srv, 'acme', { grant_type: 'password', username: 'steady', password: `no ${i}` }, app)).body.error, 'invalid_grant');
+  for (let i = 0; i < 5; i++)
+    assert.equal(
+      (await tokenRequest(srv, 'acme', { grant_type: 'password', username: 'steady', password: `no ${i}` }, app)).body.error,
+      'invalid_grant',
+    );
   assert.equal((await tokenRequest(srv, 'acme', { grant_type: 'password', username: 'steady', password: RIGHT }, app)).status, 200);
-  assert.equal((await (await acme()).store.loginAttempts.find('steady')), null, 'the count starts again');
+  assert.equal(await (await acme()).store.loginAttempts.find('steady'), null, 'the count starts again');
 });

@@ -59,7 +59,9 @@ test('the series count stays constant under 1,000 random paths, and no id appear
   await hit(1_000, used);
   const afterwards = await seriesCount();
   assert.equal(afterwards.count, before.count);
-  for (const p of used) for (const piece of p.split(/[/?=]/).filter((x) => x.length === 12)) assert.ok(!afterwards.text.includes(piece), `${piece} leaked into /metrics`);
+  for (const p of used)
+    for (const piece of p.split(/[/?=]/).filter((x) => x.length === 12))
+      assert.ok(!afterwards.text.includes(piece), `${piece} leaked into /metrics`);
   assert.match(afterwards.text, /route="\/t\/:slug\/interaction\/:uid"/);
   assert.match(afterwards.text, /route="other"/);
 });

@@ -13,7 +13,17 @@ import { after, before, describe, test } from 'node:test';
 import { generateKeyPair, SignJWT } from 'jose';
 import { loadConfig, ConfigError } from '../src/config/index.js';
 import { notifyBackChannel } from '../src/oidc/end-session/back-channel.js';
-import { checkOutboundUrl, OutboundError, outboundFetch, outboundSettings, parseAllowList, setOutboundResolver, specialRange, useOutboundSettings, type OutboundSettings } from '../src/outbound/index.js';
+import {
+  checkOutboundUrl,
+  OutboundError,
+  outboundFetch,
+  outboundSettings,
+  parseAllowList,
+  setOutboundResolver,
+  specialRange,
+  useOutboundSettings,
+  type OutboundSettings,
+} from '../src/outbound/index.js';
 import { adminToken, createClient, createTenant, createUser, gql, gqlOk } from './helpers/admin.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { waitFor } from './helpers/extensions.js';
@@ -64,9 +74,15 @@ before(async () => {
   port = (listener.address() as AddressInfo).port;
   srv = await startTestServer({ label: 'ssrf', env: { GATEHOUSE_OUTBOUND_ALLOW_LOOPBACK: 'false' } });
   token = await adminToken(srv);
-  await createTenant(srv, T, 'SSRF Co', { scopes: [{ name: 'org', displayName: 'Organisation', description: 'Your plan.', claims: ['plan'] }] });
+  await createTenant(srv, T, 'SSRF Co', {
+    scopes: [{ name: 'org', displayName: 'Organisation', description: 'Your plan.', claims: ['plan'] }],
+  });
   setOutboundResolver(async (host) => {
-    if (host === MIXED) return [{ address: '93.184.216.34', family: 4 }, { address: '127.0.0.1', family: 4 }];
+    if (host === MIXED)
+      return [
+        { address: '93.184.216.34', family: 4 },
+        { address: '127.0.0.1', family: 4 },
+      ];
     const key = Object.keys(FORBIDDEN).find((k) => name(k) === host);
     if (!key) throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
     const address = FORBIDDEN[key]!;
@@ -93,7 +109,8 @@ async function refusedCode(url: string, init: Parameters<typeof outboundFetch>[1
 describe('the address table', () => {
   test('every forbidden literal is in a special-purpose range; public addresses are not', () => {
     for (const [key, ip] of Object.entries(FORBIDDEN)) assert.ok(specialRange(ip), `${key} ${ip}`);
-    for (const ip of ['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111', '::ffff:8.8.8.8', '172.32.0.1', '100.128.0.1', '11.0.0.1']) assert.equal(specialRange(ip), null, ip);
+    for (const ip of ['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111', '::ffff:8.8.8.8', '172.32.0.1', '100.128.0.1', '11.0.0.1'])
+      assert.equal(specialRange(ip), null, ip);
   });
 });
 
@@ -111,14 +128,20 @@ describe('configuration-time check (checkOutboundUrl)', () => {
       'https://intranet/x', // a single label resolves through internal search domains
       ...Object.values(FORBIDDEN).map((ip) => `https://${ip.includes(':') ? `[${ip}]` : ip}/x`),
     ];
-    for (const url of refused) assert.throws(() => checkOutboundUrl(url, 'test'), (e: unknown) => e instanceof OutboundError && e.code === 'ERR_OUTBOUND_FORBIDDEN', url);
+    for (const url of refused)
+      assert.throws(
+        () => checkOutboundUrl(url, 'test'),
+        (e: unknown) => e instanceof OutboundError && e.code === 'ERR_OUTBOUND_FORBIDDEN',
+        url,
+      );
     assert.equal(checkOutboundUrl('https://hooks.example.com/x', 'test').hostname, 'hooks.example.com');
   });
 });
 
 describe('connect-time check: names that resolve inside are refused before any connection', () => {
   test('outboundFetch refuses each forbidden range behind a name, v4, v6 and IPv4-mapped', async () => {
-    for (const key of Object.keys(FORBIDDEN)) assert.equal(await refusedCode(`https://${name(key)}:${port}/x`), 'ERR_OUTBOUND_FORBIDDEN', key);
+    for (const key of Object.keys(FORBIDDEN))
+      assert.equal(await refusedCode(`https://${name(key)}:${port}/x`), 'ERR_OUTBOUND_FORBIDDEN', key);
     assert.equal(await refusedCode(`https://${MIXED}:${port}/x`), 'ERR_OUTBOUND_FORBIDDEN');
     assert.equal(await refusedCode(`https://127.0.0.1:${port}/x`), 'ERR_OUTBOUND_FORBIDDEN');
     assert.equal(await refusedCode(`https://[::ffff:127.0.0.1]:${port}/x`), 'ERR_OUTBOUND_FORBIDDEN');
@@ -148,7 +171,11 @@ describe('connect-time check: names that resolve inside are refused before any c
     const res = await fetch(`${srv.issuer(T)}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+      }),
     });
     assert.equal(res.status, 401);
     assert.equal(((await res.json()) as { error: string }).error, 'invalid_client');
@@ -156,9 +183,19 @@ describe('connect-time check: names that resolve inside are refused before any c
   });
 
   test('claim resolver webhook: previewClaims reports the refusal and sends nothing', async () => {
-    const r = await gql(srv, `mutation($t: String!, $i: ClaimResolverInput!) { setClaimResolver(tenant: $t, input: $i) { name } }`, { t: T, i: { name: 'plan', kind: 'WEBHOOK', targets: ['ID_TOKEN'], webhook: { url: `https://${name('mapped4')}:${port}/claims` } } }, token);
+    const r = await gql(
+      srv,
+      `mutation($t: String!, $i: ClaimResolverInput!) { setClaimResolver(tenant: $t, input: $i) { name } }`,
+      { t: T, i: { name: 'plan', kind: 'WEBHOOK', targets: ['ID_TOKEN'], webhook: { url: `https://${name('mapped4')}:${port}/claims` } } },
+      token,
+    );
     assert.equal(r.errors, undefined, JSON.stringify(r.errors));
-    const web = await createClient(srv, T, { name: 'web', clientType: 'CONFIDENTIAL', redirectUris: ['https://rp.example.com/cb'], scopes: ['openid', 'profile', 'org'] });
+    const web = await createClient(srv, T, {
+      name: 'web',
+      clientType: 'CONFIDENTIAL',
+      redirectUris: ['https://rp.example.com/cb'],
+      scopes: ['openid', 'profile', 'org'],
+    });
     const userId = await createUser(srv, T, 'victim', 'a long password 123', { name: 'Vic Tim' });
     const p = await gqlOk(
       srv,
@@ -171,19 +208,44 @@ describe('connect-time check: names that resolve inside are refused before any c
   });
 
   test('event webhook: the delivery fails with the policy refusal and nothing is sent', async () => {
-    await gqlOk(srv, `mutation($t: String!, $i: EventWebhookInput!) { setEventWebhook(tenant: $t, input: $i) { secret } }`, { t: T, i: { name: 'siem', url: `https://${name('linklocal4')}:${port}/latest/meta-data/`, eventTypes: ['CLIENT_CHANGED'] } }, token);
-    await createClient(srv, T, { name: 'triggers an event', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], responseTypes: [] });
-    const attempt = await waitFor(async () => {
-      const d = await gqlOk(srv, `query($t: String!) { eventDeliveries(tenant: $t, webhook: "siem", first: 10) { edges { node { attemptLog { statusCode error } } } } }`, { t: T }, token);
-      return d.eventDeliveries.edges.flatMap((e: { node: { attemptLog: unknown[] } }) => e.node.attemptLog)[0] as { statusCode: number | null; error: string } | undefined;
-    }, 10_000, 'a delivery attempt');
+    await gqlOk(
+      srv,
+      `mutation($t: String!, $i: EventWebhookInput!) { setEventWebhook(tenant: $t, input: $i) { secret } }`,
+      { t: T, i: { name: 'siem', url: `https://${name('linklocal4')}:${port}/latest/meta-data/`, eventTypes: ['CLIENT_CHANGED'] } },
+      token,
+    );
+    await createClient(srv, T, {
+      name: 'triggers an event',
+      clientType: 'CONFIDENTIAL',
+      grantTypes: ['client_credentials'],
+      responseTypes: [],
+    });
+    const attempt = await waitFor(
+      async () => {
+        const d = await gqlOk(
+          srv,
+          `query($t: String!) { eventDeliveries(tenant: $t, webhook: "siem", first: 10) { edges { node { attemptLog { statusCode error } } } } }`,
+          { t: T },
+          token,
+        );
+        return d.eventDeliveries.edges.flatMap((e: { node: { attemptLog: unknown[] } }) => e.node.attemptLog)[0] as
+          { statusCode: number | null; error: string } | undefined;
+      },
+      10_000,
+      'a delivery attempt',
+    );
     assert.equal(attempt.statusCode, null);
     assert.match(attempt.error, /internal address/);
     assert.equal(connections, 0);
   });
 
   test('back-channel logout: the logout token is not posted to an internal address', async () => {
-    const c = await createClient(srv, T, { name: 'bc', clientType: 'CONFIDENTIAL', redirectUris: ['https://rp.example.com/cb'], backchannelLogoutUri: `https://${name('loopback6')}:${port}/bc` });
+    const c = await createClient(srv, T, {
+      name: 'bc',
+      clientType: 'CONFIDENTIAL',
+      redirectUris: ['https://rp.example.com/cb'],
+      backchannelLogoutUri: `https://${name('loopback6')}:${port}/bc`,
+    });
     const tenant = (await srv.rt.tenants.get(T))!;
     const client = (await tenant.store.clients.findByClientId(c.clientId))!;
     const userId = await createUser(srv, T, 'bc-user', 'a long password 123');
@@ -199,15 +261,63 @@ describe('configuration refuses internal and http URLs (BAD_USER_INPUT)', () => 
     assert.equal(r.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', `${JSON.stringify(vars)} → ${JSON.stringify(r.errors ?? r.data)}`);
   };
   test('setClaimResolver, setEventWebhook, setHook, createClient jwksUri and backchannelLogoutUri', async () => {
-    await bad(`mutation($t: String!, $i: ClaimResolverInput!) { setClaimResolver(tenant: $t, input: $i) { name } }`, { t: T, i: { name: 'x', kind: 'WEBHOOK', targets: ['ID_TOKEN'], webhook: { url: `http://127.0.0.1:${port}/claims` } } });
-    await bad(`mutation($t: String!, $i: EventWebhookInput!) { setEventWebhook(tenant: $t, input: $i) { secret } }`, { t: T, i: { name: 'meta', url: 'https://169.254.169.254/latest/meta-data/' } });
-    await bad(`mutation($t: String!, $i: HookInput!) { setHook(tenant: $t, input: $i) { point } }`, { t: T, i: { point: 'AFTER_LOGIN', kind: 'WEBHOOK', webhook: { url: `https://127.0.0.1:${port}/hook` } } });
-    await bad(`mutation($t: String!, $i: HookInput!) { setHook(tenant: $t, input: $i) { point } }`, { t: T, i: { point: 'AFTER_LOGIN', kind: 'WEBHOOK', webhook: { url: `https://localhost:${port}/hook` } } });
+    await bad(`mutation($t: String!, $i: ClaimResolverInput!) { setClaimResolver(tenant: $t, input: $i) { name } }`, {
+      t: T,
+      i: { name: 'x', kind: 'WEBHOOK', targets: ['ID_TOKEN'], webhook: { url: `http://127.0.0.1:${port}/claims` } },
+    });
+    await bad(`mutation($t: String!, $i: EventWebhookInput!) { setEventWebhook(tenant: $t, input: $i) { secret } }`, {
+      t: T,
+      i: { name: 'meta', url: 'https://169.254.169.254/latest/meta-data/' },
+    });
+    await bad(`mutation($t: String!, $i: HookInput!) { setHook(tenant: $t, input: $i) { point } }`, {
+      t: T,
+      i: { point: 'AFTER_LOGIN', kind: 'WEBHOOK', webhook: { url: `https://127.0.0.1:${port}/hook` } },
+    });
+    await bad(`mutation($t: String!, $i: HookInput!) { setHook(tenant: $t, input: $i) { point } }`, {
+      t: T,
+      i: { point: 'AFTER_LOGIN', kind: 'WEBHOOK', webhook: { url: `https://localhost:${port}/hook` } },
+    });
     const create = `mutation($t: String!, $i: CreateClientInput!) { createClient(tenant: $t, input: $i) { clientSecret } }`;
-    await bad(create, { t: T, i: { name: 'x', clientType: 'CONFIDENTIAL', redirectUris: ['https://rp.example.com/cb'], backchannelLogoutUri: 'http://rp.example.com/bc' } });
-    await bad(create, { t: T, i: { name: 'x', clientType: 'CONFIDENTIAL', redirectUris: ['https://rp.example.com/cb'], backchannelLogoutUri: 'https://10.0.0.5/bc' } });
-    await bad(create, { t: T, i: { name: 'x', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], responseTypes: [], tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: 'https://[::ffff:127.0.0.1]/jwks' } });
-    await bad(create, { t: T, i: { name: 'x', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], responseTypes: [], tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: 'http://127.0.0.1/jwks' } });
+    await bad(create, {
+      t: T,
+      i: {
+        name: 'x',
+        clientType: 'CONFIDENTIAL',
+        redirectUris: ['https://rp.example.com/cb'],
+        backchannelLogoutUri: 'http://rp.example.com/bc',
+      },
+    });
+    await bad(create, {
+      t: T,
+      i: {
+        name: 'x',
+        clientType: 'CONFIDENTIAL',
+        redirectUris: ['https://rp.example.com/cb'],
+        backchannelLogoutUri: 'https://10.0.0.5/bc',
+      },
+    });
+    await bad(create, {
+      t: T,
+      i: {
+        name: 'x',
+        clientType: 'CONFIDENTIAL',
+        grantTypes: ['client_credentials'],
+        responseTypes: [],
+        tokenEndpointAuthMethod: 'private_key_jwt',
+        jwksUri: 'https://[::ffff:127.0.0.1]/jwks',
+      },
+    });
+    await bad(create, {
+      t: T,
+      i: {
+        name: 'x',
+        clientType: 'CONFIDENTIAL',
+        grantTypes: ['client_credentials'],
+        responseTypes: [],
+        tokenEndpointAuthMethod: 'private_key_jwt',
+        jwksUri: 'http://127.0.0.1/jwks',
+      },
+    });
     assert.equal(connections, 0);
   });
 });
@@ -270,12 +380,27 @@ describe('policy details (settings swapped in for one test each)', () => {
   test('settings: the loopback switch is refused outside development; a bad allow-list entry names the variable', () => {
     const key = Buffer.alloc(32, 1).toString('base64');
     for (const NODE_ENV of ['production', 'staging']) {
-      assert.throws(() => loadConfig({ NODE_ENV, GATEHOUSE_MASTER_KEY: key, GATEHOUSE_OUTBOUND_ALLOW_LOOPBACK: 'true' }), (e: unknown) => e instanceof ConfigError && e.variable === 'GATEHOUSE_OUTBOUND_ALLOW_LOOPBACK');
+      assert.throws(
+        () => loadConfig({ NODE_ENV, GATEHOUSE_MASTER_KEY: key, GATEHOUSE_OUTBOUND_ALLOW_LOOPBACK: 'true' }),
+        (e: unknown) => e instanceof ConfigError && e.variable === 'GATEHOUSE_OUTBOUND_ALLOW_LOOPBACK',
+      );
     }
-    assert.equal(loadConfig({ NODE_ENV: 'development', GATEHOUSE_MASTER_KEY: key, GATEHOUSE_OUTBOUND_ALLOW_LOOPBACK: 'true' }).outbound.allowLoopback, true);
-    assert.throws(() => loadConfig({ GATEHOUSE_MASTER_KEY: key, GATEHOUSE_OUTBOUND_ALLOW: 'hooks.example.com, 10.0.0.0/33' }), (e: unknown) => e instanceof ConfigError && e.variable === 'GATEHOUSE_OUTBOUND_ALLOW');
-    assert.throws(() => loadConfig({ GATEHOUSE_MASTER_KEY: key, GATEHOUSE_OUTBOUND_ALLOW: 'http://x/' }), (e: unknown) => e instanceof ConfigError && e.variable === 'GATEHOUSE_OUTBOUND_ALLOW');
-    const c = loadConfig({ GATEHOUSE_MASTER_KEY: key, GATEHOUSE_OUTBOUND_ALLOW: 'hooks.internal.example, *.corp.example, 10.1.2.0/24, fd00:1::/64' });
+    assert.equal(
+      loadConfig({ NODE_ENV: 'development', GATEHOUSE_MASTER_KEY: key, GATEHOUSE_OUTBOUND_ALLOW_LOOPBACK: 'true' }).outbound.allowLoopback,
+      true,
+    );
+    assert.throws(
+      () => loadConfig({ GATEHOUSE_MASTER_KEY: key, GATEHOUSE_OUTBOUND_ALLOW: 'hooks.example.com, 10.0.0.0/33' }),
+      (e: unknown) => e instanceof ConfigError && e.variable === 'GATEHOUSE_OUTBOUND_ALLOW',
+    );
+    assert.throws(
+      () => loadConfig({ GATEHOUSE_MASTER_KEY: key, GATEHOUSE_OUTBOUND_ALLOW: 'http://x/' }),
+      (e: unknown) => e instanceof ConfigError && e.variable === 'GATEHOUSE_OUTBOUND_ALLOW',
+    );
+    const c = loadConfig({
+      GATEHOUSE_MASTER_KEY: key,
+      GATEHOUSE_OUTBOUND_ALLOW: 'hooks.internal.example, *.corp.example, 10.1.2.0/24, fd00:1::/64',
+    });
     assert.deepEqual(c.outbound.allow.entries, ['hooks.internal.example', '*.corp.example', '10.1.2.0/24', 'fd00:1::/64']);
     assert.equal(c.outbound.allowLoopback, false);
   });

@@ -29,7 +29,10 @@ before(async () => {
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   loopback = `127.0.0.1:${(listener.address() as AddressInfo).port}`;
   srv = await startTestServer({ label: 'dcr-upd', env: { GATEHOUSE_OUTBOUND_ALLOW_LOOPBACK: 'false' } });
-  await createTenant(srv, 'open', 'Open', { dynamicRegistration: 'OPEN', scopes: [{ name: 'api:read', displayName: 'Read', description: 'Read the API.' }] });
+  await createTenant(srv, 'open', 'Open', {
+    dynamicRegistration: 'OPEN',
+    scopes: [{ name: 'api:read', displayName: 'Read', description: 'Read the API.' }],
+  });
   await createTenant(srv, 'vetted', 'Vetted');
 });
 
@@ -99,7 +102,9 @@ describe('RFC 7592 update by an anonymous registrant (OPEN tenant)', () => {
     }
 
     // The client is unchanged: still a plain authorization-code client.
-    const read = (await (await fetch(reg.registration_client_uri, { headers: { authorization: `Bearer ${reg.registration_access_token}` } })).json()) as Record<string, unknown>;
+    const read = (await (
+      await fetch(reg.registration_client_uri, { headers: { authorization: `Bearer ${reg.registration_access_token}` } })
+    ).json()) as Record<string, unknown>;
     assert.deepEqual(read.grant_types, ['authorization_code', 'refresh_token']);
     assert.equal(read.token_endpoint_auth_method, 'client_secret_basic');
     assert.equal(read.jwks_uri, undefined);
@@ -118,7 +123,11 @@ describe('RFC 7592 update by an anonymous registrant (OPEN tenant)', () => {
     const tok = await fetch(`${srv.issuer('open')}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+      }),
     });
     assert.equal(tok.status, 401);
     assert.equal(((await tok.json()) as { error: string }).error, 'invalid_client');
@@ -148,7 +157,8 @@ describe('RFC 7592 update by an anonymous registrant (OPEN tenant)', () => {
 
 describe('RFC 7592 update by a registrant with an initial access token', () => {
   test('keeps the grants and scopes its registration was allowed, and still no internal URLs', async () => {
-    const iat = (await gqlOk<{ createInitialAccessToken: string }>(srv, 'mutation { createInitialAccessToken(tenant: "vetted") }')).createInitialAccessToken;
+    const iat = (await gqlOk<{ createInitialAccessToken: string }>(srv, 'mutation { createInitialAccessToken(tenant: "vetted") }'))
+      .createInitialAccessToken;
     const svc = { client_name: 'svc', grant_types: ['client_credentials'], response_types: [], scope: 'api:read' };
     const reg = (await register('vetted', svc, iat)).body as Registered;
     assert.ok(reg.client_id);

@@ -36,10 +36,24 @@ before(async () => {
   };
   const cb = ['https://rp.example.com/cb'];
   // HS256 ID tokens: the provider keeps a copy of the secret, which the client knows too.
-  evil = await mk({ name: 'evil', clientType: 'CONFIDENTIAL', redirectUris: cb, grantTypes: ['authorization_code', 'client_credentials', TE], scopes: ['openid', 'api:read'], idTokenSignedResponseAlg: 'HS256' });
+  evil = await mk({
+    name: 'evil',
+    clientType: 'CONFIDENTIAL',
+    redirectUris: cb,
+    grantTypes: ['authorization_code', 'client_credentials', TE],
+    scopes: ['openid', 'api:read'],
+    idTokenSignedResponseAlg: 'HS256',
+  });
   web = await mk({ name: 'web', clientType: 'CONFIDENTIAL', redirectUris: cb, grantTypes: ['authorization_code', TE] });
   other = await mk({ name: 'other', clientType: 'CONFIDENTIAL', grantTypes: [TE], responseTypes: [], scopes: ['openid', 'profile'] });
-  orders = await mk({ clientId: 'orders-service', name: 'orders', clientType: 'CONFIDENTIAL', grantTypes: [TE], responseTypes: [], scopes: ['openid', 'profile'] });
+  orders = await mk({
+    clientId: 'orders-service',
+    name: 'orders',
+    clientType: 'CONFIDENTIAL',
+    grantTypes: [TE],
+    responseTypes: [],
+    scopes: ['openid', 'profile'],
+  });
 });
 after(() => srv.close());
 
@@ -65,7 +79,8 @@ async function forgedIdToken(clientId: string, secret: string, sub: string, sid 
 }
 
 test('a self-minted HS256 ID token is refused as actor_token and as subject_token', async () => {
-  const own = ((await (await clientCredentials(srv, T, evil[0], evil[1], { scope: 'api:read' })).json()) as { access_token: string }).access_token;
+  const own = ((await (await clientCredentials(srv, T, evil[0], evil[1], { scope: 'api:read' })).json()) as { access_token: string })
+    .access_token;
   const forged = await forgedIdToken(evil[0], evil[1], 'any-user');
   const asActor = await exchange(evil, { subject_token: own, subject_token_type: AT, actor_token: forged, actor_token_type: IDT });
   assert.equal(asActor.status, 400);
@@ -83,12 +98,26 @@ test('a self-minted HS256 ID token is refused as actor_token and as subject_toke
 test('a provider-signed ID token works as actor only while its session grant is live', async () => {
   const tokens = await userTokens(web);
   const subject = await userTokens(web);
-  const ok = await exchange(web, { subject_token: subject.access_token, subject_token_type: AT, actor_token: tokens.id_token, actor_token_type: IDT });
+  const ok = await exchange(web, {
+    subject_token: subject.access_token,
+    subject_token_type: AT,
+    actor_token: tokens.id_token,
+    actor_token_type: IDT,
+  });
   assert.equal(ok.status, 200, JSON.stringify(ok.body));
   assert.equal(decodePayload(ok.body.access_token).act.sub, decodePayload(tokens.id_token).sub);
-  await gqlOk(srv, `mutation($t: String!, $u: ID!, $c: String!) { revokeConsent(tenant: $t, userId: $u, clientId: $c) }`, { t: T, u: alice, c: web[0] });
+  await gqlOk(srv, `mutation($t: String!, $u: ID!, $c: String!) { revokeConsent(tenant: $t, userId: $u, clientId: $c) }`, {
+    t: T,
+    u: alice,
+    c: web[0],
+  });
   const fresh = await userTokens(web);
-  const dead = await exchange(web, { subject_token: fresh.access_token, subject_token_type: AT, actor_token: tokens.id_token, actor_token_type: IDT });
+  const dead = await exchange(web, {
+    subject_token: fresh.access_token,
+    subject_token_type: AT,
+    actor_token: tokens.id_token,
+    actor_token_type: IDT,
+  });
   assert.equal(dead.status, 400);
   assert.equal(dead.body.error, 'invalid_request');
 });
@@ -109,7 +138,11 @@ test("another client cannot turn a user's token into one for itself unless the t
   const allowed = await exchange(other, { subject_token: subject.access_token, subject_token_type: AT });
   assert.equal(allowed.status, 200, JSON.stringify(allowed.body));
   assert.equal(decodePayload(allowed.body.access_token).client_id, other[0]);
-  await gqlOk(srv, `mutation($t: String!, $c: String!) { updateClient(tenant: $t, clientId: $c, input: { tokenExchangeClients: null }) { clientId } }`, { t: T, c: web[0] });
+  await gqlOk(
+    srv,
+    `mutation($t: String!, $c: String!) { updateClient(tenant: $t, clientId: $c, input: { tokenExchangeClients: null }) { clientId } }`,
+    { t: T, c: web[0] },
+  );
 });
 
 test('a client named in the audience of a token may exchange it', async () => {
@@ -119,7 +152,10 @@ test('a client named in the audience of a token may exchange it', async () => {
   assert.equal(forOrders.status, 200, JSON.stringify(forOrders.body));
   // … which orders-service may exchange (it is the audience); "other" may not.
   assert.equal((await exchange(orders, { subject_token: forOrders.body.access_token, subject_token_type: AT })).status, 200);
-  assert.equal((await exchange(other, { subject_token: forOrders.body.access_token, subject_token_type: AT })).body.error, 'invalid_request');
+  assert.equal(
+    (await exchange(other, { subject_token: forOrders.body.access_token, subject_token_type: AT })).body.error,
+    'invalid_request',
+  );
 });
 
 test('tenant files carry the policies: applied, idempotent, exported', async () => {

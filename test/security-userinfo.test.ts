@@ -16,20 +16,35 @@ before(async () => {
   srv = await startTestServer({ label: 'sec-userinfo' });
   await createTenant(srv, T, 'Acme', { settings: { allowedAudiences: ['orders-service'] } });
   alice = await createUser(srv, T, 'alice', 'correct horse battery', { name: 'Alice' });
-  const c = await createClient(srv, T, { name: 'web', clientType: 'CONFIDENTIAL', redirectUris: ['https://rp.example.com/cb'], grantTypes: ['authorization_code', TE] });
+  const c = await createClient(srv, T, {
+    name: 'web',
+    clientType: 'CONFIDENTIAL',
+    redirectUris: ['https://rp.example.com/cb'],
+    grantTypes: ['authorization_code', TE],
+  });
   web = [c.clientId, c.clientSecret!];
 });
 after(() => srv.close());
 
 async function tokens(resource?: string[]): Promise<Record<string, any>> {
-  const r = await redeem(srv, T, await issueCode(srv, T, { clientId: web[0], userId: alice, scopes: ['openid', 'profile'], resource }), web);
+  const r = await redeem(
+    srv,
+    T,
+    await issueCode(srv, T, { clientId: web[0], userId: alice, scopes: ['openid', 'profile'], resource }),
+    web,
+  );
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return r.body;
 }
 
 test('the attack: a token-exchange token for aud "orders-service" is refused at userinfo', async () => {
   const subject = await tokens();
-  const ex = await tokenRequest(srv, T, { grant_type: TE, subject_token: subject.access_token, subject_token_type: AT, audience: 'orders-service' }, web);
+  const ex = await tokenRequest(
+    srv,
+    T,
+    { grant_type: TE, subject_token: subject.access_token, subject_token_type: AT, audience: 'orders-service' },
+    web,
+  );
   assert.equal(ex.status, 200, JSON.stringify(ex.body));
   for (const mode of ['get-header', 'post-header', 'post-form'] as const) {
     const r = await userinfo(srv, T, ex.body.access_token, mode);

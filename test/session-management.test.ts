@@ -36,7 +36,13 @@ before(async () => {
     scopes: ['openid', 'profile', 'api:read'],
   });
   web = { ...c, redirectUri: RP };
-  const n = await createClient(srv, 'acme', { name: 'Native', clientType: 'PUBLIC', requireConsent: false, redirectUris: [NATIVE], scopes: ['openid'] });
+  const n = await createClient(srv, 'acme', {
+    name: 'Native',
+    clientType: 'PUBLIC',
+    requireConsent: false,
+    redirectUris: [NATIVE],
+    scopes: ['openid'],
+  });
   native = { ...n, redirectUri: NATIVE };
   await createUser(srv, 'acme', 'alice', PASSWORD);
   await createUser(srv, 'acme', 'bob', PASSWORD);
@@ -60,7 +66,14 @@ function paramsOf(end: FlowEnd): URLSearchParams {
 }
 
 async function authorize(browser: Browser, params: Record<string, string>, client: RpClient = web): Promise<URLSearchParams> {
-  const q = new URLSearchParams({ client_id: client.clientId, redirect_uri: client.redirectUri, scope: 'openid', state: 's', nonce: 'n', ...params });
+  const q = new URLSearchParams({
+    client_id: client.clientId,
+    redirect_uri: client.redirectUri,
+    scope: 'openid',
+    state: 's',
+    nonce: 'n',
+    ...params,
+  });
   if (client.clientSecret === null) {
     q.set('code_challenge', await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()));
     q.set('code_challenge_method', 'S256');
@@ -101,7 +114,11 @@ async function iframe(browser: Browser, slug = 'acme'): Promise<IframeHarness> {
     anonymous: /var ANONYMOUS="([^"]+)"/.exec(script)![1]!,
     ask: (message, origin) =>
       new Promise((resolve) => {
-        handler!({ data: message, origin, source: { postMessage: (v: string, target: string) => (assert.equal(target, origin), resolve(v)) } });
+        handler!({
+          data: message,
+          origin,
+          source: { postMessage: (v: string, target: string) => (assert.equal(target, origin), resolve(v)) },
+        });
       }),
   };
 }
@@ -152,7 +169,12 @@ describe('session_state in authorization responses', () => {
     const nativeResponse = await authorize(browser, { response_type: 'code' }, native);
     assert.ok(nativeResponse.get('code'));
     assert.equal(nativeResponse.get('session_state'), null, 'a private-use scheme has no web origin');
-    const silent = paramsOf(await runFlow(new Browser(), `${srv.issuer('acme')}/authorize?${new URLSearchParams({ client_id: web.clientId, redirect_uri: RP, scope: 'openid', response_type: 'code', prompt: 'none' })}`));
+    const silent = paramsOf(
+      await runFlow(
+        new Browser(),
+        `${srv.issuer('acme')}/authorize?${new URLSearchParams({ client_id: web.clientId, redirect_uri: RP, scope: 'openid', response_type: 'code', prompt: 'none' })}`,
+      ),
+    );
     assert.equal(silent.get('error'), 'login_required');
     assert.equal(silent.get('session_state'), null);
   });
@@ -186,8 +208,17 @@ describe('check_session iframe', () => {
     const ss = (await authorize(browser, { response_type: 'code' })).get('session_state')!;
     const before = browserStateCookie(browser)!.value;
     // Bob signs in on this browser and then denies consent: only an error goes back to the RP.
-    const q = new URLSearchParams({ client_id: web.clientId, redirect_uri: RP, scope: 'openid', response_type: 'code', prompt: 'login consent', state: 'x' });
-    const denied = paramsOf(await runFlow(browser, `${srv.issuer('acme')}/authorize?${q}`, { username: 'bob', password: PASSWORD, consent: 'deny' }));
+    const q = new URLSearchParams({
+      client_id: web.clientId,
+      redirect_uri: RP,
+      scope: 'openid',
+      response_type: 'code',
+      prompt: 'login consent',
+      state: 'x',
+    });
+    const denied = paramsOf(
+      await runFlow(browser, `${srv.issuer('acme')}/authorize?${q}`, { username: 'bob', password: PASSWORD, consent: 'deny' }),
+    );
     assert.equal(denied.get('error'), 'access_denied');
     assert.equal(denied.get('session_state'), null);
     assert.notEqual(browserStateCookie(browser)!.value, before, 'the login set a new browser state');
@@ -218,7 +249,10 @@ describe('check_session iframe', () => {
     assert.match(csp, /connect-src 'self'/);
     const html = await res.text();
     const script = /<script>([\s\S]*)<\/script>/.exec(html)![1]!;
-    assert.ok(csp.includes(`script-src 'sha256-${createHash('sha256').update(script).digest('base64')}'`), 'the inline script is allowed by its hash only');
+    assert.ok(
+      csp.includes(`script-src 'sha256-${createHash('sha256').update(script).digest('base64')}'`),
+      'the inline script is allowed by its hash only',
+    );
     assert.match(res.headers.get('cache-control')!, /max-age=/);
     const etag = res.headers.get('etag')!;
     assert.equal((await fetch(`${srv.issuer('acme')}/check_session`, { headers: { 'if-none-match': etag } })).status, 304);
@@ -227,7 +261,11 @@ describe('check_session iframe', () => {
 
   test('the origin check endpoint', async () => {
     const ask = (body: Record<string, string>) =>
-      fetch(`${srv.issuer('acme')}/check_session/origin`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
+      fetch(`${srv.issuer('acme')}/check_session/origin`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(body),
+      });
     assert.equal((await ask({ client_id: web.clientId, origin: RP_ORIGIN })).status, 204);
     assert.equal((await ask({ client_id: web.clientId, origin: 'https://rp.example.com:8443' })).status, 403);
     assert.equal((await ask({ client_id: 'nope', origin: RP_ORIGIN })).status, 403);
@@ -243,7 +281,13 @@ describe('across replicas', () => {
     const b = await startTestServer({ dbName, env });
     try {
       await createTenant(a, 'shared', 'Shared');
-      const c = await createClient(a, 'shared', { name: 'RP', clientType: 'CONFIDENTIAL', requireConsent: false, redirectUris: [RP], scopes: ['openid'] });
+      const c = await createClient(a, 'shared', {
+        name: 'RP',
+        clientType: 'CONFIDENTIAL',
+        requireConsent: false,
+        redirectUris: [RP],
+        scopes: ['openid'],
+      });
       await createUser(a, 'shared', 'alice', PASSWORD);
       const anonymous = async (s: TestServer) => {
         for (;;) {

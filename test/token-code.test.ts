@@ -21,7 +21,11 @@ async function confidential(name: string, extra: Record<string, unknown> = {}) {
 before(async () => {
   srv = await startTestServer({ label: 'token-code' });
   await createTenant(srv, T);
-  alice = await createUser(srv, T, 'alice', 'correct horse battery', { name: 'Alice Liddell', email: 'alice@example.com', email_verified: true });
+  alice = await createUser(srv, T, 'alice', 'correct horse battery', {
+    name: 'Alice Liddell',
+    email: 'alice@example.com',
+    email_verified: true,
+  });
   await confidential('web');
   await confidential('other');
   for (const alg of ['PS256', 'ES256', 'EdDSA', 'HS256']) await confidential(`web-${alg}`, { idTokenSignedResponseAlg: alg });
@@ -37,11 +41,27 @@ describe('authorization_code: the happy path through openid-client', () => {
     test(`ID token signed with ${alg} is accepted by openid-client`, async () => {
       const name = alg === 'RS256' ? 'web' : `web-${alg}`;
       const { clientId, clientSecret } = clients[name]!;
-      const config = await rp(srv, T, clientId, { client_secret: clientSecret, id_token_signed_response_alg: alg }, oidc.ClientSecretBasic(clientSecret));
+      const config = await rp(
+        srv,
+        T,
+        clientId,
+        { client_secret: clientSecret, id_token_signed_response_alg: alg },
+        oidc.ClientSecretBasic(clientSecret),
+      );
       // Asymmetric ID tokens from the token endpoint: make openid-client check the signature against the JWKS too.
       if (alg !== 'HS256') oidc.enableNonRepudiationChecks(config);
-      const c = await issueCode(srv, T, { clientId, userId: alice, scopes: ['openid', 'profile', 'email'], acr: 'urn:gatehouse:pwd', sid: 'sid-1' });
-      const tokens = await oidc.authorizationCodeGrant(config, c.callback, { pkceCodeVerifier: c.verifier, expectedNonce: c.nonce, idTokenExpected: true });
+      const c = await issueCode(srv, T, {
+        clientId,
+        userId: alice,
+        scopes: ['openid', 'profile', 'email'],
+        acr: 'urn:gatehouse:pwd',
+        sid: 'sid-1',
+      });
+      const tokens = await oidc.authorizationCodeGrant(config, c.callback, {
+        pkceCodeVerifier: c.verifier,
+        expectedNonce: c.nonce,
+        idTokenExpected: true,
+      });
       assert.equal(tokens.token_type.toLowerCase(), 'bearer');
       assert.ok(tokens.access_token);
       assert.equal(tokens.refresh_token, undefined, 'no refresh token without offline access');
@@ -63,11 +83,19 @@ describe('authorization_code: the happy path through openid-client', () => {
       assert.equal(claims.name, undefined);
       assert.equal(decodeHeader(tokens.id_token!).alg, alg);
       if (alg === 'HS256') {
-        await jwtVerify(tokens.id_token!, new TextEncoder().encode(clientSecret), { issuer: srv.issuer(T), audience: clientId, algorithms: ['HS256'] });
+        await jwtVerify(tokens.id_token!, new TextEncoder().encode(clientSecret), {
+          issuer: srv.issuer(T),
+          audience: clientId,
+          algorithms: ['HS256'],
+        });
         assert.equal(decodeHeader(tokens.id_token!).kid, undefined);
       } else {
         const jwks = (await (await fetch(`${srv.issuer(T)}/jwks`)).json()) as { keys: never[] };
-        await jwtVerify(tokens.id_token!, createLocalJWKSet({ keys: jwks.keys }), { issuer: srv.issuer(T), audience: clientId, algorithms: [alg] });
+        await jwtVerify(tokens.id_token!, createLocalJWKSet({ keys: jwks.keys }), {
+          issuer: srv.issuer(T),
+          audience: clientId,
+          algorithms: [alg],
+        });
       }
       const info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
       assert.equal(info.email, 'alice@example.com');
@@ -94,16 +122,35 @@ describe('authorization_code: the happy path through openid-client', () => {
   test('a public client redeems with PKCE and auth method none', async () => {
     const config = await rp(srv, T, clients.spa!.clientId, { token_endpoint_auth_method: 'none' }, oidc.None());
     const c = await issueCode(srv, T, { clientId: clients.spa!.clientId, userId: alice, scopes: ['openid'] });
-    const tokens = await oidc.authorizationCodeGrant(config, c.callback, { pkceCodeVerifier: c.verifier, expectedNonce: c.nonce, idTokenExpected: true });
+    const tokens = await oidc.authorizationCodeGrant(config, c.callback, {
+      pkceCodeVerifier: c.verifier,
+      expectedNonce: c.nonce,
+      idTokenExpected: true,
+    });
     assert.equal(tokens.claims()!.sub, alice);
   });
 
   test('a refresh token only when the decision granted offline access', async () => {
-    const without = await redeem(srv, T, await issueCode(srv, T, { clientId: clients.web!.clientId, userId: alice, scopes: ['openid', 'offline_access'] }), auth('web'));
+    const without = await redeem(
+      srv,
+      T,
+      await issueCode(srv, T, { clientId: clients.web!.clientId, userId: alice, scopes: ['openid', 'offline_access'] }),
+      auth('web'),
+    );
     assert.equal(without.status, 200);
     assert.equal(without.body.refresh_token, undefined);
     assert.equal(without.body.scope, 'openid', 'offline_access means nothing without the consent conditions');
-    const withOffline = await redeem(srv, T, await issueCode(srv, T, { clientId: clients.web!.clientId, userId: alice, scopes: ['openid', 'offline_access'], offlineAccess: true }), auth('web'));
+    const withOffline = await redeem(
+      srv,
+      T,
+      await issueCode(srv, T, {
+        clientId: clients.web!.clientId,
+        userId: alice,
+        scopes: ['openid', 'offline_access'],
+        offlineAccess: true,
+      }),
+      auth('web'),
+    );
     assert.equal(withOffline.status, 200);
     assert.equal(typeof withOffline.body.refresh_token, 'string');
   });
@@ -111,7 +158,12 @@ describe('authorization_code: the happy path through openid-client', () => {
 
 describe('authorization_code: refusals', () => {
   test('code reuse is invalid_grant and revokes what the first redemption issued', async () => {
-    const c = await issueCode(srv, T, { clientId: clients.web!.clientId, userId: alice, scopes: ['openid', 'offline_access'], offlineAccess: true });
+    const c = await issueCode(srv, T, {
+      clientId: clients.web!.clientId,
+      userId: alice,
+      scopes: ['openid', 'offline_access'],
+      offlineAccess: true,
+    });
     const first = await redeem(srv, T, c, auth('web'));
     assert.equal(first.status, 200);
     assert.equal((await userinfo(srv, T, first.body.access_token)).status, 200);
@@ -156,7 +208,12 @@ describe('authorization_code: refusals', () => {
 
   test('a public client cannot redeem a code issued without PKCE', async () => {
     const c = await issueCode(srv, T, { clientId: clients.spa!.clientId, userId: alice, codeVerifier: null });
-    const r = await tokenRequest(srv, T, { grant_type: 'authorization_code', code: c.code, redirect_uri: c.redirectUri, client_id: clients.spa!.clientId });
+    const r = await tokenRequest(srv, T, {
+      grant_type: 'authorization_code',
+      code: c.code,
+      redirect_uri: c.redirectUri,
+      client_id: clients.spa!.clientId,
+    });
     assert.equal(r.body.error, 'invalid_grant');
   });
 
@@ -187,7 +244,12 @@ describe('authorization_code: refusals', () => {
   test('a code of another tenant is unknown here', async () => {
     await createTenant(srv, 'other-co');
     const bob = await createUser(srv, 'other-co', 'bob', 'correct horse battery');
-    const oc = await createClient(srv, 'other-co', { name: 'web', clientType: 'CONFIDENTIAL', redirectUris: [REDIRECT], clientId: clients.web!.clientId });
+    const oc = await createClient(srv, 'other-co', {
+      name: 'web',
+      clientType: 'CONFIDENTIAL',
+      redirectUris: [REDIRECT],
+      clientId: clients.web!.clientId,
+    });
     const c = await issueCode(srv, 'other-co', { clientId: oc.clientId, userId: bob });
     assert.equal((await redeem(srv, T, c, auth('web'))).body.error, 'invalid_grant');
     assert.equal((await redeem(srv, 'other-co', c, [oc.clientId, oc.clientSecret!])).status, 200);
@@ -219,7 +281,10 @@ describe('authorization_code: refusals', () => {
 
   test('a code whose grant was revoked before redemption is invalid_grant (the copy it carries is checked)', async () => {
     const c = await issueCode(srv, T, { clientId: clients.web!.clientId, userId: alice });
-    await gqlOk(srv, `mutation($u: ID!, $c: String!) { revokeConsent(tenant: "${T}", userId: $u, clientId: $c) }`, { u: alice, c: clients.web!.clientId });
+    await gqlOk(srv, `mutation($u: ID!, $c: String!) { revokeConsent(tenant: "${T}", userId: $u, clientId: $c) }`, {
+      u: alice,
+      c: clients.web!.clientId,
+    });
     const r = await redeem(srv, T, c, auth('web'));
     assert.equal(r.status, 400);
     assert.equal(r.body.error, 'invalid_grant');

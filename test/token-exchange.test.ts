@@ -32,13 +32,44 @@ before(async () => {
   };
   const cb = ['https://rp.example.com/cb'];
   // The exchange policy (docs/security.md): web's and job's tokens may be exchanged by the gateway.
-  gateway = await mk({ name: 'gateway', clientType: 'CONFIDENTIAL', grantTypes: [TE, 'refresh_token'], responseTypes: [], scopes: ['openid', 'profile', 'email', 'offline_access', 'api:read'] });
+  gateway = await mk({
+    name: 'gateway',
+    clientType: 'CONFIDENTIAL',
+    grantTypes: [TE, 'refresh_token'],
+    responseTypes: [],
+    scopes: ['openid', 'profile', 'email', 'offline_access', 'api:read'],
+  });
   web = await mk({ name: 'web', clientType: 'CONFIDENTIAL', redirectUris: cb, tokenExchangeClients: [gateway[0]] });
-  webx = await mk({ name: 'web that exchanges', clientType: 'CONFIDENTIAL', redirectUris: cb, grantTypes: ['authorization_code', 'refresh_token', TE] });
-  noperm = await mk({ name: 'no permission', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], responseTypes: [], scopes: ['api:read'] });
-  svc = await mk({ name: 'job', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], responseTypes: [], scopes: ['api:read'], tokenExchangeClients: [gateway[0]] });
+  webx = await mk({
+    name: 'web that exchanges',
+    clientType: 'CONFIDENTIAL',
+    redirectUris: cb,
+    grantTypes: ['authorization_code', 'refresh_token', TE],
+  });
+  noperm = await mk({
+    name: 'no permission',
+    clientType: 'CONFIDENTIAL',
+    grantTypes: ['client_credentials'],
+    responseTypes: [],
+    scopes: ['api:read'],
+  });
+  svc = await mk({
+    name: 'job',
+    clientType: 'CONFIDENTIAL',
+    grantTypes: ['client_credentials'],
+    responseTypes: [],
+    scopes: ['api:read'],
+    tokenExchangeClients: [gateway[0]],
+  });
   rs = await mk({ name: 'api', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], responseTypes: [], scopes: [] });
-  spaId = (await createClient(srv, T, { name: 'spa', clientType: 'PUBLIC', redirectUris: ['http://localhost:5173/cb'], grantTypes: ['authorization_code', TE] })).clientId;
+  spaId = (
+    await createClient(srv, T, {
+      name: 'spa',
+      clientType: 'PUBLIC',
+      redirectUris: ['http://localhost:5173/cb'],
+      grantTypes: ['authorization_code', TE],
+    })
+  ).clientId;
 });
 after(() => srv.close());
 
@@ -50,7 +81,8 @@ async function userTokens(client: [string, string] = web, scopes = ['openid', 'p
 }
 
 async function ccToken(client: [string, string]): Promise<string> {
-  return ((await (await clientCredentials(srv, T, client[0], client[1], { scope: 'api:read' })).json()) as { access_token: string }).access_token;
+  return ((await (await clientCredentials(srv, T, client[0], client[1], { scope: 'api:read' })).json()) as { access_token: string })
+    .access_token;
 }
 
 const exchange = (params: Record<string, string>, client: [string, string] = gateway, repeated: [string, string][] = []) => {
@@ -58,7 +90,10 @@ const exchange = (params: Record<string, string>, client: [string, string] = gat
   for (const [k, v] of repeated) body.append(k, v);
   return fetch(`${srv.issuer(T)}/token`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${client[0]}:${client[1]}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${client[0]}:${client[1]}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body,
   }).then(async (res) => ({ status: res.status, body: (await res.json()) as Record<string, any> }));
 };
@@ -121,7 +156,11 @@ test("audience and resource: the tenant's allowed audiences only", async () => {
   ]);
   assert.equal(several.status, 200, JSON.stringify(several.body));
   assert.deepEqual(decodePayload(several.body.access_token).aud, ['orders-service', 'billing', 'https://api.example.com/orders']);
-  const refused: Record<string, string>[] = [{ audience: 'https://evil.example.com' }, { resource: 'https://api.example.com/other' }, { resource: 'not a uri' }];
+  const refused: Record<string, string>[] = [
+    { audience: 'https://evil.example.com' },
+    { resource: 'https://api.example.com/other' },
+    { resource: 'not a uri' },
+  ];
   for (const extra of refused) {
     const r = await exchange({ subject_token: subject.access_token, subject_token_type: AT, ...extra });
     assert.equal(r.status, 400);
@@ -145,10 +184,20 @@ test('a refresh token subject: its own client only, and never with an audience',
 
 test('an actor token makes it delegation: act claim, nested under a new actor', async () => {
   const subject = await userTokens();
-  const first = await exchange({ subject_token: subject.access_token, subject_token_type: AT, actor_token: await ccToken(svc), actor_token_type: AT });
+  const first = await exchange({
+    subject_token: subject.access_token,
+    subject_token_type: AT,
+    actor_token: await ccToken(svc),
+    actor_token_type: AT,
+  });
   assert.equal(first.status, 200, JSON.stringify(first.body));
   assert.deepEqual(decodePayload(first.body.access_token).act, { sub: svc[0] });
-  const second = await exchange({ subject_token: first.body.access_token, subject_token_type: AT, actor_token: await ccToken(noperm), actor_token_type: AT });
+  const second = await exchange({
+    subject_token: first.body.access_token,
+    subject_token_type: AT,
+    actor_token: await ccToken(noperm),
+    actor_token_type: AT,
+  });
   assert.equal(second.status, 200, JSON.stringify(second.body));
   const act = decodePayload(second.body.access_token).act;
   assert.deepEqual(act, { sub: noperm[0], act: { sub: svc[0] } });
@@ -156,7 +205,12 @@ test('an actor token makes it delegation: act claim, nested under a new actor', 
 
   const noType = await exchange({ subject_token: subject.access_token, subject_token_type: AT, actor_token: await ccToken(svc) });
   assert.equal(noType.body.error, 'invalid_request');
-  const badActor = await exchange({ subject_token: subject.access_token, subject_token_type: AT, actor_token: 'garbage', actor_token_type: AT });
+  const badActor = await exchange({
+    subject_token: subject.access_token,
+    subject_token_type: AT,
+    actor_token: 'garbage',
+    actor_token_type: AT,
+  });
   assert.equal(badActor.body.error, 'invalid_request');
 });
 
@@ -187,7 +241,10 @@ test('revoking the subject grant revokes what was exchanged from it', async () =
   assert.equal((await revoke(srv, T, subject.refresh_token, web)).status, 200);
   assert.equal(await isActive(srv, T, exchanged.body.access_token, rs), false);
   assert.equal((await userinfo(srv, T, exchanged.body.access_token)).status, 401);
-  assert.equal((await tokenRequest(srv, T, { grant_type: 'refresh_token', refresh_token: asRefresh.body.access_token }, gateway)).body.error, 'invalid_grant');
+  assert.equal(
+    (await tokenRequest(srv, T, { grant_type: 'refresh_token', refresh_token: asRefresh.body.access_token }, gateway)).body.error,
+    'invalid_grant',
+  );
   // And a revoked subject cannot be exchanged any more.
   const late = await exchange({ subject_token: subject.access_token, subject_token_type: AT });
   assert.equal(late.body.error, 'invalid_request');
@@ -236,6 +293,8 @@ test('malformed requests are invalid_request', async () => {
     assert.equal(r.body.error, 'invalid_request', JSON.stringify(c));
   }
   // Parameters other than audience and resource must not be repeated.
-  const twice = await exchange({ subject_token: subject.access_token, subject_token_type: AT, scope: 'openid' }, gateway, [['scope', 'profile']]);
+  const twice = await exchange({ subject_token: subject.access_token, subject_token_type: AT, scope: 'openid' }, gateway, [
+    ['scope', 'profile'],
+  ]);
   assert.equal(twice.body.error, 'invalid_request');
 });

@@ -40,7 +40,11 @@ const refresh = (token: string, auth: [string, string] = web, extra: Record<stri
 test('openid-client refreshes: a new refresh token every time, and a fresh ID token without nonce', async () => {
   const config = await rp(srv, T, web[0], { client_secret: web[1] }, oidc.ClientSecretBasic(web[1]));
   const c = await issueCode(srv, T, { clientId: web[0], userId: alice, scopes: SCOPES, offlineAccess: true });
-  const first = await oidc.authorizationCodeGrant(config, c.callback, { pkceCodeVerifier: c.verifier, expectedNonce: c.nonce, idTokenExpected: true });
+  const first = await oidc.authorizationCodeGrant(config, c.callback, {
+    pkceCodeVerifier: c.verifier,
+    expectedNonce: c.nonce,
+    idTokenExpected: true,
+  });
   const firstClaims = first.claims()!;
   const second = await oidc.refreshTokenGrant(config, first.refresh_token!);
   assert.ok(second.refresh_token);
@@ -120,14 +124,23 @@ test("client B cannot use client A's refresh token", async () => {
 
 test('a public client refreshes with auth method none and its refresh token rotates too', async () => {
   const c = await issueCode(srv, T, { clientId: spaId, userId: alice, scopes: ['openid', 'offline_access'], offlineAccess: true });
-  const r = await tokenRequest(srv, T, { grant_type: 'authorization_code', code: c.code, redirect_uri: c.redirectUri, code_verifier: c.verifier, client_id: spaId });
+  const r = await tokenRequest(srv, T, {
+    grant_type: 'authorization_code',
+    code: c.code,
+    redirect_uri: c.redirectUri,
+    code_verifier: c.verifier,
+    client_id: spaId,
+  });
   assert.equal(r.status, 200);
   const r2 = await tokenRequest(srv, T, { grant_type: 'refresh_token', refresh_token: r.body.refresh_token, client_id: spaId });
   assert.equal(r2.status, 200);
   assert.notEqual(r2.body.refresh_token, r.body.refresh_token);
   const replay = await tokenRequest(srv, T, { grant_type: 'refresh_token', refresh_token: r.body.refresh_token, client_id: spaId });
   assert.equal(replay.body.error, 'invalid_grant');
-  assert.equal((await tokenRequest(srv, T, { grant_type: 'refresh_token', refresh_token: r2.body.refresh_token, client_id: spaId })).body.error, 'invalid_grant');
+  assert.equal(
+    (await tokenRequest(srv, T, { grant_type: 'refresh_token', refresh_token: r2.body.refresh_token, client_id: spaId })).body.error,
+    'invalid_grant',
+  );
 });
 
 test('unknown, missing and expired refresh tokens', async () => {
@@ -140,12 +153,20 @@ test('unknown, missing and expired refresh tokens', async () => {
   const r = await redeem(srv, 'short', c, [sc.clientId, sc.clientSecret!]);
   assert.equal(r.status, 200);
   await sleep(1300);
-  const expired = await tokenRequest(srv, 'short', { grant_type: 'refresh_token', refresh_token: r.body.refresh_token }, [sc.clientId, sc.clientSecret!]);
+  const expired = await tokenRequest(srv, 'short', { grant_type: 'refresh_token', refresh_token: r.body.refresh_token }, [
+    sc.clientId,
+    sc.clientSecret!,
+  ]);
   assert.equal(expired.body.error, 'invalid_grant');
 });
 
 test('a client without the refresh_token grant type gets no refresh token and cannot refresh', async () => {
-  const c = await createClient(srv, T, { name: 'code-only', clientType: 'CONFIDENTIAL', redirectUris: ['https://rp.example.com/cb'], grantTypes: ['authorization_code'] });
+  const c = await createClient(srv, T, {
+    name: 'code-only',
+    clientType: 'CONFIDENTIAL',
+    redirectUris: ['https://rp.example.com/cb'],
+    grantTypes: ['authorization_code'],
+  });
   const code = await issueCode(srv, T, { clientId: c.clientId, userId: alice, scopes: ['openid', 'offline_access'], offlineAccess: true });
   const r = await redeem(srv, T, code, [c.clientId, c.clientSecret!]);
   assert.equal(r.status, 200);
@@ -175,7 +196,11 @@ test('a user change made through the store is seen by the next refresh (cache ev
   const first = await redeem(srv, T, c, web);
   const warm = await refresh(first.body.refresh_token);
   assert.equal((await userinfo(srv, T, warm.body.access_token)).body.name, 'Dave');
-  await gqlOk(srv, `mutation($id: ID!) { updateUser(tenant: "${T}", id: $id, input: { claims: { name: "David", email: "dave@example.com" } }) { id } }`, { id: dave });
+  await gqlOk(
+    srv,
+    `mutation($id: ID!) { updateUser(tenant: "${T}", id: $id, input: { claims: { name: "David", email: "dave@example.com" } }) { id } }`,
+    { id: dave },
+  );
   const after = await refresh(warm.body.refresh_token);
   assert.equal((await userinfo(srv, T, after.body.access_token)).body.name, 'David');
   assert.equal((await userinfo(srv, T, warm.body.access_token)).body.name, 'David');
@@ -216,7 +241,10 @@ test('a refresh token is bound to its tenant, and an altered one is unknown', as
   await createTenant(srv, 'acme-two');
   const w2 = await createClient(srv, 'acme-two', { name: 'web', clientType: 'CONFIDENTIAL', redirectUris: ['https://rp.example.com/cb'] });
   const t1 = await offlineTokens();
-  const elsewhere = await tokenRequest(srv, 'acme-two', { grant_type: 'refresh_token', refresh_token: t1.refresh_token }, [w2.clientId, w2.clientSecret!]);
+  const elsewhere = await tokenRequest(srv, 'acme-two', { grant_type: 'refresh_token', refresh_token: t1.refresh_token }, [
+    w2.clientId,
+    w2.clientSecret!,
+  ]);
   assert.equal(elsewhere.body.error, 'invalid_grant');
   const token = t1.refresh_token as string;
   const i = Math.floor(token.length / 2);

@@ -32,17 +32,31 @@ test('tracing is off unless the standard OTEL_* variables ask for it', () => {
 test('HTTP, MongoDB and GraphQL spans carry route, status and tenant, and never a secret', async () => {
   const token = await adminToken(srv);
   await createTenant(srv, 'traced');
-  const client = await createClient(srv, 'traced', { name: 'Traced service', clientType: 'CONFIDENTIAL', redirectUris: [], grantTypes: ['client_credentials'], scopes: ['api:read'] });
+  const client = await createClient(srv, 'traced', {
+    name: 'Traced service',
+    clientType: 'CONFIDENTIAL',
+    redirectUris: [],
+    grantTypes: ['client_credentials'],
+    scopes: ['api:read'],
+  });
   exporter.reset();
 
   const res = await fetch(`${srv.issuer('traced')}/token?probe=query-string-value`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'api:read' }),
   });
   assert.equal(res.status, 200);
   const accessToken = ((await res.json()) as { access_token: string }).access_token;
-  const named = await gql(srv, 'query TracedClients($tenant: String!) { clients(tenant: $tenant) { edges { node { clientId } } } }', { tenant: 'traced' }, token);
+  const named = await gql(
+    srv,
+    'query TracedClients($tenant: String!) { clients(tenant: $tenant) { edges { node { clientId } } } }',
+    { tenant: 'traced' },
+    token,
+  );
   assert.equal(named.errors, undefined);
 
   const http = spans().filter((s) => s.attributes['http.route'] !== undefined);
@@ -55,14 +69,21 @@ test('HTTP, MongoDB and GraphQL spans carry route, status and tenant, and never 
   const graphqlHttp = http.find((s) => s.attributes['http.route'] === '/graphql');
   assert.ok(graphqlHttp);
   const op = spans().find((s) => s.name === 'graphql query TracedClients');
-  assert.ok(op, `a GraphQL span among ${spans().map((s) => s.name).join(', ')}`);
+  assert.ok(
+    op,
+    `a GraphQL span among ${spans()
+      .map((s) => s.name)
+      .join(', ')}`,
+  );
   assert.equal(op.attributes['graphql.operation.type'], 'query');
   assert.equal(op.attributes['gatehouse.tenant'], 'traced');
   assert.equal(parentOf(op), graphqlHttp.spanContext().spanId, 'the operation is a child of its HTTP request');
 
   const db = spans().filter((s) => s.attributes['db.system.name'] === 'mongodb');
   assert.ok(db.length > 0, 'MongoDB commands are traced');
-  const inToken = db.filter((s) => parentOf(s) === tokenSpan.spanContext().spanId || s.spanContext().traceId === tokenSpan.spanContext().traceId);
+  const inToken = db.filter(
+    (s) => parentOf(s) === tokenSpan.spanContext().spanId || s.spanContext().traceId === tokenSpan.spanContext().traceId,
+  );
   assert.ok(inToken.length > 0, 'the token request’s queries are in its trace');
   assert.ok(inToken.every((s) => s.attributes['gatehouse.tenant'] === 'traced'));
   assert.ok(db.every((s) => typeof s.attributes['db.operation.name'] === 'string'));

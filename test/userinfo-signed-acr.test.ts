@@ -26,7 +26,9 @@ after(async () => {
 });
 
 async function rp(clientId: string, secret: string, metadata: Partial<oidc.ClientMetadata> = {}): Promise<oidc.Configuration> {
-  return oidc.discovery(new URL(srv.issuer('acme')), clientId, { redirect_uris: [RP], ...metadata }, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
+  return oidc.discovery(new URL(srv.issuer('acme')), clientId, { redirect_uris: [RP], ...metadata }, oidc.ClientSecretBasic(secret), {
+    execute: [oidc.allowInsecureRequests],
+  });
 }
 
 /** Code flow through login (no consent: requireConsent false), redeemed by openid-client. */
@@ -49,7 +51,13 @@ describe('discovery', () => {
 describe('signed userinfo', () => {
   for (const alg of ['RS256', 'ES256', 'PS256', 'EdDSA']) {
     test(`openid-client fetchUserInfo with userinfo_signed_response_alg ${alg}`, async () => {
-      const c = await createClient(srv, 'acme', { name: `ui ${alg}`, clientType: 'CONFIDENTIAL', redirectUris: [RP], requireConsent: false, userinfoSignedResponseAlg: alg });
+      const c = await createClient(srv, 'acme', {
+        name: `ui ${alg}`,
+        clientType: 'CONFIDENTIAL',
+        redirectUris: [RP],
+        requireConsent: false,
+        userinfoSignedResponseAlg: alg,
+      });
       const config = await rp(c.clientId, c.clientSecret!, { userinfo_signed_response_alg: alg });
       const tokens = await codeFlow(config);
       const sub = tokens.claims()!.sub;
@@ -63,7 +71,10 @@ describe('signed userinfo', () => {
       assert.equal(r.headers.get('content-type'), 'application/jwt');
       const jwt = await r.text();
       assert.equal(decodeProtectedHeader(jwt).alg, alg);
-      const { payload } = await jwtVerify(jwt, createRemoteJWKSet(new URL(`${srv.issuer('acme')}/jwks`)), { issuer: srv.issuer('acme'), audience: c.clientId });
+      const { payload } = await jwtVerify(jwt, createRemoteJWKSet(new URL(`${srv.issuer('acme')}/jwks`)), {
+        issuer: srv.issuer('acme'),
+        audience: c.clientId,
+      });
       assert.equal(payload.sub, sub);
     });
   }
@@ -76,7 +87,12 @@ describe('signed userinfo', () => {
   });
 
   test('GraphQL: set, read, clear with null; a bad value is BAD_USER_INPUT', async () => {
-    const c = await createClient(srv, 'acme', { name: 'ui gql', clientType: 'CONFIDENTIAL', redirectUris: [RP], userinfoSignedResponseAlg: 'ES256' });
+    const c = await createClient(srv, 'acme', {
+      name: 'ui gql',
+      clientType: 'CONFIDENTIAL',
+      redirectUris: [RP],
+      userinfoSignedResponseAlg: 'ES256',
+    });
     const q = `query($id: String!) { client(tenant: "acme", clientId: $id) { userinfoSignedResponseAlg } }`;
     assert.equal((await gqlOk(srv, q, { id: c.clientId })).client.userinfoSignedResponseAlg, 'ES256');
     const upd = `mutation($id: String!, $alg: String) { updateClient(tenant: "acme", clientId: $id, input: {userinfoSignedResponseAlg: $alg}) { userinfoSignedResponseAlg } }`;
@@ -108,7 +124,11 @@ describe('signed userinfo', () => {
     const updated = (await put.json()) as Record<string, any>;
     assert.equal(put.status, 200, JSON.stringify(updated));
     assert.equal(updated.userinfo_signed_response_alg, 'PS256');
-    const badReg = await fetch(`${srv.issuer('acme')}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirect_uris: [RP], userinfo_signed_response_alg: 'none' }) });
+    const badReg = await fetch(`${srv.issuer('acme')}/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ redirect_uris: [RP], userinfo_signed_response_alg: 'none' }),
+    });
     assert.equal(badReg.status, 400);
     assert.equal(((await badReg.json()) as { error: string }).error, 'invalid_client_metadata');
     await gqlOk(srv, 'mutation { updateTenant(slug: "acme", input: {settings: {dynamicRegistration: null}}) { slug } }');
@@ -127,34 +147,78 @@ describe('acr', () => {
   });
 
   test('essential acr: met when the values include the tenant acr; unmet_authentication_requirements otherwise', async () => {
-    const c = await createClient(srv, 'acme', { name: 'acr essential', clientType: 'CONFIDENTIAL', redirectUris: [RP], requireConsent: false });
+    const c = await createClient(srv, 'acme', {
+      name: 'acr essential',
+      clientType: 'CONFIDENTIAL',
+      redirectUris: [RP],
+      requireConsent: false,
+    });
     const config = await rp(c.clientId, c.clientSecret!);
-    const ok = await codeFlow(config, { claims: JSON.stringify({ id_token: { acr: { essential: true, values: ['urn:example:mfa', DEFAULT_ACR] } }, userinfo: { acr: null } }) });
+    const ok = await codeFlow(config, {
+      claims: JSON.stringify({ id_token: { acr: { essential: true, values: ['urn:example:mfa', DEFAULT_ACR] } }, userinfo: { acr: null } }),
+    });
     assert.equal(ok.claims()!.acr, DEFAULT_ACR);
     const info = await oidc.fetchUserInfo(config, ok.access_token, ok.claims()!.sub);
     assert.equal(info.acr, DEFAULT_ACR, 'acr in userinfo when requested there');
 
-    for (const acr of [{ essential: true, values: ['urn:example:mfa'] }, { essential: true, value: 'urn:example:mfa' }]) {
-      const page = await new Browser().request(authorizeUrl(srv, 'acme', { client_id: c.clientId, redirect_uri: RP, response_type: 'code', scope: 'openid', state: 's', claims: JSON.stringify({ id_token: { acr } }) }));
+    for (const acr of [
+      { essential: true, values: ['urn:example:mfa'] },
+      { essential: true, value: 'urn:example:mfa' },
+    ]) {
+      const page = await new Browser().request(
+        authorizeUrl(srv, 'acme', {
+          client_id: c.clientId,
+          redirect_uri: RP,
+          response_type: 'code',
+          scope: 'openid',
+          state: 's',
+          claims: JSON.stringify({ id_token: { acr } }),
+        }),
+      );
       assert.equal(page.status, 303);
       assert.equal(responseParams(page.headers.get('location')!).get('error'), 'unmet_authentication_requirements');
     }
     // Voluntary (not essential) acr that cannot be met: the request goes on.
-    const page = await new Browser().request(authorizeUrl(srv, 'acme', { client_id: c.clientId, redirect_uri: RP, response_type: 'code', scope: 'openid', claims: JSON.stringify({ id_token: { acr: { values: ['urn:example:mfa'] } } }) }));
+    const page = await new Browser().request(
+      authorizeUrl(srv, 'acme', {
+        client_id: c.clientId,
+        redirect_uri: RP,
+        response_type: 'code',
+        scope: 'openid',
+        claims: JSON.stringify({ id_token: { acr: { values: ['urn:example:mfa'] } } }),
+      }),
+    );
     assert.match(page.headers.get('location') ?? '', /\/interaction\//);
   });
 
   test('the tenant setting passwordAcr changes the acr and discovery; bad values are refused', async () => {
-    await gqlOk(srv, 'mutation { createTenant(input: {slug: "acr-tenant", displayName: "Acr", settings: {passwordAcr: "1"}}) { tenant { slug settings { passwordAcr } } } }');
+    await gqlOk(
+      srv,
+      'mutation { createTenant(input: {slug: "acr-tenant", displayName: "Acr", settings: {passwordAcr: "1"}}) { tenant { slug settings { passwordAcr } } } }',
+    );
     const meta = (await (await fetch(`${srv.issuer('acr-tenant')}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
     assert.deepEqual(meta.acr_values_supported, ['1']);
     const c = await createClient(srv, 'acr-tenant', { name: 'acr', clientType: 'CONFIDENTIAL', redirectUris: [RP], requireConsent: false });
-    await gqlOk(srv, 'mutation { createUser(tenant: "acr-tenant", input: {username: "alice", password: "correct horse battery staple"}) { id } }');
-    const config = await oidc.discovery(new URL(srv.issuer('acr-tenant')), c.clientId, { redirect_uris: [RP] }, oidc.ClientSecretBasic(c.clientSecret!), { execute: [oidc.allowInsecureRequests] });
+    await gqlOk(
+      srv,
+      'mutation { createUser(tenant: "acr-tenant", input: {username: "alice", password: "correct horse battery staple"}) { id } }',
+    );
+    const config = await oidc.discovery(
+      new URL(srv.issuer('acr-tenant')),
+      c.clientId,
+      { redirect_uris: [RP] },
+      oidc.ClientSecretBasic(c.clientSecret!),
+      { execute: [oidc.allowInsecureRequests] },
+    );
     assert.equal((await codeFlow(config)).claims()!.acr, '1');
     const token = await adminToken(srv);
     for (const bad of ['', 'a b', 'x"y']) {
-      const r = await gql(srv, 'mutation($v: String) { updateTenant(slug: "acr-tenant", input: {settings: {passwordAcr: $v}}) { slug } }', { v: bad }, token);
+      const r = await gql(
+        srv,
+        'mutation($v: String) { updateTenant(slug: "acr-tenant", input: {settings: {passwordAcr: $v}}) { slug } }',
+        { v: bad },
+        token,
+      );
       assert.equal(r.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', bad);
     }
   });

@@ -30,21 +30,43 @@ before(async () => {
   });
   const w = await createClient(srv, T, { name: 'web', clientType: 'CONFIDENTIAL', redirectUris: [REDIRECT] });
   web = [w.clientId, w.clientSecret!];
-  const o = await createClient(srv, T, { name: 'opaque', clientType: 'CONFIDENTIAL', redirectUris: [REDIRECT], accessTokenFormat: 'OPAQUE' });
+  const o = await createClient(srv, T, {
+    name: 'opaque',
+    clientType: 'CONFIDENTIAL',
+    redirectUris: [REDIRECT],
+    accessTokenFormat: 'OPAQUE',
+  });
   opaque = [o.clientId, o.clientSecret!];
-  implicitId = (await createClient(srv, T, { name: 'implicit', clientType: 'PUBLIC', redirectUris: ['http://localhost:5173/cb'], grantTypes: ['implicit'], responseTypes: ['id_token token'] })).clientId;
+  implicitId = (
+    await createClient(srv, T, {
+      name: 'implicit',
+      clientType: 'PUBLIC',
+      redirectUris: ['http://localhost:5173/cb'],
+      grantTypes: ['implicit'],
+      responseTypes: ['id_token token'],
+    })
+  ).clientId;
 
   // A tenant with one-second access tokens; the token is checked at the end of the file.
   await createTenant(srv, 'brief', 'Brief', { settings: { accessTokenTtl: 1 } });
   const u = await createUser(srv, 'brief', 'bob', 'correct horse battery');
   const bc = await createClient(srv, 'brief', { name: 'web', clientType: 'CONFIDENTIAL', redirectUris: [REDIRECT] });
   const params = await issue(srv, 'brief', { clientId: bc.clientId, userId: u, responseType: 'code', scopes: ['openid'] });
-  const r = await redeem(srv, 'brief', { code: params.code!, verifier: '', nonce: '', redirectUri: REDIRECT, callback: new URL(REDIRECT) }, [bc.clientId, bc.clientSecret!]);
+  const r = await redeem(
+    srv,
+    'brief',
+    { code: params.code!, verifier: '', nonce: '', redirectUri: REDIRECT, callback: new URL(REDIRECT) },
+    [bc.clientId, bc.clientSecret!],
+  );
   shortLived = { token: r.body.access_token, issuedAt: Date.now() };
 });
 after(() => srv.close());
 
-async function accessToken(scopes: string[], clientAuth: [string, string] = web, extra: Partial<Parameters<typeof issueCode>[2]> = {}): Promise<string> {
+async function accessToken(
+  scopes: string[],
+  clientAuth: [string, string] = web,
+  extra: Partial<Parameters<typeof issueCode>[2]> = {},
+): Promise<string> {
   const c = await issueCode(srv, T, { clientId: clientAuth[0], userId: alice, scopes, ...extra });
   const r = await redeem(srv, T, c, clientAuth);
   assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -96,7 +118,14 @@ describe('presenting the token', () => {
   });
 
   test('CORS preflight is answered', async () => {
-    const r = await fetch(`${srv.issuer(T)}/userinfo`, { method: 'OPTIONS', headers: { origin: 'https://spa.example.com', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+    const r = await fetch(`${srv.issuer(T)}/userinfo`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://spa.example.com',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization',
+      },
+    });
     assert.equal(r.status, 204);
     assert.equal(r.headers.get('access-control-allow-origin'), '*');
     assert.match(r.headers.get('access-control-allow-methods') ?? '', /GET/);
@@ -124,7 +153,9 @@ describe('claims', () => {
   });
 
   test("by the claims parameter's userinfo member", async () => {
-    const token = await accessToken(['openid'], web, { claims: { userinfo: { given_name: { essential: true }, email: null, department: null } } });
+    const token = await accessToken(['openid'], web, {
+      claims: { userinfo: { given_name: { essential: true }, email: null, department: null } },
+    });
     assert.deepEqual((await userinfo(srv, T, token)).body, { sub: alice, given_name: 'Alice', email: 'alice@example.com' });
   });
 
@@ -135,7 +166,13 @@ describe('claims', () => {
   });
 
   test('the implicit access token (id_token token) works and its sub matches the ID token', async () => {
-    const params = await issue(srv, T, { clientId: implicitId, userId: alice, responseType: 'id_token token', scopes: ['openid', 'email'], nonce: 'n' });
+    const params = await issue(srv, T, {
+      clientId: implicitId,
+      userId: alice,
+      responseType: 'id_token token',
+      scopes: ['openid', 'email'],
+      nonce: 'n',
+    });
     const r = await userinfo(srv, T, params.access_token!);
     assert.equal(r.status, 200);
     assert.equal(r.body.sub, decodePayload(params.id_token!).sub);
@@ -152,7 +189,12 @@ describe('refused tokens', () => {
   test('an access token of another tenant', async () => {
     await createTenant(srv, 'other-co');
     const bob = await createUser(srv, 'other-co', 'bob', 'correct horse battery');
-    const oc = await createClient(srv, 'other-co', { name: 'web', clientType: 'CONFIDENTIAL', redirectUris: [REDIRECT], accessTokenFormat: 'OPAQUE' });
+    const oc = await createClient(srv, 'other-co', {
+      name: 'web',
+      clientType: 'CONFIDENTIAL',
+      redirectUris: [REDIRECT],
+      accessTokenFormat: 'OPAQUE',
+    });
     const oj = await createClient(srv, 'other-co', { name: 'web2', clientType: 'CONFIDENTIAL', redirectUris: [REDIRECT] });
     for (const c of [oc, oj]) {
       const code = await issueCode(srv, 'other-co', { clientId: c.clientId, userId: bob });
@@ -167,14 +209,23 @@ describe('refused tokens', () => {
     for (const clientAuth of [web, opaque]) {
       const token = await accessToken(['openid'], clientAuth);
       assert.equal((await userinfo(srv, T, token)).status, 200);
-      const grantId = clientAuth === web ? decodePayload(token).gid : (await tenant.store.accessTokens.findActive(srv.rt.envelope.hashSecret(token)))!.grantId!;
+      const grantId =
+        clientAuth === web
+          ? decodePayload(token).gid
+          : (await tenant.store.accessTokens.findActive(srv.rt.envelope.hashSecret(token)))!.grantId!;
       await tenant.store.grants.revoke(grantId);
       assertInvalidToken(await userinfo(srv, T, token), 'revoked');
     }
   });
 
   test('a client_credentials token has no end-user', async () => {
-    const cc = await createClient(srv, T, { name: 'svc', clientType: 'CONFIDENTIAL', grantTypes: ['client_credentials'], scopes: ['api:read'], redirectUris: [] });
+    const cc = await createClient(srv, T, {
+      name: 'svc',
+      clientType: 'CONFIDENTIAL',
+      grantTypes: ['client_credentials'],
+      scopes: ['api:read'],
+      redirectUris: [],
+    });
     const body = (await (await clientCredentials(srv, T, cc.clientId, cc.clientSecret!)).json()) as { access_token: string };
     assertInvalidToken(await userinfo(srv, T, body.access_token), 'client token');
   });
@@ -273,7 +324,12 @@ describe('pairwise subjects', () => {
   });
 
   test('a client may choose pairwise on a public tenant, and the tenant can switch', async () => {
-    const c = await createClient(srv, T, { name: 'pw-client', clientType: 'CONFIDENTIAL', redirectUris: ['https://z.example.com/cb'], subjectType: 'pairwise' });
+    const c = await createClient(srv, T, {
+      name: 'pw-client',
+      clientType: 'CONFIDENTIAL',
+      redirectUris: ['https://z.example.com/cb'],
+      subjectType: 'pairwise',
+    });
     const code = await issueCode(srv, T, { clientId: c.clientId, userId: alice });
     const r = await redeem(srv, T, code, [c.clientId, c.clientSecret!]);
     assert.notEqual(decodePayload(r.body.id_token).sub, alice);

@@ -34,7 +34,9 @@ const families: { alg: string; make: () => Jwk }[] = [
   { alg: 'EdDSA', make: () => generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }) as Jwk },
 ];
 const POOL = 4;
-const pool: Jwk[][] = Array.from({ length: POOL }, () => families.flatMap((f) => [0, 1].map(() => ({ ...f.make(), alg: f.alg, use: 'sig' }))));
+const pool: Jwk[][] = Array.from({ length: POOL }, () =>
+  families.flatMap((f) => [0, 1].map(() => ({ ...f.make(), alg: f.alg, use: 'sig' }))),
+);
 
 /** The signing key of `alg` comes first: oidc-provider signs with the first matching key. */
 function tenantJwks(index: number, alg: string): Jwk[] {
@@ -97,7 +99,8 @@ function configuration(index: number, alg: string): Configuration {
         enabled: true,
         // JWT access tokens: the `cc` and `rp` clients default to the bench resource
         // server; `ccOpaque` gets none, so its tokens are opaque (stored).
-        defaultResource: (ctx: KoaContextWithOIDC) => (ctx.oidc.client?.clientId === BENCH_CLIENTS.ccOpaque.id ? undefined : BENCH_RESOURCE),
+        defaultResource: (ctx: KoaContextWithOIDC) =>
+          ctx.oidc.client?.clientId === BENCH_CLIENTS.ccOpaque.id ? undefined : BENCH_RESOURCE,
         useGrantedResource: () => true,
         getResourceServerInfo: () => ({
           scope: 'api:read',
@@ -110,7 +113,16 @@ function configuration(index: number, alg: string): Configuration {
     } as Configuration['features'],
     // Gatehouse rotates refresh tokens on every use; so does the reference here.
     rotateRefreshToken: true,
-    ttl: { AccessToken: 3600, ClientCredentials: 3600, AuthorizationCode: 60, IdToken: 3600, RefreshToken: 30 * 24 * 3600, Grant: 30 * 24 * 3600, Session: 14 * 24 * 3600, Interaction: 3600 },
+    ttl: {
+      AccessToken: 3600,
+      ClientCredentials: 3600,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      RefreshToken: 30 * 24 * 3600,
+      Grant: 30 * 24 * 3600,
+      Session: 14 * 24 * 3600,
+      Interaction: 3600,
+    },
     cookies: { keys: ['bench-cookie-key-0123456789abcdef'] },
     pkce: { required: () => false },
   } as Configuration;
@@ -121,7 +133,9 @@ const providers = new Map<string, { provider: Provider; handler: (req: IncomingM
 function addTenant(slug: string, index: number, alg: string): void {
   const provider = new Provider(`${origin}/t/${slug}`, configuration(index, alg));
   // Keep the reference quiet: a noisy stderr would only slow both sides unevenly.
-  provider.on('server_error', (_ctx: unknown, err: Error) => process.stderr.write(`oidc-provider server_error: ${err.stack ?? err.message}\n`));
+  provider.on('server_error', (_ctx: unknown, err: Error) =>
+    process.stderr.write(`oidc-provider server_error: ${err.stack ?? err.message}\n`),
+  );
   providers.set(slug, { provider, handler: provider.callback() as never });
 }
 
@@ -171,7 +185,13 @@ async function seed(slug: string, kind: string, n: number): Promise<string[]> {
       out.push(await code.save());
     } else if (kind === 'userinfo-token') {
       // oidc-provider only serves userinfo to opaque tokens without a resource audience.
-      const at = new provider.AccessToken({ accountId: BENCH_USER.sub, client, grantId, scope: 'openid email profile', gty: 'authorization_code' } as never);
+      const at = new provider.AccessToken({
+        accountId: BENCH_USER.sub,
+        client,
+        grantId,
+        scope: 'openid email profile',
+        gty: 'authorization_code',
+      } as never);
       out.push(await at.save());
     } else {
       throw new Error(`unknown seed kind ${kind}`);
@@ -223,7 +243,13 @@ const server = createServer((req, res) => {
 server.keepAliveTimeout = 65_000;
 server.listen(spec.port, '127.0.0.1', () => {
   process.stdout.write(
-    JSON.stringify({ ready: true, providers: providers.size, seconds: (Date.now() - started) / 1000, boundHit: boundHit ?? null, rss: process.memoryUsage().rss }) + '\n',
+    JSON.stringify({
+      ready: true,
+      providers: providers.size,
+      seconds: (Date.now() - started) / 1000,
+      boundHit: boundHit ?? null,
+      rss: process.memoryUsage().rss,
+    }) + '\n',
   );
 });
 process.on('SIGTERM', () => process.exit(0));

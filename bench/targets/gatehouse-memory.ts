@@ -42,8 +42,12 @@ async function child(): Promise<void> {
   const { discoveryDocument } = await dist<DiscoveryModule>('oidc/discovery.js');
   const records = (await rt.store.conn.collection('tenants').find({}).toArray()) as unknown as TenantRecord[];
   const scale = records.filter((r) => r.slug.startsWith(spec.prefix));
-  const keysets = new Map(((await rt.store.conn.collection('keysets').find({}).toArray()) as unknown as KeysetRecord[]).map((k) => [k.tenantId, k]));
-  const clients = new Map((await rt.store.conn.collection('clients').find({ clientId: 'bench-cc' }).toArray()).map((c) => [c.tenantId as string, c]));
+  const keysets = new Map(
+    ((await rt.store.conn.collection('keysets').find({}).toArray()) as unknown as KeysetRecord[]).map((k) => [k.tenantId, k]),
+  );
+  const clients = new Map(
+    (await rt.store.conn.collection('clients').find({ clientId: 'bench-cc' }).toArray()).map((c) => [c.tenantId as string, c]),
+  );
   const gc = globalThis.gc ?? (() => {});
   const measure = () => {
     gc();
@@ -61,7 +65,12 @@ async function child(): Promise<void> {
   }
   const after = measure();
   const n = Math.max(1, scale.length);
-  const out: TenantFootprint = { tenants: scale.length, heapPerTenant: (after.heap - before.heap) / n, rssPerTenant: (after.rss - before.rss) / n, seconds: (Date.now() - started) / 1000 };
+  const out: TenantFootprint = {
+    tenants: scale.length,
+    heapPerTenant: (after.heap - before.heap) / n,
+    rssPerTenant: (after.rss - before.rss) / n,
+    seconds: (Date.now() - started) / 1000,
+  };
   process.stdout.write(JSON.stringify(out) + '\n');
   void held.length;
   await close();

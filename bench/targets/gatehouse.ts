@@ -78,21 +78,31 @@ export async function startGatehouse(o: GatehouseOptions): Promise<StartedGateho
   let exited = false;
   proc.once('exit', () => (exited = true));
   try {
-    await waitFor('Gatehouse', async () => {
-      if (exited) throw new Error(`Gatehouse exited during start: ${stderr}`);
-      return (await fetch(`${url}/readyz`)).ok;
-    }, 60_000, () => exited).catch((err: Error) => {
+    await waitFor(
+      'Gatehouse',
+      async () => {
+        if (exited) throw new Error(`Gatehouse exited during start: ${stderr}`);
+        return (await fetch(`${url}/readyz`)).ok;
+      },
+      60_000,
+      () => exited,
+    ).catch((err: Error) => {
       throw new Error(`${err.message}; stderr: ${stderr}`);
     });
     if (o.workers > 1) {
       // Workers are not identifiable from outside (their metrics look alike), so: all
       // forked, a run of good answers on fresh connections, then a moment for the
       // slower worker to call listen() and join the primary's round-robin.
-      await waitFor('Gatehouse workers', async () => {
-        if (childPids(proc.pid!).length < o.workers) return false;
-        for (let i = 0; i < o.workers * 3; i++) if (!(await freshGet(`${url}/readyz`)).includes('ok')) return false;
-        return true;
-      }, 60_000, () => exited);
+      await waitFor(
+        'Gatehouse workers',
+        async () => {
+          if (childPids(proc.pid!).length < o.workers) return false;
+          for (let i = 0; i < o.workers * 3; i++) if (!(await freshGet(`${url}/readyz`)).includes('ok')) return false;
+          return true;
+        },
+        60_000,
+        () => exited,
+      );
       await new Promise((r) => setTimeout(r, 2000));
     }
   } catch (err) {
@@ -151,10 +161,9 @@ export async function startGatehouse(o: GatehouseOptions): Promise<StartedGateho
 // ---------------------------------------------------------------------------
 
 async function inputFields(g: StartedGatehouse, type: string): Promise<Map<string, string>> {
-  const data = await g.gql<{ __type: { inputFields: { name: string; type: { name: string | null; ofType: { name: string | null } | null } }[] } | null }>(
-    `query($t: String!) { __type(name: $t) { inputFields { name type { name ofType { name } } } } }`,
-    { t: type },
-  );
+  const data = await g.gql<{
+    __type: { inputFields: { name: string; type: { name: string | null; ofType: { name: string | null } | null } }[] } | null;
+  }>(`query($t: String!) { __type(name: $t) { inputFields { name type { name ofType { name } } } } }`, { t: type });
   return new Map((data.__type?.inputFields ?? []).map((f) => [f.name, f.type.name ?? f.type.ofType?.name ?? '']));
 }
 
@@ -226,7 +235,11 @@ export async function createNamedTenants(g: StartedGatehouse, log: (m: string) =
       });
       await g.gql(`mutation($tenant: String!, $input: CreateUserInput!) { createUser(tenant: $tenant, input: $input) { id } }`, {
         tenant: t.slug,
-        input: { username: BENCH_USER.username, password: BENCH_USER.password, claims: { email: BENCH_USER.email, email_verified: true, name: BENCH_USER.name } },
+        input: {
+          username: BENCH_USER.username,
+          password: BENCH_USER.password,
+          claims: { email: BENCH_USER.email, email_verified: true, name: BENCH_USER.name },
+        },
       });
     } catch (err) {
       notes.push(`relying party: ${(err as Error).message.slice(0, 200)}`);
@@ -258,11 +271,19 @@ export async function benchRuntime(db: GatehouseDatabase): Promise<{ rt: Runtime
   const { Store } = await dist<StoreModule>('store/index.js');
   const { loadConfig } = await dist<ConfigModule>('config/index.js');
   const { buildRuntime } = await dist<RuntimeModule>('boot/runtime.js');
-  const config = loadConfig({ NODE_ENV: 'production', MONGODB_URI: db.uri, MONGODB_DATABASE: db.name, GATEHOUSE_MASTER_KEY: db.masterKey, LOG_LEVEL: 'warn' });
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    MONGODB_URI: db.uri,
+    MONGODB_DATABASE: db.name,
+    GATEHOUSE_MASTER_KEY: db.masterKey,
+    LOG_LEVEL: 'warn',
+  });
   const store = await Store.open(db.uri, db.name);
   const rt = buildRuntime(config, store);
   // The keyed-hash key lives in the database (boot/platform-secrets.ts), where present.
-  const secrets = await dist<{ ensureHashKey?: (rt: Runtime) => Promise<void> }>('boot/platform-secrets.js').catch(() => ({}) as { ensureHashKey?: undefined });
+  const secrets = await dist<{ ensureHashKey?: (rt: Runtime) => Promise<void> }>('boot/platform-secrets.js').catch(
+    () => ({}) as { ensureHashKey?: undefined },
+  );
   if (secrets.ensureHashKey) await secrets.ensureHashKey(rt);
   return { rt, close: () => store.close() };
 }
@@ -277,7 +298,13 @@ export async function benchRuntime(db: GatehouseDatabase): Promise<{ rt: Runtime
  * under its own tenant id and kid (so the server decrypts and uses them exactly as it
  * does generated keys). Real tenants never share key material.
  */
-export async function insertManyTenants(g: StartedGatehouse, db: GatehouseDatabase, prefix: string, count: number, log: (m: string) => void): Promise<string[]> {
+export async function insertManyTenants(
+  g: StartedGatehouse,
+  db: GatehouseDatabase,
+  prefix: string,
+  count: number,
+  log: (m: string) => void,
+): Promise<string[]> {
   const { newId } = await dist<StoreModule>('store/index.js');
   const { generateSigningKey, keyContext } = await dist<KeyGenModule>('keys/key-generation.js');
   const { signingAlgs } = await dist<DefaultsModule>('config/defaults.js');
@@ -321,7 +348,14 @@ export async function insertManyTenants(g: StartedGatehouse, db: GatehouseDataba
         const keys = (pool[i % pool.length] as { rec: KeyRecord; der: Buffer }[]).map(({ rec, der }) => {
           const kid = randomBytes(12).toString('base64url');
           const jwk = { ...(JSON.parse(rec.publicJwk) as Record<string, unknown>), kid };
-          return { ...rec, kid, createdAt: now, activatedAt: rec.status === 'ACTIVE' ? now : null, publicJwk: JSON.stringify(jwk), privateKey: envelope.seal(der, keyContext(id, kid)) };
+          return {
+            ...rec,
+            kid,
+            createdAt: now,
+            activatedAt: rec.status === 'ACTIVE' ? now : null,
+            publicJwk: JSON.stringify(jwk),
+            privateKey: envelope.seal(der, keyContext(id, kid)),
+          };
         });
         tDocs.push({ _id: id, slug, displayName: `Scale ${i}`, branding: {}, settings: {}, revision: 1, createdAt: now, updatedAt: now });
         kDocs.push({ _id: id, tenantId: id, version: 1, keys });
@@ -333,7 +367,9 @@ export async function insertManyTenants(g: StartedGatehouse, db: GatehouseDataba
       await clients.insertMany(cDocs as never[], { ordered: false });
       await tenants.insertMany(tDocs as never[], { ordered: false });
     }
-    log(`gatehouse: inserted ${count} tenants "${prefix}N" into the store in ${((Date.now() - started) / 1000).toFixed(1)} s (shared key-pool shortcut)`);
+    log(
+      `gatehouse: inserted ${count} tenants "${prefix}N" into the store in ${((Date.now() - started) / 1000).toFixed(1)} s (shared key-pool shortcut)`,
+    );
     return slugs;
   } finally {
     await close();

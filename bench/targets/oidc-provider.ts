@@ -49,7 +49,13 @@ export async function startOidcProvider(o: OidcProviderOptions): Promise<Started
   const url = `http://127.0.0.1:${port}`;
   const tenants: Record<string, TenantFixture> = {};
   for (const t of NAMED_TENANTS) {
-    tenants[t.slug] = { slug: t.slug, alg: t.alg, cc: { ...BENCH_CLIENTS.cc }, ccOpaque: { ...BENCH_CLIENTS.ccOpaque }, rp: { ...BENCH_CLIENTS.rp } };
+    tenants[t.slug] = {
+      slug: t.slug,
+      alg: t.alg,
+      cc: { ...BENCH_CLIENTS.cc },
+      ccOpaque: { ...BENCH_CLIENTS.ccOpaque },
+      rp: { ...BENCH_CLIENTS.rp },
+    };
   }
   const generated = o.many ? ready.providers - NAMED_TENANTS.length : 0;
   const manySlugs = o.many ? Array.from({ length: generated }, (_, i) => `${o.many!.prefix}${i}`) : [];

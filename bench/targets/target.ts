@@ -81,7 +81,12 @@ export function treeRss(pid: number): number {
   return total;
 }
 
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000, gone: () => boolean = () => false): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 60_000,
+  gone: () => boolean = () => false,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (gone()) throw new Error(`${what} exited while starting`);

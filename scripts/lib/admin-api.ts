@@ -27,7 +27,10 @@ export interface AdminApi {
   gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
 }
 
-export function apiOptionsFromEnv(flags: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv = process.env): AdminApiOptions {
+export function apiOptionsFromEnv(
+  flags: Record<string, string | boolean | undefined>,
+  env: NodeJS.ProcessEnv = process.env,
+): AdminApiOptions {
   const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
   return {
     url: str(flags.url) ?? env.GATEHOUSE_URL ?? env.PUBLIC_URL,
@@ -40,7 +43,9 @@ export function apiOptionsFromEnv(flags: Record<string, string | boolean | undef
 export async function connectAdminApi(opts: AdminApiOptions): Promise<AdminApi> {
   const url = (opts.url ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/+$/, '');
   if (!opts.clientId || !opts.clientSecret) {
-    throw new AdminApiError('admin credentials are missing: set GATEHOUSE_ADMIN_CLIENT_ID and GATEHOUSE_ADMIN_CLIENT_SECRET (or pass --client-id and --client-secret)');
+    throw new AdminApiError(
+      'admin credentials are missing: set GATEHOUSE_ADMIN_CLIENT_ID and GATEHOUSE_ADMIN_CLIENT_SECRET (or pass --client-id and --client-secret)',
+    );
   }
   const basic = Buffer.from(`${encodeURIComponent(opts.clientId)}:${encodeURIComponent(opts.clientSecret)}`).toString('base64');
   let res: Response;
@@ -54,7 +59,10 @@ export async function connectAdminApi(opts: AdminApiOptions): Promise<AdminApi> 
     throw new AdminApiError(`cannot reach Gatehouse at ${url}: ${(err as Error).message}`);
   }
   const body = (await res.json().catch(() => ({}))) as { access_token?: string; error?: string; error_description?: string };
-  if (!body.access_token) throw new AdminApiError(`could not get an admin token from ${url}/t/system/token: ${body.error ?? res.status}${body.error_description ? ` (${body.error_description})` : ''}`);
+  if (!body.access_token)
+    throw new AdminApiError(
+      `could not get an admin token from ${url}/t/system/token: ${body.error ?? res.status}${body.error_description ? ` (${body.error_description})` : ''}`,
+    );
   const token = body.access_token;
   return {
     url,
@@ -67,7 +75,10 @@ export async function connectAdminApi(opts: AdminApiOptions): Promise<AdminApi> 
       const out = (await r.json().catch(() => ({}))) as { data?: T; errors?: AdminApiError['errors'] };
       if (out.errors?.length || !out.data) {
         const first = out.errors?.[0];
-        throw new AdminApiError(first ? `${first.message}${first.extensions?.code ? ` [${first.extensions.code}]` : ''}` : `HTTP ${r.status}`, out.errors ?? []);
+        throw new AdminApiError(
+          first ? `${first.message}${first.extensions?.code ? ` [${first.extensions.code}]` : ''}` : `HTTP ${r.status}`,
+          out.errors ?? [],
+        );
       }
       return out.data;
     },

@@ -19,7 +19,12 @@ export function desiredResolver(r: TenantFileClaimResolver): CurrentClaimResolve
     kind: d.kind,
     targets: d.targets,
     mapping: d.mapping
-      ? { path: d.mapping.path ?? null, template: d.mapping.template ?? null, constant: d.mapping.constant ? (JSON.parse(d.mapping.constant) as unknown) : null, type: d.mapping.type }
+      ? {
+          path: d.mapping.path ?? null,
+          template: d.mapping.template ?? null,
+          constant: d.mapping.constant ? (JSON.parse(d.mapping.constant) as unknown) : null,
+          type: d.mapping.type,
+        }
       : null,
     code: d.code ?? null,
     webhook: d.webhook ?? null,
@@ -95,15 +100,39 @@ export function planExtensions(file: TenantFile, current: CurrentTenant | null, 
   if (opts.prune && current) {
     const keepR = new Set((file.claimResolvers ?? []).map((r) => r.name.trim()));
     for (const name of haveResolvers.keys()) {
-      if (!keepR.has(name)) changes.push({ op: '-', kind: 'claimResolver', id: name, details: [], mutation: `mutation($slug: String!, $name: String!) { deleteClaimResolver(tenant: $slug, name: $name) }`, variables: { slug, name } });
+      if (!keepR.has(name))
+        changes.push({
+          op: '-',
+          kind: 'claimResolver',
+          id: name,
+          details: [],
+          mutation: `mutation($slug: String!, $name: String!) { deleteClaimResolver(tenant: $slug, name: $name) }`,
+          variables: { slug, name },
+        });
     }
     const keepH = new Set((file.hooks ?? []).map((h) => h.point));
     for (const point of haveHooks.keys()) {
-      if (!keepH.has(point)) changes.push({ op: '-', kind: 'hook', id: point, details: [], mutation: `mutation($slug: String!, $point: HookPoint!) { deleteHook(tenant: $slug, point: $point) }`, variables: { slug, point } });
+      if (!keepH.has(point))
+        changes.push({
+          op: '-',
+          kind: 'hook',
+          id: point,
+          details: [],
+          mutation: `mutation($slug: String!, $point: HookPoint!) { deleteHook(tenant: $slug, point: $point) }`,
+          variables: { slug, point },
+        });
     }
     const keepW = new Set((file.eventWebhooks ?? []).map((w) => w.name.trim()));
     for (const name of haveWebhooks.keys()) {
-      if (!keepW.has(name)) changes.push({ op: '-', kind: 'eventWebhook', id: name, details: [], mutation: `mutation($slug: String!, $name: String!) { deleteEventWebhook(tenant: $slug, name: $name) }`, variables: { slug, name } });
+      if (!keepW.has(name))
+        changes.push({
+          op: '-',
+          kind: 'eventWebhook',
+          id: name,
+          details: [],
+          mutation: `mutation($slug: String!, $name: String!) { deleteEventWebhook(tenant: $slug, name: $name) }`,
+          variables: { slug, name },
+        });
     }
   }
   return changes;

@@ -60,7 +60,10 @@ export const CLIENT_KEYS = [
 type ClientKey = (typeof CLIENT_KEYS)[number];
 
 /** A file's client with every default filled in, as the API would store it. */
-export function desiredClient(c: TenantFileClient, settings: TenantFile['settings'] = {}): Record<ClientKey, unknown> & { clientType: string } {
+export function desiredClient(
+  c: TenantFileClient,
+  settings: TenantFile['settings'] = {},
+): Record<ClientKey, unknown> & { clientType: string } {
   // The server's default ID token alg (services/client-key-families.ts): RS256, or the tenant's signingAlg without RSA keys.
   const defaultAlg = (settings?.keyFamilies ?? ['RSA']).includes('RSA') ? 'RS256' : (settings?.signingAlg ?? 'RS256');
   const m = resolveClientMetadata({
@@ -106,7 +109,12 @@ export function desiredClient(c: TenantFileClient, settings: TenantFile['setting
 
 const show = (v: unknown): string => (v === undefined ? '(default)' : JSON.stringify(v));
 
-function diff(before: Record<string, unknown>, after: Record<string, unknown>, keys: readonly string[], prefix = ''): { changed: Record<string, unknown>; details: string[] } {
+function diff(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  keys: readonly string[],
+  prefix = '',
+): { changed: Record<string, unknown>; details: string[] } {
   const changed: Record<string, unknown> = {};
   const details: string[] = [];
   for (const k of keys) {
@@ -179,7 +187,14 @@ export function planTenant(file: TenantFile, current: CurrentTenant | null, opts
     details.push(...s.details);
   }
   if (details.length) {
-    changes.push({ op: '~', kind: 'tenant', id: slug, details, mutation: `mutation($slug: String!, $input: UpdateTenantInput!) { updateTenant(slug: $slug, input: $input) { slug } }`, variables: { slug, input } });
+    changes.push({
+      op: '~',
+      kind: 'tenant',
+      id: slug,
+      details,
+      mutation: `mutation($slug: String!, $input: UpdateTenantInput!) { updateTenant(slug: $slug, input: $input) { slug } }`,
+      variables: { slug, input },
+    });
   }
 
   // Scopes.
@@ -189,12 +204,27 @@ export function planTenant(file: TenantFile, current: CurrentTenant | null, opts
     const have = haveScopes.get(sc.name);
     if (have && isDeepStrictEqual({ ...have }, want)) continue;
     const d = have ? diff(have, want, ['displayName', 'description', 'claims']).details : [];
-    changes.push({ op: have ? '~' : '+', kind: 'scope', id: sc.name, details: d, mutation: `mutation($slug: String!, $input: ScopeInput!) { setScope(tenant: $slug, input: $input) { name } }`, variables: { slug, input: want } });
+    changes.push({
+      op: have ? '~' : '+',
+      kind: 'scope',
+      id: sc.name,
+      details: d,
+      mutation: `mutation($slug: String!, $input: ScopeInput!) { setScope(tenant: $slug, input: $input) { name } }`,
+      variables: { slug, input: want },
+    });
   }
   if (opts.prune) {
     const keep = new Set((file.scopes ?? []).map((sc) => sc.name));
     for (const name of haveScopes.keys()) {
-      if (!keep.has(name)) changes.push({ op: '-', kind: 'scope', id: name, details: [], mutation: `mutation($slug: String!, $name: String!) { deleteScope(tenant: $slug, name: $name) }`, variables: { slug, name } });
+      if (!keep.has(name))
+        changes.push({
+          op: '-',
+          kind: 'scope',
+          id: name,
+          details: [],
+          mutation: `mutation($slug: String!, $name: String!) { deleteScope(tenant: $slug, name: $name) }`,
+          variables: { slug, name },
+        });
     }
   }
 
@@ -216,7 +246,10 @@ export function planTenant(file: TenantFile, current: CurrentTenant | null, opts
       continue;
     }
     const want = desiredClient(c, file.settings);
-    if (want.clientType !== have.clientType) throw new Error(`client ${c.clientId}: clientType cannot change from ${have.clientType} to ${want.clientType}; delete the client first`);
+    if (want.clientType !== have.clientType)
+      throw new Error(
+        `client ${c.clientId}: clientType cannot change from ${have.clientType} to ${want.clientType}; delete the client first`,
+      );
     const d = diff(have as unknown as Record<string, unknown>, want, CLIENT_KEYS);
     if (d.details.length) {
       changes.push({
@@ -232,7 +265,15 @@ export function planTenant(file: TenantFile, current: CurrentTenant | null, opts
   if (opts.prune) {
     const keep = new Set((file.clients ?? []).map((c) => c.clientId));
     for (const id of haveClients.keys()) {
-      if (!keep.has(id)) changes.push({ op: '-', kind: 'client', id, details: [], mutation: `mutation($slug: String!, $clientId: String!) { deleteClient(tenant: $slug, clientId: $clientId) }`, variables: { slug, clientId: id } });
+      if (!keep.has(id))
+        changes.push({
+          op: '-',
+          kind: 'client',
+          id,
+          details: [],
+          mutation: `mutation($slug: String!, $clientId: String!) { deleteClient(tenant: $slug, clientId: $clientId) }`,
+          variables: { slug, clientId: id },
+        });
     }
   }
 
@@ -247,17 +288,39 @@ export function planTenant(file: TenantFile, current: CurrentTenant | null, opts
     const want = { username: u.username, claims: u.claims ?? {} };
     const d = diff(have, want, ['username', 'claims']);
     if (d.details.length) {
-      changes.push({ op: '~', kind: 'user', id: u.username, details: d.details, mutation: `mutation($slug: String!, $id: ID!, $input: UpdateUserInput!) { updateUser(tenant: $slug, id: $id, input: $input) { id } }`, variables: { slug, id: have.id, input: d.changed } });
+      changes.push({
+        op: '~',
+        kind: 'user',
+        id: u.username,
+        details: d.details,
+        mutation: `mutation($slug: String!, $id: ID!, $input: UpdateUserInput!) { updateUser(tenant: $slug, id: $id, input: $input) { id } }`,
+        variables: { slug, id: have.id, input: d.changed },
+      });
     }
     if ((u.disabled ?? false) !== have.disabled) {
       const op = u.disabled ? 'disableUser' : 'enableUser';
-      changes.push({ op: '~', kind: 'user', id: u.username, details: [`disabled: ${have.disabled} → ${!have.disabled}`], mutation: `mutation($slug: String!, $id: ID!) { ${op}(tenant: $slug, id: $id) { id } }`, variables: { slug, id: have.id } });
+      changes.push({
+        op: '~',
+        kind: 'user',
+        id: u.username,
+        details: [`disabled: ${have.disabled} → ${!have.disabled}`],
+        mutation: `mutation($slug: String!, $id: ID!) { ${op}(tenant: $slug, id: $id) { id } }`,
+        variables: { slug, id: have.id },
+      });
     }
   }
   if (opts.prune) {
     const keep = new Set((file.users ?? []).map((u) => u.username.toLowerCase()));
     for (const [key, u] of haveUsers) {
-      if (!keep.has(key)) changes.push({ op: '-', kind: 'user', id: u.username, details: [], mutation: `mutation($slug: String!, $id: ID!) { deleteUser(tenant: $slug, id: $id) }`, variables: { slug, id: u.id } });
+      if (!keep.has(key))
+        changes.push({
+          op: '-',
+          kind: 'user',
+          id: u.username,
+          details: [],
+          mutation: `mutation($slug: String!, $id: ID!) { deleteUser(tenant: $slug, id: $id) }`,
+          variables: { slug, id: u.id },
+        });
     }
   }
   return changes;
@@ -282,7 +345,11 @@ export interface ApplyResult {
 }
 
 /** Runs the changes in order, reporting each one; stops at the first failure. */
-export async function applyChanges(api: AdminApi, changes: Change[], onStep: (i: number, change: Change, state: 'start' | 'done') => void = () => {}): Promise<ApplyResult> {
+export async function applyChanges(
+  api: AdminApi,
+  changes: Change[],
+  onStep: (i: number, change: Change, state: 'start' | 'done') => void = () => {},
+): Promise<ApplyResult> {
   const secrets: Record<string, string> = {};
   for (const [i, change] of changes.entries()) {
     onStep(i, change, 'start');
@@ -291,9 +358,12 @@ export async function applyChanges(api: AdminApi, changes: Change[], onStep: (i:
     if (data.createTenant) for (const c of data.createTenant.clients) if (c.clientSecret) secrets[c.client.clientId] = c.clientSecret;
     if (data.createClient?.clientSecret) secrets[data.createClient.client.clientId] = data.createClient.clientSecret;
     if (data.setEventWebhook?.secret) secrets[`event webhook ${data.setEventWebhook.webhook.name}`] = data.setEventWebhook.secret;
-    if (data.createUser && disable) await api.gql(`mutation($slug: String!, $id: ID!) { disableUser(tenant: $slug, id: $id) { id } }`, { slug: (variables as { slug: string }).slug, id: data.createUser.id });
+    if (data.createUser && disable)
+      await api.gql(`mutation($slug: String!, $id: ID!) { disableUser(tenant: $slug, id: $id) { id } }`, {
+        slug: (variables as { slug: string }).slug,
+        id: data.createUser.id,
+      });
     onStep(i, change, 'done');
   }
   return { secrets };
 }
-

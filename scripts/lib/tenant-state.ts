@@ -39,7 +39,12 @@ export interface CurrentClaimResolver {
   name: string;
   kind: 'MAPPING' | 'CODE' | 'WEBHOOK';
   targets: ('ID_TOKEN' | 'ACCESS_TOKEN' | 'USERINFO')[];
-  mapping: { path: string | null; template: string | null; constant: unknown; type: 'STRING' | 'BOOLEAN' | 'NUMBER' | 'ARRAY' | 'OBJECT' } | null;
+  mapping: {
+    path: string | null;
+    template: string | null;
+    constant: unknown;
+    type: 'STRING' | 'BOOLEAN' | 'NUMBER' | 'ARRAY' | 'OBJECT';
+  } | null;
   code: string | null;
   webhook: { url: string; timeoutMs: number; cacheTtlSeconds: number } | null;
 }
@@ -93,7 +98,10 @@ async function all<T>(api: AdminApi, query: string, slug: string, key: string): 
   const out: T[] = [];
   let after: string | null = null;
   for (;;) {
-    const data: Record<string, { edges: { node: T }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }> = await api.gql(query, { slug, after });
+    const data: Record<string, { edges: { node: T }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }> = await api.gql(
+      query,
+      { slug, after },
+    );
     const conn = data[key]!;
     out.push(...conn.edges.map((e) => e.node));
     if (!conn.pageInfo.hasNextPage) return out;

@@ -65,7 +65,11 @@ export function audited(mutations: MutationResolvers): MutationResolvers {
         try {
           await beginAudit(ctx.rt, { actor, tenant: knownTenant(), operation: name, arguments: args }, record.id, record.at);
         } catch (err) {
-          await recordAudit(ctx.rt, { actor, tenant: knownTenant(), operation: name, arguments: args, outcome: 'FAILURE', errorCode: 'SERVICE_UNAVAILABLE' }, record);
+          await recordAudit(
+            ctx.rt,
+            { actor, tenant: knownTenant(), operation: name, arguments: args, outcome: 'FAILURE', errorCode: 'SERVICE_UNAVAILABLE' },
+            record,
+          );
           ctx.rt.log.warn({ err, operation: name }, 'admin change refused: its audit record could not be written');
           throw serviceUnavailable();
         }

@@ -38,9 +38,12 @@ export async function authenticateAdmin(rt: Runtime, authorization: string | und
     if (!system) throw unauthenticated('the system tenant is not initialised');
     const found = await resolveClientAccessToken(rt, system, token);
     // A token of the system tenant for another audience (token exchange, resource indicators) is not an admin token.
-    if (!found || !found.token.audience.includes(system.issuer)) throw unauthenticated('the admin token is not valid, has expired or was revoked');
+    if (!found || !found.token.audience.includes(system.issuer))
+      throw unauthenticated('the admin token is not valid, has expired or was revoked');
     const scopes = found.heldScopes;
-    const tenants = new Set(scopes.filter((s) => s.startsWith(TENANT_ADMIN_SCOPE_PREFIX)).map((s) => s.slice(TENANT_ADMIN_SCOPE_PREFIX.length)));
+    const tenants = new Set(
+      scopes.filter((s) => s.startsWith(TENANT_ADMIN_SCOPE_PREFIX)).map((s) => s.slice(TENANT_ADMIN_SCOPE_PREFIX.length)),
+    );
     const platform = scopes.includes(PLATFORM_SCOPE);
     if (!platform && tenants.size === 0) {
       // A token that carried an admin scope its client lost is no admin credential any more.

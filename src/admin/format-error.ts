@@ -23,15 +23,21 @@ export function formatAdminError(log: Logger) {
     const original = error instanceof GraphQLError ? error.originalError : error;
     const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
     if (original instanceof AdminError) return { ...base, message: original.message, extensions: original.extensions };
-    if (original instanceof InputError) return { ...base, message: `${original.field}: ${original.message}`, extensions: { code: 'BAD_USER_INPUT', field: original.field } };
-    if (original instanceof ConflictError) return { ...base, message: original.message, extensions: { code: 'CONFLICT', field: original.field } };
+    if (original instanceof InputError)
+      return { ...base, message: `${original.field}: ${original.message}`, extensions: { code: 'BAD_USER_INPUT', field: original.field } };
+    if (original instanceof ConflictError)
+      return { ...base, message: original.message, extensions: { code: 'CONFLICT', field: original.field } };
     if (original instanceof NotFoundError) return { ...base, message: original.message, extensions: { code: 'NOT_FOUND' } };
     if (isStoreUnavailable(original)) {
-      log.warn({ reason: (original as Error).message, path: formatted.path }, 'database unavailable: admin request answered SERVICE_UNAVAILABLE');
+      log.warn(
+        { reason: (original as Error).message, path: formatted.path },
+        'database unavailable: admin request answered SERVICE_UNAVAILABLE',
+      );
       const e = serviceUnavailable();
       return { ...base, message: e.message, extensions: e.extensions };
     }
-    if (original instanceof InvalidCursorError) return { ...base, message: `after: ${original.message}`, extensions: { code: 'BAD_USER_INPUT', field: 'after' } };
+    if (original instanceof InvalidCursorError)
+      return { ...base, message: `after: ${original.message}`, extensions: { code: 'BAD_USER_INPUT', field: 'after' } };
     const code = formatted.extensions?.code;
     if (original && !(original instanceof GraphQLError) && (code === undefined || code === 'INTERNAL_SERVER_ERROR')) {
       log.error({ err: original, path: formatted.path }, 'admin resolver failed');

@@ -62,15 +62,25 @@ export async function adminHandler(rt: Runtime): Promise<{ handler: RequestHandl
           // and never "valid" (admin access fails closed).
           if (isStoreUnavailable(err) || (err instanceof GraphQLError && err.extensions.code === 'SERVICE_UNAVAILABLE')) {
             const e = err instanceof GraphQLError ? err : serviceUnavailable();
-            throw new GraphQLError(e.message, { extensions: { ...e.extensions, code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: new Map([['retry-after', RETRY_AFTER]]) } } });
+            throw new GraphQLError(e.message, {
+              extensions: {
+                ...e.extensions,
+                code: 'SERVICE_UNAVAILABLE',
+                http: { status: 503, headers: new Map([['retry-after', RETRY_AFTER]]) },
+              },
+            });
           }
           if (err instanceof GraphQLError) {
             // Fail-closed admin authentication (authz.ts) is a "try again", not a refusal.
             if (err.extensions.code === 'SERVICE_UNAVAILABLE') {
-              throw new GraphQLError(err.message, { extensions: { ...err.extensions, http: { status: 503, headers: new Map([['retry-after', '2']]) } } });
+              throw new GraphQLError(err.message, {
+                extensions: { ...err.extensions, http: { status: 503, headers: new Map([['retry-after', '2']]) } },
+              });
             }
             const status = err.extensions.code === 'UNAUTHENTICATED' ? 401 : 403;
-            throw new GraphQLError(err.message, { extensions: { ...err.extensions, http: { status, headers: new Map([['www-authenticate', 'Bearer realm="gatehouse"']]) } } });
+            throw new GraphQLError(err.message, {
+              extensions: { ...err.extensions, http: { status, headers: new Map([['www-authenticate', 'Bearer realm="gatehouse"']]) } },
+            });
           }
           throw err;
         }

@@ -69,9 +69,15 @@ export async function ensureAdminClient(rt: Runtime, system: TenantContext): Pro
       // The configured credentials are the break-glass: they work again after every start.
       if (existing.disabled) {
         await setClientDisabled(rt, system, adminClientId, false);
-        rt.log.warn({ clientId: adminClientId }, 'the bootstrap admin client was disabled; enabled again because GATEHOUSE_ADMIN_CLIENT_ID/SECRET name it');
+        rt.log.warn(
+          { clientId: adminClientId },
+          'the bootstrap admin client was disabled; enabled again because GATEHOUSE_ADMIN_CLIENT_ID/SECRET name it',
+        );
       }
-      await updateClient(rt, system, adminClientId, { scopes: [...new Set([...existing.scopes, PLATFORM_SCOPE])], grantTypes: ['client_credentials'] });
+      await updateClient(rt, system, adminClientId, {
+        scopes: [...new Set([...existing.scopes, PLATFORM_SCOPE])],
+        grantTypes: ['client_credentials'],
+      });
       if (!existing.secretHash || !rt.envelope.verifySecret(adminClientSecret, existing.secretHash)) {
         await rotateClientSecret(rt, system, adminClientId, adminClientSecret);
       }
@@ -84,7 +90,8 @@ export async function ensureAdminClient(rt: Runtime, system: TenantContext): Pro
   if (file && existsSync(file)) {
     const saved = JSON.parse(readFileSync(file, 'utf8')) as { clientId: string; clientSecret: string };
     const client = await system.store.clients.findByClientId(saved.clientId);
-    if (client?.secretHash && rt.envelope.verifySecret(saved.clientSecret, client.secretHash)) return { ...none, clientId: saved.clientId, credentialsFile: file };
+    if (client?.secretHash && rt.envelope.verifySecret(saved.clientSecret, client.secretHash))
+      return { ...none, clientId: saved.clientId, credentialsFile: file };
   }
   const marker = await system.store.clients.list({ first: 100 });
   const bootstrap = marker.items.find((c) => c.name === ADMIN_CLIENT.name);

@@ -24,7 +24,11 @@ function clientArgs(c: TenantFileClient) {
     delete (rest as Record<string, unknown>)[field];
   }
   for (const k of Object.keys(metadata)) if (metadata[k] === undefined) delete metadata[k];
-  const input = { ...rest, redirectUris: rest.redirectUris ?? [], accessTokenFormat: accessTokenFormat === 'OPAQUE' ? ('opaque' as const) : ('jwt' as const) };
+  const input = {
+    ...rest,
+    redirectUris: rest.redirectUris ?? [],
+    accessTokenFormat: accessTokenFormat === 'OPAQUE' ? ('opaque' as const) : ('jwt' as const),
+  };
   return { input, opts: { clientId, metadata } };
 }
 
@@ -45,7 +49,9 @@ export async function ensureDemoTenant(rt: Runtime, file: string): Promise<DemoT
   // The data folder need not exist yet when MONGODB_URI is set (nothing else wrote to it).
   mkdirSync(rt.config.dataDir, { recursive: true });
   const secretsFile = join(rt.config.dataDir, 'demo-client-secrets.json');
-  const secrets: Record<string, string> = existsSync(secretsFile) ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as Record<string, string>) : {};
+  const secrets: Record<string, string> = existsSync(secretsFile)
+    ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as Record<string, string>)
+    : {};
   const save = () => writeFileSync(secretsFile, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
   for (const c of spec.clients ?? []) {
     if (await tenant.store.clients.findByClientId(c.clientId)) continue;
@@ -62,7 +68,8 @@ export async function ensureDemoTenant(rt: Runtime, file: string): Promise<DemoT
   for (const u of spec.users ?? []) {
     if (!u.password) continue;
     users.push({ username: u.username, password: u.password });
-    if (!(await tenant.store.users.findByUsername(u.username))) await createUser(tenant, { username: u.username, password: u.password, claims: u.claims });
+    if (!(await tenant.store.users.findByUsername(u.username)))
+      await createUser(tenant, { username: u.username, password: u.password, claims: u.claims });
   }
   return { tenant: (await rt.tenants.get(spec.slug))!, clientSecrets: secrets, users };
 }

@@ -19,7 +19,11 @@ import type { Store } from '../store/index.js';
 import { TenantRegistry } from '../tenancy/tenant-registry.js';
 
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({ level: config.logLevel, base: { service: 'gatehouse' }, redact: ['req.headers.authorization', 'client_secret', 'password'] });
+  return pino({
+    level: config.logLevel,
+    base: { service: 'gatehouse' },
+    redact: ['req.headers.authorization', 'client_secret', 'password'],
+  });
 }
 
 /** Wires the process-wide collaborators. */
@@ -31,7 +35,13 @@ export function buildRuntime(config: Config, store: Store, log: Logger = createL
   const revocations = new RevocationView(store, Math.max(10_000, 5 * config.cacheSyncInterval * 1000));
   tenants.onSync(() => revocations.poll());
   // Journaled under the data dir, per database; opened (and stopped processes' journals replayed) in the background.
-  const outbox = new Outbox({ dir: join(config.dataDir, 'outbox'), database: store.conn.name, maxPending: config.outboxMaxPending, writeTimeoutMs: 5_000, log });
+  const outbox = new Outbox({
+    dir: join(config.dataDir, 'outbox'),
+    database: store.conn.name,
+    maxPending: config.outboxMaxPending,
+    writeTimeoutMs: 5_000,
+    log,
+  });
   void outbox.open();
   const events = new EventBus(
     store,
@@ -50,7 +60,20 @@ export function buildRuntime(config: Config, store: Store, log: Logger = createL
     leaseMs: ATTEMPT_TIMEOUT_MS + 5_000,
     pollMs: 1_000,
   });
-  const rt: Runtime = { config, store, envelope, tenants, keyRings: new KeyRings(envelope), clients: new ClientDirectory(), users: new UserDirectory(store, config.cacheSyncInterval * 1000), revocations, events, outbox, logoutDeliveries, log };
+  const rt: Runtime = {
+    config,
+    store,
+    envelope,
+    tenants,
+    keyRings: new KeyRings(envelope),
+    clients: new ClientDirectory(),
+    users: new UserDirectory(store, config.cacheSyncInterval * 1000),
+    revocations,
+    events,
+    outbox,
+    logoutDeliveries,
+    log,
+  };
   registerAuditWriter(rt);
   installTenantLogoutHook(rt);
   return rt;

@@ -169,7 +169,8 @@ async function importModule(file: string): Promise<Record<string, unknown>> {
     if (!file.endsWith('.ts') || (err as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
     const specifier = 'tsx/esm/api';
     const tsx = (await import(specifier).catch(() => null)) as { tsImport?: (u: string, parent: string) => Promise<unknown> } | null;
-    if (!tsx?.tsImport) throw new Error(`${file}: loading TypeScript needs tsx (npm install tsx), or compile it to resolvers.js next to it`, { cause: err });
+    if (!tsx?.tsImport)
+      throw new Error(`${file}: loading TypeScript needs tsx (npm install tsx), or compile it to resolvers.js next to it`, { cause: err });
     return (await tsx.tsImport(url, import.meta.url)) as Record<string, unknown>;
   }
 }
@@ -179,7 +180,8 @@ function moduleOf(file: string, exports: Record<string, unknown>): CodeResolverM
   if (!mod || typeof mod !== 'object') throw new Error(`${file}: the default export must be an object ({ claims, afterLogin, … })`);
   const known = new Set(['claims', ...Object.values(MEMBER)]);
   const unknown = Object.keys(mod).filter((k) => !known.has(k) && k !== 'default');
-  if (unknown.length && exports.default !== undefined) throw new Error(`${file}: unknown export member(s) ${unknown.join(', ')}; expected ${[...known].join(', ')}`);
+  if (unknown.length && exports.default !== undefined)
+    throw new Error(`${file}: unknown export member(s) ${unknown.join(', ')}; expected ${[...known].join(', ')}`);
   return mod as CodeResolverModule;
 }
 
@@ -216,7 +218,12 @@ export function resolverUser(user: { _id: string; username: string }, claims: Re
   return { id: user._id, username: user.username, claims: structuredClone(claims) };
 }
 
-export function resolverClient(client: { clientId: string; name: string; clientType: 'CONFIDENTIAL' | 'PUBLIC'; scopes: string[] }): ResolverClient {
+export function resolverClient(client: {
+  clientId: string;
+  name: string;
+  clientType: 'CONFIDENTIAL' | 'PUBLIC';
+  scopes: string[];
+}): ResolverClient {
   return { clientId: client.clientId, name: client.name, clientType: client.clientType, scopes: [...client.scopes] };
 }
 

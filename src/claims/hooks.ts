@@ -23,19 +23,32 @@ import { withTimeout } from './with-timeout.js';
  * flow goes on as if there were no hook (AFTER_LOGIN with failClosed refuses instead).
  */
 
-export const hookFor = (tenant: TenantContext, point: HookPoint): HookDefinition | undefined => tenant.record.hooks?.find((h) => h.point === point);
+export const hookFor = (tenant: TenantContext, point: HookPoint): HookDefinition | undefined =>
+  tenant.record.hooks?.find((h) => h.point === point);
 
 export type AfterLoginOutcome = { action: 'allow' } | { action: 'deny'; message: string } | { action: 'require_step'; step: string };
 
 /** Shown when a failClosed after-login hook could not be asked. */
-export const LOGIN_CHECK_UNAVAILABLE = 'Sign-in is not possible right now because a required check could not be completed. Try again in a few minutes.';
+export const LOGIN_CHECK_UNAVAILABLE =
+  'Sign-in is not possible right now because a required check could not be completed. Try again in a few minutes.';
 
 class HookAnswerError extends Error {
   readonly reason = 'bad_shape';
 }
 
-function reportHookFailure(rt: ClaimsRuntime, tenant: TenantContext, hook: HookDefinition, err: unknown, who: { userId?: string | null; clientId?: string | null }): void {
-  const reason = err instanceof WebhookFailure || err instanceof HookAnswerError ? err.reason : (err as Error)?.name === 'TimeoutError' ? 'timeout' : 'error';
+function reportHookFailure(
+  rt: ClaimsRuntime,
+  tenant: TenantContext,
+  hook: HookDefinition,
+  err: unknown,
+  who: { userId?: string | null; clientId?: string | null },
+): void {
+  const reason =
+    err instanceof WebhookFailure || err instanceof HookAnswerError
+      ? err.reason
+      : (err as Error)?.name === 'TimeoutError'
+        ? 'timeout'
+        : 'error';
   const message = ((err as Error)?.message ?? String(err)).slice(0, 300);
   hookFailures.inc({ point: hook.point, reason });
   rt.log.warn({ tenant: tenant.slug, point: hook.point, kind: hook.kind, reason, err: message }, 'tenant hook failed');
@@ -43,7 +56,14 @@ function reportHookFailure(rt: ClaimsRuntime, tenant: TenantContext, hook: HookD
     type: 'HOOK_FAILED',
     userId: who.userId ?? null,
     clientId: who.clientId ?? null,
-    data: { point: hook.point, kind: hook.kind, reason, message, ...(hook.webhook ? { url: hook.webhook.url } : {}), ...(hook.code ? { code: hook.code } : {}) },
+    data: {
+      point: hook.point,
+      kind: hook.kind,
+      reason,
+      message,
+      ...(hook.webhook ? { url: hook.webhook.url } : {}),
+      ...(hook.code ? { code: hook.code } : {}),
+    },
   });
 }
 
@@ -55,7 +75,8 @@ function codeOf<P extends HookPoint>(tenant: TenantContext, hook: HookDefinition
 
 function afterLoginOutcome(answer: AfterLoginDecision | null | undefined | void): AfterLoginOutcome {
   if (answer === undefined || answer === null) return { action: 'allow' };
-  if (typeof answer !== 'object' || Array.isArray(answer)) throw new HookAnswerError('the answer must be an object: {}, {deny} or {requireStep}');
+  if (typeof answer !== 'object' || Array.isArray(answer))
+    throw new HookAnswerError('the answer must be an object: {}, {deny} or {requireStep}');
   if (answer.deny !== undefined && answer.deny !== null) {
     if (typeof answer.deny !== 'string' || !answer.deny.trim()) throw new HookAnswerError('deny must be a non-empty message');
     return { action: 'deny', message: answer.deny.trim().slice(0, 500) };
@@ -81,7 +102,16 @@ function callUserHookWebhook(
     sub: input.sub,
     clientId: input.client.clientId,
     purpose: `hook:${hook.point}`,
-    body: { hook: hook.point, sub: input.sub, user_id: input.user._id, username: input.user.username, client_id: input.client.clientId, scopes: input.scopes, tenant: tenant.slug, ...extra },
+    body: {
+      hook: hook.point,
+      sub: input.sub,
+      user_id: input.user._id,
+      username: input.user.username,
+      client_id: input.client.clientId,
+      scopes: input.scopes,
+      tenant: tenant.slug,
+      ...extra,
+    },
   });
 }
 
@@ -101,7 +131,11 @@ export async function runAfterLoginHook(rt: ClaimsRuntime, tenant: TenantContext
   try {
     if (hook.kind === 'CODE') {
       const fn = codeOf(tenant, hook, 'AFTER_LOGIN');
-      const [user, client, tenantView] = [resolverUser(input.user, storedClaims(input.user)), resolverClient(input.client), resolverTenant(tenant)];
+      const [user, client, tenantView] = [
+        resolverUser(input.user, storedClaims(input.user)),
+        resolverClient(input.client),
+        resolverTenant(tenant),
+      ];
       const work = Promise.resolve().then(() => fn(user, client, [...input.scopes], tenantView, { amr: [...input.amr] }));
       return afterLoginOutcome(await withTimeout(work, extensionDefaults.codeTimeoutMs, `after-login hook "${hook.code}"`));
     }
@@ -125,14 +159,23 @@ export interface IdTokenHookInput {
  * Asks the ID_TOKEN_PROCESSING hook for claims to add or change (null removes one);
  * {} when there is no hook or it failed. The caller keeps protocol claims its own.
  */
-export async function idTokenHookChanges(rt: ClaimsRuntime, tenant: TenantContext, input: IdTokenHookInput): Promise<Record<string, unknown>> {
+export async function idTokenHookChanges(
+  rt: ClaimsRuntime,
+  tenant: TenantContext,
+  input: IdTokenHookInput,
+): Promise<Record<string, unknown>> {
   const hook = hookFor(tenant, 'ID_TOKEN_PROCESSING');
   if (!hook) return {};
   try {
     let answer: unknown;
     if (hook.kind === 'CODE') {
       const fn = codeOf(tenant, hook, 'ID_TOKEN_PROCESSING');
-      const [claims, user, client, tenantView] = [structuredClone(input.claims), resolverUser(input.user, storedClaims(input.user)), resolverClient(input.client), resolverTenant(tenant)];
+      const [claims, user, client, tenantView] = [
+        structuredClone(input.claims),
+        resolverUser(input.user, storedClaims(input.user)),
+        resolverClient(input.client),
+        resolverTenant(tenant),
+      ];
       const work = Promise.resolve().then(() => fn(claims, user, client, [...input.scopes], tenantView));
       answer = await withTimeout(work, extensionDefaults.codeTimeoutMs, `ID token hook "${hook.code}"`);
     } else {
@@ -156,7 +199,11 @@ export async function runAfterEndSessionHook(rt: ClaimsRuntime, tenant: TenantCo
   try {
     if (hook.kind === 'CODE') {
       const fn = codeOf(tenant, hook, 'AFTER_END_SESSION');
-      await withTimeout(Promise.resolve().then(() => fn({ ...session, clientIds: [...session.clientIds] }, resolverTenant(tenant))), extensionDefaults.codeTimeoutMs, `after-end-session hook "${hook.code}"`);
+      await withTimeout(
+        Promise.resolve().then(() => fn({ ...session, clientIds: [...session.clientIds] }, resolverTenant(tenant))),
+        extensionDefaults.codeTimeoutMs,
+        `after-end-session hook "${hook.code}"`,
+      );
       return;
     }
     await callTenantWebhook(rt, tenant, {
@@ -164,7 +211,14 @@ export async function runAfterEndSessionHook(rt: ClaimsRuntime, tenant: TenantCo
       timeoutMs: hook.webhook!.timeoutMs,
       clientId: session.clientId,
       purpose: 'hook:AFTER_END_SESSION',
-      body: { hook: 'AFTER_END_SESSION', user_id: session.userId, sid: session.sid, client_ids: session.clientIds, client_id: session.clientId, tenant: tenant.slug },
+      body: {
+        hook: 'AFTER_END_SESSION',
+        user_id: session.userId,
+        sid: session.sid,
+        client_ids: session.clientIds,
+        client_id: session.clientId,
+        tenant: tenant.slug,
+      },
     });
   } catch (err) {
     reportHookFailure(rt, tenant, hook, err, { userId: session.userId, clientId: session.clientId });

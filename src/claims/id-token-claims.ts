@@ -69,7 +69,13 @@ export async function buildIdTokenClaims(rt: ClaimsRuntime, tenant: TenantContex
   for (const [k, v] of Object.entries(input.hashes ?? {})) if (v) protocol[k] = v;
 
   const payload: Record<string, unknown> = { ...userClaims, ...protocol };
-  const changes = await idTokenHookChanges(rt, tenant, { claims: payload, user: input.user, client: input.client, scopes: input.scopes, sub: input.sub });
+  const changes = await idTokenHookChanges(rt, tenant, {
+    claims: payload,
+    user: input.user,
+    client: input.client,
+    scopes: input.scopes,
+    sub: input.sub,
+  });
   for (const [name, value] of Object.entries(changes)) {
     if (PROTECTED_CLAIMS.has(name)) continue;
     if (isEmpty(value)) delete payload[name];

@@ -44,7 +44,11 @@ export interface WebhookCall {
  * object answered; anything else (refused, timeout, non-2xx, not JSON, not an object,
  * too large) throws WebhookFailure.
  */
-export async function callTenantWebhook(rt: { keyRings: KeyRings }, tenant: TenantContext, call: WebhookCall): Promise<Record<string, unknown>> {
+export async function callTenantWebhook(
+  rt: { keyRings: KeyRings },
+  tenant: TenantContext,
+  call: WebhookCall,
+): Promise<Record<string, unknown>> {
   const body = JSON.stringify(call.body);
   const now = Math.floor(Date.now() / 1000);
   const ring = rt.keyRings.peek(tenant) ?? (await rt.keyRings.get(tenant));
@@ -86,7 +90,8 @@ export async function callTenantWebhook(rt: { keyRings: KeyRings }, tenant: Tena
   } catch {
     throw new WebhookFailure('bad_json', 'the answer is not JSON', res.status);
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new WebhookFailure('bad_shape', 'the answer is not a JSON object', res.status);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new WebhookFailure('bad_shape', 'the answer is not a JSON object', res.status);
   return parsed as Record<string, unknown>;
 }
 

@@ -86,7 +86,10 @@ export const tenantScopeClaims = (tenant: TenantContext): ScopeClaimMap => claim
 export const requestableClaims = (tenant: TenantContext): ReadonlySet<string> => claimConfig(tenant).requestable;
 
 /** Names of the claims a request releases at a target, in a stable order. */
-export function releasedClaimNames(tenant: TenantContext, input: Pick<ClaimsRequestInput, 'scopes' | 'target' | 'requested' | 'scopeClaims'>): string[] {
+export function releasedClaimNames(
+  tenant: TenantContext,
+  input: Pick<ClaimsRequestInput, 'scopes' | 'target' | 'requested' | 'scopeClaims'>,
+): string[] {
   const { scopeClaims, resolvers, requestable } = claimConfig(tenant);
   const names = new Set<string>();
   const consider = (name: string, byScope: boolean) => {
@@ -106,7 +109,11 @@ export function releasedClaimNames(tenant: TenantContext, input: Pick<ClaimsRequ
 }
 
 /** The user claims of one target, empty values dropped. Never throws for a failing resolver. */
-export async function resolveUserClaims(rt: ClaimsRuntime, tenant: TenantContext, input: ClaimsRequestInput): Promise<Record<string, unknown>> {
+export async function resolveUserClaims(
+  rt: ClaimsRuntime,
+  tenant: TenantContext,
+  input: ClaimsRequestInput,
+): Promise<Record<string, unknown>> {
   const names = releasedClaimNames(tenant, input);
   if (!names.length) return {};
   const { resolvers } = claimConfig(tenant);
@@ -138,7 +145,13 @@ function compact(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => !isEmpty(v)));
 }
 
-async function resolverValue(rt: ClaimsRuntime, tenant: TenantContext, def: ClaimResolverDefinition, stored: Record<string, unknown>, input: ClaimsRequestInput): Promise<unknown> {
+async function resolverValue(
+  rt: ClaimsRuntime,
+  tenant: TenantContext,
+  def: ClaimResolverDefinition,
+  stored: Record<string, unknown>,
+  input: ClaimsRequestInput,
+): Promise<unknown> {
   switch (def.kind) {
     case 'MAPPING':
       return mappedValue(def, stored);
@@ -168,7 +181,12 @@ const webhookCache = new LRUCache<string, { value: unknown }>({ max: 10_000 });
 /** Calls in flight: the ID token and the access token of one response ask once. */
 const inflight = new Map<string, Promise<unknown>>();
 
-async function webhookValue(rt: ClaimsRuntime, tenant: TenantContext, def: ClaimResolverDefinition, input: ClaimsRequestInput): Promise<unknown> {
+async function webhookValue(
+  rt: ClaimsRuntime,
+  tenant: TenantContext,
+  def: ClaimResolverDefinition,
+  input: ClaimsRequestInput,
+): Promise<unknown> {
   const hook = def.webhook!;
   const scopes = [...input.scopes].sort();
   const key = [tenant.id, hook.url, def.name, input.user._id, input.client.clientId, scopes.join(' ')].join('\n');
@@ -183,7 +201,15 @@ async function webhookValue(rt: ClaimsRuntime, tenant: TenantContext, def: Claim
         sub: input.sub,
         clientId: input.client.clientId,
         purpose: 'claim',
-        body: { claim: def.name, sub: input.sub, user_id: input.user._id, username: input.user.username, client_id: input.client.clientId, scopes, tenant: tenant.slug },
+        body: {
+          claim: def.name,
+          sub: input.sub,
+          user_id: input.user._id,
+          username: input.user.username,
+          client_id: input.client.clientId,
+          scopes,
+          tenant: tenant.slug,
+        },
       });
       if (!Object.prototype.hasOwnProperty.call(answer, 'value')) throw new WebhookFailure('bad_shape', 'the answer has no "value" member');
       if (hook.cacheTtlSeconds > 0) webhookCache.set(key, { value: answer.value }, { ttl: hook.cacheTtlSeconds * 1000 });
@@ -194,12 +220,27 @@ async function webhookValue(rt: ClaimsRuntime, tenant: TenantContext, def: Claim
   return pending;
 }
 
-function reportFailure(rt: ClaimsRuntime, tenant: TenantContext, def: ClaimResolverDefinition, err: unknown, input: ClaimsRequestInput): void {
+function reportFailure(
+  rt: ClaimsRuntime,
+  tenant: TenantContext,
+  def: ClaimResolverDefinition,
+  err: unknown,
+  input: ClaimsRequestInput,
+): void {
   const reason =
-    err instanceof WebhookFailure || err instanceof ResolverError ? err.reason : err instanceof CoercionError ? 'coercion' : (err as Error)?.name === 'TimeoutError' ? 'timeout' : 'error';
+    err instanceof WebhookFailure || err instanceof ResolverError
+      ? err.reason
+      : err instanceof CoercionError
+        ? 'coercion'
+        : (err as Error)?.name === 'TimeoutError'
+          ? 'timeout'
+          : 'error';
   const message = (err as Error)?.message ?? String(err);
   claimResolverFailures.inc({ kind: def.kind, reason });
-  rt.log.warn({ tenant: tenant.slug, claim: def.name, kind: def.kind, reason, err: err instanceof Error ? err.message : err }, 'claim resolver failed; the claim is left out');
+  rt.log.warn(
+    { tenant: tenant.slug, claim: def.name, kind: def.kind, reason, err: err instanceof Error ? err.message : err },
+    'claim resolver failed; the claim is left out',
+  );
   rt.events.emit(tenant, {
     type: 'CLAIM_RESOLVER_FAILED',
     userId: input.user._id,

@@ -19,7 +19,11 @@ export interface UserinfoClaimsInput {
 }
 
 /** The userinfo response (OIDC Core 5.3.2): the released claims and `sub`, always. */
-export async function buildUserinfoClaims(rt: ClaimsRuntime, tenant: TenantContext, input: UserinfoClaimsInput): Promise<Record<string, unknown>> {
+export async function buildUserinfoClaims(
+  rt: ClaimsRuntime,
+  tenant: TenantContext,
+  input: UserinfoClaimsInput,
+): Promise<Record<string, unknown>> {
   const claims = await resolveUserClaims(rt, tenant, {
     user: input.user,
     client: input.client,

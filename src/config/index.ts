@@ -8,7 +8,10 @@ import { extensionDefaults, outboundDefaults, resilienceDefaults, securityDefaul
 
 /** A configuration problem, always naming the environment variable at fault. */
 export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(`${variable}: ${message}`);
     this.name = 'ConfigError';
   }
@@ -65,7 +68,10 @@ const base64Key = (variable: string) =>
     const text = value.trim();
     const buf = Buffer.from(text, 'base64');
     if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(text) || buf.length !== 32) {
-      ctx.addIssue({ code: 'custom', message: `${variable} must be base64 of exactly 32 bytes (generate one with: openssl rand -base64 32)` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${variable} must be base64 of exactly 32 bytes (generate one with: openssl rand -base64 32)`,
+      });
       return z.NEVER;
     }
     return buf;
@@ -108,7 +114,11 @@ const fields = {
   GATEHOUSE_OUTBOUND_ALLOW: z.string(),
   GATEHOUSE_OUTBOUND_ALLOW_LOOPBACK: bool,
   GATEHOUSE_OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000),
-  GATEHOUSE_OUTBOUND_MAX_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024),
+  GATEHOUSE_OUTBOUND_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024),
   GATEHOUSE_CLIENT_ASSERTION_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(10).max(3600),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(512),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535),
@@ -206,7 +216,10 @@ function outboundConfig(p: Parsed, nodeEnv: string | undefined): OutboundSetting
   try {
     allow = parseAllowList(p.GATEHOUSE_OUTBOUND_ALLOW);
   } catch (err) {
-    throw new ConfigError('GATEHOUSE_OUTBOUND_ALLOW', `${(err as Error).message} (comma-separated host names, *.domain, IP addresses or CIDRs)`);
+    throw new ConfigError(
+      'GATEHOUSE_OUTBOUND_ALLOW',
+      `${(err as Error).message} (comma-separated host names, *.domain, IP addresses or CIDRs)`,
+    );
   }
   const allowLoopback = p.GATEHOUSE_OUTBOUND_ALLOW_LOOPBACK ?? false;
   if (allowLoopback && nodeEnv !== 'test' && nodeEnv !== 'development') {

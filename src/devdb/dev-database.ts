@@ -95,14 +95,30 @@ export async function startDevDatabase(opts: StartDevDatabaseOptions): Promise<D
   const mongod = await findExecutable('mongod');
   if (mongod) {
     log(`devdb: starting mongod (${mongod})`);
-    return startServer({ kind: 'mongod', bin: mongod, dataDir, log, onUnexpectedExit: opts.onUnexpectedExit, port: opts.port, ownProcessGroup: opts.ownProcessGroup });
+    return startServer({
+      kind: 'mongod',
+      bin: mongod,
+      dataDir,
+      log,
+      onUnexpectedExit: opts.onUnexpectedExit,
+      port: opts.port,
+      ownProcessGroup: opts.ownProcessGroup,
+    });
   }
 
   let ferretProblem: string;
   try {
     const bin = await ensureFerretDbBinary({ log });
     log(`devdb: starting FerretDB ${FERRETDB_VERSION} (SQLite, ${join(dataDir, 'ferretdb')})`);
-    return await startServer({ kind: 'ferretdb', bin, dataDir, log, onUnexpectedExit: opts.onUnexpectedExit, port: opts.port, ownProcessGroup: opts.ownProcessGroup });
+    return await startServer({
+      kind: 'ferretdb',
+      bin,
+      dataDir,
+      log,
+      onUnexpectedExit: opts.onUnexpectedExit,
+      port: opts.port,
+      ownProcessGroup: opts.ownProcessGroup,
+    });
   } catch (err) {
     if (!(err instanceof FerretDbUnavailableError)) throw err;
     ferretProblem = err.message;
@@ -201,7 +217,13 @@ async function buildFerretDb(
   }
 
   // 1. Fetch the module source (verified against go.sum database as usual).
-  const dl = await run(go, ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], { cwd: work, env, log, echo: true, progress });
+  const dl = await run(go, ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], {
+    cwd: work,
+    env,
+    log,
+    echo: true,
+    progress,
+  });
   let info: { Dir?: string; Error?: string; Origin?: { Hash?: string } };
   try {
     info = JSON.parse(dl.stdout) as typeof info;
@@ -226,11 +248,13 @@ async function buildFerretDb(
   // 3. Build next to the target, check it runs, then move it into place atomically.
   await mkdir(dirname(target), { recursive: true });
   const tmpTarget = `${target}.tmp-${process.pid}`;
-  const build = await run(
-    go,
-    ['build', '-trimpath', '-buildvcs=false', '-o', tmpTarget, './cmd/ferretdb'],
-    { cwd: src, env: { ...env, GOBIN: dirname(target) }, log, echo: true, progress },
-  );
+  const build = await run(go, ['build', '-trimpath', '-buildvcs=false', '-o', tmpTarget, './cmd/ferretdb'], {
+    cwd: src,
+    env: { ...env, GOBIN: dirname(target) },
+    log,
+    echo: true,
+    progress,
+  });
   if (build.code !== 0) {
     await rm(tmpTarget, { force: true });
     throw new Error(`go build exited with ${build.code}: ${tail(build.stderr)}`);
@@ -409,9 +433,7 @@ async function launch(spec: ServerSpec, args: string[], serverUri: string, stopp
   child.once('exit', (code, signal) => {
     untrackChild(child);
     if (!stopping() && ready && spec.onUnexpectedExit) {
-      spec.onUnexpectedExit(
-        new Error(`${spec.kind} exited unexpectedly (${signal ?? `code ${code}`}):\n${output.text()}`),
-      );
+      spec.onUnexpectedExit(new Error(`${spec.kind} exited unexpectedly (${signal ?? `code ${code}`}):\n${output.text()}`));
     }
   });
 
@@ -580,11 +602,7 @@ async function findExecutable(name: string): Promise<string | undefined> {
 async function findGo(): Promise<string | undefined> {
   const onPath = await findExecutable('go');
   if (onPath) return onPath;
-  const candidates = [
-    process.env.GOROOT ? join(process.env.GOROOT, 'bin', 'go') : '',
-    '/usr/local/go/bin/go',
-    '/usr/lib/go/bin/go',
-  ];
+  const candidates = [process.env.GOROOT ? join(process.env.GOROOT, 'bin', 'go') : '', '/usr/local/go/bin/go', '/usr/lib/go/bin/go'];
   for (const c of candidates) if (c && (await isExecutable(c))) return c;
   return undefined;
 }

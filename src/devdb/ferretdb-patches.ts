@@ -117,12 +117,16 @@ var (`,
 ];
 
 /** Applies every patch to the FerretDB source tree at `root`; throws if one no longer matches. */
-export async function applyFerretDbPatches(root: string, io: { read(path: string): Promise<string>; write(path: string, text: string): Promise<void> }): Promise<void> {
+export async function applyFerretDbPatches(
+  root: string,
+  io: { read(path: string): Promise<string>; write(path: string, text: string): Promise<void> },
+): Promise<void> {
   for (const p of ferretDbPatches) {
     const path = `${root}/${p.file}`;
     const text = await io.read(path);
     const at = text.indexOf(p.find);
-    if (at < 0 || text.indexOf(p.find, at + 1) >= 0) throw new Error(`FerretDB patch does not apply to ${p.file}: expected text not found exactly once`);
+    if (at < 0 || text.indexOf(p.find, at + 1) >= 0)
+      throw new Error(`FerretDB patch does not apply to ${p.file}: expected text not found exactly once`);
     await io.write(path, text.replace(p.find, p.replace));
   }
 }

@@ -130,7 +130,22 @@ const OP_MSG = 2013;
  * indexes reject duplicates). Conditional writes — update, findAndModify, delete — and
  * anything not listed wait their turn.
  */
-const UNGATED = new Set(['find', 'getMore', 'count', 'distinct', 'listCollections', 'listIndexes', 'hello', 'isMaster', 'ismaster', 'ping', 'buildInfo', 'buildinfo', 'killCursors', 'insert']);
+const UNGATED = new Set([
+  'find',
+  'getMore',
+  'count',
+  'distinct',
+  'listCollections',
+  'listIndexes',
+  'hello',
+  'isMaster',
+  'ismaster',
+  'ping',
+  'buildInfo',
+  'buildinfo',
+  'killCursors',
+  'insert',
+]);
 
 /** Whether an OP_MSG's command (the first key of its body section) may pass at once. */
 function isUngated(message: Buffer): boolean {

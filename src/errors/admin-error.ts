@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 
-export type AdminErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'INTERNAL_SERVER_ERROR' | 'SERVICE_UNAVAILABLE';
+export type AdminErrorCode =
+  'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'INTERNAL_SERVER_ERROR' | 'SERVICE_UNAVAILABLE';
 
 /** GraphQL errors of the admin API carry extensions.code (and .field for input errors). */
 export class AdminError extends GraphQLError {

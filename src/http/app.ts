@@ -30,11 +30,20 @@ export function createApp(rt: Runtime, opts: AppOptions = {}): Express {
   app.use(metrics.middleware);
   app.use(securityHeadersMiddleware(securityHeaders(rt.config.publicUrl)));
 
-  app.use(healthRouter(rt.store, metrics, opts.isShuttingDown ?? (() => false), { token: rt.config.metricsToken, separatePort: rt.config.metricsPort !== undefined }));
+  app.use(
+    healthRouter(rt.store, metrics, opts.isShuttingDown ?? (() => false), {
+      token: rt.config.metricsToken,
+      separatePort: rt.config.metricsPort !== undefined,
+    }),
+  );
   if (opts.adminHandler) app.use('/graphql', opts.adminHandler);
   app.use('/t/:slug', resolveTenant(rt.tenants), oidcRouter(rt), interactionRouter(rt));
   app.get('/', (_req: Request, res: Response) => {
-    res.json({ name: 'gatehouse', graphql: `${rt.config.publicUrl}/graphql`, tenants: `${rt.config.publicUrl}/t/{slug}/.well-known/openid-configuration` });
+    res.json({
+      name: 'gatehouse',
+      graphql: `${rt.config.publicUrl}/graphql`,
+      tenants: `${rt.config.publicUrl}/t/{slug}/.well-known/openid-configuration`,
+    });
   });
   app.use((_req: Request, _res: Response, next) => next(notFound('no route for this method and path')));
   app.use(outagePageHandler());

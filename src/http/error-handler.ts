@@ -29,16 +29,19 @@ export function toOAuthError(err: unknown): OAuthError {
   if (bp && typeof bp.type === 'string') {
     if (bp.type === 'entity.too.large') return new OAuthError('invalid_request', 'the request body is too large', 413);
     if (bp.type === 'entity.parse.failed') return oauthError('invalid_request', 'the request body is malformed');
-    if (bp.type === 'encoding.unsupported' || bp.type === 'charset.unsupported') return new OAuthError('invalid_request', 'unsupported body encoding', 415);
+    if (bp.type === 'encoding.unsupported' || bp.type === 'charset.unsupported')
+      return new OAuthError('invalid_request', 'unsupported body encoding', 415);
     if (bp.type === 'parameters.too.many') return new OAuthError('invalid_request', 'too many parameters', 413);
-    if (typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500) return new OAuthError('invalid_request', 'the request body could not be read', bp.status);
+    if (typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500)
+      return new OAuthError('invalid_request', 'the request body could not be read', bp.status);
   }
   // The database is away: 503 temporarily_unavailable, never a 500 (docs/operations.md).
   const outage = outageError(err);
   if (outage) return outage;
   // Other client errors raised by Express itself (e.g. a malformed %-escape in the path).
   const status = (err as { status?: unknown; statusCode?: unknown })?.status ?? (err as { statusCode?: unknown })?.statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) return new OAuthError('invalid_request', 'the request could not be understood', status);
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return new OAuthError('invalid_request', 'the request could not be understood', status);
   return oauthError('server_error');
 }
 

@@ -17,7 +17,18 @@ type Kind = 'discovery' | 'jwks';
  * it sets on a discovery or JWKS answer (helmet's security headers, CORS, caching) is
  * the same for every such answer and is replayed by the fast path.
  */
-const PER_RESPONSE = new Set(['x-request-id', 'etag', 'content-length', 'date', 'connection', 'keep-alive', 'transfer-encoding', 'content-type', 'cache-control', 'access-control-allow-origin']);
+const PER_RESPONSE = new Set([
+  'x-request-id',
+  'etag',
+  'content-length',
+  'date',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-type',
+  'cache-control',
+  'access-control-allow-origin',
+]);
 
 /**
  * Serves discovery and JWKS of tenants already in memory without the Express stack (and
@@ -68,7 +79,14 @@ export function withFastPaths(rt: Runtime, app: Express, metrics: HttpMetrics): 
     const slash = url.indexOf('/', 3);
     if (slash < 0) return app(req, res);
     const rest = url.slice(slash);
-    const kind: Kind | undefined = req.method !== 'GET' ? undefined : rest === paths.discovery || rest === paths.oauthMetadata ? 'discovery' : rest === paths.jwks ? 'jwks' : undefined;
+    const kind: Kind | undefined =
+      req.method !== 'GET'
+        ? undefined
+        : rest === paths.discovery || rest === paths.oauthMetadata
+          ? 'discovery'
+          : rest === paths.jwks
+            ? 'jwks'
+            : undefined;
     if (!kind) {
       if (!direct(req, res, url, url.slice(3, slash), rest)) app(req, res);
       return;

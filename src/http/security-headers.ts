@@ -28,7 +28,9 @@ export function applyHeaders(res: { setHeader(name: string, value: string): unkn
   for (const [name, value] of headers) res.setHeader(name, value);
 }
 
-export const securityHeadersMiddleware = (headers: HeaderList) => (_req: Request, res: Response, next: NextFunction): void => {
-  applyHeaders(res, headers);
-  next();
-};
+export const securityHeadersMiddleware =
+  (headers: HeaderList) =>
+  (_req: Request, res: Response, next: NextFunction): void => {
+    applyHeaders(res, headers);
+    next();
+  };

@@ -14,11 +14,20 @@ export function startingListener(): RequestListener {
     const path = q < 0 ? url : url.slice(0, q);
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       const text = JSON.stringify(body);
-      res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', ...headers });
+      res.writeHead(status, {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+        ...headers,
+      });
       res.end(text);
     };
     if (path === '/healthz') return send(200, { status: 'ok' });
     if (path === '/readyz') return send(503, { status: 'starting', database: 'unreachable' });
-    send(503, { error: 'temporarily_unavailable', error_description: 'the service is starting, try again shortly' }, { 'Retry-After': RETRY_AFTER });
+    send(
+      503,
+      { error: 'temporarily_unavailable', error_description: 'the service is starting, try again shortly' },
+      { 'Retry-After': RETRY_AFTER },
+    );
   };
 }

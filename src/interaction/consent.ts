@@ -20,12 +20,21 @@ export function consent(rt: Runtime) {
     if (ia.record.state !== 'pending') return seeOther(res, ia.record.returnTo);
     if (ia.record.prompt !== 'consent') throw expired();
     const decision = (req.body as Record<string, unknown> | undefined)?.decision;
-    if (decision !== 'allow' && decision !== 'deny') throw new InteractionError(400, 'Choose Allow or Deny', 'The consent form was submitted without a decision. Go back and choose Allow or Deny.');
+    if (decision !== 'allow' && decision !== 'deny')
+      throw new InteractionError(
+        400,
+        'Choose Allow or Deny',
+        'The consent form was submitted without a decision. Go back and choose Allow or Deny.',
+      );
 
     // The consent is the signed-in user's: the session must still be the one the page was shown for.
     const session = await currentSession(rt, tenant, req.headers.cookie);
     if (!session || session.user._id !== ia.details.userId) {
-      throw new InteractionError(400, 'Your session changed', 'You signed out or signed in as someone else in the meantime. Return to the application and start again.');
+      throw new InteractionError(
+        400,
+        'Your session changed',
+        'You signed out or signed in as someone else in the meantime. Return to the application and start again.',
+      );
     }
 
     const result: InteractionResult = { ...ia.result };
@@ -50,7 +59,10 @@ export function consent(rt: Runtime) {
       result.consent = { scopes, claims };
       if (Math.random() < 0.02) void tenant.store.consents.sweep().catch(() => undefined);
     }
-    const done = await tenant.store.interactions.transition(ia.record._id, 'pending', { state: 'completed', result: JSON.stringify(result) });
+    const done = await tenant.store.interactions.transition(ia.record._id, 'pending', {
+      state: 'completed',
+      result: JSON.stringify(result),
+    });
     if (!done) throw expired();
     // django-oidc-provider's user_accept_consent / user_decline_consent signals.
     rt.events.emit(tenant, {

@@ -11,7 +11,15 @@ export class InteractionError extends Error {
 }
 
 export const expired = (): InteractionError =>
-  new InteractionError(400, 'This sign-in page has expired', 'The sign-in request has expired, was already completed, or was started in another browser. Return to the application and start again.');
+  new InteractionError(
+    400,
+    'This sign-in page has expired',
+    'The sign-in request has expired, was already completed, or was started in another browser. Return to the application and start again.',
+  );
 
 export const csrfRefused = (): InteractionError =>
-  new InteractionError(403, 'The form could not be accepted', 'The form was not submitted from this sign-in page, or it has expired. Reload the page and try again.');
+  new InteractionError(
+    403,
+    'The form could not be accepted',
+    'The form was not submitted from this sign-in page, or it has expired. Reload the page and try again.',
+  );

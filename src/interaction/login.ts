@@ -65,9 +65,18 @@ export function login(rt: Runtime) {
     // A new login is a new browser state, even if no authorization response follows (Session Management 1.0).
     appendSetCookie(res, browserStateCookie(rt, tenant, session.record));
     const result = { ...ia.result, login: { sessionId: session.record._id, userId: user._id } };
-    const done = await tenant.store.interactions.transition(ia.record._id, 'pending', { state: 'completed', result: JSON.stringify(result), flash: null });
+    const done = await tenant.store.interactions.transition(ia.record._id, 'pending', {
+      state: 'completed',
+      result: JSON.stringify(result),
+      flash: null,
+    });
     if (!done) throw expired();
-    rt.events.emit(tenant, { type: 'LOGIN_SUCCESS', userId: user._id, clientId: ia.record.clientId, data: { username: user.username, amr: ['pwd'], sid: session.record.sid, ip: req.ip ?? null } });
+    rt.events.emit(tenant, {
+      type: 'LOGIN_SUCCESS',
+      userId: user._id,
+      clientId: ia.record.clientId,
+      data: { username: user.username, amr: ['pwd'], sid: session.record.sid, ip: req.ip ?? null },
+    });
     seeOther(res, ia.record.returnTo);
   };
 }
@@ -77,27 +86,48 @@ export function login(rt: Runtime) {
  * further step: then no session starts, the page says why, and the authorization ends
  * with access_denied (or interaction_required: Gatehouse has no further steps built in).
  */
-async function refusedByHook(rt: Runtime, tenant: TenantContext, res: Response, ia: LoadedInteraction, user: UserRecord, amr: string[]): Promise<boolean> {
+async function refusedByHook(
+  rt: Runtime,
+  tenant: TenantContext,
+  res: Response,
+  ia: LoadedInteraction,
+  user: UserRecord,
+  amr: string[],
+): Promise<boolean> {
   if (!hookFor(tenant, 'AFTER_LOGIN')) return false;
   const client = await rt.clients.find(tenant, ia.record.clientId);
   if (!client) throw expired();
-  const outcome = await runAfterLoginHook(rt, tenant, { user, client, scopes: ia.details.scopes, amr, sub: subjectFor(rt, tenant, client, user) });
+  const outcome = await runAfterLoginHook(rt, tenant, {
+    user,
+    client,
+    scopes: ia.details.scopes,
+    amr,
+    sub: subjectFor(rt, tenant, client, user),
+  });
   if (outcome.action === 'allow') return false;
   const deny = outcome.action === 'deny';
   const error: NonNullable<InteractionResult['error']> = deny
     ? { error: 'access_denied', description: 'the sign-in was refused' }
     : { error: 'interaction_required', description: `additional verification is required (${outcome.step})` };
-  const done = await tenant.store.interactions.transition(ia.record._id, 'pending', { state: 'completed', result: JSON.stringify({ ...ia.result, error }), flash: null });
+  const done = await tenant.store.interactions.transition(ia.record._id, 'pending', {
+    state: 'completed',
+    result: JSON.stringify({ ...ia.result, error }),
+    flash: null,
+  });
   if (!done) throw expired();
   rt.events.emit(tenant, {
     type: 'LOGIN_DENIED',
     userId: user._id,
     clientId: client.clientId,
-    data: deny ? { username: user.username, reason: 'denied', message: outcome.message } : { username: user.username, reason: 'step_required', step: outcome.step },
+    data: deny
+      ? { username: user.username, reason: 'denied', message: outcome.message }
+      : { username: user.username, reason: 'step_required', step: outcome.step },
   });
   renderLoginRefusedPage(res, tenant, {
     title: deny ? 'Sign-in refused' : 'Additional verification required',
-    message: deny ? outcome.message : `Additional verification (${outcome.step}) is required for this account, and it cannot be completed here. Contact your administrator.`,
+    message: deny
+      ? outcome.message
+      : `Additional verification (${outcome.step}) is required for this account, and it cannot be completed here. Contact your administrator.`,
     returnTo: ia.record.returnTo,
     clientName: ia.details.clientName,
   });

@@ -39,16 +39,31 @@ export function interactionRouter(rt: Runtime): Router {
     if (!tenant || res.headersSent) return next(err);
     if (err instanceof InteractionError) return renderMessagePage(res, tenant, err.status, err.title, err.message);
     if (isStoreUnavailable(err)) {
-      ((res.locals.log as Logger | undefined) ?? rt.log).warn({ reason: (err as Error).message }, 'database unavailable: page answered 503');
+      ((res.locals.log as Logger | undefined) ?? rt.log).warn(
+        { reason: (err as Error).message },
+        'database unavailable: page answered 503',
+      );
       res.setHeader('Retry-After', RETRY_AFTER);
-      return renderMessagePage(res, tenant, 503, 'Temporarily unavailable', 'Sign-in is briefly unavailable. Wait a few seconds, then reload this page.');
+      return renderMessagePage(
+        res,
+        tenant,
+        503,
+        'Temporarily unavailable',
+        'Sign-in is briefly unavailable. Wait a few seconds, then reload this page.',
+      );
     }
     const status = (err as { status?: unknown })?.status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return renderMessagePage(res, tenant, status, 'The form could not be read', 'Go back, reload the page and try again.');
     }
     ((res.locals.log as Logger | undefined) ?? rt.log).error({ err }, 'interaction page failed');
-    renderMessagePage(res, tenant, 500, 'Something went wrong', 'Something went wrong on our side. Return to the application and try again.');
+    renderMessagePage(
+      res,
+      tenant,
+      500,
+      'Something went wrong',
+      'Something went wrong on our side. Return to the application and try again.',
+    );
   });
   return r;
 }

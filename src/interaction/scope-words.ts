@@ -13,7 +13,10 @@ export interface ScopeWords {
 
 const STANDARD: Record<string, ScopeWords> = {
   openid: { title: 'Know who you are', description: 'Sign you in with your account and receive an identifier for it.' },
-  profile: { title: 'Your basic profile', description: 'Your name, username, profile picture, website, gender, birth date, time zone and language.' },
+  profile: {
+    title: 'Your basic profile',
+    description: 'Your name, username, profile picture, website, gender, birth date, time zone and language.',
+  },
   email: { title: 'Your email address', description: 'Your email address and whether it has been verified.' },
   address: { title: 'Your postal address', description: 'The postal address stored in your account.' },
   phone: { title: 'Your phone number', description: 'Your phone number and whether it has been verified.' },

@@ -21,17 +21,28 @@ export function selectAccount(rt: Runtime) {
     const choice = (req.body as Record<string, unknown> | undefined)?.account;
     if (choice === 'switch') {
       const details: InteractionDetails = { ...ia.details, loginReason: 'select_account', loginHint: undefined };
-      const moved = await tenant.store.interactions.transition(ia.record._id, 'pending', { prompt: 'login', details: JSON.stringify(details) });
+      const moved = await tenant.store.interactions.transition(ia.record._id, 'pending', {
+        prompt: 'login',
+        details: JSON.stringify(details),
+      });
       if (!moved) throw expired();
       return seeOther(res, `${tenant.issuer}/interaction/${ia.record._id}`);
     }
-    if (choice !== 'continue') throw new InteractionError(400, 'Choose an account', 'The form was submitted without a choice. Go back and choose an account.');
+    if (choice !== 'continue')
+      throw new InteractionError(400, 'Choose an account', 'The form was submitted without a choice. Go back and choose an account.');
     const session = await currentSession(rt, tenant, req.headers.cookie);
     if (!session || session.user._id !== ia.details.userId) {
-      throw new InteractionError(400, 'Your session changed', 'You signed out or signed in as someone else in the meantime. Return to the application and start again.');
+      throw new InteractionError(
+        400,
+        'Your session changed',
+        'You signed out or signed in as someone else in the meantime. Return to the application and start again.',
+      );
     }
     const result = { ...ia.result, selectAccount: { sessionId: session.record._id } };
-    const done = await tenant.store.interactions.transition(ia.record._id, 'pending', { state: 'completed', result: JSON.stringify(result) });
+    const done = await tenant.store.interactions.transition(ia.record._id, 'pending', {
+      state: 'completed',
+      result: JSON.stringify(result),
+    });
     if (!done) throw expired();
     seeOther(res, ia.record.returnTo);
   };

@@ -50,7 +50,12 @@ export async function rotate(
  * leave the JWKS at once (docs/openid-connect.md "Key families"). Returns null when
  * nothing changes.
  */
-export async function alignKeys(keys: SigningKeyRecord[], algs: readonly SigningAlg[], fresh: KeyFactory, now: Date): Promise<SigningKeyRecord[] | null> {
+export async function alignKeys(
+  keys: SigningKeyRecord[],
+  algs: readonly SigningAlg[],
+  fresh: KeyFactory,
+  now: Date,
+): Promise<SigningKeyRecord[] | null> {
   let changed = false;
   const out = keys.map((k) => {
     if (algs.includes(k.alg) || k.status === 'REVOKED') return { ...k };

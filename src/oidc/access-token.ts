@@ -34,7 +34,12 @@ export interface IssuedAccessToken {
 
 export { GRANT_CLAIM };
 // Resolution is shared with the admin API (one path for every presented access token).
-export { parseJsonObject, resolveAccessToken, resolveClientAccessToken, type ActiveAccessToken } from '../services/access-token-resolution.js';
+export {
+  parseJsonObject,
+  resolveAccessToken,
+  resolveClientAccessToken,
+  type ActiveAccessToken,
+} from '../services/access-token-resolution.js';
 
 /** Never beyond the grant (or the exchanged token): a token must not outlive what it was issued from. */
 function lifetime(tenant: TenantContext, req: AccessTokenRequest, now: number): number {

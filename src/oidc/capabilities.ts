@@ -7,14 +7,34 @@ import type { TenantContext } from '../tenancy/tenant-context.js';
  * it never announces a feature that does not work; each feature adds itself here.
  */
 export const capabilities = {
-  grantTypes: ['client_credentials', 'authorization_code', 'refresh_token', 'implicit', 'urn:ietf:params:oauth:grant-type:token-exchange'] as string[],
+  grantTypes: [
+    'client_credentials',
+    'authorization_code',
+    'refresh_token',
+    'implicit',
+    'urn:ietf:params:oauth:grant-type:token-exchange',
+  ] as string[],
   tokenEndpointAuthMethods: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'] as string[],
   /** Introspection (oidc/introspection.ts) answers authenticated clients only: not `none`. */
   introspectionAuthMethods: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt'] as string[],
   /** Revocation (oidc/revocation.ts): public clients revoke their own tokens too (RFC 7009 5). */
   revocationAuthMethods: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'] as string[],
   /** Client assertion algorithms: HMAC for client_secret_jwt, the rest for private_key_jwt. */
-  tokenEndpointAuthSigningAlgs: ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as string[],
+  tokenEndpointAuthSigningAlgs: [
+    'HS256',
+    'HS384',
+    'HS512',
+    'RS256',
+    'RS384',
+    'RS512',
+    'PS256',
+    'PS384',
+    'PS512',
+    'ES256',
+    'ES384',
+    'ES512',
+    'EdDSA',
+  ] as string[],
   /**
    * Every tenant-key algorithm the provider implements; discovery announces only those of
    * the tenant's key families (keys/families.ts algsOf), plus HS256 for ID tokens.
@@ -47,7 +67,8 @@ export const passwordGrantEnabled = (tenant: TenantContext): boolean =>
   tenant.settings.passwordGrant === true && tenant.settings.allowedGrantTypes.includes('password');
 
 /** The grant types a tenant announces. */
-export const grantTypesFor = (tenant: TenantContext): string[] => (passwordGrantEnabled(tenant) ? [...capabilities.grantTypes, 'password'] : capabilities.grantTypes);
+export const grantTypesFor = (tenant: TenantContext): string[] =>
+  passwordGrantEnabled(tenant) ? [...capabilities.grantTypes, 'password'] : capabilities.grantTypes;
 
 /** Endpoint paths below the issuer. */
 export const paths = {

@@ -92,36 +92,40 @@ function page(rt: Runtime, tenant: TenantContext): CheckSessionPage {
 }
 
 /** GET `{issuer}/check_session`: the OP iframe. */
-export const checkSession = (rt: Runtime) => (tenant: TenantContext, req: Request, res: Response): void => {
-  const p = page(rt, tenant);
-  res.removeHeader('X-Frame-Options');
-  res.setHeader('Content-Security-Policy', p.csp);
-  res.setHeader('Cache-Control', 'public, max-age=300');
-  res.setHeader('ETag', p.etag);
-  if (req.headers['if-none-match'] === p.etag) {
-    res.status(304).end();
-    return;
-  }
-  res.setHeader('Content-Type', 'text/html; charset=utf-8');
-  res.status(200).end(p.html);
-};
+export const checkSession =
+  (rt: Runtime) =>
+  (tenant: TenantContext, req: Request, res: Response): void => {
+    const p = page(rt, tenant);
+    res.removeHeader('X-Frame-Options');
+    res.setHeader('Content-Security-Policy', p.csp);
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.setHeader('ETag', p.etag);
+    if (req.headers['if-none-match'] === p.etag) {
+      res.status(304).end();
+      return;
+    }
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.status(200).end(p.html);
+  };
 
 /**
  * POST `{issuer}/check_session/origin` with `client_id` and `origin`: 204 when the
  * origin is that of one of the client's redirect URIs (the origins session_state is
  * ever computed for), 403 otherwise. Called by the iframe above, same-origin.
  */
-export const checkSessionOrigin = (rt: Runtime) => async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
-  const body = (req.body ?? {}) as Record<string, unknown>;
-  const clientId = body.client_id;
-  const origin = body.origin;
-  res.setHeader('Cache-Control', 'no-store');
-  if (typeof clientId !== 'string' || typeof origin !== 'string' || !clientId || clientId.length > 256 || origin.length > 2048) {
-    throw oauthError('invalid_request', 'client_id and origin are required');
-  }
-  const client = await rt.clients.find(tenant, clientId);
-  if (!client || !client.redirectUris.some((uri) => redirectOrigin(uri) === origin)) {
-    throw oauthError('access_denied', 'the origin is not registered for this client');
-  }
-  res.status(204).end();
-};
+export const checkSessionOrigin =
+  (rt: Runtime) =>
+  async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const clientId = body.client_id;
+    const origin = body.origin;
+    res.setHeader('Cache-Control', 'no-store');
+    if (typeof clientId !== 'string' || typeof origin !== 'string' || !clientId || clientId.length > 256 || origin.length > 2048) {
+      throw oauthError('invalid_request', 'client_id and origin are required');
+    }
+    const client = await rt.clients.find(tenant, clientId);
+    if (!client || !client.redirectUris.some((uri) => redirectOrigin(uri) === origin)) {
+      throw oauthError('access_denied', 'the origin is not registered for this client');
+    }
+    res.status(204).end();
+  };

@@ -1,6 +1,14 @@
 import type { Request } from 'express';
 import { LRUCache } from 'lru-cache';
-import { createLocalJWKSet, createRemoteJWKSet, customFetch, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  customFetch,
+  decodeJwt,
+  decodeProtectedHeader,
+  jwtVerify,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { invalidClient, oauthError } from '../errors/oauth-error.js';
 import { outboundFetch } from '../outbound/index.js';
 import { clientKeyMetadata } from '../services/client-key-metadata.js';
@@ -37,7 +45,13 @@ const REMOTE_JWKS = {
   cooldownDuration: 30_000,
   cacheMaxAge: 10 * 60_000,
   [customFetch]: async (url: string, init: { headers: Headers }): Promise<Response> => {
-    const res = await outboundFetch(url, { purpose: 'jwks_uri', headers: Object.fromEntries(init.headers), timeoutMs: 5_000, maxBytes: 512 * 1024, redirect: 'error' });
+    const res = await outboundFetch(url, {
+      purpose: 'jwks_uri',
+      headers: Object.fromEntries(init.headers),
+      timeoutMs: 5_000,
+      maxBytes: 512 * 1024,
+      redirect: 'error',
+    });
     // jose wants a Response: anything but 200 is refused by it anyway.
     return new Response(res.status === 200 ? new Uint8Array(res.body) : null, { status: res.status === 200 ? 200 : 502 });
   },
@@ -82,12 +96,17 @@ function presented(req: Request): Presented {
   const found: Presented[] = [];
   if (auth && /^basic /i.test(auth)) found.push(fromBasic(auth));
   if (typeof body.client_secret === 'string') {
-    found.push({ method: 'client_secret_post', clientId: typeof body.client_id === 'string' ? body.client_id : '', secret: body.client_secret });
+    found.push({
+      method: 'client_secret_post',
+      clientId: typeof body.client_id === 'string' ? body.client_id : '',
+      secret: body.client_secret,
+    });
   }
   if (body.client_assertion !== undefined || body.client_assertion_type !== undefined) found.push(fromAssertion(body));
   if (found.length > 1) throw oauthError('invalid_request', 'use exactly one client authentication method');
   if (found[0]) {
-    if (typeof body.client_id === 'string' && body.client_id !== found[0].clientId) throw oauthError('invalid_request', 'client_id does not match the authenticated client');
+    if (typeof body.client_id === 'string' && body.client_id !== found[0].clientId)
+      throw oauthError('invalid_request', 'client_id does not match the authenticated client');
     return found[0];
   }
   if (typeof body.client_id === 'string' && body.client_id) return { method: 'none', clientId: body.client_id };
@@ -132,7 +151,8 @@ function lifetimeBounds(payload: Record<string, unknown>, maxLifetime: number): 
   const exp = payload.exp as number;
   const now = Math.floor(Date.now() / 1000);
   if (iat > now + SKEW) throw invalidClient('the client assertion was issued in the future');
-  if (exp - iat > maxLifetime || exp - now > maxLifetime + SKEW) throw invalidClient(`the client assertion may live at most ${maxLifetime} seconds`);
+  if (exp - iat > maxLifetime || exp - now > maxLifetime + SKEW)
+    throw invalidClient(`the client assertion may live at most ${maxLifetime} seconds`);
 }
 
 /**
@@ -145,7 +165,14 @@ async function verifyAssertion(rt: Runtime, tenant: TenantContext, req: Request,
   const audience = [tenant.issuer, tenant.issuer + paths.token, tenant.issuer + req.path];
   const maxLifetime = rt.config.clientAssertionMaxLifetime;
   // iat required and no older than the bound (jose's maxTokenAge, with the skew).
-  const checks = { audience, issuer: client.clientId, subject: client.clientId, requiredClaims: ['exp', 'jti', 'iat'], clockTolerance: SKEW, maxTokenAge: maxLifetime };
+  const checks = {
+    audience,
+    issuer: client.clientId,
+    subject: client.clientId,
+    requiredClaims: ['exp', 'jti', 'iat'],
+    clockTolerance: SKEW,
+    maxTokenAge: maxLifetime,
+  };
   let payload: Record<string, unknown>;
   try {
     if (p.method === 'client_secret_jwt') {
@@ -163,7 +190,8 @@ async function verifyAssertion(rt: Runtime, tenant: TenantContext, req: Request,
   const jti = payload.jti;
   if (typeof jti !== 'string' || !jti || jti.length > 256) throw invalidClient('the client assertion needs a jti');
   const exp = new Date(((payload.exp as number) + SKEW) * 1000);
-  if (!(await tenant.store.clientAssertions.recordUse(client.clientId, jti, exp))) throw invalidClient('the client assertion was already used');
+  if (!(await tenant.store.clientAssertions.recordUse(client.clientId, jti, exp)))
+    throw invalidClient('the client assertion was already used');
 }
 
 /**

@@ -25,7 +25,9 @@ export function discoveryMetadata(tenant: TenantContext): Record<string, unknown
     authorization_endpoint: iss + paths.authorize,
     token_endpoint: iss + paths.token,
     // Announced only where it is open to someone (tenant setting dynamicRegistration).
-    ...(tenant.settings.dynamicRegistration !== 'DISABLED' && tenant.slug !== 'system' ? { registration_endpoint: iss + paths.registration } : {}),
+    ...(tenant.settings.dynamicRegistration !== 'DISABLED' && tenant.slug !== 'system'
+      ? { registration_endpoint: iss + paths.registration }
+      : {}),
     grant_types_supported: grantTypesFor(tenant),
     token_endpoint_auth_methods_supported: capabilities.tokenEndpointAuthMethods,
     token_endpoint_auth_signing_alg_values_supported: capabilities.tokenEndpointAuthSigningAlgs,

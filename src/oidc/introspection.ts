@@ -84,20 +84,22 @@ async function refreshToken(rt: Runtime, tenant: TenantContext, caller: ClientRe
  * `username` is left out: the login name is not an identifier a resource server should
  * rely on, and it would undo pairwise subjects.
  */
-export const introspection = (rt: Runtime) => async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Pragma', 'no-cache');
-  const { client } = await authenticateClient(rt, tenant, req);
-  if (client.clientType !== 'CONFIDENTIAL' || client.tokenEndpointAuthMethod === 'none') {
-    throw invalidClient('introspection requires an authenticated (confidential) client');
-  }
-  const { token, hint } = presentedToken(req);
-  for (const kind of searchOrder(hint)) {
-    const found = kind === 'access_token' ? await accessToken(rt, tenant, client, token) : await refreshToken(rt, tenant, client, token);
-    if (found) {
-      res.status(200).json(found);
-      return;
+export const introspection =
+  (rt: Runtime) =>
+  async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Pragma', 'no-cache');
+    const { client } = await authenticateClient(rt, tenant, req);
+    if (client.clientType !== 'CONFIDENTIAL' || client.tokenEndpointAuthMethod === 'none') {
+      throw invalidClient('introspection requires an authenticated (confidential) client');
     }
-  }
-  res.status(200).json(INACTIVE);
-};
+    const { token, hint } = presentedToken(req);
+    for (const kind of searchOrder(hint)) {
+      const found = kind === 'access_token' ? await accessToken(rt, tenant, client, token) : await refreshToken(rt, tenant, client, token);
+      if (found) {
+        res.status(200).json(found);
+        return;
+      }
+    }
+    res.status(200).json(INACTIVE);
+  };

@@ -15,7 +15,8 @@ export type TokenKind = 'access_token' | 'refresh_token';
 
 /** RFC 7662 2.1 and RFC 7009 2.1: a form with `token` and optionally `token_type_hint`. */
 export function presentedToken(req: Request): PresentedToken {
-  if (!req.is('application/x-www-form-urlencoded')) throw oauthError('invalid_request', 'send the token as application/x-www-form-urlencoded');
+  if (!req.is('application/x-www-form-urlencoded'))
+    throw oauthError('invalid_request', 'send the token as application/x-www-form-urlencoded');
   const body = (req.body ?? {}) as Record<string, unknown>;
   for (const v of Object.values(body)) {
     if (Array.isArray(v)) throw oauthError('invalid_request', 'a parameter was sent more than once');

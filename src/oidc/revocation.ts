@@ -54,17 +54,19 @@ const revokers: Record<TokenKind, typeof revokeAccessToken> = { access_token: re
  * another tenant, an ID token): the client cannot do anything about those (2.2). A valid
  * token of another client is refused with unauthorized_client and stays valid.
  */
-export const revocation = (rt: Runtime) => async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
-  res.setHeader('Access-Control-Allow-Origin', '*');
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Pragma', 'no-cache');
-  const { client } = await authenticateClient(rt, tenant, req);
-  const { token, hint } = presentedToken(req);
-  for (const kind of searchOrder(hint)) {
-    if (await revokers[kind](rt, tenant, client, token)) {
-      rt.events.emit(tenant, { type: 'TOKEN_REVOKED', clientId: client.clientId, data: { tokenType: kind, via: 'revocation_endpoint' } });
-      break;
+export const revocation =
+  (rt: Runtime) =>
+  async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Pragma', 'no-cache');
+    const { client } = await authenticateClient(rt, tenant, req);
+    const { token, hint } = presentedToken(req);
+    for (const kind of searchOrder(hint)) {
+      if (await revokers[kind](rt, tenant, client, token)) {
+        rt.events.emit(tenant, { type: 'TOKEN_REVOKED', clientId: client.clientId, data: { tokenType: kind, via: 'revocation_endpoint' } });
+        break;
+      }
     }
-  }
-  res.status(200).end();
-};
+    res.status(200).end();
+  };

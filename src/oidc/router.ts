@@ -43,11 +43,13 @@ export function directEndpoints(rt: Runtime): DirectEndpoint[] {
   ];
 }
 
-const methodNotAllowed = (allowed: string) => (_req: Request, res: Response): void => {
-  res.setHeader('Allow', allowed);
-  const err = oauthError('method_not_allowed', `use ${allowed}`);
-  res.status(405).json(err.toJSON());
-};
+const methodNotAllowed =
+  (allowed: string) =>
+  (_req: Request, res: Response): void => {
+    res.setHeader('Allow', allowed);
+    const err = oauthError('method_not_allowed', `use ${allowed}`);
+    res.status(405).json(err.toJSON());
+  };
 
 /** The protocol endpoints of one tenant, mounted below `/t/:slug` by the http layer. */
 export function oidcRouter(rt: Runtime): Router {

@@ -32,7 +32,8 @@ function presentedToken(req: Request): string {
   const body = req.method === 'POST' && req.is('application/x-www-form-urlencoded') ? ((req.body ?? {}) as Record<string, unknown>) : {};
   const fromBody = body.access_token;
   if (req.query.access_token !== undefined) throw bearerError('invalid_request', 'access tokens are not accepted in the query string');
-  if (header !== undefined && fromBody !== undefined) throw bearerError('invalid_request', 'use exactly one way of presenting the access token');
+  if (header !== undefined && fromBody !== undefined)
+    throw bearerError('invalid_request', 'use exactly one way of presenting the access token');
   if (header !== undefined) {
     const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
     if (!m) throw invalidToken('the Authorization header is not a Bearer token');
@@ -57,32 +58,40 @@ function presentedToken(req: Request): string {
  * claims as a JWT (`application/jwt`, OIDC Core 5.3.2) signed with the tenant's ACTIVE key
  * of that algorithm, with `iss` and `aud` (the client) added.
  */
-export const userinfo = (rt: Runtime) => async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
-  userinfoCors(res);
-  res.setHeader('Cache-Control', 'no-store');
-  const token = presentedToken(req);
-  // The same resolution as introspection and the admin API: revocation, grant and a client that still exists.
-  const found = await resolveClientAccessToken(rt, tenant, token);
-  if (!found) throw invalidToken('the access token is invalid, expired or revoked');
-  const { token: at, client } = found;
-  if (!at.grant) throw invalidToken('the access token was not issued for an end-user');
-  // RFC 9068 4 (audience restriction): a token for another resource (token exchange
-  // `audience`, RFC 8707 `resource`) is not a userinfo token (docs/security.md "Userinfo audience").
-  if (!at.audience.includes(tenant.issuer) && !at.audience.includes(tenant.issuer + paths.userinfo)) throw invalidToken('the access token is not for this userinfo endpoint');
-  if (!at.scopes.includes('openid')) throw bearerError('insufficient_scope', 'the access token lacks the openid scope');
-  const user = await rt.users.find(tenant, at.grant.userId);
-  if (!user || user.disabled) throw invalidToken('the end-user of this token is no longer active');
-  // The sub the token was issued with, which is the one its ID token carried.
-  const requested = grantClaimsRequest(at.grant).userinfo ?? null;
-  const body = await buildUserinfoClaims(rt, tenant, { user, client, scopes: at.scopes, requested, sub: at.sub });
-  if (requested && 'acr' in requested && at.grant.acr) body.acr = at.grant.acr;
-  const alg = userinfoSigningAlg(client);
-  if (!alg) {
-    res.status(200).json(body);
-    return;
-  }
-  const jwt = await signForClient(rt, tenant, client, alg, { ...body, iss: tenant.issuer, aud: client.clientId, iat: Math.floor(Date.now() / 1000) });
-  res.statusCode = 200;
-  res.setHeader('Content-Type', 'application/jwt');
-  res.end(jwt);
-};
+export const userinfo =
+  (rt: Runtime) =>
+  async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
+    userinfoCors(res);
+    res.setHeader('Cache-Control', 'no-store');
+    const token = presentedToken(req);
+    // The same resolution as introspection and the admin API: revocation, grant and a client that still exists.
+    const found = await resolveClientAccessToken(rt, tenant, token);
+    if (!found) throw invalidToken('the access token is invalid, expired or revoked');
+    const { token: at, client } = found;
+    if (!at.grant) throw invalidToken('the access token was not issued for an end-user');
+    // RFC 9068 4 (audience restriction): a token for another resource (token exchange
+    // `audience`, RFC 8707 `resource`) is not a userinfo token (docs/security.md "Userinfo audience").
+    if (!at.audience.includes(tenant.issuer) && !at.audience.includes(tenant.issuer + paths.userinfo))
+      throw invalidToken('the access token is not for this userinfo endpoint');
+    if (!at.scopes.includes('openid')) throw bearerError('insufficient_scope', 'the access token lacks the openid scope');
+    const user = await rt.users.find(tenant, at.grant.userId);
+    if (!user || user.disabled) throw invalidToken('the end-user of this token is no longer active');
+    // The sub the token was issued with, which is the one its ID token carried.
+    const requested = grantClaimsRequest(at.grant).userinfo ?? null;
+    const body = await buildUserinfoClaims(rt, tenant, { user, client, scopes: at.scopes, requested, sub: at.sub });
+    if (requested && 'acr' in requested && at.grant.acr) body.acr = at.grant.acr;
+    const alg = userinfoSigningAlg(client);
+    if (!alg) {
+      res.status(200).json(body);
+      return;
+    }
+    const jwt = await signForClient(rt, tenant, client, alg, {
+      ...body,
+      iss: tenant.issuer,
+      aud: client.clientId,
+      iat: Math.floor(Date.now() / 1000),
+    });
+    res.statusCode = 200;
+    res.setHeader('Content-Type', 'application/jwt');
+    res.end(jwt);
+  };

@@ -51,8 +51,10 @@ export async function outboundFetch(url: string | URL, init: OutboundInit): Prom
     const res = await exchange(settings, target, method, headers, body, { signal, timeoutMs, maxBytes, purpose: init.purpose });
     const location = res.headers.get('location');
     if (!REDIRECTS.has(res.status) || !location) return res;
-    if (init.redirect !== 'follow') throw new OutboundError('ERR_OUTBOUND_REDIRECT', `answered a redirect (HTTP ${res.status}), which is not followed`, init.purpose);
-    if (hop >= outboundDefaults.maxRedirects) throw new OutboundError('ERR_OUTBOUND_REDIRECT', `more than ${outboundDefaults.maxRedirects} redirects`, init.purpose);
+    if (init.redirect !== 'follow')
+      throw new OutboundError('ERR_OUTBOUND_REDIRECT', `answered a redirect (HTTP ${res.status}), which is not followed`, init.purpose);
+    if (hop >= outboundDefaults.maxRedirects)
+      throw new OutboundError('ERR_OUTBOUND_REDIRECT', `more than ${outboundDefaults.maxRedirects} redirects`, init.purpose);
     let next: URL;
     try {
       next = new URL(location, target);
@@ -75,7 +77,8 @@ export async function outboundFetch(url: string | URL, init: OutboundInit): Prom
   }
 }
 
-const lowerKeys = (h: Record<string, string>): Record<string, string> => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+const lowerKeys = (h: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
 
 /** The connection's resolver: resolves, refuses if ANY address is forbidden, pins the checked ones. */
 function pinnedLookup(settings: OutboundSettings, http: boolean, purpose: string, refused: { error?: OutboundError }): LookupFunction {
@@ -97,7 +100,16 @@ function pinnedLookup(settings: OutboundSettings, http: boolean, purpose: string
         if (options.all) cb(null, addrs);
         else cb(null, addrs[0]!.address, addrs[0]!.family);
       },
-      (err: Error) => cb(new OutboundError('ERR_OUTBOUND_NETWORK', `${hostname} does not resolve (${(err as NodeJS.ErrnoException).code ?? err.message})`, purpose), '', 0),
+      (err: Error) =>
+        cb(
+          new OutboundError(
+            'ERR_OUTBOUND_NETWORK',
+            `${hostname} does not resolve (${(err as NodeJS.ErrnoException).code ?? err.message})`,
+            purpose,
+          ),
+          '',
+          0,
+        ),
     );
   };
 }
@@ -142,12 +154,14 @@ function exchange(
     req.on('error', fail);
     req.on('response', (res: IncomingMessage) => {
       const declared = Number(res.headers['content-length']);
-      if (Number.isFinite(declared) && declared > o.maxBytes) return fail(new OutboundError('ERR_OUTBOUND_TOO_LARGE', `the answer is larger than ${o.maxBytes} bytes`, o.purpose));
+      if (Number.isFinite(declared) && declared > o.maxBytes)
+        return fail(new OutboundError('ERR_OUTBOUND_TOO_LARGE', `the answer is larger than ${o.maxBytes} bytes`, o.purpose));
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {
         size += c.byteLength;
-        if (size > o.maxBytes) return fail(new OutboundError('ERR_OUTBOUND_TOO_LARGE', `the answer is larger than ${o.maxBytes} bytes`, o.purpose));
+        if (size > o.maxBytes)
+          return fail(new OutboundError('ERR_OUTBOUND_TOO_LARGE', `the answer is larger than ${o.maxBytes} bytes`, o.purpose));
         chunks.push(c);
       });
       res.on('error', fail);

@@ -15,7 +15,12 @@ export interface OutboundSettings {
   maxBytes: number;
 }
 
-export const strictOutboundSettings = (): OutboundSettings => ({ allow: emptyAllowList(), allowLoopback: false, timeoutMs: outboundDefaults.timeoutMs, maxBytes: outboundDefaults.maxBytes });
+export const strictOutboundSettings = (): OutboundSettings => ({
+  allow: emptyAllowList(),
+  allowLoopback: false,
+  timeoutMs: outboundDefaults.timeoutMs,
+  maxBytes: outboundDefaults.maxBytes,
+});
 
 /**
  * Process-wide, like the environment it comes from: the URL checks run inside pure
@@ -30,7 +35,9 @@ export function useOutboundSettings(settings: OutboundSettings, warn: (msg: stri
   current = settings;
   if (settings.allowLoopback && !warned) {
     warned = true;
-    warn('GATEHOUSE_OUTBOUND_ALLOW_LOOPBACK is on: webhooks, jwks_uri and logout URIs may point at this machine (http or https). Development and tests only.');
+    warn(
+      'GATEHOUSE_OUTBOUND_ALLOW_LOOPBACK is on: webhooks, jwks_uri and logout URIs may point at this machine (http or https). Development and tests only.',
+    );
   }
 }
 
@@ -42,7 +49,8 @@ export interface ResolvedAddress {
 }
 export type OutboundResolver = (host: string) => Promise<ResolvedAddress[]>;
 
-const systemResolver: OutboundResolver = async (host) => (await lookup(host, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+const systemResolver: OutboundResolver = async (host) =>
+  (await lookup(host, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
 let resolver: OutboundResolver = systemResolver;
 
 /**
@@ -62,7 +70,12 @@ export const isLocalhostName = (host: string): boolean => /^(.+\.)?localhost\.?$
  * Whether connecting to `ip`, reached through `host`, is refused: the reason, or null.
  * `httpOnly` (an http URL): only the development loopback exception can allow it.
  */
-export function addressVerdict(settings: OutboundSettings, host: string, ip: string, opts: { http?: boolean; noDevelopmentExceptions?: boolean } = {}): string | null {
+export function addressVerdict(
+  settings: OutboundSettings,
+  host: string,
+  ip: string,
+  opts: { http?: boolean; noDevelopmentExceptions?: boolean } = {},
+): string | null {
   const loopbackOpen = settings.allowLoopback && !opts.noDevelopmentExceptions;
   if (opts.http) return loopbackOpen && isLoopback(ip) ? null : 'http is refused';
   if (hostAllowed(settings.allow, host) || addressAllowed(settings.allow, ip)) return null;

@@ -47,8 +47,16 @@ const V6: [string, number, string][] = [
 ];
 
 const lists = new Map<string, BlockList>();
-for (const [net, prefix, name] of V4) lists.set(name, lists.get(name) ?? new BlockList()).get(name)!.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix, name] of V6) lists.set(name, lists.get(name) ?? new BlockList()).get(name)!.addSubnet(net, prefix, 'ipv6');
+for (const [net, prefix, name] of V4)
+  lists
+    .set(name, lists.get(name) ?? new BlockList())
+    .get(name)!
+    .addSubnet(net, prefix, 'ipv4');
+for (const [net, prefix, name] of V6)
+  lists
+    .set(name, lists.get(name) ?? new BlockList())
+    .get(name)!
+    .addSubnet(net, prefix, 'ipv6');
 
 /** Expands an IPv6 text into its eight 16-bit groups (input must be a valid IPv6 address). */
 function groups(ip: string): number[] {

@@ -112,7 +112,13 @@ export function requireAccessToken(opts: RequireAccessTokenOptions): RequestHand
     jwks ??= createRemoteJWKSet(new URL(m.jwks_uri));
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, jwks, { issuer, typ: 'at+jwt', audience, algorithms: ALGORITHMS, clockTolerance: opts.clockTolerance ?? 5 }));
+      ({ payload } = await jwtVerify(token, jwks, {
+        issuer,
+        typ: 'at+jwt',
+        audience,
+        algorithms: ALGORITHMS,
+        clockTolerance: opts.clockTolerance ?? 5,
+      }));
     } catch (err) {
       if (err instanceof joseErrors.JOSEError) throw new AccessTokenError(401, 'invalid_token', describeJoseError(err));
       throw err;
@@ -142,12 +148,15 @@ export function requireAccessToken(opts: RequireAccessTokenOptions): RequestHand
     if (body.token_type !== undefined && body.token_type !== 'Bearer' && body.token_type !== 'access_token') {
       throw new AccessTokenError(401, 'invalid_token', 'not an access token');
     }
-    if (body.iss !== undefined && body.iss !== issuer) throw new AccessTokenError(401, 'invalid_token', 'the token was issued by another issuer');
-    if (typeof body.exp === 'number' && body.exp + (opts.clockTolerance ?? 5) < Date.now() / 1000) throw new AccessTokenError(401, 'invalid_token', 'the access token has expired');
+    if (body.iss !== undefined && body.iss !== issuer)
+      throw new AccessTokenError(401, 'invalid_token', 'the token was issued by another issuer');
+    if (typeof body.exp === 'number' && body.exp + (opts.clockTolerance ?? 5) < Date.now() / 1000)
+      throw new AccessTokenError(401, 'invalid_token', 'the access token has expired');
     if (audience !== undefined) {
       const want = Array.isArray(audience) ? audience : [audience];
       const aud = Array.isArray(body.aud) ? body.aud : body.aud === undefined ? [] : [body.aud];
-      if (!aud.some((a) => want.includes(a as string))) throw new AccessTokenError(401, 'invalid_token', 'the token is not meant for this audience');
+      if (!aud.some((a) => want.includes(a as string)))
+        throw new AccessTokenError(401, 'invalid_token', 'the token is not meant for this audience');
     }
     return {
       format,
@@ -187,7 +196,9 @@ export function requireAccessToken(opts: RequireAccessTokenOptions): RequestHand
         if (err instanceof AccessTokenError) {
           res.setHeader('WWW-Authenticate', challenge(err));
           res.setHeader('Cache-Control', 'no-store');
-          res.status(err.status).json(err.code ? { error: err.code, error_description: quoted(err.message) } : { error_description: quoted(err.message) });
+          res
+            .status(err.status)
+            .json(err.code ? { error: err.code, error_description: quoted(err.message) } : { error_description: quoted(err.message) });
           return;
         }
         next(err);
@@ -199,6 +210,7 @@ export function requireAccessToken(opts: RequireAccessTokenOptions): RequestHand
 function describeJoseError(err: joseErrors.JOSEError): string {
   if (err instanceof joseErrors.JWTExpired) return 'the access token has expired';
   if (err instanceof joseErrors.JWTClaimValidationFailed) return `the access token's ${err.claim} claim is not valid here`;
-  if (err instanceof joseErrors.JWSSignatureVerificationFailed || err instanceof joseErrors.JWKSNoMatchingKey) return 'the access token is not signed by this issuer';
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed || err instanceof joseErrors.JWKSNoMatchingKey)
+    return 'the access token is not signed by this issuer';
   return 'the access token is not valid';
 }

@@ -32,7 +32,6 @@ export interface ActiveAccessToken {
   act: Record<string, unknown> | null;
 }
 
-
 /** A JSON object stored as a string (FerretDB-safe), or null. */
 export function parseJsonObject(json: string | null | undefined): Record<string, unknown> | null {
   if (!json) return null;
@@ -44,7 +43,8 @@ export function parseJsonObject(json: string | null | undefined): Record<string,
   }
 }
 
-const asStrings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
+const asStrings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
 
 /** Answered from the revocation view: no database round trip once the grant record is cached. */
 async function activeGrant(rt: Runtime, tenant: TenantContext, grantId: unknown, clientId: string): Promise<GrantRecord | null | false> {
@@ -88,7 +88,8 @@ export async function resolveAccessToken(rt: Runtime, tenant: TenantContext, tok
     // Our own clock issued it: no skew allowance at expiry.
     if (exp * 1000 <= Date.now()) return null;
     const gid = typeof payload[GRANT_CLAIM] === 'string' ? (payload[GRANT_CLAIM] as string) : null;
-    if (await rt.revocations.isRevoked(tenant, { jti, clientId, issuedAt: (typeof iat === 'number' ? iat : 0) * 1000, grantId: gid })) return null;
+    if (await rt.revocations.isRevoked(tenant, { jti, clientId, issuedAt: (typeof iat === 'number' ? iat : 0) * 1000, grantId: gid }))
+      return null;
     const grant = await activeGrant(rt, tenant, payload[GRANT_CLAIM], clientId);
     if (grant === false) return null;
     return {

@@ -70,7 +70,9 @@ export function auditRecord(entry: AuditEntry, id = timeOrderedId(), at = new Da
 /** Installs the outbox's writer for audit records: by `_id`, so a completed record replaces its PENDING one. */
 export function registerAuditWriter(rt: Runtime): void {
   rt.outbox.register('audit', async (items: OutboxItem[]) => {
-    await rt.store.auditEvents.upsertMany(items.map((i) => ({ ...(i.body as unknown as AuditEventRecord), at: new Date(i.body.at as string | Date) })));
+    await rt.store.auditEvents.upsertMany(
+      items.map((i) => ({ ...(i.body as unknown as AuditEventRecord), at: new Date(i.body.at as string | Date) })),
+    );
   });
 }
 

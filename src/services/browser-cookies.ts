@@ -57,7 +57,10 @@ export function readCookies(header: string | undefined, name: string): string[] 
 }
 
 /** Adds a Set-Cookie header without dropping ones already set on the response. */
-export function appendSetCookie(res: { getHeader(name: string): unknown; setHeader(name: string, value: string[]): unknown }, cookie: string): void {
+export function appendSetCookie(
+  res: { getHeader(name: string): unknown; setHeader(name: string, value: string[]): unknown },
+  cookie: string,
+): void {
   const prev = res.getHeader('Set-Cookie');
   const list = Array.isArray(prev) ? (prev as string[]) : prev ? [String(prev as string | number)] : [];
   res.setHeader('Set-Cookie', [...list, cookie]);

@@ -32,7 +32,11 @@ export function browserState(rt: Runtime, tenant: TenantContext, sid: string | n
  * value). Cross-site iframes can only read a SameSite=None cookie, which browsers accept
  * only with Secure; on plain http (development) it is Lax, which same-site RPs can read.
  */
-export function browserStateCookie(rt: Runtime, tenant: TenantContext, session: Pick<LoginSessionRecord, 'sid' | 'expiresAt'> | null): string {
+export function browserStateCookie(
+  rt: Runtime,
+  tenant: TenantContext,
+  session: Pick<LoginSessionRecord, 'sid' | 'expiresAt'> | null,
+): string {
   const secure = secureCookies(tenant);
   const parts = [`${BROWSER_STATE_COOKIE}=${session ? browserState(rt, tenant, session.sid) : ''}`, `Path=${tenantCookiePath(tenant)}`];
   if (session) {

@@ -10,7 +10,18 @@ import { InputError, NotFoundError } from './errors.js';
 import type { Runtime } from './runtime.js';
 
 /** ID token claims that depend on the particular login and request, not on the user, client and scopes. */
-export const PREVIEW_OMITTED_ID_TOKEN_CLAIMS = ['iat', 'exp', 'auth_time', 'nonce', 'acr', 'amr', 'sid', 'at_hash', 'c_hash', 's_hash'] as const;
+export const PREVIEW_OMITTED_ID_TOKEN_CLAIMS = [
+  'iat',
+  'exp',
+  'auth_time',
+  'nonce',
+  'acr',
+  'amr',
+  'sid',
+  'at_hash',
+  'c_hash',
+  's_hash',
+] as const;
 /** Access token claims that depend on the particular issuance (time, token id, grant). */
 export const PREVIEW_OMITTED_ACCESS_TOKEN_CLAIMS = ['iat', 'exp', 'jti', 'auth_time', 'acr', 'gid', 'act'] as const;
 
@@ -53,8 +64,13 @@ const without = (o: Record<string, unknown>, names: readonly string[]): Record<s
  * included — and only the claims that depend on the login or the moment are left out.
  */
 export async function previewClaims(rt: Runtime, tenant: TenantContext, input: PreviewInput): Promise<ClaimsPreviewResult> {
-  const responseType = (input.responseType ?? 'code').split(' ').filter(Boolean).sort((a, b) => ['code', 'id_token', 'token'].indexOf(a) - ['code', 'id_token', 'token'].indexOf(b)).join(' ');
-  if (!RESPONSE_TYPES.includes(responseType)) throw new InputError('responseType', `must be one of ${RESPONSE_TYPES.join(', ')}`, 'invalid_request');
+  const responseType = (input.responseType ?? 'code')
+    .split(' ')
+    .filter(Boolean)
+    .sort((a, b) => ['code', 'id_token', 'token'].indexOf(a) - ['code', 'id_token', 'token'].indexOf(b))
+    .join(' ');
+  if (!RESPONSE_TYPES.includes(responseType))
+    throw new InputError('responseType', `must be one of ${RESPONSE_TYPES.join(', ')}`, 'invalid_request');
   const [user, client] = await Promise.all([tenant.store.users.findById(input.userId), rt.clients.find(tenant, input.clientId)]);
   if (!user) throw new NotFoundError(`user ${input.userId}`);
   if (!client) throw new NotFoundError(`client ${input.clientId}`);
@@ -108,7 +124,18 @@ export async function previewClaims(rt: Runtime, tenant: TenantContext, input: P
         PREVIEW_OMITTED_ACCESS_TOKEN_CLAIMS,
       )
     : null;
-  const userinfo = openid && withAccessToken ? await buildUserinfoClaims(rt, tenant, { user, client, scopes, requested: input.claims?.userinfo ?? null, sub, onFailure, preview: true }) : null;
+  const userinfo =
+    openid && withAccessToken
+      ? await buildUserinfoClaims(rt, tenant, {
+          user,
+          client,
+          scopes,
+          requested: input.claims?.userinfo ?? null,
+          sub,
+          onFailure,
+          preview: true,
+        })
+      : null;
   return {
     sub,
     idToken,

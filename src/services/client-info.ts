@@ -44,7 +44,8 @@ export function validateClientInfo(patch: Record<string, unknown>): Record<strin
       out[name] = null;
     } else if (name === 'contacts') {
       if (!Array.isArray(v) || v.length > 20) throw new InputError(field, 'must be a list of at most 20 contacts');
-      for (const c of v) if (typeof c !== 'string' || !c.trim() || c.length > 320) throw new InputError(field, 'each contact must be 1-320 characters');
+      for (const c of v)
+        if (typeof c !== 'string' || !c.trim() || c.length > 320) throw new InputError(field, 'each contact must be 1-320 characters');
       out[name] = [...new Set((v as string[]).map((c) => c.trim()))];
     } else {
       out[name] = httpUrl(v, field);

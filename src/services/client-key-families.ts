@@ -15,7 +15,11 @@ export function defaultIdTokenAlg(tenant: TenantContext): string {
  * A client may only ask for tenant-key algorithms of the tenant's key families: the
  * tenant has no keys (or publishes none) of the others. HS256 uses the client secret.
  */
-export function checkClientKeyFamilies(tenant: TenantContext, m: Pick<ClientMetadata, 'idTokenSignedResponseAlg'>, metadata: Record<string, unknown>): void {
+export function checkClientKeyFamilies(
+  tenant: TenantContext,
+  m: Pick<ClientMetadata, 'idTokenSignedResponseAlg'>,
+  metadata: Record<string, unknown>,
+): void {
   const families = tenant.settings.keyFamilies as readonly string[];
   const idFamily = familyOf(m.idTokenSignedResponseAlg);
   if (idFamily && !families.includes(idFamily)) {

@@ -32,7 +32,8 @@ export function validateJwks(value: unknown, field = 'jwks'): JsonWebKeySet {
   for (const [i, k] of keys.entries()) {
     if (!k || typeof k !== 'object' || Array.isArray(k)) throw new InputError(`${field}.keys[${i}]`, 'must be a JWK object');
     const jwk = k as Record<string, unknown>;
-    if (PRIVATE_MEMBERS.some((m) => m in jwk)) throw new InputError(`${field}.keys[${i}]`, 'must be a public key: private or symmetric key material is refused');
+    if (PRIVATE_MEMBERS.some((m) => m in jwk))
+      throw new InputError(`${field}.keys[${i}]`, 'must be a public key: private or symmetric key material is refused');
     try {
       createPublicKey({ key: jwk as never, format: 'jwk' });
     } catch {

@@ -21,7 +21,8 @@ export function validateClientPolicies(input: ClientPolicyInput | undefined): Cl
   const out: ClientPolicies = {};
   if (!input) return out;
   if (input.canIntrospect !== undefined) {
-    if (input.canIntrospect !== null && typeof input.canIntrospect !== 'boolean') throw new InputError('canIntrospect', 'must be a boolean');
+    if (input.canIntrospect !== null && typeof input.canIntrospect !== 'boolean')
+      throw new InputError('canIntrospect', 'must be a boolean');
     out.canIntrospect = input.canIntrospect;
   }
   if (input.tokenExchangeClients !== undefined) {
@@ -52,7 +53,12 @@ export function mayIntrospectAny(client: ClientRecord): boolean {
  * client the owner lists in tokenExchangeClients. `owner` null: the owner client is
  * gone, only an audience match is left.
  */
-export function mayExchange(requester: ClientRecord, owner: ClientRecord | null, ownerClientId: string, audience: readonly string[]): boolean {
+export function mayExchange(
+  requester: ClientRecord,
+  owner: ClientRecord | null,
+  ownerClientId: string,
+  audience: readonly string[],
+): boolean {
   if (requester.clientId === ownerClientId) return true;
   if (audience.includes(requester.clientId)) return true;
   return !!owner && (owner.tokenExchangeClients ?? []).includes(requester.clientId);

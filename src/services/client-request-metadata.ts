@@ -15,7 +15,22 @@ export const CLIENT_REQUEST_FIELDS = {
 } as const;
 
 /** Algorithms a request object may be signed with; `none` only for clients that register it. */
-export const REQUEST_OBJECT_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'HS256', 'HS384', 'HS512', 'none'] as const;
+export const REQUEST_OBJECT_ALGS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'HS256',
+  'HS384',
+  'HS512',
+  'none',
+] as const;
 
 export interface ClientRequestMetadata {
   sectorIdentifierUri: string | null;
@@ -50,7 +65,8 @@ export function validateRequestMetadata(patch: Record<string, unknown>): Record<
     const v = patch.request_uris;
     if (v == null) out.request_uris = null;
     else {
-      if (!Array.isArray(v) || v.length > MAX_REQUEST_URIS) throw new InputError('requestUris', `must be a list of at most ${MAX_REQUEST_URIS} URLs`);
+      if (!Array.isArray(v) || v.length > MAX_REQUEST_URIS)
+        throw new InputError('requestUris', `must be a list of at most ${MAX_REQUEST_URIS} URLs`);
       out.request_uris = [...new Set(v.map((u) => httpUrl(u, 'requestUris')))];
     }
   }

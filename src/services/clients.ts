@@ -43,11 +43,19 @@ export interface CreateClientOptions {
   policies?: ClientPolicyInput;
 }
 
-function secretFields(rt: Runtime, tenant: TenantContext, clientId: string, m: ClientMetadata, secret: string | null, metadata: Record<string, unknown>) {
+function secretFields(
+  rt: Runtime,
+  tenant: TenantContext,
+  clientId: string,
+  m: ClientMetadata,
+  secret: string | null,
+  metadata: Record<string, unknown>,
+) {
   if (!secret) return { secretHash: null, secretEncrypted: null };
   return {
     secretHash: rt.envelope.hashSecret(secret),
-    secretEncrypted: needsSecretCopy(m) || needsSecretForRequestObjects(metadata) ? rt.envelope.seal(secret, secretContext(tenant.id, clientId)) : null,
+    secretEncrypted:
+      needsSecretCopy(m) || needsSecretForRequestObjects(metadata) ? rt.envelope.seal(secret, secretContext(tenant.id, clientId)) : null,
   };
 }
 
@@ -55,7 +63,11 @@ function secretFields(rt: Runtime, tenant: TenantContext, clientId: string, m: C
  * The sector document is fetched when a change sets sector_identifier_uri or changes
  * the redirect URIs it must list; unrelated edits do not depend on the client's server.
  */
-async function checkSector(metadata: Record<string, unknown>, redirectUris: string[], before?: { metadata: Record<string, unknown>; redirectUris: string[] }): Promise<void> {
+async function checkSector(
+  metadata: Record<string, unknown>,
+  redirectUris: string[],
+  before?: { metadata: Record<string, unknown>; redirectUris: string[] },
+): Promise<void> {
   const uri = metadata.sector_identifier_uri;
   if (typeof uri !== 'string') return;
   const unchanged = before && before.metadata.sector_identifier_uri === uri && redirectUris.every((u) => before.redirectUris.includes(u));
@@ -68,17 +80,26 @@ async function checkSector(metadata: Record<string, unknown>, redirectUris: stri
  */
 function checkRequestObjectSecret(metadata: Record<string, unknown>, current: ClientRecord): void {
   if (needsSecretForRequestObjects(metadata) && !current.secretEncrypted) {
-    throw new InputError('request_object_signing_alg', 'an HS* algorithm needs the client secret, which is not kept for this client: register the client with it, or use a key-based algorithm');
+    throw new InputError(
+      'request_object_signing_alg',
+      'an HS* algorithm needs the client secret, which is not kept for this client: register the client with it, or use a key-based algorithm',
+    );
   }
 }
 
 const storedMetadata = (c: ClientRecord): Record<string, unknown> => JSON.parse(c.metadata || '{}') as Record<string, unknown>;
 
-export async function createClient(rt: Runtime, tenant: TenantContext, input: ClientMetadataInput, opts: CreateClientOptions = {}): Promise<CreatedClient> {
+export async function createClient(
+  rt: Runtime,
+  tenant: TenantContext,
+  input: ClientMetadataInput,
+  opts: CreateClientOptions = {},
+): Promise<CreatedClient> {
   const m = resolveClientMetadata({ ...input, idTokenSignedResponseAlg: input.idTokenSignedResponseAlg ?? defaultIdTokenAlg(tenant) });
   checkTenantGrantTypes(tenant, m.grantTypes);
   const clientId = opts.clientId ?? randomBytes(16).toString('base64url');
-  if (!CLIENT_ID_PATTERN.test(clientId)) throw new InputError('clientId', 'must be 3-128 characters of A-Z a-z 0-9 . _ ~ -', 'invalid_request');
+  if (!CLIENT_ID_PATTERN.test(clientId))
+    throw new InputError('clientId', 'must be 3-128 characters of A-Z a-z 0-9 . _ ~ -', 'invalid_request');
   const given = opts.metadata ?? {};
   const metadata = mergeMetadata(given, {
     ...validateKeyMetadata(given),
@@ -88,7 +109,8 @@ export async function createClient(rt: Runtime, tenant: TenantContext, input: Cl
   });
   checkKeysForAuthMethod(m, metadata);
   checkClientKeyFamilies(tenant, m, metadata);
-  if (needsSecretForRequestObjects(metadata) && m.clientType !== 'CONFIDENTIAL') throw new InputError('requestObjectSigningAlg', 'HS* needs a client secret; a public client has none');
+  if (needsSecretForRequestObjects(metadata) && m.clientType !== 'CONFIDENTIAL')
+    throw new InputError('requestObjectSigningAlg', 'HS* needs a client secret; a public client has none');
   await checkSector(metadata, m.redirectUris);
   const secret = m.clientType === 'CONFIDENTIAL' ? (opts.clientSecret ?? newSecret()) : null;
   const policies = validateClientPolicies(opts.policies);
@@ -133,7 +155,8 @@ export async function replaceClientMetadata(
 ): Promise<ClientRecord> {
   const m = resolveClientMetadata({ ...input, idTokenSignedResponseAlg: input.idTokenSignedResponseAlg ?? defaultIdTokenAlg(tenant) });
   checkTenantGrantTypes(tenant, m.grantTypes);
-  if (m.clientType !== current.clientType) throw new InputError('token_endpoint_auth_method', 'cannot change between a public and a confidential client');
+  if (m.clientType !== current.clientType)
+    throw new InputError('token_endpoint_auth_method', 'cannot change between a public and a confidential client');
   if (needsSecretCopy(m) && !current.secretEncrypted) {
     throw new InputError('token_endpoint_auth_method', 'a symmetric algorithm needs the client secret, which is not kept for this client');
   }
@@ -169,18 +192,30 @@ export async function updateClient(
   if (patch.grantTypes) checkTenantGrantTypes(tenant, m.grantTypes);
   if (m.clientType !== current.clientType) throw new InputError('clientType', 'cannot be changed; create a new client');
   if (needsSecretCopy(m) && !current.secretEncrypted) {
-    throw new InputError('tokenEndpointAuthMethod', 'a symmetric algorithm needs the client secret: rotate the secret in the same change (rotateClientSecret) after switching');
+    throw new InputError(
+      'tokenEndpointAuthMethod',
+      'a symmetric algorithm needs the client secret: rotate the secret in the same change (rotateClientSecret) after switching',
+    );
   }
   const set: Partial<ClientRecord> = { ...m, ...validateClientPolicies(policies) };
   const merged = mergeMetadata(
     storedMetadata(current),
-    metadata ? { ...metadata, ...validateKeyMetadata(metadata), ...validateLogoutMetadata(metadata), ...validateUserinfoMetadata(metadata), ...validateRequestMetadata(metadata) } : {},
+    metadata
+      ? {
+          ...metadata,
+          ...validateKeyMetadata(metadata),
+          ...validateLogoutMetadata(metadata),
+          ...validateUserinfoMetadata(metadata),
+          ...validateRequestMetadata(metadata),
+        }
+      : {},
   );
   checkKeysForAuthMethod(m, merged);
   checkClientKeyFamilies(tenant, m, merged);
   // An admin may switch to HS* request objects without a sealed secret copy: the next
   // rotateClientSecret makes one (until then such objects are refused).
-  if (needsSecretForRequestObjects(merged) && m.clientType !== 'CONFIDENTIAL') throw new InputError('requestObjectSigningAlg', 'HS* needs a client secret; a public client has none');
+  if (needsSecretForRequestObjects(merged) && m.clientType !== 'CONFIDENTIAL')
+    throw new InputError('requestObjectSigningAlg', 'HS* needs a client secret; a public client has none');
   await checkSector(merged, m.redirectUris, { metadata: storedMetadata(current), redirectUris: current.redirectUris });
   set.metadata = JSON.stringify(merged);
   const updated = await tenant.store.clients.update(clientId, set);
@@ -189,13 +224,21 @@ export async function updateClient(
   return updated;
 }
 
-export async function rotateClientSecret(rt: Runtime, tenant: TenantContext, clientId: string, newSecretValue?: string): Promise<CreatedClient> {
+export async function rotateClientSecret(
+  rt: Runtime,
+  tenant: TenantContext,
+  clientId: string,
+  newSecretValue?: string,
+): Promise<CreatedClient> {
   const current = await tenant.store.clients.findByClientId(clientId);
   if (!current) throw new NotFoundError(`client ${clientId}`);
   if (current.clientType !== 'CONFIDENTIAL') throw new InputError('clientId', 'a public client has no secret');
   const secret = newSecretValue ?? newSecret();
   const m = pickMetadata(current);
-  const updated = await tenant.store.clients.update(clientId, { ...secretFields(rt, tenant, clientId, m, secret, storedMetadata(current)), secretRotatedAt: new Date() });
+  const updated = await tenant.store.clients.update(clientId, {
+    ...secretFields(rt, tenant, clientId, m, secret, storedMetadata(current)),
+    secretRotatedAt: new Date(),
+  });
   if (!updated) throw new NotFoundError(`client ${clientId}`);
   clientChanged(rt, await touchTenant(rt, tenant.id), clientId, 'secret_rotated');
   return { client: updated, clientSecret: secret };
@@ -206,7 +249,12 @@ export async function rotateClientSecret(rt: Runtime, tenant: TenantContext, cli
  * (a cut-off in the revocation feed, services/token-revocation.ts), so enabling it again
  * does not bring old tokens back: it gets new ones.
  */
-export async function setClientDisabled(rt: Runtime, tenant: TenantContext, clientId: string, disabled: boolean): Promise<{ before: ClientRecord; client: ClientRecord }> {
+export async function setClientDisabled(
+  rt: Runtime,
+  tenant: TenantContext,
+  clientId: string,
+  disabled: boolean,
+): Promise<{ before: ClientRecord; client: ClientRecord }> {
   const before = await tenant.store.clients.findByClientId(clientId);
   if (!before) throw new NotFoundError(`client ${clientId}`);
   const client = await tenant.store.clients.update(clientId, { disabled });
@@ -223,7 +271,12 @@ export async function deleteClient(rt: Runtime, tenant: TenantContext, clientId:
 }
 
 /** CLIENT_CHANGED for the tenant's event log and webhooks (never the secret). */
-function clientChanged(rt: Runtime, tenant: TenantContext, clientId: string, change: 'created' | 'updated' | 'secret_rotated' | 'deleted' | 'disabled' | 'enabled'): void {
+function clientChanged(
+  rt: Runtime,
+  tenant: TenantContext,
+  clientId: string,
+  change: 'created' | 'updated' | 'secret_rotated' | 'deleted' | 'disabled' | 'enabled',
+): void {
   rt.events.emit(tenant, { type: 'CLIENT_CHANGED', clientId, data: { change } });
 }
 

@@ -15,7 +15,10 @@ export class InputError extends Error {
 }
 
 export class ConflictError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'ConflictError';
   }

@@ -46,10 +46,23 @@ export function retryDelayMs(policy: DeliveryPolicy, attempts: number): number {
   return Math.round(base * (0.9 + Math.random() * 0.2));
 }
 
-async function post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<{ statusCode: number | null; error: string | null }> {
+async function post(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<{ statusCode: number | null; error: string | null }> {
   try {
     // Through the outbound policy (src/outbound/): no internal addresses, no redirects.
-    const res = await outboundFetch(url, { purpose: 'event_webhook', method: 'POST', headers, body, redirect: 'error', timeoutMs, maxBytes: 64 * 1024 });
+    const res = await outboundFetch(url, {
+      purpose: 'event_webhook',
+      method: 'POST',
+      headers,
+      body,
+      redirect: 'error',
+      timeoutMs,
+      maxBytes: 64 * 1024,
+    });
     return { statusCode: res.status, error: res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}` };
   } catch (err) {
     return { statusCode: null, error: (err as Error).message.slice(0, 200) };
@@ -62,7 +75,12 @@ async function post(url: string, body: string, headers: Record<string, string>, 
  * records the outcome. Returns when the next attempt is due, or null when there is none
  * (delivered, given up, or not ours to send).
  */
-export async function attemptDelivery(deps: DeliveryDeps, policy: DeliveryPolicy, tenantId: string, deliveryId: string): Promise<Date | null> {
+export async function attemptDelivery(
+  deps: DeliveryDeps,
+  policy: DeliveryPolicy,
+  tenantId: string,
+  deliveryId: string,
+): Promise<Date | null> {
   const ts = deps.store.forTenant(tenantId);
   const rec: EventDeliveryRecord | null = await ts.eventDeliveries.claim(deliveryId, policy.timeoutMs + 5_000);
   if (!rec) return null;
@@ -101,13 +119,19 @@ export async function attemptDelivery(deps: DeliveryDeps, policy: DeliveryPolicy
   if (attempts >= policy.maxAttempts) {
     await ts.eventDeliveries.recordAttempt(rec._id, attempt, { status: 'FAILED', nextAttemptAt: null });
     deliveryCounter.inc({ outcome: 'failed' });
-    deps.log.warn({ tenant: tenant.slug, webhook: webhook.name, eventType: rec.eventType, attempts, error: result.error }, 'event delivery failed for good');
+    deps.log.warn(
+      { tenant: tenant.slug, webhook: webhook.name, eventType: rec.eventType, attempts, error: result.error },
+      'event delivery failed for good',
+    );
     return null;
   }
   const next = new Date(Date.now() + retryDelayMs(policy, attempts));
   await ts.eventDeliveries.recordAttempt(rec._id, attempt, { status: 'PENDING', nextAttemptAt: next });
   deliveryCounter.inc({ outcome: 'retry' });
-  deps.log.info({ tenant: tenant.slug, webhook: webhook.name, eventType: rec.eventType, attempts, error: result.error, next }, 'event delivery failed; will retry');
+  deps.log.info(
+    { tenant: tenant.slug, webhook: webhook.name, eventType: rec.eventType, attempts, error: result.error, next },
+    'event delivery failed; will retry',
+  );
   return next;
 }
 

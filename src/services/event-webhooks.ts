@@ -20,15 +20,21 @@ export interface EventWebhookInput {
 
 /** What may be shown of a webhook (never its secret), with its tenant's id. */
 export type EventWebhookView = Omit<EventWebhookDefinition, 'secret'> & { tenantId: string };
-export const webhookView = (tenantId: string, { secret: _secret, ...rest }: EventWebhookDefinition): EventWebhookView => ({ ...rest, tenantId });
+export const webhookView = (tenantId: string, { secret: _secret, ...rest }: EventWebhookDefinition): EventWebhookView => ({
+  ...rest,
+  tenantId,
+});
 
 export function validateEventWebhook(input: EventWebhookInput): { name: string; url: string; eventTypes: string[]; enabled: boolean } {
   const name = input.name.trim();
-  if (!NAME.test(name)) throw new InputError('name', 'must be 1-64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit', 'invalid_request');
+  if (!NAME.test(name))
+    throw new InputError('name', 'must be 1-64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit', 'invalid_request');
   const problem = checkWebhookUrl(input.url);
   if (problem) throw new InputError('url', problem, 'invalid_request');
   const eventTypes = [...new Set(input.eventTypes ?? [])];
-  for (const t of eventTypes) if (!(EVENT_TYPES as readonly string[]).includes(t)) throw new InputError('eventTypes', `"${t}" is not an event type`, 'invalid_request');
+  for (const t of eventTypes)
+    if (!(EVENT_TYPES as readonly string[]).includes(t))
+      throw new InputError('eventTypes', `"${t}" is not an event type`, 'invalid_request');
   return { name, url: new URL(input.url).href, eventTypes: eventTypes.sort(), enabled: input.enabled ?? true };
 }
 
@@ -39,7 +45,11 @@ const newSecret = (): string => `whsec_${randomBytes(32).toString('base64url')}`
  * Creates a webhook (its secret is returned, once) or changes an existing one's URL,
  * event types or enabled flag (the secret stays; `secret` is then null).
  */
-export async function setEventWebhook(rt: Runtime, tenant: TenantContext, input: EventWebhookInput): Promise<{ tenant: TenantContext; before: EventWebhookView | null; webhook: EventWebhookView; secret: string | null }> {
+export async function setEventWebhook(
+  rt: Runtime,
+  tenant: TenantContext,
+  input: EventWebhookInput,
+): Promise<{ tenant: TenantContext; before: EventWebhookView | null; webhook: EventWebhookView; secret: string | null }> {
   const v = validateEventWebhook(input);
   let secret: string | null = null;
   let result: EventWebhookDefinition | undefined;
@@ -49,7 +59,8 @@ export async function setEventWebhook(rt: Runtime, tenant: TenantContext, input:
     if (current) {
       result = { ...current, url: v.url, eventTypes: v.eventTypes, enabled: v.enabled };
     } else {
-      if (list.length >= MAX_WEBHOOKS) throw new InputError('name', `a tenant has at most ${MAX_WEBHOOKS} event webhooks`, 'invalid_request');
+      if (list.length >= MAX_WEBHOOKS)
+        throw new InputError('name', `a tenant has at most ${MAX_WEBHOOKS} event webhooks`, 'invalid_request');
       secret = newSecret();
       result = { ...v, secret: rt.envelope.seal(secret, webhookSecretContext(tenant.id, v.name)), createdAt: now, secretRotatedAt: now };
     }
@@ -60,7 +71,11 @@ export async function setEventWebhook(rt: Runtime, tenant: TenantContext, input:
 }
 
 /** A new secret for a webhook (returned once); deliveries are signed with it from now on. */
-export async function rotateEventWebhookSecret(rt: Runtime, tenant: TenantContext, name: string): Promise<{ tenant: TenantContext; webhook: EventWebhookView; secret: string }> {
+export async function rotateEventWebhookSecret(
+  rt: Runtime,
+  tenant: TenantContext,
+  name: string,
+): Promise<{ tenant: TenantContext; webhook: EventWebhookView; secret: string }> {
   const secret = newSecret();
   let result: EventWebhookDefinition | undefined;
   const { tenant: ctx } = await changeTenantList(rt, tenant, 'eventWebhooks', (list) => {
@@ -72,7 +87,11 @@ export async function rotateEventWebhookSecret(rt: Runtime, tenant: TenantContex
   return { tenant: ctx, webhook: webhookView(tenant.id, result!), secret };
 }
 
-export async function deleteEventWebhook(rt: Runtime, tenant: TenantContext, name: string): Promise<{ tenant: TenantContext; before: EventWebhookView | null }> {
+export async function deleteEventWebhook(
+  rt: Runtime,
+  tenant: TenantContext,
+  name: string,
+): Promise<{ tenant: TenantContext; before: EventWebhookView | null }> {
   if (!(tenant.record.eventWebhooks ?? []).some((w) => w.name === name)) return { tenant, before: null };
   const { tenant: ctx, before } = await changeTenantList(rt, tenant, 'eventWebhooks', (list) => list.filter((w) => w.name !== name));
   const prior = before.find((w) => w.name === name);

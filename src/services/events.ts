@@ -25,7 +25,15 @@ interface Batch {
 
 /** The body every webhook receives for an event (signed: event-delivery.ts). */
 export function eventPayload(tenant: TenantContext, e: EventRecord): string {
-  return JSON.stringify({ id: e._id, type: e.type, tenant: tenant.slug, at: e.at.toISOString(), userId: e.userId, clientId: e.clientId, data: JSON.parse(e.data) as unknown });
+  return JSON.stringify({
+    id: e._id,
+    type: e.type,
+    tenant: tenant.slug,
+    at: e.at.toISOString(),
+    userId: e.userId,
+    clientId: e.clientId,
+    data: JSON.parse(e.data) as unknown,
+  });
 }
 
 /** An event as journaled (dates as strings, the tenant's slug added) back to a record. */
@@ -160,7 +168,11 @@ export class EventBus implements EventSink {
     items.forEach((item, n) => {
       const rec = records[n]!;
       let group = byTenant.get(rec.tenantId);
-      if (!group) byTenant.set(rec.tenantId, (group = { slug: String(item.body.tenantSlug), ctx: item.local as TenantContext | undefined, records: [] }));
+      if (!group)
+        byTenant.set(
+          rec.tenantId,
+          (group = { slug: String(item.body.tenantSlug), ctx: item.local as TenantContext | undefined, records: [] }),
+        );
       group.records.push(rec);
     });
     for (const [tenantId, group] of byTenant) {
@@ -200,7 +212,9 @@ export class EventBus implements EventSink {
       }
     }
     if (eventSweeps.due(tenant.id)) {
-      void Promise.all([tenant.store.events.sweep(), tenant.store.eventDeliveries.sweep()]).catch((err: unknown) => this.log.warn({ err }, 'event sweep failed'));
+      void Promise.all([tenant.store.events.sweep(), tenant.store.eventDeliveries.sweep()]).catch((err: unknown) =>
+        this.log.warn({ err }, 'event sweep failed'),
+      );
     }
   }
 
@@ -218,10 +232,13 @@ export class EventBus implements EventSink {
 
   private later(ms: number, fn: () => void): void {
     if (this.stopped) return;
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, Math.max(0, ms) + 5);
+    const t = setTimeout(
+      () => {
+        this.timers.delete(t);
+        fn();
+      },
+      Math.max(0, ms) + 5,
+    );
     t.unref();
     this.timers.add(t);
   }

@@ -18,9 +18,14 @@ export interface InitialAccessTokenOptions {
 }
 
 /** Makes a token for the tenant's registration endpoint; returns it once, stores its hash. */
-export async function createInitialAccessToken(rt: Runtime, tenant: TenantContext, opts: InitialAccessTokenOptions): Promise<{ token: string; record: InitialAccessTokenRecord }> {
+export async function createInitialAccessToken(
+  rt: Runtime,
+  tenant: TenantContext,
+  opts: InitialAccessTokenOptions,
+): Promise<{ token: string; record: InitialAccessTokenRecord }> {
   const ttl = opts.expiresIn ?? INITIAL_ACCESS_TOKEN_DEFAULT_TTL;
-  if (!Number.isInteger(ttl) || ttl < 60 || ttl > MAX_TTL) throw new InputError('expiresIn', `must be a whole number of seconds from 60 to ${MAX_TTL}`, 'invalid_request');
+  if (!Number.isInteger(ttl) || ttl < 60 || ttl > MAX_TTL)
+    throw new InputError('expiresIn', `must be a whole number of seconds from 60 to ${MAX_TTL}`, 'invalid_request');
   const token = randomBytes(32).toString('base64url');
   const now = new Date();
   const record = await tenant.store.initialAccessTokens.insert({
@@ -45,7 +50,10 @@ export function consumeInitialAccessToken(rt: Runtime, tenant: TenantContext, to
   return tenant.store.initialAccessTokens.consume(rt.envelope.hashSecret(token));
 }
 
-export async function revokeInitialAccessToken(tenant: TenantContext, id: string): Promise<{ before: InitialAccessTokenRecord; after: InitialAccessTokenRecord }> {
+export async function revokeInitialAccessToken(
+  tenant: TenantContext,
+  id: string,
+): Promise<{ before: InitialAccessTokenRecord; after: InitialAccessTokenRecord }> {
   const before = await tenant.store.initialAccessTokens.findById(id);
   if (!before) throw new NotFoundError(`initial access token ${id}`);
   const after = (await tenant.store.initialAccessTokens.revoke(id)) ?? before;

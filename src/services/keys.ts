@@ -8,8 +8,10 @@ import { NotFoundError } from './errors.js';
 import { touchTenant } from './tenants.js';
 import type { Runtime } from './runtime.js';
 
-const factory = (rt: Runtime, tenantId: string): KeyFactory => (alg: SigningAlg, status) =>
-  generateSigningKey(rt.envelope, tenantId, alg, status);
+const factory =
+  (rt: Runtime, tenantId: string): KeyFactory =>
+  (alg: SigningAlg, status) =>
+    generateSigningKey(rt.envelope, tenantId, alg, status);
 
 /** Keys of a new tenant: an ACTIVE and a NEXT key per algorithm of its key families. */
 export const newTenantKeys = (rt: Runtime, tenantId: string, families: readonly string[]): Promise<SigningKeyRecord[]> =>
@@ -34,7 +36,9 @@ async function changeKeys(rt: Runtime, tenant: TenantContext, change: KeyChange)
 }
 
 export async function rotateTenantKeys(rt: Runtime, tenant: TenantContext): Promise<TenantContext> {
-  const after = await changeKeys(rt, tenant, (keys) => rotate(keys, factory(rt, tenant.id), new Date(), retireFor(tenant), algsOf(tenant.settings.keyFamilies)));
+  const after = await changeKeys(rt, tenant, (keys) =>
+    rotate(keys, factory(rt, tenant.id), new Date(), retireFor(tenant), algsOf(tenant.settings.keyFamilies)),
+  );
   rt.events.emit(after, { type: 'KEY_ROTATED', data: { signingAlg: after.settings.signingAlg } });
   return after;
 }

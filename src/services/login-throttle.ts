@@ -65,7 +65,8 @@ async function reserve(tenant: TenantContext, key: string, policy: ThrottlePolic
   const rec = await repo.reserve(key, now, new Date(now.getTime() - policy.staleMs));
   if (!rec) return { key, allowed: false, count: 0 };
   if (rec.failures <= policy.freeFailures) return { key, allowed: true, count: rec.failures };
-  if (await repo.claimWindow(key, now, new Date(now.getTime() + lockWindow(policy, rec.failures)))) return { key, allowed: true, count: rec.failures };
+  if (await repo.claimWindow(key, now, new Date(now.getTime() + lockWindow(policy, rec.failures))))
+    return { key, allowed: true, count: rec.failures };
   await repo.refund(key);
   return { key, allowed: false, count: 0 };
 }
@@ -82,13 +83,16 @@ async function settleSuccess(tenant: TenantContext, ticket: AttemptTicket, reset
   await tenant.store.loginAttempts.refund(ticket.key);
 }
 
-export const isLockedOut = (tenant: TenantContext, username: string, now = new Date()): Promise<boolean> => locked(tenant, usernameKey(username), now);
+export const isLockedOut = (tenant: TenantContext, username: string, now = new Date()): Promise<boolean> =>
+  locked(tenant, usernameKey(username), now);
 
 /** Counts a login attempt for `username` before its password is checked. */
-export const reserveLoginAttempt = (tenant: TenantContext, username: string, now = new Date()): Promise<AttemptTicket> => reserve(tenant, usernameKey(username), PER_USERNAME, now);
+export const reserveLoginAttempt = (tenant: TenantContext, username: string, now = new Date()): Promise<AttemptTicket> =>
+  reserve(tenant, usernameKey(username), PER_USERNAME, now);
 
 /** The password grant's per-client counter: catches guessing spread over many usernames. */
-export const reserveClientAttempt = (tenant: TenantContext, clientId: string, now = new Date()): Promise<AttemptTicket> => reserve(tenant, clientKey(clientId), PER_CLIENT, now);
+export const reserveClientAttempt = (tenant: TenantContext, clientId: string, now = new Date()): Promise<AttemptTicket> =>
+  reserve(tenant, clientKey(clientId), PER_CLIENT, now);
 
 /** A username attempt whose password was right. */
 export const loginSucceeded = (tenant: TenantContext, ticket: AttemptTicket): Promise<void> => settleSuccess(tenant, ticket, true);
@@ -96,4 +100,5 @@ export const loginSucceeded = (tenant: TenantContext, ticket: AttemptTicket): Pr
 /** A client attempt that succeeded, or any attempt not evaluated after all: it does not count. Not a reset: one valid account must not reset a client's count. */
 export const releaseAttempt = (tenant: TenantContext, ticket: AttemptTicket): Promise<void> => settleSuccess(tenant, ticket, false);
 
-export const isClientLockedOut = (tenant: TenantContext, clientId: string, now = new Date()): Promise<boolean> => locked(tenant, clientKey(clientId), now);
+export const isClientLockedOut = (tenant: TenantContext, clientId: string, now = new Date()): Promise<boolean> =>
+  locked(tenant, clientKey(clientId), now);

@@ -62,13 +62,19 @@ export class LogoutDeliveryQueue {
         expiresAt,
       });
     } catch (err) {
-      this.log.warn({ err, tenant: tenant.slug, clientId }, 'back-channel logout: the delivery could not be stored; retries are kept in memory only');
+      this.log.warn(
+        { err, tenant: tenant.slug, clientId },
+        'back-channel logout: the delivery could not be stored; retries are kept in memory only',
+      );
       return this.inMemory(uri, token, 0);
     }
     await this.track(this.attempt(tenant.id, { _id: id, uri, token, attempts: 0, expiresAt }));
   }
 
-  private async attempt(tenantId: string, row: { _id: string; uri: string; token: string; attempts: number; expiresAt: Date }): Promise<void> {
+  private async attempt(
+    tenantId: string,
+    row: { _id: string; uri: string; token: string; attempts: number; expiresAt: Date },
+  ): Promise<void> {
     const ts = this.store.forTenant(tenantId);
     if (new Date(row.expiresAt).getTime() <= Date.now()) {
       await ts.logoutDeliveries.abandon(row._id);
@@ -83,7 +89,11 @@ export class LogoutDeliveryQueue {
       this.later(next.getTime() - Date.now(), () => this.resume(tenantId, row._id));
       return;
     }
-    await ts.logoutDeliveries.recordAttempt(row._id, { status: outcome === 'delivered' ? 'DELIVERED' : 'FAILED', httpStatus: status, nextAttemptAt: null });
+    await ts.logoutDeliveries.recordAttempt(row._id, {
+      status: outcome === 'delivered' ? 'DELIVERED' : 'FAILED',
+      httpStatus: status,
+      nextAttemptAt: null,
+    });
     if (outcome === 'delivered') this.log.debug({ uri: row.uri, attempt: n, status }, 'back-channel logout delivered');
     else this.log.warn({ uri: row.uri, attempt: n, status }, 'back-channel logout not delivered');
   }
@@ -108,10 +118,13 @@ export class LogoutDeliveryQueue {
 
   private later(ms: number, fn: () => void): void {
     if (this.stopped) return;
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, Math.max(0, ms) + 5);
+    const t = setTimeout(
+      () => {
+        this.timers.delete(t);
+        fn();
+      },
+      Math.max(0, ms) + 5,
+    );
     t.unref();
     this.timers.add(t);
   }

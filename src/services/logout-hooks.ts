@@ -62,7 +62,8 @@ export async function runAfterEndSession(rt: Runtime, event: EndSessionEvent, lo
       });
       try {
         const outcome = await Promise.race([Promise.resolve().then(() => hook(rt, event)), timeout]);
-        if (outcome === 'timeout') log.warn({ tenant: event.tenant.slug, hook: hook.name || 'anonymous' }, 'after-end-session hook timed out');
+        if (outcome === 'timeout')
+          log.warn({ tenant: event.tenant.slug, hook: hook.name || 'anonymous' }, 'after-end-session hook timed out');
       } catch (err) {
         log.warn({ err, tenant: event.tenant.slug, hook: hook.name || 'anonymous' }, 'after-end-session hook failed');
       } finally {

@@ -131,7 +131,10 @@ export class Outbox {
       this.journalName = `${prefix}${process.pid}-${randomBytes(4).toString('hex')}.jsonl`;
       openJournals.add(this.journalName);
       this.journal = await open(join(this.opts.dir, this.journalName), 'a');
-      const orphans = (await readdir(this.opts.dir)).filter((f) => f.startsWith(prefix) && f.endsWith('.jsonl') && !openJournals.has(f) && !pidAlive(Number(f.slice(prefix.length).split('-')[0])));
+      const orphans = (await readdir(this.opts.dir)).filter(
+        (f) =>
+          f.startsWith(prefix) && f.endsWith('.jsonl') && !openJournals.has(f) && !pidAlive(Number(f.slice(prefix.length).split('-')[0])),
+      );
       for (const f of orphans) await this.adopt(join(this.opts.dir, f));
     } catch (err) {
       this.opts.log.error({ err, dir: this.opts.dir }, 'outbox journal unavailable: events and audit records are kept in memory only');
@@ -162,7 +165,10 @@ export class Outbox {
     }
     const items = [...found.values()].filter((i) => !this.pending.has(i.id));
     if (items.length) {
-      await this.append(items.map((i) => ({ put: { kind: i.kind, id: i.id, body: i.body } })), true);
+      await this.append(
+        items.map((i) => ({ put: { kind: i.kind, id: i.id, body: i.body } })),
+        true,
+      );
       for (const i of items) {
         this.pending.set(i.id, { item: i, failures: 0 });
         outboxReplayed.inc({ kind: i.kind });
@@ -186,7 +192,10 @@ export class Outbox {
     if (dropped.length) this.drop(dropped, 'full');
     if (!accepted.length) return 'dropped';
     for (const item of accepted) this.pending.set(item.id, { item, failures: 0 });
-    await this.append(accepted.map((i) => ({ put: { kind: i.kind, id: i.id, body: i.body } })), true);
+    await this.append(
+      accepted.map((i) => ({ put: { kind: i.kind, id: i.id, body: i.body } })),
+      true,
+    );
     // While a retry is waiting, newer records wait behind it (the database is away).
     if (this.retryTimer || this.draining) {
       this.scheduleRetry(this.retryDelay);
@@ -207,8 +216,16 @@ export class Outbox {
     if (now - this.lastDropLog > 1_000) {
       this.lastDropLog = now;
       this.opts.log.error(
-        { records: items.length, kinds: [...new Set(items.map((i) => i.kind))], reason, pending: this.pending.size, maxPending: this.opts.maxPending },
-        reason === 'full' ? 'OUTBOX FULL: events or audit records dropped (the database has been away too long; see GATEHOUSE_OUTBOX_MAX_PENDING)' : 'OUTBOX: records the database keeps refusing were dropped',
+        {
+          records: items.length,
+          kinds: [...new Set(items.map((i) => i.kind))],
+          reason,
+          pending: this.pending.size,
+          maxPending: this.opts.maxPending,
+        },
+        reason === 'full'
+          ? 'OUTBOX FULL: events or audit records dropped (the database has been away too long; see GATEHOUSE_OUTBOX_MAX_PENDING)'
+          : 'OUTBOX: records the database keeps refusing were dropped',
       );
     }
   }
@@ -242,7 +259,10 @@ export class Outbox {
           this.drop(given, 'rejected');
           void this.append([{ ack: given.map((i) => i.id) }], false);
         }
-        this.opts.log.warn({ err, kind, records: group.length, pending: this.pending.size }, 'outbox: write failed; kept in the journal for a retry');
+        this.opts.log.warn(
+          { err, kind, records: group.length, pending: this.pending.size },
+          'outbox: write failed; kept in the journal for a retry',
+        );
       }
     }
     if (allOk) this.compactIfIdle();
@@ -336,8 +356,10 @@ export class Outbox {
     if (this.journal) {
       await this.journal.close().catch(() => undefined);
       this.journal = null;
-      if (!this.pending.size && this.opts.dir && this.journalName) await unlink(join(this.opts.dir, this.journalName)).catch(() => undefined);
-      else if (this.pending.size) this.opts.log.warn({ records: this.pending.size }, 'outbox: unwritten records left in the journal for the next start');
+      if (!this.pending.size && this.opts.dir && this.journalName)
+        await unlink(join(this.opts.dir, this.journalName)).catch(() => undefined);
+      else if (this.pending.size)
+        this.opts.log.warn({ records: this.pending.size }, 'outbox: unwritten records left in the journal for the next start');
     }
     if (this.journalName) openJournals.delete(this.journalName);
   }

@@ -163,7 +163,12 @@ export class RevocationView {
       this.opaqueRecords.set(key, rec, { ttl: Math.max(1, new Date(rec.expiresAt).getTime() - Date.now()) });
     }
     if (new Date(rec.expiresAt).getTime() <= Date.now()) return null;
-    const revoked = await this.isRevoked(tenant, { jti: rec.jti, clientId: rec.clientId, issuedAt: new Date(rec.createdAt).getTime(), grantId: rec.grantId });
+    const revoked = await this.isRevoked(tenant, {
+      jti: rec.jti,
+      clientId: rec.clientId,
+      issuedAt: new Date(rec.createdAt).getTime(),
+      grantId: rec.grantId,
+    });
     return revoked ? null : rec;
   }
 

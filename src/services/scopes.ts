@@ -22,14 +22,16 @@ export const isStandardScope = (name: string): boolean => (STANDARD_SCOPES as re
 
 export function validateScope(input: ScopeInput): ScopeDefinition {
   const name = input.name.trim();
-  if (!SCOPE_TOKEN.test(name)) throw new InputError('name', 'must be a scope token: 1-200 printable characters without spaces, " or \\', 'invalid_request');
+  if (!SCOPE_TOKEN.test(name))
+    throw new InputError('name', 'must be a scope token: 1-200 printable characters without spaces, " or \\', 'invalid_request');
   const displayName = (input.displayName ?? name).trim();
   if (!displayName || displayName.length > 200) throw new InputError('displayName', 'must be 1-200 characters', 'invalid_request');
   const description = (input.description ?? '').trim();
   if (description.length > 1000) throw new InputError('description', 'must be at most 1000 characters', 'invalid_request');
   const claims = [...new Set(input.claims ?? [])];
   for (const c of claims) {
-    if (!c || c.length > 200 || /[\s\u0000-\u001f]/.test(c)) throw new InputError('claims', `"${c.slice(0, 50)}" is not a claim name`, 'invalid_request');
+    if (!c || c.length > 200 || /[\s\u0000-\u001f]/.test(c))
+      throw new InputError('claims', `"${c.slice(0, 50)}" is not a claim name`, 'invalid_request');
   }
   if (name === 'openid' && claims.length > 0) throw new InputError('claims', 'the openid scope releases only sub', 'invalid_request');
   return { name, displayName, description, claims };
@@ -41,18 +43,28 @@ async function changeScopes(
   tenant: TenantContext,
   change: (current: ScopeDefinition[]) => ScopeDefinition[],
 ): Promise<{ tenant: TenantContext; before: ScopeDefinition[] }> {
-  return changeTenantList(rt, tenant, 'scopes', (current) => change(current).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
+  return changeTenantList(rt, tenant, 'scopes', (current) =>
+    change(current).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+  );
 }
 
 /** Creates or replaces one scope definition. */
-export async function setScope(rt: Runtime, tenant: TenantContext, input: ScopeInput): Promise<{ tenant: TenantContext; before: ScopeDefinition | null; scope: ScopeDefinition }> {
+export async function setScope(
+  rt: Runtime,
+  tenant: TenantContext,
+  input: ScopeInput,
+): Promise<{ tenant: TenantContext; before: ScopeDefinition | null; scope: ScopeDefinition }> {
   const scope = validateScope(input);
   const { tenant: ctx, before } = await changeScopes(rt, tenant, (list) => [...list.filter((s) => s.name !== scope.name), scope]);
   return { tenant: ctx, before: before.find((s) => s.name === scope.name) ?? null, scope };
 }
 
 /** Removes a scope definition; false when there was none. */
-export async function deleteScope(rt: Runtime, tenant: TenantContext, name: string): Promise<{ tenant: TenantContext; before: ScopeDefinition | null }> {
+export async function deleteScope(
+  rt: Runtime,
+  tenant: TenantContext,
+  name: string,
+): Promise<{ tenant: TenantContext; before: ScopeDefinition | null }> {
   if (!tenantScopes(tenant).some((s) => s.name === name)) {
     const fresh = await rt.store.tenants.findById(tenant.id);
     if (!fresh?.scopes?.some((s) => s.name === name)) return { tenant, before: null };

@@ -13,10 +13,22 @@ export async function checkSectorIdentifier(sectorUri: string, redirectUris: str
   const field = 'sectorIdentifierUri';
   let doc: Awaited<ReturnType<typeof fetchDocument>>;
   try {
-    doc = await fetchDocument(sectorUri, { purpose: 'sector_identifier_uri', timeoutMs: clientDocumentLimits.timeoutMs, maxBytes: clientDocumentLimits.maxBytes, headers: { accept: 'application/json' } });
+    doc = await fetchDocument(sectorUri, {
+      purpose: 'sector_identifier_uri',
+      timeoutMs: clientDocumentLimits.timeoutMs,
+      maxBytes: clientDocumentLimits.maxBytes,
+      headers: { accept: 'application/json' },
+    });
   } catch (err) {
     const reason = (err as { reason?: string }).reason;
-    const why = reason === 'url' ? 'must be a public https URL' : reason === 'too_large' ? 'answered a document that is too large' : reason === 'timeout' ? 'did not answer in time' : 'could not be fetched';
+    const why =
+      reason === 'url'
+        ? 'must be a public https URL'
+        : reason === 'too_large'
+          ? 'answered a document that is too large'
+          : reason === 'timeout'
+            ? 'did not answer in time'
+            : 'could not be fetched';
     throw new InputError(field, why);
   }
   if (doc.status !== 200) throw new InputError(field, `answered HTTP ${doc.status}, not 200`);

@@ -9,7 +9,14 @@ import { ConflictError } from './errors.js';
 import { newTenantKeys } from './keys.js';
 import type { Runtime } from './runtime.js';
 import { tenantDefaults } from '../config/defaults.js';
-import { checkSigningAlgFamily, validateBranding, validateDisplayName, validateSettings, validateSlug, type TenantInput } from './tenants.js';
+import {
+  checkSigningAlgFamily,
+  validateBranding,
+  validateDisplayName,
+  validateSettings,
+  validateSlug,
+  type TenantInput,
+} from './tenants.js';
 
 /**
  * How long a PENDING tenant's creator may go silent before the tenant counts as abandoned
@@ -143,4 +150,3 @@ export async function sweepPendingTenants(rt: Runtime): Promise<number> {
   for (const record of await rt.store.tenants.stalePending()) if (await discardPendingTenant(rt, record, 'abandoned')) n++;
   return n;
 }
-

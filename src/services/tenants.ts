@@ -16,7 +16,11 @@ export interface TenantInput {
 
 export function validateSlug(slug: string, allowReserved = false): void {
   if (!SLUG_PATTERN.test(slug)) {
-    throw new InputError('slug', 'must be 1-63 characters of a-z, 0-9 and -, starting and ending with a letter or digit', 'invalid_request');
+    throw new InputError(
+      'slug',
+      'must be 1-63 characters of a-z, 0-9 and -, starting and ending with a letter or digit',
+      'invalid_request',
+    );
   }
   if (!allowReserved && RESERVED_SLUGS.has(slug)) throw new InputError('slug', `"${slug}" is reserved`, 'invalid_request');
 }
@@ -44,7 +48,8 @@ export function validateSettings(settings: Partial<TenantSettings>): Partial<Ten
     if (k === 'signingAlg' && !(signingAlgs as readonly unknown[]).includes(v)) {
       throw new InputError('signingAlg', `must be one of ${signingAlgs.join(', ')}`, 'invalid_request');
     }
-    if (k === 'subjectType' && v !== 'public' && v !== 'pairwise') throw new InputError('subjectType', 'must be public or pairwise', 'invalid_request');
+    if (k === 'subjectType' && v !== 'public' && v !== 'pairwise')
+      throw new InputError('subjectType', 'must be public or pairwise', 'invalid_request');
     if (k === 'dynamicRegistration' && !['OPEN', 'TOKEN', 'DISABLED'].includes(v as string)) {
       throw new InputError('dynamicRegistration', 'must be OPEN, TOKEN or DISABLED', 'invalid_request');
     }
@@ -52,15 +57,25 @@ export function validateSettings(settings: Partial<TenantSettings>): Partial<Ten
       throw new InputError('keyRotationDays', 'must be a whole number of days from 0 to 3650', 'invalid_request');
     }
     if (k === 'refreshTokenReuseGraceSeconds' && (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_REUSE_GRACE_SECONDS)) {
-      throw new InputError('refreshTokenReuseGraceSeconds', `must be a whole number of seconds from 0 to ${MAX_REUSE_GRACE_SECONDS}`, 'invalid_request');
+      throw new InputError(
+        'refreshTokenReuseGraceSeconds',
+        `must be a whole number of seconds from 0 to ${MAX_REUSE_GRACE_SECONDS}`,
+        'invalid_request',
+      );
     }
     if (k === 'passwordAcr' && (typeof v !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]{1,256}$/.test(v))) {
-      throw new InputError('passwordAcr', 'must be 1-256 printable ASCII characters without spaces, quotes or backslashes', 'invalid_request');
+      throw new InputError(
+        'passwordAcr',
+        'must be 1-256 printable ASCII characters without spaces, quotes or backslashes',
+        'invalid_request',
+      );
     }
     if (k === 'passwordGrant' && typeof v !== 'boolean') throw new InputError('passwordGrant', 'must be true or false', 'invalid_request');
-    if (k === 'requireRequestUriRegistration' && typeof v !== 'boolean') throw new InputError('requireRequestUriRegistration', 'must be true or false', 'invalid_request');
+    if (k === 'requireRequestUriRegistration' && typeof v !== 'boolean')
+      throw new InputError('requireRequestUriRegistration', 'must be true or false', 'invalid_request');
     if (k === 'allowedAudiences') {
-      if (!Array.isArray(v) || v.length > 100) throw new InputError('allowedAudiences', 'must be a list of at most 100 audiences', 'invalid_request');
+      if (!Array.isArray(v) || v.length > 100)
+        throw new InputError('allowedAudiences', 'must be a list of at most 100 audiences', 'invalid_request');
       for (const a of v) {
         if (typeof a !== 'string' || !a || a.length > 512 || /[\s\u0000-\u001f\u007f]/.test(a)) {
           throw new InputError('allowedAudiences', 'each audience is 1-512 characters without spaces', 'invalid_request');
@@ -77,9 +92,11 @@ export function validateSettings(settings: Partial<TenantSettings>): Partial<Ten
       continue;
     }
     if (k === 'allowedGrantTypes') {
-      if (!Array.isArray(v) || v.length === 0) throw new InputError('allowedGrantTypes', 'must list at least one grant type', 'invalid_request');
+      if (!Array.isArray(v) || v.length === 0)
+        throw new InputError('allowedGrantTypes', 'must list at least one grant type', 'invalid_request');
       for (const g of v) {
-        if (!(SUPPORTED_GRANT_TYPES as readonly unknown[]).includes(g)) throw new InputError('allowedGrantTypes', `"${String(g)}" is not a supported grant type`, 'invalid_request');
+        if (!(SUPPORTED_GRANT_TYPES as readonly unknown[]).includes(g))
+          throw new InputError('allowedGrantTypes', `"${String(g)}" is not a supported grant type`, 'invalid_request');
       }
       (out as Record<string, unknown>)[k] = [...new Set(v as string[])];
       continue;
@@ -93,7 +110,11 @@ export function validateSettings(settings: Partial<TenantSettings>): Partial<Ten
 export function checkSigningAlgFamily(settings: Pick<TenantSettings, 'signingAlg' | 'keyFamilies'>): void {
   const family = familyOf(settings.signingAlg);
   if (!family || !settings.keyFamilies.includes(family)) {
-    throw new InputError('keyFamilies', `must include the family of signingAlg ${settings.signingAlg} (${family ?? '?'})`, 'invalid_request');
+    throw new InputError(
+      'keyFamilies',
+      `must include the family of signingAlg ${settings.signingAlg} (${family ?? '?'})`,
+      'invalid_request',
+    );
   }
 }
 
@@ -106,11 +127,13 @@ export function validateBranding(b: Branding | null | undefined): Branding {
     } catch {
       throw new InputError('branding.logoUrl', 'must be an absolute URL', 'invalid_request');
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InputError('branding.logoUrl', 'must be an http(s) URL', 'invalid_request');
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new InputError('branding.logoUrl', 'must be an http(s) URL', 'invalid_request');
     out.logoUrl = url.href;
   }
   if (b?.primaryColor) {
-    if (!/^#[0-9a-fA-F]{6}$/.test(b.primaryColor)) throw new InputError('branding.primaryColor', 'must be a colour like #1a2b3c', 'invalid_request');
+    if (!/^#[0-9a-fA-F]{6}$/.test(b.primaryColor))
+      throw new InputError('branding.primaryColor', 'must be a colour like #1a2b3c', 'invalid_request');
     out.primaryColor = b.primaryColor.toLowerCase();
   }
   return out;
@@ -156,7 +179,11 @@ async function checkClientsKeepTheirKeys(tenant: TenantContext, before: readonly
   const removed = algsOf(before).filter((alg) => !algsOf(after).includes(alg));
   const users = await tenant.store.clients.usingSigningAlgs(removed);
   if (users.length) {
-    throw new InputError('keyFamilies', `clients still sign with a removed family (${removed.join(', ')}): ${users.join(', ')}; change their idTokenSignedResponseAlg or userinfoSignedResponseAlg first`, 'invalid_request');
+    throw new InputError(
+      'keyFamilies',
+      `clients still sign with a removed family (${removed.join(', ')}): ${users.join(', ')}; change their idTokenSignedResponseAlg or userinfoSignedResponseAlg first`,
+      'invalid_request',
+    );
   }
 }
 

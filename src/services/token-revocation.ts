@@ -32,7 +32,9 @@ export async function revokeTokens(tenant: TenantContext, target: RevocationTarg
   let revokedBefore: Date | null = null;
   if (who.clientId && !who.userId) {
     const now = Date.now();
-    await tenant.store.revocations.record([{ kind: 'client', key: who.clientId, notBefore: now, expiresAt: new Date(now + CUTOFF_RELEVANCE_MS) }]);
+    await tenant.store.revocations.record([
+      { kind: 'client', key: who.clientId, notBefore: now, expiresAt: new Date(now + CUTOFF_RELEVANCE_MS) },
+    ]);
     revokedBefore = new Date(now);
   }
   const admin = tenant.store.accessAdmin;
@@ -43,11 +45,17 @@ export async function revokeTokens(tenant: TenantContext, target: RevocationTarg
   return { grants: grantIds.length, accessTokens, consents, revokedBefore };
 }
 
-export const revokeClientTokens = (tenant: TenantContext, target: { clientId: string; forgetConsents?: boolean }) => revokeTokens(tenant, target);
-export const revokeUserTokens = (tenant: TenantContext, target: { userId: string; forgetConsents?: boolean }) => revokeTokens(tenant, target);
+export const revokeClientTokens = (tenant: TenantContext, target: { clientId: string; forgetConsents?: boolean }) =>
+  revokeTokens(tenant, target);
+export const revokeUserTokens = (tenant: TenantContext, target: { userId: string; forgetConsents?: boolean }) =>
+  revokeTokens(tenant, target);
 
 /** Revokes a user's consent to a client and that client's grants (refresh tokens included) for the user. */
-export async function revokeConsent(tenant: TenantContext, userId: string, clientId: string): Promise<{ hadConsent: boolean; result: RevocationResult }> {
+export async function revokeConsent(
+  tenant: TenantContext,
+  userId: string,
+  clientId: string,
+): Promise<{ hadConsent: boolean; result: RevocationResult }> {
   const result = await revokeTokens(tenant, { userId, clientId, forgetConsents: true });
   return { hadConsent: result.consents > 0, result };
 }

@@ -57,7 +57,11 @@ export async function setUserPassword(tenant: TenantContext, id: string, passwor
   return save(tenant, id, { passwordHash: await hashPassword(password) });
 }
 
-export async function setUserDisabled(tenant: TenantContext, id: string, disabled: boolean): Promise<{ before: UserRecord; user: UserRecord }> {
+export async function setUserDisabled(
+  tenant: TenantContext,
+  id: string,
+  disabled: boolean,
+): Promise<{ before: UserRecord; user: UserRecord }> {
   const before = await mustFind(tenant, id);
   return { before, user: await save(tenant, id, { disabled }) };
 }

@@ -10,10 +10,46 @@ import { ConflictError, InputError } from './errors.js';
 const ARGON2 = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
 /** Claims a user record may not set: they are the provider's to assert. */
-const PROTECTED_CLAIMS = new Set(['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'jti', 'auth_time', 'nonce', 'acr', 'amr', 'azp', 'sid', 'at_hash', 'c_hash', 's_hash', 'cnf', 'scope', 'client_id']);
+const PROTECTED_CLAIMS = new Set([
+  'sub',
+  'iss',
+  'aud',
+  'exp',
+  'iat',
+  'nbf',
+  'jti',
+  'auth_time',
+  'nonce',
+  'acr',
+  'amr',
+  'azp',
+  'sid',
+  'at_hash',
+  'c_hash',
+  's_hash',
+  'cnf',
+  'scope',
+  'client_id',
+]);
 
 const BOOLEAN_CLAIMS = new Set(['email_verified', 'phone_number_verified']);
-const STRING_CLAIMS = new Set(['name', 'given_name', 'family_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website', 'email', 'gender', 'birthdate', 'zoneinfo', 'locale', 'phone_number']);
+const STRING_CLAIMS = new Set([
+  'name',
+  'given_name',
+  'family_name',
+  'middle_name',
+  'nickname',
+  'preferred_username',
+  'profile',
+  'picture',
+  'website',
+  'email',
+  'gender',
+  'birthdate',
+  'zoneinfo',
+  'locale',
+  'phone_number',
+]);
 
 export interface UserInput {
   username: string;
@@ -32,10 +68,13 @@ export function validateClaims(claims: unknown): Record<string, unknown> {
   if (typeof claims !== 'object' || Array.isArray(claims)) throw new InputError('claims', 'must be a JSON object', 'invalid_request');
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(claims as Record<string, unknown>)) {
-    if (PROTECTED_CLAIMS.has(name)) throw new InputError(`claims.${name}`, 'is set by the provider and cannot be stored on a user', 'invalid_request');
+    if (PROTECTED_CLAIMS.has(name))
+      throw new InputError(`claims.${name}`, 'is set by the provider and cannot be stored on a user', 'invalid_request');
     if (STRING_CLAIMS.has(name) && typeof value !== 'string') throw new InputError(`claims.${name}`, 'must be a string', 'invalid_request');
-    if (BOOLEAN_CLAIMS.has(name) && typeof value !== 'boolean') throw new InputError(`claims.${name}`, 'must be a boolean', 'invalid_request');
-    if (name === 'updated_at' && typeof value !== 'number') throw new InputError('claims.updated_at', 'must be a number (seconds since the epoch)', 'invalid_request');
+    if (BOOLEAN_CLAIMS.has(name) && typeof value !== 'boolean')
+      throw new InputError(`claims.${name}`, 'must be a boolean', 'invalid_request');
+    if (name === 'updated_at' && typeof value !== 'number')
+      throw new InputError('claims.updated_at', 'must be a number (seconds since the epoch)', 'invalid_request');
     if (name === 'address' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw new InputError('claims.address', 'must be an object (OIDC Core 5.1.1)', 'invalid_request');
     }
@@ -46,7 +85,8 @@ export function validateClaims(claims: unknown): Record<string, unknown> {
 
 export function validateUsername(username: string): string {
   const u = username.trim();
-  if (!u || u.length > 128 || /[\u0000-\u001f\u007f]/.test(u)) throw new InputError('username', 'must be 1-128 printable characters', 'invalid_request');
+  if (!u || u.length > 128 || /[\u0000-\u001f\u007f]/.test(u))
+    throw new InputError('username', 'must be 1-128 printable characters', 'invalid_request');
   return u;
 }
 
@@ -54,7 +94,8 @@ export async function createUser(tenant: TenantContext, input: UserInput): Promi
   const username = validateUsername(input.username);
   validatePassword(input.password);
   const claims = validateClaims(input.claims);
-  if (await tenant.store.users.findByUsername(username)) throw new ConflictError('username', `a user "${username}" already exists in this tenant`);
+  if (await tenant.store.users.findByUsername(username))
+    throw new ConflictError('username', `a user "${username}" already exists in this tenant`);
   const now = new Date();
   try {
     return await tenant.store.users.insert({
@@ -77,4 +118,5 @@ export async function createUser(tenant: TenantContext, input: UserInput): Promi
 export const userClaims = (user: UserRecord): Record<string, unknown> => JSON.parse(user.claims || '{}') as Record<string, unknown>;
 
 export const hashPassword = (password: string): Promise<string> => hash(password, ARGON2);
-export const verifyPassword = (passwordHash: string, password: string): Promise<boolean> => verify(passwordHash, password).catch(() => false);
+export const verifyPassword = (passwordHash: string, password: string): Promise<boolean> =>
+  verify(passwordHash, password).catch(() => false);

@@ -18,8 +18,21 @@ let installed = false;
 
 /** Collection methods that return a promise (the cursor-returning find/aggregate run inside Query/Aggregate.exec). */
 const COLLECTION_METHODS = [
-  'insertOne', 'insertMany', 'bulkWrite', 'updateOne', 'updateMany', 'replaceOne', 'deleteOne', 'deleteMany',
-  'findOne', 'findOneAndUpdate', 'findOneAndDelete', 'findOneAndReplace', 'countDocuments', 'estimatedDocumentCount', 'distinct',
+  'insertOne',
+  'insertMany',
+  'bulkWrite',
+  'updateOne',
+  'updateMany',
+  'replaceOne',
+  'deleteOne',
+  'deleteMany',
+  'findOne',
+  'findOneAndUpdate',
+  'findOneAndDelete',
+  'findOneAndReplace',
+  'countDocuments',
+  'estimatedDocumentCount',
+  'distinct',
 ] as const;
 
 type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
@@ -33,7 +46,11 @@ function install(): void {
   if (installed) return;
   installed = true;
   wrap(mongoose.Query.prototype as unknown as Record<string, AnyFn>, 'exec', (self) => (self as { model?: { db?: Connection } }).model?.db);
-  wrap(mongoose.Aggregate.prototype as unknown as Record<string, AnyFn>, 'exec', (self) => (self as { _model?: { db?: Connection } })._model?.db);
+  wrap(
+    mongoose.Aggregate.prototype as unknown as Record<string, AnyFn>,
+    'exec',
+    (self) => (self as { _model?: { db?: Connection } })._model?.db,
+  );
   const collectionProto = (mongoose as unknown as { Collection: { prototype: Record<string, AnyFn> } }).Collection.prototype;
   for (const method of COLLECTION_METHODS) wrap(collectionProto, method, (self) => (self as { conn?: Connection }).conn);
 }

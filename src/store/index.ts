@@ -151,10 +151,21 @@ export class Store {
 
   readonly tenants = {
     // Live tenants only: a PENDING one (being created) is invisible to every reader but its creator.
-    findBySlug: (slug: string): Promise<TenantRecord | null> => this.tenantModel.findOne({ slug, ...LIVE }).lean<TenantRecord>().exec(),
-    findById: (id: string): Promise<TenantRecord | null> => this.tenantModel.findOne({ _id: id, ...LIVE }).lean<TenantRecord>().exec(),
+    findBySlug: (slug: string): Promise<TenantRecord | null> =>
+      this.tenantModel
+        .findOne({ slug, ...LIVE })
+        .lean<TenantRecord>()
+        .exec(),
+    findById: (id: string): Promise<TenantRecord | null> =>
+      this.tenantModel
+        .findOne({ _id: id, ...LIVE })
+        .lean<TenantRecord>()
+        .exec(),
     findByIds: (ids: readonly string[]): Promise<TenantRecord[]> =>
-      this.tenantModel.find({ _id: { $in: ids }, ...LIVE }).lean<TenantRecord[]>().exec(),
+      this.tenantModel
+        .find({ _id: { $in: ids }, ...LIVE })
+        .lean<TenantRecord[]>()
+        .exec(),
     /** The record holding a slug, live or PENDING (createTenant decides what to do with it). */
     findAnyBySlug: (slug: string): Promise<TenantRecord | null> => this.tenantModel.findOne({ slug }).lean<TenantRecord>().exec(),
     /** Removes a PENDING record if its operation is still `operationId` (one remover wins). */
@@ -162,7 +173,12 @@ export class Store {
       (await this.tenantModel.deleteOne({ _id: id, state: 'PENDING', 'pending.operationId': operationId })).deletedCount === 1,
     /** Extends a PENDING tenant's time, if its operation is still `operationId`. */
     renewPending: async (id: string, operationId: string, until: Date): Promise<boolean> =>
-      (await this.tenantModel.updateOne({ _id: id, state: 'PENDING', 'pending.operationId': operationId }, { $set: { 'pending.until': until } })).matchedCount === 1,
+      (
+        await this.tenantModel.updateOne(
+          { _id: id, state: 'PENDING', 'pending.operationId': operationId },
+          { $set: { 'pending.until': until } },
+        )
+      ).matchedCount === 1,
     /** Makes a PENDING tenant live, if its operation is still `operationId`; null otherwise. */
     activate: (id: string, operationId: string): Promise<TenantRecord | null> =>
       this.tenantModel
@@ -175,7 +191,10 @@ export class Store {
         .exec(),
     /** PENDING tenants whose creator's time ran out before `now`. */
     stalePending: (now = new Date()): Promise<TenantRecord[]> =>
-      this.tenantModel.find({ state: 'PENDING', 'pending.until': { $lt: now } }).lean<TenantRecord[]>().exec(),
+      this.tenantModel
+        .find({ state: 'PENDING', 'pending.until': { $lt: now } })
+        .lean<TenantRecord[]>()
+        .exec(),
     list: (args: PageArgs, filter: { slugPrefix?: string; search?: string } = {}): Promise<Page<TenantRecord>> => {
       const q: Record<string, unknown> = { ...LIVE };
       if (filter.slugPrefix) q.slug = { $regex: `^${escapeRegex(filter.slugPrefix)}` };
@@ -208,7 +227,10 @@ export class Store {
     count: (): Promise<number> => this.tenantModel.countDocuments({ ...LIVE }).exec(),
     /** Tenants with automatic key rotation on (settings.keyRotationDays > 0). */
     withKeyRotation: (): Promise<TenantRecord[]> =>
-      this.tenantModel.find({ 'settings.keyRotationDays': { $gt: 0 }, ...LIVE }).lean<TenantRecord[]>().exec(),
+      this.tenantModel
+        .find({ 'settings.keyRotationDays': { $gt: 0 }, ...LIVE })
+        .lean<TenantRecord[]>()
+        .exec(),
   };
 
   /** The admin audit trail (platform-wide; outlives tenants). */
@@ -287,7 +309,9 @@ export class Store {
       }
     },
     replace: async (id: string, sealed: EncryptedBlob): Promise<void> => {
-      await this.conn.db!.collection<{ _id: string; sealed: EncryptedBlob }>('platform_secrets').updateOne({ _id: id }, { $set: { sealed } });
+      await this.conn
+        .db!.collection<{ _id: string; sealed: EncryptedBlob }>('platform_secrets')
+        .updateOne({ _id: id }, { $set: { sealed } });
     },
   };
 
@@ -299,7 +323,11 @@ export class Store {
       return id;
     },
     since: (at: Date): Promise<{ _id: string; slug: string; at: Date }[]> =>
-      this.cacheEventModel.find({ at: { $gt: at } }, { slug: 1, at: 1 }).sort({ at: 1 }).lean<{ _id: string; slug: string; at: Date }[]>().exec(),
+      this.cacheEventModel
+        .find({ at: { $gt: at } }, { slug: 1, at: 1 })
+        .sort({ at: 1 })
+        .lean<{ _id: string; slug: string; at: Date }[]>()
+        .exec(),
     sweep: async (before: Date): Promise<void> => {
       await this.cacheEventModel.deleteMany({ at: { $lt: before } });
     },
@@ -351,16 +379,36 @@ export class TenantStore {
     return r;
   }
 
-  get interactions() { return this.repo('interactions', interactionsRepo); }
-  get loginSessions() { return this.repo('loginSessions', loginSessionsRepo); }
-  get consents() { return this.repo('consents', consentsRepo); }
-  get loginAttempts() { return this.repo('loginAttempts', loginAttemptsRepo); }
-  get initialAccessTokens() { return this.repo('initialAccessTokens', initialAccessTokensRepo); }
-  get accessAdmin() { return this.repo('accessAdmin', accessAdminRepo); }
-  get events() { return this.repo('events', eventsRepo); }
-  get eventDeliveries() { return this.repo('eventDeliveries', eventDeliveriesRepo); }
-  get revocations() { return this.repo('revocations', revocationsRepo); }
-  get logoutDeliveries() { return this.repo('logoutDeliveries', logoutDeliveriesRepo); }
+  get interactions() {
+    return this.repo('interactions', interactionsRepo);
+  }
+  get loginSessions() {
+    return this.repo('loginSessions', loginSessionsRepo);
+  }
+  get consents() {
+    return this.repo('consents', consentsRepo);
+  }
+  get loginAttempts() {
+    return this.repo('loginAttempts', loginAttemptsRepo);
+  }
+  get initialAccessTokens() {
+    return this.repo('initialAccessTokens', initialAccessTokensRepo);
+  }
+  get accessAdmin() {
+    return this.repo('accessAdmin', accessAdminRepo);
+  }
+  get events() {
+    return this.repo('events', eventsRepo);
+  }
+  get eventDeliveries() {
+    return this.repo('eventDeliveries', eventDeliveriesRepo);
+  }
+  get revocations() {
+    return this.repo('revocations', revocationsRepo);
+  }
+  get logoutDeliveries() {
+    return this.repo('logoutDeliveries', logoutDeliveriesRepo);
+  }
 
   get grants() {
     return this.repo('grants', grantsRepo);
@@ -380,7 +428,11 @@ export class TenantStore {
 
   readonly keysets = {
     // By _id (it is the tenant id): a keyed lookup even where the server scans other filters.
-    get: (): Promise<KeysetRecord | null> => this.keysetModel.findOne(this.scoped({ _id: this.tenantId })).lean<KeysetRecord>().exec(),
+    get: (): Promise<KeysetRecord | null> =>
+      this.keysetModel
+        .findOne(this.scoped({ _id: this.tenantId }))
+        .lean<KeysetRecord>()
+        .exec(),
     create: (keys: SigningKeyRecord[]): Promise<void> =>
       mapDuplicate('keysets', async () => {
         await this.keysetModel.collection.insertOne({ _id: this.tenantId, tenantId: this.tenantId, version: 1, keys } as never);
@@ -398,7 +450,10 @@ export class TenantStore {
     findByClientId: (clientId: string): Promise<ClientRecord | null> =>
       this.clientModel.findOne(this.scoped({ clientId })).lean<ClientRecord>().exec(),
     findByClientIds: (clientIds: readonly string[]): Promise<ClientRecord[]> =>
-      this.clientModel.find(this.scoped({ clientId: { $in: clientIds } })).lean<ClientRecord[]>().exec(),
+      this.clientModel
+        .find(this.scoped({ clientId: { $in: clientIds } }))
+        .lean<ClientRecord[]>()
+        .exec(),
     list: (args: PageArgs): Promise<Page<ClientRecord>> => pageBy(this.clientModel, this.scoped({}), 'clientId', args),
     /** Up to `limit` client ids that sign ID tokens or userinfo with one of `algs` (a key family change must not strand them). */
     usingSigningAlgs: async (algs: readonly string[], limit = 5): Promise<string[]> => {
@@ -424,16 +479,25 @@ export class TenantStore {
         .findOneAndUpdate(this.scoped({ clientId }), { $set: { ...set, updatedAt: new Date() } }, { returnDocument: 'after' })
         .lean<ClientRecord>()
         .exec(),
-    delete: async (clientId: string): Promise<boolean> =>
-      (await this.clientModel.deleteOne(this.scoped({ clientId }))).deletedCount === 1,
+    delete: async (clientId: string): Promise<boolean> => (await this.clientModel.deleteOne(this.scoped({ clientId }))).deletedCount === 1,
   };
 
   readonly users = {
-    findById: (id: string): Promise<UserRecord | null> => this.userModel.findOne(this.scoped({ _id: id })).lean<UserRecord>().exec(),
+    findById: (id: string): Promise<UserRecord | null> =>
+      this.userModel
+        .findOne(this.scoped({ _id: id }))
+        .lean<UserRecord>()
+        .exec(),
     findByIds: (ids: readonly string[]): Promise<UserRecord[]> =>
-      this.userModel.find(this.scoped({ _id: { $in: ids } })).lean<UserRecord[]>().exec(),
+      this.userModel
+        .find(this.scoped({ _id: { $in: ids } }))
+        .lean<UserRecord[]>()
+        .exec(),
     findByUsername: (username: string): Promise<UserRecord | null> =>
-      this.userModel.findOne(this.scoped({ usernameKey: username.toLowerCase() })).lean<UserRecord>().exec(),
+      this.userModel
+        .findOne(this.scoped({ usernameKey: username.toLowerCase() }))
+        .lean<UserRecord>()
+        .exec(),
     list: (args: PageArgs, filter: { usernamePrefix?: string; email?: string } = {}): Promise<Page<UserRecord>> => {
       const q: Record<string, unknown> = {};
       if (filter.usernamePrefix) q.usernameKey = { $regex: `^${escapeRegex(filter.usernamePrefix.toLowerCase())}` };
@@ -468,7 +532,11 @@ export class TenantStore {
    */
   async deleteAll(): Promise<void> {
     const filter = this.scoped({});
-    await Promise.all(Object.values(this.conn.models).filter((m) => m.schema.path('tenantId')).map((m) => m.deleteMany(filter)));
+    await Promise.all(
+      Object.values(this.conn.models)
+        .filter((m) => m.schema.path('tenantId'))
+        .map((m) => m.deleteMany(filter)),
+    );
   }
 }
 

@@ -169,14 +169,26 @@ function schemaProblem(doc: Document, lines: LineCounter, e: ErrorObject): Tenan
     return { ...locate(doc, lines, segments), path: pathText(segments), message: `"${missing}" is required` };
   }
   if (e.keyword === 'enum') {
-    return { ...locate(doc, lines, segments), path: pathText(segments), message: `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` };
+    return {
+      ...locate(doc, lines, segments),
+      path: pathText(segments),
+      message: `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`,
+    };
   }
-  if (e.keyword === 'not' && segments.join('.') === 'slug') return { ...locate(doc, lines, segments), path: 'slug', message: '"system" is reserved' };
+  if (e.keyword === 'not' && segments.join('.') === 'slug')
+    return { ...locate(doc, lines, segments), path: 'slug', message: '"system" is reserved' };
   return { ...locate(doc, lines, segments), path: pathText(segments), message: e.message ?? 'is not valid' };
 }
 
 /** Runs a check of the services layer; an InputError becomes a problem at `base` + its field. */
-function check(problems: TenantFileProblem[], doc: Document, lines: LineCounter, base: Segment[], fieldPath: Record<string, Segment[]>, op: () => unknown): void {
+function check(
+  problems: TenantFileProblem[],
+  doc: Document,
+  lines: LineCounter,
+  base: Segment[],
+  fieldPath: Record<string, Segment[]>,
+  op: () => unknown,
+): void {
   try {
     op();
   } catch (err) {
@@ -190,23 +202,59 @@ function check(problems: TenantFileProblem[], doc: Document, lines: LineCounter,
 /** The rules the API would apply, checked up front so that a file with a mistake changes nothing. */
 function semanticProblems(spec: TenantFile, doc: Document, lines: LineCounter): TenantFileProblem[] {
   const problems: TenantFileProblem[] = [];
-  check(problems, doc, lines, ['settings'], {}, () => checkSigningAlgFamily({ ...tenantDefaults, ...validateSettings(spec.settings ?? {}) }));
+  check(problems, doc, lines, ['settings'], {}, () =>
+    checkSigningAlgFamily({ ...tenantDefaults, ...validateSettings(spec.settings ?? {}) }),
+  );
   const families: readonly string[] = spec.settings?.keyFamilies ?? tenantDefaults.keyFamilies;
   const seen = (kind: string, list: { key: string; index: number }[], field: string, base: string) => {
     const first = new Map<string, number>();
     for (const { key, index } of list) {
       if (first.has(key.toLowerCase())) {
-        problems.push({ ...locate(doc, lines, [base, index, field]), path: pathText([base, index, field]), message: `${kind} "${key}" is defined twice (first at ${pathText([base, first.get(key.toLowerCase())!])})` });
+        problems.push({
+          ...locate(doc, lines, [base, index, field]),
+          path: pathText([base, index, field]),
+          message: `${kind} "${key}" is defined twice (first at ${pathText([base, first.get(key.toLowerCase())!])})`,
+        });
       } else first.set(key.toLowerCase(), index);
     }
   };
-  seen('scope', (spec.scopes ?? []).map((s, index) => ({ key: s.name, index })), 'name', 'scopes');
-  seen('client', (spec.clients ?? []).map((c, index) => ({ key: c.clientId, index })), 'clientId', 'clients');
-  seen('user', (spec.users ?? []).map((u, index) => ({ key: u.username, index })), 'username', 'users');
+  seen(
+    'scope',
+    (spec.scopes ?? []).map((s, index) => ({ key: s.name, index })),
+    'name',
+    'scopes',
+  );
+  seen(
+    'client',
+    (spec.clients ?? []).map((c, index) => ({ key: c.clientId, index })),
+    'clientId',
+    'clients',
+  );
+  seen(
+    'user',
+    (spec.users ?? []).map((u, index) => ({ key: u.username, index })),
+    'username',
+    'users',
+  );
   (spec.scopes ?? []).forEach((s, i) => check(problems, doc, lines, ['scopes', i], {}, () => validateScope(s)));
-  seen('claim resolver', (spec.claimResolvers ?? []).map((r, index) => ({ key: r.name, index })), 'name', 'claimResolvers');
-  seen('hook', (spec.hooks ?? []).map((h, index) => ({ key: h.point, index })), 'point', 'hooks');
-  seen('event webhook', (spec.eventWebhooks ?? []).map((w, index) => ({ key: w.name, index })), 'name', 'eventWebhooks');
+  seen(
+    'claim resolver',
+    (spec.claimResolvers ?? []).map((r, index) => ({ key: r.name, index })),
+    'name',
+    'claimResolvers',
+  );
+  seen(
+    'hook',
+    (spec.hooks ?? []).map((h, index) => ({ key: h.point, index })),
+    'point',
+    'hooks',
+  );
+  seen(
+    'event webhook',
+    (spec.eventWebhooks ?? []).map((w, index) => ({ key: w.name, index })),
+    'name',
+    'eventWebhooks',
+  );
   // Code names are checked by the server when the file is applied (the code is loaded there).
   (spec.claimResolvers ?? []).forEach((r, i) => check(problems, doc, lines, ['claimResolvers', i], {}, () => validateClaimResolver(r)));
   (spec.hooks ?? []).forEach((h, i) => check(problems, doc, lines, ['hooks', i], {}, () => validateHook(h)));
@@ -214,16 +262,30 @@ function semanticProblems(spec: TenantFile, doc: Document, lines: LineCounter): 
   const allowed = spec.settings?.allowedGrantTypes;
   (spec.clients ?? []).forEach((c, i) =>
     check(problems, doc, lines, ['clients', i], {}, () => {
-      const m = resolveClientMetadata({ ...c, redirectUris: c.redirectUris ?? [], accessTokenFormat: c.accessTokenFormat === 'OPAQUE' ? 'opaque' : 'jwt' });
+      const m = resolveClientMetadata({
+        ...c,
+        redirectUris: c.redirectUris ?? [],
+        accessTokenFormat: c.accessTokenFormat === 'OPAQUE' ? 'opaque' : 'jwt',
+      });
       for (const field of ['idTokenSignedResponseAlg', 'userinfoSignedResponseAlg'] as const) {
         const family = c[field] ? familyOf(c[field]) : undefined;
         if (family && !families.includes(family)) throw new InputError(field, `settings.keyFamilies does not include ${family}`);
       }
       const refused = allowed ? m.grantTypes.filter((g) => !allowed.includes(g)) : [];
       if (refused.length) throw new InputError('grantTypes', `settings.allowedGrantTypes does not allow: ${refused.join(', ')}`);
-      validateClientInfo({ client_uri: c.clientUri, logo_uri: c.logoUri, tos_uri: c.tosUri, policy_uri: c.policyUri, contacts: c.contacts });
+      validateClientInfo({
+        client_uri: c.clientUri,
+        logo_uri: c.logoUri,
+        tos_uri: c.tosUri,
+        policy_uri: c.policyUri,
+        contacts: c.contacts,
+      });
       validateClientPolicies({ canIntrospect: c.canIntrospect, tokenExchangeClients: c.tokenExchangeClients });
-      validateRequestMetadata({ sector_identifier_uri: c.sectorIdentifierUri, request_uris: c.requestUris, request_object_signing_alg: c.requestObjectSigningAlg });
+      validateRequestMetadata({
+        sector_identifier_uri: c.sectorIdentifierUri,
+        request_uris: c.requestUris,
+        request_object_signing_alg: c.requestObjectSigningAlg,
+      });
       validateLogoutMetadata({
         backchannel_logout_uri: c.backchannelLogoutUri,
         backchannel_logout_session_required: c.backchannelLogoutSessionRequired,

@@ -28,7 +28,9 @@ export default {
   },
   idTokenProcessing: {
     /** Tells clients which Acme region the user belongs to (iss, sub, aud … cannot be changed here). */
-    addRegion: (claims, user) => ({ 'https://acme.example/region': ((user.claims.attributes ?? {}) as Record<string, unknown>).region ?? 'eu' }),
+    addRegion: (claims, user) => ({
+      'https://acme.example/region': ((user.claims.attributes ?? {}) as Record<string, unknown>).region ?? 'eu',
+    }),
   },
   subGenerator: {
     /** Employees are known by their employee number everywhere; others by their Gatehouse id. */

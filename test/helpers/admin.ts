@@ -10,7 +10,10 @@ export interface GqlResult<T = Record<string, any>> {
 export async function adminToken(srv: TestServer, scope = 'admin', id = ADMIN_ID, secret = ADMIN_SECRET): Promise<string> {
   const res = await fetch(`${srv.url}/t/system/token`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams({ grant_type: 'client_credentials', scope }),
   });
   const body = (await res.json()) as { access_token?: string };
@@ -18,7 +21,12 @@ export async function adminToken(srv: TestServer, scope = 'admin', id = ADMIN_ID
   return body.access_token;
 }
 
-export async function gql<T = Record<string, any>>(srv: TestServer, query: string, variables: Record<string, unknown> = {}, token?: string | null): Promise<GqlResult<T>> {
+export async function gql<T = Record<string, any>>(
+  srv: TestServer,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string | null,
+): Promise<GqlResult<T>> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   const res = await fetch(`${srv.url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
@@ -27,14 +35,26 @@ export async function gql<T = Record<string, any>>(srv: TestServer, query: strin
 }
 
 /** Runs an operation that must succeed; throws with the errors otherwise. */
-export async function gqlOk<T = Record<string, any>>(srv: TestServer, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+export async function gqlOk<T = Record<string, any>>(
+  srv: TestServer,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<T> {
   const r = await gql<T>(srv, query, variables, token ?? (await adminToken(srv)));
   if (r.errors?.length || !r.data) throw new Error(`GraphQL failed: ${JSON.stringify(r.errors)}`);
   return r.data;
 }
 
-export async function createTenant(srv: TestServer, slug: string, displayName = `Tenant ${slug}`, extra: Record<string, unknown> = {}): Promise<void> {
-  await gqlOk(srv, `mutation($input: CreateTenantInput!) { createTenant(input: $input) { tenant { slug } } }`, { input: { slug, displayName, ...extra } });
+export async function createTenant(
+  srv: TestServer,
+  slug: string,
+  displayName = `Tenant ${slug}`,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  await gqlOk(srv, `mutation($input: CreateTenantInput!) { createTenant(input: $input) { tenant { slug } } }`, {
+    input: { slug, displayName, ...extra },
+  });
 }
 
 export interface CreatedClient {
@@ -51,7 +71,13 @@ export async function createClient(srv: TestServer, tenant: string, input: Recor
   return { clientId: data.createClient.client.clientId, clientSecret: data.createClient.clientSecret };
 }
 
-export async function createUser(srv: TestServer, tenant: string, username: string, password: string, claims: Record<string, unknown> = {}): Promise<string> {
+export async function createUser(
+  srv: TestServer,
+  tenant: string,
+  username: string,
+  password: string,
+  claims: Record<string, unknown> = {},
+): Promise<string> {
   const data = await gqlOk<{ createUser: { id: string } }>(
     srv,
     `mutation($tenant: String!, $input: CreateUserInput!) { createUser(tenant: $tenant, input: $input) { id } }`,
@@ -61,10 +87,19 @@ export async function createUser(srv: TestServer, tenant: string, username: stri
 }
 
 /** client_credentials with client_secret_basic at any tenant. */
-export async function clientCredentials(srv: TestServer, tenant: string, id: string, secret: string, params: Record<string, string> = {}): Promise<Response> {
+export async function clientCredentials(
+  srv: TestServer,
+  tenant: string,
+  id: string,
+  secret: string,
+  params: Record<string, string> = {},
+): Promise<Response> {
   return fetch(`${srv.url}/t/${tenant}/token`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams({ grant_type: 'client_credentials', ...params }),
   });
 }

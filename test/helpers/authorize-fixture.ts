@@ -37,12 +37,26 @@ export async function setupFixture(srv: TestServer): Promise<Fixture> {
   const scopes = ['openid', 'profile', 'email', 'address', 'phone', 'offline_access', 'api:read', 'api:write'];
   const browserGrants = ['authorization_code', 'refresh_token', 'implicit'];
   const [web, spa, trusted, forgetful, codeOnly, globexWeb] = await Promise.all([
-    createClient(srv, 'acme', { name: 'Acme <Web> & "Co"', clientType: 'CONFIDENTIAL', redirectUris: [RP, RP_WITH_QUERY], grantTypes: browserGrants, responseTypes: ALL_RESPONSE_TYPES, scopes }),
+    createClient(srv, 'acme', {
+      name: 'Acme <Web> & "Co"',
+      clientType: 'CONFIDENTIAL',
+      redirectUris: [RP, RP_WITH_QUERY],
+      grantTypes: browserGrants,
+      responseTypes: ALL_RESPONSE_TYPES,
+      scopes,
+    }),
     createClient(srv, 'acme', { name: 'Acme SPA', clientType: 'PUBLIC', redirectUris: [SPA], scopes }),
     createClient(srv, 'acme', { name: 'Acme Intranet', clientType: 'CONFIDENTIAL', redirectUris: [RP], requireConsent: false, scopes }),
     createClient(srv, 'acme', { name: 'Acme Forgetful', clientType: 'CONFIDENTIAL', redirectUris: [RP], reuseConsent: false, scopes }),
     createClient(srv, 'acme', { name: 'Acme Code Only', clientType: 'CONFIDENTIAL', redirectUris: [RP], scopes }),
-    createClient(srv, 'globex', { name: 'Globex Web', clientType: 'CONFIDENTIAL', redirectUris: [RP], grantTypes: browserGrants, responseTypes: ALL_RESPONSE_TYPES, scopes }),
+    createClient(srv, 'globex', {
+      name: 'Globex Web',
+      clientType: 'CONFIDENTIAL',
+      redirectUris: [RP],
+      grantTypes: browserGrants,
+      responseTypes: ALL_RESPONSE_TYPES,
+      scopes,
+    }),
   ]);
   const claims = { name: 'Alice Liddell', email: 'alice@acme.example', email_verified: true };
   const [alice, bob, carol, dave, erin, globexAlice] = await Promise.all([

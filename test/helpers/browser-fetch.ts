@@ -41,9 +41,7 @@ export interface ParsedForm {
 }
 
 /** The result of following a navigation until it leaves the provider or shows a page. */
-export type Landing =
-  | { kind: 'redirect'; url: string; hops: Hop[] }
-  | { kind: 'page'; page: Page; hops: Hop[] };
+export type Landing = { kind: 'redirect'; url: string; hops: Hop[] } | { kind: 'page'; page: Page; hops: Hop[] };
 
 const decodeEntities = (s: string): string =>
   s
@@ -74,7 +72,13 @@ export class Browser {
     const u = new URL(url);
     const now = Date.now();
     return this.cookies
-      .filter((c) => c.host === u.hostname && pathMatches(c.path, u.pathname) && (!c.secure || u.protocol === 'https:') && (c.expiresAt === undefined || c.expiresAt > now))
+      .filter(
+        (c) =>
+          c.host === u.hostname &&
+          pathMatches(c.path, u.pathname) &&
+          (!c.secure || u.protocol === 'https:') &&
+          (c.expiresAt === undefined || c.expiresAt > now),
+      )
       .sort((a, b) => b.path.length - a.path.length)
       .map((c) => `${c.name}=${c.value}`)
       .join('; ');
@@ -89,7 +93,14 @@ export class Browser {
     for (const line of headers.getSetCookie()) {
       const [pair, ...attrs] = line.split(';').map((s) => s.trim());
       const eq = pair!.indexOf('=');
-      const cookie: StoredCookie = { name: pair!.slice(0, eq), value: pair!.slice(eq + 1), host: u.hostname, path: '/', httpOnly: false, secure: false };
+      const cookie: StoredCookie = {
+        name: pair!.slice(0, eq),
+        value: pair!.slice(eq + 1),
+        host: u.hostname,
+        path: '/',
+        httpOnly: false,
+        secure: false,
+      };
       let maxAge: number | undefined;
       for (const a of attrs) {
         const [k, v] = a.split('=');
@@ -108,7 +119,10 @@ export class Browser {
   }
 
   /** One request, no redirect following; cookies are sent and stored. */
-  async request(url: string, init: { method?: string; form?: Record<string, string> | URLSearchParams; headers?: Record<string, string> } = {}): Promise<Page> {
+  async request(
+    url: string,
+    init: { method?: string; form?: Record<string, string> | URLSearchParams; headers?: Record<string, string> } = {},
+  ): Promise<Page> {
     const headers: Record<string, string> = { ...init.headers };
     const cookie = this.cookieHeader(url);
     if (cookie) headers.cookie = cookie;
@@ -145,7 +159,12 @@ export class Browser {
   }
 
   /** Submits a parsed form (fields merged with overrides, plus the clicked button). */
-  async submit(form: ParsedForm, providerOrigin: string, overrides: Record<string, string> = {}, button?: { name: string; value: string }): Promise<Landing> {
+  async submit(
+    form: ParsedForm,
+    providerOrigin: string,
+    overrides: Record<string, string> = {},
+    button?: { name: string; value: string },
+  ): Promise<Landing> {
     const data: Record<string, string> = { ...form.fields, ...overrides };
     if (button) data[button.name] = button.value;
     return this.navigate(form.action, providerOrigin, { method: form.method.toUpperCase(), form: data });
@@ -171,7 +190,12 @@ export function parseForms(html: string, baseUrl: string): ParsedForm[] {
       const name = attr(b[0], 'name');
       if (name) buttons.push({ name, value: attr(b[0], 'value') ?? '' });
     }
-    forms.push({ action: new URL(attr(` ${tag}`, 'action') ?? baseUrl, baseUrl).href, method: attr(` ${tag}`, 'method') ?? 'get', fields, buttons });
+    forms.push({
+      action: new URL(attr(` ${tag}`, 'action') ?? baseUrl, baseUrl).href,
+      method: attr(` ${tag}`, 'method') ?? 'get',
+      fields,
+      buttons,
+    });
   }
   return forms;
 }

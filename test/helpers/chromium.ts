@@ -20,7 +20,9 @@ function chromiumMissing(): boolean {
  * so CI cannot go green without its browser tests.
  */
 export const browserSkip: string | false =
-  chromiumMissing() && process.env.CI !== 'true' ? `browser test skipped: no executable ${CHROMIUM_PATH} (install the Debian package "chromium"; under CI=true this fails)` : false;
+  chromiumMissing() && process.env.CI !== 'true'
+    ? `browser test skipped: no executable ${CHROMIUM_PATH} (install the Debian package "chromium"; under CI=true this fails)`
+    : false;
 
 /** Headless Chromium as the browser tests run it; a clear error (not playwright's) when it is missing. */
 export function launchChromium(): Promise<Browser> {
@@ -30,6 +32,13 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }

@@ -57,7 +57,11 @@ export const json = (res: ServerResponse, status: number, body: unknown): void =
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until `check` returns something truthy (or throws after `timeoutMs`). */
-export async function waitFor<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -77,7 +81,12 @@ export interface EventNode {
 }
 
 /** The tenant's event log through GraphQL (newest first). */
-export async function tenantEvents(srv: TestServer, tenant: string, filter: Record<string, unknown> = {}, first = 100): Promise<EventNode[]> {
+export async function tenantEvents(
+  srv: TestServer,
+  tenant: string,
+  filter: Record<string, unknown> = {},
+  first = 100,
+): Promise<EventNode[]> {
   const d = await gqlOk<{ events: { edges: { node: EventNode }[] } }>(
     srv,
     `query($t: String!, $f: EventFilter, $n: Int) { events(tenant: $t, first: $n, filter: $f) { edges { node { id type at userId clientId data } } } }`,
@@ -87,7 +96,13 @@ export async function tenantEvents(srv: TestServer, tenant: string, filter: Reco
 }
 
 /** Waits until an event matching `match` is in the log. */
-export function waitForEvent(srv: TestServer, tenant: string, type: string, match: (e: EventNode) => boolean = () => true, timeoutMs = 10_000): Promise<EventNode> {
+export function waitForEvent(
+  srv: TestServer,
+  tenant: string,
+  type: string,
+  match: (e: EventNode) => boolean = () => true,
+  timeoutMs = 10_000,
+): Promise<EventNode> {
   return waitFor(async () => (await tenantEvents(srv, tenant, { type })).find(match), timeoutMs, `event ${type}`);
 }
 
@@ -115,12 +130,22 @@ export async function browserLogin(srv: TestServer, tenant: string, o: LoginOpti
     nonce: 'n-' + Math.random().toString(36).slice(2),
     ...o.extra,
   });
-  const end = await runFlow(browser, `${srv.issuer(tenant)}/authorize?${params}`, { username: o.username, password: o.password, consent: o.consent });
+  const end = await runFlow(browser, `${srv.issuer(tenant)}/authorize?${params}`, {
+    username: o.username,
+    password: o.password,
+    consent: o.consent,
+  });
   return { end, browser };
 }
 
 /** Redeems a code with client_secret_basic. */
-export async function redeemCode(srv: TestServer, tenant: string, client: { clientId: string; clientSecret: string | null }, code: string, redirectUri: string): Promise<{ status: number; body: Record<string, any> }> {
+export async function redeemCode(
+  srv: TestServer,
+  tenant: string,
+  client: { clientId: string; clientSecret: string | null },
+  code: string,
+  redirectUri: string,
+): Promise<{ status: number; body: Record<string, any> }> {
   const res = await fetch(`${srv.issuer(tenant)}/token`, {
     method: 'POST',
     headers: {
@@ -132,4 +157,5 @@ export async function redeemCode(srv: TestServer, tenant: string, client: { clie
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
-export const claimsOf = (jwt: string): Record<string, any> => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, any>;
+export const claimsOf = (jwt: string): Record<string, any> =>
+  JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, any>;

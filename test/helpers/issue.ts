@@ -47,7 +47,12 @@ export async function decision(srv: TestServer, slug: string, o: DecisionOptions
   return {
     client,
     user,
-    session: { sid: o.sid ?? randomBytes(12).toString('base64url'), authTime: o.authTime ?? Math.floor(Date.now() / 1000) - 5, amr: o.amr ?? ['pwd'], acr: o.acr },
+    session: {
+      sid: o.sid ?? randomBytes(12).toString('base64url'),
+      authTime: o.authTime ?? Math.floor(Date.now() / 1000) - 5,
+      amr: o.amr ?? ['pwd'],
+      acr: o.acr,
+    },
     responseType: o.responseType ?? 'code',
     redirectUri: o.redirectUri ?? client.redirectUris[0]!,
     scopes: o.scopes ?? ['openid'],
@@ -89,7 +94,13 @@ export async function issueCode(srv: TestServer, slug: string, o: DecisionOption
 }
 
 /** An openid-client configuration from the tenant's discovery document. */
-export async function rp(srv: TestServer, slug: string, clientId: string, metadata: Partial<oidc.ClientMetadata> = {}, auth?: oidc.ClientAuth): Promise<oidc.Configuration> {
+export async function rp(
+  srv: TestServer,
+  slug: string,
+  clientId: string,
+  metadata: Partial<oidc.ClientMetadata> = {},
+  auth?: oidc.ClientAuth,
+): Promise<oidc.Configuration> {
   return oidc.discovery(new URL(srv.issuer(slug)), clientId, metadata, auth, { execute: [oidc.allowInsecureRequests] });
 }
 
@@ -99,17 +110,29 @@ export interface HttpResult {
   body: Record<string, any>;
 }
 
-const basic = (id: string, secret: string): string => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+const basic = (id: string, secret: string): string =>
+  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
 /** A raw token request; `auth` = [id, secret] for client_secret_basic. */
-export async function tokenRequest(srv: TestServer, slug: string, params: Record<string, string>, auth?: [string, string]): Promise<HttpResult> {
+export async function tokenRequest(
+  srv: TestServer,
+  slug: string,
+  params: Record<string, string>,
+  auth?: [string, string],
+): Promise<HttpResult> {
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   if (auth) headers.authorization = basic(auth[0], auth[1]);
   const res = await fetch(`${srv.issuer(slug)}/token`, { method: 'POST', headers, body: new URLSearchParams(params) });
   return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, any> };
 }
 
-export async function redeem(srv: TestServer, slug: string, c: IssuedCode, auth: [string, string], extra: Record<string, string> = {}): Promise<HttpResult> {
+export async function redeem(
+  srv: TestServer,
+  slug: string,
+  c: IssuedCode,
+  auth: [string, string],
+  extra: Record<string, string> = {},
+): Promise<HttpResult> {
   const params: Record<string, string> = { grant_type: 'authorization_code', code: c.code, redirect_uri: c.redirectUri };
   if (c.verifier) params.code_verifier = c.verifier;
   return tokenRequest(srv, slug, { ...params, ...extra }, auth);
@@ -122,12 +145,19 @@ export async function userinfo(srv: TestServer, slug: string, token: string, mod
   let res: Response;
   if (mode === 'get-header') res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
   else if (mode === 'post-header') res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
-  else res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ access_token: token }) });
+  else
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ access_token: token }),
+    });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, any>) : {} };
 }
 
-export const decodePayload = (jwt: string): Record<string, any> => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, any>;
-export const decodeHeader = (jwt: string): Record<string, any> => JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString('utf8')) as Record<string, any>;
+export const decodePayload = (jwt: string): Record<string, any> =>
+  JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, any>;
+export const decodeHeader = (jwt: string): Record<string, any> =>
+  JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString('utf8')) as Record<string, any>;
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -64,7 +64,11 @@ export async function signIn(srv: TestServer, browser: Browser, slug: string, cl
   const end: FlowEnd = await runFlow(browser, url.href, { username: opts.username, password: opts.password, consent: 'allow' });
   assert.equal(end.kind, 'redirect', end.kind === 'page' ? `ended on a page: ${end.page.status} ${end.page.body.slice(0, 300)}` : '');
   const landed = new URL((end as { url: string }).url);
-  const tokens = await oidc.authorizationCodeGrant(config, landed, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
+  const tokens = await oidc.authorizationCodeGrant(config, landed, {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+    expectedNonce: nonce,
+  });
   const idToken = tokens.id_token!;
   const claims = decodeJwt(idToken);
   return { config, tokens, idToken, sid: String(claims.sid), sub: String(claims.sub), response: landed.searchParams };

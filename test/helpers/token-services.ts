@@ -6,10 +6,17 @@ import type { TestServer } from './server.js';
 /** Client credentials for a request: [id, secret] as client_secret_basic, or a public client's id alone. */
 export type Caller = [string, string] | { publicClientId: string } | { postId: string; postSecret: string } | null;
 
-const basic = (id: string, secret: string): string => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+const basic = (id: string, secret: string): string =>
+  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
 /** A raw form POST to an endpoint of the tenant, authenticated as `caller`. */
-export async function postForm(srv: TestServer, slug: string, path: string, params: Record<string, string>, caller: Caller): Promise<HttpResult> {
+export async function postForm(
+  srv: TestServer,
+  slug: string,
+  path: string,
+  params: Record<string, string>,
+  caller: Caller,
+): Promise<HttpResult> {
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   const body = new URLSearchParams(params);
   if (Array.isArray(caller)) headers.authorization = basic(caller[0], caller[1]);

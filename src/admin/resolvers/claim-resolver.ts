@@ -1,9 +1,22 @@
 import { availableCode } from '../../claims/code-resolvers.js';
-import { deleteClaimResolver, deleteHook, setClaimResolver, setHook, tenantClaimResolvers, tenantHooks } from '../../services/claim-resolvers.js';
+import {
+  deleteClaimResolver,
+  deleteHook,
+  setClaimResolver,
+  setHook,
+  tenantClaimResolvers,
+  tenantHooks,
+} from '../../services/claim-resolvers.js';
 import { previewClaims } from '../../services/claims-preview.js';
 import { InputError } from '../../services/errors.js';
 import { auditNote } from '../audit.js';
-import type { ClaimMappingResolvers, HookResolvers, MutationResolvers, QueryResolvers, TenantResolvers } from '../generated/resolvers-types.js';
+import type {
+  ClaimMappingResolvers,
+  HookResolvers,
+  MutationResolvers,
+  QueryResolvers,
+  TenantResolvers,
+} from '../generated/resolvers-types.js';
 import { tenantFor } from '../tenant-access.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

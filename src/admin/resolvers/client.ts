@@ -17,7 +17,15 @@ import { tenantFor } from '../tenant-access.js';
 const orUndefined = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 
 /** Fields stored in the client's RFC 7591 metadata rather than as record fields. */
-const KEY_FIELDS = { jwks: 'jwks', jwksUri: 'jwks_uri', subjectType: 'subject_type', ...CLIENT_INFO_FIELDS, ...CLIENT_LOGOUT_FIELDS, ...CLIENT_USERINFO_FIELDS, ...CLIENT_REQUEST_FIELDS } as const;
+const KEY_FIELDS = {
+  jwks: 'jwks',
+  jwksUri: 'jwks_uri',
+  subjectType: 'subject_type',
+  ...CLIENT_INFO_FIELDS,
+  ...CLIENT_LOGOUT_FIELDS,
+  ...CLIENT_USERINFO_FIELDS,
+  ...CLIENT_REQUEST_FIELDS,
+} as const;
 
 /**
  * Splits GraphQL client input into record metadata and RFC 7591 metadata (keys, subject
@@ -62,7 +70,12 @@ export const clientMutations: MutationResolvers = {
     const tenant = await tenantFor(ctx, slug);
     const { fields, metadata, clientId, policies } = clientInputParts(input);
     auditNote(ctx, { targetType: 'Client', targetId: clientId });
-    const created = await createClient(ctx.rt, tenant, { ...fields, name: input.name, clientType: input.clientType }, { clientId, metadata, policies });
+    const created = await createClient(
+      ctx.rt,
+      tenant,
+      { ...fields, name: input.name, clientType: input.clientType },
+      { clientId, metadata, policies },
+    );
     auditNote(ctx, { targetId: created.client.clientId, after: clientSnapshot(created.client) });
     return created;
   },

@@ -8,7 +8,13 @@ import type { ClientResolvers, ConsentResolvers, MutationResolvers, QueryResolve
 import { tenantKey } from '../loaders.js';
 import { tenantFor } from '../tenant-access.js';
 
-async function listConsents(ctx: AdminContext, tenantId: string, filter: AccessFilter, first: number | null | undefined, after: string | null | undefined) {
+async function listConsents(
+  ctx: AdminContext,
+  tenantId: string,
+  filter: AccessFilter,
+  first: number | null | undefined,
+  after: string | null | undefined,
+) {
   checkFirst(first);
   return toConnection(await ctx.rt.store.forTenant(tenantId).accessAdmin.listConsents({ first, after }, filter));
 }
@@ -27,15 +33,38 @@ export const consentMutations: MutationResolvers = {
     auditNote(ctx, { targetType: 'Consent', targetId: `${userId}/${clientId}` });
     const { hadConsent, result } = await revokeConsent(tenant, userId, clientId);
     auditNote(ctx, { after: { revokedGrants: result.grants, revokedAccessTokens: result.accessTokens, deletedConsents: result.consents } });
-    if (result.grants || result.accessTokens) ctx.rt.events.emit(tenant, { type: 'TOKEN_REVOKED', userId, clientId, data: { via: 'revokeConsent', grants: result.grants, accessTokens: result.accessTokens } });
+    if (result.grants || result.accessTokens)
+      ctx.rt.events.emit(tenant, {
+        type: 'TOKEN_REVOKED',
+        userId,
+        clientId,
+        data: { via: 'revokeConsent', grants: result.grants, accessTokens: result.accessTokens },
+      });
     return hadConsent;
   },
   revokeTokens: async (_p, { tenant: slug, userId, clientId }, ctx) => {
     const tenant = await tenantFor(ctx, slug);
     auditNote(ctx, { targetType: userId ? 'User' : 'Client', targetId: [userId, clientId].filter(Boolean).join('/') || undefined });
     const result = await revokeTokens(tenant, { userId, clientId });
-    auditNote(ctx, { after: { revokedGrants: result.grants, revokedAccessTokens: result.accessTokens, revokedBefore: result.revokedBefore?.toISOString() ?? null } });
-    if (result.grants || result.accessTokens || result.revokedBefore) ctx.rt.events.emit(tenant, { type: 'TOKEN_REVOKED', userId: userId ?? null, clientId: clientId ?? null, data: { via: 'revokeTokens', grants: result.grants, accessTokens: result.accessTokens, ...(result.revokedBefore ? { revokedBefore: result.revokedBefore.toISOString() } : {}) } });
+    auditNote(ctx, {
+      after: {
+        revokedGrants: result.grants,
+        revokedAccessTokens: result.accessTokens,
+        revokedBefore: result.revokedBefore?.toISOString() ?? null,
+      },
+    });
+    if (result.grants || result.accessTokens || result.revokedBefore)
+      ctx.rt.events.emit(tenant, {
+        type: 'TOKEN_REVOKED',
+        userId: userId ?? null,
+        clientId: clientId ?? null,
+        data: {
+          via: 'revokeTokens',
+          grants: result.grants,
+          accessTokens: result.accessTokens,
+          ...(result.revokedBefore ? { revokedBefore: result.revokedBefore.toISOString() } : {}),
+        },
+      });
     return { grants: result.grants, accessTokens: result.accessTokens, revokedBefore: result.revokedBefore };
   },
 };

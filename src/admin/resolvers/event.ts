@@ -1,7 +1,14 @@
 import { deleteEventWebhook, rotateEventWebhookSecret, setEventWebhook, webhookView } from '../../services/event-webhooks.js';
 import { checkFirst, toConnection } from '../connection.js';
 import { auditNote } from '../audit.js';
-import type { EventDeliveryResolvers, EventResolvers, EventWebhookResolvers, MutationResolvers, QueryResolvers, TenantResolvers } from '../generated/resolvers-types.js';
+import type {
+  EventDeliveryResolvers,
+  EventResolvers,
+  EventWebhookResolvers,
+  MutationResolvers,
+  QueryResolvers,
+  TenantResolvers,
+} from '../generated/resolvers-types.js';
 import { tenantFor } from '../tenant-access.js';
 
 export const eventQueries: QueryResolvers = {
@@ -19,7 +26,12 @@ export const eventQueries: QueryResolvers = {
   eventDeliveries: async (_p, { tenant: slug, webhook, status, eventId, first, after }, ctx) => {
     checkFirst(first);
     const tenant = await tenantFor(ctx, slug);
-    return toConnection(await tenant.store.eventDeliveries.list({ first, after }, { webhook: webhook ?? undefined, status: status ?? undefined, eventId: eventId ?? undefined }));
+    return toConnection(
+      await tenant.store.eventDeliveries.list(
+        { first, after },
+        { webhook: webhook ?? undefined, status: status ?? undefined, eventId: eventId ?? undefined },
+      ),
+    );
   },
 };
 
@@ -63,7 +75,9 @@ export const Event: EventResolvers = {
 export const EventWebhook: EventWebhookResolvers = {
   deliveries: async (w, { first, after, status }, ctx) => {
     checkFirst(first);
-    return toConnection(await ctx.rt.store.forTenant(w.tenantId).eventDeliveries.list({ first, after }, { webhook: w.name, status: status ?? undefined }));
+    return toConnection(
+      await ctx.rt.store.forTenant(w.tenantId).eventDeliveries.list({ first, after }, { webhook: w.name, status: status ?? undefined }),
+    );
   },
 };
 

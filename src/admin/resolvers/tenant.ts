@@ -55,7 +55,10 @@ export const tenantQueries: QueryResolvers = {
     checkFirst(first);
     const visible = visibleTenantSlugs(ctx.principal);
     if (visible === null) {
-      const page = await ctx.rt.store.tenants.list({ first, after }, { slugPrefix: filter?.slugPrefix ?? undefined, search: filter?.search ?? undefined });
+      const page = await ctx.rt.store.tenants.list(
+        { first, after },
+        { slugPrefix: filter?.slugPrefix ?? undefined, search: filter?.search ?? undefined },
+      );
       for (const t of page.items) ctx.loaders.tenantById.prime(t._id, t);
       return toConnection(page);
     }
@@ -100,7 +103,9 @@ export const tenantMutations: MutationResolvers = {
     );
     // Everything below runs while the tenant is PENDING (invisible); it goes live last, or
     // a retry of this same input (the fingerprint) clears what a crash left and starts again.
-    const fingerprint = createHash('sha256').update(JSON.stringify(redactSecrets(input))).digest('base64url');
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify(redactSecrets(input)))
+      .digest('base64url');
     const created: Awaited<ReturnType<typeof createClient>>[] = [];
     const tenant = await createTenant(
       ctx.rt,
@@ -115,7 +120,12 @@ export const tenantMutations: MutationResolvers = {
           for (const [i, parts] of clients.entries()) {
             const c = input.clients![i]!;
             const made = await underPath(`clients[${i}]`, () =>
-              createClient(ctx.rt, t, { ...parts.fields, name: c.name, clientType: c.clientType }, { clientId: parts.clientId, metadata: parts.metadata, policies: parts.policies }),
+              createClient(
+                ctx.rt,
+                t,
+                { ...parts.fields, name: c.name, clientType: c.clientType },
+                { clientId: parts.clientId, metadata: parts.metadata, policies: parts.policies },
+              ),
             );
             created.push(made);
             crashPoint(`createTenant:client${i + 1}`);

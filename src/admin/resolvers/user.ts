@@ -11,10 +11,17 @@ import type { MutationResolvers, QueryResolvers, TenantResolvers, UserFilter, Us
 import { tenantKey } from '../loaders.js';
 import { tenantFor } from '../tenant-access.js';
 
-async function listUsers(ctx: AdminContext, tenant: { id: string; store: TenantContext['store'] }, first: number | null | undefined, after: string | null | undefined, filter: UserFilter | null | undefined) {
+async function listUsers(
+  ctx: AdminContext,
+  tenant: { id: string; store: TenantContext['store'] },
+  first: number | null | undefined,
+  after: string | null | undefined,
+  filter: UserFilter | null | undefined,
+) {
   checkFirst(first);
   const f = { usernamePrefix: filter?.usernamePrefix ?? undefined, email: filter?.email ?? undefined };
-  if (!after && !f.usernamePrefix && !f.email) return toConnection(await ctx.loaders.firstUsers.load(tenantKey(tenant.id, String(first ?? DEFAULT_PAGE))));
+  if (!after && !f.usernamePrefix && !f.email)
+    return toConnection(await ctx.loaders.firstUsers.load(tenantKey(tenant.id, String(first ?? DEFAULT_PAGE))));
   return toConnection(await tenant.store.users.list({ first, after }, f));
 }
 
@@ -75,7 +82,8 @@ export const userMutations: MutationResolvers = {
 };
 
 export const TenantUsers: Pick<TenantResolvers, 'users' | 'user'> = {
-  users: async (t, { first, after, filter }, ctx) => listUsers(ctx, { id: t._id, store: ctx.rt.store.forTenant(t._id) }, first, after, filter),
+  users: async (t, { first, after, filter }, ctx) =>
+    listUsers(ctx, { id: t._id, store: ctx.rt.store.forTenant(t._id) }, first, after, filter),
   user: (t, { id }, ctx) => ctx.loaders.user.load(tenantKey(t._id, id)),
 };
 

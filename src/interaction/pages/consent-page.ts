@@ -19,7 +19,10 @@ export function renderConsentPage(res: Response, tenant: TenantContext, ia: Load
       `<li><span class="dot"></span><span><span class="what">Specific details</span><br><span class="why">${details.claims.map((c) => `<code>${escapeHtml(c)}</code>`).join(', ')}</span></span></li>`,
     );
   }
-  if (!items.length) items.push('<li><span class="dot"></span><span><span class="what">Basic access</span><br><span class="why">No personal information beyond what the application already knows.</span></span></li>');
+  if (!items.length)
+    items.push(
+      '<li><span class="dot"></span><span><span class="what">Basic access</span><br><span class="why">No personal information beyond what the application already knows.</span></span></li>',
+    );
   const target = formTarget(details.redirectUri);
   sendPage(res, {
     tenant,

@@ -5,7 +5,8 @@ import { CSRF_FIELD } from '../csrf.js';
 import type { LoadedInteraction } from '../load-interaction.js';
 
 /** One message for every failed login: it never tells whether the username exists. */
-export const LOGIN_FAILED_MESSAGE = 'Incorrect username or password. After repeated failures, sign-in is paused for a while: wait a few minutes before trying again.';
+export const LOGIN_FAILED_MESSAGE =
+  'Incorrect username or password. After repeated failures, sign-in is paused for a while: wait a few minutes before trying again.';
 
 const REASONS: Record<string, string> = {
   prompt_login: 'The application asked you to sign in again.',

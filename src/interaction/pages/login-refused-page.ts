@@ -7,7 +7,11 @@ import type { TenantContext } from '../../tenancy/tenant-context.js';
  * cannot perform: its message, and the way back to the application, which then
  * receives access_denied (or interaction_required).
  */
-export function renderLoginRefusedPage(res: Response, tenant: TenantContext, opts: { title: string; message: string; returnTo: string; clientName: string }): void {
+export function renderLoginRefusedPage(
+  res: Response,
+  tenant: TenantContext,
+  opts: { title: string; message: string; returnTo: string; clientName: string },
+): void {
   sendPage(res, {
     tenant,
     status: 403,

@@ -6,7 +6,8 @@ const MAX_CLAIMS = 100;
 
 function member(value: unknown, where: string): Record<string, ClaimRequestEntry | null> | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw oauthError('invalid_request', `claims.${where} must be a JSON object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw oauthError('invalid_request', `claims.${where} must be a JSON object`);
   const out: Record<string, ClaimRequestEntry | null> = {};
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length > MAX_CLAIMS) throw oauthError('invalid_request', `claims.${where} requests too many claims`);
@@ -16,7 +17,8 @@ function member(value: unknown, where: string): Record<string, ClaimRequestEntry
       out[name] = null;
       continue;
     }
-    if (typeof spec !== 'object' || Array.isArray(spec)) throw oauthError('invalid_request', `each member of claims.${where} must be null or an object`);
+    if (typeof spec !== 'object' || Array.isArray(spec))
+      throw oauthError('invalid_request', `each member of claims.${where} must be null or an object`);
     const s = spec as Record<string, unknown>;
     const entry: ClaimRequestEntry = {};
     if (s.essential !== undefined) {
@@ -43,7 +45,8 @@ export function checkClaims(ctx: AuthorizeContext): void {
   } catch {
     throw oauthError('invalid_request', 'claims is not valid JSON');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw oauthError('invalid_request', 'claims must be a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw oauthError('invalid_request', 'claims must be a JSON object');
   const p = parsed as Record<string, unknown>;
   const claims: ClaimsRequest = {};
   const userinfo = member(p.userinfo, 'userinfo');

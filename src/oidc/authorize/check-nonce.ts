@@ -10,6 +10,7 @@ export function checkNonce(ctx: AuthorizeContext): void {
   const nonce = ctx.params.get('nonce');
   if (nonce !== undefined && nonce.length > 512) throw oauthError('invalid_request', 'nonce is too long');
   const idTokenFromAuthorize = ctx.request.responseType!.split(' ').includes('id_token');
-  if (idTokenFromAuthorize && nonce === undefined) throw oauthError('invalid_request', 'nonce is required when an ID token is returned from the authorization endpoint');
+  if (idTokenFromAuthorize && nonce === undefined)
+    throw oauthError('invalid_request', 'nonce is required when an ID token is returned from the authorization endpoint');
   ctx.request.nonce = nonce;
 }

@@ -14,11 +14,13 @@ export function checkPkce(ctx: AuthorizeContext): void {
   const method = ctx.params.get('code_challenge_method');
   if (challenge === undefined) {
     if (method !== undefined) throw oauthError('invalid_request', 'code_challenge_method without code_challenge');
-    if (ctx.client!.clientType === 'PUBLIC') throw oauthError('invalid_request', 'PKCE is required for public clients: send code_challenge with code_challenge_method=S256');
+    if (ctx.client!.clientType === 'PUBLIC')
+      throw oauthError('invalid_request', 'PKCE is required for public clients: send code_challenge with code_challenge_method=S256');
     return;
   }
   if ((method ?? 'plain') !== 'S256') throw oauthError('invalid_request', 'only code_challenge_method=S256 is supported');
-  if (!S256_CHALLENGE.test(challenge)) throw oauthError('invalid_request', 'code_challenge must be the base64url SHA-256 of the code verifier (43 characters)');
+  if (!S256_CHALLENGE.test(challenge))
+    throw oauthError('invalid_request', 'code_challenge must be the base64url SHA-256 of the code verifier (43 characters)');
   ctx.request.codeChallenge = challenge;
   ctx.request.codeChallengeMethod = 'S256';
 }

@@ -24,8 +24,10 @@ export function checkResponseMode(ctx: AuthorizeContext): void {
   if (ctx.repeated.has('response_mode')) throw oauthError('invalid_request', 'response_mode was sent more than once');
   const asked = ctx.params.get('response_mode');
   if (asked === undefined) return;
-  if (!(RESPONSE_MODES as string[]).includes(asked)) throw oauthError('invalid_request', 'response_mode must be query, fragment or form_post');
-  if (asked === 'query' && known && known !== 'code') throw oauthError('invalid_request', 'response_mode=query cannot carry tokens; use fragment or form_post');
+  if (!(RESPONSE_MODES as string[]).includes(asked))
+    throw oauthError('invalid_request', 'response_mode must be query, fragment or form_post');
+  if (asked === 'query' && known && known !== 'code')
+    throw oauthError('invalid_request', 'response_mode=query cannot carry tokens; use fragment or form_post');
   ctx.responseMode = asked as ResponseMode;
   ctx.request.responseMode = ctx.responseMode;
 }

@@ -22,12 +22,14 @@ export async function decide(flow: AuthorizationFlow, result: InteractionResult)
   const session = await currentSession(rt, tenant, flow.req.headers.cookie);
   const fresh = !!session && result.login?.sessionId === session.record._id;
   const silent = request.prompt.includes('none');
-  const hintMismatch = !!session && request.idTokenHintSub !== undefined && request.idTokenHintSub !== subjectFor(rt, tenant, client, session.user);
+  const hintMismatch =
+    !!session && request.idTokenHintSub !== undefined && request.idTokenHintSub !== subjectFor(rt, tenant, client, session.user);
 
   if (fresh && hintMismatch) throw oauthError('login_required', 'the user who signed in is not the one id_token_hint names');
   const loginReason = whyLogin(flow, session, fresh, hintMismatch);
   if (loginReason) {
-    if (silent) throw oauthError('login_required', loginReason === 'no_session' ? 'the user is not signed in' : 'the user must sign in again');
+    if (silent)
+      throw oauthError('login_required', loginReason === 'no_session' ? 'the user is not signed in' : 'the user must sign in again');
     await startInteraction(flow, 'login', details(flow, null, loginReason), result);
     return 'interaction';
   }

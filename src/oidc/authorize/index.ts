@@ -56,7 +56,9 @@ export function authorize(rt: Runtime) {
       for (const step of steps) await step(ctx);
       await decide({ rt, tenant, req, res, client: ctx.client!, request: ctx.request as AuthorizationRequest }, {});
     } catch (err) {
-      const target = ctx.redirectUri ? { tenant, redirectUri: ctx.redirectUri, responseMode: ctx.responseMode ?? 'query', state: ctx.state } : undefined;
+      const target = ctx.redirectUri
+        ? { tenant, redirectUri: ctx.redirectUri, responseMode: ctx.responseMode ?? 'query', state: ctx.state }
+        : undefined;
       sendAuthorizeError(res, tenant, target, err, (res.locals.log as Logger | undefined) ?? rt.log);
     }
   };

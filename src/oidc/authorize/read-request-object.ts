@@ -18,7 +18,8 @@ export async function readRequestObjectStep(ctx: AuthorizeContext): Promise<void
   if (byValue === undefined && byReference === undefined) return;
   let raw: string | undefined;
   try {
-    if (ctx.repeated.has('request') || ctx.repeated.has('request_uri')) throw oauthError('invalid_request', 'request or request_uri was sent more than once');
+    if (ctx.repeated.has('request') || ctx.repeated.has('request_uri'))
+      throw oauthError('invalid_request', 'request or request_uri was sent more than once');
     if (byValue !== undefined && byReference !== undefined) throw oauthError('invalid_request', 'use request or request_uri, not both');
     raw = byValue ?? (await fetchRequestUri(ctx.tenant, ctx.client!, byReference!));
     const { params, resources } = await readRequestObject(ctx.rt, ctx.tenant, ctx.client!, raw);
@@ -59,7 +60,15 @@ function trustErrorTarget(ctx: AuthorizeContext, raw: string | undefined): void 
       // Not even decodable: only the outer parameters can say where to answer.
     }
   }
-  const probe: AuthorizeContext = { ...ctx, params, repeated: new Set(ctx.repeated), request: {}, redirectUri: undefined, responseMode: undefined, state: undefined };
+  const probe: AuthorizeContext = {
+    ...ctx,
+    params,
+    repeated: new Set(ctx.repeated),
+    request: {},
+    redirectUri: undefined,
+    responseMode: undefined,
+    state: undefined,
+  };
   try {
     checkRedirectUri(probe);
   } catch {

@@ -12,7 +12,11 @@ import { responseTarget, type AuthorizationFlow } from './flow.js';
 import { sendAuthorizeError } from './send-error.js';
 import { clearInteractionCookies } from './start-interaction.js';
 
-const gone = () => oauthError('invalid_request', 'this sign-in request has expired or was started in another browser; return to the application and try again');
+const gone = () =>
+  oauthError(
+    'invalid_request',
+    'this sign-in request has expired or was started in another browser; return to the application and try again',
+  );
 
 function ownedByBrowser(rt: Runtime, req: Request, rec: InteractionRecord): boolean {
   return readCookies(req.headers.cookie, INTERACTION_COOKIE).some((v) => rt.envelope.verifySecret(v, rec.browserHash));

@@ -13,7 +13,13 @@ import { sendAuthorizationResponse, type ResponseTarget } from './respond.js';
  * outage is temporarily_unavailable (503), redirected like any other error once the
  * redirect URI is trusted (the client was in memory), else a 503 page.
  */
-export function sendAuthorizeError(res: Response, tenant: TenantContext, target: ResponseTarget | undefined, err: unknown, log: Logger): void {
+export function sendAuthorizeError(
+  res: Response,
+  tenant: TenantContext,
+  target: ResponseTarget | undefined,
+  err: unknown,
+  log: Logger,
+): void {
   const outage = err instanceof OAuthError ? undefined : outageError(err);
   const e = err instanceof OAuthError ? err : (outage ?? oauthError('server_error'));
   if (outage) log.warn({ reason: (err as Error).message }, 'database unavailable: authorization request answered temporarily_unavailable');

@@ -53,7 +53,6 @@ export async function logoutToken(rt: Runtime, tenant: TenantContext, client: Cl
   return signForClient(rt, tenant, client, client.idTokenSignedResponseAlg || tenant.settings.signingAlg, payload, LOGOUT_TOKEN_TYP);
 }
 
-
 /**
  * One POST of `logout_token` (section 2.5). 200/204 (any 2xx) is success; a 4xx means the
  * RP refused this token, which another attempt would not change; 5xx, 408, 429, timeouts
@@ -76,7 +75,8 @@ export async function postLogoutToken(uri: string, token: string): Promise<{ out
     return { outcome: retry ? 'retry' : 'refused', status: res.status };
   } catch (err) {
     // The policy's refusal (an internal address, a redirect) would be the same next time.
-    if (err instanceof OutboundError && (err.code === 'ERR_OUTBOUND_FORBIDDEN' || err.code === 'ERR_OUTBOUND_REDIRECT')) return { outcome: 'refused', status: null };
+    if (err instanceof OutboundError && (err.code === 'ERR_OUTBOUND_FORBIDDEN' || err.code === 'ERR_OUTBOUND_REDIRECT'))
+      return { outcome: 'refused', status: null };
     return { outcome: 'retry', status: null };
   }
 }
@@ -86,7 +86,13 @@ export async function postLogoutToken(uri: string, token: string): Promise<{ out
  * a backchannel_logout_uri. Returns once the first attempts are done or USER_WAIT_MS has
  * passed, whichever is first; everything else continues in the background.
  */
-export async function notifyBackChannel(rt: Runtime, tenant: TenantContext, session: LoggedOutSession, clients: ClientRecord[], log: Logger): Promise<number> {
+export async function notifyBackChannel(
+  rt: Runtime,
+  tenant: TenantContext,
+  session: LoggedOutSession,
+  clients: ClientRecord[],
+  log: Logger,
+): Promise<number> {
   const targets = clients.filter((c) => clientLogoutMetadata(c).backchannelLogoutUri);
   if (!targets.length) return 0;
   const first = targets.map(async (client) => {

@@ -11,7 +11,8 @@ export const CSRF_FIELD = 'csrf_token';
  * hash of its HttpOnly cookie. Another site can compute neither, and the token is dead
  * once the session is (a login in another tab makes an open confirmation page stale).
  */
-const material = (tenant: TenantContext, session: ActiveSession): string => `end-session|${tenant.id}|${session.record._id}|${session.record.cookieHash}`;
+const material = (tenant: TenantContext, session: ActiveSession): string =>
+  `end-session|${tenant.id}|${session.record._id}|${session.record.cookieHash}`;
 
 export function logoutCsrfToken(rt: Runtime, tenant: TenantContext, session: ActiveSession): string {
   return rt.envelope.hashSecret(material(tenant, session));

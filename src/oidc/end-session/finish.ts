@@ -51,10 +51,15 @@ export async function logOut(ctx: EndSessionContext, confirmed: boolean): Promis
       },
       ctx.log,
     );
-    const clients = (await Promise.all(record.clientIds.map((id) => rt.clients.find(tenant, id)))).filter((c): c is ClientRecord => c !== null);
+    const clients = (await Promise.all(record.clientIds.map((id) => rt.clients.find(tenant, id)))).filter(
+      (c): c is ClientRecord => c !== null,
+    );
     await notifyBackChannel(rt, tenant, { sid: record.sid, user }, clients, ctx.log);
     frames = frontChannelFrames(tenant, record.sid, clients);
-    ctx.log.info({ tenant: tenant.slug, sid: record.sid, clients: record.clientIds.length, revokedGrants: ended.revokedGrants, confirmed }, 'session ended');
+    ctx.log.info(
+      { tenant: tenant.slug, sid: record.sid, clients: record.clientIds.length, revokedGrants: ended.revokedGrants, confirmed },
+      'session ended',
+    );
   }
 
   const to = returnUrl(ctx);

@@ -26,7 +26,9 @@ export function frontChannelFrames(tenant: TenantContext, sid: string, clients: 
     } catch {
       continue;
     }
-    const url = meta.frontchannelLogoutSessionRequired ? appendQuery(meta.frontchannelLogoutUri, { iss: tenant.issuer, sid }) : meta.frontchannelLogoutUri;
+    const url = meta.frontchannelLogoutSessionRequired
+      ? appendQuery(meta.frontchannelLogoutUri, { iss: tenant.issuer, sid })
+      : meta.frontchannelLogoutUri;
     frames.push({ clientId: client.clientId, url, origin });
   }
   return frames;

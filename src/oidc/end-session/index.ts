@@ -33,7 +33,8 @@ const steps: EndSessionStep[] = [checkIdTokenHint, checkClient, checkPostLogoutR
  * carry the cookie. A GET is never sent round again, so this cannot loop.
  */
 function resendAsGet(ctx: EndSessionContext): boolean {
-  if (ctx.req.method !== 'POST' || ctx.params.has('decision') || readCookies(ctx.req.headers.cookie, SESSION_COOKIE).length > 0) return false;
+  if (ctx.req.method !== 'POST' || ctx.params.has('decision') || readCookies(ctx.req.headers.cookie, SESSION_COOKIE).length > 0)
+    return false;
   const query = new URLSearchParams();
   for (const name of LOGOUT_PARAMS) {
     const v = ctx.params.get(name);

@@ -30,7 +30,9 @@ export function renderConfirmPage(ctx: EndSessionContext, csrf: string): void {
   const target = ctx.redirectUri ? formTarget(ctx.redirectUri) : null;
   const back = ctx.redirectUri ? appendQuery(ctx.redirectUri, ctx.state !== null ? { state: ctx.state } : {}) : null;
   const who = session ? ` as <strong>${escapeHtml(session.user.username)}</strong>` : '';
-  const asking = client ? `<strong>${escapeHtml(client.name)}</strong> asks you to log out of ${escapeHtml(tenant.record.displayName)} as well.` : `A request to log you out of ${escapeHtml(tenant.record.displayName)} was received.`;
+  const asking = client
+    ? `<strong>${escapeHtml(client.name)}</strong> asks you to log out of ${escapeHtml(tenant.record.displayName)} as well.`
+    : `A request to log you out of ${escapeHtml(tenant.record.displayName)} was received.`;
   sendPage(ctx.res, {
     tenant,
     title: 'Do you want to log out?',
@@ -91,7 +93,12 @@ export function renderStillSignedInPage(ctx: EndSessionContext): void {
 /** A logout request that cannot be processed (e.g. client_id contradicts id_token_hint); never a redirect. */
 export function renderEndSessionError(res: Response, tenant: TenantContext, err: OAuthError): void {
   const status = err.status === 503 ? 503 : err.status >= 500 ? 500 : err.status;
-  const detail = status === 503 ? 'Logout is briefly unavailable. Please wait a few seconds and try again.' : err.status >= 500 ? 'Something went wrong on our side. Please try again later.' : err.errorDescription;
+  const detail =
+    status === 503
+      ? 'Logout is briefly unavailable. Please wait a few seconds and try again.'
+      : err.status >= 500
+        ? 'Something went wrong on our side. Please try again later.'
+        : err.errorDescription;
   if (err.headers['Retry-After']) res.setHeader('Retry-After', err.headers['Retry-After']);
   sendPage(res, {
     tenant,

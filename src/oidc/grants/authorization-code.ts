@@ -35,14 +35,16 @@ async function consumeCode({ rt, tenant }: GrantContext, code: string): Promise<
 /** RFC 7636 4.6, S256 only; a verifier without a challenge is a downgrade attempt (RFC 9700 2.1.1). */
 function checkPkce(rec: AuthorizationCodeRecord, client: ClientRecord, verifier: string | undefined): void {
   if (!rec.codeChallenge) {
-    if (verifier !== undefined) throw oauthError('invalid_grant', 'code_verifier given but the authorization request had no code_challenge');
+    if (verifier !== undefined)
+      throw oauthError('invalid_grant', 'code_verifier given but the authorization request had no code_challenge');
     if (client.clientType === 'PUBLIC') throw oauthError('invalid_grant', 'a public client must use PKCE');
     return;
   }
   if (verifier === undefined || !VERIFIER.test(verifier)) throw oauthError('invalid_grant', 'a valid code_verifier is required');
   const computed = Buffer.from(createHash('sha256').update(verifier, 'ascii').digest('base64url'));
   const expected = Buffer.from(rec.codeChallenge);
-  if (computed.length !== expected.length || !timingSafeEqual(computed, expected)) throw oauthError('invalid_grant', 'PKCE verification failed');
+  if (computed.length !== expected.length || !timingSafeEqual(computed, expected))
+    throw oauthError('invalid_grant', 'PKCE verification failed');
 }
 
 /** RFC 6749 4.1.3 and OIDC Core 3.1.3. */

@@ -7,12 +7,18 @@ import type { GrantHandler } from '../token/grant.js';
 export const clientCredentials: GrantHandler = async ({ rt, tenant, client, body }) => {
   if (client.clientType !== 'CONFIDENTIAL') throw oauthError('unauthorized_client', 'client_credentials needs a confidential client');
   const requested = parseScope(body.scope);
-  const scopes = requested.length ? allowedScopes(client, requested) : client.scopes.filter((s) => s !== 'openid' && s !== 'offline_access');
+  const scopes = requested.length
+    ? allowedScopes(client, requested)
+    : client.scopes.filter((s) => s !== 'openid' && s !== 'offline_access');
   if (scopes.includes('openid') || scopes.includes('offline_access')) {
     throw oauthError('invalid_scope', 'openid and offline_access need an end-user; client_credentials has none');
   }
   const at = await issueAccessToken(rt, tenant, { client, sub: client.clientId, scopes });
-  rt.events.emit(tenant, { type: 'TOKEN_ISSUED', clientId: client.clientId, data: { grantType: 'client_credentials', scope: scopes.join(' '), tokens: ['access_token'], jti: at.jti } });
+  rt.events.emit(tenant, {
+    type: 'TOKEN_ISSUED',
+    clientId: client.clientId,
+    data: { grantType: 'client_credentials', scope: scopes.join(' '), tokens: ['access_token'], jti: at.jti },
+  });
   return {
     access_token: at.token,
     token_type: 'Bearer',

@@ -44,10 +44,17 @@ export const password: GrantHandler = async (ctx) => {
   const { scopes, offline } = grantedScopes(ctx);
 
   const loginFailed = (reason: string) =>
-    rt.events.emit(tenant, { type: 'LOGIN_FAILURE', clientId: client.clientId, data: { username, reason, via: 'password_grant', ip: ctx.req.ip ?? null } });
+    rt.events.emit(tenant, {
+      type: 'LOGIN_FAILURE',
+      clientId: client.clientId,
+      data: { username, reason, via: 'password_grant', ip: ctx.req.ip ?? null },
+    });
   // Both counters are reserved before the password is checked (services/login-throttle.ts);
   // an attempt refused by one is given back to the other, as it was not evaluated.
-  const [userAttempt, clientAttempt] = await Promise.all([reserveLoginAttempt(tenant, username), reserveClientAttempt(tenant, client.clientId)]);
+  const [userAttempt, clientAttempt] = await Promise.all([
+    reserveLoginAttempt(tenant, username),
+    reserveClientAttempt(tenant, client.clientId),
+  ]);
   if (!userAttempt.allowed || !clientAttempt.allowed) {
     await Promise.all([releaseAttempt(tenant, userAttempt), releaseAttempt(tenant, clientAttempt)]);
     loginFailed('locked_out');
@@ -66,11 +73,19 @@ export const password: GrantHandler = async (ctx) => {
       type: 'LOGIN_DENIED',
       userId: user._id,
       clientId: client.clientId,
-      data: hook.action === 'deny' ? { username: user.username, reason: 'denied', message: hook.message, via: 'password_grant' } : { username: user.username, reason: 'step_required', step: hook.step, via: 'password_grant' },
+      data:
+        hook.action === 'deny'
+          ? { username: user.username, reason: 'denied', message: hook.message, via: 'password_grant' }
+          : { username: user.username, reason: 'step_required', step: hook.step, via: 'password_grant' },
     });
     throw oauthError('invalid_grant', hook.action === 'deny' ? hook.message : `additional verification is required (${hook.step})`);
   }
-  rt.events.emit(tenant, { type: 'LOGIN_SUCCESS', userId: user._id, clientId: client.clientId, data: { username: user.username, amr: ['pwd'], via: 'password_grant', ip: ctx.req.ip ?? null } });
+  rt.events.emit(tenant, {
+    type: 'LOGIN_SUCCESS',
+    userId: user._id,
+    clientId: client.clientId,
+    data: { username: user.username, amr: ['pwd'], via: 'password_grant', ip: ctx.req.ip ?? null },
+  });
 
   const now = new Date();
   const s = tenant.settings;

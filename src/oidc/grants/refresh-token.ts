@@ -21,13 +21,20 @@ async function revokeFamily({ rt, tenant }: GrantContext, rec: Pick<RefreshToken
  * from the stored rotation time, so retries never extend it; anything else revokes the
  * family (docs/token-services.md "Refresh token rotation grace").
  */
-async function retryWithinGrace(ctx: GrantContext, rec: Pick<RefreshTokenRecord, '_id' | 'grantId' | 'clientId'>, own: boolean): Promise<void> {
+async function retryWithinGrace(
+  ctx: GrantContext,
+  rec: Pick<RefreshTokenRecord, '_id' | 'grantId' | 'clientId'>,
+  own: boolean,
+): Promise<void> {
   const grace = ctx.tenant.settings.refreshTokenReuseGraceSeconds;
   if (!own || !grace) return revokeFamily(ctx, rec);
   const spent = await ctx.tenant.store.refreshTokens.findSpent(rec._id);
   const rotatedAt = spent?.rotatedAt ? new Date(spent.rotatedAt).getTime() : Number.NEGATIVE_INFINITY;
   if (Date.now() - rotatedAt > grace * 1000) return revokeFamily(ctx, rec);
-  ctx.rt.log.info({ tenant: ctx.tenant.slug, clientId: rec.clientId, grantId: rec.grantId }, 'refresh token presented again within the reuse grace window');
+  ctx.rt.log.info(
+    { tenant: ctx.tenant.slug, clientId: rec.clientId, grantId: rec.grantId },
+    'refresh token presented again within the reuse grace window',
+  );
 }
 
 /** The requested scopes: the original ones by default, fewer allowed, more refused (RFC 6749 6). */
@@ -58,7 +65,15 @@ export const refreshToken: GrantHandler = async (ctx) => {
   if (claims.expiresAt.getTime() <= Date.now()) throw invalid('the refresh token has expired');
   const own = claims.clientId === client.clientId;
   const scopes = own ? refreshScopes(ctx, claims.scopes) : [];
-  const rec = { _id: rt.envelope.hashSecret(token), grantId: claims.grantId, clientId: claims.clientId, scopes: claims.scopes, createdAt: claims.createdAt, expiresAt: claims.expiresAt, rotatedAt: new Date() };
+  const rec = {
+    _id: rt.envelope.hashSecret(token),
+    grantId: claims.grantId,
+    clientId: claims.clientId,
+    scopes: claims.scopes,
+    createdAt: claims.createdAt,
+    expiresAt: claims.expiresAt,
+    rotatedAt: new Date(),
+  };
   if (!(await tenant.store.refreshTokens.spend(rec))) await retryWithinGrace(ctx, rec, own);
   if (!own) throw invalid('the refresh token was issued to another client');
   const parties = await grantParties(rt, tenant, claims.grantId);

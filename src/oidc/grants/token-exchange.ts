@@ -84,17 +84,20 @@ async function accessSubject(ctx: GrantContext, token: string): Promise<Subject>
   const at = await resolveAccessToken(ctx.rt, ctx.tenant, token);
   if (!at) throw unacceptable('subject_token is invalid, expired or revoked');
   // A public client cannot stand for a resource server: it may exchange only its own tokens.
-  if (ctx.client.clientType === 'PUBLIC' && at.clientId !== ctx.client.clientId) throw unacceptable('a public client may exchange only its own tokens');
+  if (ctx.client.clientType === 'PUBLIC' && at.clientId !== ctx.client.clientId)
+    throw unacceptable('a public client may exchange only its own tokens');
   // RFC 8693 5: the token's client (or audience) must allow this requester (client-policies.ts).
   const owner = at.clientId === ctx.client.clientId ? ctx.client : await ctx.rt.clients.find(ctx.tenant, at.clientId);
-  if (!mayExchange(ctx.client, owner, at.clientId, at.audience)) throw unacceptable('this client may not exchange tokens of that client or audience');
+  if (!mayExchange(ctx.client, owner, at.clientId, at.audience))
+    throw unacceptable('this client may not exchange tokens of that client or audience');
   return { type: 'access', grant: at.grant, sub: at.sub, clientId: at.clientId, scopes: at.scopes, exp: at.exp, act: at.act };
 }
 
 /** A refresh token is bound to its client: only that client may exchange it, and it is not used up. */
 async function refreshSubject(ctx: GrantContext, token: string): Promise<Subject> {
   const rec = await findRefreshToken(ctx.rt, ctx.tenant, token);
-  if (!rec || rec.rotatedAt || rec.clientId !== ctx.client.clientId) throw unacceptable('subject_token is not a valid refresh token of this client');
+  if (!rec || rec.rotatedAt || rec.clientId !== ctx.client.clientId)
+    throw unacceptable('subject_token is not a valid refresh token of this client');
   const grant = await ctx.rt.revocations.activeGrant(ctx.tenant, rec.grantId);
   if (!grant) throw unacceptable('subject_token was revoked');
   return { type: 'refresh', grant, sub: '', clientId: rec.clientId, scopes: rec.scopes, exp: null, act: null };
@@ -107,7 +110,15 @@ async function refreshSubject(ctx: GrantContext, token: string): Promise<Subject
  */
 async function idSubject(ctx: GrantContext, token: string): Promise<Subject> {
   const { payload, grant } = await liveIdToken(ctx, token);
-  return { type: 'id', grant, sub: payload.sub!, clientId: ctx.client.clientId, scopes: grant.scopes.filter((s) => s !== 'offline_access'), exp: payload.exp!, act: null };
+  return {
+    type: 'id',
+    grant,
+    sub: payload.sub!,
+    clientId: ctx.client.clientId,
+    scopes: grant.scopes.filter((s) => s !== 'offline_access'),
+    exp: payload.exp!,
+    act: null,
+  };
 }
 
 /** A verified ID token and the live grant of its session and user; used for subjects and actors alike. */
@@ -164,7 +175,8 @@ async function actClaim(ctx: GrantContext, subj: Subject): Promise<Record<string
 function targets(ctx: GrantContext, subj: Subject): string[] {
   const audiences = several(ctx.body, 'audience');
   const resources = several(ctx.body, 'resource');
-  if (audiences.length && subj.type === 'refresh') throw oauthError('invalid_target', 'a refresh token cannot be exchanged for another audience');
+  if (audiences.length && subj.type === 'refresh')
+    throw oauthError('invalid_target', 'a refresh token cannot be exchanged for another audience');
   for (const r of resources) checkResourceUri(r);
   const all = [...new Set([...audiences, ...resources])];
   const refused = all.filter((t) => !ctx.tenant.settings.allowedAudiences.includes(t));
@@ -182,9 +194,28 @@ function narrowedScopes(ctx: GrantContext, subj: Subject): string[] {
 }
 
 /** A client_credentials subject: no user and no grant, so only an access token. */
-async function exchangeClientToken(ctx: GrantContext, subj: Subject, scopes: string[], audience: string[], act: Record<string, unknown> | null) {
-  const at = await issueAccessToken(ctx.rt, ctx.tenant, { client: ctx.client, sub: subj.sub, scopes, audience, act, notAfter: subj.exp ?? undefined });
-  return { access_token: at.token, issued_token_type: TOKEN_TYPE.access, token_type: 'Bearer', expires_in: at.expiresIn, ...(scopes.length ? { scope: scopes.join(' ') } : {}) };
+async function exchangeClientToken(
+  ctx: GrantContext,
+  subj: Subject,
+  scopes: string[],
+  audience: string[],
+  act: Record<string, unknown> | null,
+) {
+  const at = await issueAccessToken(ctx.rt, ctx.tenant, {
+    client: ctx.client,
+    sub: subj.sub,
+    scopes,
+    audience,
+    act,
+    notAfter: subj.exp ?? undefined,
+  });
+  return {
+    access_token: at.token,
+    issued_token_type: TOKEN_TYPE.access,
+    token_type: 'Bearer',
+    expires_in: at.expiresIn,
+    ...(scopes.length ? { scope: scopes.join(' ') } : {}),
+  };
 }
 
 /**
@@ -193,14 +224,22 @@ async function exchangeClientToken(ctx: GrantContext, subj: Subject, scopes: str
  * subject's grant revokes it too. A refresh token needs offline access granted by the
  * user for the subject and asked for here (as in idpyoidc), and the refresh_token grant.
  */
-async function exchangeUserToken(ctx: GrantContext, subj: Subject, scopes: string[], audience: string[], act: Record<string, unknown> | null, wantsRefresh: boolean) {
+async function exchangeUserToken(
+  ctx: GrantContext,
+  subj: Subject,
+  scopes: string[],
+  audience: string[],
+  act: Record<string, unknown> | null,
+  wantsRefresh: boolean,
+) {
   const { rt, tenant, client } = ctx;
   const parent = subj.grant!;
   const user = await rt.users.find(tenant, parent.userId);
   if (!user || user.disabled) throw unacceptable('the subject is no longer active');
   if (wantsRefresh) {
     if (!client.grantTypes.includes('refresh_token')) throw oauthError('unauthorized_client', 'this client may not hold refresh tokens');
-    if (!parent.offlineAccess || !scopes.includes('offline_access')) throw unacceptable('a refresh token needs offline_access, granted for the subject token and requested');
+    if (!parent.offlineAccess || !scopes.includes('offline_access'))
+      throw unacceptable('a refresh token needs offline_access, granted for the subject token and requested');
   }
   const s = tenant.settings;
   const nowMs = Date.now();
@@ -229,12 +268,37 @@ async function exchangeUserToken(ctx: GrantContext, subj: Subject, scopes: strin
 
   if (wantsRefresh) {
     const expiresAt = new Date(Math.min(refreshFamilyEnd(tenant, grant).getTime(), new Date(grant.expiresAt).getTime()));
-    const refresh = sealRefreshToken(rt, tenant, { grantId: grant._id, clientId: client.clientId, scopes, createdAt: new Date(nowMs), expiresAt });
+    const refresh = sealRefreshToken(rt, tenant, {
+      grantId: grant._id,
+      clientId: client.clientId,
+      scopes,
+      createdAt: new Date(nowMs),
+      expiresAt,
+    });
     // RFC 8693 2.2.1: the issued token is in access_token whatever its type; N_A: not an access token.
-    return { access_token: refresh, issued_token_type: TOKEN_TYPE.refresh, token_type: 'N_A', expires_in: Math.floor((expiresAt.getTime() - nowMs) / 1000), scope: scopes.join(' ') };
+    return {
+      access_token: refresh,
+      issued_token_type: TOKEN_TYPE.refresh,
+      token_type: 'N_A',
+      expires_in: Math.floor((expiresAt.getTime() - nowMs) / 1000),
+      scope: scopes.join(' '),
+    };
   }
-  const at = await issueAccessToken(rt, tenant, { client, sub: subjectFor(rt, tenant, client, user), scopes: accessScopes, audience, grant, user });
-  return { access_token: at.token, issued_token_type: TOKEN_TYPE.access, token_type: 'Bearer', expires_in: at.expiresIn, scope: accessScopes.join(' ') };
+  const at = await issueAccessToken(rt, tenant, {
+    client,
+    sub: subjectFor(rt, tenant, client, user),
+    scopes: accessScopes,
+    audience,
+    grant,
+    user,
+  });
+  return {
+    access_token: at.token,
+    issued_token_type: TOKEN_TYPE.access,
+    token_type: 'Bearer',
+    expires_in: at.expiresIn,
+    scope: accessScopes.join(' '),
+  };
 }
 
 /**
@@ -251,7 +315,8 @@ export const tokenExchange: GrantHandler = async (ctx) => {
   const type = single(ctx.body, 'subject_token_type');
   if (!token || !type) throw oauthError('invalid_request', 'subject_token and subject_token_type are required');
   const requested = single(ctx.body, 'requested_token_type') ?? TOKEN_TYPE.access;
-  if (requested !== TOKEN_TYPE.access && requested !== TOKEN_TYPE.refresh) throw oauthError('invalid_request', 'requested_token_type is not supported');
+  if (requested !== TOKEN_TYPE.access && requested !== TOKEN_TYPE.refresh)
+    throw oauthError('invalid_request', 'requested_token_type is not supported');
 
   const subj = await subject(ctx, token, type);
   const audience = targets(ctx, subj);
@@ -270,7 +335,11 @@ function issued<T extends { issued_token_type: string; scope?: string }>(ctx: Gr
     type: 'TOKEN_ISSUED',
     userId,
     clientId: ctx.client.clientId,
-    data: { grantType: 'urn:ietf:params:oauth:grant-type:token-exchange', issuedTokenType: body.issued_token_type, scope: body.scope ?? '' },
+    data: {
+      grantType: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      issuedTokenType: body.issued_token_type,
+      scope: body.scope ?? '',
+    },
   });
   return body;
 }

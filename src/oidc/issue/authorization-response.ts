@@ -13,7 +13,11 @@ import { maybeSweep } from './sweep.js';
  * the access token and the ID token the response type asks for. `state`, `iss` and
  * `session_state` are the caller's to add.
  */
-export async function issueAuthorizationResponse(rt: Runtime, tenant: TenantContext, decision: AuthorizationDecision): Promise<AuthorizationResponseParams> {
+export async function issueAuthorizationResponse(
+  rt: Runtime,
+  tenant: TenantContext,
+  decision: AuthorizationDecision,
+): Promise<AuthorizationResponseParams> {
   const parts = new Set(decision.responseType.split(' ').filter(Boolean));
   const { client, user } = decision;
   const grant = await createGrant(tenant, decision);
@@ -70,7 +74,13 @@ export async function issueAuthorizationResponse(rt: Runtime, tenant: TenantCont
       type: 'TOKEN_ISSUED',
       userId: user._id,
       clientId: client.clientId,
-      data: { grantType: 'implicit', responseType: decision.responseType, grantId: grant._id, scope: grant.scopes.join(' '), tokens: [...(out.access_token ? ['access_token'] : []), ...(out.id_token ? ['id_token'] : [])] },
+      data: {
+        grantType: 'implicit',
+        responseType: decision.responseType,
+        grantId: grant._id,
+        scope: grant.scopes.join(' '),
+        tokens: [...(out.access_token ? ['access_token'] : []), ...(out.id_token ? ['id_token'] : [])],
+      },
     });
   }
   maybeSweep(tenant, rt.log);

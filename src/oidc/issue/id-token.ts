@@ -18,8 +18,10 @@ export const authenticationOf = (grant: Pick<GrantRecord, 'authTime' | 'acr' | '
   sid: grant.sid,
 });
 
-export interface IdTokenInput
-  extends Pick<IdTokenClaimsInput, 'client' | 'user' | 'sub' | 'authTime' | 'acr' | 'amr' | 'sid' | 'nonce' | 'scopes' | 'scopeClaims' | 'requestedClaims'> {
+export interface IdTokenInput extends Pick<
+  IdTokenClaimsInput,
+  'client' | 'user' | 'sub' | 'authTime' | 'acr' | 'amr' | 'sid' | 'nonce' | 'scopes' | 'scopeClaims' | 'requestedClaims'
+> {
   /** For at_hash, c_hash and s_hash. */
   accessToken?: string;
   code?: string;
@@ -41,7 +43,14 @@ export function idTokenHash(value: string, alg: string): string {
  * Signs with the client's idTokenSignedResponseAlg: a tenant key, or the client secret
  * for HS256. Also signs logout tokens (`typ` logout+jwt), which use the ID token's alg.
  */
-export async function signForClient(rt: Runtime, tenant: TenantContext, client: ClientRecord, alg: string, payload: JWTPayload, typ?: string): Promise<string> {
+export async function signForClient(
+  rt: Runtime,
+  tenant: TenantContext,
+  client: ClientRecord,
+  alg: string,
+  payload: JWTPayload,
+  typ?: string,
+): Promise<string> {
   if (alg === 'HS256') {
     const secret = clientSecretCopy(rt, tenant, client);
     if (!secret) throw new Error(`client ${client.clientId} signs ID tokens with HS256 but has no secret copy`);

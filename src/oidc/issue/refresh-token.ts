@@ -45,8 +45,15 @@ export function openRefreshToken(rt: Runtime, tenant: TenantContext, token: stri
   if (!raw) return null;
   try {
     const v = JSON.parse(raw.toString('utf8')) as { g?: unknown; c?: unknown; s?: unknown; i?: unknown; e?: unknown };
-    if (typeof v.g !== 'string' || typeof v.c !== 'string' || !Array.isArray(v.s) || typeof v.i !== 'number' || typeof v.e !== 'number') return null;
-    return { grantId: v.g, clientId: v.c, scopes: v.s.filter((x): x is string => typeof x === 'string'), createdAt: new Date(v.i * 1000), expiresAt: new Date(v.e * 1000) };
+    if (typeof v.g !== 'string' || typeof v.c !== 'string' || !Array.isArray(v.s) || typeof v.i !== 'number' || typeof v.e !== 'number')
+      return null;
+    return {
+      grantId: v.g,
+      clientId: v.c,
+      scopes: v.s.filter((x): x is string => typeof x === 'string'),
+      createdAt: new Date(v.i * 1000),
+      expiresAt: new Date(v.e * 1000),
+    };
   } catch {
     return null;
   }

@@ -14,7 +14,11 @@ export function maybeSweep(tenant: TenantContext, log: Logger): void {
   if (!sweeps.due(tenant.id)) return;
   const now = new Date();
   const s = tenant.store;
-  Promise.all([s.codes.sweep(now), s.refreshTokens.sweep(now), s.accessTokens.sweep(now), s.clientAssertions.sweep(now), s.grants.sweep(now)]).catch(
-    (err: unknown) => log.warn({ err, tenant: tenant.slug }, 'sweeping expired tokens failed'),
-  );
+  Promise.all([
+    s.codes.sweep(now),
+    s.refreshTokens.sweep(now),
+    s.accessTokens.sweep(now),
+    s.clientAssertions.sweep(now),
+    s.grants.sweep(now),
+  ]).catch((err: unknown) => log.warn({ err, tenant: tenant.slug }, 'sweeping expired tokens failed'));
 }

@@ -67,13 +67,25 @@ export async function issueTokenSet(rt: Runtime, tenant: TenantContext, input: T
     });
   }
   if (input.withRefreshToken) {
-    body.refresh_token = sealRefreshToken(rt, tenant, { grantId: grant._id, clientId: client.clientId, scopes: grant.scopes, createdAt: new Date(), expiresAt: refreshFamilyEnd(tenant, grant) });
+    body.refresh_token = sealRefreshToken(rt, tenant, {
+      grantId: grant._id,
+      clientId: client.clientId,
+      scopes: grant.scopes,
+      createdAt: new Date(),
+      expiresAt: refreshFamilyEnd(tenant, grant),
+    });
   }
   rt.events.emit(tenant, {
     type: 'TOKEN_ISSUED',
     userId: user._id,
     clientId: client.clientId,
-    data: { grantType: input.grantType ?? null, grantId: grant._id, scope: body.scope, tokens: ['access_token', ...(body.id_token ? ['id_token'] : []), ...(body.refresh_token ? ['refresh_token'] : [])], jti: at.jti },
+    data: {
+      grantType: input.grantType ?? null,
+      grantId: grant._id,
+      scope: body.scope,
+      tokens: ['access_token', ...(body.id_token ? ['id_token'] : []), ...(body.refresh_token ? ['refresh_token'] : [])],
+      jti: at.jti,
+    },
   });
   maybeSweep(tenant, rt.log);
   return body;

@@ -62,16 +62,19 @@ function checkPolicy(tenant: TenantContext, reg: RegistrationRequest, vetted: bo
   const grants = reg.input.grantTypes ?? ['authorization_code', 'refresh_token'];
   const tenantGrants = (tenant.settings as { allowedGrantTypes?: string[] }).allowedGrantTypes;
   for (const g of grants) {
-    if (tenantGrants && !tenantGrants.includes(g)) throw oauthError('invalid_client_metadata', 'a requested grant type is not allowed in this tenant');
+    if (tenantGrants && !tenantGrants.includes(g))
+      throw oauthError('invalid_client_metadata', 'a requested grant type is not allowed in this tenant');
     if (!vetted && !OPEN_GRANTS.has(g)) throw oauthError('invalid_client_metadata', 'a requested grant type needs an initial access token');
   }
   if (!vetted) {
     for (const name of SERVER_CONTACTED) {
       const v = reg.metadata[name];
-      if (typeof v === 'string' && publicHttpsProblem(v, name)) throw oauthError('invalid_client_metadata', `${name} must be a public https URL`);
+      if (typeof v === 'string' && publicHttpsProblem(v, name))
+        throw oauthError('invalid_client_metadata', `${name} must be a public https URL`);
     }
     const requestUris = Array.isArray(reg.metadata.request_uris) ? (reg.metadata.request_uris as string[]) : [];
-    if (requestUris.some((u) => publicHttpsProblem(u, 'request_uri') !== null)) throw oauthError('invalid_client_metadata', 'request_uris must be public https URLs');
+    if (requestUris.some((u) => publicHttpsProblem(u, 'request_uri') !== null))
+      throw oauthError('invalid_client_metadata', 'request_uris must be public https URLs');
   }
   if (!vetted && reg.input.scopes) {
     const defined = new Set([...STANDARD_SCOPES, ...((tenant.record as { scopes?: { name: string }[] }).scopes ?? []).map((s) => s.name)]);
@@ -80,23 +83,30 @@ function checkPolicy(tenant: TenantContext, reg: RegistrationRequest, vetted: bo
   }
 }
 
-const registrationUri = (tenant: TenantContext, clientId: string) => `${tenant.issuer}${paths.registration}/${encodeURIComponent(clientId)}`;
+const registrationUri = (tenant: TenantContext, clientId: string) =>
+  `${tenant.issuer}${paths.registration}/${encodeURIComponent(clientId)}`;
 
 /** RFC 7591 section 3: register a client. */
-const register = (rt: Runtime) => async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
-  res.setHeader('Cache-Control', 'no-store');
-  const vetted = await admitRegistration(rt, tenant, req);
-  if (!req.is('application/json')) throw oauthError('invalid_client_metadata', 'the request body must be application/json');
-  const reg = parseRegistration(req.body);
-  checkPolicy(tenant, reg, vetted);
-  const created = await createClient(rt, tenant, reg.input, { metadata: reg.metadata, withRegistrationToken: true, registeredWith: vetted ? 'initial_access_token' : 'anonymous' });
-  res.status(201).json({
-    ...registrationView(created.client),
-    ...(created.clientSecret ? { client_secret: created.clientSecret } : {}),
-    registration_access_token: created.registrationAccessToken,
-    registration_client_uri: registrationUri(tenant, created.client.clientId),
-  });
-};
+const register =
+  (rt: Runtime) =>
+  async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
+    res.setHeader('Cache-Control', 'no-store');
+    const vetted = await admitRegistration(rt, tenant, req);
+    if (!req.is('application/json')) throw oauthError('invalid_client_metadata', 'the request body must be application/json');
+    const reg = parseRegistration(req.body);
+    checkPolicy(tenant, reg, vetted);
+    const created = await createClient(rt, tenant, reg.input, {
+      metadata: reg.metadata,
+      withRegistrationToken: true,
+      registeredWith: vetted ? 'initial_access_token' : 'anonymous',
+    });
+    res.status(201).json({
+      ...registrationView(created.client),
+      ...(created.clientSecret ? { client_secret: created.clientSecret } : {}),
+      registration_access_token: created.registrationAccessToken,
+      registration_client_uri: registrationUri(tenant, created.client.clientId),
+    });
+  };
 
 /** RFC 7592: the registration access token opens exactly its own client. */
 async function managedClient(rt: Runtime, tenant: TenantContext, req: Request): Promise<ClientRecord> {
@@ -110,35 +120,52 @@ async function managedClient(rt: Runtime, tenant: TenantContext, req: Request): 
   return client;
 }
 
-const read = (rt: Runtime) => async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
-  res.setHeader('Cache-Control', 'no-store');
-  const client = await managedClient(rt, tenant, req);
-  res.json({ ...registrationView(client), registration_client_uri: registrationUri(tenant, client.clientId) });
-};
+const read =
+  (rt: Runtime) =>
+  async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
+    res.setHeader('Cache-Control', 'no-store');
+    const client = await managedClient(rt, tenant, req);
+    res.json({ ...registrationView(client), registration_client_uri: registrationUri(tenant, client.clientId) });
+  };
 
-const update = (rt: Runtime) => async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
-  res.setHeader('Cache-Control', 'no-store');
-  const client = await managedClient(rt, tenant, req);
-  const body = (req.body ?? {}) as Record<string, unknown>;
-  if (body.client_id !== client.clientId) throw oauthError('invalid_request', 'client_id must be present and match the client');
-  if (body.client_secret !== undefined && (typeof body.client_secret !== 'string' || !client.secretHash || !rt.envelope.verifySecret(body.client_secret, client.secretHash))) {
-    throw oauthError('invalid_request', 'client_secret does not match');
-  }
-  const { client_id: _id, client_secret: _secret, registration_access_token: _t, registration_client_uri: _u, client_id_issued_at: _i, client_secret_expires_at: _e, ...metadata } = body;
-  const reg = parseRegistration(metadata);
-  // Held to the rules of its own registration: the registration access token proves who
-  // registered the client, not that they were vetted (a client without the marker was
-  // registered before it existed and gets the anonymous rules).
-  checkPolicy(tenant, reg, client.registeredWith === 'initial_access_token');
-  const updated = await replaceClientMetadata(rt, tenant, client, reg.input, reg.metadata);
-  res.json({ ...registrationView(updated), registration_client_uri: registrationUri(tenant, client.clientId) });
-};
+const update =
+  (rt: Runtime) =>
+  async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
+    res.setHeader('Cache-Control', 'no-store');
+    const client = await managedClient(rt, tenant, req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (body.client_id !== client.clientId) throw oauthError('invalid_request', 'client_id must be present and match the client');
+    if (
+      body.client_secret !== undefined &&
+      (typeof body.client_secret !== 'string' || !client.secretHash || !rt.envelope.verifySecret(body.client_secret, client.secretHash))
+    ) {
+      throw oauthError('invalid_request', 'client_secret does not match');
+    }
+    const {
+      client_id: _id,
+      client_secret: _secret,
+      registration_access_token: _t,
+      registration_client_uri: _u,
+      client_id_issued_at: _i,
+      client_secret_expires_at: _e,
+      ...metadata
+    } = body;
+    const reg = parseRegistration(metadata);
+    // Held to the rules of its own registration: the registration access token proves who
+    // registered the client, not that they were vetted (a client without the marker was
+    // registered before it existed and gets the anonymous rules).
+    checkPolicy(tenant, reg, client.registeredWith === 'initial_access_token');
+    const updated = await replaceClientMetadata(rt, tenant, client, reg.input, reg.metadata);
+    res.json({ ...registrationView(updated), registration_client_uri: registrationUri(tenant, client.clientId) });
+  };
 
-const remove = (rt: Runtime) => async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
-  const client = await managedClient(rt, tenant, req);
-  await deleteClient(rt, tenant, client.clientId);
-  res.status(204).end();
-};
+const remove =
+  (rt: Runtime) =>
+  async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
+    const client = await managedClient(rt, tenant, req);
+    await deleteClient(rt, tenant, client.clientId);
+    res.status(204).end();
+  };
 
 export function registrationRouter(rt: Runtime): Router {
   const r = Router({ mergeParams: true });

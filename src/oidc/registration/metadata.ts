@@ -23,7 +23,17 @@ const KEPT_STRINGS = [
   // Validated with the client (services/client-userinfo-metadata.ts).
   'userinfo_signed_response_alg',
 ] as const;
-const KEPT_URIS = new Set(['client_uri', 'logo_uri', 'tos_uri', 'policy_uri', 'jwks_uri', 'sector_identifier_uri', 'backchannel_logout_uri', 'frontchannel_logout_uri', 'initiate_login_uri']);
+const KEPT_URIS = new Set([
+  'client_uri',
+  'logo_uri',
+  'tos_uri',
+  'policy_uri',
+  'jwks_uri',
+  'sector_identifier_uri',
+  'backchannel_logout_uri',
+  'frontchannel_logout_uri',
+  'initiate_login_uri',
+]);
 const KEPT_BOOLEANS = ['backchannel_logout_session_required', 'frontchannel_logout_session_required'] as const;
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
 const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
@@ -73,14 +83,18 @@ function checkRedirectUri(uri: string, applicationType: string): void {
     if (!LOOPBACK.has(url.hostname)) throw badRedirect('native clients may use http only on a loopback address');
     return;
   }
-  if (['javascript:', 'data:', 'file:', 'vbscript:', 'about:'].includes(url.protocol)) throw badRedirect('a redirect URI uses a forbidden scheme');
-  if (!url.protocol.slice(0, -1).includes('.')) throw badRedirect('a private-use scheme must be a reverse domain name, e.g. com.example.app:/callback');
+  if (['javascript:', 'data:', 'file:', 'vbscript:', 'about:'].includes(url.protocol))
+    throw badRedirect('a redirect URI uses a forbidden scheme');
+  if (!url.protocol.slice(0, -1).includes('.'))
+    throw badRedirect('a private-use scheme must be a reverse domain name, e.g. com.example.app:/callback');
 }
 
 function checkJwks(jwks: unknown): void {
-  if (typeof jwks !== 'object' || jwks === null || !Array.isArray((jwks as { keys?: unknown }).keys)) throw bad('jwks must be a JWK Set with a keys array');
+  if (typeof jwks !== 'object' || jwks === null || !Array.isArray((jwks as { keys?: unknown }).keys))
+    throw bad('jwks must be a JWK Set with a keys array');
   for (const key of (jwks as { keys: unknown[] }).keys) {
-    if (typeof key !== 'object' || key === null || typeof (key as { kty?: unknown }).kty !== 'string') throw bad('every jwks key needs a kty');
+    if (typeof key !== 'object' || key === null || typeof (key as { kty?: unknown }).kty !== 'string')
+      throw bad('every jwks key needs a kty');
     if (PRIVATE_JWK_MEMBERS.some((m) => m in (key as object))) throw bad('jwks must contain public keys only');
   }
 }

@@ -17,7 +17,8 @@ export async function fetchRequestUri(tenant: TenantContext, client: ClientRecor
   if (uri.length > 2000) throw oauthError('invalid_request_uri', 'the request_uri is too long');
   if (tenant.settings.requireRequestUriRegistration) {
     const registered = clientRequestMetadata(client).requestUris.map(withoutFragment);
-    if (!registered.includes(withoutFragment(uri))) throw oauthError('invalid_request_uri', 'the request_uri is not registered for this client');
+    if (!registered.includes(withoutFragment(uri)))
+      throw oauthError('invalid_request_uri', 'the request_uri is not registered for this client');
   }
   let doc: Awaited<ReturnType<typeof fetchDocument>>;
   try {
@@ -29,7 +30,14 @@ export async function fetchRequestUri(tenant: TenantContext, client: ClientRecor
     });
   } catch (err) {
     const reason = (err as { reason?: string }).reason;
-    const why = reason === 'url' ? 'must be a public https URL' : reason === 'too_large' ? 'answered a document that is too large' : reason === 'timeout' ? 'did not answer in time' : 'could not be fetched';
+    const why =
+      reason === 'url'
+        ? 'must be a public https URL'
+        : reason === 'too_large'
+          ? 'answered a document that is too large'
+          : reason === 'timeout'
+            ? 'did not answer in time'
+            : 'could not be fetched';
     throw oauthError('invalid_request_uri', `the request_uri ${why}`);
   }
   if (doc.status !== 200) throw oauthError('invalid_request_uri', `the request_uri answered HTTP ${doc.status}, not 200`);

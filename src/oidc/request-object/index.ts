@@ -14,6 +14,11 @@ import { requestObjectParameters, type RequestObjectParameters } from './paramet
 import { verifyRequestObject } from './verify.js';
 
 /** Verifies a request object of the client and returns the parameters it carries. */
-export async function readRequestObject(rt: Runtime, tenant: TenantContext, client: ClientRecord, raw: string): Promise<RequestObjectParameters> {
+export async function readRequestObject(
+  rt: Runtime,
+  tenant: TenantContext,
+  client: ClientRecord,
+  raw: string,
+): Promise<RequestObjectParameters> {
   return requestObjectParameters(await verifyRequestObject(rt, tenant, client, raw));
 }

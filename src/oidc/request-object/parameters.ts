@@ -25,7 +25,14 @@ export function requestObjectParameters(payload: JWTPayload): RequestObjectParam
       if (resources[0]) params.set(name, resources[0]);
       continue;
     }
-    params.set(name, typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean | bigint));
+    params.set(
+      name,
+      typeof value === 'string'
+        ? value
+        : typeof value === 'object'
+          ? JSON.stringify(value)
+          : String(value as string | number | boolean | bigint),
+    );
   }
   return resources ? { params, resources } : { params };
 }

@@ -30,11 +30,13 @@ export async function verifyRequestObject(rt: Runtime, tenant: TenantContext, cl
   } catch {
     throw bad('the request object is not a JWT');
   }
-  if (typeof alg !== 'string' || !(REQUEST_OBJECT_ALGS as readonly string[]).includes(alg)) throw bad('the request object algorithm is not supported');
+  if (typeof alg !== 'string' || !(REQUEST_OBJECT_ALGS as readonly string[]).includes(alg))
+    throw bad('the request object algorithm is not supported');
   const registered = clientRequestMetadata(client).requestObjectSigningAlg;
   // OIDC Core 3.1.2.6: request_not_supported is how a provider declines a form of request
   // object; conformance suites read it as "unsigned objects are not used here".
-  if (alg === 'none' && registered !== 'none') throw oauthError('request_not_supported', 'unsigned request objects are not accepted from this client');
+  if (alg === 'none' && registered !== 'none')
+    throw oauthError('request_not_supported', 'unsigned request objects are not accepted from this client');
   if (registered && alg !== registered) throw bad('the request object is not signed with the algorithm the client registered');
 
   let payload: JWTPayload;

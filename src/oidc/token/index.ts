@@ -24,7 +24,8 @@ export const grants = new Map<string, GrantHandler>([
 const REPEATABLE = new Set(['audience', 'resource']);
 
 function parseBody(req: Request): Record<string, unknown> {
-  if (!req.is('application/x-www-form-urlencoded')) throw oauthError('invalid_request', 'the token endpoint takes application/x-www-form-urlencoded');
+  if (!req.is('application/x-www-form-urlencoded'))
+    throw oauthError('invalid_request', 'the token endpoint takes application/x-www-form-urlencoded');
   const body = (req.body ?? {}) as Record<string, unknown>;
   for (const [k, v] of Object.entries(body)) {
     if (Array.isArray(v) && !REPEATABLE.has(k)) throw oauthError('invalid_request', 'a parameter was sent more than once');
@@ -37,29 +38,32 @@ function grantType(tenant: TenantContext, body: Record<string, unknown>): GrantH
   if (typeof type !== 'string' || !type) throw oauthError('invalid_request', 'grant_type is required');
   const handler = grants.get(type);
   // A grant the tenant has not switched on does not exist there (it is not in its discovery either).
-  if (!handler || (type === 'password' && !passwordGrantEnabled(tenant))) throw oauthError('unsupported_grant_type', 'the grant type is not supported');
+  if (!handler || (type === 'password' && !passwordGrantEnabled(tenant)))
+    throw oauthError('unsupported_grant_type', 'the grant type is not supported');
   return handler;
 }
 
 /** RFC 6749 section 3.2: parse, authenticate the client, check the grant is allowed, run it. */
-export const token = (rt: Runtime) => async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
-  // Browser-based public clients redeem codes cross-origin; no cookies are involved.
-  res.setHeader('Access-Control-Allow-Origin', '*');
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Pragma', 'no-cache');
-  const body = parseBody(req);
-  const handler = grantType(tenant, body);
-  const { client } = await authenticateClient(rt, tenant, req);
-  if (!client.grantTypes.includes(body.grant_type as string)) {
-    throw oauthError('unauthorized_client', 'this client may not use this grant type');
-  }
-  // The tenant may have narrowed its grant types after the client was registered.
-  if (!tenant.settings.allowedGrantTypes.includes(body.grant_type as string)) {
-    throw oauthError('unauthorized_client', 'this tenant does not allow this grant type');
-  }
-  const result = await handler({ rt, tenant, client, body, req });
-  res.status(200).json(result);
-};
+export const token =
+  (rt: Runtime) =>
+  async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
+    // Browser-based public clients redeem codes cross-origin; no cookies are involved.
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Pragma', 'no-cache');
+    const body = parseBody(req);
+    const handler = grantType(tenant, body);
+    const { client } = await authenticateClient(rt, tenant, req);
+    if (!client.grantTypes.includes(body.grant_type as string)) {
+      throw oauthError('unauthorized_client', 'this client may not use this grant type');
+    }
+    // The tenant may have narrowed its grant types after the client was registered.
+    if (!tenant.settings.allowedGrantTypes.includes(body.grant_type as string)) {
+      throw oauthError('unauthorized_client', 'this tenant does not allow this grant type');
+    }
+    const result = await handler({ rt, tenant, client, body, req });
+    res.status(200).json(result);
+  };
 
 /** CORS preflight for the token endpoint (SPAs with PKCE). */
 export function tokenPreflight(_tenant: TenantContext, _req: Request, res: Response): void {

@@ -38,5 +38,4 @@ schema.index({ tenantId: 1, userId: 1, _id: -1 });
 schema.index({ tenantId: 1, clientId: 1, _id: -1 });
 schema.index({ tenantId: 1, expiresAt: 1 });
 
-export const eventModel = (conn: Connection): Model<EventRecord> =>
-  conn.models.Event ?? conn.model<EventRecord>('Event', schema, 'events');
+export const eventModel = (conn: Connection): Model<EventRecord> => conn.models.Event ?? conn.model<EventRecord>('Event', schema, 'events');

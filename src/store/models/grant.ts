@@ -65,5 +65,4 @@ schema.index({ tenantId: 1, userId: 1, clientId: 1 });
 schema.index({ tenantId: 1, expiresAt: 1 });
 schema.index({ tenantId: 1, parentGrantId: 1 });
 
-export const grantModel = (conn: Connection): Model<GrantRecord> =>
-  conn.models.Grant ?? conn.model<GrantRecord>('Grant', schema, 'grants');
+export const grantModel = (conn: Connection): Model<GrantRecord> => conn.models.Grant ?? conn.model<GrantRecord>('Grant', schema, 'grants');

@@ -26,7 +26,29 @@ import { logoutDeliveryModel } from './logout-delivery.js';
  * list and tenant deletion cascades to every registered model with a tenantId.
  * A new model file adds its factory here.
  */
-export const allModels: ((conn: Connection) => unknown)[] = [tenantModel, keysetModel, clientModel, userModel, cacheEventModel, interactionModel, loginSessionModel, consentModel, loginAttemptModel, grantModel, authorizationCodeModel, refreshTokenModel, accessTokenModel, clientAssertionModel, auditEventModel, leaseModel, initialAccessTokenModel, eventModel, eventDeliveryModel, revocationModel, logoutDeliveryModel];
+export const allModels: ((conn: Connection) => unknown)[] = [
+  tenantModel,
+  keysetModel,
+  clientModel,
+  userModel,
+  cacheEventModel,
+  interactionModel,
+  loginSessionModel,
+  consentModel,
+  loginAttemptModel,
+  grantModel,
+  authorizationCodeModel,
+  refreshTokenModel,
+  accessTokenModel,
+  clientAssertionModel,
+  auditEventModel,
+  leaseModel,
+  initialAccessTokenModel,
+  eventModel,
+  eventDeliveryModel,
+  revocationModel,
+  logoutDeliveryModel,
+];
 
 export function registerModels(conn: Connection): void {
   for (const make of allModels) make(conn);

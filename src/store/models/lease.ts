@@ -23,5 +23,4 @@ const schema = new Schema<LeaseRecord>(
   { versionKey: false },
 );
 
-export const leaseModel = (conn: Connection): Model<LeaseRecord> =>
-  conn.models.Lease ?? conn.model<LeaseRecord>('Lease', schema, 'leases');
+export const leaseModel = (conn: Connection): Model<LeaseRecord> => conn.models.Lease ?? conn.model<LeaseRecord>('Lease', schema, 'leases');

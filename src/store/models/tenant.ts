@@ -116,7 +116,10 @@ const schema = new Schema<TenantRecord>(
             name: String,
             kind: String,
             targets: [String],
-            mapping: { type: new Schema({ path: String, template: String, constant: String, type: String }, { _id: false }), default: null },
+            mapping: {
+              type: new Schema({ path: String, template: String, constant: String, type: String }, { _id: false }),
+              default: null,
+            },
             code: { type: String, default: null },
             webhook: { type: new Schema({ url: String, timeoutMs: Number, cacheTtlSeconds: Number }, { _id: false }), default: null },
           },

@@ -38,5 +38,4 @@ const schema = new Schema<UserRecord>(
 schema.index({ tenantId: 1, usernameKey: 1 }, { unique: true });
 schema.index({ tenantId: 1, email: 1 });
 
-export const userModel = (conn: Connection): Model<UserRecord> =>
-  conn.models.User ?? conn.model<UserRecord>('User', schema, 'users');
+export const userModel = (conn: Connection): Model<UserRecord> => conn.models.User ?? conn.model<UserRecord>('User', schema, 'users');

@@ -48,7 +48,10 @@ export const accessAdminRepo = (ts: TenantStore) => {
       const filter = ts.scoped({ $or: or, revokedAt: null, expiresAt: { $gt: now } });
       // Into the revocation feed first: the protocol side caches opaque token records.
       const found = await accessTokens.find(filter, { jti: 1, expiresAt: 1 }).lean<{ jti: string; expiresAt: Date }[]>().exec();
-      await ts.revocations.record(found.map((t) => ({ kind: 'token' as const, key: t.jti, expiresAt: new Date(t.expiresAt) })), now);
+      await ts.revocations.record(
+        found.map((t) => ({ kind: 'token' as const, key: t.jti, expiresAt: new Date(t.expiresAt) })),
+        now,
+      );
       const res = await accessTokens.updateMany(filter, { $set: { revokedAt: now } });
       return res.modifiedCount;
     },

@@ -9,10 +9,16 @@ export const accessTokensRepo = (ts: TenantStore) => {
     },
     /** The token if it is neither revoked nor expired. */
     findActive: (hash: string, now = new Date()): Promise<AccessTokenRecord | null> =>
-      model.findOne(ts.scoped({ _id: hash, revokedAt: null, expiresAt: { $gt: now } })).lean<AccessTokenRecord>().exec(),
+      model
+        .findOne(ts.scoped({ _id: hash, revokedAt: null, expiresAt: { $gt: now } }))
+        .lean<AccessTokenRecord>()
+        .exec(),
     /** Revokes one token: recorded in the revocation feed by its jti first (the views cache token records). */
     revoke: async (hash: string, now = new Date()): Promise<boolean> => {
-      const rec = await model.findOne(ts.scoped({ _id: hash, revokedAt: null }), { jti: 1, expiresAt: 1 }).lean<{ jti: string; expiresAt: Date }>().exec();
+      const rec = await model
+        .findOne(ts.scoped({ _id: hash, revokedAt: null }), { jti: 1, expiresAt: 1 })
+        .lean<{ jti: string; expiresAt: Date }>()
+        .exec();
       if (!rec) return false;
       await ts.revocations.record([{ kind: 'token', key: rec.jti, expiresAt: new Date(rec.expiresAt) }], now);
       return (await model.updateOne(ts.scoped({ _id: hash, revokedAt: null }), { $set: { revokedAt: now } })).modifiedCount === 1;

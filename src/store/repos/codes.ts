@@ -16,7 +16,11 @@ export const codesRepo = (ts: TenantStore) => {
         .findOneAndUpdate(ts.scoped({ _id: hash, usedAt: null }), { $set: { usedAt: now } }, { returnDocument: 'after' })
         .lean<AuthorizationCodeRecord>()
         .exec(),
-    find: (hash: string): Promise<AuthorizationCodeRecord | null> => model.findOne(ts.scoped({ _id: hash })).lean<AuthorizationCodeRecord>().exec(),
+    find: (hash: string): Promise<AuthorizationCodeRecord | null> =>
+      model
+        .findOne(ts.scoped({ _id: hash }))
+        .lean<AuthorizationCodeRecord>()
+        .exec(),
     sweep: async (now = new Date()): Promise<void> => {
       await model.deleteMany(ts.scoped({ expiresAt: { $lt: now } }));
     },

@@ -8,14 +8,25 @@ export const consentsRepo = (ts: TenantStore) => {
   const model = consentModel(ts.conn);
   const upsertOnce = (userId: string, clientId: string, set: Pick<ConsentRecord, 'scopes' | 'claims' | 'grantedAt' | 'expiresAt'>) =>
     model
-      .findOneAndUpdate(ts.scoped({ userId, clientId }), { $set: set, $setOnInsert: { _id: newId() } }, { upsert: true, returnDocument: 'after' })
+      .findOneAndUpdate(
+        ts.scoped({ userId, clientId }),
+        { $set: set, $setOnInsert: { _id: newId() } },
+        { upsert: true, returnDocument: 'after' },
+      )
       .lean<ConsentRecord>()
       .exec();
   return {
     find: (userId: string, clientId: string): Promise<ConsentRecord | null> =>
-      model.findOne(ts.scoped({ userId, clientId, expiresAt: { $gt: new Date() } })).lean<ConsentRecord>().exec(),
+      model
+        .findOne(ts.scoped({ userId, clientId, expiresAt: { $gt: new Date() } }))
+        .lean<ConsentRecord>()
+        .exec(),
     /** Replaces the user's consent for the client (callers merge what should be kept). */
-    save: async (userId: string, clientId: string, set: Pick<ConsentRecord, 'scopes' | 'claims' | 'grantedAt' | 'expiresAt'>): Promise<ConsentRecord> => {
+    save: async (
+      userId: string,
+      clientId: string,
+      set: Pick<ConsentRecord, 'scopes' | 'claims' | 'grantedAt' | 'expiresAt'>,
+    ): Promise<ConsentRecord> => {
       try {
         return (await upsertOnce(userId, clientId, set))!;
       } catch (err) {
@@ -30,6 +41,9 @@ export const consentsRepo = (ts: TenantStore) => {
       await model.deleteMany(ts.scoped({ expiresAt: { $lte: now } }));
     },
     listForUser: (userId: string): Promise<ConsentRecord[]> =>
-      model.find(ts.scoped({ userId, expiresAt: { $gt: new Date() } })).lean<ConsentRecord[]>().exec(),
+      model
+        .find(ts.scoped({ userId, expiresAt: { $gt: new Date() } }))
+        .lean<ConsentRecord[]>()
+        .exec(),
   };
 };

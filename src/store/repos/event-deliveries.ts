@@ -25,7 +25,11 @@ export const eventDeliveriesRepo = (ts: TenantStore) => {
         throw err;
       }
     },
-    find: (id: string): Promise<EventDeliveryRecord | null> => model.findOne(ts.scoped({ _id: id })).lean<EventDeliveryRecord>().exec(),
+    find: (id: string): Promise<EventDeliveryRecord | null> =>
+      model
+        .findOne(ts.scoped({ _id: id }))
+        .lean<EventDeliveryRecord>()
+        .exec(),
     /** Newest first. */
     list: (args: PageArgs, filter: DeliveryFilter = {}, now = new Date()): Promise<Page<EventDeliveryRecord>> => {
       const q: Record<string, unknown> = { expiresAt: { $gt: now } };
@@ -49,7 +53,11 @@ export const eventDeliveriesRepo = (ts: TenantStore) => {
         .lean<EventDeliveryRecord>()
         .exec(),
     /** Records an attempt and what follows it: delivered, given up, or the next try. */
-    recordAttempt: (id: string, attempt: DeliveryAttempt, next: { status: DeliveryStatus; nextAttemptAt: Date | null }): Promise<EventDeliveryRecord | null> =>
+    recordAttempt: (
+      id: string,
+      attempt: DeliveryAttempt,
+      next: { status: DeliveryStatus; nextAttemptAt: Date | null },
+    ): Promise<EventDeliveryRecord | null> =>
       model
         .findOneAndUpdate(
           ts.scoped({ _id: id }),
@@ -70,10 +78,10 @@ export const eventDeliveriesRepo = (ts: TenantStore) => {
         .exec(),
     /** Gives up on a delivery without an attempt (its webhook or tenant is gone). */
     abandon: async (id: string, reason: string, now = new Date()): Promise<void> => {
-      await model.updateOne(
-        ts.scoped({ _id: id, status: 'PENDING' }),
-        { $set: { status: 'FAILED', nextAttemptAt: null, lockedUntil: new Date(0), updatedAt: now }, $push: { attemptLog: { at: now, statusCode: null, error: reason, durationMs: 0 } } },
-      );
+      await model.updateOne(ts.scoped({ _id: id, status: 'PENDING' }), {
+        $set: { status: 'FAILED', nextAttemptAt: null, lockedUntil: new Date(0), updatedAt: now },
+        $push: { attemptLog: { at: now, statusCode: null, error: reason, durationMs: 0 } },
+      });
     },
     sweep: async (now = new Date()): Promise<void> => {
       await model.deleteMany(ts.scoped({ expiresAt: { $lte: now } }));

@@ -12,19 +12,25 @@ type Revocable = { _id: string; expiresAt: Date };
 export const grantsRepo = (ts: TenantStore) => {
   const model = grantModel(ts.conn);
   const revocable = (filter: Record<string, unknown>) =>
-    model.find(ts.scoped({ ...filter, revokedAt: null }), { _id: 1, expiresAt: 1 }).lean<Revocable[]>().exec();
+    model
+      .find(ts.scoped({ ...filter, revokedAt: null }), { _id: 1, expiresAt: 1 })
+      .lean<Revocable[]>()
+      .exec();
 
   /** Revokes the active grants matching `filter` and those derived from them; the directly matched ones are returned first. */
   const revokeWhere = async (filter: Record<string, unknown>, now: Date): Promise<{ direct: string[]; all: string[] }> => {
     const direct = await revocable(filter);
     const all = new Map(direct.map((g) => [g._id, g]));
-    for (let frontier = direct.map((g) => g._id); frontier.length > 0; ) {
+    for (let frontier = direct.map((g) => g._id); frontier.length > 0;) {
       const derived = (await revocable({ parentGrantId: { $in: frontier } })).filter((g) => !all.has(g._id));
       for (const g of derived) all.set(g._id, g);
       frontier = derived.map((g) => g._id);
     }
     if (all.size === 0) return { direct: [], all: [] };
-    await ts.revocations.record([...all.values()].map((g) => ({ kind: 'grant' as const, key: g._id, expiresAt: new Date(g.expiresAt) })), now);
+    await ts.revocations.record(
+      [...all.values()].map((g) => ({ kind: 'grant' as const, key: g._id, expiresAt: new Date(g.expiresAt) })),
+      now,
+    );
     const ids = [...all.keys()];
     await model.updateMany(ts.scoped({ _id: { $in: ids }, revokedAt: null }), { $set: { revokedAt: now } });
     return { direct: direct.map((g) => g._id), all: ids };
@@ -38,10 +44,16 @@ export const grantsRepo = (ts: TenantStore) => {
     },
     /** The grant if it is neither revoked nor expired. */
     findActive: (id: string, now = new Date()): Promise<GrantRecord | null> =>
-      model.findOne(ts.scoped({ _id: id, revokedAt: null, expiresAt: { $gt: now } })).lean<GrantRecord>().exec(),
+      model
+        .findOne(ts.scoped({ _id: id, revokedAt: null, expiresAt: { $gt: now } }))
+        .lean<GrantRecord>()
+        .exec(),
     /** An active grant made in login session `sid` for `clientId` (an ID token's session, for token exchange). */
     findActiveForSession: (sid: string, clientId: string, now = new Date()): Promise<GrantRecord[]> =>
-      model.find(ts.scoped({ sid, clientId, revokedAt: null, expiresAt: { $gt: now } })).lean<GrantRecord[]>().exec(),
+      model
+        .find(ts.scoped({ sid, clientId, revokedAt: null, expiresAt: { $gt: now } }))
+        .lean<GrantRecord[]>()
+        .exec(),
     /** Revokes the grant and so everything issued from it; true if it was active. */
     revoke: async (id: string, now = new Date()): Promise<boolean> => (await revokeWhere({ _id: id }, now)).direct.length === 1,
     /** Revokes these grants (and their derived ones); returns every id revoked. */

@@ -25,7 +25,11 @@ export const initialAccessTokensRepo = (ts: TenantStore) => {
         .exec(),
     /** Newest first. */
     list: (args: PageArgs): Promise<Page<InitialAccessTokenRecord>> => pageBy(model, ts.scoped({}), '_id', args, -1),
-    findById: (id: string): Promise<InitialAccessTokenRecord | null> => model.findOne(ts.scoped({ _id: id })).lean<InitialAccessTokenRecord>().exec(),
+    findById: (id: string): Promise<InitialAccessTokenRecord | null> =>
+      model
+        .findOne(ts.scoped({ _id: id }))
+        .lean<InitialAccessTokenRecord>()
+        .exec(),
     revoke: (id: string, now = new Date()): Promise<InitialAccessTokenRecord | null> =>
       model
         .findOneAndUpdate(ts.scoped({ _id: id, revokedAt: null }), { $set: { revokedAt: now } }, { returnDocument: 'after' })

@@ -9,7 +9,11 @@ export const loginAttemptsRepo = (ts: TenantStore) => {
   const unlocked = (now: Date) => ({ $or: [{ lockedUntil: null }, { lockedUntil: { $lte: now } }] });
   const incUnlocked = (usernameKey: string, now: Date) =>
     model
-      .findOneAndUpdate(ts.scoped({ usernameKey, ...unlocked(now) }), { $inc: { failures: 1 }, $set: { lastFailureAt: now }, $setOnInsert: { _id: newId() } }, { upsert: true, returnDocument: 'after' })
+      .findOneAndUpdate(
+        ts.scoped({ usernameKey, ...unlocked(now) }),
+        { $inc: { failures: 1 }, $set: { lastFailureAt: now }, $setOnInsert: { _id: newId() } },
+        { upsert: true, returnDocument: 'after' },
+      )
       .lean<LoginAttemptRecord>()
       .exec();
   return {
@@ -20,7 +24,11 @@ export const loginAttemptsRepo = (ts: TenantStore) => {
      */
     reserve: async (usernameKey: string, now: Date, staleBefore: Date): Promise<LoginAttemptRecord | null> => {
       const restarted = await model
-        .findOneAndUpdate(ts.scoped({ usernameKey, lastFailureAt: { $lt: staleBefore } }), { $set: { failures: 1, lastFailureAt: now, lockedUntil: null } }, { returnDocument: 'after' })
+        .findOneAndUpdate(
+          ts.scoped({ usernameKey, lastFailureAt: { $lt: staleBefore } }),
+          { $set: { failures: 1, lastFailureAt: now, lockedUntil: null } },
+          { returnDocument: 'after' },
+        )
         .lean<LoginAttemptRecord>()
         .exec();
       if (restarted) return restarted;
@@ -48,7 +56,8 @@ export const loginAttemptsRepo = (ts: TenantStore) => {
       const r = await model.deleteOne(ts.scoped({ usernameKey, failures }));
       return r.deletedCount === 1;
     },
-    find: (usernameKey: string): Promise<LoginAttemptRecord | null> => model.findOne(ts.scoped({ usernameKey })).lean<LoginAttemptRecord>().exec(),
+    find: (usernameKey: string): Promise<LoginAttemptRecord | null> =>
+      model.findOne(ts.scoped({ usernameKey })).lean<LoginAttemptRecord>().exec(),
     /** Drops counters untouched since `before` whose lock (if any) has ended. */
     sweep: async (before: Date, now = new Date()): Promise<void> => {
       await model.deleteMany(ts.scoped({ lastFailureAt: { $lt: before }, $or: [{ lockedUntil: null }, { lockedUntil: { $lt: now } }] }));

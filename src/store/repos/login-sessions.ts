@@ -11,9 +11,15 @@ export const loginSessionsRepo = (ts: TenantStore) => {
       return doc;
     },
     findByCookieHash: (cookieHash: string): Promise<LoginSessionRecord | null> =>
-      model.findOne(ts.scoped({ cookieHash, expiresAt: { $gt: new Date() } })).lean<LoginSessionRecord>().exec(),
+      model
+        .findOne(ts.scoped({ cookieHash, expiresAt: { $gt: new Date() } }))
+        .lean<LoginSessionRecord>()
+        .exec(),
     findBySid: (sid: string): Promise<LoginSessionRecord | null> =>
-      model.findOne(ts.scoped({ sid, expiresAt: { $gt: new Date() } })).lean<LoginSessionRecord>().exec(),
+      model
+        .findOne(ts.scoped({ sid, expiresAt: { $gt: new Date() } }))
+        .lean<LoginSessionRecord>()
+        .exec(),
     /** Remembers that `clientId` received tokens in this session (for logout). */
     addClient: async (id: string, clientId: string): Promise<void> => {
       await model.updateOne(ts.scoped({ _id: id }), { $addToSet: { clientIds: clientId } });

@@ -9,7 +9,11 @@ export const logoutDeliveriesRepo = (ts: TenantStore) => {
     insert: async (record: Omit<LogoutDeliveryRecord, 'tenantId'>): Promise<void> => {
       await model.collection.insertOne({ ...record, tenantId: ts.tenantId } as never);
     },
-    find: (id: string): Promise<LogoutDeliveryRecord | null> => model.findOne(ts.scoped({ _id: id })).lean<LogoutDeliveryRecord>().exec(),
+    find: (id: string): Promise<LogoutDeliveryRecord | null> =>
+      model
+        .findOne(ts.scoped({ _id: id }))
+        .lean<LogoutDeliveryRecord>()
+        .exec(),
     /** Takes a due, unheld PENDING delivery for `leaseMs` (atomic: one worker of all replicas gets it). */
     claim: (id: string, leaseMs: number, now = new Date()): Promise<LogoutDeliveryRecord | null> =>
       model
@@ -21,15 +25,27 @@ export const logoutDeliveriesRepo = (ts: TenantStore) => {
         .lean<LogoutDeliveryRecord>()
         .exec(),
     /** Records an attempt and what follows: delivered, given up, or the next try. */
-    recordAttempt: async (id: string, outcome: { status: LogoutDeliveryStatus; httpStatus: number | null; nextAttemptAt: Date | null }, now = new Date()): Promise<void> => {
+    recordAttempt: async (
+      id: string,
+      outcome: { status: LogoutDeliveryStatus; httpStatus: number | null; nextAttemptAt: Date | null },
+      now = new Date(),
+    ): Promise<void> => {
       await model.updateOne(ts.scoped({ _id: id }), {
-        $set: { status: outcome.status, nextAttemptAt: outcome.nextAttemptAt, lockedUntil: new Date(0), lastStatus: outcome.httpStatus, updatedAt: now },
+        $set: {
+          status: outcome.status,
+          nextAttemptAt: outcome.nextAttemptAt,
+          lockedUntil: new Date(0),
+          lastStatus: outcome.httpStatus,
+          updatedAt: now,
+        },
         $inc: { attempts: 1 },
       });
     },
     /** Gives up without an attempt (the token expired). */
     abandon: async (id: string, now = new Date()): Promise<void> => {
-      await model.updateOne(ts.scoped({ _id: id, status: 'PENDING' }), { $set: { status: 'FAILED', nextAttemptAt: null, lockedUntil: new Date(0), updatedAt: now } });
+      await model.updateOne(ts.scoped({ _id: id, status: 'PENDING' }), {
+        $set: { status: 'FAILED', nextAttemptAt: null, lockedUntil: new Date(0), updatedAt: now },
+      });
     },
     /** Rows a day past their token's expiry go. */
     sweep: async (now = new Date()): Promise<void> => {

@@ -20,7 +20,11 @@ export const refreshTokensRepo = (ts: TenantStore) => {
       }
     },
     /** The spent record of a token, if it was spent. */
-    findSpent: (hash: string): Promise<RefreshTokenRecord | null> => model.findOne(ts.scoped({ _id: hash })).lean<RefreshTokenRecord>().exec(),
+    findSpent: (hash: string): Promise<RefreshTokenRecord | null> =>
+      model
+        .findOne(ts.scoped({ _id: hash }))
+        .lean<RefreshTokenRecord>()
+        .exec(),
     sweep: async (now = new Date()): Promise<void> => {
       await model.deleteMany(ts.scoped({ expiresAt: { $lt: now } }));
     },

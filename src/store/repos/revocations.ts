@@ -66,7 +66,10 @@ export const revocationsRepo = (ts: TenantStore) => {
     },
     /** Everything that still matters, to build a process's view of the tenant. */
     active: (now = new Date()): Promise<RevocationRecord[]> =>
-      model.find(ts.scoped({ expiresAt: { $gt: now } }), { kind: 1, key: 1, notBefore: 1, expiresAt: 1 }).lean<RevocationRecord[]>().exec(),
+      model
+        .find(ts.scoped({ expiresAt: { $gt: now } }), { kind: 1, key: 1, notBefore: 1, expiresAt: 1 })
+        .lean<RevocationRecord[]>()
+        .exec(),
   };
 };
 
@@ -75,7 +78,10 @@ export const revocationFeedRepo = (conn: Connection) => {
   const model = revocationModel(conn);
   return {
     since: (at: Date): Promise<RevocationRecord[]> =>
-      model.find({ at: { $gt: at } }, { tenantId: 1, kind: 1, key: 1, notBefore: 1, expiresAt: 1 }).lean<RevocationRecord[]>().exec(),
+      model
+        .find({ at: { $gt: at } }, { tenantId: 1, kind: 1, key: 1, notBefore: 1, expiresAt: 1 })
+        .lean<RevocationRecord[]>()
+        .exec(),
     sweep: async (now = new Date()): Promise<void> => {
       await model.deleteMany({ expiresAt: { $lt: now } });
     },

@@ -15,7 +15,10 @@ export const tenantBatchesRepo = (conn: Connection) => {
   const users = userModel(conn);
   return {
     keysetsOf: (tenantIds: readonly string[]): Promise<KeysetRecord[]> =>
-      keysets.find({ tenantId: { $in: [...tenantIds] } }).lean<KeysetRecord[]>().exec(),
+      keysets
+        .find({ tenantId: { $in: [...tenantIds] } })
+        .lean<KeysetRecord[]>()
+        .exec(),
     /** The first page of each tenant's clients, ordered by clientId. */
     firstClientsOf: (tenantIds: readonly string[], first: number | null | undefined): Promise<Map<string, Page<ClientRecord>>> =>
       firstPagesOf(clients, tenantIds, 'clientId', first),
