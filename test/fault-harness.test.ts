@@ -31,10 +31,15 @@ describe('fault harness', () => {
     await write({ _id: 'before' } as never);
 
     const client = new MongoClient(db.uri, { serverSelectionTimeoutMS: 1000, connectTimeoutMS: 1000, socketTimeoutMS: 1000 });
-    await client.db(name).command({ ping: 1 });
-    db.freeze();
-    await assert.rejects(client.db(name).collection('things').findOne({}), 'a frozen server answers nothing');
-    db.thaw();
+    try {
+      await client.db(name).command({ ping: 1 });
+      db.freeze();
+      await assert.rejects(client.db(name).collection('things').findOne({}), 'a frozen server answers nothing');
+    } finally {
+      // A failed assertion must not leave the server frozen or the client open (the file would hang).
+      db.thaw();
+      await client.close().catch(() => undefined);
+    }
 
     await db.kill();
     await assert.rejects(write({ _id: 'during' } as never));
@@ -46,7 +51,6 @@ describe('fault harness', () => {
       assert.deepEqual(ids, ['after', 'before']);
     } finally {
       await c.close();
-      await client.close().catch(() => undefined);
     }
   });
 

@@ -12,7 +12,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -40,6 +40,25 @@ export interface FaultDatabase {
   stop(): Promise<void>;
 }
 
+/**
+ * Signals reach another process asynchronously: on a loaded machine the server may still
+ * answer a request sent right after `kill(SIGSTOP)` returns. Wait (synchronously: callers
+ * do not await freeze()) until /proc says it is stopped, for at most a second.
+ */
+function waitUntilStopped(pid: number): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; waited < 1000; waited += 5) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      if (state === 'T' || state === 't') return;
+    } catch {
+      return; // no /proc (not Linux) or already gone
+    }
+    Atomics.wait(pause, 0, 0, 5);
+  }
+}
+
 /** Starts a database server for one test file. */
 export async function startFaultDatabase(opts: { label?: string; log?: (msg: string) => void } = {}): Promise<FaultDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), `gh-fault-${opts.label ?? 'db'}-`));
@@ -58,7 +77,10 @@ export async function startFaultDatabase(opts: { label?: string; log?: (msg: str
     uri: db.uri,
     kind: db.kind,
     server,
-    freeze: () => server.signal('SIGSTOP'),
+    freeze: () => {
+      server.signal('SIGSTOP');
+      waitUntilStopped(server.pid);
+    },
     thaw: () => server.signal('SIGCONT'),
     kill: async () => {
       server.signal('SIGKILL');
