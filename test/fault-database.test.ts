@@ -211,30 +211,6 @@ describe('database outages', () => {
     assert.equal(by.get('readyz')!.status, 503);
   }
 
-  test('killed database: 503s within the budget, then recovery after a restart on the same data', async () => {
-    await untilReady(a.url);
-    await untilReady(b.url);
-    const admin = await adminToken(a);
-    const code = await issueCode(a, 'acme', { clientId: client.clientId, userId });
-    const tokens = await tokensBefore();
-
-    await db.kill();
-    try {
-      checkOutageAnswers(await outageRound(a, code.code, code.verifier, admin, tokens));
-      await sleep(500);
-      checkOutageAnswers(await outageRound(b, code.code, code.verifier, admin, tokens));
-    } finally {
-      await db.restart();
-    }
-
-    await untilReady(a.url);
-    await untilReady(b.url);
-    const t = await redeem(b, 'acme', code, [client.clientId, client.clientSecret]);
-    assert.equal(t.status, 200, JSON.stringify(t.body));
-    const ok = await call('discovery', `${b.url}/t/acme/.well-known/openid-configuration`);
-    assert.equal(ok.status, 200);
-  });
-
   test('frozen database: standard 503s within the budget on both replicas, memory keeps answering, recovery after thaw', async () => {
     const admin = await adminToken(a);
     // Presented during the outage (a frozen database may still carry out those writes when it
@@ -280,6 +256,82 @@ describe('database outages', () => {
     const g = await gql(a, '{ tenants { edges { node { slug } } } }', {}, admin);
     assert.equal(g.status, 200);
     assert.ok(g.data?.tenants.edges.some((e: { node: { slug: string } }) => e.node.slug === 'acme'));
+  });
+
+  // The mongodb driver's server monitor of the existing connection sometimes stayed stuck
+  // after this sequence (> 90 s of 503 while a fresh client connected at once); the store
+  // now rebuilds the connection (src/store/reconnect.ts). It did not happen every time,
+  // hence two rounds.
+  test('frozen, thawed, then killed and restarted (twice): both replicas serve again within 15 s of each restart', async () => {
+    await untilReady(a.url);
+    await untilReady(b.url);
+    const admin = await adminToken(a);
+    for (let round = 1; round <= 2; round++) {
+      const codes = await Promise.all([1, 2, 3].map(() => issueCode(a, 'acme', { clientId: client.clientId, userId })));
+      const tokens = await tokensBefore();
+
+      db.freeze();
+      try {
+        await Promise.all([
+          outageRound(a, codes[0]!.code, codes[0]!.verifier, admin, tokens),
+          outageRound(b, codes[1]!.code, codes[1]!.verifier, admin, tokens),
+        ]);
+        await sleep(300);
+        await outageRound(b, codes[1]!.code, codes[1]!.verifier, admin, tokens);
+      } finally {
+        db.thaw();
+      }
+      await untilReady(a.url);
+      await untilReady(b.url);
+
+      await db.kill();
+      try {
+        await outageRound(a, codes[2]!.code, codes[2]!.verifier, admin, tokens);
+        await sleep(500);
+        await outageRound(b, codes[2]!.code, codes[2]!.verifier, admin, tokens);
+      } finally {
+        await db.restart();
+      }
+      await untilReady(a.url, 15_000);
+      await untilReady(b.url, 15_000);
+      for (const s of [a, b]) {
+        const r = await call(
+          'client credentials',
+          `${s.url}/t/acme/token`,
+          form({ grant_type: 'client_credentials' }, [client.clientId, client.clientSecret]),
+        );
+        assert.equal(r.status, 200, `round ${round}: ${r.text}`);
+        // A tenant nobody loaded: a fresh read, not memory (404, no longer 503).
+        const d = await call('unloaded tenant', `${s.url}/t/not-loaded-yet/.well-known/openid-configuration`);
+        assert.equal(d.status, 404, `round ${round}: ${d.text}`);
+      }
+    }
+  });
+
+  test('killed database: 503s within the budget, then recovery after a restart on the same data', async () => {
+    await untilReady(a.url);
+    await untilReady(b.url);
+    const admin = await adminToken(a);
+    const code = await issueCode(a, 'acme', { clientId: client.clientId, userId });
+    const tokens = await tokensBefore();
+
+    await db.kill();
+    try {
+      checkOutageAnswers(await outageRound(a, code.code, code.verifier, admin, tokens));
+      await sleep(500);
+      checkOutageAnswers(await outageRound(b, code.code, code.verifier, admin, tokens));
+    } finally {
+      await db.restart();
+    }
+
+    // Within 15 s, also right after the frozen-and-thawed test above (this order once left
+    // the driver's monitor stuck; src/store/reconnect.ts).
+    await untilReady(a.url, 15_000);
+    await untilReady(b.url, 15_000);
+    const t = await redeem(b, 'acme', code, [client.clientId, client.clientSecret]);
+    assert.equal(t.status, 200, JSON.stringify(t.body));
+    const ok = await call('discovery', `${b.url}/t/acme/.well-known/openid-configuration`);
+    assert.equal(ok.status, 200);
   });
 
   test('a process started while the database is down listens, waits and serves once it is back (demo tenant on a missing data dir)', async () => {

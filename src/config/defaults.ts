@@ -166,6 +166,12 @@ export const resilienceDefaults = {
   dbTimeoutMs: 1_500,
   /** While the database is known to be down, it is probed this often (recovery without a restart). */
   dbProbeIntervalMs: 500,
+  /**
+   * While the database is down and pings on the existing connection keep failing this
+   * long, the store also tries a fresh client; if that answers, it rebuilds the
+   * connection (store/reconnect.ts: the driver's monitor can stay stuck after a freeze).
+   */
+  dbReconnectAfterMs: 3_000,
   /** Retry-After (seconds) sent with every 503 caused by the database. */
   retryAfterSeconds: 5,
   /**

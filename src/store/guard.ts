@@ -17,6 +17,11 @@
  *  - while open, every operation fails at once (no request queues behind a dead database)
  *    and a ping every `probeIntervalMs` looks for recovery; the first one that answers
  *    closes it. Recovery needs no restart.
+ *  - if those pings keep failing for `reconnectAfterMs`, `reconnect()` (store/reconnect.ts)
+ *    is tried as well, at most once per `reconnectAfterMs`: it checks with a fresh client
+ *    whether the database answers and, if so, rebuilds the connection. The driver's
+ *    server monitor can stay stuck after a freeze followed by a restart; the existing
+ *    connection then never finds the database again.
  *
  * An operation that timed out may still be carried out by the database when it returns
  * (it was sent); callers already treat a 503 as "unknown outcome, retry".
@@ -29,12 +34,18 @@ export interface StoreGuardOptions {
   probeIntervalMs: number;
   /** Called when the breaker opens (`down`) or closes (`up`). */
   onChange?: (state: 'down' | 'up', reason: string) => void;
+  /** Rebuilds the connection if the database answers a fresh client; resolves true if it did. */
+  reconnect?: () => Promise<boolean>;
+  /** How long pings must have failed before `reconnect` is tried (and between tries). */
+  reconnectAfterMs?: number;
 }
 
 export class StoreGuard {
   private down = false;
   private probing = false;
   private closed = false;
+  /** A reconnect in progress (close() waits for it, so no connection is opened after close). */
+  private reconnecting: Promise<boolean> | undefined;
 
   constructor(
     private readonly conn: Connection,
@@ -72,9 +83,10 @@ export class StoreGuard {
     }
   }
 
-  /** Stops probing (the store is closing). */
-  close(): void {
+  /** Stops probing (the store is closing); resolves once no reconnect is in progress. */
+  async close(): Promise<void> {
     this.closed = true;
+    await this.reconnecting?.catch(() => undefined);
   }
 
   /** Opens the breaker; `probeNow` pings at once (a timeout may have been one slow query). */
@@ -88,15 +100,24 @@ export class StoreGuard {
   private async probeUntilUp(probeNow: boolean): Promise<void> {
     if (this.probing) return;
     this.probing = true;
+    const { reconnect, reconnectAfterMs = Infinity } = this.options;
+    let lastTry = Date.now();
+    let rebuilt = false;
     try {
       for (let first = true; this.down && !this.closed; first = false) {
         if (!(first && probeNow)) await sleep(this.options.probeIntervalMs);
         try {
           await this.ping();
           this.down = false;
-          this.options.onChange?.('up', 'a ping answered');
+          this.options.onChange?.('up', rebuilt ? 'a ping answered on the rebuilt connection' : 'a ping answered');
         } catch {
-          // still down
+          // Still down on this connection; maybe only this connection (see the header).
+          if (reconnect && !this.closed && Date.now() - lastTry >= reconnectAfterMs) {
+            this.reconnecting = reconnect().catch(() => false);
+            rebuilt = (await this.reconnecting) || rebuilt;
+            this.reconnecting = undefined;
+            lastTry = Date.now();
+          }
         }
       }
     } finally {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import mongoose, { type Connection, type Model } from 'mongoose';
+import mongoose, { type Connection, type ConnectOptions, type Model } from 'mongoose';
 import { cacheEventModel } from './models/cache-event.js';
 import { clientModel, type ClientRecord } from './models/client.js';
 import { keysetModel, type KeysetRecord } from './models/keyset.js';
@@ -9,6 +9,7 @@ import { registerModels } from './models/index.js';
 import { isDuplicateKey, isStoreUnavailable, mapDuplicate, StoreUnavailableError } from './errors.js';
 import { StoreGuard } from './guard.js';
 import { guardConnection } from './guarded-operations.js';
+import { reconnectIfReachable } from './reconnect.js';
 import { resilienceDefaults } from '../config/defaults.js';
 import { pageBy, type Page, type PageArgs } from './paging.js';
 import { consentsRepo } from './repos/consents.js';
@@ -77,7 +78,7 @@ export class Store {
    */
   static async open(uri: string, dbName: string, opts: StoreOpenOptions = {}): Promise<Store> {
     const timeoutMs = opts.timeoutMs ?? resilienceDefaults.dbTimeoutMs;
-    const conn = mongoose.createConnection(uri, {
+    const options: ConnectOptions = {
       dbName,
       monitorCommands: true,
       // The guard bounds each operation; these make the driver itself give up soon after,
@@ -90,7 +91,8 @@ export class Store {
       // its 503 must not have its write carried out behind its back minutes afterwards.
       bufferCommands: false,
       autoIndex: false,
-    });
+    };
+    const conn = mongoose.createConnection(uri, { ...options });
     try {
       await conn.asPromise();
     } catch (err) {
@@ -98,15 +100,20 @@ export class Store {
       throw isStoreUnavailable(err) ? new StoreUnavailableError((err as Error).name) : err;
     }
     const store = new Store(conn);
+    const countCommands = (client: ReturnType<Connection['getClient']>): void => {
+      client.on('commandStarted', () => {
+        store.commandCount++;
+      });
+    };
     store.guard = new StoreGuard(conn, {
       timeoutMs,
       probeIntervalMs: resilienceDefaults.dbProbeIntervalMs,
+      reconnectAfterMs: resilienceDefaults.dbReconnectAfterMs,
+      reconnect: () => reconnectIfReachable({ conn, uri, options, timeoutMs, onClient: countCommands }),
       onChange: (state, reason) => opts.onAvailabilityChange?.(state, reason),
     });
     guardConnection(conn, store.guard);
-    conn.getClient().on('commandStarted', () => {
-      store.commandCount++;
-    });
+    countCommands(conn.getClient());
     return store;
   }
 
@@ -143,7 +150,7 @@ export class Store {
   guard: StoreGuard | undefined;
 
   async close(): Promise<void> {
-    this.guard?.close();
+    await this.guard?.close();
     await this.conn.close();
   }
 
