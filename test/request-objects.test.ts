@@ -417,3 +417,87 @@ describe('tenant setting requireRequestUriRegistration', () => {
     assert.equal(meta.require_request_uri_registration, true);
   });
 });
+
+describe('tenant setting allowUnsignedRequestObjects', () => {
+  const set = (v: boolean | null) =>
+    gqlOk<{ updateTenant: { settings: { allowUnsignedRequestObjects: boolean } } }>(
+      srv,
+      'mutation($v: Boolean) { updateTenant(slug: "acme", input: { settings: { allowUnsignedRequestObjects: $v } }) { settings { allowUnsignedRequestObjects } } }',
+      { v },
+    );
+
+  test('default (off): an unsigned object from a client without a registered algorithm is refused, by value and by reference', async () => {
+    const data = await gqlOk<{ tenant: { settings: { allowUnsignedRequestObjects: boolean } } }>(
+      srv,
+      'query { tenant(slug: "acme") { settings { allowUnsignedRequestObjects } } }',
+    );
+    assert.equal(data.tenant.settings.allowUnsignedRequestObjects, false);
+    redirectedError(
+      await authorize({ client_id: jar.clientId, request: unsecured({ client_id: jar.clientId, ...base() }) }),
+      'request_not_supported',
+    );
+    docs.serve('/req/jar', unsecured({ client_id: jar.clientId, ...base() }));
+    redirectedError(await authorize({ client_id: jar.clientId, request_uri: `${docs.url}/req/jar` }), 'request_not_supported');
+  });
+
+  test('on: unsigned by reference from a client without a registered algorithm succeeds end to end; a registered RS256 is never downgraded', async () => {
+    // What the conformance suite's oidcc-request-uri-unsigned registers: request_uris, no request_object_signing_alg.
+    const plain = await createClient(srv, 'acme', {
+      name: 'Conformance-like client',
+      clientType: 'CONFIDENTIAL',
+      redirectUris: [RP],
+      grantTypes: ['authorization_code'],
+      responseTypes: ['code'],
+      scopes,
+      requestUris: [`${docs.url}/req/plain`],
+    });
+    const pinned = await createClient(srv, 'acme', {
+      name: 'RS256 objects only',
+      clientType: 'CONFIDENTIAL',
+      redirectUris: [RP],
+      grantTypes: ['authorization_code'],
+      responseTypes: ['code'],
+      scopes,
+      requestObjectSigningAlg: 'RS256',
+      jwks: { keys: [{ ...(await exportJWK((await generateKeyPair('RS256')).publicKey)), kid: KID, alg: 'RS256' }] },
+    });
+    assert.equal((await set(true)).updateTenant.settings.allowUnsignedRequestObjects, true);
+    try {
+      const config = await oidc.discovery(
+        new URL(srv.issuer('acme')),
+        plain.clientId,
+        { redirect_uris: [RP] },
+        oidc.ClientSecretBasic(plain.clientSecret!),
+        { execute: [oidc.allowInsecureRequests] },
+      );
+      const verifier = oidc.randomPKCECodeVerifier();
+      const state = oidc.randomState();
+      const nonce = oidc.randomNonce();
+      const object = unsecured({
+        client_id: plain.clientId,
+        ...base({ scope: 'openid', state, nonce, code_challenge: await oidc.calculatePKCECodeChallenge(verifier) }),
+      });
+      docs.serve('/req/plain', object, { type: 'application/oauth-authz-req+jwt' });
+      const url = `${srv.issuer('acme')}/authorize?${new URLSearchParams({ client_id: plain.clientId, request_uri: `${docs.url}/req/plain` })}`;
+      const end = await runFlow(new Browser(), url, { username: 'alice', password: PASSWORD, consent: 'allow' });
+      assert.equal(end.kind, 'redirect', end.kind === 'page' ? end.page.body.slice(0, 300) : '');
+      const tokens = await oidc.authorizationCodeGrant(config, new URL((end as { url: string }).url), {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+        expectedNonce: nonce,
+      });
+      assert.equal(tokens.claims()!.aud, plain.clientId);
+      assert.equal(tokens.claims()!.nonce, nonce);
+
+      // A client that registered RS256 still gets nothing unsigned.
+      redirectedError(
+        await authorize({ client_id: pinned.clientId, request: unsecured({ client_id: pinned.clientId, ...base() }) }),
+        'request_not_supported',
+      );
+      // A client that registered none keeps working.
+      accepted(await authorize({ client_id: unsigned.clientId, request: unsecured({ client_id: unsigned.clientId, ...base() }) }));
+    } finally {
+      await set(null);
+    }
+  });
+});

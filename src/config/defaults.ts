@@ -75,6 +75,14 @@ export const tenantDefaults = {
    * any public URL it names; false suits clients that mint one-time URLs.
    */
   requireRequestUriRegistration: true as boolean,
+  /**
+   * A client that registered no request_object_signing_alg may send unsigned (`alg: none`)
+   * request objects. OIDC Registration 2 lets such a client use any algorithm the provider
+   * supports, and the OpenID conformance suite (Dynamic plan, oidcc-request-uri-unsigned)
+   * relies on it; false by default because an unsigned object proves nothing about who
+   * wrote it. A client that registered an algorithm must use exactly that one either way.
+   */
+  allowUnsignedRequestObjects: false as boolean,
 };
 
 export type TenantSettings = typeof tenantDefaults;

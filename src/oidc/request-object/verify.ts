@@ -17,9 +17,10 @@ const bad = (description: string): OAuthError => oauthError('invalid_request_obj
  * Verifies a request object (RFC 9101 section 6, OIDC Core 6.3.2) and returns its claims.
  * Signed with the client's keys (jwks / jwks_uri) or, for HS*, its secret; the client's
  * request_object_signing_alg, when registered, is the only algorithm accepted, and
- * `alg: none` is accepted only from a client that registered exactly that (others get
- * request_not_supported). `iss` (the
- * client), `aud` (this issuer), `exp` and `nbf` are checked when present.
+ * `alg: none` is accepted only from a client that registered exactly that or, where the
+ * tenant allows unsigned objects, registered no algorithm (others get
+ * request_not_supported). `iss` (the client), `aud` (this issuer), `exp` and `nbf` are
+ * checked when present.
  */
 export async function verifyRequestObject(rt: Runtime, tenant: TenantContext, client: ClientRecord, raw: string): Promise<JWTPayload> {
   if (raw.length > MAX_LENGTH) throw bad('the request object is too large');
@@ -35,7 +36,10 @@ export async function verifyRequestObject(rt: Runtime, tenant: TenantContext, cl
   const registered = clientRequestMetadata(client).requestObjectSigningAlg;
   // OIDC Core 3.1.2.6: request_not_supported is how a provider declines a form of request
   // object; conformance suites read it as "unsigned objects are not used here".
-  if (alg === 'none' && registered !== 'none')
+  // OIDC Registration 2: without a registered algorithm any supported one may be used; the
+  // tenant decides whether that includes none. A registered algorithm is never downgraded.
+  const unsignedAllowed = registered === 'none' || (!registered && tenant.settings.allowUnsignedRequestObjects);
+  if (alg === 'none' && !unsignedAllowed)
     throw oauthError('request_not_supported', 'unsigned request objects are not accepted from this client');
   if (registered && alg !== registered) throw bad('the request object is not signed with the algorithm the client registered');
 
