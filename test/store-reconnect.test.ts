@@ -25,7 +25,10 @@ test('a connection whose driver client is gone is rebuilt while the database ans
     const started = Date.now();
     let found: unknown = 'not yet';
     while (Date.now() - started < 15_000) {
-      found = await store.tenants.findBySlug('nobody').catch((err: unknown) => (isStoreUnavailable(err) ? 'not yet' : Promise.reject(err)));
+      found = await store.tenants.findBySlug('nobody').catch((err: unknown) => {
+        if (isStoreUnavailable(err)) return 'not yet';
+        throw err;
+      });
       if (found !== 'not yet') break;
       await sleep(200);
     }
