@@ -139,7 +139,7 @@ describe('acr', () => {
   test('the ID token carries the acr of the password login, with or without acr_values; amr stays', async () => {
     const c = await createClient(srv, 'acme', { name: 'acr', clientType: 'CONFIDENTIAL', redirectUris: [RP], requireConsent: false });
     const config = await rp(c.clientId, c.clientSecret!);
-    for (const extra of [{}, { acr_values: 'urn:example:mfa urn:example:other' }]) {
+    for (const extra of [{}, { acr_values: 'urn:example:mfa urn:example:other' }] as Record<string, string>[]) {
       const claims = (await codeFlow(config, extra)).claims()!;
       assert.equal(claims.acr, DEFAULT_ACR);
       assert.deepEqual(claims.amr, ['pwd']);
