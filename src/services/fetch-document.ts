@@ -57,3 +57,12 @@ export async function fetchDocument(url: string, opts: FetchDocumentOptions): Pr
     throw err;
   }
 }
+
+/** The refusal wording both document fetchers use (it never echoes the URL or the address). */
+export function whyFetchFailed(err: unknown): string {
+  const reason = err instanceof FetchDocumentError ? err.reason : 'network';
+  if (reason === 'url') return 'must be a public https URL';
+  if (reason === 'too_large') return 'answered a document that is too large';
+  if (reason === 'timeout') return 'did not answer in time';
+  return 'could not be fetched';
+}

@@ -1,6 +1,6 @@
 import { clientDocumentLimits } from '../config/defaults.js';
 import { InputError } from './errors.js';
-import { fetchDocument } from './fetch-document.js';
+import { fetchDocument, whyFetchFailed } from './fetch-document.js';
 
 /**
  * OIDC Core 8.1 / OIDC Registration 2: the provider fetches `sector_identifier_uri`,
@@ -20,15 +20,7 @@ export async function checkSectorIdentifier(sectorUri: string, redirectUris: str
       headers: { accept: 'application/json' },
     });
   } catch (err) {
-    const reason = (err as { reason?: string }).reason;
-    const why =
-      reason === 'url'
-        ? 'must be a public https URL'
-        : reason === 'too_large'
-          ? 'answered a document that is too large'
-          : reason === 'timeout'
-            ? 'did not answer in time'
-            : 'could not be fetched';
+    const why = whyFetchFailed(err);
     throw new InputError(field, why);
   }
   if (doc.status !== 200) throw new InputError(field, `answered HTTP ${doc.status}, not 200`);

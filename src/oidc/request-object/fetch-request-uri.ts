@@ -1,7 +1,7 @@
 import { clientDocumentLimits } from '../../config/defaults.js';
 import { oauthError } from '../../errors/oauth-error.js';
 import { clientRequestMetadata } from '../../services/client-request-metadata.js';
-import { fetchDocument } from '../../services/fetch-document.js';
+import { fetchDocument, whyFetchFailed } from '../../services/fetch-document.js';
 import type { ClientRecord } from '../../store/models/client.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 
@@ -29,15 +29,7 @@ export async function fetchRequestUri(tenant: TenantContext, client: ClientRecor
       headers: { accept: 'application/oauth-authz-req+jwt, application/jwt' },
     });
   } catch (err) {
-    const reason = (err as { reason?: string }).reason;
-    const why =
-      reason === 'url'
-        ? 'must be a public https URL'
-        : reason === 'too_large'
-          ? 'answered a document that is too large'
-          : reason === 'timeout'
-            ? 'did not answer in time'
-            : 'could not be fetched';
+    const why = whyFetchFailed(err);
     throw oauthError('invalid_request_uri', `the request_uri ${why}`);
   }
   if (doc.status !== 200) throw oauthError('invalid_request_uri', `the request_uri answered HTTP ${doc.status}, not 200`);
