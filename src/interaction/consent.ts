@@ -7,6 +7,7 @@ import { verifyCsrf } from './csrf.js';
 import { InteractionError, expired } from './interaction-error.js';
 import { loadInteraction } from './load-interaction.js';
 import { seeOther } from './see-other.js';
+import { sweepExpired } from '../tenancy/sweeps.js';
 
 /**
  * POST `{issuer}/interaction/{uid}/consent` with `decision=allow|deny`. Allow stores
@@ -57,7 +58,7 @@ export function consent(rt: Runtime) {
         expiresAt: new Date(now.getTime() + tenant.settings.consentTtl * 1000),
       });
       result.consent = { scopes, claims };
-      if (Math.random() < 0.02) void tenant.store.consents.sweep().catch(() => undefined);
+      sweepExpired('consents', tenant.id, () => tenant.store.consents.sweep());
     }
     const done = await tenant.store.interactions.transition(ia.record._id, 'pending', {
       state: 'completed',

@@ -5,9 +5,11 @@ import { mayIntrospectAny } from '../services/client-policies.js';
 import type { Runtime } from '../services/runtime.js';
 import type { ClientRecord } from '../store/models/client.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
-import { resolveClientAccessToken } from './access-token.js';
+import { resolveClientAccessToken } from '../services/access-token-resolution.js';
+import { activeAuthorization } from '../tokens/authorizations.js';
+import { findRefreshToken } from '../tokens/refresh-tokens.js';
 import { authenticateClient } from './client-auth.js';
-import { findRefreshToken, presentedToken, searchOrder } from './presented-token.js';
+import { presentedToken, searchOrder } from './presented-token.js';
 
 type Introspection = Record<string, unknown>;
 
@@ -51,7 +53,7 @@ async function accessToken(rt: Runtime, tenant: TenantContext, caller: ClientRec
 async function refreshToken(rt: Runtime, tenant: TenantContext, caller: ClientRecord, token: string): Promise<Introspection | null> {
   const rec = await findRefreshToken(rt, tenant, token);
   if (!rec || rec.rotatedAt || rec.clientId !== caller.clientId) return null;
-  const grant = await rt.revocations.activeGrant(tenant, rec.grantId);
+  const grant = await activeAuthorization(rt, tenant, rec.grantId);
   if (!grant) return null;
   const user = await rt.users.find(tenant, grant.userId);
   if (!user || user.disabled) return null;

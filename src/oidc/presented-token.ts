@@ -1,9 +1,5 @@
 import type { Request } from 'express';
 import { oauthError } from '../errors/oauth-error.js';
-import type { Runtime } from '../services/runtime.js';
-import type { RefreshTokenRecord } from '../store/models/refresh-token.js';
-import type { TenantContext } from '../tenancy/tenant-context.js';
-import { openRefreshToken } from './issue/refresh-token.js';
 
 /** What the introspection and revocation endpoints are asked about. */
 export interface PresentedToken {
@@ -32,15 +28,3 @@ export function presentedToken(req: Request): PresentedToken {
  */
 export const searchOrder = (hint: string | undefined): TokenKind[] =>
   hint === 'refresh_token' ? ['refresh_token', 'access_token'] : ['access_token', 'refresh_token'];
-
-/**
- * A refresh token of this tenant that has not expired, as a record: `rotatedAt` is set if
- * it was spent (exchanged); the caller decides what that means.
- */
-export async function findRefreshToken(rt: Runtime, tenant: TenantContext, token: string): Promise<RefreshTokenRecord | null> {
-  const claims = openRefreshToken(rt, tenant, token);
-  if (!claims || claims.expiresAt.getTime() <= Date.now()) return null;
-  const hash = rt.envelope.hashSecret(token);
-  const spent = await tenant.store.refreshTokens.findSpent(hash);
-  return { _id: hash, tenantId: tenant.id, ...claims, rotatedAt: spent ? (spent.rotatedAt ?? new Date(0)) : null };
-}

@@ -3,9 +3,11 @@ import { oauthError } from '../errors/oauth-error.js';
 import type { Runtime } from '../services/runtime.js';
 import type { ClientRecord } from '../store/models/client.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
-import { resolveAccessToken } from './access-token.js';
+import { resolveAccessToken } from '../services/access-token-resolution.js';
+import { revokeAccessToken as revokeOne } from '../tokens/access-tokens.js';
+import { findRefreshToken, revokeRefreshFamily } from '../tokens/refresh-tokens.js';
 import { authenticateClient } from './client-auth.js';
-import { findRefreshToken, presentedToken, searchOrder, type TokenKind } from './presented-token.js';
+import { presentedToken, searchOrder, type TokenKind } from './presented-token.js';
 
 /**
  * RFC 7009 2.1: "verifies whether the token was issued to the client making the
@@ -17,23 +19,21 @@ function ensureOwner(client: ClientRecord, tokenClientId: string): void {
 }
 
 /**
- * An access token: a JWT is recorded as revoked by its jti until it expires (the
- * revocation view refuses it from then on, client_credentials tokens included); an
- * opaque one is marked revoked. The grant it came from stays: other tokens of it are
- * unaffected. True if the token was an active access token of this tenant.
+ * An access token revokes that token only (tokens/access-tokens.ts), client_credentials
+ * tokens included; other tokens of its authorization are unaffected. True if the token
+ * was an active access token of this tenant.
  */
 async function revokeAccessToken(rt: Runtime, tenant: TenantContext, client: ClientRecord, token: string): Promise<boolean> {
   const at = await resolveAccessToken(rt, tenant, token);
   if (!at) return false;
   ensureOwner(client, at.clientId);
-  if (at.format === 'jwt') await tenant.store.revocations.record([{ kind: 'token', key: at.jti, expiresAt: new Date(at.exp * 1000) }]);
-  else await tenant.store.accessTokens.revoke(rt.envelope.hashSecret(token));
+  await revokeOne(rt, tenant, at, token);
   return true;
 }
 
 /**
- * A refresh token revokes its family: the grant, and with it every refresh and access
- * token issued from it (RFC 7009 2.1 "SHOULD also invalidate all access tokens based on
+ * A refresh token revokes its family: the authorization, and with it every refresh and
+ * access token issued from it (RFC 7009 2.1 "SHOULD also invalidate all access tokens based on
  * the same authorization grant"). A rotated-out token of the client still names its
  * family, so it revokes it too.
  */
@@ -41,7 +41,7 @@ async function revokeRefreshToken(rt: Runtime, tenant: TenantContext, client: Cl
   const rec = await findRefreshToken(rt, tenant, token);
   if (!rec) return false;
   ensureOwner(client, rec.clientId);
-  await tenant.store.grants.revoke(rec.grantId);
+  await revokeRefreshFamily(tenant, rec);
   return true;
 }
 

@@ -4,9 +4,9 @@ import { bearerError, OAuthError } from '../errors/oauth-error.js';
 import { userinfoSigningAlg } from '../services/client-userinfo-metadata.js';
 import type { Runtime } from '../services/runtime.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
-import { resolveClientAccessToken } from './access-token.js';
+import { resolveClientAccessToken } from '../services/access-token-resolution.js';
 import { paths } from './capabilities.js';
-import { grantClaimsRequest } from './issue/grant.js';
+import { claimsRequestOf } from './issue/authorization.js';
 import { signForClient } from './issue/id-token.js';
 
 /** Browser clients call userinfo cross-origin with a bearer token (no cookies): any origin may. */
@@ -77,7 +77,7 @@ export const userinfo =
     const user = await rt.users.find(tenant, at.grant.userId);
     if (!user || user.disabled) throw invalidToken('the end-user of this token is no longer active');
     // The sub the token was issued with, which is the one its ID token carried.
-    const requested = grantClaimsRequest(at.grant).userinfo ?? null;
+    const requested = claimsRequestOf(at.grant).userinfo ?? null;
     const body = await buildUserinfoClaims(rt, tenant, { user, client, scopes: at.scopes, requested, sub: at.sub });
     if (requested && 'acr' in requested && at.grant.acr) body.acr = at.grant.acr;
     const alg = userinfoSigningAlg(client);

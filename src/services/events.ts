@@ -6,7 +6,7 @@ import type { Store } from '../store/index.js';
 import { timeOrderedId } from '../store/ids.js';
 import type { EventRecord } from '../store/models/event.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
-import { TenantInterval } from '../tenancy/tenant-interval.js';
+import { sweepExpired } from '../tenancy/sweeps.js';
 import type { TenantRegistry } from '../tenancy/tenant-registry.js';
 import { attemptDelivery, type DeliveryDeps, type DeliveryPolicy } from './event-delivery.js';
 import type { Outbox, OutboxItem } from './outbox.js';
@@ -15,8 +15,6 @@ const DAY_MS = 24 * 3600 * 1000;
 /** Events wait at most this long to be written together with others of their tenant. */
 const BATCH_MS = 20;
 const BATCH_MAX = 200;
-/** A tenant's expired events and deliveries are removed at most this often by one process. */
-const eventSweeps = new TenantInterval(5 * 60_000);
 
 interface Batch {
   tenant: TenantContext;
@@ -211,11 +209,12 @@ export class EventBus implements EventSink {
         if (inserted) this.deliver(tenant.id, inserted._id);
       }
     }
-    if (eventSweeps.due(tenant.id)) {
-      void Promise.all([tenant.store.events.sweep(), tenant.store.eventDeliveries.sweep()]).catch((err: unknown) =>
-        this.log.warn({ err }, 'event sweep failed'),
-      );
-    }
+    sweepExpired(
+      'events',
+      tenant.id,
+      () => Promise.all([tenant.store.events.sweep(), tenant.store.eventDeliveries.sweep()]),
+      (err) => this.log.warn({ err }, 'event sweep failed'),
+    );
   }
 
   /** One attempt now; the next one, if any, from a timer. */

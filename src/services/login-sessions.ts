@@ -5,6 +5,7 @@ import type { UserRecord } from '../store/models/user.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { SESSION_COOKIE, cookieOptions, readCookies, serializeCookie } from './browser-cookies.js';
 import type { Runtime } from './runtime.js';
+import { sweepExpired } from '../tenancy/sweeps.js';
 
 /**
  * One login session per tenant and browser. The cookie holds a random value; the
@@ -64,7 +65,7 @@ export async function startSession(
     createdAt: now,
     expiresAt: new Date(now.getTime() + ttl * 1000),
   });
-  if (Math.random() < 0.02) void tenant.store.loginSessions.sweep().catch(() => undefined);
+  sweepExpired('loginSessions', tenant.id, () => tenant.store.loginSessions.sweep());
   return { record, cookie: serializeCookie(SESSION_COOKIE, value, cookieOptions(tenant, '', ttl)) };
 }
 

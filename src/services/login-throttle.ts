@@ -1,4 +1,5 @@
 import type { TenantContext } from '../tenancy/tenant-context.js';
+import { sweepExpired } from '../tenancy/sweeps.js';
 
 /**
  * Brute-force protection for password checks (the login page and the password grant),
@@ -61,7 +62,7 @@ export interface AttemptTicket {
  */
 async function reserve(tenant: TenantContext, key: string, policy: ThrottlePolicy, now: Date): Promise<AttemptTicket> {
   const repo = tenant.store.loginAttempts;
-  if (Math.random() < 0.02) void repo.sweep(new Date(now.getTime() - PER_USERNAME.staleMs)).catch(() => undefined);
+  sweepExpired('loginAttempts', tenant.id, () => repo.sweep(new Date(now.getTime() - PER_USERNAME.staleMs)));
   const rec = await repo.reserve(key, now, new Date(now.getTime() - policy.staleMs));
   if (!rec) return { key, allowed: false, count: 0 };
   if (rec.failures <= policy.freeFailures) return { key, allowed: true, count: rec.failures };

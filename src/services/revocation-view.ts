@@ -5,6 +5,7 @@ import type { AccessTokenRecord } from '../store/models/access-token.js';
 import type { GrantRecord } from '../store/models/grant.js';
 import type { RevocationEntry } from '../store/repos/revocations.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
+import { PLATFORM_SCOPE, sweepExpired } from '../tenancy/sweeps.js';
 
 /** Grant records cached across tenants (immutable but for revocation, which this view knows). */
 const GRANT_CACHE = 50_000;
@@ -12,8 +13,6 @@ const GRANT_CACHE = 50_000;
 const OPAQUE_CACHE = 50_000;
 /** Expired entries are dropped from memory every this many polls. */
 const PRUNE_EVERY = 30;
-/** About one process in this many sweeps the feed per prune. */
-const SWEEP_ONE_IN = 10;
 
 interface TenantRevocations {
   /** Settles when the tenant's current revocations are loaded; entries that arrive earlier merge in. */
@@ -186,10 +185,9 @@ export class RevocationView {
       const s = this.tenants.peek(r.tenantId);
       if (s) merge(s, r);
     }
-    if (++this.polls % PRUNE_EVERY === 0) {
-      this.prune(started);
-      if (Math.random() * SWEEP_ONE_IN < 1) await this.store.revocationFeed.sweep(new Date(started));
-    }
+    if (++this.polls % PRUNE_EVERY === 0) this.prune(started);
+    // Entries past their expiry revoke nothing any more; removed under the one sweep policy (tenancy/sweeps.ts).
+    sweepExpired('revocationFeed', PLATFORM_SCOPE, () => this.store.revocationFeed.sweep(new Date(started)));
   }
 
   private prune(now: number): void {

@@ -3,6 +3,7 @@ import { limits } from '../config/defaults.js';
 import type { Store } from '../store/index.js';
 import type { TenantRecord } from '../store/models/tenant.js';
 import { makeTenantContext, type TenantContext } from './tenant-context.js';
+import { PLATFORM_SCOPE, sweepExpired } from './sweeps.js';
 
 const MISSING_TTL_MS = 2_000;
 
@@ -123,7 +124,8 @@ export class TenantRegistry {
       if (!cached || new Date(cached.record.updatedAt).getTime() <= new Date(e.at).getTime()) this.drop(e.slug);
       else this.missing.delete(e.slug);
     }
-    if (Math.random() < 0.05) await this.store.cacheEvents.sweep(new Date(Date.now() - 60_000));
+    // Older than every poll window (each reaches 5 s before the previous poll).
+    sweepExpired('cacheEvents', PLATFORM_SCOPE, () => this.store.cacheEvents.sweep(new Date(Date.now() - 60_000)));
     for (const task of this.syncTasks) await task();
     this.syncedAt = started.getTime();
   }

@@ -3,6 +3,7 @@ import { INTERACTION_COOKIE, INTERACTION_PATH, appendSetCookie, cookieOptions, s
 import type { InteractionDetails, InteractionPrompt, InteractionResult } from '../../store/models/interaction.js';
 import { paths } from '../capabilities.js';
 import type { AuthorizationFlow } from './flow.js';
+import { sweepExpired } from '../../tenancy/sweeps.js';
 
 export const resumePath = (uid: string): string => `${paths.authorize}/resume/${uid}`;
 
@@ -50,7 +51,7 @@ export async function startInteraction(
     });
     appendSetCookie(res, serializeCookie(INTERACTION_COOKIE, secret, cookieOptions(tenant, `${INTERACTION_PATH}/${uid}`, ttl)));
     appendSetCookie(res, serializeCookie(INTERACTION_COOKIE, secret, cookieOptions(tenant, resumePath(uid), ttl)));
-    if (Math.random() < 0.02) void tenant.store.interactions.sweep().catch(() => undefined);
+    sweepExpired('interactions', tenant.id, () => tenant.store.interactions.sweep());
   }
   res.setHeader('Cache-Control', 'no-store');
   res.status(303).setHeader('Location', `${tenant.issuer}${INTERACTION_PATH}/${uid}`);

@@ -1,16 +1,17 @@
 import { subjectFor } from '../../claims/subject.js';
 import type { Runtime } from '../../services/runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
-import { issueAccessToken } from '../access-token.js';
+import { issueAccessToken } from '../../tokens/access-tokens.js';
+import { issueAuthorizationCode } from '../../tokens/authorization-codes.js';
+import { sweepExpiredTokens } from '../../tokens/expiry-sweep.js';
 import type { AuthorizationDecision, AuthorizationResponseParams } from '../authorization-result.js';
-import { createGrant, newOpaqueToken } from './grant.js';
+import { recordDecision } from './authorization.js';
 import { authenticationOf, issueIdToken } from './id-token.js';
-import { maybeSweep } from './sweep.js';
 
 /**
- * Turns an authorization decision into the response parameters: records the grant,
- * then makes the code (stored hashed, bound to client, redirect_uri and PKCE challenge),
- * the access token and the ID token the response type asks for. `state`, `iss` and
+ * Turns an authorization decision into the response parameters: records the
+ * authorization, then makes the code (tokens/authorization-codes.ts), the access token and
+ * the ID token the response type asks for. `state`, `iss` and
  * `session_state` are the caller's to add.
  */
 export async function issueAuthorizationResponse(
@@ -20,32 +21,32 @@ export async function issueAuthorizationResponse(
 ): Promise<AuthorizationResponseParams> {
   const parts = new Set(decision.responseType.split(' ').filter(Boolean));
   const { client, user } = decision;
-  const grant = await createGrant(tenant, decision);
+  const grant = await recordDecision(tenant, decision);
   const out: AuthorizationResponseParams = {};
   const sub = subjectFor(rt, tenant, client, user);
 
   let code: string | undefined;
   if (parts.has('code')) {
-    code = newOpaqueToken();
-    const now = new Date();
-    await tenant.store.codes.insert({
-      _id: rt.envelope.hashSecret(code),
-      grantId: grant._id,
+    code = await issueAuthorizationCode(rt, tenant, {
+      authorization: grant,
       clientId: client.clientId,
       redirectUri: decision.redirectUri,
       codeChallenge: decision.codeChallenge ?? null,
       codeChallengeMethod: decision.codeChallenge ? (decision.codeChallengeMethod ?? 'S256') : null,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + tenant.settings.codeTtl * 1000),
-      usedAt: null,
-      grant,
     });
     out.code = code;
   }
 
   let accessToken: string | undefined;
   if (parts.has('token')) {
-    const at = await issueAccessToken(rt, tenant, { client, sub, scopes: grant.scopes, audience: grant.resource, grant, user });
+    const at = await issueAccessToken(rt, tenant, {
+      client,
+      sub,
+      scopes: grant.scopes,
+      audience: grant.resource,
+      authorization: grant,
+      user,
+    });
     accessToken = at.token;
     out.access_token = at.token;
     out.token_type = 'Bearer';
@@ -83,6 +84,6 @@ export async function issueAuthorizationResponse(
       },
     });
   }
-  maybeSweep(tenant, rt.log);
+  sweepExpiredTokens(tenant, rt.log);
   return out;
 }

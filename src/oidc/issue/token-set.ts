@@ -2,38 +2,41 @@ import { subjectFor } from '../../claims/subject.js';
 import { oauthError } from '../../errors/oauth-error.js';
 import type { Runtime } from '../../services/runtime.js';
 import type { ClientRecord } from '../../store/models/client.js';
-import type { GrantRecord } from '../../store/models/grant.js';
 import type { UserRecord } from '../../store/models/user.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
-import { issueAccessToken } from '../access-token.js';
-import { grantClaimsRequest, refreshFamilyEnd } from './grant.js';
-import { sealRefreshToken } from './refresh-token.js';
+import { issueAccessToken } from '../../tokens/access-tokens.js';
+import { activeAuthorization, refreshFamilyEnd, type AuthorizationRecord } from '../../tokens/authorizations.js';
+import { sweepExpiredTokens } from '../../tokens/expiry-sweep.js';
+import { sealRefreshToken } from '../../tokens/refresh-tokens.js';
+import { claimsRequestOf } from './authorization.js';
 import { authenticationOf, issueIdToken } from './id-token.js';
-import { maybeSweep } from './sweep.js';
 
-export interface GrantParties {
-  grant: GrantRecord;
+export interface AuthorizationParties {
+  authorization: AuthorizationRecord;
   user: UserRecord;
 }
 
 /**
- * The active grant and its (enabled) user; anything else is invalid_grant. Whether the
- * grant is revoked is the revocation view's answer (services/revocation-view.ts): at
- * once in the process that revoked it, within the cache sync interval on the others (the
- * same bound as for access tokens). A code carries a copy of its grant (`ref` is then
- * the record), so redeeming one reads no grant; a refresh reads it once per process.
+ * The active authorization and its (enabled) user; anything else is invalid_grant.
+ * Whether the authorization is active is the tokens domain's answer
+ * (tokens/authorizations.ts). A code carries a copy of its authorization (`ref` is then
+ * the record), so redeeming one reads nothing; a refresh reads it once per process.
  */
-export async function grantParties(rt: Runtime, tenant: TenantContext, ref: string | GrantRecord): Promise<GrantParties> {
-  const grant = typeof ref === 'string' ? await rt.revocations.activeGrant(tenant, ref) : await rt.revocations.adoptGrant(tenant, ref);
-  if (!grant) throw oauthError('invalid_grant', 'the grant was revoked or has expired');
-  const user = await rt.users.find(tenant, grant.userId);
+export async function authorizationParties(
+  rt: Runtime,
+  tenant: TenantContext,
+  ref: string | AuthorizationRecord,
+): Promise<AuthorizationParties> {
+  const authorization = await activeAuthorization(rt, tenant, ref);
+  if (!authorization) throw oauthError('invalid_grant', 'the grant was revoked or has expired');
+  const user = await rt.users.find(tenant, authorization.userId);
   if (!user || user.disabled) throw oauthError('invalid_grant', 'the user is no longer active');
-  return { grant, user };
+  return { authorization, user };
 }
 
-export interface TokenSetInput extends GrantParties {
+export interface TokenSetInput extends AuthorizationParties {
   client: ClientRecord;
-  /** Scopes of this access token: the grant's, or fewer on refresh. */
+  /** Scopes of this access token: the authorization's, or fewer on refresh. */
   scopes: string[];
   withRefreshToken: boolean;
   /** The nonce belongs in the ID token of the code exchange, not of a refresh (OIDC Core 12.2). */
@@ -44,9 +47,9 @@ export interface TokenSetInput extends GrantParties {
 
 /** The token endpoint response of the user grants (RFC 6749 5.1, OIDC Core 3.1.3.3). */
 export async function issueTokenSet(rt: Runtime, tenant: TenantContext, input: TokenSetInput): Promise<Record<string, unknown>> {
-  const { client, grant, user, scopes } = input;
+  const { client, authorization: grant, user, scopes } = input;
   const sub = subjectFor(rt, tenant, client, user);
-  const at = await issueAccessToken(rt, tenant, { client, sub, scopes, audience: grant.resource, grant, user });
+  const at = await issueAccessToken(rt, tenant, { client, sub, scopes, audience: grant.resource, authorization: grant, user });
   const body: Record<string, unknown> = {
     access_token: at.token,
     token_type: 'Bearer',
@@ -62,7 +65,7 @@ export async function issueTokenSet(rt: Runtime, tenant: TenantContext, input: T
       nonce: input.withNonce ? grant.nonce : null,
       scopes,
       scopeClaims: false,
-      requestedClaims: grantClaimsRequest(grant).id_token ?? null,
+      requestedClaims: claimsRequestOf(grant).id_token ?? null,
       accessToken: at.token,
     });
   }
@@ -87,6 +90,6 @@ export async function issueTokenSet(rt: Runtime, tenant: TenantContext, input: T
       jti: at.jti,
     },
   });
-  maybeSweep(tenant, rt.log);
+  sweepExpiredTokens(tenant, rt.log);
   return body;
 }

@@ -4,15 +4,15 @@ import type { Runtime } from '../../services/runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { passwordGrantEnabled } from '../capabilities.js';
 import { authenticateClient } from '../client-auth.js';
-import { authorizationCode } from '../grants/authorization-code.js';
-import { clientCredentials } from '../grants/client-credentials.js';
-import { refreshToken } from '../grants/refresh-token.js';
-import { password } from '../grants/password.js';
-import { TOKEN_EXCHANGE, tokenExchange } from '../grants/token-exchange.js';
-import type { GrantHandler } from './grant.js';
+import { authorizationCode } from '../grant-types/authorization-code.js';
+import { clientCredentials } from '../grant-types/client-credentials.js';
+import { refreshToken } from '../grant-types/refresh-token.js';
+import { password } from '../grant-types/password.js';
+import { TOKEN_EXCHANGE, tokenExchange } from '../grant-types/token-exchange.js';
+import type { GrantTypeHandler } from './grant-type.js';
 
-/** One handler per grant type, each in oidc/grants/. */
-export const grants = new Map<string, GrantHandler>([
+/** One handler per grant type, each in oidc/grant-types/. */
+export const grantTypes = new Map<string, GrantTypeHandler>([
   ['client_credentials', clientCredentials],
   ['authorization_code', authorizationCode],
   ['refresh_token', refreshToken],
@@ -33,10 +33,10 @@ function parseBody(req: Request): Record<string, unknown> {
   return body;
 }
 
-function grantType(tenant: TenantContext, body: Record<string, unknown>): GrantHandler {
+function grantType(tenant: TenantContext, body: Record<string, unknown>): GrantTypeHandler {
   const type = body.grant_type;
   if (typeof type !== 'string' || !type) throw oauthError('invalid_request', 'grant_type is required');
-  const handler = grants.get(type);
+  const handler = grantTypes.get(type);
   // A grant the tenant has not switched on does not exist there (it is not in its discovery either).
   if (!handler || (type === 'password' && !passwordGrantEnabled(tenant)))
     throw oauthError('unsupported_grant_type', 'the grant type is not supported');

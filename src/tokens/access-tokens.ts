@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { buildAccessTokenClaims } from '../claims/access-token-claims.js';
 import { signJwt } from '../keys/jwt.js';
-import { newOpaqueToken } from './issue/grant.js';
 import type { Runtime } from '../services/runtime.js';
+import { parseJsonObject, type ActiveAccessToken } from '../services/access-token-resolution.js';
 import type { ClientRecord } from '../store/models/client.js';
-import type { GrantRecord } from '../store/models/grant.js';
 import type { UserRecord } from '../store/models/user.js';
-import { buildAccessTokenClaims, GRANT_CLAIM } from '../claims/access-token-claims.js';
-import { parseJsonObject } from '../services/access-token-resolution.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
+import type { AuthorizationRecord } from './authorizations.js';
+import { newOpaqueToken } from './opaque-token.js';
 
 export interface AccessTokenRequest {
   client: ClientRecord;
@@ -15,12 +15,12 @@ export interface AccessTokenRequest {
   sub: string;
   scopes: string[];
   audience?: string[];
-  /** The user's grant the token is issued from; revoking the grant revokes the token. */
-  grant?: GrantRecord;
+  /** The user's authorization the token is issued from; revoking it revokes the token. */
+  authorization?: AuthorizationRecord;
   extraClaims?: Record<string, unknown>;
   /** The end-user: claim resolvers that target ACCESS_TOKEN add their claims to a JWT access token. */
   user?: UserRecord | null;
-  /** RFC 8693 `act` (delegation); by default the grant's, if it was derived by token exchange. */
+  /** RFC 8693 `act` (delegation); by default the authorization's, if it was derived by token exchange. */
   act?: Record<string, unknown> | null;
   /** Seconds since the epoch the token must not outlive (the subject token of an exchange). */
   notAfter?: number;
@@ -32,19 +32,10 @@ export interface IssuedAccessToken {
   expiresIn: number;
 }
 
-export { GRANT_CLAIM };
-// Resolution is shared with the admin API (one path for every presented access token).
-export {
-  parseJsonObject,
-  resolveAccessToken,
-  resolveClientAccessToken,
-  type ActiveAccessToken,
-} from '../services/access-token-resolution.js';
-
-/** Never beyond the grant (or the exchanged token): a token must not outlive what it was issued from. */
+/** Never beyond the authorization (or the exchanged token): a token must not outlive what it was issued from. */
 function lifetime(tenant: TenantContext, req: AccessTokenRequest, now: number): number {
   let ttl = tenant.settings.accessTokenTtl;
-  if (req.grant) ttl = Math.min(ttl, Math.floor(new Date(req.grant.expiresAt).getTime() / 1000) - now);
+  if (req.authorization) ttl = Math.min(ttl, Math.floor(new Date(req.authorization.expiresAt).getTime() / 1000) - now);
   if (req.notAfter !== undefined) ttl = Math.min(ttl, req.notAfter - now);
   return Math.max(1, ttl);
 }
@@ -52,7 +43,7 @@ function lifetime(tenant: TenantContext, req: AccessTokenRequest, now: number): 
 /**
  * Issues an access token: an RFC 9068 JWT signed with the tenant's signingAlg ACTIVE
  * key by default, or an opaque random string stored hashed when the client chose
- * `opaque`. A user token carries its grant id, so revoking the grant revokes it.
+ * `opaque`. A user token carries its authorization's id, so revoking that revokes it.
  */
 export async function issueAccessToken(rt: Runtime, tenant: TenantContext, req: AccessTokenRequest): Promise<IssuedAccessToken> {
   const nowMs = Date.now();
@@ -64,7 +55,8 @@ export async function issueAccessToken(rt: Runtime, tenant: TenantContext, req: 
   const expiresIn = lifetime(tenant, req, now);
   const jti = randomBytes(16).toString('base64url');
   const audience = req.audience?.length ? req.audience : [tenant.issuer];
-  const act = req.act !== undefined ? req.act : parseJsonObject(req.grant?.act);
+  const authz = req.authorization;
+  const act = req.act !== undefined ? req.act : parseJsonObject(authz?.act);
 
   if (req.client.accessTokenFormat === 'opaque') {
     const token = newOpaqueToken();
@@ -73,11 +65,11 @@ export async function issueAccessToken(rt: Runtime, tenant: TenantContext, req: 
       jti,
       clientId: req.client.clientId,
       sub: req.sub,
-      grantId: req.grant?._id ?? null,
+      grantId: authz?._id ?? null,
       scopes: req.scopes,
       audience,
-      authTime: req.grant?.authTime ?? null,
-      acr: req.grant?.acr ?? null,
+      authTime: authz?.authTime ?? null,
+      acr: authz?.acr ?? null,
       createdAt: new Date(Math.max(nowMs, cutoff ?? 0)),
       expiresAt: new Date((now + expiresIn) * 1000),
       revokedAt: null,
@@ -93,7 +85,7 @@ export async function issueAccessToken(rt: Runtime, tenant: TenantContext, req: 
     sub: req.sub,
     scopes: req.scopes,
     audience,
-    grant: req.grant,
+    grant: authz,
     user: req.user,
     extraClaims: req.extraClaims,
     act,
@@ -104,4 +96,14 @@ export async function issueAccessToken(rt: Runtime, tenant: TenantContext, req: 
   });
   const token = await signJwt(ring, tenant.settings.signingAlg, payload, 'at+jwt');
   return { token, jti, expiresIn };
+}
+
+/**
+ * Revokes one access token (RFC 7009): a JWT by its jti in the revocation feed until it
+ * expires (the revocation views refuse it from then on), an opaque one by marking its
+ * record. The authorization it came from stays: its other tokens are unaffected.
+ */
+export async function revokeAccessToken(rt: Runtime, tenant: TenantContext, at: ActiveAccessToken, token: string): Promise<void> {
+  if (at.format === 'jwt') await tenant.store.revocations.record([{ kind: 'token', key: at.jti, expiresAt: new Date(at.exp * 1000) }]);
+  else await tenant.store.accessTokens.revoke(rt.envelope.hashSecret(token));
 }

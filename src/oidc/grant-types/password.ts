@@ -3,10 +3,10 @@ import { subjectFor } from '../../claims/subject.js';
 import { oauthError } from '../../errors/oauth-error.js';
 import { loginSucceeded, releaseAttempt, reserveClientAttempt, reserveLoginAttempt } from '../../services/login-throttle.js';
 import { checkPassword } from '../../services/password-check.js';
-import { insertDirectGrant } from '../issue/direct-grant.js';
+import { authorizationEnd, recordAuthorization } from '../../tokens/authorizations.js';
 import { issueTokenSet } from '../issue/token-set.js';
 import { allowedScopes, parseScope } from '../scopes.js';
-import type { GrantContext, GrantHandler } from '../token/grant.js';
+import type { GrantTypeContext, GrantTypeHandler } from '../token/grant-type.js';
 
 /** One answer for an unknown user, a wrong password, a disabled user and a lock-out. */
 const failed = () => oauthError('invalid_grant', 'the username or password is incorrect');
@@ -22,7 +22,7 @@ function credential(body: Record<string, unknown>, name: 'username' | 'password'
  * may use but offline access. A refresh token only with offline_access asked for and the
  * refresh_token grant allowed to the client; otherwise offline_access means nothing.
  */
-function grantedScopes({ client, body }: GrantContext): { scopes: string[]; offline: boolean } {
+function grantedScopes({ client, body }: GrantTypeContext): { scopes: string[]; offline: boolean } {
   const requested = parseScope(body.scope);
   const scopes = requested.length ? allowedScopes(client, requested) : client.scopes.filter((s) => s !== 'offline_access');
   const offline = scopes.includes('offline_access') && client.grantTypes.includes('refresh_token');
@@ -37,7 +37,7 @@ function grantedScopes({ client, body }: GrantContext): { scopes: string[]; offl
  * users are checked against a dummy hash, so neither the answer nor its timing says
  * whether the user exists.
  */
-export const password: GrantHandler = async (ctx) => {
+export const password: GrantTypeHandler = async (ctx) => {
   const { rt, tenant, client, body } = ctx;
   const username = credential(body, 'username').trim().slice(0, 256);
   const secret = credential(body, 'password').slice(0, 1024);
@@ -88,8 +88,7 @@ export const password: GrantHandler = async (ctx) => {
   });
 
   const now = new Date();
-  const s = tenant.settings;
-  const grant = await insertDirectGrant(
+  const authorization = await recordAuthorization(
     tenant,
     {
       userId: user._id,
@@ -101,9 +100,17 @@ export const password: GrantHandler = async (ctx) => {
       amr: ['pwd'],
       resource: [],
       offlineAccess: offline,
-      expiresAt: new Date(now.getTime() + ((offline ? s.refreshTokenTtl : 0) + s.accessTokenTtl) * 1000),
+      expiresAt: authorizationEnd(tenant, { offlineAccess: offline, viaCode: false }, now),
     },
     now,
   );
-  return issueTokenSet(rt, tenant, { grant, user, client, scopes, withRefreshToken: offline, withNonce: false, grantType: 'password' });
+  return issueTokenSet(rt, tenant, {
+    authorization,
+    user,
+    client,
+    scopes,
+    withRefreshToken: offline,
+    withNonce: false,
+    grantType: 'password',
+  });
 };

@@ -1,17 +1,23 @@
 import { decodeProtectedHeader, type JWTPayload } from 'jose';
 import { subjectFor } from '../../claims/subject.js';
 import { oauthError } from '../../errors/oauth-error.js';
-import type { GrantRecord } from '../../store/models/grant.js';
-import { issueAccessToken, resolveAccessToken } from '../access-token.js';
 import { mayExchange } from '../../services/client-policies.js';
+import { resolveAccessToken } from '../../services/access-token-resolution.js';
+import { issueAccessToken } from '../../tokens/access-tokens.js';
+import {
+  activeAuthorization,
+  activeInStore,
+  recordAuthorization,
+  refreshFamilyEnd,
+  revokeAuthorization,
+  sessionAuthorizations,
+  type AuthorizationRecord,
+} from '../../tokens/authorizations.js';
+import { findRefreshToken, sealRefreshToken } from '../../tokens/refresh-tokens.js';
 import { verifyIssuedIdToken } from '../id-token-hint.js';
-import { insertDirectGrant } from '../issue/direct-grant.js';
-import { refreshFamilyEnd } from '../issue/grant.js';
-import { sealRefreshToken } from '../issue/refresh-token.js';
-import { findRefreshToken } from '../presented-token.js';
 import { checkResourceUri } from '../resource-indicator.js';
 import { parseScope } from '../scopes.js';
-import type { GrantContext, GrantHandler } from '../token/grant.js';
+import type { GrantTypeContext, GrantTypeHandler } from '../token/grant-type.js';
 
 export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
@@ -31,8 +37,8 @@ const unacceptable = (why: string) => oauthError('invalid_request', why);
 /** What the subject token stands for. */
 interface Subject {
   type: 'access' | 'refresh' | 'id';
-  /** The user grant behind it; null for a client_credentials access token. */
-  grant: GrantRecord | null;
+  /** The user's authorization behind it; null for a client_credentials access token. */
+  grant: AuthorizationRecord | null;
   /** The subject token's `sub` (a client_credentials token: its client). */
   sub: string;
   /** The client it was issued to. */
@@ -65,7 +71,7 @@ function several(body: Record<string, unknown>, name: string): string[] {
  * An ID token this tenant issued to the requesting client, unexpired, signed with a
  * tenant key: never an HS256 one, which the client could have made with its own secret.
  */
-async function verifiedIdToken(ctx: GrantContext, token: string): Promise<JWTPayload> {
+async function verifiedIdToken(ctx: GrantTypeContext, token: string): Promise<JWTPayload> {
   let payload: JWTPayload;
   try {
     // ID tokens carry no `typ`; access (at+jwt) and logout (logout+jwt) tokens are not ID tokens.
@@ -80,7 +86,7 @@ async function verifiedIdToken(ctx: GrantContext, token: string): Promise<JWTPay
   return payload;
 }
 
-async function accessSubject(ctx: GrantContext, token: string): Promise<Subject> {
+async function accessSubject(ctx: GrantTypeContext, token: string): Promise<Subject> {
   const at = await resolveAccessToken(ctx.rt, ctx.tenant, token);
   if (!at) throw unacceptable('subject_token is invalid, expired or revoked');
   // A public client cannot stand for a resource server: it may exchange only its own tokens.
@@ -94,11 +100,11 @@ async function accessSubject(ctx: GrantContext, token: string): Promise<Subject>
 }
 
 /** A refresh token is bound to its client: only that client may exchange it, and it is not used up. */
-async function refreshSubject(ctx: GrantContext, token: string): Promise<Subject> {
+async function refreshSubject(ctx: GrantTypeContext, token: string): Promise<Subject> {
   const rec = await findRefreshToken(ctx.rt, ctx.tenant, token);
   if (!rec || rec.rotatedAt || rec.clientId !== ctx.client.clientId)
     throw unacceptable('subject_token is not a valid refresh token of this client');
-  const grant = await ctx.rt.revocations.activeGrant(ctx.tenant, rec.grantId);
+  const grant = await activeAuthorization(ctx.rt, ctx.tenant, rec.grantId);
   if (!grant) throw unacceptable('subject_token was revoked');
   return { type: 'refresh', grant, sub: '', clientId: rec.clientId, scopes: rec.scopes, exp: null, act: null };
 }
@@ -108,7 +114,7 @@ async function refreshSubject(ctx: GrantContext, token: string): Promise<Subject
  * the client's active grants, and the one whose user has this `sub`. So a revoked grant
  * or an ended session makes the ID token unusable here, whatever its `exp` says.
  */
-async function idSubject(ctx: GrantContext, token: string): Promise<Subject> {
+async function idSubject(ctx: GrantTypeContext, token: string): Promise<Subject> {
   const { payload, grant } = await liveIdToken(ctx, token);
   return {
     type: 'id',
@@ -122,18 +128,17 @@ async function idSubject(ctx: GrantContext, token: string): Promise<Subject> {
 }
 
 /** A verified ID token and the live grant of its session and user; used for subjects and actors alike. */
-async function liveIdToken(ctx: GrantContext, token: string): Promise<{ payload: JWTPayload; grant: GrantRecord }> {
+async function liveIdToken(ctx: GrantTypeContext, token: string): Promise<{ payload: JWTPayload; grant: AuthorizationRecord }> {
   const payload = await verifiedIdToken(ctx, token);
   if (typeof payload.sid !== 'string' || !payload.sid) throw unacceptable('the ID token has no session (sid)');
-  for (const candidate of await ctx.tenant.store.grants.findActiveForSession(payload.sid, ctx.client.clientId)) {
-    const grant = await ctx.rt.revocations.activeGrant(ctx.tenant, candidate._id);
-    const user = grant && (await ctx.rt.users.find(ctx.tenant, grant.userId));
-    if (grant && user && !user.disabled && subjectFor(ctx.rt, ctx.tenant, ctx.client, user) === payload.sub) return { payload, grant };
+  for (const grant of await sessionAuthorizations(ctx.rt, ctx.tenant, payload.sid, ctx.client.clientId)) {
+    const user = await ctx.rt.users.find(ctx.tenant, grant.userId);
+    if (user && !user.disabled && subjectFor(ctx.rt, ctx.tenant, ctx.client, user) === payload.sub) return { payload, grant };
   }
   throw unacceptable('the session of the ID token has ended');
 }
 
-function subject(ctx: GrantContext, token: string, type: string): Promise<Subject> {
+function subject(ctx: GrantTypeContext, token: string, type: string): Promise<Subject> {
   if (token.length > 8192) throw unacceptable('subject_token is too long');
   if (type === TOKEN_TYPE.access) return accessSubject(ctx, token);
   if (type === TOKEN_TYPE.refresh) return refreshSubject(ctx, token);
@@ -145,7 +150,7 @@ function subject(ctx: GrantContext, token: string, type: string): Promise<Subjec
  * RFC 8693 4.1: the actor becomes the `act` claim, and an existing chain nests beneath
  * it (the current actor on top). Without an actor token the subject's chain is kept.
  */
-async function actClaim(ctx: GrantContext, subj: Subject): Promise<Record<string, unknown> | null> {
+async function actClaim(ctx: GrantTypeContext, subj: Subject): Promise<Record<string, unknown> | null> {
   const token = single(ctx.body, 'actor_token');
   const type = single(ctx.body, 'actor_token_type');
   if (!token) {
@@ -172,7 +177,7 @@ async function actClaim(ctx: GrantContext, subj: Subject): Promise<Record<string
  * the tenant's allowedAudiences; a refresh token is bound to its one client, so it is
  * never exchanged for another audience (RFC 8693 2.2.2 invalid_target).
  */
-function targets(ctx: GrantContext, subj: Subject): string[] {
+function targets(ctx: GrantTypeContext, subj: Subject): string[] {
   const audiences = several(ctx.body, 'audience');
   const resources = several(ctx.body, 'resource');
   if (audiences.length && subj.type === 'refresh')
@@ -185,7 +190,7 @@ function targets(ctx: GrantContext, subj: Subject): string[] {
 }
 
 /** Narrowing only: requested scopes must be the subject token's and the client's; by default the subject's the client may hold. */
-function narrowedScopes(ctx: GrantContext, subj: Subject): string[] {
+function narrowedScopes(ctx: GrantTypeContext, subj: Subject): string[] {
   const requested = parseScope(ctx.body.scope);
   if (!requested.length) return subj.scopes.filter((s) => ctx.client.scopes.includes(s));
   const widened = requested.filter((s) => !subj.scopes.includes(s) || !ctx.client.scopes.includes(s));
@@ -195,7 +200,7 @@ function narrowedScopes(ctx: GrantContext, subj: Subject): string[] {
 
 /** A client_credentials subject: no user and no grant, so only an access token. */
 async function exchangeClientToken(
-  ctx: GrantContext,
+  ctx: GrantTypeContext,
   subj: Subject,
   scopes: string[],
   audience: string[],
@@ -225,7 +230,7 @@ async function exchangeClientToken(
  * user for the subject and asked for here (as in idpyoidc), and the refresh_token grant.
  */
 async function exchangeUserToken(
-  ctx: GrantContext,
+  ctx: GrantTypeContext,
   subj: Subject,
   scopes: string[],
   audience: string[],
@@ -246,7 +251,7 @@ async function exchangeUserToken(
   const bounds = [new Date(parent.expiresAt).getTime(), nowMs + ((wantsRefresh ? s.refreshTokenTtl : 0) + s.accessTokenTtl) * 1000];
   if (subj.exp !== null && !wantsRefresh) bounds.push(subj.exp * 1000);
   const accessScopes = scopes.filter((x) => x !== 'offline_access');
-  const grant = await insertDirectGrant(tenant, {
+  const grant = await recordAuthorization(tenant, {
     userId: parent.userId,
     clientId: client.clientId,
     sid: parent.sid,
@@ -257,12 +262,12 @@ async function exchangeUserToken(
     resource: audience,
     offlineAccess: wantsRefresh,
     expiresAt: new Date(Math.min(...bounds)),
-    parentGrantId: parent._id,
+    parentId: parent._id,
     act,
   });
   // Revoked while we derived from it: its revocation may have missed the new grant.
-  if (!(await tenant.store.grants.findActive(parent._id))) {
-    await tenant.store.grants.revoke(grant._id);
+  if (!(await activeInStore(tenant, parent._id))) {
+    await revokeAuthorization(tenant, grant._id);
     throw unacceptable('subject_token was revoked');
   }
 
@@ -289,7 +294,7 @@ async function exchangeUserToken(
     sub: subjectFor(rt, tenant, client, user),
     scopes: accessScopes,
     audience,
-    grant,
+    authorization: grant,
     user,
   });
   return {
@@ -310,7 +315,7 @@ async function exchangeUserToken(
  * client, by a client its audience names, or by one its client lists in
  * tokenExchangeClients (services/client-policies.ts; docs/security.md).
  */
-export const tokenExchange: GrantHandler = async (ctx) => {
+export const tokenExchange: GrantTypeHandler = async (ctx) => {
   const token = single(ctx.body, 'subject_token');
   const type = single(ctx.body, 'subject_token_type');
   if (!token || !type) throw oauthError('invalid_request', 'subject_token and subject_token_type are required');
@@ -330,7 +335,7 @@ export const tokenExchange: GrantHandler = async (ctx) => {
 };
 
 /** TOKEN_ISSUED for the tenant's event log and webhooks. */
-function issued<T extends { issued_token_type: string; scope?: string }>(ctx: GrantContext, userId: string | null, body: T): T {
+function issued<T extends { issued_token_type: string; scope?: string }>(ctx: GrantTypeContext, userId: string | null, body: T): T {
   ctx.rt.events.emit(ctx.tenant, {
     type: 'TOKEN_ISSUED',
     userId,

@@ -3,7 +3,8 @@ import type { Runtime } from '../../services/runtime.js';
 import type { ClientRecord } from '../../store/models/client.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 
-export interface GrantContext {
+/** One grant type (RFC 6749 4 and extensions), one module in oidc/grant-types/: what the token endpoint runs for a `grant_type`. */
+export interface GrantTypeContext {
   rt: Runtime;
   tenant: TenantContext;
   client: ClientRecord;
@@ -11,4 +12,4 @@ export interface GrantContext {
   req: Request;
 }
 
-export type GrantHandler = (ctx: GrantContext) => Promise<Record<string, unknown>>;
+export type GrantTypeHandler = (ctx: GrantTypeContext) => Promise<Record<string, unknown>>;

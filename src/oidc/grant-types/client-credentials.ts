@@ -1,10 +1,10 @@
 import { oauthError } from '../../errors/oauth-error.js';
-import { issueAccessToken } from '../access-token.js';
+import { issueAccessToken } from '../../tokens/access-tokens.js';
 import { allowedScopes, parseScope } from '../scopes.js';
-import type { GrantHandler } from '../token/grant.js';
+import type { GrantTypeHandler } from '../token/grant-type.js';
 
 /** RFC 6749 4.4. With no scope requested, every scope the client may use is granted. */
-export const clientCredentials: GrantHandler = async ({ rt, tenant, client, body }) => {
+export const clientCredentials: GrantTypeHandler = async ({ rt, tenant, client, body }) => {
   if (client.clientType !== 'CONFIDENTIAL') throw oauthError('unauthorized_client', 'client_credentials needs a confidential client');
   const requested = parseScope(body.scope);
   const scopes = requested.length

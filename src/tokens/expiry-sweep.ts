@@ -1,0 +1,28 @@
+import type { Logger } from 'pino';
+import type { TenantContext } from '../tenancy/tenant-context.js';
+import { sweepExpired } from '../tenancy/sweeps.js';
+
+/**
+ * Removes a tenant's expired token records when the `tokens` chore is due (the one sweep
+ * policy, tenancy/sweeps.ts): codes, spent refresh tokens, opaque access tokens, client
+ * assertion ids and authorizations, each a range delete on `expiresAt`. Called wherever
+ * tokens are issued; expiry itself is enforced by every query, not by this.
+ */
+export function sweepExpiredTokens(tenant: TenantContext, log: Logger): void {
+  sweepExpired(
+    'tokens',
+    tenant.id,
+    () => {
+      const now = new Date();
+      const s = tenant.store;
+      return Promise.all([
+        s.codes.sweep(now),
+        s.refreshTokens.sweep(now),
+        s.accessTokens.sweep(now),
+        s.clientAssertions.sweep(now),
+        s.grants.sweep(now),
+      ]);
+    },
+    (err) => log.warn({ err, tenant: tenant.slug }, 'sweeping expired tokens failed'),
+  );
+}
