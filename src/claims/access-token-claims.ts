@@ -1,6 +1,6 @@
 import type { JWTPayload } from 'jose';
 import type { ClientRecord } from '../store/models/client.js';
-import type { GrantRecord } from '../store/models/grant.js';
+import type { AuthorizationRecord } from '../tokens/token-records.js';
 import type { UserRecord } from '../store/models/user.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import type { ClaimsRuntime } from './claims-runtime.js';
@@ -16,7 +16,7 @@ export interface AccessTokenClaimsInput {
   scopes: string[];
   audience: string[];
   /** The user's grant; its id, auth_time and acr go in the token. */
-  grant?: GrantRecord | null;
+  grant?: AuthorizationRecord | null;
   /** The user: claims resolvers that target ACCESS_TOKEN run for them. */
   user?: UserRecord | null;
   /** Claims of the grant type; below the protocol claims. */

@@ -3,7 +3,7 @@ import { GRANT_CLAIM } from '../claims/access-token-claims.js';
 import type { KeyRing } from '../keys/key-ring.js';
 import { verifyOwnJwt } from '../keys/jwt.js';
 import type { ClientRecord } from '../store/models/client.js';
-import type { GrantRecord } from '../store/models/grant.js';
+import type { AuthorizationRecord } from '../tokens/token-records.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import type { Runtime } from './runtime.js';
 
@@ -27,7 +27,7 @@ export interface ActiveAccessToken {
   authTime: number | null;
   acr: string | null;
   /** The (active) grant of a user token; null for client_credentials tokens. */
-  grant: GrantRecord | null;
+  grant: AuthorizationRecord | null;
   /** RFC 8693 delegation: who acts on the subject's behalf. */
   act: Record<string, unknown> | null;
 }
@@ -47,7 +47,12 @@ const asStrings = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
 
 /** Answered from the revocation view: no database round trip once the grant record is cached. */
-async function activeGrant(rt: Runtime, tenant: TenantContext, grantId: unknown, clientId: string): Promise<GrantRecord | null | false> {
+async function activeGrant(
+  rt: Runtime,
+  tenant: TenantContext,
+  grantId: unknown,
+  clientId: string,
+): Promise<AuthorizationRecord | null | false> {
   if (grantId === undefined || grantId === null) return null;
   if (typeof grantId !== 'string') return false;
   const grant = await rt.revocations.activeGrant(tenant, grantId);

@@ -1,8 +1,8 @@
 import { LRUCache } from 'lru-cache';
 import { limits } from '../config/defaults.js';
 import type { Store } from '../store/index.js';
-import type { AccessTokenRecord } from '../store/models/access-token.js';
-import type { GrantRecord } from '../store/models/grant.js';
+import type { AccessTokenRecord } from '../tokens/token-records.js';
+import type { AuthorizationRecord } from '../tokens/token-records.js';
 import type { RevocationEntry } from '../store/repos/revocations.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { PLATFORM_SCOPE, sweepExpired } from '../tenancy/sweeps.js';
@@ -57,7 +57,7 @@ function merge(s: TenantRevocations, e: Pick<RevocationEntry, 'kind' | 'key' | '
  */
 export class RevocationView {
   private readonly tenants = new LRUCache<string, TenantRevocations>({ max: limits.tenantCacheSize });
-  private readonly grantRecords = new LRUCache<string, { grant: GrantRecord | null }>({ max: GRANT_CACHE });
+  private readonly grantRecords = new LRUCache<string, { grant: AuthorizationRecord | null }>({ max: GRANT_CACHE });
   private readonly opaqueRecords = new LRUCache<string, AccessTokenRecord>({ max: OPAQUE_CACHE });
   private lastPoll = Date.now();
   private polls = 0;
@@ -120,7 +120,7 @@ export class RevocationView {
    * that is. Its record is read once and cached: a grant never changes except by
    * revocation, which this view tracks itself.
    */
-  async activeGrant(tenant: TenantContext, grantId: string): Promise<GrantRecord | null> {
+  async activeGrant(tenant: TenantContext, grantId: string): Promise<AuthorizationRecord | null> {
     const s = await this.ready(tenant);
     if (matters(s.grants.get(grantId), Date.now())) return null;
     const key = `${tenant.id}|${grantId}`;
@@ -142,7 +142,7 @@ export class RevocationView {
    * code stores a copy of its grant), checked against the revocations and cached like a
    * read one: null if revoked or expired.
    */
-  async adoptGrant(tenant: TenantContext, grant: GrantRecord): Promise<GrantRecord | null> {
+  async adoptGrant(tenant: TenantContext, grant: AuthorizationRecord): Promise<AuthorizationRecord | null> {
     const s = await this.ready(tenant);
     const now = Date.now();
     if (grant.revokedAt || matters(s.grants.get(grant._id), now) || new Date(grant.expiresAt).getTime() <= now) return null;

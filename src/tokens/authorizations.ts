@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Runtime } from '../services/runtime.js';
-import type { GrantRecord } from '../store/models/grant.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
+import type { AuthorizationRecord } from './token-records.js';
+
+export type { AuthorizationRecord };
 
 /*
- * An authorization is what a user (or the password grant, or a token exchange) allowed a
- * client: scopes, claims, the authentication behind it. Every code, access token and
- * refresh token family issued from it points back to it, so revoking it revokes them all.
- * (Stored in the `grants` collection and referred to as `grantId` in token records and
- * the `gid` JWT claim: storage and wire names predate the name; docs/token-services.md.)
+ * An authorization (token-records.ts) is what a user — or the password grant, or a token
+ * exchange — allowed a client: scopes, claims, the authentication behind it. Every code,
+ * access token and refresh token family issued from it points back to it, so revoking it
+ * revokes them all. Stored in the `grants` collection and referred to as `grantId` in token
+ * records and the `gid` JWT claim: storage and wire names predate the name
+ * (docs/token-services.md "The tokens domain").
  */
-export type AuthorizationRecord = GrantRecord;
 
 /** What an authorization is made of; the protocol layer decides it (authorization decision, password grant, token exchange). */
 export interface NewAuthorization {

@@ -7,11 +7,11 @@ import { clientSecretCopy } from '../../services/clients.js';
 import type { Runtime } from '../../services/runtime.js';
 import type { ClientRecord } from '../../store/models/client.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
-import type { GrantRecord } from '../../store/models/grant.js';
+import type { AuthorizationRecord } from '../../tokens/token-records.js';
 
 /** What the ID token is about (claims/id-token-claims.ts), and what its hashes cover. */
 /** What an ID token says about the authentication behind a grant (OIDC Core 2). */
-export const authenticationOf = (grant: Pick<GrantRecord, 'authTime' | 'acr' | 'amr' | 'sid'>) => ({
+export const authenticationOf = (grant: Pick<AuthorizationRecord, 'authTime' | 'acr' | 'amr' | 'sid'>) => ({
   authTime: grant.authTime,
   acr: grant.acr,
   amr: grant.amr,

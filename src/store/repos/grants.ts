@@ -1,5 +1,5 @@
 import type { TenantStore } from '../index.js';
-import { grantModel, type GrantRecord } from '../models/grant.js';
+import { grantModel, type AuthorizationRecord } from '../models/grant.js';
 
 type Revocable = { _id: string; expiresAt: Date };
 
@@ -37,22 +37,22 @@ export const grantsRepo = (ts: TenantStore) => {
   };
 
   return {
-    insert: async (record: Omit<GrantRecord, 'tenantId'>): Promise<GrantRecord> => {
+    insert: async (record: Omit<AuthorizationRecord, 'tenantId'>): Promise<AuthorizationRecord> => {
       const doc = { ...record, tenantId: ts.tenantId };
       await model.collection.insertOne(doc as never);
       return doc;
     },
     /** The grant if it is neither revoked nor expired. */
-    findActive: (id: string, now = new Date()): Promise<GrantRecord | null> =>
+    findActive: (id: string, now = new Date()): Promise<AuthorizationRecord | null> =>
       model
         .findOne(ts.scoped({ _id: id, revokedAt: null, expiresAt: { $gt: now } }))
-        .lean<GrantRecord>()
+        .lean<AuthorizationRecord>()
         .exec(),
     /** An active grant made in login session `sid` for `clientId` (an ID token's session, for token exchange). */
-    findActiveForSession: (sid: string, clientId: string, now = new Date()): Promise<GrantRecord[]> =>
+    findActiveForSession: (sid: string, clientId: string, now = new Date()): Promise<AuthorizationRecord[]> =>
       model
         .find(ts.scoped({ sid, clientId, revokedAt: null, expiresAt: { $gt: now } }))
-        .lean<GrantRecord[]>()
+        .lean<AuthorizationRecord[]>()
         .exec(),
     /** Revokes the grant and so everything issued from it; true if it was active. */
     revoke: async (id: string, now = new Date()): Promise<boolean> => (await revokeWhere({ _id: id }, now)).direct.length === 1,
