@@ -340,7 +340,7 @@ async function seedAccess(userId: string, clientId: string) {
   const now = new Date();
   const later = new Date(now.getTime() + 3600_000);
   await ts.consents.save(userId, clientId, { scopes: ['openid', 'profile'], claims: '[]', grantedAt: now, expiresAt: later });
-  const grant = await ts.grants.insert({
+  const grant = await ts.authorizations.insert({
     _id: randomUUID(),
     userId,
     clientId,
@@ -398,8 +398,8 @@ test('consents per user and per client; revokeConsent revokes that client’s gr
 
   assert.equal((await ok(`mutation { revokeConsent(tenant: "shop", userId: "${u1}", clientId: "shop-a") }`)).revokeConsent, true);
   assert.equal(await a1.ts.consents.find(u1, 'shop-a'), null);
-  assert.equal(await a1.ts.grants.findActive(a1.grantId), null);
-  assert.ok(await b1.ts.grants.findActive(b1.grantId), 'another client of the same user keeps its grant');
+  assert.equal(await a1.ts.authorizations.findActive(a1.grantId), null);
+  assert.ok(await b1.ts.authorizations.findActive(b1.grantId), 'another client of the same user keeps its grant');
   assert.equal((await ok(`mutation { revokeConsent(tenant: "shop", userId: "${u1}", clientId: "shop-a") }`)).revokeConsent, false);
 });
 
@@ -412,18 +412,18 @@ test('revokeTokens: of a user, of a client, of a user at a client', async () => 
   const vb = await seedAccess(v, 'shop-b');
   const both = await ok(`mutation { revokeTokens(tenant: "shop", userId: "${u}", clientId: "shop-a") { grants accessTokens } }`);
   assert.deepEqual(both.revokeTokens, { grants: 1, accessTokens: 1 });
-  assert.equal(await ua.ts.grants.findActive(ua.grantId), null);
-  assert.ok(await ub.ts.grants.findActive(ub.grantId));
+  assert.equal(await ua.ts.authorizations.findActive(ua.grantId), null);
+  assert.ok(await ub.ts.authorizations.findActive(ub.grantId));
   const user = await ok(`mutation { revokeTokens(tenant: "shop", userId: "${u}") { grants } }`);
   assert.equal(user.revokeTokens.grants, 1);
-  assert.equal(await ub.ts.grants.findActive(ub.grantId), null);
-  assert.ok(await va.ts.grants.findActive(va.grantId));
+  assert.equal(await ub.ts.authorizations.findActive(ub.grantId), null);
+  assert.ok(await va.ts.authorizations.findActive(va.grantId));
   const client = await ok('mutation { revokeTokens(tenant: "shop", clientId: "shop-b") { grants accessTokens } }');
   assert.ok(client.revokeTokens.grants >= 1);
-  assert.equal(await vb.ts.grants.findActive(vb.grantId), null);
-  assert.ok(await va.ts.grants.findActive(va.grantId));
+  assert.equal(await vb.ts.authorizations.findActive(vb.grantId), null);
+  assert.ok(await va.ts.authorizations.findActive(va.grantId));
   assert.equal(field(await call('mutation { revokeTokens(tenant: "shop") { grants } }')), 'userId');
   // Disabling a user revokes what it holds.
   await ok(`mutation { disableUser(tenant: "shop", id: "${v}") { id } }`);
-  assert.equal(await va.ts.grants.findActive(va.grantId), null);
+  assert.equal(await va.ts.authorizations.findActive(va.grantId), null);
 });

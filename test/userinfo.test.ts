@@ -213,7 +213,7 @@ describe('refused tokens', () => {
         clientAuth === web
           ? decodePayload(token).gid
           : (await tenant.store.accessTokens.findActive(srv.rt.envelope.hashSecret(token)))!.grantId!;
-      await tenant.store.grants.revoke(grantId);
+      await tenant.store.authorizations.revoke(grantId);
       assertInvalidToken(await userinfo(srv, T, token), 'revoked');
     }
   });

@@ -126,7 +126,7 @@ export class RevocationView {
     const key = `${tenant.id}|${grantId}`;
     let hit = this.grantRecords.get(key);
     if (!hit) {
-      hit = { grant: await tenant.store.grants.findActive(grantId) };
+      hit = { grant: await tenant.store.authorizations.findActive(grantId) };
       this.grantRecords.set(key, hit);
     }
     const now = Date.now();

@@ -16,6 +16,6 @@ export interface EndedLoginSession {
  */
 export async function endLoginSession(tenant: TenantContext, record: LoginSessionRecord): Promise<EndedLoginSession | null> {
   if (!(await tenant.store.loginSessions.end(record._id))) return null;
-  const revokedGrants = await tenant.store.grants.revokeForSession(record.userId, record.sid);
+  const revokedGrants = await tenant.store.authorizations.revokeForSession(record.userId, record.sid);
   return { revokedGrants };
 }

@@ -20,7 +20,7 @@ import type { EncryptedBlob, SigningKeyRecord } from '../keys/key-record.js';
 import { accessTokensRepo } from './repos/access-tokens.js';
 import { clientAssertionsRepo } from './repos/client-assertions.js';
 import { codesRepo } from './repos/codes.js';
-import { grantsRepo } from './repos/grants.js';
+import { authorizationsRepo } from './repos/authorizations.js';
 import { refreshTokensRepo } from './repos/refresh-tokens.js';
 import { auditEventsRepo } from './repos/audit-events.js';
 import { initialAccessTokensRepo } from './repos/initial-access-tokens.js';
@@ -417,8 +417,9 @@ export class TenantStore {
     return this.repo('logoutDeliveries', logoutDeliveriesRepo);
   }
 
-  get grants() {
-    return this.repo('grants', grantsRepo);
+  /** Authorizations (the tokens domain's; stored as `grants`). */
+  get authorizations() {
+    return this.repo('authorizations', authorizationsRepo);
   }
   get codes() {
     return this.repo('codes', codesRepo);

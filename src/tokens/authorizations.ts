@@ -48,7 +48,7 @@ export function authorizationEnd(tenant: TenantContext, o: { offlineAccess: bool
 }
 
 export function recordAuthorization(tenant: TenantContext, a: NewAuthorization, now = new Date()): Promise<AuthorizationRecord> {
-  return tenant.store.grants.insert({
+  return tenant.store.authorizations.insert({
     _id: randomUUID(),
     userId: a.userId,
     clientId: a.clientId,
@@ -95,7 +95,7 @@ export async function sessionAuthorizations(
   clientId: string,
 ): Promise<AuthorizationRecord[]> {
   const out: AuthorizationRecord[] = [];
-  for (const candidate of await tenant.store.grants.findActiveForSession(sid, clientId)) {
+  for (const candidate of await tenant.store.authorizations.findActiveForSession(sid, clientId)) {
     const a = await activeAuthorization(rt, tenant, candidate._id);
     if (a) out.push(a);
   }
@@ -103,8 +103,8 @@ export async function sessionAuthorizations(
 }
 
 /** Revokes an authorization and so everything issued from it (and authorizations derived from it); true if it was active. */
-export const revokeAuthorization = (tenant: TenantContext, id: string): Promise<boolean> => tenant.store.grants.revoke(id);
+export const revokeAuthorization = (tenant: TenantContext, id: string): Promise<boolean> => tenant.store.authorizations.revoke(id);
 
 /** Whether the authorization is active in the database itself (not the view): for a check that must see a revocation made a moment ago. */
 export const activeInStore = async (tenant: TenantContext, id: string): Promise<boolean> =>
-  (await tenant.store.grants.findActive(id)) !== null;
+  (await tenant.store.authorizations.findActive(id)) !== null;

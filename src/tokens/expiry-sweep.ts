@@ -20,7 +20,7 @@ export function sweepExpiredTokens(tenant: TenantContext, log: Logger): void {
         s.refreshTokens.sweep(now),
         s.accessTokens.sweep(now),
         s.clientAssertions.sweep(now),
-        s.grants.sweep(now),
+        s.authorizations.sweep(now),
       ]);
     },
     (err) => log.warn({ err, tenant: tenant.slug }, 'sweeping expired tokens failed'),

@@ -4,7 +4,7 @@ import { clientModel } from './client.js';
 import { keysetModel } from './keyset.js';
 import { tenantModel } from './tenant.js';
 import { userModel } from './user.js';
-import { grantModel } from './grant.js';
+import { authorizationModel } from './authorization.js';
 import { authorizationCodeModel } from './authorization-code.js';
 import { refreshTokenModel } from './refresh-token.js';
 import { accessTokenModel } from './access-token.js';
@@ -36,7 +36,7 @@ export const allModels: ((conn: Connection) => unknown)[] = [
   loginSessionModel,
   consentModel,
   loginAttemptModel,
-  grantModel,
+  authorizationModel,
   authorizationCodeModel,
   refreshTokenModel,
   accessTokenModel,

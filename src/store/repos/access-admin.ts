@@ -1,7 +1,7 @@
 import type { TenantStore } from '../index.js';
 import { accessTokenModel } from '../models/access-token.js';
 import { consentModel, type ConsentRecord } from '../models/consent.js';
-import { grantModel } from '../models/grant.js';
+import { authorizationModel } from '../models/authorization.js';
 import { pageBy, type Page, type PageArgs } from '../paging.js';
 
 /** Whose access: one user, one client, or one user at one client (at least one is given). */
@@ -26,7 +26,7 @@ function scopeOf(f: AccessFilter): Record<string, string> {
  */
 export const accessAdminRepo = (ts: TenantStore) => {
   const consents = consentModel(ts.conn);
-  const grants = grantModel(ts.conn);
+  const grants = authorizationModel(ts.conn);
   const accessTokens = accessTokenModel(ts.conn);
   return {
     /** Unexpired consents, in a stable order (by id). */
@@ -37,7 +37,7 @@ export const accessAdminRepo = (ts: TenantStore) => {
     revokeGrants: async (f: AccessFilter, now = new Date()): Promise<string[]> => {
       const filter = ts.scoped({ ...scopeOf(f), revokedAt: null });
       const ids = (await grants.find(filter, { _id: 1 }).lean<{ _id: string }[]>().exec()).map((g) => g._id);
-      return ts.grants.revokeMany(ids, now);
+      return ts.authorizations.revokeMany(ids, now);
     },
     /** Revokes unexpired opaque access tokens of these grants and/or of a client (client_credentials ones included). */
     revokeAccessTokens: async (f: { grantIds?: string[]; clientId?: string }, now = new Date()): Promise<number> => {

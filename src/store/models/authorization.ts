@@ -31,5 +31,5 @@ schema.index({ tenantId: 1, userId: 1, clientId: 1 });
 schema.index({ tenantId: 1, expiresAt: 1 });
 schema.index({ tenantId: 1, parentGrantId: 1 });
 
-export const grantModel = (conn: Connection): Model<AuthorizationRecord> =>
+export const authorizationModel = (conn: Connection): Model<AuthorizationRecord> =>
   conn.models.Grant ?? conn.model<AuthorizationRecord>('Grant', schema, 'grants');

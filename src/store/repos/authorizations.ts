@@ -1,16 +1,17 @@
 import type { TenantStore } from '../index.js';
-import { grantModel, type AuthorizationRecord } from '../models/grant.js';
+import { authorizationModel, type AuthorizationRecord } from '../models/authorization.js';
 
 type Revocable = { _id: string; expiresAt: Date };
 
 /**
- * Grants. EVERY revocation goes through `revokeWhere`: it records the revocations in the
- * feed first (each process's in-memory revocation view reads it; a grant marked revoked
- * only in this collection would stay valid in those views), then marks the grants, and
- * follows token-exchange derivation so a derived grant dies with its parent.
+ * Authorizations (tokens/token-records.ts), in the `grants` collection. EVERY revocation
+ * goes through `revokeWhere`: it records the revocations in the feed first (each
+ * process's in-memory revocation view reads it; an authorization marked revoked only in
+ * this collection would stay valid in those views), then marks them, and follows
+ * token-exchange derivation so a derived authorization dies with its parent.
  */
-export const grantsRepo = (ts: TenantStore) => {
-  const model = grantModel(ts.conn);
+export const authorizationsRepo = (ts: TenantStore) => {
+  const model = authorizationModel(ts.conn);
   const revocable = (filter: Record<string, unknown>) =>
     model
       .find(ts.scoped({ ...filter, revokedAt: null }), { _id: 1, expiresAt: 1 })
