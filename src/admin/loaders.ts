@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { SigningKeyRecord } from '../keys/key-record.js';
-import type { Runtime } from '../services/runtime.js';
+import type { Runtime } from '../runtime.js';
 import type { ClientRecord } from '../store/models/client.js';
 import type { TenantRecord } from '../store/models/tenant.js';
 import type { UserRecord } from '../store/models/user.js';

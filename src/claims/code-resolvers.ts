@@ -8,7 +8,7 @@ import type { HookPoint } from '../store/models/tenant.js';
  * Named TypeScript functions a tenant's claim resolvers and hooks refer to, registered
  * from `tenants/<slug>/resolvers.ts` (that tenant only) or `tenants/shared/resolvers.ts`
  * (every tenant) when the process starts. Configuration names a function; a name that
- * is not registered is refused when it is configured (services/claim-resolvers.ts).
+ * is not registered is refused when it is configured (claims/claim-resolvers.ts).
  *
  * The functions see plain views of the user, client and tenant, never the stored
  * records (no password hash, no secrets).

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
-import { currentSession } from '../services/login-sessions.js';
-import type { Runtime } from '../services/runtime.js';
+import { currentSession } from '../sessions/login-sessions.js';
+import type { Runtime } from '../runtime.js';
 import type { InteractionDetails } from '../store/models/interaction.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { verifyCsrf } from './csrf.js';

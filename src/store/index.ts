@@ -465,7 +465,7 @@ export class TenantStore {
     /** Up to `limit` client ids that sign ID tokens or userinfo with one of `algs` (a key family change must not strand them). */
     usingSigningAlgs: async (algs: readonly string[], limit = 5): Promise<string[]> => {
       if (algs.length === 0) return [];
-      // The metadata JSON is written by JSON.stringify (no spaces), services/client-userinfo-metadata.ts.
+      // The metadata JSON is written by JSON.stringify (no spaces), clients/client-userinfo-metadata.ts.
       const userinfo = `"userinfo_signed_response_alg":"(${algs.map((a) => escapeRegex(a)).join('|')})"`;
       const docs = await this.clientModel
         .find(this.scoped({ $or: [{ idTokenSignedResponseAlg: { $in: [...algs] } }, { metadata: { $regex: userinfo } }] }), { clientId: 1 })

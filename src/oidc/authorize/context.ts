@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { Runtime } from '../../services/runtime.js';
+import type { Runtime } from '../../runtime.js';
 import type { ClientRecord } from '../../store/models/client.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import type { ClaimsRequest } from '../authorization-result.js';

@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { oauthError } from '../../errors/oauth-error.js';
-import { INTERACTION_COOKIE, INTERACTION_PATH, readCookies } from '../../services/browser-cookies.js';
-import type { Runtime } from '../../services/runtime.js';
+import { INTERACTION_COOKIE, INTERACTION_PATH, readCookies } from '../../sessions/browser-cookies.js';
+import type { Runtime } from '../../runtime.js';
 import type { InteractionRecord, InteractionResult } from '../../store/models/interaction.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import type { AuthorizationRequest } from './context.js';

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import type { ActiveSession } from '../../services/login-sessions.js';
-import type { Runtime } from '../../services/runtime.js';
+import type { ActiveSession } from '../../sessions/login-sessions.js';
+import type { Runtime } from '../../runtime.js';
 import type { ClientRecord } from '../../store/models/client.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 

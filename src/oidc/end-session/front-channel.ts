@@ -1,4 +1,4 @@
-import { clientLogoutMetadata } from '../../services/client-logout-metadata.js';
+import { clientLogoutMetadata } from '../../clients/client-logout-metadata.js';
 import type { ClientRecord } from '../../store/models/client.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { appendQuery } from './append-query.js';

@@ -1,7 +1,7 @@
 import { clientDocumentLimits } from '../../config/defaults.js';
 import { oauthError } from '../../errors/oauth-error.js';
-import { clientRequestMetadata } from '../../services/client-request-metadata.js';
-import { fetchDocument, whyFetchFailed } from '../../services/fetch-document.js';
+import { clientRequestMetadata } from '../../clients/client-request-metadata.js';
+import { fetchDocument, whyFetchFailed } from '../../outbound/fetch-document.js';
 import type { ClientRecord } from '../../store/models/client.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 

@@ -30,7 +30,7 @@ export interface ClientRecord {
   /**
    * May introspect any token of the tenant (a resource server); without it only tokens
    * issued to it or naming it in their audience. Null (records from before the setting):
-   * the default of services/client-policies.ts.
+   * the default of clients/client-policies.ts.
    */
   canIntrospect?: boolean | null;
   /** Other clients that may exchange (RFC 8693) tokens issued to this client. */
@@ -39,7 +39,7 @@ export interface ClientRecord {
   metadata: string;
   /** Keyed hash of the RFC 7592 registration access token, for dynamically registered clients. */
   registrationTokenHash?: string | null;
-  /** A disabled client does not exist for the protocol endpoints (services/client-directory.ts); absent = enabled. */
+  /** A disabled client does not exist for the protocol endpoints (clients/client-directory.ts); absent = enabled. */
   disabled?: boolean;
   /**
    * Who registered a dynamically registered client (RFC 7591): an anonymous registrant

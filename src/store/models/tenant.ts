@@ -58,7 +58,7 @@ export interface HookDefinition {
   failClosed?: boolean;
 }
 
-/** A receiver of the tenant's events (services/event-delivery.ts), signed with its own secret. */
+/** A receiver of the tenant's events (events/event-delivery.ts), signed with its own secret. */
 export interface EventWebhookDefinition {
   name: string;
   url: string;
@@ -87,7 +87,7 @@ export interface TenantRecord {
   /**
    * PENDING while createTenant is still making it (keys, scopes, clients): such a tenant
    * is invisible to every endpoint and list, and a retry or the start-time sweeper
-   * removes it if its creator stopped (services/tenants.ts). Absent: the tenant is live.
+   * removes it if its creator stopped (tenancy/tenants.ts). Absent: the tenant is live.
    */
   state?: 'PENDING';
   /** The creating operation of a PENDING tenant: who may finish it, for what input, until when. */

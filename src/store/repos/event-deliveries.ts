@@ -10,7 +10,7 @@ export interface DeliveryFilter {
   eventId?: string;
 }
 
-/** Deliveries of one tenant's events to its webhooks (services/event-delivery.ts). */
+/** Deliveries of one tenant's events to its webhooks (events/event-delivery.ts). */
 export const eventDeliveriesRepo = (ts: TenantStore) => {
   const model = eventDeliveryModel(ts.conn);
   return {
