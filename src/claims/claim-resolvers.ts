@@ -2,7 +2,7 @@ import { availableCode, codeHook, codeResolver } from './code-resolvers.js';
 import { coerce, CoercionError, templatePaths } from './mapping.js';
 import { PROTECTED_CLAIMS } from './standard-claims.js';
 import { extensionDefaults } from '../config/defaults.js';
-import type { ClaimResolverDefinition, ClaimTarget, ClaimValueType, HookDefinition, HookPoint } from '../store/models/tenant.js';
+import type { ClaimResolverDefinition, ClaimTarget, ClaimValueType, HookDefinition, HookPoint } from '../tenancy/tenant-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { InputError } from '../errors/domain-errors.js';
 import type { Runtime } from '../runtime.js';

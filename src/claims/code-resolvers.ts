@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SLUG_PATTERN } from '../config/defaults.js';
-import type { HookPoint } from '../store/models/tenant.js';
+import type { HookPoint } from '../tenancy/tenant-record.js';
 
 /**
  * Named TypeScript functions a tenant's claim resolvers and hooks refer to, registered

@@ -1,7 +1,7 @@
 import { extensionDefaults } from '../config/defaults.js';
-import type { ClientRecord } from '../store/models/client.js';
-import type { HookDefinition, HookPoint } from '../store/models/tenant.js';
-import type { UserRecord } from '../store/models/user.js';
+import type { ClientRecord } from '../clients/client-record.js';
+import type { HookDefinition, HookPoint } from '../tenancy/tenant-record.js';
+import type { UserRecord } from '../users/user-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import type { ClaimsRuntime } from './claims-runtime.js';
 import { codeHook, resolverClient, resolverTenant, resolverUser, type AfterLoginDecision, type EndedSession } from './code-resolvers.js';

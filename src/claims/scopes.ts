@@ -1,4 +1,4 @@
-import type { ScopeDefinition } from '../store/models/tenant.js';
+import type { ScopeDefinition } from '../tenancy/tenant-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { STANDARD_SCOPES } from '../clients/client-metadata.js';
 import { InputError } from '../errors/domain-errors.js';

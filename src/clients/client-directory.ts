@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { limits } from '../config/defaults.js';
-import type { ClientRecord } from '../store/models/client.js';
+import type { ClientRecord } from './client-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 
 /**

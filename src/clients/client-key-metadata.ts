@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import type { ClientRecord } from '../store/models/client.js';
+import type { ClientRecord } from './client-record.js';
 import type { ClientMetadata } from './client-metadata.js';
 import { InputError } from '../errors/domain-errors.js';
 import { outboundInput, parseAbsoluteUrl } from '../outbound/url-input.js';

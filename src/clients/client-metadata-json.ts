@@ -1,4 +1,4 @@
-import type { ClientRecord } from '../store/models/client.js';
+import type { ClientRecord } from './client-record.js';
 
 const cache = new WeakMap<ClientRecord, Record<string, unknown>>();
 

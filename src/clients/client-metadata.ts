@@ -1,4 +1,4 @@
-import type { ClientRecord, ClientType } from '../store/models/client.js';
+import type { ClientRecord, ClientType } from './client-record.js';
 import { InputError } from '../errors/domain-errors.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ClientRecord } from '../store/models/client.js';
+import type { ClientRecord } from './client-record.js';
 import { InputError } from '../errors/domain-errors.js';
 
 /**

@@ -1,5 +1,5 @@
 import { signingAlgs } from '../config/defaults.js';
-import type { ClientRecord } from '../store/models/client.js';
+import type { ClientRecord } from './client-record.js';
 import { clientMetadataJson } from './client-metadata-json.js';
 import { InputError } from '../errors/domain-errors.js';
 

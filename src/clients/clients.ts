@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { newId } from '../store/index.js';
 import { DuplicateKeyError } from '../store/errors.js';
-import type { ClientRecord } from '../store/models/client.js';
+import type { ClientRecord } from './client-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { needsSecretCopy, resolveClientMetadata, type ClientMetadata, type ClientMetadataInput } from './client-metadata.js';
 import { checkKeysForAuthMethod, mergeMetadata, validateKeyMetadata } from './client-key-metadata.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { timeOrderedId } from '../store/ids.js';
-import type { InitialAccessTokenRecord } from '../store/models/initial-access-token.js';
+import type { InitialAccessTokenRecord } from './initial-access-token-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { InputError, NotFoundError } from '../errors/domain-errors.js';
 import type { Runtime } from '../runtime.js';

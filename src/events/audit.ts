@@ -1,10 +1,10 @@
 import type { SigningKeyRecord } from '../keys/key-record.js';
 import { timeOrderedId } from '../store/ids.js';
-import type { AuditEventRecord, AuditOutcome } from '../store/models/audit-event.js';
-import type { ClientRecord } from '../store/models/client.js';
-import type { InitialAccessTokenRecord } from '../store/models/initial-access-token.js';
-import type { TenantRecord } from '../store/models/tenant.js';
-import type { UserRecord } from '../store/models/user.js';
+import type { AuditEventRecord, AuditOutcome } from './audit-event-record.js';
+import type { ClientRecord } from '../clients/client-record.js';
+import type { InitialAccessTokenRecord } from '../clients/initial-access-token-record.js';
+import type { TenantRecord } from '../tenancy/tenant-record.js';
+import type { UserRecord } from '../users/user-record.js';
 import { pickMetadata } from '../clients/clients.js';
 import type { OutboxItem } from './outbox.js';
 import type { Runtime } from '../runtime.js';

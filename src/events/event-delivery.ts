@@ -5,8 +5,8 @@ import { extensionDefaults } from '../config/defaults.js';
 import type { Envelope } from '../keys/envelope.js';
 import { outboundFetch } from '../outbound/index.js';
 import type { Store } from '../store/index.js';
-import type { DeliveryAttempt, EventDeliveryRecord } from '../store/models/event-delivery.js';
-import type { EventWebhookDefinition } from '../store/models/tenant.js';
+import type { DeliveryAttempt, EventDeliveryRecord } from './event-delivery-record.js';
+import type { EventWebhookDefinition } from '../tenancy/tenant-record.js';
 import type { TenantRegistry } from '../tenancy/tenant-registry.js';
 
 /** The header that proves a delivery came from Gatehouse: `t=<unix seconds>,v1=<hex HMAC-SHA256>`. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EVENT_TYPES } from '../claims/claims-runtime.js';
-import type { EventWebhookDefinition } from '../store/models/tenant.js';
+import type { EventWebhookDefinition } from '../tenancy/tenant-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { InputError, NotFoundError } from '../errors/domain-errors.js';
 import { webhookSecretContext } from './event-delivery.js';

@@ -4,7 +4,7 @@ import { extensionDefaults } from '../config/defaults.js';
 import type { Envelope } from '../keys/envelope.js';
 import type { Store } from '../store/index.js';
 import { timeOrderedId } from '../store/ids.js';
-import type { EventRecord } from '../store/models/event.js';
+import type { EventRecord } from './event-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { TenantInterval } from '../tenancy/tenant-interval.js';
 import type { TenantRegistry } from '../tenancy/tenant-registry.js';

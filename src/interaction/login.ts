@@ -7,8 +7,8 @@ import { loginSucceeded, reserveLoginAttempt } from '../sessions/login-throttle.
 import { startSession } from '../sessions/login-sessions.js';
 import { checkPassword } from '../users/password-check.js';
 import type { Runtime } from '../runtime.js';
-import type { InteractionResult } from '../store/models/interaction.js';
-import type { UserRecord } from '../store/models/user.js';
+import type { InteractionResult } from '../interactions/interaction-record.js';
+import type { UserRecord } from '../users/user-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { verifyCsrf } from './csrf.js';
 import { expired } from './interaction-error.js';

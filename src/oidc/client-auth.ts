@@ -14,7 +14,7 @@ import { outboundFetch } from '../outbound/index.js';
 import { clientKeyMetadata } from '../clients/client-key-metadata.js';
 import { clientSecretCopy } from '../clients/clients.js';
 import type { Runtime } from '../runtime.js';
-import type { ClientRecord } from '../store/models/client.js';
+import type { ClientRecord } from '../clients/client-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { capabilities, paths } from './capabilities.js';
 

@@ -1,4 +1,4 @@
-import type { LoginSessionRecord } from '../store/models/login-session.js';
+import type { LoginSessionRecord } from './login-session-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { secureCookies, tenantCookiePath } from './browser-cookies.js';
 import type { Runtime } from '../runtime.js';

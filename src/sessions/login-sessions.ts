@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { newId } from '../store/index.js';
-import type { LoginSessionRecord } from '../store/models/login-session.js';
-import type { UserRecord } from '../store/models/user.js';
+import type { LoginSessionRecord } from './login-session-record.js';
+import type { UserRecord } from '../users/user-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { SESSION_COOKIE, cookieOptions, readCookies, serializeCookie } from './browser-cookies.js';
 import type { Runtime } from '../runtime.js';

@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection, type ConnectOptions, type Model } from 'mongoose';
 import { cacheEventModel } from './models/cache-event.js';
-import { clientModel, type ClientRecord } from './models/client.js';
-import { keysetModel, type KeysetRecord } from './models/keyset.js';
-import { tenantModel, type TenantRecord } from './models/tenant.js';
-import { userModel, type UserRecord } from './models/user.js';
+import { clientModel } from './models/client.js';
+import type { ClientRecord } from '../clients/client-record.js';
+import { keysetModel } from './models/keyset.js';
+import type { KeysetRecord } from '../keys/keyset-record.js';
+import { tenantModel } from './models/tenant.js';
+import type { TenantRecord } from '../tenancy/tenant-record.js';
+import { userModel } from './models/user.js';
+import type { UserRecord } from '../users/user-record.js';
 import { registerModels } from './models/index.js';
 import { isDuplicateKey, isStoreUnavailable, mapDuplicate, StoreUnavailableError } from './errors.js';
 import { StoreGuard } from './guard.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { newId } from '../store/index.js';
 import { DuplicateKeyError } from '../store/errors.js';
-import type { TenantRecord } from '../store/models/tenant.js';
+import type { TenantRecord } from './tenant-record.js';
 import type { TenantContext } from './tenant-context.js';
 import { recordAudit, SYSTEM_ACTOR } from '../events/audit.js';
 import { crashPoint } from './crash-points.js';

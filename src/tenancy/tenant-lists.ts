@@ -1,5 +1,5 @@
 import { checkOutboundUrl, OutboundError } from '../outbound/index.js';
-import type { TenantRecord } from '../store/models/tenant.js';
+import type { TenantRecord } from './tenant-record.js';
 import type { TenantContext } from './tenant-context.js';
 import { NotFoundError } from '../errors/domain-errors.js';
 import type { Runtime } from '../runtime.js';

@@ -1,6 +1,6 @@
 import { RESERVED_SLUGS, SLUG_PATTERN, signingAlgs, tenantDefaults, type TenantSettings } from '../config/defaults.js';
 import { algsOf, familyOf, KEY_FAMILIES } from '../keys/families.js';
-import type { Branding } from '../store/models/tenant.js';
+import type { Branding } from './tenant-record.js';
 import type { TenantContext } from './tenant-context.js';
 import { SUPPORTED_GRANT_TYPES } from '../clients/client-metadata.js';
 import { InputError, NotFoundError } from '../errors/domain-errors.js';

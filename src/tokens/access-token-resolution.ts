@@ -2,8 +2,8 @@ import { LRUCache } from 'lru-cache';
 import { GRANT_CLAIM } from '../claims/access-token-claims.js';
 import type { KeyRing } from '../keys/key-ring.js';
 import { verifyOwnJwt } from '../keys/jwt.js';
-import type { ClientRecord } from '../store/models/client.js';
-import type { GrantRecord } from '../store/models/grant.js';
+import type { ClientRecord } from '../clients/client-record.js';
+import type { GrantRecord } from './grant-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import type { Runtime } from '../runtime.js';
 

@@ -1,8 +1,8 @@
 import { LRUCache } from 'lru-cache';
 import { limits } from '../config/defaults.js';
 import type { Store } from '../store/index.js';
-import type { AccessTokenRecord } from '../store/models/access-token.js';
-import type { GrantRecord } from '../store/models/grant.js';
+import type { AccessTokenRecord } from './access-token-record.js';
+import type { GrantRecord } from './grant-record.js';
 import type { RevocationEntry } from '../store/repos/revocations.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Counter } from 'prom-client';
 import { extensionMetrics } from '../claims/extension-metrics.js';
 import { hashPassword, verifyPassword } from './users.js';
-import type { UserRecord } from '../store/models/user.js';
+import type { UserRecord } from './user-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 
 let dummyHash: Promise<string> | undefined;

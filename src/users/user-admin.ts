@@ -1,4 +1,4 @@
-import type { UserRecord } from '../store/models/user.js';
+import type { UserRecord } from './user-record.js';
 import { DuplicateKeyError } from '../store/errors.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { ConflictError, NotFoundError } from '../errors/domain-errors.js';

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Store } from '../store/index.js';
-import type { UserRecord } from '../store/models/user.js';
+import type { UserRecord } from './user-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 
 /** User records cached across tenants. */

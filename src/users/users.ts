@@ -1,7 +1,7 @@
 import { hash, verify } from '@node-rs/argon2';
 import { newId } from '../store/index.js';
 import { DuplicateKeyError } from '../store/errors.js';
-import type { UserRecord } from '../store/models/user.js';
+import type { UserRecord } from './user-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { ConflictError, InputError } from '../errors/domain-errors.js';
 

@@ -8,7 +8,7 @@ import { deleteTenant, updateTenant } from '../../tenancy/tenants.js';
 import { createTenant } from '../../tenancy/tenant-creation.js';
 import { createHash } from 'node:crypto';
 import { redactSecrets } from '../../events/audit.js';
-import type { TenantRecord } from '../../store/models/tenant.js';
+import type { TenantRecord } from '../../tenancy/tenant-record.js';
 import { DEFAULT_PAGE, encodeCursor } from '../../store/paging.js';
 import { auditNote } from '../audit.js';
 import { requirePlatform, visibleTenantSlugs } from '../authz.js';

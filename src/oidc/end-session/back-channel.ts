@@ -6,8 +6,8 @@ import { OutboundError, outboundFetch } from '../../outbound/index.js';
 import { clientLogoutMetadata } from '../../clients/client-logout-metadata.js';
 import type { LogoutOutcome } from '../../events/logout-delivery.js';
 import type { Runtime } from '../../runtime.js';
-import type { ClientRecord } from '../../store/models/client.js';
-import type { UserRecord } from '../../store/models/user.js';
+import type { ClientRecord } from '../../clients/client-record.js';
+import type { UserRecord } from '../../users/user-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { signForClient } from '../issue/id-token.js';
 

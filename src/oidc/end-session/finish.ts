@@ -2,7 +2,7 @@ import { SESSION_COOKIE, appendSetCookie, cookieOptions, serializeCookie } from 
 import { browserStateCookie } from '../../sessions/browser-state.js';
 import { runAfterEndSession } from '../../sessions/logout-hooks.js';
 import { endLoginSession } from '../../sessions/session-logout.js';
-import type { ClientRecord } from '../../store/models/client.js';
+import type { ClientRecord } from '../../clients/client-record.js';
 import { appendQuery } from './append-query.js';
 import { notifyBackChannel } from './back-channel.js';
 import type { EndSessionContext } from './context.js';

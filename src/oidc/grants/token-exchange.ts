@@ -1,7 +1,7 @@
 import { decodeProtectedHeader, type JWTPayload } from 'jose';
 import { subjectFor } from '../../claims/subject.js';
 import { oauthError } from '../../errors/oauth-error.js';
-import type { GrantRecord } from '../../store/models/grant.js';
+import type { GrantRecord } from '../../tokens/grant-record.js';
 import { issueAccessToken, resolveAccessToken } from '../access-token.js';
 import { mayExchange } from '../../clients/client-policies.js';
 import { verifyIssuedIdToken } from '../id-token-hint.js';

@@ -5,9 +5,9 @@ import { buildIdTokenClaims, type IdTokenClaimsInput } from '../../claims/id-tok
 import { signJwt } from '../../keys/jwt.js';
 import { clientSecretCopy } from '../../clients/clients.js';
 import type { Runtime } from '../../runtime.js';
-import type { ClientRecord } from '../../store/models/client.js';
+import type { ClientRecord } from '../../clients/client-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
-import type { GrantRecord } from '../../store/models/grant.js';
+import type { GrantRecord } from '../../tokens/grant-record.js';
 
 /** What the ID token is about (claims/id-token-claims.ts), and what its hashes cover. */
 /** What an ID token says about the authentication behind a grant (OIDC Core 2). */

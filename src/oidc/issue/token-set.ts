@@ -1,9 +1,9 @@
 import { subjectFor } from '../../claims/subject.js';
 import { oauthError } from '../../errors/oauth-error.js';
 import type { Runtime } from '../../runtime.js';
-import type { ClientRecord } from '../../store/models/client.js';
-import type { GrantRecord } from '../../store/models/grant.js';
-import type { UserRecord } from '../../store/models/user.js';
+import type { ClientRecord } from '../../clients/client-record.js';
+import type { GrantRecord } from '../../tokens/grant-record.js';
+import type { UserRecord } from '../../users/user-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { issueAccessToken } from '../access-token.js';
 import { grantClaimsRequest, refreshFamilyEnd } from './grant.js';

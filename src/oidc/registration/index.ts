@@ -5,7 +5,7 @@ import { checkOutboundUrl, OutboundError } from '../../outbound/index.js';
 import { createClient, deleteClient, replaceClientMetadata } from '../../clients/clients.js';
 import { STANDARD_SCOPES } from '../../clients/client-metadata.js';
 import type { Runtime } from '../../runtime.js';
-import type { ClientRecord } from '../../store/models/client.js';
+import type { ClientRecord } from '../../clients/client-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { paths } from '../capabilities.js';
 import { withTenant } from '../tenant-handler.js';

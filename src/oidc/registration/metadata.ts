@@ -1,6 +1,6 @@
 import { oauthError, type OAuthError } from '../../errors/oauth-error.js';
 import type { ClientMetadataInput } from '../../clients/client-metadata.js';
-import type { ClientRecord } from '../../store/models/client.js';
+import type { ClientRecord } from '../../clients/client-record.js';
 
 /**
  * RFC 7591 client metadata ⇄ Gatehouse clients. Standard fields map onto the client

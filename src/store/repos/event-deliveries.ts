@@ -1,7 +1,8 @@
 import type { Connection } from 'mongoose';
 import type { TenantStore } from '../index.js';
 import { isDuplicateKey } from '../errors.js';
-import { eventDeliveryModel, type DeliveryAttempt, type DeliveryStatus, type EventDeliveryRecord } from '../models/event-delivery.js';
+import { eventDeliveryModel } from '../models/event-delivery.js';
+import type { DeliveryAttempt, DeliveryStatus, EventDeliveryRecord } from '../../events/event-delivery-record.js';
 import { pageBy, type Page, type PageArgs } from '../paging.js';
 
 export interface DeliveryFilter {
