@@ -1,11 +1,11 @@
 import type { Request, Response } from 'express';
 import { subjectFor } from '../claims/subject.js';
 import { invalidClient } from '../errors/oauth-error.js';
-import { mayIntrospectAny } from '../services/client-policies.js';
-import type { Runtime } from '../services/runtime.js';
-import type { ClientRecord } from '../store/models/client.js';
+import { mayIntrospectAny } from '../clients/client-policies.js';
+import type { Runtime } from '../runtime.js';
+import type { ClientRecord } from '../clients/client-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
-import { resolveClientAccessToken } from '../services/access-token-resolution.js';
+import { resolveClientAccessToken } from '../tokens/access-token-resolution.js';
 import { activeAuthorization } from '../tokens/authorizations.js';
 import { findRefreshToken } from '../tokens/refresh-tokens.js';
 import { authenticateClient } from './client-auth.js';

@@ -1,9 +1,9 @@
 import type { Request, Response } from 'express';
 import { oauthError } from '../errors/oauth-error.js';
-import type { Runtime } from '../services/runtime.js';
-import type { ClientRecord } from '../store/models/client.js';
+import type { Runtime } from '../runtime.js';
+import type { ClientRecord } from '../clients/client-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
-import { resolveAccessToken } from '../services/access-token-resolution.js';
+import { resolveAccessToken } from '../tokens/access-token-resolution.js';
 import { revokeAccessToken as revokeOne } from '../tokens/access-tokens.js';
 import { findRefreshToken, revokeRefreshFamily } from '../tokens/refresh-tokens.js';
 import { authenticateClient } from './client-auth.js';

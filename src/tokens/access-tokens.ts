@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { buildAccessTokenClaims } from '../claims/access-token-claims.js';
 import { signJwt } from '../keys/jwt.js';
-import type { Runtime } from '../services/runtime.js';
-import { parseJsonObject, type ActiveAccessToken } from '../services/access-token-resolution.js';
-import type { ClientRecord } from '../store/models/client.js';
-import type { UserRecord } from '../store/models/user.js';
+import type { Runtime } from '../runtime.js';
+import { parseJsonObject, type ActiveAccessToken } from './access-token-resolution.js';
+import type { ClientRecord } from '../clients/client-record.js';
+import type { UserRecord } from '../users/user-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import type { AuthorizationRecord } from './authorizations.js';
 import { newOpaqueToken } from './opaque-token.js';

@@ -1,5 +1,5 @@
-import type { Runtime } from '../services/runtime.js';
-import type { AuthorizationCodeRecord } from './token-records.js';
+import type { Runtime } from '../runtime.js';
+import type { AuthorizationCodeRecord } from './authorization-code-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { revokeAuthorization, type AuthorizationRecord } from './authorizations.js';
 import { newOpaqueToken } from './opaque-token.js';

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Runtime } from '../services/runtime.js';
+import type { Runtime } from '../runtime.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
-import type { AuthorizationRecord } from './token-records.js';
+import type { AuthorizationRecord } from './authorization-record.js';
 
 export type { AuthorizationRecord };
 
 /*
- * An authorization (token-records.ts) is what a user — or the password grant, or a token
+ * An authorization (authorization-record.ts) is what a user — or the password grant, or a token
  * exchange — allowed a client: scopes, claims, the authentication behind it. Every code,
  * access token and refresh token family issued from it points back to it, so revoking it
  * revokes them all. Stored in the `grants` collection and referred to as `grantId` in token

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Runtime } from '../services/runtime.js';
-import type { RefreshTokenRecord } from './token-records.js';
+import type { Runtime } from '../runtime.js';
+import type { RefreshTokenRecord } from './refresh-token-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { revokeAuthorization } from './authorizations.js';
 

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { oauthError } from '../../errors/oauth-error.js';
-import type { ClientRecord } from '../../store/models/client.js';
-import type { AuthorizationCodeRecord } from '../../tokens/token-records.js';
+import type { ClientRecord } from '../../clients/client-record.js';
+import type { AuthorizationCodeRecord } from '../../tokens/authorization-code-record.js';
 import { redeemAuthorizationCode } from '../../tokens/authorization-codes.js';
 import { authorizationParties, issueTokenSet } from '../issue/token-set.js';
 import type { GrantTypeHandler } from '../token/grant-type.js';

@@ -1,8 +1,8 @@
 import { decodeProtectedHeader, type JWTPayload } from 'jose';
 import { subjectFor } from '../../claims/subject.js';
 import { oauthError } from '../../errors/oauth-error.js';
-import { mayExchange } from '../../services/client-policies.js';
-import { resolveAccessToken } from '../../services/access-token-resolution.js';
+import { mayExchange } from '../../clients/client-policies.js';
+import { resolveAccessToken } from '../../tokens/access-token-resolution.js';
 import { issueAccessToken } from '../../tokens/access-tokens.js';
 import {
   activeAuthorization,
@@ -313,7 +313,7 @@ async function exchangeUserToken(
  * Only clients with this grant type in their grantTypes get here (token/index.ts): it
  * is off by default. An access token may be the subject only of an exchange by its own
  * client, by a client its audience names, or by one its client lists in
- * tokenExchangeClients (services/client-policies.ts; docs/security.md).
+ * tokenExchangeClients (clients/client-policies.ts; docs/security.md).
  */
 export const tokenExchange: GrantTypeHandler = async (ctx) => {
   const token = single(ctx.body, 'subject_token');

@@ -1,5 +1,5 @@
 import { subjectFor } from '../../claims/subject.js';
-import type { Runtime } from '../../services/runtime.js';
+import type { Runtime } from '../../runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { issueAccessToken } from '../../tokens/access-tokens.js';
 import { issueAuthorizationCode } from '../../tokens/authorization-codes.js';

@@ -1,8 +1,8 @@
 import { subjectFor } from '../../claims/subject.js';
 import { oauthError } from '../../errors/oauth-error.js';
-import type { Runtime } from '../../services/runtime.js';
-import type { ClientRecord } from '../../store/models/client.js';
-import type { UserRecord } from '../../store/models/user.js';
+import type { Runtime } from '../../runtime.js';
+import type { ClientRecord } from '../../clients/client-record.js';
+import type { UserRecord } from '../../users/user-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { issueAccessToken } from '../../tokens/access-tokens.js';
 import { activeAuthorization, refreshFamilyEnd, type AuthorizationRecord } from '../../tokens/authorizations.js';

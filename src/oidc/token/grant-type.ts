@@ -1,6 +1,6 @@
 import type { Request } from 'express';
-import type { Runtime } from '../../services/runtime.js';
-import type { ClientRecord } from '../../store/models/client.js';
+import type { Runtime } from '../../runtime.js';
+import type { ClientRecord } from '../../clients/client-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 
 /** One grant type (RFC 6749 4 and extensions), one module in oidc/grant-types/: what the token endpoint runs for a `grant_type`. */

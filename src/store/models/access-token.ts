@@ -1,7 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { AccessTokenRecord } from '../../tokens/token-records.js';
-
-export type { AccessTokenRecord };
+import type { AccessTokenRecord } from '../../tokens/access-token-record.js';
 
 const schema = new Schema<AccessTokenRecord>(
   {

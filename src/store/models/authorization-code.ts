@@ -1,7 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { AuthorizationCodeRecord } from '../../tokens/token-records.js';
-
-export type { AuthorizationCodeRecord };
+import type { AuthorizationCodeRecord } from '../../tokens/authorization-code-record.js';
 
 const schema = new Schema<AuthorizationCodeRecord>(
   {

@@ -1,8 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { AuthorizationRecord } from '../../tokens/token-records.js';
-
-/** The record type lives in the tokens domain: an authorization, stored as `grants`. */
-export type { AuthorizationRecord };
+import type { AuthorizationRecord } from '../../tokens/authorization-record.js';
 
 const schema = new Schema<AuthorizationRecord>(
   {

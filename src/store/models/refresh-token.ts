@@ -1,7 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { RefreshTokenRecord } from '../../tokens/token-records.js';
-
-export type { RefreshTokenRecord };
+import type { RefreshTokenRecord } from '../../tokens/refresh-token-record.js';
 
 const schema = new Schema<RefreshTokenRecord>(
   {

@@ -1,7 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { RevocationKind, RevocationRecord } from '../../tokens/token-records.js';
-
-export type { RevocationKind, RevocationRecord };
+import type { RevocationRecord } from '../../tokens/revocation-record.js';
 
 const schema = new Schema<RevocationRecord>(
   {

@@ -1,5 +1,6 @@
 import type { TenantStore } from '../index.js';
-import { authorizationModel, type AuthorizationRecord } from '../models/authorization.js';
+import { authorizationModel } from '../models/authorization.js';
+import type { AuthorizationRecord } from '../../tokens/authorization-record.js';
 
 type Revocable = { _id: string; expiresAt: Date };
 
