@@ -4,6 +4,7 @@ import type { Envelope } from '../keys/envelope.js';
 import type { KeyRings } from '../keys/key-rings.js';
 import type { Store } from '../store/index.js';
 import type { TenantRegistry } from '../tenancy/tenant-registry.js';
+import type { Clock } from '../time/clock.js';
 import type { ClientDirectory } from './client-directory.js';
 import type { EventBus } from './events.js';
 import type { LogoutDeliveryQueue } from './logout-delivery.js';
@@ -11,9 +12,11 @@ import type { Outbox } from './outbox.js';
 import type { RevocationView } from './revocation-view.js';
 import type { UserDirectory } from './user-directory.js';
 
-/** The process-wide collaborators, built once in main (or per test) and passed down. */
+/** The process-wide collaborators, built once by boot/start.ts (main, the tests, the bench) and passed down. */
 export interface Runtime {
   config: Config;
+  /** What expiries, schedules and cut-offs read (time/clock.ts); tests advance it. */
+  clock: Clock;
   store: Store;
   envelope: Envelope;
   tenants: TenantRegistry;
