@@ -12,7 +12,7 @@ import {
 } from '../src/errors/oauth-error.js';
 import { toOAuthError } from '../src/http/error-handler.js';
 import { pageError } from '../src/oidc/authorize/page-error.js';
-import { InputError } from '../src/services/errors.js';
+import { InputError } from '../src/errors/domain-errors.js';
 import { createClient } from './helpers/admin.js';
 import { Browser, responseParams } from './helpers/browser-fetch.js';
 import { RP, authorizeUrl, setupFixture, type Fixture } from './helpers/authorize-fixture.js';
@@ -20,7 +20,7 @@ import { startTestServer, type TestServer } from './helpers/server.js';
 
 /**
  * RFC 6749 4.1.2.1 / 5.2: error_description is %x20-21 / %x23-5B / %x5D-7E only, and
- * (DESIGN.md "Bad input") it never echoes request values.
+ * (docs/openid-connect.md "Error descriptions") it never echoes request values.
  */
 const ALLOWED = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
 

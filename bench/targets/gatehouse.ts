@@ -260,7 +260,7 @@ type StartModule = typeof import('../../src/boot/start.js');
 type KeyGenModule = typeof import('../../src/keys/key-generation.js');
 type DefaultsModule = typeof import('../../src/config/defaults.js');
 type ConfigModule = typeof import('../../src/config/index.js');
-type Runtime = import('../../src/services/runtime.js').Runtime;
+type Runtime = import('../../src/runtime.js').Runtime;
 type KeyRecord = import('../../src/keys/key-record.js').SigningKeyRecord;
 
 /**

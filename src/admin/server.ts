@@ -7,7 +7,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type RequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
 import { limits } from '../config/defaults.js';
-import type { Runtime } from '../services/runtime.js';
+import type { Runtime } from '../runtime.js';
 import { authenticateAdmin } from './authz.js';
 import { createAdminContext, type AdminContext } from './context.js';
 import { formatAdminError } from './format-error.js';
@@ -15,7 +15,7 @@ import { serviceUnavailableStatus } from './unavailable-plugin.js';
 import { serviceUnavailable } from '../errors/admin-error.js';
 import { RETRY_AFTER, isStoreUnavailable } from '../errors/unavailable.js';
 import { graphqlTracingPlugins } from '../telemetry/graphql-spans.js';
-import { resolvers } from './resolvers/index.js';
+import { resolvers } from './graphql-types/index.js';
 import { shield } from './shield.js';
 
 const schemaDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema');

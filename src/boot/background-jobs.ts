@@ -1,5 +1,5 @@
-import { KeyRotationJob, type KeyRotationJobOptions } from '../services/key-rotation-job.js';
-import type { Runtime } from '../services/runtime.js';
+import { KeyRotationJob, type KeyRotationJobOptions } from '../keys/key-rotation-job.js';
+import type { Runtime } from '../runtime.js';
 
 /**
  * The timers a serving process runs (docs/architecture.md, "Composition root"). Every
@@ -30,7 +30,7 @@ export function startBackgroundJobs(rt: Runtime, opts: BackgroundJobOptions = {}
   if (!off.has('keyRotation')) keyRotation.start();
   // Resumes event deliveries a previous run (or another replica) left pending.
   if (!off.has('eventDelivery')) rt.events.start();
-  // And back-channel logout tokens still due (services/logout-delivery.ts).
+  // And back-channel logout tokens still due (events/logout-delivery.ts).
   if (!off.has('logoutDelivery')) rt.logoutDeliveries.start();
   return {
     keyRotation,

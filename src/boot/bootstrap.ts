@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PLATFORM_SCOPE, SYSTEM_TENANT } from '../admin/authz.js';
-import { createClient, rotateClientSecret, setClientDisabled, updateClient } from '../services/clients.js';
-import { createTenant } from '../services/tenant-creation.js';
-import { ConflictError } from '../services/errors.js';
-import type { Runtime } from '../services/runtime.js';
+import { createClient, rotateClientSecret, setClientDisabled, updateClient } from '../clients/clients.js';
+import { createTenant } from '../tenancy/tenant-creation.js';
+import { ConflictError } from '../errors/domain-errors.js';
+import type { Runtime } from '../runtime.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 
 export interface AdminCredentials {
@@ -53,7 +53,7 @@ function devCredentialsFile(rt: Runtime): string | null {
 }
 
 /**
- * Creates or updates the bootstrap platform-admin client (DESIGN.md section 2). With
+ * Creates or updates the bootstrap platform-admin client (docs/administering.md "Getting an admin token"). With
  * GATEHOUSE_ADMIN_CLIENT_ID/SECRET set, the client matches them on every start (enabled,
  * with the admin scope, that secret); unset, on the development database credentials are
  * generated on first start (printed once, kept in the data folder); on an external

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
-import { sweepPendingTenants } from '../services/tenant-creation.js';
-import type { Runtime } from '../services/runtime.js';
+import { sweepPendingTenants } from '../tenancy/tenant-creation.js';
+import type { Runtime } from '../runtime.js';
 import { Store } from '../store/index.js';
 import { traceMongoCommands } from '../telemetry/mongo-spans.js';
 import type { Clock } from '../time/clock.js';
@@ -58,7 +58,7 @@ export function openRuntime(config: Config, o: OpenRuntimeOptions): Promise<Open
         const rt = buildRuntime(config, store, log, o.clock);
         await ensureHashKey(rt);
         if (!setUp) return { store, rt };
-        // Tenants a crashed createTenant left PENDING are removed (services/tenant-creation.ts).
+        // Tenants a crashed createTenant left PENDING are removed (tenancy/tenant-creation.ts).
         await sweepPendingTenants(rt);
         const system = await ensureSystemTenant(rt);
         const admin = await ensureAdminClient(rt, system);

@@ -14,7 +14,7 @@ import { createHttpServer } from '../http/http-server.js';
 import { createMetricsServer } from '../http/metrics-endpoint.js';
 import { HttpMetrics } from '../http/metrics.js';
 import { startingListener } from '../http/starting.js';
-import type { Runtime } from '../services/runtime.js';
+import type { Runtime } from '../runtime.js';
 import type { Store } from '../store/index.js';
 import { traceHttp } from '../telemetry/http-spans.js';
 import { systemClock, type Clock } from '../time/clock.js';

@@ -21,7 +21,7 @@ export interface Config {
   port: number;
   /** Externally visible base URL without a trailing slash. */
   publicUrl: string;
-  /** Unset: the embedded development database is started (DESIGN.md section 5). */
+  /** Unset: the embedded development database is started (docs/databases.md). */
   mongodbUri: string | undefined;
   /** Database name used when the URI names none. */
   mongodbDatabase: string;
@@ -43,7 +43,7 @@ export interface Config {
   /** First retry delay of event webhook deliveries, doubling (config/defaults.ts extensionDefaults). */
   webhookRetrySeconds: number;
   webhookMaxAttempts: number;
-  /** Events and audit records that may wait for the database (services/outbox.ts); more are dropped. */
+  /** Events and audit records that may wait for the database (events/outbox.ts); more are dropped. */
   outboxMaxPending: number;
   /** The outbound-request policy (src/outbound/, docs/security.md). */
   outbound: OutboundSettings;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { BackgroundJobName, BackgroundJobs } from '../../src/boot/background-jobs.js';
 import { startGatehouse } from '../../src/boot/start.js';
 import { loadConfig } from '../../src/config/index.js';
-import type { Runtime } from '../../src/services/runtime.js';
+import type { Runtime } from '../../src/runtime.js';
 import type { Store } from '../../src/store/index.js';
 import { TestClock } from './clock.js';
 import { openTestDb, type TestDb } from './db.js';

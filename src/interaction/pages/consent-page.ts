@@ -1,6 +1,6 @@
 import type { Response } from 'express';
-import { escapeHtml, formTarget, sendPage } from '../../services/html-page.js';
-import { tenantScopes } from '../../services/scopes.js';
+import { escapeHtml, formTarget, sendPage } from '../../pages/html-page.js';
+import { tenantScopes } from '../../claims/scopes.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { CSRF_FIELD } from '../csrf.js';
 import type { LoadedInteraction } from '../load-interaction.js';
@@ -32,7 +32,7 @@ export function renderConsentPage(res: Response, tenant: TenantContext, ia: Load
 <ul class="scopes">
 ${items.join('\n')}
 </ul>
-<form method="post" action="${escapeHtml(`${tenant.issuer}/interaction/${ia.record._id}/consent`)}">
+<form method="post" action="${escapeHtml(`${tenant.issuer}/interaction/${ia.id}/consent`)}">
 <input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(csrf)}">
 <div class="actions">
 <button class="btn" type="submit" name="decision" value="allow">Allow</button>
