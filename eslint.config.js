@@ -46,4 +46,15 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  {
+    // Tests and the bench reach the database through the composition root's handle or
+    // test/helpers/db.ts, never the store's mongoose connection (docs/architecture.md).
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[property.name='conn']", message: 'use the store, the server handle or test/helpers/db.ts' },
+      ],
+    },
+  },
 );

@@ -10,10 +10,13 @@ import type { LogoutDeliveryQueue } from './events/logout-delivery.js';
 import type { Outbox } from './events/outbox.js';
 import type { RevocationView } from './tokens/revocation-view.js';
 import type { UserDirectory } from './users/user-directory.js';
+import type { Clock } from './time/clock.js';
 
-/** The process-wide collaborators, built once in main (or per test) and passed down. */
+/** The process-wide collaborators, built once by boot/start.ts (main, the tests, the bench) and passed down. */
 export interface Runtime {
   config: Config;
+  /** What expiries, schedules and cut-offs read (time/clock.ts); tests advance it. */
+  clock: Clock;
   store: Store;
   envelope: Envelope;
   tenants: TenantRegistry;

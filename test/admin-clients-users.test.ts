@@ -325,7 +325,7 @@ test('initial access tokens: create (shown once, stored hashed), list, single us
     ],
   );
   assert.equal(nodes[0].createdBy, 'test-admin');
-  const stored = JSON.stringify(await srv.store.conn.collection('initial_access_tokens').find({}).toArray());
+  const stored = JSON.stringify(await srv.db.collection('initial_access_tokens').find({}).toArray());
   assert.equal(stored.includes(t), false);
   const rv = await ok(`mutation { revokeInitialAccessToken(tenant: "shop", id: "${nodes[1].id}") { active revokedAt } }`);
   assert.equal(rv.revokeInitialAccessToken.active, false);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { adminToken, gqlOk } from './helpers/admin.js';
+import { countCommands } from './helpers/db.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let srv: TestServer;
@@ -27,7 +28,12 @@ before(async () => {
   // Counted commands must be the query's own, not the background cache-sync poll's; and
   // with a long sync interval admin authentication's freshness check (src/admin/authz.ts)
   // is satisfied by one poll for the whole file instead of polling on each request.
-  srv = await startTestServer({ label: 'roundtrips', env: { GATEHOUSE_CACHE_SYNC_SECONDS: '300' } });
+  // The counts are of one request's commands: no background polls in between.
+  srv = await startTestServer({
+    label: 'roundtrips',
+    env: { GATEHOUSE_CACHE_SYNC_SECONDS: '300' },
+    without: ['eventDelivery', 'logoutDelivery'],
+  });
   srv.rt.tenants.stopSync();
   token = await adminToken(srv);
   await createTenantWith('big', 50);
@@ -39,9 +45,13 @@ after(() => srv.close());
 /** Database commands one GraphQL request costs (authentication included). */
 async function cost(query: string, variables: Record<string, unknown> = {}): Promise<{ commands: number; data: any }> {
   await new Promise((r) => setTimeout(r, 50));
-  const start = srv.store.commandCount;
-  const data = await gqlOk(srv, query, variables, token);
-  return { commands: srv.store.commandCount - start, data };
+  const counter = countCommands(srv.store);
+  try {
+    const data = await gqlOk(srv, query, variables, token);
+    return { commands: counter.count, data };
+  } finally {
+    counter.stop();
+  }
 }
 
 const NESTED = `query($slug: String!, $n: Int) { tenant(slug: $slug) { clients(first: $n) { edges { node { clientId tenant { slug signingKeys { kid status } } } } } } }`;

@@ -106,7 +106,7 @@ test('every mutation leaves an audit event: who, tenant, what, when, before/afte
   for (const s of secrets) assert.equal(text.includes(s), false, 'a secret reached the audit trail');
   assert.equal(/passwordHash|secretHash|tokenHash|privateKey/.test(text), false);
   // Also in the stored documents, not only in the API's view of them.
-  const stored = JSON.stringify(await srv.store.conn.collection('audit_events').find({}).toArray());
+  const stored = JSON.stringify(await srv.db.collection('audit_events').find({}).toArray());
   for (const s of secrets) assert.equal(stored.includes(s), false);
   // The trail outlives the tenant and can still be read by its slug.
   const bySlug = await ok('{ auditEvents(tenant: "aud", first: 100) { edges { node { operation } } } }');

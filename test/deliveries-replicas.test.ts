@@ -71,7 +71,7 @@ describe('deliveries in flight across a restart, with two replicas', () => {
     assert.equal(delivered.filter((k) => k === 'a-logout-token').length, 1, 'the logout token is sent once');
     const row = await tenant.store.eventDeliveries.find(deliveryId);
     assert.equal(row?.status, 'DELIVERED');
-    const logoutRows = await tenant.store.conn.db!.collection('logout_deliveries').find({ tenantId: tenant.id }).toArray();
+    const logoutRows = await first.db.collection('logout_deliveries').find({ tenantId: tenant.id }).toArray();
     assert.deepEqual(
       logoutRows.map((r) => r.status),
       ['DELIVERED'],

@@ -41,11 +41,11 @@ describe('bad input to createTenant', () => {
 
   test('a duplicate slug → CONFLICT and nothing written', async () => {
     const n = await tenantCount();
-    const keysets = await srv.store.conn.db!.collection('keysets').countDocuments();
+    const keysets = await srv.db.collection('keysets').countDocuments();
     const r = await gql(srv, CREATE, { input: { slug: 'acme', displayName: 'Again' } }, token);
     assert.equal(r.errors?.[0]?.extensions?.code, 'CONFLICT');
     assert.equal(await tenantCount(), n);
-    assert.equal(await srv.store.conn.db!.collection('keysets').countDocuments(), keysets, 'no orphan keyset');
+    assert.equal(await srv.db.collection('keysets').countDocuments(), keysets, 'no orphan keyset');
   });
 
   test('concurrent creation of one slug: exactly one wins, no orphans', async () => {
@@ -53,7 +53,7 @@ describe('bad input to createTenant', () => {
     assert.equal(results.filter((r) => r.data?.createTenant).length, 1);
     assert.ok(results.filter((r) => r.errors).every((r) => r.errors![0]!.extensions?.code === 'CONFLICT'));
     const tenants = await srv.store.tenants.count();
-    const keysets = await srv.store.conn.db!.collection('keysets').countDocuments();
+    const keysets = await srv.db.collection('keysets').countDocuments();
     assert.equal(keysets, tenants);
   });
 

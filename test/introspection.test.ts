@@ -5,6 +5,7 @@ import { clientCredentials, createClient, createTenant, createUser, gqlOk } from
 import { decodeHeader, decodePayload, issueCode, redeem, rp, sleep, tokenRequest, userinfo } from './helpers/issue.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { introspect, isActive } from './helpers/token-services.js';
+import type { DriverClient } from '../src/store/index.js';
 
 let srv: TestServer;
 const T = 'acme';
@@ -234,12 +235,12 @@ test('a JWT access token is introspected from memory: no database round trip onc
   const { access_token: token } = await userTokens();
   // Tenant data queries only (they all carry tenantId); background polls are platform-wide.
   const queries: string[] = [];
-  const client = srv.store.conn.getClient();
   const count = (e: { commandName: string; command: Record<string, any> }) => {
     if (e.command.filter && typeof e.command.filter === 'object' && 'tenantId' in e.command.filter)
       queries.push(`${e.commandName} ${String(e.command[e.commandName])}`);
   };
-  client.on('commandStarted', count);
+  const clients: DriverClient[] = [];
+  const stop = srv.store.onDriverClient((client) => void clients.push(client.on('commandStarted', count)));
   try {
     assert.equal(await isActive(srv, T, token, rs), true);
     // The code exchange that issued the token brought its grant along (the code carries a copy).
@@ -250,7 +251,8 @@ test('a JWT access token is introspected from memory: no database round trip onc
     queries.length = 0;
     for (let i = 0; i < 5; i++) assert.equal(await isActive(srv, T, token, rs), true);
   } finally {
-    client.off('commandStarted', count);
+    stop();
+    for (const client of clients) client.off('commandStarted', count);
   }
   assert.deepEqual(queries, []);
 });

@@ -108,7 +108,7 @@ describe('private keys at rest', () => {
   test('the raw keyset document holds no private key material in clear', async () => {
     await createTenant(srv, 'raw');
     const tenant = await srv.store.tenants.findBySlug('raw');
-    const raw = await srv.store.conn.db!.collection('keysets').findOne({ tenantId: tenant!._id });
+    const raw = await srv.db.collection('keysets').findOne({ tenantId: tenant!._id });
     assert.ok(raw);
     const text = JSON.stringify(raw);
     assert.doesNotMatch(text, /PRIVATE KEY/);
@@ -134,7 +134,7 @@ describe('private keys at rest', () => {
       clientType: 'CONFIDENTIAL',
       grantTypes: ['client_credentials'],
     });
-    const raw = await srv.store.conn.db!.collection('clients').findOne({ clientId });
+    const raw = await srv.db.collection('clients').findOne({ clientId });
     assert.ok(raw && clientSecret);
     assert.ok(!JSON.stringify(raw).includes(clientSecret));
     assert.ok(raw.secretHash);

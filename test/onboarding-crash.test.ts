@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { Store } from '../src/store/index.js';
 import { adminToken, gql, gqlOk } from './helpers/admin.js';
 import { PROCESS_ADMIN_ID, PROCESS_ADMIN_SECRET, startGatehouseProcess, type GatehouseProcess } from './helpers/fault-db.js';
+import { openTestDb } from './helpers/db.js';
 import { testDatabaseName, testDatabaseUri, type TestServer } from './helpers/server.js';
 
 const CREATE = `mutation($input: CreateTenantInput!) { createTenant(input: $input) { tenant { slug } clients { client { clientId } clientSecret } } }`;
@@ -40,6 +41,7 @@ describe('kill -9 during createTenant', () => {
   const env = { GATEHOUSE_MASTER_KEY: randomBytes(32).toString('base64') };
   let survivor: GatehouseProcess;
   let store: Store;
+  const db = openTestDb(testDatabaseUri(), dbName);
 
   before(async () => {
     store = await Store.open(testDatabaseUri(), dbName);
@@ -51,6 +53,7 @@ describe('kill -9 during createTenant', () => {
   after(async () => {
     survivor?.kill('SIGKILL');
     await store?.close();
+    await db.close();
   });
 
   test('at every step: the half tenant is invisible, a retry completes it, nothing is doubled, the trail tells', async () => {
@@ -71,14 +74,14 @@ describe('kill -9 during createTenant', () => {
     );
 
     // One of them as if its creator had gone silent long ago: the next start sweeps it.
-    const swept = (await store.conn.db!.collection('tenants').findOne({ slug: slugOf('createTenant:client1') }))!;
+    const swept = (await db.collection('tenants').findOne({ slug: slugOf('createTenant:client1') }))!;
     assert.equal(swept.state, 'PENDING');
-    await store.conn.db!.collection('tenants').updateOne({ _id: swept._id }, { $set: { 'pending.until': new Date(Date.now() - 1000) } });
+    await db.collection('tenants').updateOne({ _id: swept._id }, { $set: { 'pending.until': new Date(Date.now() - 1000) } });
 
     survivor = await startGatehouseProcess({ mongodbUri: testDatabaseUri(), dbName, env, waitFor: 'ready' });
-    assert.equal(await store.conn.db!.collection('tenants').findOne({ _id: swept._id }), null, 'swept at start');
+    assert.equal(await db.collection('tenants').findOne({ _id: swept._id }), null, 'swept at start');
     for (const coll of ['keysets', 'clients'])
-      assert.equal(await store.conn.db!.collection(coll).countDocuments({ tenantId: swept._id }), 0, `its ${coll} swept too`);
+      assert.equal(await db.collection(coll).countDocuments({ tenantId: swept._id }), 0, `its ${coll} swept too`);
     const srv = { url: survivor.url } as TestServer;
     const token = await adminToken(srv, 'admin', PROCESS_ADMIN_ID, PROCESS_ADMIN_SECRET);
 
@@ -122,11 +125,11 @@ describe('kill -9 during createTenant', () => {
       assert.equal(discarded.items.length, 1, `${step}: the removal of the half tenant is recorded`);
     }
     // Exactly one tenant record per slug, no orphans of the half-made ones.
-    const all = await store.conn.db!.collection('tenants').find({}).toArray();
+    const all = await db.collection('tenants').find({}).toArray();
     assert.equal(all.length, 1 + STEPS.length);
     const ids = new Set(all.map((t) => t._id as unknown as string));
     for (const coll of ['keysets', 'clients']) {
-      const owners = await store.conn.db!.collection(coll).distinct('tenantId');
+      const owners = await db.collection(coll).distinct('tenantId');
       assert.deepEqual(
         owners.filter((o) => !ids.has(o as string)),
         [],

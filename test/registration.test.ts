@@ -35,7 +35,7 @@ describe('RFC 7591 registration', () => {
     assert.equal(r.body.client_secret_expires_at, 0);
     assert.deepEqual(r.body.contacts, ['ops@example.com']);
     // Stored hashed only.
-    const raw = await srv.store.conn.db!.collection('clients').findOne({ clientId: r.body.client_id });
+    const raw = await srv.db.collection('clients').findOne({ clientId: r.body.client_id });
     const text = JSON.stringify(raw);
     assert.ok(!text.includes(r.body.client_secret) && !text.includes(r.body.registration_access_token));
   });
@@ -179,7 +179,7 @@ describe('RFC 7592 management', () => {
     const del = await fetch(uri, { method: 'DELETE', headers: auth });
     assert.equal(del.status, 204);
     assert.equal((await fetch(uri, { headers: auth })).status, 401);
-    assert.equal(await srv.store.conn.db!.collection('clients').countDocuments({ clientId: reg.body.client_id }), 0);
+    assert.equal(await srv.db.collection('clients').countDocuments({ clientId: reg.body.client_id }), 0);
   });
 
   test("one client's registration token does not open another client", async () => {

@@ -77,7 +77,7 @@ test('short assertions pass, with a small clock skew tolerated', async () => {
 test('the jti is kept only until the assertion expires', async () => {
   const jwt = await assertion({ exp: 60 });
   assert.equal((await present(jwt)).status, 200);
-  const records = await srv.store.conn.db!.collection('client_assertions').find({}).toArray();
+  const records = await srv.db.collection('client_assertions').find({}).toArray();
   assert.ok(records.length > 0);
   const horizon = Date.now() + (MAX + 60) * 1000;
   for (const r of records)

@@ -225,7 +225,7 @@ test('a refresh token presented by another client is refused and spent', async (
 });
 
 test('refresh tokens are sealed, not stored: issuing writes nothing, spending stores only a keyed hash', async () => {
-  const spent = srv.store.conn.collection('refresh_tokens');
+  const spent = srv.db.collection('refresh_tokens');
   const before = await spent.countDocuments({});
   const t1 = await offlineTokens();
   assert.equal(await spent.countDocuments({}), before, 'issuing a refresh token writes nothing');

@@ -271,7 +271,7 @@ describe('opaque access tokens', () => {
   test('are stored hashed: the database never holds the token', async () => {
     const token = await accessToken(['openid'], opaque);
     const tenant = await tenantOf(srv, T);
-    const raw = await srv.store.conn.db!.collection('access_tokens').find({ tenantId: tenant.id }).toArray();
+    const raw = await srv.db.collection('access_tokens').find({ tenantId: tenant.id }).toArray();
     assert.ok(raw.length > 0);
     assert.ok(!JSON.stringify(raw).includes(token));
   });

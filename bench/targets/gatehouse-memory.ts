@@ -17,6 +17,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
+import { openTestDb } from '../../test/helpers/db.js';
 import { benchRuntime, type GatehouseDatabase } from './gatehouse.js';
 
 export interface TenantFootprint {
@@ -40,14 +41,12 @@ async function child(): Promise<void> {
   const { rt, close } = await benchRuntime(spec.db);
   const { KeyRing } = await dist<KeyRingModule>('keys/key-ring.js');
   const { discoveryDocument } = await dist<DiscoveryModule>('oidc/discovery.js');
-  const records = (await rt.store.conn.collection('tenants').find({}).toArray()) as unknown as TenantRecord[];
+  // One query per collection, beside the store (test/helpers/db.ts): the store reads tenants one by one.
+  const raw = openTestDb(spec.db.uri, spec.db.name);
+  const records = (await raw.collection('tenants').find({}).toArray()) as unknown as TenantRecord[];
   const scale = records.filter((r) => r.slug.startsWith(spec.prefix));
-  const keysets = new Map(
-    ((await rt.store.conn.collection('keysets').find({}).toArray()) as unknown as KeysetRecord[]).map((k) => [k.tenantId, k]),
-  );
-  const clients = new Map(
-    (await rt.store.conn.collection('clients').find({ clientId: 'bench-cc' }).toArray()).map((c) => [c.tenantId as string, c]),
-  );
+  const keysets = new Map(((await raw.collection('keysets').find({}).toArray()) as unknown as KeysetRecord[]).map((k) => [k.tenantId, k]));
+  const clients = new Map((await raw.collection('clients').find({ clientId: 'bench-cc' }).toArray()).map((c) => [c.tenantId as string, c]));
   const gc = globalThis.gc ?? (() => {});
   const measure = () => {
     gc();
@@ -73,6 +72,7 @@ async function child(): Promise<void> {
   };
   process.stdout.write(JSON.stringify(out) + '\n');
   void held.length;
+  await raw.close();
   await close();
   process.exit(0);
 }

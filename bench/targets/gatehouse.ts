@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BENCH_CLIENTS, BENCH_REDIRECT_URI, BENCH_USER, NAMED_TENANTS, basic } from '../shared.js';
+import { openTestDb } from '../../test/helpers/db.js';
 import { childPids, freePort, treeRss, waitFor, type Credentials, type SeedKind, type Target, type TenantFixture } from './target.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -255,22 +256,23 @@ export async function createNamedTenants(g: StartedGatehouse, log: (m: string) =
 // ---------------------------------------------------------------------------
 
 type StoreModule = typeof import('../../src/store/index.js');
+type StartModule = typeof import('../../src/boot/start.js');
 type KeyGenModule = typeof import('../../src/keys/key-generation.js');
 type DefaultsModule = typeof import('../../src/config/defaults.js');
 type ConfigModule = typeof import('../../src/config/index.js');
-type RuntimeModule = typeof import('../../src/boot/runtime.js');
 type Runtime = import('../../src/runtime.js').Runtime;
 type KeyRecord = import('../../src/keys/key-record.js').SigningKeyRecord;
 
 /**
  * A Gatehouse runtime inside the bench process, on the server's database and master
- * key: the same code the server runs, for seeding (tenants in bulk, codes made
- * beforehand). Its caches are its own; the server under test loads what it writes.
+ * key, started by the same composition root as the server (boot/start.ts): the same
+ * code the server runs, for seeding (tenants in bulk, codes made beforehand). It serves
+ * nothing and runs no background job (the server under test does); its caches are its
+ * own, and the server loads what it writes.
  */
 export async function benchRuntime(db: GatehouseDatabase): Promise<{ rt: Runtime; close: () => Promise<void> }> {
-  const { Store } = await dist<StoreModule>('store/index.js');
+  const { startGatehouse } = await dist<StartModule>('boot/start.js');
   const { loadConfig } = await dist<ConfigModule>('config/index.js');
-  const { buildRuntime } = await dist<RuntimeModule>('boot/runtime.js');
   const config = loadConfig({
     NODE_ENV: 'production',
     MONGODB_URI: db.uri,
@@ -278,14 +280,14 @@ export async function benchRuntime(db: GatehouseDatabase): Promise<{ rt: Runtime
     GATEHOUSE_MASTER_KEY: db.masterKey,
     LOG_LEVEL: 'warn',
   });
-  const store = await Store.open(db.uri, db.name);
-  const rt = buildRuntime(config, store);
-  // The keyed-hash key lives in the database (boot/platform-secrets.ts), where present.
-  const secrets = await dist<{ ensureHashKey?: (rt: Runtime) => Promise<void> }>('boot/platform-secrets.js').catch(
-    () => ({}) as { ensureHashKey?: undefined },
-  );
-  if (secrets.ensureHashKey) await secrets.ensureHashKey(rt);
-  return { rt, close: () => store.close() };
+  const gatehouse = await startGatehouse({
+    config,
+    listen: false,
+    // The server under test set the database up; this one only attaches to it.
+    role: 'worker',
+    without: ['registrySync', 'keyRotation', 'eventDelivery', 'logoutDelivery'],
+  });
+  return { rt: gatehouse.rt, close: () => gatehouse.stop() };
 }
 
 /**
@@ -311,6 +313,8 @@ export async function insertManyTenants(
   const started = Date.now();
   const { rt, close } = await benchRuntime(db);
   const { envelope, store } = rt;
+  // Bulk inserts beside the store (test/helpers/db.ts): the store offers no bulk path, on purpose.
+  const raw = openTestDb(db.uri, db.name);
   try {
     const poolTenant = 'bench-key-pool';
     const pool: { rec: KeyRecord; der: Buffer }[][] = [];
@@ -331,9 +335,9 @@ export async function insertManyTenants(
     if (!template) throw new Error('the bench-rs256 client_credentials client is missing');
     const secretHash = envelope.hashSecret(named!.cc.secret);
 
-    const tenants = store.conn.collection('tenants');
-    const keysets = store.conn.collection('keysets');
-    const clients = store.conn.collection('clients');
+    const tenants = raw.collection('tenants');
+    const keysets = raw.collection('keysets');
+    const clients = raw.collection('clients');
     const slugs: string[] = [];
     const BATCH = 500;
     for (let from = 0; from < count; from += BATCH) {
@@ -372,6 +376,7 @@ export async function insertManyTenants(
     );
     return slugs;
   } finally {
+    await raw.close();
     await close();
   }
 }

@@ -17,6 +17,7 @@ import { installTenantLogoutHook } from '../sessions/tenant-logout.js';
 import type { Runtime } from '../runtime.js';
 import type { Store } from '../store/index.js';
 import { TenantRegistry } from '../tenancy/tenant-registry.js';
+import { systemClock, type Clock } from '../time/clock.js';
 
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   return pino({
@@ -26,8 +27,8 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   });
 }
 
-/** Wires the process-wide collaborators. */
-export function buildRuntime(config: Config, store: Store, log: Logger = createLogger(config)): Runtime {
+/** Wires the process-wide collaborators (started by boot/start.ts, the composition root). */
+export function buildRuntime(config: Config, store: Store, log: Logger = createLogger(config), clock: Clock = systemClock): Runtime {
   useOutboundSettings(config.outbound, (msg) => log.warn(msg));
   const envelope = new Envelope(config.masterKey, config.previousMasterKeys);
   const tenants = new TenantRegistry(store, config.publicUrl, (err) => log.warn({ err }, 'tenant cache sync failed'));
@@ -37,7 +38,7 @@ export function buildRuntime(config: Config, store: Store, log: Logger = createL
   // Journaled under the data dir, per database; opened (and stopped processes' journals replayed) in the background.
   const outbox = new Outbox({
     dir: join(config.dataDir, 'outbox'),
-    database: store.conn.name,
+    database: store.databaseName,
     maxPending: config.outboxMaxPending,
     writeTimeoutMs: 5_000,
     log,
@@ -62,6 +63,7 @@ export function buildRuntime(config: Config, store: Store, log: Logger = createL
   });
   const rt: Runtime = {
     config,
+    clock,
     store,
     envelope,
     tenants,

@@ -47,6 +47,9 @@ export interface StoreOpenOptions {
 
 export const newId = (): string => randomUUID();
 
+/** The mongodb driver's client under the store's connection. */
+export type DriverClient = ReturnType<Connection['getClient']>;
+
 /** The filter of live tenants (not PENDING creation). */
 const LIVE = { state: { $ne: 'PENDING' } } as const;
 
@@ -64,10 +67,10 @@ export class Store {
   private readonly clientModel;
   private readonly userModel;
   private readonly cacheEventModel;
-  /** Commands sent to the server; tests use it to bound round trips. */
-  commandCount = 0;
+  /** Told about the driver client now and after every reconnect (command monitoring: tracing, tests). */
+  private readonly clientListeners = new Set<(client: DriverClient) => void>();
 
-  private constructor(readonly conn: Connection) {
+  private constructor(private readonly conn: Connection) {
     registerModels(conn);
     this.tenantModel = tenantModel(conn);
     this.keysetModel = keysetModel(conn);
@@ -104,21 +107,32 @@ export class Store {
       throw isStoreUnavailable(err) ? new StoreUnavailableError((err as Error).name) : err;
     }
     const store = new Store(conn);
-    const countCommands = (client: ReturnType<Connection['getClient']>): void => {
-      client.on('commandStarted', () => {
-        store.commandCount++;
-      });
-    };
     store.guard = new StoreGuard(conn, {
       timeoutMs,
       probeIntervalMs: resilienceDefaults.dbProbeIntervalMs,
       reconnectAfterMs: resilienceDefaults.dbReconnectAfterMs,
-      reconnect: () => reconnectIfReachable({ conn, uri, options, timeoutMs, onClient: countCommands }),
+      reconnect: () =>
+        reconnectIfReachable({ conn, uri, options, timeoutMs, onClient: (client) => store.clientListeners.forEach((l) => l(client)) }),
       onChange: (state, reason) => opts.onAvailabilityChange?.(state, reason),
     });
     guardConnection(conn, store.guard);
-    countCommands(conn.getClient());
     return store;
+  }
+
+  /** The database's name (MONGODB_DATABASE), e.g. to keep per-database files apart. */
+  get databaseName(): string {
+    return this.conn.name;
+  }
+
+  /**
+   * Calls `listener` with the driver client now and with each new one after a reconnect
+   * (store/reconnect.ts), for command monitoring (the store opens with monitorCommands):
+   * tracing spans, and the tests' command counter. Returns the unsubscribe function.
+   */
+  onDriverClient(listener: (client: DriverClient) => void): () => void {
+    this.clientListeners.add(listener);
+    listener(this.conn.getClient());
+    return () => this.clientListeners.delete(listener);
   }
 
   /**

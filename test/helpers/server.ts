@@ -1,23 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { loadCodeResolvers } from '../../src/claims/code-resolvers.js';
-import type { Server } from 'node:http';
-import { resilienceDefaults } from '../../src/config/defaults.js';
-import { createHttpServer } from '../../src/http/http-server.js';
-import type { AddressInfo } from 'node:net';
-import { adminHandler } from '../../src/admin/server.js';
-import { ensureAdminClient, ensureSystemTenant } from '../../src/boot/bootstrap.js';
-import { ensureHashKey } from '../../src/boot/platform-secrets.js';
-import { buildRuntime } from '../../src/boot/runtime.js';
+import type { BackgroundJobName, BackgroundJobs } from '../../src/boot/background-jobs.js';
+import { startGatehouse } from '../../src/boot/start.js';
 import { loadConfig } from '../../src/config/index.js';
-import { createApp } from '../../src/http/app.js';
-import { withFastPaths } from '../../src/http/fast-path.js';
-import { HttpMetrics } from '../../src/http/metrics.js';
 import type { Runtime } from '../../src/runtime.js';
-import { Store } from '../../src/store/index.js';
-import { traceHttp } from '../../src/telemetry/http-spans.js';
-import { traceMongoCommands } from '../../src/telemetry/mongo-spans.js';
+import type { Store } from '../../src/store/index.js';
+import { TestClock } from './clock.js';
+import { openTestDb, type TestDb } from './db.js';
 
 export const ADMIN_ID = 'test-admin';
 export const ADMIN_SECRET = 'test-admin-secret-0123456789';
@@ -40,6 +28,12 @@ export interface TestServer {
   rt: Runtime;
   store: Store;
   dbName: string;
+  /** The runtime's clock: `srv.clock.advance(ms)` instead of sleeping until something expires. */
+  clock: TestClock;
+  /** Raw access to this server's database (test/helpers/db.ts), for what the store does not offer. */
+  db: TestDb;
+  /** The background jobs the server runs, as in production (boot/background-jobs.ts). */
+  jobs: BackgroundJobs;
   /** `{url}/t/{slug}` */
   issuer(slug: string): string;
   close(): Promise<void>;
@@ -53,74 +47,58 @@ export interface TestServerOptions {
   dbName?: string;
   /** Another database server than the run's (fault tests: test/helpers/fault-db.ts). */
   mongodbUri?: string;
+  /** Background jobs to leave off (only where a test drives the job itself). */
+  without?: readonly BackgroundJobName[];
+  /** A clock to share with another server (replicas); default a new one at real time. */
+  clock?: TestClock;
 }
 
-/** A real Gatehouse on a random loopback port, on the run's database server. */
+/**
+ * A real Gatehouse on a random loopback port, on the run's database server, started by
+ * the same composition root as main.ts (src/boot/start.ts), background jobs included.
+ */
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
-  let app: ((req: never, res: never) => void) | undefined;
-  const server: Server = createHttpServer(
-    { httpHeadersTimeoutMs: resilienceDefaults.headersTimeoutMs, httpRequestTimeoutMs: resilienceDefaults.requestTimeoutMs },
-    (req, res) => (app ? app(req as never, res as never) : res.writeHead(503).end()),
-  );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PUBLIC_URL: url,
-    GATEHOUSE_MASTER_KEY: randomBytes(32).toString('base64'),
-    GATEHOUSE_ADMIN_CLIENT_ID: ADMIN_ID,
-    GATEHOUSE_ADMIN_CLIENT_SECRET: ADMIN_SECRET,
-    MONGODB_URI: opts.mongodbUri ?? testDatabaseUri(),
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    GATEHOUSE_CACHE_SYNC_SECONDS: '0.2',
-    // The tests' webhook receivers and RPs listen on 127.0.0.1 (security-outbound.test.ts turns it off).
-    GATEHOUSE_OUTBOUND_ALLOW_LOOPBACK: 'true',
-    // The shared test machine can be slow; the fault tests set the production default themselves.
-    GATEHOUSE_DB_TIMEOUT_MS: '4000',
-    ...opts.env,
-  });
-  server.headersTimeout = config.httpHeadersTimeoutMs;
-  server.requestTimeout = config.httpRequestTimeoutMs;
   const dbName = opts.dbName ?? testDatabaseName(opts.label ?? 'srv');
-  const store = await Store.open(config.mongodbUri!, dbName, { timeoutMs: config.dbTimeoutMs });
-  // As main.ts does; both are no-ops unless a test started tracing (test/tracing.test.ts).
-  traceMongoCommands(store.conn.getClient());
-  let rt: Runtime;
-  let graphql: Awaited<ReturnType<typeof adminHandler>>;
-  try {
-    await store.ensureIndexes();
-    rt = buildRuntime(config, store);
-    await ensureHashKey(rt);
-    await loadCodeResolvers(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'tenants'));
-    const system = await ensureSystemTenant(rt);
-    await ensureAdminClient(rt, system);
-    rt.tenants.startSync(config.cacheSyncInterval * 1000);
-    graphql = await adminHandler(rt);
-    // Through the same fast paths as main.ts, so every test exercises them too.
-    app = traceHttp(withFastPaths(rt, createApp(rt, { adminHandler: graphql.handler }), new HttpMetrics(false))) as never;
-  } catch (err) {
-    // A server that failed to start must not keep the test process alive.
-    server.close();
-    await store.close();
-    throw err;
-  }
-
+  const uri = opts.mongodbUri ?? testDatabaseUri();
+  const clock = opts.clock ?? new TestClock();
+  const gatehouse = await startGatehouse({
+    listen: { port: 0, host: '127.0.0.1' },
+    config: (url) =>
+      loadConfig({
+        NODE_ENV: 'test',
+        PUBLIC_URL: url,
+        GATEHOUSE_MASTER_KEY: randomBytes(32).toString('base64'),
+        GATEHOUSE_ADMIN_CLIENT_ID: ADMIN_ID,
+        GATEHOUSE_ADMIN_CLIENT_SECRET: ADMIN_SECRET,
+        MONGODB_URI: uri,
+        MONGODB_DATABASE: dbName,
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+        GATEHOUSE_CACHE_SYNC_SECONDS: '0.2',
+        // The tests' webhook receivers and RPs listen on 127.0.0.1 (security-outbound.test.ts turns it off).
+        GATEHOUSE_OUTBOUND_ALLOW_LOOPBACK: 'true',
+        // The shared test machine can be slow; the fault tests set the production default themselves.
+        GATEHOUSE_DB_TIMEOUT_MS: '4000',
+        ...opts.env,
+      }),
+    clock,
+    // Many servers share one test process: no process-wide default metrics per server.
+    processMetrics: false,
+    ...(opts.without ? { without: opts.without } : {}),
+  });
+  const url = gatehouse.url!;
+  const db = openTestDb(uri, dbName);
   return {
     url,
-    rt,
-    store,
+    rt: gatehouse.rt,
+    store: gatehouse.store,
     dbName,
+    clock,
+    db,
+    jobs: gatehouse.jobs,
     issuer: (slug) => `${url}/t/${slug}`,
     close: async () => {
-      rt.tenants.stopSync();
-      await rt.events.stop();
-      await rt.logoutDeliveries.stop();
-      await rt.outbox.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await graphql.stop();
-      await store.close();
+      await gatehouse.stop({ graceMs: 0 });
+      await db.close();
     },
   };
 }
