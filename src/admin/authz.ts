@@ -1,6 +1,6 @@
 import { forbidden, serviceUnavailable, unauthenticated } from '../errors/admin-error.js';
 import { limits } from '../config/defaults.js';
-import { resolveClientAccessToken } from '../tokens/access-token-resolution.js';
+import { resolveAccessToken } from '../tokens/access-token-resolution.js';
 import type { Runtime } from '../runtime.js';
 import { isStoreUnavailable } from '../store/errors.js';
 
@@ -36,7 +36,7 @@ export async function authenticateAdmin(rt: Runtime, authorization: string | und
     if (!fresh) throw serviceUnavailable('the revocation state of admin tokens cannot be confirmed, try again shortly');
     const system = await rt.tenants.get(SYSTEM_TENANT);
     if (!system) throw unauthenticated('the system tenant is not initialised');
-    const found = await resolveClientAccessToken(rt, system, token);
+    const found = await resolveAccessToken(rt, system, token, { client: true });
     // A token of the system tenant for another audience (token exchange, resource indicators) is not an admin token.
     if (!found || !found.token.audience.includes(system.issuer))
       throw unauthenticated('the admin token is not valid, has expired or was revoked');

@@ -5,7 +5,7 @@ import { mayIntrospectAny } from '../clients/client-policies.js';
 import type { Runtime } from '../runtime.js';
 import type { ClientRecord } from '../clients/client-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
-import { resolveClientAccessToken } from '../tokens/access-token-resolution.js';
+import { resolveAccessToken } from '../tokens/access-token-resolution.js';
 import { activeAuthorization } from '../tokens/authorizations.js';
 import { findRefreshToken } from '../tokens/refresh-tokens.js';
 import { authenticateClient } from './client-auth.js';
@@ -21,7 +21,7 @@ const seconds = (d: Date): number => Math.floor(new Date(d).getTime() / 1000);
  * ring, revocation view, cached grant and client). Its client must still exist.
  */
 async function accessToken(rt: Runtime, tenant: TenantContext, caller: ClientRecord, token: string): Promise<Introspection | null> {
-  const found = await resolveClientAccessToken(rt, tenant, token);
+  const found = await resolveAccessToken(rt, tenant, token, { client: true });
   if (!found) return null;
   const at = found.token;
   // Only the token's client, its audience, or a client allowed to introspect any token

@@ -4,7 +4,7 @@ import { bearerError, OAuthError } from '../errors/oauth-error.js';
 import { userinfoSigningAlg } from '../clients/client-userinfo-metadata.js';
 import type { Runtime } from '../runtime.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
-import { resolveClientAccessToken } from '../tokens/access-token-resolution.js';
+import { resolveAccessToken } from '../tokens/access-token-resolution.js';
 import { paths } from './capabilities.js';
 import { claimsRequestOf } from './issue/authorization.js';
 import { signForClient } from './issue/id-token.js';
@@ -65,7 +65,7 @@ export const userinfo =
     res.setHeader('Cache-Control', 'no-store');
     const token = presentedToken(req);
     // The same resolution as introspection and the admin API: revocation, grant and a client that still exists.
-    const found = await resolveClientAccessToken(rt, tenant, token);
+    const found = await resolveAccessToken(rt, tenant, token, { client: true });
     if (!found) throw invalidToken('the access token is invalid, expired or revoked');
     const { token: at, client } = found;
     if (!at.grant) throw invalidToken('the access token was not issued for an end-user');

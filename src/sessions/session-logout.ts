@@ -1,5 +1,6 @@
 import type { LoginSessionRecord } from './login-session-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
+import { revokeSessionTokens } from '../tokens/token-revocation.js';
 
 export interface EndedLoginSession {
   /** Grants of the session revoked with it. */
@@ -16,6 +17,6 @@ export interface EndedLoginSession {
  */
 export async function endLoginSession(tenant: TenantContext, record: LoginSessionRecord): Promise<EndedLoginSession | null> {
   if (!(await tenant.store.loginSessions.end(record._id))) return null;
-  const revokedGrants = await tenant.store.authorizations.revokeForSession(record.userId, record.sid);
+  const revokedGrants = await revokeSessionTokens(tenant, record.userId, record.sid);
   return { revokedGrants };
 }

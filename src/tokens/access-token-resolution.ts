@@ -55,7 +55,7 @@ async function activeGrant(
 ): Promise<AuthorizationRecord | null | false> {
   if (grantId === undefined || grantId === null) return null;
   if (typeof grantId !== 'string') return false;
-  const grant = await rt.revocations.activeGrant(tenant, grantId);
+  const grant = await rt.revocations.activeAuthorization(tenant, grantId);
   if (!grant || grant.clientId !== clientId) return false;
   return grant;
 }
@@ -70,11 +70,30 @@ async function activeGrant(
 const verifiedTokens = new LRUCache<string, { ring: KeyRing; payload: Record<string, unknown> }>({ max: 5_000 });
 
 /**
- * Resolves an access token presented to this tenant: signature, issuer, type and expiry
- * for a JWT; the stored record for an opaque token; and in both cases the grant, so a
- * revoked grant revokes its tokens at once. Null for anything not valid here.
+ * Resolves an access token presented to this tenant — the one path for userinfo,
+ * introspection, revocation, token exchange and the admin API: signature, issuer, type and
+ * expiry for a JWT; the stored record for an opaque token; in both cases revocation (its
+ * jti, its client's cut-off) and its authorization, so a revoked authorization revokes
+ * its tokens at once. With `{ client: true }` also a client that still exists, and the
+ * scopes it still holds. Null for anything not valid here.
  */
-export async function resolveAccessToken(rt: Runtime, tenant: TenantContext, token: string): Promise<ActiveAccessToken | null> {
+export function resolveAccessToken(rt: Runtime, tenant: TenantContext, token: string): Promise<ActiveAccessToken | null>;
+export function resolveAccessToken(
+  rt: Runtime,
+  tenant: TenantContext,
+  token: string,
+  opts: { client: true },
+): Promise<ClientAccessToken | null>;
+export function resolveAccessToken(
+  rt: Runtime,
+  tenant: TenantContext,
+  token: string,
+  opts?: { client: true },
+): Promise<ActiveAccessToken | ClientAccessToken | null> {
+  return opts?.client ? withClient(rt, tenant, token) : resolve(rt, tenant, token);
+}
+
+async function resolve(rt: Runtime, tenant: TenantContext, token: string): Promise<ActiveAccessToken | null> {
   if (!token || token.length > 8192) return null;
   if (token.split('.').length === 3) {
     const ring = rt.keyRings.peek(tenant) ?? (await rt.keyRings.get(tenant));
@@ -150,8 +169,8 @@ export interface ClientAccessToken {
  * seen the client change but not yet the feed). Client changes reach other replicas with
  * the tenant cache sync, like the revocation feed.
  */
-export async function resolveClientAccessToken(rt: Runtime, tenant: TenantContext, token: string): Promise<ClientAccessToken | null> {
-  const at = await resolveAccessToken(rt, tenant, token);
+async function withClient(rt: Runtime, tenant: TenantContext, token: string): Promise<ClientAccessToken | null> {
+  const at = await resolve(rt, tenant, token);
   if (!at) return null;
   const client = await rt.clients.find(tenant, at.clientId);
   if (!client) return null;

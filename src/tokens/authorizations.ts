@@ -84,7 +84,7 @@ export function activeAuthorization(
   tenant: TenantContext,
   ref: string | AuthorizationRecord,
 ): Promise<AuthorizationRecord | null> {
-  return typeof ref === 'string' ? rt.revocations.activeGrant(tenant, ref) : rt.revocations.adoptGrant(tenant, ref);
+  return typeof ref === 'string' ? rt.revocations.activeAuthorization(tenant, ref) : rt.revocations.adoptAuthorization(tenant, ref);
 }
 
 /** Active authorizations of a client made in login session `sid` (an ID token's session, for token exchange). */

@@ -8,21 +8,22 @@ import { sweepExpired } from '../tenancy/sweeps.js';
  * assertion ids and authorizations, each a range delete on `expiresAt`. Called wherever
  * tokens are issued; expiry itself is enforced by every query, not by this.
  */
-export function sweepExpiredTokens(tenant: TenantContext, log: Logger): void {
+export function sweepExpiredTokens(tenant: TenantContext, log: Logger, now = Date.now()): void {
   sweepExpired(
     'tokens',
     tenant.id,
     () => {
-      const now = new Date();
+      const at = new Date();
       const s = tenant.store;
       return Promise.all([
-        s.codes.sweep(now),
-        s.refreshTokens.sweep(now),
-        s.accessTokens.sweep(now),
-        s.clientAssertions.sweep(now),
-        s.authorizations.sweep(now),
+        s.codes.sweep(at),
+        s.refreshTokens.sweep(at),
+        s.accessTokens.sweep(at),
+        s.clientAssertions.sweep(at),
+        s.authorizations.sweep(at),
       ]);
     },
     (err) => log.warn({ err, tenant: tenant.slug }, 'sweeping expired tokens failed'),
+    now,
   );
 }

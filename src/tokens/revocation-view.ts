@@ -120,7 +120,7 @@ export class RevocationView {
    * that is. Its record is read once and cached: a grant never changes except by
    * revocation, which this view tracks itself.
    */
-  async activeGrant(tenant: TenantContext, grantId: string): Promise<AuthorizationRecord | null> {
+  async activeAuthorization(tenant: TenantContext, grantId: string): Promise<AuthorizationRecord | null> {
     const s = await this.ready(tenant);
     if (matters(s.grants.get(grantId), Date.now())) return null;
     const key = `${tenant.id}|${grantId}`;
@@ -134,7 +134,7 @@ export class RevocationView {
     // A revocation may have arrived while the record was being read.
     if (matters(s.grants.get(grantId), now)) return null;
     const parent = hit.grant.parentGrantId;
-    return parent && !(await this.activeGrant(tenant, parent)) ? null : hit.grant;
+    return parent && !(await this.activeAuthorization(tenant, parent)) ? null : hit.grant;
   }
 
   /**
@@ -142,7 +142,7 @@ export class RevocationView {
    * code stores a copy of its grant), checked against the revocations and cached like a
    * read one: null if revoked or expired.
    */
-  async adoptGrant(tenant: TenantContext, grant: AuthorizationRecord): Promise<AuthorizationRecord | null> {
+  async adoptAuthorization(tenant: TenantContext, grant: AuthorizationRecord): Promise<AuthorizationRecord | null> {
     const s = await this.ready(tenant);
     const now = Date.now();
     if (grant.revokedAt || matters(s.grants.get(grant._id), now) || new Date(grant.expiresAt).getTime() <= now) return null;

@@ -59,3 +59,11 @@ export async function revokeConsent(
   const result = await revokeTokens(tenant, { userId, clientId, forgetConsents: true });
   return { hadConsent: result.consents > 0, result };
 }
+
+/**
+ * Logout: revokes the user's authorizations made in login session `sid`, and so every
+ * code and token issued from them, except offline_access ones (their refresh tokens are
+ * meant to outlive the login session, OIDC Core 11). Returns how many were revoked.
+ */
+export const revokeSessionTokens = (tenant: TenantContext, userId: string, sid: string): Promise<number> =>
+  tenant.store.authorizations.revokeForSession(userId, sid);
