@@ -29,6 +29,7 @@ const config: CodegenConfig = {
           Event: '../../store/models/event.js#EventRecord',
           EventWebhook: '../../services/event-webhooks.js#EventWebhookView',
           EventDelivery: '../../store/models/event-delivery.js#EventDeliveryRecord',
+          ResourceServer: '../../store/models/resource-server.js#ResourceServerRecord',
         },
       },
     },

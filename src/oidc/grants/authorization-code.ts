@@ -3,6 +3,8 @@ import { oauthError } from '../../errors/oauth-error.js';
 import type { ClientRecord } from '../../store/models/client.js';
 import type { AuthorizationCodeRecord } from '../../store/models/authorization-code.js';
 import { grantParties, issueTokenSet } from '../issue/token-set.js';
+import { requestedResources } from '../resource-indicators/requested.js';
+import { tokenTarget } from '../resource-indicators/token-target.js';
 import type { GrantContext, GrantHandler } from '../token/grant.js';
 
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -55,6 +57,7 @@ export const authorizationCode: GrantHandler = async (ctx) => {
   const redirectUri = param(body, 'redirect_uri');
   if (!redirectUri) throw oauthError('invalid_request', 'redirect_uri is required');
   const verifier = param(body, 'code_verifier');
+  const resources = requestedResources(tenant, body.resource);
 
   const rec = await consumeCode(ctx, code);
   if (rec.clientId !== client.clientId) throw oauthError('invalid_grant', 'the authorization code was issued to another client');
@@ -67,6 +70,8 @@ export const authorizationCode: GrantHandler = async (ctx) => {
     ...parties,
     client,
     scopes: parties.grant.scopes,
+    // RFC 8707 2.2: one or more of the resources the authorization request named, or all of them.
+    target: await tokenTarget(tenant, client.clientId, resources, parties.grant.resource),
     withRefreshToken: parties.grant.offlineAccess && client.grantTypes.includes('refresh_token'),
     withNonce: true,
     grantType: 'authorization_code',

@@ -2,6 +2,8 @@ import { oauthError } from '../../errors/oauth-error.js';
 import type { RefreshTokenRecord } from '../../store/models/refresh-token.js';
 import { openRefreshToken } from '../issue/refresh-token.js';
 import { grantParties, issueTokenSet } from '../issue/token-set.js';
+import { requestedResources } from '../resource-indicators/requested.js';
+import { tokenTarget, type TokenTarget } from '../resource-indicators/token-target.js';
 import { parseScope } from '../scopes.js';
 import type { GrantContext, GrantHandler } from '../token/grant.js';
 
@@ -48,6 +50,17 @@ function refreshScopes(ctx: GrantContext, granted: readonly string[]): string[] 
 }
 
 /**
+ * RFC 8707 2.2: a refresh may narrow the access token to some of the grant's resources.
+ * Checked before the token is spent, so a refused resource spends nothing (as a refused
+ * widening of scope); an inactive grant is left to the checks after spending.
+ */
+async function refreshTarget(ctx: GrantContext, grantId: string): Promise<TokenTarget | null> {
+  const requested = requestedResources(ctx.tenant, ctx.body.resource);
+  const grant = await ctx.rt.revocations.activeGrant(ctx.tenant, grantId);
+  return grant ? tokenTarget(ctx.tenant, ctx.client.clientId, requested, grant.resource) : null;
+}
+
+/**
  * RFC 6749 6 with rotation on every use (RFC 9700 4.14.2), public clients included. The
  * token is sealed and carries its own claims (oidc/issue/refresh-token.ts), so nothing is
  * read to check it: spending it is one insert of its hash, and of concurrent exchanges of
@@ -65,6 +78,7 @@ export const refreshToken: GrantHandler = async (ctx) => {
   if (claims.expiresAt.getTime() <= Date.now()) throw invalid('the refresh token has expired');
   const own = claims.clientId === client.clientId;
   const scopes = own ? refreshScopes(ctx, claims.scopes) : [];
+  const target = own ? await refreshTarget(ctx, claims.grantId) : null;
   const rec = {
     _id: rt.envelope.hashSecret(token),
     grantId: claims.grantId,
@@ -78,5 +92,13 @@ export const refreshToken: GrantHandler = async (ctx) => {
   if (!own) throw invalid('the refresh token was issued to another client');
   const parties = await grantParties(rt, tenant, claims.grantId);
   if (!parties.grant.offlineAccess) throw invalid('the grant does not allow refresh');
-  return issueTokenSet(rt, tenant, { ...parties, client, scopes, withRefreshToken: true, withNonce: false, grantType: 'refresh_token' });
+  return issueTokenSet(rt, tenant, {
+    ...parties,
+    client,
+    scopes,
+    target,
+    withRefreshToken: true,
+    withNonce: false,
+    grantType: 'refresh_token',
+  });
 };

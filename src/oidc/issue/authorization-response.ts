@@ -3,6 +3,7 @@ import type { Runtime } from '../../services/runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { issueAccessToken } from '../access-token.js';
 import type { AuthorizationDecision, AuthorizationResponseParams } from '../authorization-result.js';
+import { scopesFor, tokenTarget } from '../resource-indicators/token-target.js';
 import { createGrant, newOpaqueToken } from './grant.js';
 import { authenticationOf, issueIdToken } from './id-token.js';
 import { maybeSweep } from './sweep.js';
@@ -45,12 +46,24 @@ export async function issueAuthorizationResponse(
 
   let accessToken: string | undefined;
   if (parts.has('token')) {
-    const at = await issueAccessToken(rt, tenant, { client, sub, scopes: grant.scopes, audience: grant.resource, grant, user });
+    // For the resource(s) of the request, if any (RFC 8707), as at the token endpoint.
+    const target = await tokenTarget(tenant, client.clientId, [], grant.resource);
+    const scopes = scopesFor(grant.scopes, target);
+    const at = await issueAccessToken(rt, tenant, {
+      client,
+      sub,
+      scopes,
+      audience: target?.audience,
+      format: target?.format,
+      ttl: target?.ttl,
+      grant,
+      user,
+    });
     accessToken = at.token;
     out.access_token = at.token;
     out.token_type = 'Bearer';
     out.expires_in = String(at.expiresIn);
-    out.scope = grant.scopes.join(' ');
+    out.scope = scopes.join(' ');
   }
 
   if (parts.has('id_token')) {

@@ -6,6 +6,7 @@ import type { GrantRecord } from '../../store/models/grant.js';
 import type { UserRecord } from '../../store/models/user.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { issueAccessToken } from '../access-token.js';
+import { scopesFor, type TokenTarget } from '../resource-indicators/token-target.js';
 import { grantClaimsRequest, refreshFamilyEnd } from './grant.js';
 import { sealRefreshToken } from './refresh-token.js';
 import { authenticationOf, issueIdToken } from './id-token.js';
@@ -33,8 +34,13 @@ export async function grantParties(rt: Runtime, tenant: TenantContext, ref: stri
 
 export interface TokenSetInput extends GrantParties {
   client: ClientRecord;
-  /** Scopes of this access token: the grant's, or fewer on refresh. */
+  /** Scopes of this token set: the grant's, or fewer on refresh. */
   scopes: string[];
+  /**
+   * The resource(s) the access token is for (RFC 8707, ../resource-indicators/token-target.ts):
+   * its audience, format and lifetime, and of `scopes` only those it accepts. Null: the tenant.
+   */
+  target?: TokenTarget | null;
   withRefreshToken: boolean;
   /** The nonce belongs in the ID token of the code exchange, not of a refresh (OIDC Core 12.2). */
   withNonce: boolean;
@@ -46,12 +52,24 @@ export interface TokenSetInput extends GrantParties {
 export async function issueTokenSet(rt: Runtime, tenant: TenantContext, input: TokenSetInput): Promise<Record<string, unknown>> {
   const { client, grant, user, scopes } = input;
   const sub = subjectFor(rt, tenant, client, user);
-  const at = await issueAccessToken(rt, tenant, { client, sub, scopes, audience: grant.resource, grant, user });
+  const target = input.target ?? null;
+  const atScopes = scopesFor(scopes, target);
+  const at = await issueAccessToken(rt, tenant, {
+    client,
+    sub,
+    scopes: atScopes,
+    audience: target?.audience,
+    format: target?.format,
+    ttl: target?.ttl,
+    grant,
+    user,
+  });
   const body: Record<string, unknown> = {
     access_token: at.token,
     token_type: 'Bearer',
     expires_in: at.expiresIn,
-    scope: scopes.join(' '),
+    // RFC 6749 5.1: the access token's scope (a resource server's narrowing shows here).
+    scope: atScopes.join(' '),
   };
   if (scopes.includes('openid')) {
     body.id_token = await issueIdToken(rt, tenant, {
