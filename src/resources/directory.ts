@@ -1,4 +1,4 @@
-import type { ResourceServerRecord } from '../store/models/resource-server.js';
+import type { ResourceServerRecord } from './resource-server-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { MAX_RESOURCE_SERVERS } from './resource-server-input.js';
 

@@ -1,5 +1,5 @@
-import { InputError } from '../services/errors.js';
-import type { ResourceServerRecord } from '../store/models/resource-server.js';
+import { InputError } from '../errors/domain-errors.js';
+import type { ResourceServerRecord } from './resource-server-record.js';
 
 /** At most this many resource servers per tenant: the protocol endpoints hold them all in memory. */
 export const MAX_RESOURCE_SERVERS = 100;

@@ -1,9 +1,9 @@
-import { ConflictError, InputError } from '../services/errors.js';
-import type { Runtime } from '../services/runtime.js';
-import { touchTenant } from '../services/tenants.js';
+import { ConflictError, InputError } from '../errors/domain-errors.js';
+import type { Runtime } from '../runtime.js';
+import { touchTenant } from '../tenancy/tenant-revision.js';
 import { DuplicateKeyError } from '../store/errors.js';
 import { newId } from '../store/index.js';
-import type { ResourceServerRecord } from '../store/models/resource-server.js';
+import type { ResourceServerRecord } from './resource-server-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { MAX_RESOURCE_SERVERS, validateIdentifier, validateResourceServer, type ResourceServerInput } from './resource-server-input.js';
 

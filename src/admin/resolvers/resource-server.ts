@@ -5,7 +5,7 @@ import {
   updateResourceServer,
 } from '../../resources/resource-servers.js';
 import type { ResourceServerInput } from '../../resources/resource-server-input.js';
-import { NotFoundError } from '../../services/errors.js';
+import { NotFoundError } from '../../errors/domain-errors.js';
 import { auditNote } from '../audit.js';
 import { checkFirst, toConnection } from '../connection.js';
 import type { AccessTokenFormat, MutationResolvers, ResourceServerResolvers, TenantResolvers } from '../generated/resolvers-types.js';

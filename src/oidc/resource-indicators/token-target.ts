@@ -1,6 +1,6 @@
 import { oauthError } from '../../errors/oauth-error.js';
 import { mayRequest, resourceServersOf } from '../../resources/directory.js';
-import type { ResourceServerRecord } from '../../store/models/resource-server.js';
+import type { ResourceServerRecord } from '../../resources/resource-server-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 
 /** Whom an access token is for, and what that implies for it (RFC 8707 2.2, RFC 9068 3). */

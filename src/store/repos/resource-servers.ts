@@ -1,6 +1,7 @@
 import type { TenantStore } from '../index.js';
 import { mapDuplicate } from '../errors.js';
-import { resourceServerModel, type ResourceServerRecord } from '../models/resource-server.js';
+import type { ResourceServerRecord } from '../../resources/resource-server-record.js';
+import { resourceServerModel } from '../models/resource-server.js';
 import { pageBy, type Page, type PageArgs } from '../paging.js';
 
 /** A tenant's resource servers (src/resources/ owns the rules; this only stores them). */
