@@ -29,6 +29,7 @@ const config: CodegenConfig = {
           Event: '../../events/event-record.js#EventRecord',
           EventWebhook: '../../events/event-webhooks.js#EventWebhookView',
           EventDelivery: '../../events/event-delivery-record.js#EventDeliveryRecord',
+          ResourceServer: '../../resources/resource-server-record.js#ResourceServerRecord',
         },
       },
     },

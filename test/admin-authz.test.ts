@@ -73,6 +73,15 @@ const operations: [string, (slug: string) => string][] = [
   ['revokeTokens', (s) => `mutation { revokeTokens(tenant: "${s}", clientId: "web") { grants } }`],
   ['createInitialAccessToken', (s) => `mutation { createInitialAccessToken(tenant: "${s}") }`],
   ['revokeInitialAccessToken', (s) => `mutation { revokeInitialAccessToken(tenant: "${s}", id: "${fixtures[s]!.iat}") { id } }`],
+  [
+    'createResourceServer',
+    (s) => `mutation { createResourceServer(tenant: "${s}", input: {identifier: "https://api.${s}.example"}) { identifier } }`,
+  ],
+  [
+    'updateResourceServer',
+    (s) => `mutation { updateResourceServer(tenant: "${s}", identifier: "https://api.${s}.example", input: {name: "API"}) { name } }`,
+  ],
+  ['deleteResourceServer', (s) => `mutation { deleteResourceServer(tenant: "${s}", identifier: "https://api.${s}.example") }`],
   ['deleteUser', (s) => `mutation { deleteUser(tenant: "${s}", id: "${fixtures[s]!.userId}") }`],
 ];
 

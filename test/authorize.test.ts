@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Browser, responseParams, type Page } from './helpers/browser-fetch.js';
 import { RP, RP_WITH_QUERY, SPA, authorizeUrl, pkce, randomValue, setupFixture, type Fixture } from './helpers/authorize-fixture.js';
+import { gqlOk } from './helpers/admin.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -15,6 +16,11 @@ let fx: Fixture;
 before(async () => {
   srv = await startTestServer({ label: 'authorize' });
   fx = await setupFixture(srv);
+  // RFC 8707: a `resource` must name one of the tenant's resource servers.
+  for (const identifier of ['https://api.example.com/', 'https://other.example.com/'])
+    await gqlOk(srv, `mutation($i: CreateResourceServerInput!) { createResourceServer(tenant: "acme", input: $i) { identifier } }`, {
+      i: { identifier },
+    });
 });
 after(async () => {
   await srv?.close();
@@ -224,9 +230,10 @@ describe('errors go back to the client with error, state and iss', () => {
     assert.match(ok.headers.get('location')!, /\/interaction\//);
   });
 
-  test('a resource with a fragment is an invalid target', async () => {
+  test('a resource with a fragment, not a URI, or not a resource server of the tenant is an invalid target', async () => {
     await expectError(base({ resource: 'https://api.example.com/#x' }), 'invalid_target');
     await expectError(base({ resource: 'not a uri' }), 'invalid_target');
+    await expectError(base({ resource: 'https://unknown.example.com/' }), 'invalid_target');
   });
 
   test('scopes the client may not request', async () => {

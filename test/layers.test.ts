@@ -5,7 +5,7 @@ import { folderOf, importsOf, sourceFiles, valueCycles, type ImportEdge } from '
 // The dependency rules of docs/architecture.md ("Dependency rules"), checked on the source.
 
 /** One owner per concept; they serve every surface and know none of them. */
-const DOMAINS = new Set(['clients', 'users', 'sessions', 'tokens', 'events', 'tenancy', 'keys', 'interactions', 'claims']);
+const DOMAINS = new Set(['clients', 'users', 'sessions', 'tokens', 'resources', 'events', 'tenancy', 'keys', 'interactions', 'claims']);
 /** The protocol and admin surfaces and what wires them (domains never import these). */
 const SURFACES = new Set(['http', 'oidc', 'interaction', 'admin', 'resource-server', 'pages', 'boot', 'main.ts', 'cluster.ts']);
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createClient, createTenant, createUser } from './helpers/admin.js';
+import { createClient, createTenant, createUser, gqlOk } from './helpers/admin.js';
 import { issueCode, redeem, tokenRequest, userinfo } from './helpers/issue.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -16,6 +16,10 @@ before(async () => {
   srv = await startTestServer({ label: 'sec-userinfo' });
   await createTenant(srv, T, 'Acme', { settings: { allowedAudiences: ['orders-service'] } });
   alice = await createUser(srv, T, 'alice', 'correct horse battery', { name: 'Alice' });
+  await gqlOk(
+    srv,
+    `mutation { createResourceServer(tenant: "${T}", input: { identifier: "https://api.example.com/", scopes: ["profile"] }) { identifier } }`,
+  );
   const c = await createClient(srv, T, {
     name: 'web',
     clientType: 'CONFIDENTIAL',

@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import type { TenantFile, TenantFileClient } from '../../src/tenant-files/tenant-file.js';
 import { CLIENT_KEYS, desiredClient } from './tenant-plan.js';
 import { exportExtensions } from './tenant-plan-extensions.js';
+import { exportResourceServers } from './tenant-plan-resources.js';
 import type { CurrentTenant } from './tenant-state.js';
 
 /**
@@ -24,6 +25,7 @@ export function exportTenant(t: CurrentTenant): TenantFile {
     }));
   }
   Object.assign(file, exportExtensions(t));
+  Object.assign(file, exportResourceServers(t));
   if (t.clients.length) file.clients = t.clients.map((c) => exportClient(c, t.settings as TenantFile['settings']));
   if (t.users.length) {
     file.users = t.users.map((u) => ({

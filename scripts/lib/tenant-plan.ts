@@ -3,6 +3,7 @@ import { resolveClientMetadata } from '../../src/clients/client-metadata.js';
 import type { TenantFile, TenantFileClient } from '../../src/tenant-files/tenant-file.js';
 import type { AdminApi } from './admin-api.js';
 import { planExtensions } from './tenant-plan-extensions.js';
+import { planResourceServers } from './tenant-plan-resources.js';
 import type { CurrentTenant } from './tenant-state.js';
 
 /**
@@ -14,7 +15,7 @@ import type { CurrentTenant } from './tenant-state.js';
 export interface Change {
   /** `+` create, `~` update, `-` delete. */
   op: '+' | '~' | '-';
-  kind: 'tenant' | 'scope' | 'claimResolver' | 'hook' | 'eventWebhook' | 'client' | 'user';
+  kind: 'tenant' | 'scope' | 'claimResolver' | 'hook' | 'eventWebhook' | 'resourceServer' | 'client' | 'user';
   id: string;
   /** Human-readable field changes, `field: old → new`. */
   details: string[];
@@ -162,6 +163,7 @@ export function planTenant(file: TenantFile, current: CurrentTenant | null, opts
     });
     // Claim resolvers, hooks and event webhooks follow the tenant (code names are checked by the server).
     changes.push(...planExtensions(file, null, opts));
+    changes.push(...planResourceServers(file, null, opts));
     for (const u of file.users ?? []) changes.push(createUserChange(slug, u));
     return changes;
   }
@@ -229,6 +231,7 @@ export function planTenant(file: TenantFile, current: CurrentTenant | null, opts
   }
 
   changes.push(...planExtensions(file, current, opts));
+  changes.push(...planResourceServers(file, current, opts));
 
   // Clients.
   const haveClients = new Map(current.clients.map((c) => [c.clientId, c]));

@@ -64,6 +64,15 @@ export interface CurrentEventWebhook {
   enabled: boolean;
 }
 
+export interface CurrentResourceServer {
+  identifier: string;
+  name: string;
+  scopes: string[];
+  accessTokenFormat: 'JWT' | 'OPAQUE';
+  accessTokenTtl: number | null;
+  allowedClients: string[] | null;
+}
+
 export interface CurrentTenant {
   slug: string;
   displayName: string;
@@ -75,6 +84,7 @@ export interface CurrentTenant {
   claimResolvers: CurrentClaimResolver[];
   hooks: CurrentHook[];
   eventWebhooks: CurrentEventWebhook[];
+  resourceServers: CurrentResourceServer[];
   clients: CurrentClient[];
   users: { id: string; username: string; claims: Record<string, unknown>; disabled: boolean }[];
 }
@@ -86,11 +96,13 @@ export const CLIENT_FIELDS = `clientId name clientType redirectUris postLogoutRe
 
 const TENANT = `query($slug: String!) { tenant(slug: $slug) {
   slug displayName issuer branding { logoUrl primaryColor }
-  settings { signingAlg codeTtl idTokenTtl accessTokenTtl refreshTokenTtl refreshTokenReuseGraceSeconds consentTtl sessionTtl subjectType dynamicRegistration passwordGrant keyRotationDays allowedGrantTypes allowedAudiences passwordAcr keyFamilies requireRequestUriRegistration allowUnsignedRequestObjects }
+  settings { signingAlg codeTtl idTokenTtl accessTokenTtl refreshTokenTtl refreshTokenReuseGraceSeconds consentTtl sessionTtl subjectType dynamicRegistration passwordGrant keyRotationDays allowedGrantTypes allowedAudiences passwordAcr keyFamilies requireRequestUriRegistration allowUnsignedRequestObjects resourceIndicators }
   overriddenSettings scopes { name displayName description claims }
   claimResolvers { name kind targets mapping { path template constant type } code webhook { url timeoutMs cacheTtlSeconds } }
   hooks { point kind code webhook { url timeoutMs } failClosed }
   eventWebhooks { name url eventTypes enabled } } }`;
+const RESOURCE_SERVERS = `query($slug: String!, $after: String) { tenant(slug: $slug) { resourceServers(first: 100, after: $after) {
+  edges { node { identifier name scopes accessTokenFormat accessTokenTtl allowedClients } } pageInfo { hasNextPage endCursor } } } }`;
 const CLIENTS = `query($slug: String!, $after: String) { clients(tenant: $slug, first: 100, after: $after) { edges { node { ${CLIENT_FIELDS} } } pageInfo { hasNextPage endCursor } } }`;
 const USERS = `query($slug: String!, $after: String) { users(tenant: $slug, first: 100, after: $after) { edges { node { id username claims disabled } } pageInfo { hasNextPage endCursor } } }`;
 
@@ -109,10 +121,25 @@ async function all<T>(api: AdminApi, query: string, slug: string, key: string): 
   }
 }
 
+type Connection<T> = { edges: { node: T }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+
+async function resourceServers(api: AdminApi, slug: string): Promise<CurrentResourceServer[]> {
+  const out: CurrentResourceServer[] = [];
+  for (let after: string | null = null; ;) {
+    const data: { tenant: { resourceServers: Connection<CurrentResourceServer> } } = await api.gql(RESOURCE_SERVERS, { slug, after });
+    out.push(...data.tenant.resourceServers.edges.map((e) => e.node));
+    if (!data.tenant.resourceServers.pageInfo.hasNextPage) return out;
+    after = data.tenant.resourceServers.pageInfo.endCursor;
+  }
+}
+
 /** The tenant with all its clients and users, or null when it does not exist. */
 export async function fetchTenant(api: AdminApi, slug: string, opts: { users?: boolean } = {}): Promise<CurrentTenant | null> {
-  const { tenant } = await api.gql<{ tenant: Omit<CurrentTenant, 'clients' | 'users'> | null }>(TENANT, { slug });
-  if (!tenant) return null;
+  const { tenant: found } = await api.gql<{ tenant: Omit<CurrentTenant, 'clients' | 'users' | 'resourceServers'> | null }>(TENANT, {
+    slug,
+  });
+  if (!found) return null;
+  const tenant = { ...found, resourceServers: await resourceServers(api, slug) };
   const clients = await all<CurrentClient>(api, CLIENTS, slug, 'clients');
   const users = opts.users === false ? [] : await all<CurrentTenant['users'][number]>(api, USERS, slug, 'users');
   return { ...tenant, clients, users: users.map((u) => ({ ...u, claims: u.claims ?? {} })) };

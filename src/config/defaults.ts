@@ -83,6 +83,13 @@ export const tenantDefaults = {
    * wrote it. A client that registered an algorithm must use exactly that one either way.
    */
   allowUnsignedRequestObjects: false as boolean,
+  /**
+   * RFC 8707 resource indicators: `resource` at authorize, PAR and token names one of the
+   * tenant's resource servers (createResourceServer), and the access token is for it alone
+   * (its identifier as `aud`, the scopes it accepts, its format and lifetime). False: the
+   * parameter is ignored and not announced (docs/token-services.md "Resource indicators").
+   */
+  resourceIndicators: true as boolean,
 };
 
 export type TenantSettings = typeof tenantDefaults;

@@ -67,6 +67,8 @@ export function discoveryMetadata(tenant: TenantContext): Record<string, unknown
     frontchannel_logout_session_supported: capabilities.frontchannelLogout,
     backchannel_logout_supported: capabilities.backchannelLogout,
     backchannel_logout_session_supported: capabilities.backchannelLogout,
+    // RFC 8707 defines no metadata name; this extension says `resource` is honoured (tenant setting resourceIndicators).
+    ...(tenant.settings.resourceIndicators ? { resource_indicators_supported: true } : {}),
   };
 }
 

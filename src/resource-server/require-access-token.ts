@@ -21,7 +21,16 @@ export interface RequireAccessTokenOptions {
   issuer: string;
   /** Scopes the token must all carry (403 insufficient_scope otherwise). */
   scopes?: string[];
-  /** The token's `aud` must contain one of these (RFC 9068: by default Gatehouse issues tokens for the issuer itself). */
+  /**
+   * This API's RFC 8707 identifier (a resource server of the tenant, createResourceServer):
+   * the token's `aud` must contain it, so a token issued for another resource is refused here.
+   */
+  resource?: string;
+  /**
+   * The token's `aud` must contain one of these. Without it (and without `resource`) the
+   * issuer itself: what Gatehouse issues tokens for when the client named no resource
+   * (RFC 9068 4: a resource server checks that a token is meant for it).
+   */
   audience?: string | string[];
   /** Introspect opaque tokens (RFC 7662) at the tenant's introspection endpoint. */
   introspection?: IntrospectionOptions;
@@ -77,7 +86,7 @@ const quoted = (s: string): string => safeDescription(s);
  *
  * JWT access tokens are verified locally: signature against the tenant's JWKS (fetched
  * from its discovery document, cached and refreshed by jose on an unknown `kid`), `typ`
- * at+jwt (RFC 9068), `iss` exactly, `exp`, and `aud` when `audience` is given. Other
+ * at+jwt (RFC 9068), `iss` exactly, `exp`, and `aud` (`resource`/`audience`, else the issuer). Other
  * tokens are introspected when `introspection` is configured, else refused. Failures
  * answer 401 with `WWW-Authenticate: Bearer error="invalid_token"`; a valid token without
  * the scopes answers 403 with error="insufficient_scope" and the scopes needed.
@@ -86,7 +95,9 @@ export function requireAccessToken(opts: RequireAccessTokenOptions): RequestHand
   const issuer = opts.issuer.replace(/\/+$/, '');
   if (issuer !== opts.issuer) throw new Error('issuer must be given exactly, without a trailing slash');
   const required = [...new Set(opts.scopes ?? [])];
-  const audience = opts.audience;
+  // A token for another resource (RFC 8707) is never accepted by an API that did not say it is that resource.
+  const audience: string[] = [...(opts.resource ? [opts.resource] : []), ...[opts.audience ?? []].flat()];
+  if (!audience.length) audience.push(issuer);
   const realm = opts.realm ?? issuer;
   let metadata: Promise<Metadata> | undefined;
   let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
@@ -152,12 +163,9 @@ export function requireAccessToken(opts: RequireAccessTokenOptions): RequestHand
       throw new AccessTokenError(401, 'invalid_token', 'the token was issued by another issuer');
     if (typeof body.exp === 'number' && body.exp + (opts.clockTolerance ?? 5) < Date.now() / 1000)
       throw new AccessTokenError(401, 'invalid_token', 'the access token has expired');
-    if (audience !== undefined) {
-      const want = Array.isArray(audience) ? audience : [audience];
-      const aud = Array.isArray(body.aud) ? body.aud : body.aud === undefined ? [] : [body.aud];
-      if (!aud.some((a) => want.includes(a as string)))
-        throw new AccessTokenError(401, 'invalid_token', 'the token is not meant for this audience');
-    }
+    const aud = Array.isArray(body.aud) ? body.aud : body.aud === undefined ? [] : [body.aud];
+    if (!aud.some((a) => audience.includes(a as string)))
+      throw new AccessTokenError(401, 'invalid_token', 'the token is not meant for this audience');
     return {
       format,
       sub: typeof body.sub === 'string' ? body.sub : undefined,

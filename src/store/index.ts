@@ -34,6 +34,7 @@ import { accessAdminRepo } from './repos/access-admin.js';
 import { eventLogRepo, eventsRepo } from './repos/events.js';
 import { deliveryQueueRepo, eventDeliveriesRepo } from './repos/event-deliveries.js';
 import { logoutDeliveriesRepo, logoutQueueRepo } from './repos/logout-deliveries.js';
+import { resourceServersRepo } from './repos/resource-servers.js';
 import { onRevocation, revocationFeedRepo, revocationsRepo, type RevocationListener } from './repos/revocations.js';
 
 export type { Page, PageArgs };
@@ -450,6 +451,9 @@ export class TenantStore {
   }
   get clientAssertions() {
     return this.repo('clientAssertions', clientAssertionsRepo);
+  }
+  get resourceServers() {
+    return this.repo('resourceServers', resourceServersRepo);
   }
 
   readonly keysets = {

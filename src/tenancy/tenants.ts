@@ -75,6 +75,8 @@ export function validateSettings(settings: Partial<TenantSettings>): Partial<Ten
       throw new InputError('requireRequestUriRegistration', 'must be true or false', 'invalid_request');
     if (k === 'allowUnsignedRequestObjects' && typeof v !== 'boolean')
       throw new InputError('allowUnsignedRequestObjects', 'must be true or false', 'invalid_request');
+    if (k === 'resourceIndicators' && typeof v !== 'boolean')
+      throw new InputError('resourceIndicators', 'must be true or false', 'invalid_request');
     if (k === 'allowedAudiences') {
       if (!Array.isArray(v) || v.length > 100)
         throw new InputError('allowedAudiences', 'must be a list of at most 100 audiences', 'invalid_request');

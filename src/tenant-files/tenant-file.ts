@@ -14,6 +14,7 @@ import { InputError } from '../errors/domain-errors.js';
 import { validateClaimResolver, validateHook } from '../claims/claim-resolvers.js';
 import { validateEventWebhook } from '../events/event-webhooks.js';
 import { validateScope } from '../claims/scopes.js';
+import { validateResourceServer } from '../resources/resource-server-input.js';
 import { checkSigningAlgFamily, validateSettings } from '../tenancy/tenants.js';
 import { validateClaims } from '../users/users.js';
 
@@ -85,6 +86,16 @@ export interface TenantFileEventWebhook {
   enabled?: boolean;
 }
 
+/** An RFC 8707 resource server (docs/token-services.md "Resource indicators"). */
+export interface TenantFileResourceServer {
+  identifier: string;
+  name?: string;
+  scopes?: string[];
+  accessTokenFormat?: 'JWT' | 'OPAQUE';
+  accessTokenTtl?: number;
+  allowedClients?: string[];
+}
+
 export interface TenantFileUser {
   username: string;
   password?: string;
@@ -102,6 +113,7 @@ export interface TenantFile {
   claimResolvers?: TenantFileClaimResolver[];
   hooks?: TenantFileHook[];
   eventWebhooks?: TenantFileEventWebhook[];
+  resourceServers?: TenantFileResourceServer[];
   clients?: TenantFileClient[];
   users?: TenantFileUser[];
 }
@@ -259,6 +271,17 @@ function semanticProblems(spec: TenantFile, doc: Document, lines: LineCounter): 
   (spec.claimResolvers ?? []).forEach((r, i) => check(problems, doc, lines, ['claimResolvers', i], {}, () => validateClaimResolver(r)));
   (spec.hooks ?? []).forEach((h, i) => check(problems, doc, lines, ['hooks', i], {}, () => validateHook(h)));
   (spec.eventWebhooks ?? []).forEach((w, i) => check(problems, doc, lines, ['eventWebhooks', i], {}, () => validateEventWebhook(w)));
+  seen(
+    'resource server',
+    (spec.resourceServers ?? []).map((r, index) => ({ key: r.identifier, index })),
+    'identifier',
+    'resourceServers',
+  );
+  (spec.resourceServers ?? []).forEach((r, i) =>
+    check(problems, doc, lines, ['resourceServers', i], {}, () =>
+      validateResourceServer({ ...r, accessTokenFormat: r.accessTokenFormat === 'OPAQUE' ? 'opaque' : 'jwt' }),
+    ),
+  );
   const allowed = spec.settings?.allowedGrantTypes;
   (spec.clients ?? []).forEach((c, i) =>
     check(problems, doc, lines, ['clients', i], {}, () => {

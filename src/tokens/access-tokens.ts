@@ -24,6 +24,9 @@ export interface AccessTokenRequest {
   act?: Record<string, unknown> | null;
   /** Seconds since the epoch the token must not outlive (the subject token of an exchange). */
   notAfter?: number;
+  /** A resource server's format and lifetime (RFC 8707), instead of the client's format and the tenant's lifetime. */
+  format?: 'jwt' | 'opaque';
+  ttl?: number;
 }
 
 export interface IssuedAccessToken {
@@ -34,7 +37,7 @@ export interface IssuedAccessToken {
 
 /** Never beyond the authorization (or the exchanged token): a token must not outlive what it was issued from. */
 function lifetime(tenant: TenantContext, req: AccessTokenRequest, now: number): number {
-  let ttl = tenant.settings.accessTokenTtl;
+  let ttl = req.ttl ?? tenant.settings.accessTokenTtl;
   if (req.authorization) ttl = Math.min(ttl, Math.floor(new Date(req.authorization.expiresAt).getTime() / 1000) - now);
   if (req.notAfter !== undefined) ttl = Math.min(ttl, req.notAfter - now);
   return Math.max(1, ttl);
@@ -58,7 +61,7 @@ export async function issueAccessToken(rt: Runtime, tenant: TenantContext, req: 
   const authz = req.authorization;
   const act = req.act !== undefined ? req.act : parseJsonObject(authz?.act);
 
-  if (req.client.accessTokenFormat === 'opaque') {
+  if ((req.format ?? req.client.accessTokenFormat) === 'opaque') {
     const token = newOpaqueToken();
     await tenant.store.accessTokens.insert({
       _id: rt.envelope.hashSecret(token),

@@ -7,6 +7,7 @@ import { ClientConsents, Consent, consentMutations, consentQueries, UserConsents
 import { InitialAccessToken, initialAccessTokenMutations, TenantInitialAccessTokens } from './initial-access-token.js';
 import { Event, EventDelivery, eventMutations, eventQueries, EventWebhook, TenantEventWebhooks } from './event.js';
 import { DateTime, JSON_, URL_ } from './scalars.js';
+import { ResourceServer, resourceServerMutations, TenantResourceServers } from './resource-server.js';
 import { Scope, scopeMutations, TenantScopes } from './scope.js';
 import { SigningKey, keyMutations } from './signing-key.js';
 import { Tenant, tenantMutations, tenantQueries } from './tenant.js';
@@ -38,6 +39,7 @@ export const resolvers: Resolvers = {
     ...initialAccessTokenMutations,
     ...claimResolverMutations,
     ...eventMutations,
+    ...resourceServerMutations,
   }),
   Viewer,
   Tenant: {
@@ -48,6 +50,7 @@ export const resolvers: Resolvers = {
     ...TenantAuditEvents,
     ...TenantClaimResolvers,
     ...TenantEventWebhooks,
+    ...TenantResourceServers,
   },
   Client: { ...Client, ...ClientConsents },
   User: { ...User, ...UserConsents },
@@ -61,4 +64,5 @@ export const resolvers: Resolvers = {
   Event,
   EventWebhook,
   EventDelivery,
+  ResourceServer,
 };

@@ -1,11 +1,11 @@
-import { oauthError } from '../../errors/oauth-error.js';
-import { checkResourceUri } from '../resource-indicator.js';
+import { checkAuthorizationResources } from '../resource-indicators/authorization.js';
 import type { AuthorizeContext } from './context.js';
 
-/** RFC 8707: each `resource` is an absolute URI without a fragment; passed through to the grant. */
-export function checkResource(ctx: AuthorizeContext): void {
+/**
+ * RFC 8707: each `resource` names a resource server of the tenant this client may ask
+ * for (../resource-indicators/authorization.ts); the grant records them for the token endpoint.
+ */
+export async function checkResource(ctx: AuthorizeContext): Promise<void> {
   if (ctx.resources.length === 0) return;
-  if (ctx.resources.length > 10) throw oauthError('invalid_target', 'too many resource parameters');
-  for (const r of ctx.resources) checkResourceUri(r);
-  ctx.request.resource = [...new Set(ctx.resources)];
+  ctx.request.resource = await checkAuthorizationResources(ctx.tenant, ctx.client!.clientId, ctx.resources);
 }

@@ -4,6 +4,8 @@ import type { ClientRecord } from '../../clients/client-record.js';
 import type { AuthorizationCodeRecord } from '../../tokens/authorization-code-record.js';
 import { redeemAuthorizationCode } from '../../tokens/authorization-codes.js';
 import { authorizationParties, issueTokenSet } from '../issue/token-set.js';
+import { requestedResources } from '../resource-indicators/requested.js';
+import { tokenTarget } from '../resource-indicators/token-target.js';
 import type { GrantTypeHandler } from '../token/grant-type.js';
 
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -37,6 +39,7 @@ export const authorizationCode: GrantTypeHandler = async ({ rt, tenant, client, 
   const redirectUri = param(body, 'redirect_uri');
   if (!redirectUri) throw oauthError('invalid_request', 'redirect_uri is required');
   const verifier = param(body, 'code_verifier');
+  const resources = requestedResources(tenant, body.resource);
 
   // Single use; a reused code revokes its authorization (tokens/authorization-codes.ts).
   const rec = await redeemAuthorizationCode(rt, tenant, code);
@@ -51,6 +54,8 @@ export const authorizationCode: GrantTypeHandler = async ({ rt, tenant, client, 
     ...parties,
     client,
     scopes: parties.authorization.scopes,
+    // RFC 8707 2.2: one or more of the resources the authorization request named, or all of them.
+    target: await tokenTarget(tenant, client.clientId, resources, parties.authorization.resource),
     withRefreshToken: parties.authorization.offlineAccess && client.grantTypes.includes('refresh_token'),
     withNonce: true,
     grantType: 'authorization_code',

@@ -1,6 +1,9 @@
 import { oauthError } from '../../errors/oauth-error.js';
 import { openRefreshToken, spendRefreshToken } from '../../tokens/refresh-tokens.js';
+import { activeAuthorization } from '../../tokens/authorizations.js';
 import { authorizationParties, issueTokenSet } from '../issue/token-set.js';
+import { requestedResources } from '../resource-indicators/requested.js';
+import { tokenTarget, type TokenTarget } from '../resource-indicators/token-target.js';
 import { parseScope } from '../scopes.js';
 import type { GrantTypeContext, GrantTypeHandler } from '../token/grant-type.js';
 
@@ -14,6 +17,17 @@ function refreshScopes(ctx: GrantTypeContext, granted: readonly string[]): strin
   const widened = requested.filter((s) => !stillAllowed.includes(s));
   if (widened.length) throw oauthError('invalid_scope', 'the requested scope was not originally granted');
   return requested;
+}
+
+/**
+ * RFC 8707 2.2: a refresh may narrow the access token to some of the authorization's
+ * resources. Checked before the token is spent, so a refused resource spends nothing (as a
+ * refused widening of scope); an inactive authorization is left to the checks after spending.
+ */
+async function refreshTarget(ctx: GrantTypeContext, authorizationId: string): Promise<TokenTarget | null> {
+  const requested = requestedResources(ctx.tenant, ctx.body.resource);
+  const authorization = await activeAuthorization(ctx.rt, ctx.tenant, authorizationId);
+  return authorization ? tokenTarget(ctx.tenant, ctx.client.clientId, requested, authorization.resource) : null;
 }
 
 /**
@@ -35,10 +49,19 @@ export const refreshToken: GrantTypeHandler = async (ctx) => {
   if (claims.expiresAt.getTime() <= Date.now()) throw invalid('the refresh token has expired');
   const own = claims.clientId === client.clientId;
   const scopes = own ? refreshScopes(ctx, claims.scopes) : [];
+  const target = own ? await refreshTarget(ctx, claims.grantId) : null;
   if ((await spendRefreshToken(rt, tenant, token, claims, client.clientId)) === 'reused')
     throw invalid('the refresh token was already used');
   if (!own) throw invalid('the refresh token was issued to another client');
   const parties = await authorizationParties(rt, tenant, claims.grantId);
   if (!parties.authorization.offlineAccess) throw invalid('the grant does not allow refresh');
-  return issueTokenSet(rt, tenant, { ...parties, client, scopes, withRefreshToken: true, withNonce: false, grantType: 'refresh_token' });
+  return issueTokenSet(rt, tenant, {
+    ...parties,
+    client,
+    scopes,
+    target,
+    withRefreshToken: true,
+    withNonce: false,
+    grantType: 'refresh_token',
+  });
 };

@@ -5,6 +5,7 @@ import { issueAccessToken } from '../../tokens/access-tokens.js';
 import { issueAuthorizationCode } from '../../tokens/authorization-codes.js';
 import { sweepExpiredTokens } from '../../tokens/expiry-sweep.js';
 import type { AuthorizationDecision, AuthorizationResponseParams } from '../authorization-result.js';
+import { scopesFor, tokenTarget } from '../resource-indicators/token-target.js';
 import { recordDecision } from './authorization.js';
 import { authenticationOf, issueIdToken } from './id-token.js';
 
@@ -39,11 +40,16 @@ export async function issueAuthorizationResponse(
 
   let accessToken: string | undefined;
   if (parts.has('token')) {
+    // For the resource(s) of the request, if any (RFC 8707), as at the token endpoint.
+    const target = await tokenTarget(tenant, client.clientId, [], grant.resource);
+    const scopes = scopesFor(grant.scopes, target);
     const at = await issueAccessToken(rt, tenant, {
       client,
       sub,
-      scopes: grant.scopes,
-      audience: grant.resource,
+      scopes,
+      audience: target?.audience,
+      format: target?.format,
+      ttl: target?.ttl,
       authorization: grant,
       user,
     });
@@ -51,7 +57,7 @@ export async function issueAuthorizationResponse(
     out.access_token = at.token;
     out.token_type = 'Bearer';
     out.expires_in = String(at.expiresIn);
-    out.scope = grant.scopes.join(' ');
+    out.scope = scopes.join(' ');
   }
 
   if (parts.has('id_token')) {

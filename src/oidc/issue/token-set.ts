@@ -8,6 +8,7 @@ import { issueAccessToken } from '../../tokens/access-tokens.js';
 import { activeAuthorization, refreshFamilyEnd, type AuthorizationRecord } from '../../tokens/authorizations.js';
 import { sweepExpiredTokens } from '../../tokens/expiry-sweep.js';
 import { sealRefreshToken } from '../../tokens/refresh-tokens.js';
+import { scopesFor, type TokenTarget } from '../resource-indicators/token-target.js';
 import { claimsRequestOf } from './authorization.js';
 import { authenticationOf, issueIdToken } from './id-token.js';
 
@@ -36,8 +37,13 @@ export async function authorizationParties(
 
 export interface TokenSetInput extends AuthorizationParties {
   client: ClientRecord;
-  /** Scopes of this access token: the authorization's, or fewer on refresh. */
+  /** Scopes of this token set: the authorization's, or fewer on refresh. */
   scopes: string[];
+  /**
+   * The resource(s) the access token is for (RFC 8707, ../resource-indicators/token-target.ts):
+   * its audience, format and lifetime, and of `scopes` only those it accepts. Null: the tenant.
+   */
+  target?: TokenTarget | null;
   withRefreshToken: boolean;
   /** The nonce belongs in the ID token of the code exchange, not of a refresh (OIDC Core 12.2). */
   withNonce: boolean;
@@ -49,12 +55,24 @@ export interface TokenSetInput extends AuthorizationParties {
 export async function issueTokenSet(rt: Runtime, tenant: TenantContext, input: TokenSetInput): Promise<Record<string, unknown>> {
   const { client, authorization: grant, user, scopes } = input;
   const sub = subjectFor(rt, tenant, client, user);
-  const at = await issueAccessToken(rt, tenant, { client, sub, scopes, audience: grant.resource, authorization: grant, user });
+  const target = input.target ?? null;
+  const atScopes = scopesFor(scopes, target);
+  const at = await issueAccessToken(rt, tenant, {
+    client,
+    sub,
+    scopes: atScopes,
+    audience: target?.audience,
+    format: target?.format,
+    ttl: target?.ttl,
+    authorization: grant,
+    user,
+  });
   const body: Record<string, unknown> = {
     access_token: at.token,
     token_type: 'Bearer',
     expires_in: at.expiresIn,
-    scope: scopes.join(' '),
+    // RFC 6749 5.1: the access token's scope (a resource server's narrowing shows here).
+    scope: atScopes.join(' '),
   };
   if (scopes.includes('openid')) {
     body.id_token = await issueIdToken(rt, tenant, {
