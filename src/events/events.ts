@@ -93,7 +93,7 @@ export class EventBus implements EventSink {
    * per token, however many tenants it serves.
    */
   record(tenant: TenantContext, event: TenantEvent): Promise<EventRecord> {
-    const at = new Date();
+    const at = tenant.clock.date();
     const rec: EventRecord = {
       _id: timeOrderedId(at.getTime()),
       tenantId: tenant.id,
@@ -211,7 +211,7 @@ export class EventBus implements EventSink {
         if (inserted) this.deliver(tenant.id, inserted._id);
       }
     }
-    if (eventSweeps.due(tenant.id)) {
+    if (eventSweeps.due(tenant.id, tenant.clock.now())) {
       void Promise.all([tenant.store.events.sweep(), tenant.store.eventDeliveries.sweep()]).catch((err: unknown) =>
         this.log.warn({ err }, 'event sweep failed'),
       );
@@ -224,7 +224,7 @@ export class EventBus implements EventSink {
     this.track(
       attemptDelivery(this.deps, this.opts, tenantId, deliveryId)
         .then((next) => {
-          if (next) this.later(next.getTime() - Date.now(), () => this.deliver(tenantId, deliveryId));
+          if (next) this.later(next.getTime() - this.deps.store.clock.now(), () => this.deliver(tenantId, deliveryId));
         })
         .catch((err: unknown) => this.log.warn({ err, deliveryId }, 'event delivery attempt failed')),
     );

@@ -39,7 +39,7 @@ export const searchOrder = (hint: string | undefined): TokenKind[] =>
  */
 export async function findRefreshToken(rt: Runtime, tenant: TenantContext, token: string): Promise<RefreshTokenRecord | null> {
   const claims = openRefreshToken(rt, tenant, token);
-  if (!claims || claims.expiresAt.getTime() <= Date.now()) return null;
+  if (!claims || claims.expiresAt.getTime() <= tenant.clock.now()) return null;
   const hash = rt.envelope.hashSecret(token);
   const spent = await tenant.store.refreshTokens.findSpent(hash);
   return { _id: hash, tenantId: tenant.id, ...claims, rotatedAt: spent ? (spent.rotatedAt ?? new Date(0)) : null };

@@ -17,7 +17,7 @@ export class TenantRegistry {
   private readonly missing = new LRUCache<string, true>({ max: 10_000, ttl: MISSING_TTL_MS });
   private readonly loading = new Map<string, Promise<TenantContext | null>>();
   private timer: NodeJS.Timeout | undefined;
-  private lastSync = new Date();
+  private lastSync: Date;
   /** Cache events already applied (or published by this process), by id, with when they were seen. */
   private readonly seen = new Map<string, number>();
   private readonly syncTasks: (() => Promise<void>)[] = [];
@@ -29,7 +29,9 @@ export class TenantRegistry {
     private readonly store: Store,
     private readonly publicUrl: string,
     private readonly onError: (err: unknown) => void = () => {},
-  ) {}
+  ) {
+    this.lastSync = store.clock.date();
+  }
 
   peek(slug: string): TenantContext | undefined {
     return this.cache.get(slug);
@@ -76,7 +78,7 @@ export class TenantRegistry {
   /** Tells other replicas (and, harmlessly, this one) that a tenant changed. */
   async publishChange(record: Pick<TenantRecord, '_id' | 'slug'>): Promise<void> {
     // Our own event: this process installed the change already, so its poll must not drop it.
-    this.seen.set(await this.store.cacheEvents.publish(record._id, record.slug), Date.now());
+    this.seen.set(await this.store.cacheEvents.publish(record._id, record.slug), this.store.clock.now());
   }
 
   /** Runs `task` on every sync, after the tenant changes: other per-process caches fed by polling ride on the same timer. */
@@ -108,11 +110,11 @@ export class TenantRegistry {
 
   /** Overlaps the last window by 5 s for clock skew; the window moves only when a poll succeeded, so an outage skips nothing. */
   private async syncOnce(): Promise<void> {
-    const started = new Date();
+    const started = this.store.clock.date();
     const from = new Date(this.lastSync.getTime() - 5_000);
     const events = await this.store.cacheEvents.since(from);
     this.lastSync = started;
-    const now = Date.now();
+    const now = this.store.clock.now();
     for (const [id, at] of this.seen) if (now - at > 30_000) this.seen.delete(id);
     for (const e of events) {
       // The polling window overlaps; each event is applied once.
@@ -123,7 +125,7 @@ export class TenantRegistry {
       if (!cached || new Date(cached.record.updatedAt).getTime() <= new Date(e.at).getTime()) this.drop(e.slug);
       else this.missing.delete(e.slug);
     }
-    if (Math.random() < 0.05) await this.store.cacheEvents.sweep(new Date(Date.now() - 60_000));
+    if (Math.random() < 0.05) await this.store.cacheEvents.sweep(new Date(this.store.clock.now() - 60_000));
     for (const task of this.syncTasks) await task();
     this.syncedAt = started.getTime();
   }
@@ -136,11 +138,11 @@ export class TenantRegistry {
    * (admin authentication) fail closed on false.
    */
   async confirmFresh(maxAgeMs: number, timeoutMs: number): Promise<boolean> {
-    const asked = Date.now();
+    const asked = this.store.clock.now();
     const deadline = asked + timeoutMs;
     // A poll started after `asked` always qualifies, so this runs at most twice.
     while (this.syncedAt < asked - maxAgeMs) {
-      const left = deadline - Date.now();
+      const left = deadline - this.store.clock.now();
       if (left <= 0 || !(await this.syncWithin(left))) return false;
     }
     return true;

@@ -58,7 +58,7 @@ export const authorizationCode: GrantHandler = async (ctx) => {
 
   const rec = await consumeCode(ctx, code);
   if (rec.clientId !== client.clientId) throw oauthError('invalid_grant', 'the authorization code was issued to another client');
-  if (new Date(rec.expiresAt).getTime() <= Date.now()) throw oauthError('invalid_grant', 'the authorization code has expired');
+  if (new Date(rec.expiresAt).getTime() <= ctx.tenant.clock.now()) throw oauthError('invalid_grant', 'the authorization code has expired');
   if (rec.redirectUri !== redirectUri) throw oauthError('invalid_grant', 'redirect_uri does not match the authorization request');
   checkPkce(rec, client, verifier);
 

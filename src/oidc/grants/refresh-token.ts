@@ -30,7 +30,7 @@ async function retryWithinGrace(
   if (!own || !grace) return revokeFamily(ctx, rec);
   const spent = await ctx.tenant.store.refreshTokens.findSpent(rec._id);
   const rotatedAt = spent?.rotatedAt ? new Date(spent.rotatedAt).getTime() : Number.NEGATIVE_INFINITY;
-  if (Date.now() - rotatedAt > grace * 1000) return revokeFamily(ctx, rec);
+  if (ctx.tenant.clock.now() - rotatedAt > grace * 1000) return revokeFamily(ctx, rec);
   ctx.rt.log.info(
     { tenant: ctx.tenant.slug, clientId: rec.clientId, grantId: rec.grantId },
     'refresh token presented again within the reuse grace window',
@@ -62,7 +62,7 @@ export const refreshToken: GrantHandler = async (ctx) => {
   if (typeof token !== 'string' || !token) throw oauthError('invalid_request', 'refresh_token is required');
   const claims = openRefreshToken(rt, tenant, token);
   if (!claims) throw invalid('unknown refresh token');
-  if (claims.expiresAt.getTime() <= Date.now()) throw invalid('the refresh token has expired');
+  if (claims.expiresAt.getTime() <= ctx.tenant.clock.now()) throw invalid('the refresh token has expired');
   const own = claims.clientId === client.clientId;
   const scopes = own ? refreshScopes(ctx, claims.scopes) : [];
   const rec = {
@@ -72,7 +72,7 @@ export const refreshToken: GrantHandler = async (ctx) => {
     scopes: claims.scopes,
     createdAt: claims.createdAt,
     expiresAt: claims.expiresAt,
-    rotatedAt: new Date(),
+    rotatedAt: ctx.tenant.clock.date(),
   };
   if (!(await tenant.store.refreshTokens.spend(rec))) await retryWithinGrace(ctx, rec, own);
   if (!own) throw invalid('the refresh token was issued to another client');

@@ -27,7 +27,7 @@ export async function issueAuthorizationResponse(
   let code: string | undefined;
   if (parts.has('code')) {
     code = newOpaqueToken();
-    const now = new Date();
+    const now = tenant.clock.date();
     await tenant.store.codes.insert({
       _id: rt.envelope.hashSecret(code),
       grantId: grant._id,

@@ -24,7 +24,7 @@ export interface DirectGrant {
   act?: Record<string, unknown> | null;
 }
 
-export function insertDirectGrant(tenant: TenantContext, g: DirectGrant, now = new Date()): Promise<GrantRecord> {
+export function insertDirectGrant(tenant: TenantContext, g: DirectGrant, now = tenant.clock.date()): Promise<GrantRecord> {
   return tenant.store.grants.insert({
     _id: randomUUID(),
     userId: g.userId,

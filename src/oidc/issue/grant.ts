@@ -11,7 +11,7 @@ export const newOpaqueToken = (): string => randomBytes(32).toString('base64url'
  * from it: the code and its access token, or the refresh token family (absolute
  * lifetime from now) and the last access token a refresh can mint.
  */
-export async function createGrant(tenant: TenantContext, d: AuthorizationDecision, now = new Date()): Promise<GrantRecord> {
+export async function createGrant(tenant: TenantContext, d: AuthorizationDecision, now = tenant.clock.date()): Promise<GrantRecord> {
   const s = tenant.settings;
   const offlineAccess = d.offlineAccess && d.responseType.split(' ').includes('code');
   const span = (offlineAccess ? s.refreshTokenTtl : s.codeTtl) + s.accessTokenTtl;

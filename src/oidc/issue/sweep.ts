@@ -11,8 +11,8 @@ const sweeps = new TenantInterval(60_000);
  * collections, once a minute per tenant whatever the issuance rate.
  */
 export function maybeSweep(tenant: TenantContext, log: Logger): void {
-  if (!sweeps.due(tenant.id)) return;
-  const now = new Date();
+  if (!sweeps.due(tenant.id, tenant.clock.now())) return;
+  const now = tenant.clock.date();
   const s = tenant.store;
   Promise.all([
     s.codes.sweep(now),
