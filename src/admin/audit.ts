@@ -48,7 +48,7 @@ export function audited(mutations: MutationResolvers): MutationResolvers {
       const draft: AuditDraft = {};
       ctx.audit = draft;
       const slug = tenantSlugOf(args);
-      const record = auditSlot();
+      const record = auditSlot(ctx.rt.clock);
       const actor = { clientId: ctx.principal.clientId, platform: ctx.principal.platform };
       // From memory only: the database may be the reason this is being recorded.
       const knownTenant = () => draft.tenant ?? (slug ? { id: ctx.rt.tenants.peek(slug)?.id ?? null, slug } : null);

@@ -44,6 +44,7 @@ export function openRuntime(config: Config, o: OpenRuntimeOptions): Promise<Open
     async () => {
       const store = await Store.open(o.uri, config.mongodbDatabase, {
         timeoutMs: config.dbTimeoutMs,
+        clock: o.clock,
         onAvailabilityChange: (state, reason) =>
           state === 'down'
             ? log.error({ reason }, 'database unreachable: answering 503 until it is back')

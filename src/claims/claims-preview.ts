@@ -84,7 +84,7 @@ export async function previewClaims(rt: Runtime, tenant: TenantContext, input: P
   const withAccessToken = parts.has('code') || parts.has('token');
   const openid = scopes.includes('openid');
   const sub = subjectFor(rt, tenant, client, user);
-  const now = Math.floor(Date.now() / 1000);
+  const now = tenant.clock.seconds();
 
   const idToken = openid
     ? without(

@@ -41,7 +41,7 @@ export interface IdTokenClaimsInput {
  * which can add and change claims but never the protected ones.
  */
 export async function buildIdTokenClaims(rt: Runtime, tenant: TenantContext, input: IdTokenClaimsInput): Promise<JWTPayload> {
-  const now = input.now ?? Math.floor(Date.now() / 1000);
+  const now = input.now ?? tenant.clock.seconds();
   const userClaims = await resolveUserClaims(rt, tenant, {
     user: input.user,
     client: input.client,

@@ -50,7 +50,7 @@ export async function callTenantWebhook(
   call: WebhookCall,
 ): Promise<Record<string, unknown>> {
   const body = JSON.stringify(call.body);
-  const now = Math.floor(Date.now() / 1000);
+  const now = tenant.clock.seconds();
   const ring = rt.keyRings.peek(tenant) ?? (await rt.keyRings.get(tenant));
   const jwt = await signJwt(
     ring,

@@ -117,7 +117,7 @@ export async function createClient(
   // Recorded explicitly at birth: a registered client never gets to introspect others' tokens by default.
   const canIntrospect = policies.canIntrospect ?? (m.clientType === 'CONFIDENTIAL' && !opts.withRegistrationToken);
   const registrationAccessToken = opts.withRegistrationToken ? newSecret() : undefined;
-  const now = new Date();
+  const now = tenant.clock.date();
   let client: ClientRecord;
   try {
     client = await tenant.store.clients.insert({
@@ -237,7 +237,7 @@ export async function rotateClientSecret(
   const m = pickMetadata(current);
   const updated = await tenant.store.clients.update(clientId, {
     ...secretFields(rt, tenant, clientId, m, secret, storedMetadata(current)),
-    secretRotatedAt: new Date(),
+    secretRotatedAt: tenant.clock.date(),
   });
   if (!updated) throw new NotFoundError(`client ${clientId}`);
   clientChanged(rt, await touchTenant(rt, tenant.id), clientId, 'secret_rotated');

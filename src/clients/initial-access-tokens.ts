@@ -27,7 +27,7 @@ export async function createInitialAccessToken(
   if (!Number.isInteger(ttl) || ttl < 60 || ttl > MAX_TTL)
     throw new InputError('expiresIn', `must be a whole number of seconds from 60 to ${MAX_TTL}`, 'invalid_request');
   const token = randomBytes(32).toString('base64url');
-  const now = new Date();
+  const now = tenant.clock.date();
   const record = await tenant.store.initialAccessTokens.insert({
     _id: timeOrderedId(now.getTime()),
     tokenHash: rt.envelope.hashSecret(token),

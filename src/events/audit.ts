@@ -8,6 +8,7 @@ import type { UserRecord } from '../users/user-record.js';
 import { pickMetadata } from '../clients/clients.js';
 import type { OutboxItem } from './outbox.js';
 import type { Runtime } from '../runtime.js';
+import type { Clock } from '../time/clock.js';
 
 export interface AuditEntry {
   actor: { clientId: string; platform: boolean };
@@ -45,10 +46,10 @@ export function redactSecrets(value: unknown): unknown {
 const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(redactSecrets(v)));
 
 /** Id and time of an audit record, fixed when it is begun (beginAudit) and kept when it is completed. */
-export const auditSlot = (): { id: string; at: Date } => ({ id: timeOrderedId(), at: new Date() });
+export const auditSlot = (clock: Clock): { id: string; at: Date } => ({ id: timeOrderedId(), at: clock.date() });
 
 /** The record of an entry; `_id` and `at` are given when a record begun earlier is completed. */
-export function auditRecord(entry: AuditEntry, id = timeOrderedId(), at = new Date()): AuditEventRecord {
+export function auditRecord(entry: AuditEntry, id: string, at: Date): AuditEventRecord {
   return {
     _id: id,
     at,
@@ -82,7 +83,7 @@ export function registerAuditWriter(rt: Runtime): void {
  * outbox loses a record, and that is counted and logged at ERROR.
  */
 export async function recordAudit(rt: Runtime, entry: AuditEntry, at?: { id: string; at: Date }): Promise<void> {
-  const record = auditRecord(entry, at?.id, at?.at);
+  const record = auditRecord(entry, at?.id ?? timeOrderedId(), at?.at ?? rt.clock.date());
   await rt.outbox.submit([{ kind: 'audit', id: record._id, body: record as unknown as Record<string, unknown> }]);
 }
 

@@ -94,14 +94,14 @@ export async function attemptDelivery(
     await ts.eventDeliveries.abandon(rec._id, webhook ? 'the webhook was disabled' : 'the webhook was removed');
     return null;
   }
-  const started = Date.now();
+  const started = performance.now();
   const result = await post(
     webhook.url,
     rec.payload,
     {
       'content-type': 'application/json',
       'user-agent': 'Gatehouse',
-      [SIGNATURE_HEADER]: signatureHeader(webhookSecret(deps.envelope, tenant.id, webhook), rec.payload),
+      [SIGNATURE_HEADER]: signatureHeader(webhookSecret(deps.envelope, tenant.id, webhook), rec.payload, tenant.clock.seconds()),
       'Gatehouse-Event': rec.eventType,
       'Gatehouse-Event-Id': rec.eventId,
       'Gatehouse-Delivery': rec._id,
@@ -109,7 +109,12 @@ export async function attemptDelivery(
     },
     policy.timeoutMs,
   );
-  const attempt: DeliveryAttempt = { at: new Date(), statusCode: result.statusCode, error: result.error, durationMs: Date.now() - started };
+  const attempt: DeliveryAttempt = {
+    at: deps.store.clock.date(),
+    statusCode: result.statusCode,
+    error: result.error,
+    durationMs: Math.round(performance.now() - started),
+  };
   const attempts = rec.attempts + 1;
   if (!result.error) {
     await ts.eventDeliveries.recordAttempt(rec._id, attempt, { status: 'DELIVERED', nextAttemptAt: null });
@@ -125,7 +130,7 @@ export async function attemptDelivery(
     );
     return null;
   }
-  const next = new Date(Date.now() + retryDelayMs(policy, attempts));
+  const next = new Date(deps.store.clock.now() + retryDelayMs(policy, attempts));
   await ts.eventDeliveries.recordAttempt(rec._id, attempt, { status: 'PENDING', nextAttemptAt: next });
   deliveryCounter.inc({ outcome: 'retry' });
   deps.log.info(

@@ -55,7 +55,7 @@ export async function setEventWebhook(
   let result: EventWebhookDefinition | undefined;
   const { tenant: ctx, before } = await changeTenantList(rt, tenant, 'eventWebhooks', (list) => {
     const current = list.find((w) => w.name === v.name);
-    const now = new Date();
+    const now = tenant.clock.date();
     if (current) {
       result = { ...current, url: v.url, eventTypes: v.eventTypes, enabled: v.enabled };
     } else {
@@ -81,7 +81,7 @@ export async function rotateEventWebhookSecret(
   const { tenant: ctx } = await changeTenantList(rt, tenant, 'eventWebhooks', (list) => {
     const current = list.find((w) => w.name === name);
     if (!current) throw new NotFoundError(`event webhook "${name}"`);
-    result = { ...current, secret: rt.envelope.seal(secret, webhookSecretContext(tenant.id, name)), secretRotatedAt: new Date() };
+    result = { ...current, secret: rt.envelope.seal(secret, webhookSecretContext(tenant.id, name)), secretRotatedAt: tenant.clock.date() };
     return list.map((w) => (w.name === name ? result! : w));
   });
   return { tenant: ctx, webhook: webhookView(tenant.id, result!), secret };

@@ -91,7 +91,7 @@ export class EventBus implements EventSink {
    * per token, however many tenants it serves.
    */
   record(tenant: TenantContext, event: TenantEvent): Promise<EventRecord> {
-    const at = new Date();
+    const at = tenant.clock.date();
     const rec: EventRecord = {
       _id: timeOrderedId(at.getTime()),
       tenantId: tenant.id,
@@ -223,7 +223,7 @@ export class EventBus implements EventSink {
     this.track(
       attemptDelivery(this.deps, this.opts, tenantId, deliveryId)
         .then((next) => {
-          if (next) this.later(next.getTime() - Date.now(), () => this.deliver(tenantId, deliveryId));
+          if (next) this.later(next.getTime() - this.deps.store.clock.now(), () => this.deliver(tenantId, deliveryId));
         })
         .catch((err: unknown) => this.log.warn({ err, deliveryId }, 'event delivery attempt failed')),
     );

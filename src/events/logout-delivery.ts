@@ -44,7 +44,7 @@ export class LogoutDeliveryQueue {
    * this queue existed): the user's logout never waits for the database.
    */
   async enqueue(tenant: TenantContext, clientId: string, uri: string, token: string, expiresAt: Date): Promise<void> {
-    const now = new Date();
+    const now = this.store.clock.date();
     const id = timeOrderedId(now.getTime());
     try {
       await tenant.store.logoutDeliveries.insert({
@@ -76,7 +76,7 @@ export class LogoutDeliveryQueue {
     row: { _id: string; uri: string; token: string; attempts: number; expiresAt: Date },
   ): Promise<void> {
     const ts = this.store.forTenant(tenantId);
-    if (new Date(row.expiresAt).getTime() <= Date.now()) {
+    if (new Date(row.expiresAt).getTime() <= this.store.clock.now()) {
       await ts.logoutDeliveries.abandon(row._id);
       this.log.warn({ deliveryId: row._id }, 'back-channel logout not delivered: the token expired');
       return;
@@ -84,9 +84,9 @@ export class LogoutDeliveryQueue {
     const { outcome, status } = await this.send(row.uri, row.token);
     const n = row.attempts + 1;
     if (outcome === 'retry' && n <= this.opts.retryDelaysMs.length) {
-      const next = new Date(Date.now() + this.opts.retryDelaysMs[n - 1]!);
+      const next = new Date(this.store.clock.now() + this.opts.retryDelaysMs[n - 1]!);
       await ts.logoutDeliveries.recordAttempt(row._id, { status: 'PENDING', httpStatus: status, nextAttemptAt: next });
-      this.later(next.getTime() - Date.now(), () => this.resume(tenantId, row._id));
+      this.later(next.getTime() - this.store.clock.now(), () => this.resume(tenantId, row._id));
       return;
     }
     await ts.logoutDeliveries.recordAttempt(row._id, {

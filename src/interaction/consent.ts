@@ -50,7 +50,7 @@ export function consent(rt: Runtime) {
       } catch {
         previousClaims = [];
       }
-      const now = new Date();
+      const now = tenant.clock.date();
       await tenant.store.consents.save(session.user._id, ia.clientId, {
         scopes: [...new Set([...(previous?.scopes ?? []), ...scopes])],
         claims: JSON.stringify([...new Set([...previousClaims, ...claims])]),

@@ -34,7 +34,7 @@ export interface NewInteraction {
 
 /** (new) → pending: the authorization endpoint hands the browser to a page. */
 export async function createInteraction(tenant: TenantContext, init: NewInteraction): Promise<void> {
-  const now = new Date();
+  const now = tenant.clock.date();
   await tenant.store.interactions.insert({
     _id: init.id,
     browserHash: init.browserHash,

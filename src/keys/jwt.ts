@@ -53,6 +53,8 @@ export interface VerifyOptions {
   audience?: string | string[];
   /** Accept expired tokens (id_token_hint at logout); the signature is still checked. */
   ignoreExpiry?: boolean;
+  /** The time `exp`/`nbf`/`iat` are checked against: the runtime's clock (tenant.clock.date()). */
+  now: Date;
 }
 
 /** Verifies a JWT this tenant issued, against its published (NEXT, ACTIVE, RETIRED) keys. */
@@ -70,6 +72,7 @@ export async function verifyOwnJwt(ring: KeyRing, token: string, opts: VerifyOpt
       audience: opts.audience,
       algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'],
       clockTolerance: opts.ignoreExpiry ? Number.MAX_SAFE_INTEGER : 5,
+      currentDate: opts.now,
     },
   );
 }

@@ -18,8 +18,8 @@ export class KeyRings {
   peek(tenant: TenantContext): KeyRing | undefined {
     const ring = this.rings.get(tenant);
     if (!ring) return undefined;
-    if (Date.now() < ring.validUntil) return ring;
-    const rebuilt = new KeyRing(tenant.id, ring.records, this.envelope, new Date(), ring.algs);
+    if (tenant.clock.now() < ring.validUntil) return ring;
+    const rebuilt = new KeyRing(tenant.id, ring.records, this.envelope, tenant.clock.date(), ring.algs);
     this.rings.set(tenant, rebuilt);
     return rebuilt;
   }
@@ -32,7 +32,7 @@ export class KeyRings {
       pending = (async () => {
         const keyset = await tenant.store.keysets.get();
         if (!keyset) throw new Error(`tenant ${tenant.slug} has no keyset`);
-        const built = new KeyRing(tenant.id, keyset.keys, this.envelope, new Date(), algsOf(tenant.settings.keyFamilies));
+        const built = new KeyRing(tenant.id, keyset.keys, this.envelope, tenant.clock.date(), algsOf(tenant.settings.keyFamilies));
         this.rings.set(tenant, built);
         return built;
       })().finally(() => this.loading.delete(tenant));

@@ -72,7 +72,7 @@ export class KeyRotationJob {
   }
 
   /** One pass (tests call it directly, with a clock of their choosing). */
-  runOnce(now: Date = new Date()): Promise<KeyRotationRun> {
+  runOnce(now: Date = this.rt.clock.date()): Promise<KeyRotationRun> {
     if (!this.running) this.running = this.pass(now).finally(() => (this.running = undefined));
     return this.running;
   }

@@ -11,7 +11,7 @@ import type { Runtime } from '../runtime.js';
 const factory =
   (rt: Runtime, tenantId: string): KeyFactory =>
   (alg: SigningAlg, status) =>
-    generateSigningKey(rt.envelope, tenantId, alg, status);
+    generateSigningKey(rt.envelope, tenantId, alg, status, rt.clock.date());
 
 /** Keys of a new tenant: an ACTIVE and a NEXT key per algorithm of its key families. */
 export const newTenantKeys = (rt: Runtime, tenantId: string, families: readonly string[]): Promise<SigningKeyRecord[]> =>
@@ -37,7 +37,7 @@ async function changeKeys(rt: Runtime, tenant: TenantContext, change: KeyChange)
 
 export async function rotateTenantKeys(rt: Runtime, tenant: TenantContext): Promise<TenantContext> {
   const after = await changeKeys(rt, tenant, (keys) =>
-    rotate(keys, factory(rt, tenant.id), new Date(), retireFor(tenant), algsOf(tenant.settings.keyFamilies)),
+    rotate(keys, factory(rt, tenant.id), tenant.clock.date(), retireFor(tenant), algsOf(tenant.settings.keyFamilies)),
   );
   rt.events.emit(after, { type: 'KEY_ROTATED', data: { signingAlg: after.settings.signingAlg } });
   return after;
@@ -49,12 +49,12 @@ export async function rotateTenantKeys(rt: Runtime, tenant: TenantContext): Prom
  * tenant's families, so this only has to make the stored keys agree.
  */
 export async function alignTenantKeys(rt: Runtime, tenant: TenantContext, families: readonly string[]): Promise<TenantContext> {
-  return changeKeys(rt, tenant, (keys) => alignKeys(keys, algsOf(families), factory(rt, tenant.id), new Date()));
+  return changeKeys(rt, tenant, (keys) => alignKeys(keys, algsOf(families), factory(rt, tenant.id), tenant.clock.date()));
 }
 
 export async function revokeTenantKey(rt: Runtime, tenant: TenantContext, kid: string): Promise<TenantContext> {
   try {
-    const after = await changeKeys(rt, tenant, (keys) => revoke(keys, kid, factory(rt, tenant.id), new Date()));
+    const after = await changeKeys(rt, tenant, (keys) => revoke(keys, kid, factory(rt, tenant.id), tenant.clock.date()));
     rt.events.emit(after, { type: 'KEY_REVOKED', data: { kid } });
     return after;
   } catch (err) {

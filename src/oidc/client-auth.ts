@@ -146,10 +146,9 @@ export function clientKeys(tenant: TenantContext, client: ClientRecord): JWTVeri
  * issued in the future, `exp - iat` and `exp - now` at most the bound (the latter with
  * the skew). So its jti, kept until exp, is kept minutes, not years.
  */
-function lifetimeBounds(payload: Record<string, unknown>, maxLifetime: number): void {
+function lifetimeBounds(payload: Record<string, unknown>, maxLifetime: number, now: number): void {
   const iat = payload.iat as number;
   const exp = payload.exp as number;
-  const now = Math.floor(Date.now() / 1000);
   if (iat > now + SKEW) throw invalidClient('the client assertion was issued in the future');
   if (exp - iat > maxLifetime || exp - now > maxLifetime + SKEW)
     throw invalidClient(`the client assertion may live at most ${maxLifetime} seconds`);
@@ -172,6 +171,7 @@ async function verifyAssertion(rt: Runtime, tenant: TenantContext, req: Request,
     requiredClaims: ['exp', 'jti', 'iat'],
     clockTolerance: SKEW,
     maxTokenAge: maxLifetime,
+    currentDate: tenant.clock.date(),
   };
   let payload: Record<string, unknown>;
   try {
@@ -186,7 +186,7 @@ async function verifyAssertion(rt: Runtime, tenant: TenantContext, req: Request,
     if (err instanceof Error && err.name === 'OAuthError') throw err;
     throw invalidClient('the client assertion is invalid');
   }
-  lifetimeBounds(payload, maxLifetime);
+  lifetimeBounds(payload, maxLifetime, tenant.clock.seconds());
   const jti = payload.jti;
   if (typeof jti !== 'string' || !jti || jti.length > 256) throw invalidClient('the client assertion needs a jti');
   const exp = new Date(((payload.exp as number) + SKEW) * 1000);

@@ -25,7 +25,12 @@ export async function verifyIdTokenHint(rt: Runtime, tenant: TenantContext, clie
     return payload;
   }
   const ring = rt.keyRings.peek(tenant) ?? (await rt.keyRings.get(tenant));
-  const { payload } = await verifyOwnJwt(ring, token, { issuer: tenant.issuer, audience: client.clientId, ignoreExpiry: true });
+  const { payload } = await verifyOwnJwt(ring, token, {
+    issuer: tenant.issuer,
+    audience: client.clientId,
+    ignoreExpiry: true,
+    now: tenant.clock.date(),
+  });
   return payload;
 }
 
@@ -37,6 +42,6 @@ export async function verifyIdTokenHint(rt: Runtime, tenant: TenantContext, clie
  */
 export async function verifyIssuedIdToken(rt: Runtime, tenant: TenantContext, clientId: string, token: string): Promise<JWTPayload> {
   const ring = rt.keyRings.peek(tenant) ?? (await rt.keyRings.get(tenant));
-  const { payload } = await verifyOwnJwt(ring, token, { issuer: tenant.issuer, audience: clientId });
+  const { payload } = await verifyOwnJwt(ring, token, { issuer: tenant.issuer, audience: clientId, now: tenant.clock.date() });
   return payload;
 }

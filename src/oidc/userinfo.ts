@@ -89,7 +89,7 @@ export const userinfo =
       ...body,
       iss: tenant.issuer,
       aud: client.clientId,
-      iat: Math.floor(Date.now() / 1000),
+      iat: tenant.clock.seconds(),
     });
     res.statusCode = 200;
     res.setHeader('Content-Type', 'application/jwt');

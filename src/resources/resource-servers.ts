@@ -27,7 +27,7 @@ export async function createResourceServer(rt: Runtime, tenant: TenantContext, i
   const fields = validateResourceServer(input, tenant.issuer);
   if ((await tenant.store.resourceServers.count()) >= MAX_RESOURCE_SERVERS)
     throw new InputError('identifier', `a tenant has at most ${MAX_RESOURCE_SERVERS} resource servers`, 'invalid_request');
-  const now = new Date();
+  const now = tenant.clock.date();
   let record: ResourceServerRecord;
   try {
     record = await tenant.store.resourceServers.insert({ _id: newId(), ...fields, createdAt: now, updatedAt: now });

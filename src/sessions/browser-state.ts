@@ -40,7 +40,7 @@ export function browserStateCookie(
   const secure = secureCookies(tenant);
   const parts = [`${BROWSER_STATE_COOKIE}=${session ? browserState(rt, tenant, session.sid) : ''}`, `Path=${tenantCookiePath(tenant)}`];
   if (session) {
-    parts.push(`Max-Age=${Math.max(0, Math.floor((new Date(session.expiresAt).getTime() - Date.now()) / 1000))}`);
+    parts.push(`Max-Age=${Math.max(0, Math.floor((new Date(session.expiresAt).getTime() - tenant.clock.now()) / 1000))}`);
   } else {
     parts.push('Max-Age=0', 'Expires=Thu, 01 Jan 1970 00:00:00 GMT');
   }

@@ -51,7 +51,7 @@ export async function startSession(
     if (old) await tenant.store.loginSessions.delete(old._id);
   }
   const value = randomBytes(32).toString('base64url');
-  const now = new Date();
+  const now = tenant.clock.date();
   const ttl = tenant.settings.sessionTtl;
   const record = await tenant.store.loginSessions.insert({
     _id: newId(),

@@ -84,15 +84,15 @@ async function settleSuccess(tenant: TenantContext, ticket: AttemptTicket, reset
   await tenant.store.loginAttempts.refund(ticket.key);
 }
 
-export const isLockedOut = (tenant: TenantContext, username: string, now = new Date()): Promise<boolean> =>
+export const isLockedOut = (tenant: TenantContext, username: string, now = tenant.clock.date()): Promise<boolean> =>
   locked(tenant, usernameKey(username), now);
 
 /** Counts a login attempt for `username` before its password is checked. */
-export const reserveLoginAttempt = (tenant: TenantContext, username: string, now = new Date()): Promise<AttemptTicket> =>
+export const reserveLoginAttempt = (tenant: TenantContext, username: string, now = tenant.clock.date()): Promise<AttemptTicket> =>
   reserve(tenant, usernameKey(username), PER_USERNAME, now);
 
 /** The password grant's per-client counter: catches guessing spread over many usernames. */
-export const reserveClientAttempt = (tenant: TenantContext, clientId: string, now = new Date()): Promise<AttemptTicket> =>
+export const reserveClientAttempt = (tenant: TenantContext, clientId: string, now = tenant.clock.date()): Promise<AttemptTicket> =>
   reserve(tenant, clientKey(clientId), PER_CLIENT, now);
 
 /** A username attempt whose password was right. */
@@ -101,5 +101,5 @@ export const loginSucceeded = (tenant: TenantContext, ticket: AttemptTicket): Pr
 /** A client attempt that succeeded, or any attempt not evaluated after all: it does not count. Not a reset: one valid account must not reset a client's count. */
 export const releaseAttempt = (tenant: TenantContext, ticket: AttemptTicket): Promise<void> => settleSuccess(tenant, ticket, false);
 
-export const isClientLockedOut = (tenant: TenantContext, clientId: string, now = new Date()): Promise<boolean> =>
+export const isClientLockedOut = (tenant: TenantContext, clientId: string, now = tenant.clock.date()): Promise<boolean> =>
   locked(tenant, clientKey(clientId), now);

@@ -15,6 +15,7 @@ import { StoreGuard } from './guard.js';
 import { guardConnection } from './guarded-operations.js';
 import { reconnectIfReachable } from './reconnect.js';
 import { resilienceDefaults } from '../config/defaults.js';
+import { systemClock, type Clock } from '../time/clock.js';
 import { pageBy, type Page, type PageArgs } from './paging.js';
 import { consentsRepo } from './repos/consents.js';
 import { interactionsRepo } from './repos/interactions.js';
@@ -44,6 +45,8 @@ export interface StoreOpenOptions {
   timeoutMs?: number;
   /** Told when the database becomes unreachable and reachable again (logging, metrics). */
   onAvailabilityChange?: (state: 'down' | 'up', reason: string) => void;
+  /** What expiry filters and timestamps read (the runtime's clock; default the system clock). */
+  clock?: Clock;
 }
 
 export const newId = (): string => randomUUID();
@@ -71,7 +74,11 @@ export class Store {
   /** Told about the driver client now and after every reconnect (command monitoring: tracing, tests). */
   private readonly clientListeners = new Set<(client: DriverClient) => void>();
 
-  private constructor(private readonly conn: Connection) {
+  private constructor(
+    private readonly conn: Connection,
+    /** What expiry filters and timestamps read (time/clock.ts); tenant stores and contexts carry it on. */
+    readonly clock: Clock,
+  ) {
     registerModels(conn);
     this.tenantModel = tenantModel(conn);
     this.keysetModel = keysetModel(conn);
@@ -107,7 +114,7 @@ export class Store {
       await conn.close().catch(() => undefined);
       throw isStoreUnavailable(err) ? new StoreUnavailableError((err as Error).name) : err;
     }
-    const store = new Store(conn);
+    const store = new Store(conn, opts.clock ?? systemClock);
     store.guard = new StoreGuard(conn, {
       timeoutMs,
       probeIntervalMs: resilienceDefaults.dbProbeIntervalMs,
@@ -210,13 +217,13 @@ export class Store {
       this.tenantModel
         .findOneAndUpdate(
           { _id: id, state: 'PENDING', 'pending.operationId': operationId },
-          { $unset: { state: 1, pending: 1 }, $inc: { revision: 1 }, $set: { updatedAt: new Date() } },
+          { $unset: { state: 1, pending: 1 }, $inc: { revision: 1 }, $set: { updatedAt: this.clock.date() } },
           { returnDocument: 'after' },
         )
         .lean<TenantRecord>()
         .exec(),
     /** PENDING tenants whose creator's time ran out before `now`. */
-    stalePending: (now = new Date()): Promise<TenantRecord[]> =>
+    stalePending: (now = this.clock.date()): Promise<TenantRecord[]> =>
       this.tenantModel
         .find({ state: 'PENDING', 'pending.until': { $lt: now } })
         .lean<TenantRecord[]>()
@@ -239,14 +246,14 @@ export class Store {
       this.tenantModel
         .findOneAndUpdate(
           ifRevision === undefined ? { _id: id } : { _id: id, revision: ifRevision },
-          { $set: { ...set, updatedAt: new Date() }, $inc: { revision: 1 } },
+          { $set: { ...set, updatedAt: this.clock.date() }, $inc: { revision: 1 } },
           { returnDocument: 'after' },
         )
         .lean<TenantRecord>()
         .exec(),
     bumpRevision: (id: string): Promise<TenantRecord | null> =>
       this.tenantModel
-        .findOneAndUpdate({ _id: id }, { $inc: { revision: 1 }, $set: { updatedAt: new Date() } }, { returnDocument: 'after' })
+        .findOneAndUpdate({ _id: id }, { $inc: { revision: 1 }, $set: { updatedAt: this.clock.date() } }, { returnDocument: 'after' })
         .lean<TenantRecord>()
         .exec(),
     delete: async (id: string): Promise<boolean> => (await this.tenantModel.deleteOne({ _id: id })).deletedCount === 1,
@@ -266,7 +273,7 @@ export class Store {
 
   /** Expiring named leases shared by replicas (background jobs). */
   get leases() {
-    return (this.platformRepos.leases ??= leasesRepo(this.conn));
+    return (this.platformRepos.leases ??= leasesRepo(this.conn, this.clock));
   }
 
   /** Reads over an explicit list of tenants, for the admin API's batching loaders. */
@@ -276,12 +283,12 @@ export class Store {
 
   /** Due event deliveries of every tenant (the delivery worker's queue). */
   get deliveryQueue() {
-    return (this.platformRepos.deliveryQueue ??= deliveryQueueRepo(this.conn));
+    return (this.platformRepos.deliveryQueue ??= deliveryQueueRepo(this.conn, this.clock));
   }
 
   /** Due back-channel logout deliveries of every tenant (their worker's queue). */
   get logoutQueue() {
-    return (this.platformRepos.logoutQueue ??= logoutQueueRepo(this.conn));
+    return (this.platformRepos.logoutQueue ??= logoutQueueRepo(this.conn, this.clock));
   }
 
   /** Events of several tenants written in one round trip (each record names its tenant). */
@@ -291,7 +298,7 @@ export class Store {
 
   /** Revocations of every tenant by time, for each process's revocation view to poll. */
   get revocationFeed() {
-    return (this.platformRepos.revocationFeed ??= revocationFeedRepo(this.conn));
+    return (this.platformRepos.revocationFeed ??= revocationFeedRepo(this.conn, this.clock));
   }
 
   /** Called in this process for every revocation recorded through this store, before the revoking call returns. */
@@ -345,7 +352,7 @@ export class Store {
     /** Returns the event id, so the publisher can recognise its own event when it polls. */
     publish: async (tenantId: string, slug: string): Promise<string> => {
       const id = newId();
-      await this.cacheEventModel.collection.insertOne({ _id: id, tenant: tenantId, slug, at: new Date() } as never);
+      await this.cacheEventModel.collection.insertOne({ _id: id, tenant: tenantId, slug, at: this.clock.date() } as never);
       return id;
     },
     since: (at: Date): Promise<{ _id: string; slug: string; at: Date }[]> =>
@@ -361,7 +368,7 @@ export class Store {
 
   forTenant(tenantId: string): TenantStore {
     if (!tenantId) throw new Error('a tenant id is required');
-    return new TenantStore(tenantId, this.conn);
+    return new TenantStore(tenantId, this.conn, this.clock);
   }
 }
 
@@ -381,6 +388,8 @@ export class TenantStore {
     readonly tenantId: string,
     /** For repositories in store/repos/ only. */
     readonly conn: Connection,
+    /** The store's clock: repositories read "now" from it (expiry filters, timestamps). */
+    readonly clock: Clock = systemClock,
   ) {
     this.keysetModel = keysetModel(conn);
     this.clientModel = clientModel(conn);
@@ -506,7 +515,7 @@ export class TenantStore {
       }),
     update: (clientId: string, set: Partial<ClientRecord>): Promise<ClientRecord | null> =>
       this.clientModel
-        .findOneAndUpdate(this.scoped({ clientId }), { $set: { ...set, updatedAt: new Date() } }, { returnDocument: 'after' })
+        .findOneAndUpdate(this.scoped({ clientId }), { $set: { ...set, updatedAt: this.clock.date() } }, { returnDocument: 'after' })
         .lean<ClientRecord>()
         .exec(),
     delete: async (clientId: string): Promise<boolean> => (await this.clientModel.deleteOne(this.scoped({ clientId }))).deletedCount === 1,
@@ -543,7 +552,7 @@ export class TenantStore {
     update: (id: string, set: Partial<UserRecord>): Promise<UserRecord | null> =>
       mapDuplicate('users', () =>
         this.userModel
-          .findOneAndUpdate(this.scoped({ _id: id }), { $set: { ...set, updatedAt: new Date() } }, { returnDocument: 'after' })
+          .findOneAndUpdate(this.scoped({ _id: id }), { $set: { ...set, updatedAt: this.clock.date() } }, { returnDocument: 'after' })
           .lean<UserRecord>()
           .exec(),
       ).finally(() => this.userChanged(id)),

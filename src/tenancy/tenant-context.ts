@@ -1,5 +1,6 @@
 import { tenantDefaults, type TenantSettings } from '../config/defaults.js';
 import type { TenantStore } from '../store/index.js';
+import type { Clock } from '../time/clock.js';
 import type { TenantRecord } from './tenant-record.js';
 
 /**
@@ -16,6 +17,8 @@ export interface TenantContext {
   readonly record: TenantRecord;
   readonly settings: TenantSettings;
   readonly store: TenantStore;
+  /** The runtime's clock (time/clock.ts), for code that has the tenant but not the runtime. */
+  readonly clock: Clock;
 }
 
 export function makeTenantContext(record: TenantRecord, publicUrl: string, store: TenantStore): TenantContext {
@@ -26,5 +29,6 @@ export function makeTenantContext(record: TenantRecord, publicUrl: string, store
     record,
     settings: { ...tenantDefaults, ...record.settings },
     store,
+    clock: store.clock,
   });
 }

@@ -62,13 +62,13 @@ export async function createTenant(rt: Runtime, input: TenantInput, opts: Create
 
   const operationId = newId();
   let record: TenantRecord | null = null;
-  const giveUpAt = Date.now() + 3 * PENDING_TENANT_MS;
-  while (!record && Date.now() < giveUpAt) {
+  const giveUpAt = rt.clock.now() + 3 * PENDING_TENANT_MS;
+  while (!record && rt.clock.now() < giveUpAt) {
     const existing = await rt.store.tenants.findAnyBySlug(input.slug);
     if (existing) {
       if (existing.state !== 'PENDING') throw new ConflictError('slug', `a tenant "${input.slug}" already exists`);
       const p = existing.pending;
-      const abandoned = !p || new Date(p.until).getTime() < Date.now();
+      const abandoned = !p || new Date(p.until).getTime() < rt.clock.now();
       if (abandoned) {
         await discardPendingTenant(rt, existing, 'abandoned');
         continue;
@@ -79,7 +79,7 @@ export async function createTenant(rt: Runtime, input: TenantInput, opts: Create
       await new Promise((r) => setTimeout(r, POLL_MS));
       continue;
     }
-    const now = new Date();
+    const now = rt.clock.date();
     const candidate: TenantRecord = {
       _id: newId(),
       slug: input.slug,
@@ -104,7 +104,7 @@ export async function createTenant(rt: Runtime, input: TenantInput, opts: Create
 
   const id = record._id;
   const keepAlive = async (): Promise<void> => {
-    if (!(await rt.store.tenants.renewPending(id, operationId, new Date(Date.now() + PENDING_TENANT_MS)))) {
+    if (!(await rt.store.tenants.renewPending(id, operationId, new Date(rt.clock.now() + PENDING_TENANT_MS)))) {
       throw new ConflictError('slug', `a tenant "${input.slug}" was taken over by another request while being created`);
     }
   };

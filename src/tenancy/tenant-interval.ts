@@ -13,7 +13,7 @@ export class TenantInterval {
 
   constructor(private readonly everyMs: number) {}
 
-  due(tenantId: string, now = Date.now()): boolean {
+  due(tenantId: string, now: number): boolean {
     const last = this.last.get(tenantId);
     if (last === undefined) {
       this.last.set(tenantId, now - Math.random() * this.everyMs);

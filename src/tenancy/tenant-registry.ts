@@ -18,7 +18,7 @@ export class TenantRegistry {
   private readonly missing = new LRUCache<string, true>({ max: 10_000, ttl: MISSING_TTL_MS });
   private readonly loading = new Map<string, Promise<TenantContext | null>>();
   private timer: NodeJS.Timeout | undefined;
-  private lastSync = new Date();
+  private lastSync: Date;
   /** Cache events already applied (or published by this process), by id, with when they were seen. */
   private readonly seen = new Map<string, number>();
   private readonly syncTasks: (() => Promise<void>)[] = [];
@@ -30,7 +30,9 @@ export class TenantRegistry {
     private readonly store: Store,
     private readonly publicUrl: string,
     private readonly onError: (err: unknown) => void = () => {},
-  ) {}
+  ) {
+    this.lastSync = store.clock.date();
+  }
 
   peek(slug: string): TenantContext | undefined {
     return this.cache.get(slug);
@@ -77,7 +79,7 @@ export class TenantRegistry {
   /** Tells other replicas (and, harmlessly, this one) that a tenant changed. */
   async publishChange(record: Pick<TenantRecord, '_id' | 'slug'>): Promise<void> {
     // Our own event: this process installed the change already, so its poll must not drop it.
-    this.seen.set(await this.store.cacheEvents.publish(record._id, record.slug), Date.now());
+    this.seen.set(await this.store.cacheEvents.publish(record._id, record.slug), this.store.clock.now());
   }
 
   /** Runs `task` on every sync, after the tenant changes: other per-process caches fed by polling ride on the same timer. */
@@ -109,11 +111,11 @@ export class TenantRegistry {
 
   /** Overlaps the last window by 5 s for clock skew; the window moves only when a poll succeeded, so an outage skips nothing. */
   private async syncOnce(): Promise<void> {
-    const started = new Date();
+    const started = this.store.clock.date();
     const from = new Date(this.lastSync.getTime() - 5_000);
     const events = await this.store.cacheEvents.since(from);
     this.lastSync = started;
-    const now = Date.now();
+    const now = this.store.clock.now();
     for (const [id, at] of this.seen) if (now - at > 30_000) this.seen.delete(id);
     for (const e of events) {
       // The polling window overlaps; each event is applied once.
@@ -125,7 +127,7 @@ export class TenantRegistry {
       else this.missing.delete(e.slug);
     }
     // Older than every poll window (each reaches 5 s before the previous poll).
-    sweepExpired('cacheEvents', PLATFORM_SCOPE, () => this.store.cacheEvents.sweep(new Date(Date.now() - 60_000)));
+    sweepExpired('cacheEvents', PLATFORM_SCOPE, () => this.store.cacheEvents.sweep(new Date(this.store.clock.now() - 60_000)));
     for (const task of this.syncTasks) await task();
     this.syncedAt = started.getTime();
   }
@@ -138,11 +140,11 @@ export class TenantRegistry {
    * (admin authentication) fail closed on false.
    */
   async confirmFresh(maxAgeMs: number, timeoutMs: number): Promise<boolean> {
-    const asked = Date.now();
+    const asked = this.store.clock.now();
     const deadline = asked + timeoutMs;
     // A poll started after `asked` always qualifies, so this runs at most twice.
     while (this.syncedAt < asked - maxAgeMs) {
-      const left = deadline - Date.now();
+      const left = deadline - this.store.clock.now();
       if (left <= 0 || !(await this.syncWithin(left))) return false;
     }
     return true;

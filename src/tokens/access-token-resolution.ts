@@ -101,7 +101,10 @@ async function resolve(rt: Runtime, tenant: TenantContext, token: string): Promi
     let payload = known?.ring === ring ? known.payload : undefined;
     if (!payload) {
       try {
-        payload = (await verifyOwnJwt(ring, token, { issuer: tenant.issuer, typ: 'at+jwt' })).payload as Record<string, unknown>;
+        payload = (await verifyOwnJwt(ring, token, { issuer: tenant.issuer, typ: 'at+jwt', now: tenant.clock.date() })).payload as Record<
+          string,
+          unknown
+        >;
       } catch {
         return null;
       }
@@ -110,7 +113,7 @@ async function resolve(rt: Runtime, tenant: TenantContext, token: string): Promi
     const { sub, client_id: clientId, exp, iat, jti } = payload;
     if (typeof sub !== 'string' || typeof clientId !== 'string' || typeof exp !== 'number' || typeof jti !== 'string') return null;
     // Our own clock issued it: no skew allowance at expiry.
-    if (exp * 1000 <= Date.now()) return null;
+    if (exp * 1000 <= tenant.clock.now()) return null;
     const gid = typeof payload[GRANT_CLAIM] === 'string' ? (payload[GRANT_CLAIM] as string) : null;
     if (await rt.revocations.isRevoked(tenant, { jti, clientId, issuedAt: (typeof iat === 'number' ? iat : 0) * 1000, grantId: gid }))
       return null;

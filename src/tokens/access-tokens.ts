@@ -49,7 +49,7 @@ function lifetime(tenant: TenantContext, req: AccessTokenRequest, now: number): 
  * `opaque`. A user token carries its authorization's id, so revoking that revokes it.
  */
 export async function issueAccessToken(rt: Runtime, tenant: TenantContext, req: AccessTokenRequest): Promise<IssuedAccessToken> {
-  const nowMs = Date.now();
+  const nowMs = tenant.clock.now();
   let now = Math.floor(nowMs / 1000);
   // After a revoke-all of this client within the current second, a new token must be
   // dated after the cut-off, or second-granular iat would revoke it at birth.

@@ -23,7 +23,7 @@ const MAX_CODE_LENGTH = 512;
  */
 export async function issueAuthorizationCode(rt: Runtime, tenant: TenantContext, c: NewAuthorizationCode): Promise<string> {
   const code = newOpaqueToken();
-  const now = new Date();
+  const now = tenant.clock.date();
   await tenant.store.codes.insert({
     _id: rt.envelope.hashSecret(code),
     grantId: c.authorization._id,

@@ -47,7 +47,7 @@ export function authorizationEnd(tenant: TenantContext, o: { offlineAccess: bool
   return new Date(now.getTime() + span * 1000);
 }
 
-export function recordAuthorization(tenant: TenantContext, a: NewAuthorization, now = new Date()): Promise<AuthorizationRecord> {
+export function recordAuthorization(tenant: TenantContext, a: NewAuthorization, now = tenant.clock.date()): Promise<AuthorizationRecord> {
   return tenant.store.authorizations.insert({
     _id: randomUUID(),
     userId: a.userId,

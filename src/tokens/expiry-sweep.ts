@@ -8,12 +8,12 @@ import { sweepExpired } from '../tenancy/sweeps.js';
  * assertion ids and authorizations, each a range delete on `expiresAt`. Called wherever
  * tokens are issued; expiry itself is enforced by every query, not by this.
  */
-export function sweepExpiredTokens(tenant: TenantContext, log: Logger, now = Date.now()): void {
+export function sweepExpiredTokens(tenant: TenantContext, log: Logger, now = tenant.clock.now()): void {
   sweepExpired(
     'tokens',
     tenant.id,
     () => {
-      const at = new Date();
+      const at = tenant.clock.date();
       const s = tenant.store;
       return Promise.all([
         s.codes.sweep(at),

@@ -74,7 +74,7 @@ export function openRefreshToken(rt: Runtime, tenant: TenantContext, token: stri
  */
 export async function findRefreshToken(rt: Runtime, tenant: TenantContext, token: string): Promise<RefreshTokenRecord | null> {
   const claims = openRefreshToken(rt, tenant, token);
-  if (!claims || claims.expiresAt.getTime() <= Date.now()) return null;
+  if (!claims || claims.expiresAt.getTime() <= tenant.clock.now()) return null;
   const hash = rt.envelope.hashSecret(token);
   const spent = await tenant.store.refreshTokens.findSpent(hash);
   return { _id: hash, tenantId: tenant.id, ...claims, rotatedAt: spent ? (spent.rotatedAt ?? new Date(0)) : null };
@@ -107,14 +107,14 @@ export async function spendRefreshToken(
   claims: RefreshClaims,
   presenterClientId: string,
 ): Promise<SpendOutcome> {
-  const rec = { _id: rt.envelope.hashSecret(token), ...claims, rotatedAt: new Date() };
+  const rec = { _id: rt.envelope.hashSecret(token), ...claims, rotatedAt: tenant.clock.date() };
   if (await tenant.store.refreshTokens.spend(rec)) return 'spent';
   const log = { tenant: tenant.slug, clientId: claims.clientId, grantId: claims.grantId };
   const grace = tenant.settings.refreshTokenReuseGraceSeconds;
   if (presenterClientId === claims.clientId && grace) {
     const spent = await tenant.store.refreshTokens.findSpent(rec._id);
     const rotatedAt = spent?.rotatedAt ? new Date(spent.rotatedAt).getTime() : Number.NEGATIVE_INFINITY;
-    if (Date.now() - rotatedAt <= grace * 1000) {
+    if (tenant.clock.now() - rotatedAt <= grace * 1000) {
       rt.log.info(log, 'refresh token presented again within the reuse grace window');
       return 'retry';
     }

@@ -59,7 +59,7 @@ export class RevocationView {
   private readonly tenants = new LRUCache<string, TenantRevocations>({ max: limits.tenantCacheSize });
   private readonly grantRecords = new LRUCache<string, { grant: AuthorizationRecord | null }>({ max: GRANT_CACHE });
   private readonly opaqueRecords = new LRUCache<string, AccessTokenRecord>({ max: OPAQUE_CACHE });
-  private lastPoll = Date.now();
+  private lastPoll: number;
   private polls = 0;
 
   /**
@@ -70,6 +70,7 @@ export class RevocationView {
     private readonly store: Store,
     private readonly overlapMs: number,
   ) {
+    this.lastPoll = store.clock.now();
     store.onRevocation((tenantId, entries) => {
       const s = this.stateOf(tenantId);
       for (const e of entries) merge(s, e);
@@ -108,7 +109,7 @@ export class RevocationView {
   /** Whether a token was revoked: by its jti, by its client's cut-off, or through its grant. */
   async isRevoked(tenant: TenantContext, t: TokenIdentity): Promise<boolean> {
     const s = await this.ready(tenant);
-    const now = Date.now();
+    const now = this.store.clock.now();
     if (matters(s.tokens.get(t.jti), now)) return true;
     const cut = s.clients.get(t.clientId);
     if (cut !== undefined && t.issuedAt < cut) return true;
@@ -122,14 +123,14 @@ export class RevocationView {
    */
   async activeAuthorization(tenant: TenantContext, grantId: string): Promise<AuthorizationRecord | null> {
     const s = await this.ready(tenant);
-    if (matters(s.grants.get(grantId), Date.now())) return null;
+    if (matters(s.grants.get(grantId), this.store.clock.now())) return null;
     const key = `${tenant.id}|${grantId}`;
     let hit = this.grantRecords.get(key);
     if (!hit) {
       hit = { grant: await tenant.store.authorizations.findActive(grantId) };
       this.grantRecords.set(key, hit);
     }
-    const now = Date.now();
+    const now = this.store.clock.now();
     if (!hit.grant || new Date(hit.grant.expiresAt).getTime() <= now) return null;
     // A revocation may have arrived while the record was being read.
     if (matters(s.grants.get(grantId), now)) return null;
@@ -144,7 +145,7 @@ export class RevocationView {
    */
   async adoptAuthorization(tenant: TenantContext, grant: AuthorizationRecord): Promise<AuthorizationRecord | null> {
     const s = await this.ready(tenant);
-    const now = Date.now();
+    const now = this.store.clock.now();
     if (grant.revokedAt || matters(s.grants.get(grant._id), now) || new Date(grant.expiresAt).getTime() <= now) return null;
     const key = `${tenant.id}|${grant._id}`;
     if (!this.grantRecords.has(key)) this.grantRecords.set(key, { grant });
@@ -159,9 +160,9 @@ export class RevocationView {
       const found = await tenant.store.accessTokens.findActive(hash);
       if (!found) return null;
       rec = found;
-      this.opaqueRecords.set(key, rec, { ttl: Math.max(1, new Date(rec.expiresAt).getTime() - Date.now()) });
+      this.opaqueRecords.set(key, rec, { ttl: Math.max(1, new Date(rec.expiresAt).getTime() - this.store.clock.now()) });
     }
-    if (new Date(rec.expiresAt).getTime() <= Date.now()) return null;
+    if (new Date(rec.expiresAt).getTime() <= this.store.clock.now()) return null;
     const revoked = await this.isRevoked(tenant, {
       jti: rec.jti,
       clientId: rec.clientId,
@@ -178,7 +179,7 @@ export class RevocationView {
 
   /** One poll of the feed across tenants: applies what other processes revoked to the tenants loaded here. */
   async poll(): Promise<void> {
-    const started = Date.now();
+    const started = this.store.clock.now();
     const rows = await this.store.revocationFeed.since(new Date(this.lastPoll - this.overlapMs));
     this.lastPoll = started;
     for (const r of rows) {

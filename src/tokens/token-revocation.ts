@@ -31,7 +31,7 @@ export async function revokeTokens(tenant: TenantContext, target: RevocationTarg
   if (!who.userId && !who.clientId) throw new InputError('userId', 'give a userId, a clientId, or both', 'invalid_request');
   let revokedBefore: Date | null = null;
   if (who.clientId && !who.userId) {
-    const now = Date.now();
+    const now = tenant.clock.now();
     await tenant.store.revocations.record([
       { kind: 'client', key: who.clientId, notBefore: now, expiresAt: new Date(now + CUTOFF_RELEVANCE_MS) },
     ]);

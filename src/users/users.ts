@@ -96,7 +96,7 @@ export async function createUser(tenant: TenantContext, input: UserInput): Promi
   const claims = validateClaims(input.claims);
   if (await tenant.store.users.findByUsername(username))
     throw new ConflictError('username', `a user "${username}" already exists in this tenant`);
-  const now = new Date();
+  const now = tenant.clock.date();
   try {
     return await tenant.store.users.insert({
       _id: newId(),

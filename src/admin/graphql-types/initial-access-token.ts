@@ -33,5 +33,5 @@ export const InitialAccessToken: InitialAccessTokenResolvers = {
   id: (t) => t._id,
   usedAt: (t) => t.usedAt ?? null,
   revokedAt: (t) => t.revokedAt ?? null,
-  active: (t) => !t.revokedAt && new Date(t.expiresAt).getTime() > Date.now() && !(t.singleUse && t.usedAt),
+  active: (t, _args, ctx) => !t.revokedAt && new Date(t.expiresAt).getTime() > ctx.rt.clock.now() && !(t.singleUse && t.usedAt),
 };

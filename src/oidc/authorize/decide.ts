@@ -57,7 +57,7 @@ function whyLogin(flow: AuthorizationFlow, session: ActiveSession | null, fresh:
   const { prompt, maxAge } = flow.request;
   if (prompt.includes('login')) return 'prompt_login';
   // max_age=0 means "authenticate now", like prompt=login (OIDC Core 3.1.2.1).
-  if (maxAge !== undefined && (maxAge === 0 || Date.now() / 1000 - authTimeSeconds(session.record) > maxAge)) return 'max_age';
+  if (maxAge !== undefined && (maxAge === 0 || flow.tenant.clock.now() / 1000 - authTimeSeconds(session.record) > maxAge)) return 'max_age';
   if (hintMismatch) return 'id_token_hint';
   return null;
 }

@@ -39,7 +39,7 @@ export interface LoggedOutSession {
  * where the client is); never a nonce. Signed like the client's ID tokens.
  */
 export async function logoutToken(rt: Runtime, tenant: TenantContext, client: ClientRecord, session: LoggedOutSession): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
+  const now = tenant.clock.seconds();
   const payload = {
     iss: tenant.issuer,
     sub: subjectFor(rt, tenant, client, session.user),

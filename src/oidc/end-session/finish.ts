@@ -47,7 +47,7 @@ export async function logOut(ctx: EndSessionContext, confirmed: boolean): Promis
         state: ctx.state,
         confirmed,
         revokedGrants: ended.revokedGrants,
-        endedAt: new Date(),
+        endedAt: tenant.clock.date(),
       },
       ctx.log,
     );

@@ -45,7 +45,7 @@ export const authorizationCode: GrantTypeHandler = async ({ rt, tenant, client, 
   const rec = await redeemAuthorizationCode(rt, tenant, code);
   if (!rec) throw oauthError('invalid_grant', 'the authorization code is invalid, expired or was already used');
   if (rec.clientId !== client.clientId) throw oauthError('invalid_grant', 'the authorization code was issued to another client');
-  if (new Date(rec.expiresAt).getTime() <= Date.now()) throw oauthError('invalid_grant', 'the authorization code has expired');
+  if (new Date(rec.expiresAt).getTime() <= tenant.clock.now()) throw oauthError('invalid_grant', 'the authorization code has expired');
   if (rec.redirectUri !== redirectUri) throw oauthError('invalid_grant', 'redirect_uri does not match the authorization request');
   checkPkce(rec, client, verifier);
 

@@ -87,7 +87,7 @@ export const password: GrantTypeHandler = async (ctx) => {
     data: { username: user.username, amr: ['pwd'], via: 'password_grant', ip: ctx.req.ip ?? null },
   });
 
-  const now = new Date();
+  const now = tenant.clock.date();
   const authorization = await recordAuthorization(
     tenant,
     {

@@ -46,7 +46,7 @@ export const refreshToken: GrantTypeHandler = async (ctx) => {
   if (typeof token !== 'string' || !token) throw oauthError('invalid_request', 'refresh_token is required');
   const claims = openRefreshToken(rt, tenant, token);
   if (!claims) throw invalid('unknown refresh token');
-  if (claims.expiresAt.getTime() <= Date.now()) throw invalid('the refresh token has expired');
+  if (claims.expiresAt.getTime() <= tenant.clock.now()) throw invalid('the refresh token has expired');
   const own = claims.clientId === client.clientId;
   const scopes = own ? refreshScopes(ctx, claims.scopes) : [];
   const target = own ? await refreshTarget(ctx, claims.grantId) : null;

@@ -81,7 +81,7 @@ async function verifiedIdToken(ctx: GrantTypeContext, token: string): Promise<JW
   } catch {
     throw unacceptable('the ID token is invalid or was not issued to this client');
   }
-  if (typeof payload.exp !== 'number' || payload.exp * 1000 <= Date.now()) throw unacceptable('the ID token has expired');
+  if (typeof payload.exp !== 'number' || payload.exp * 1000 <= ctx.tenant.clock.now()) throw unacceptable('the ID token has expired');
   if (typeof payload.sub !== 'string') throw unacceptable('the ID token has no subject');
   return payload;
 }
@@ -247,7 +247,7 @@ async function exchangeUserToken(
       throw unacceptable('a refresh token needs offline_access, granted for the subject token and requested');
   }
   const s = tenant.settings;
-  const nowMs = Date.now();
+  const nowMs = ctx.tenant.clock.now();
   const bounds = [new Date(parent.expiresAt).getTime(), nowMs + ((wantsRefresh ? s.refreshTokenTtl : 0) + s.accessTokenTtl) * 1000];
   if (subj.exp !== null && !wantsRefresh) bounds.push(subj.exp * 1000);
   const accessScopes = scopes.filter((x) => x !== 'offline_access');

@@ -7,7 +7,7 @@ import type { AuthorizationDecision, ClaimsRequest } from '../authorization-resu
  * the protocol's rule on offline access: it means something only with a response type
  * that returns a code (OIDC Core 11); otherwise it is dropped from the scopes.
  */
-export function recordDecision(tenant: TenantContext, d: AuthorizationDecision, now = new Date()): Promise<AuthorizationRecord> {
+export function recordDecision(tenant: TenantContext, d: AuthorizationDecision, now = tenant.clock.date()): Promise<AuthorizationRecord> {
   const offlineAccess = d.offlineAccess && d.responseType.split(' ').includes('code');
   return recordAuthorization(
     tenant,

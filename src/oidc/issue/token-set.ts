@@ -92,7 +92,7 @@ export async function issueTokenSet(rt: Runtime, tenant: TenantContext, input: T
       grantId: grant._id,
       clientId: client.clientId,
       scopes: grant.scopes,
-      createdAt: new Date(),
+      createdAt: tenant.clock.date(),
       expiresAt: refreshFamilyEnd(tenant, grant),
     });
   }

@@ -44,11 +44,11 @@ export async function verifyRequestObject(rt: Runtime, tenant: TenantContext, cl
   if (registered && alg !== registered) throw bad('the request object is not signed with the algorithm the client registered');
 
   let payload: JWTPayload;
-  if (alg === 'none') payload = unsecured(raw);
+  if (alg === 'none') payload = unsecured(raw, tenant.clock.now() / 1000);
   else {
     const key = alg.startsWith('HS') ? hmacKey(rt, tenant, client) : keysOf(tenant, client);
     try {
-      ({ payload } = await jwtVerify(raw, key, { algorithms: [alg], clockTolerance: SKEW }));
+      ({ payload } = await jwtVerify(raw, key, { algorithms: [alg], clockTolerance: SKEW, currentDate: tenant.clock.date() }));
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === 'ERR_JWT_EXPIRED') throw bad('the request object has expired');
@@ -61,7 +61,7 @@ export async function verifyRequestObject(rt: Runtime, tenant: TenantContext, cl
 }
 
 /** An unsecured JWS (RFC 7515 appendix A.5): empty signature; exp and nbf still count. */
-function unsecured(raw: string): JWTPayload {
+function unsecured(raw: string, now: number): JWTPayload {
   if (!raw.endsWith('.')) throw bad('an unsigned request object has an empty signature');
   let payload: JWTPayload;
   try {
@@ -69,7 +69,6 @@ function unsecured(raw: string): JWTPayload {
   } catch {
     throw bad('the request object is not a JWT');
   }
-  const now = Date.now() / 1000;
   if (typeof payload.exp === 'number' && payload.exp + SKEW <= now) throw bad('the request object has expired');
   if (typeof payload.nbf === 'number' && payload.nbf - SKEW > now) throw bad('the request object is not valid yet');
   return payload;

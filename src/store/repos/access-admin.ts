@@ -31,17 +31,17 @@ export const accessAdminRepo = (ts: TenantStore) => {
   const accessTokens = accessTokenModel(ts.conn);
   return {
     /** Unexpired consents, in a stable order (by id). */
-    listConsents: (args: PageArgs, f: AccessFilter, now = new Date()): Promise<Page<ConsentRecord>> =>
+    listConsents: (args: PageArgs, f: AccessFilter, now = ts.clock.date()): Promise<Page<ConsentRecord>> =>
       pageBy(consents, ts.scoped({ ...scopeOf(f), expiresAt: { $gt: now } }), '_id', args),
     deleteConsents: async (f: AccessFilter): Promise<number> => (await consents.deleteMany(ts.scoped(scopeOf(f)))).deletedCount,
     /** Revokes the active grants of the user and/or client (and grants derived from them); returns their ids. */
-    revokeGrants: async (f: AccessFilter, now = new Date()): Promise<string[]> => {
+    revokeGrants: async (f: AccessFilter, now = ts.clock.date()): Promise<string[]> => {
       const filter = ts.scoped({ ...scopeOf(f), revokedAt: null });
       const ids = (await grants.find(filter, { _id: 1 }).lean<{ _id: string }[]>().exec()).map((g) => g._id);
       return ts.authorizations.revokeMany(ids, now);
     },
     /** Revokes unexpired opaque access tokens of these grants and/or of a client (client_credentials ones included). */
-    revokeAccessTokens: async (f: { grantIds?: string[]; clientId?: string }, now = new Date()): Promise<number> => {
+    revokeAccessTokens: async (f: { grantIds?: string[]; clientId?: string }, now = ts.clock.date()): Promise<number> => {
       const or: Record<string, unknown>[] = [];
       if (f.grantIds?.length) or.push({ grantId: { $in: f.grantIds } });
       if (f.clientId) or.push({ clientId: f.clientId });

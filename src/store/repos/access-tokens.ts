@@ -9,13 +9,13 @@ export const accessTokensRepo = (ts: TenantStore) => {
       await model.collection.insertOne({ ...record, tenantId: ts.tenantId } as never);
     },
     /** The token if it is neither revoked nor expired. */
-    findActive: (hash: string, now = new Date()): Promise<AccessTokenRecord | null> =>
+    findActive: (hash: string, now = ts.clock.date()): Promise<AccessTokenRecord | null> =>
       model
         .findOne(ts.scoped({ _id: hash, revokedAt: null, expiresAt: { $gt: now } }))
         .lean<AccessTokenRecord>()
         .exec(),
     /** Revokes one token: recorded in the revocation feed by its jti first (the views cache token records). */
-    revoke: async (hash: string, now = new Date()): Promise<boolean> => {
+    revoke: async (hash: string, now = ts.clock.date()): Promise<boolean> => {
       const rec = await model
         .findOne(ts.scoped({ _id: hash, revokedAt: null }), { jti: 1, expiresAt: 1 })
         .lean<{ jti: string; expiresAt: Date }>()
@@ -24,7 +24,7 @@ export const accessTokensRepo = (ts: TenantStore) => {
       await ts.revocations.record([{ kind: 'token', key: rec.jti, expiresAt: new Date(rec.expiresAt) }], now);
       return (await model.updateOne(ts.scoped({ _id: hash, revokedAt: null }), { $set: { revokedAt: now } })).modifiedCount === 1;
     },
-    sweep: async (now = new Date()): Promise<void> => {
+    sweep: async (now = ts.clock.date()): Promise<void> => {
       await model.deleteMany(ts.scoped({ expiresAt: { $lt: now } }));
     },
   };

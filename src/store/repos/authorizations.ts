@@ -45,31 +45,31 @@ export const authorizationsRepo = (ts: TenantStore) => {
       return doc;
     },
     /** The grant if it is neither revoked nor expired. */
-    findActive: (id: string, now = new Date()): Promise<AuthorizationRecord | null> =>
+    findActive: (id: string, now = ts.clock.date()): Promise<AuthorizationRecord | null> =>
       model
         .findOne(ts.scoped({ _id: id, revokedAt: null, expiresAt: { $gt: now } }))
         .lean<AuthorizationRecord>()
         .exec(),
     /** An active grant made in login session `sid` for `clientId` (an ID token's session, for token exchange). */
-    findActiveForSession: (sid: string, clientId: string, now = new Date()): Promise<AuthorizationRecord[]> =>
+    findActiveForSession: (sid: string, clientId: string, now = ts.clock.date()): Promise<AuthorizationRecord[]> =>
       model
         .find(ts.scoped({ sid, clientId, revokedAt: null, expiresAt: { $gt: now } }))
         .lean<AuthorizationRecord[]>()
         .exec(),
     /** Revokes the grant and so everything issued from it; true if it was active. */
-    revoke: async (id: string, now = new Date()): Promise<boolean> => (await revokeWhere({ _id: id }, now)).direct.length === 1,
+    revoke: async (id: string, now = ts.clock.date()): Promise<boolean> => (await revokeWhere({ _id: id }, now)).direct.length === 1,
     /** Revokes these grants (and their derived ones); returns every id revoked. */
-    revokeMany: async (ids: readonly string[], now = new Date()): Promise<string[]> =>
+    revokeMany: async (ids: readonly string[], now = ts.clock.date()): Promise<string[]> =>
       ids.length ? (await revokeWhere({ _id: { $in: [...ids] } }, now)).all : [],
-    revokeForUserAndClient: async (userId: string, clientId: string, now = new Date()): Promise<number> =>
+    revokeForUserAndClient: async (userId: string, clientId: string, now = ts.clock.date()): Promise<number> =>
       (await revokeWhere({ userId, clientId }, now)).direct.length,
     /**
      * Logout: revokes the user's grants made in session `sid`, except offline_access ones
      * (their refresh tokens are meant to outlive the login session).
      */
-    revokeForSession: async (userId: string, sid: string, now = new Date()): Promise<number> =>
+    revokeForSession: async (userId: string, sid: string, now = ts.clock.date()): Promise<number> =>
       (await revokeWhere({ userId, sid, offlineAccess: false }, now)).direct.length,
-    sweep: async (now = new Date()): Promise<void> => {
+    sweep: async (now = ts.clock.date()): Promise<void> => {
       await model.deleteMany(ts.scoped({ expiresAt: { $lt: now } }));
     },
   };

@@ -16,7 +16,7 @@ export const clientAssertionsRepo = (ts: TenantStore) => {
         throw err;
       }
     },
-    sweep: async (now = new Date()): Promise<void> => {
+    sweep: async (now = ts.clock.date()): Promise<void> => {
       await model.deleteMany(ts.scoped({ expiresAt: { $lt: now } }));
     },
   };

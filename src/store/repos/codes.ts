@@ -12,7 +12,7 @@ export const codesRepo = (ts: TenantStore) => {
      * Marks the code used, atomically: of any number of concurrent redemptions exactly
      * one gets the record back; the others get null.
      */
-    consume: (hash: string, now = new Date()): Promise<AuthorizationCodeRecord | null> =>
+    consume: (hash: string, now = ts.clock.date()): Promise<AuthorizationCodeRecord | null> =>
       model
         .findOneAndUpdate(ts.scoped({ _id: hash, usedAt: null }), { $set: { usedAt: now } }, { returnDocument: 'after' })
         .lean<AuthorizationCodeRecord>()
@@ -22,7 +22,7 @@ export const codesRepo = (ts: TenantStore) => {
         .findOne(ts.scoped({ _id: hash }))
         .lean<AuthorizationCodeRecord>()
         .exec(),
-    sweep: async (now = new Date()): Promise<void> => {
+    sweep: async (now = ts.clock.date()): Promise<void> => {
       await model.deleteMany(ts.scoped({ expiresAt: { $lt: now } }));
     },
   };

@@ -19,7 +19,7 @@ export const consentsRepo = (ts: TenantStore) => {
   return {
     find: (userId: string, clientId: string): Promise<ConsentRecord | null> =>
       model
-        .findOne(ts.scoped({ userId, clientId, expiresAt: { $gt: new Date() } }))
+        .findOne(ts.scoped({ userId, clientId, expiresAt: { $gt: ts.clock.date() } }))
         .lean<ConsentRecord>()
         .exec(),
     /** Replaces the user's consent for the client (callers merge what should be kept). */
@@ -38,12 +38,12 @@ export const consentsRepo = (ts: TenantStore) => {
     },
     revoke: async (userId: string, clientId: string): Promise<boolean> =>
       (await model.deleteOne(ts.scoped({ userId, clientId }))).deletedCount === 1,
-    sweep: async (now = new Date()): Promise<void> => {
+    sweep: async (now = ts.clock.date()): Promise<void> => {
       await model.deleteMany(ts.scoped({ expiresAt: { $lte: now } }));
     },
     listForUser: (userId: string): Promise<ConsentRecord[]> =>
       model
-        .find(ts.scoped({ userId, expiresAt: { $gt: new Date() } }))
+        .find(ts.scoped({ userId, expiresAt: { $gt: ts.clock.date() } }))
         .lean<ConsentRecord[]>()
         .exec(),
   };

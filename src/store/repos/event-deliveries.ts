@@ -4,6 +4,7 @@ import { isDuplicateKey } from '../errors.js';
 import { eventDeliveryModel } from '../models/event-delivery.js';
 import type { DeliveryAttempt, DeliveryStatus, EventDeliveryRecord } from '../../events/event-delivery-record.js';
 import { pageBy, type Page, type PageArgs } from '../paging.js';
+import type { Clock } from '../../time/clock.js';
 
 export interface DeliveryFilter {
   webhook?: string;
@@ -32,7 +33,7 @@ export const eventDeliveriesRepo = (ts: TenantStore) => {
         .lean<EventDeliveryRecord>()
         .exec(),
     /** Newest first. */
-    list: (args: PageArgs, filter: DeliveryFilter = {}, now = new Date()): Promise<Page<EventDeliveryRecord>> => {
+    list: (args: PageArgs, filter: DeliveryFilter = {}, now = ts.clock.date()): Promise<Page<EventDeliveryRecord>> => {
       const q: Record<string, unknown> = { expiresAt: { $gt: now } };
       if (filter.webhook) q.webhook = filter.webhook;
       if (filter.status) q.status = filter.status;
@@ -44,7 +45,7 @@ export const eventDeliveriesRepo = (ts: TenantStore) => {
      * null when it is not pending, not due, or someone else has it (atomic: exactly one
      * worker of all replicas gets it).
      */
-    claim: (id: string, leaseMs: number, now = new Date()): Promise<EventDeliveryRecord | null> =>
+    claim: (id: string, leaseMs: number, now = ts.clock.date()): Promise<EventDeliveryRecord | null> =>
       model
         .findOneAndUpdate(
           ts.scoped({ _id: id, status: 'PENDING', nextAttemptAt: { $lte: now }, lockedUntil: { $lte: now } }),
@@ -78,13 +79,13 @@ export const eventDeliveriesRepo = (ts: TenantStore) => {
         .lean<EventDeliveryRecord>()
         .exec(),
     /** Gives up on a delivery without an attempt (its webhook or tenant is gone). */
-    abandon: async (id: string, reason: string, now = new Date()): Promise<void> => {
+    abandon: async (id: string, reason: string, now = ts.clock.date()): Promise<void> => {
       await model.updateOne(ts.scoped({ _id: id, status: 'PENDING' }), {
         $set: { status: 'FAILED', nextAttemptAt: null, lockedUntil: new Date(0), updatedAt: now },
         $push: { attemptLog: { at: now, statusCode: null, error: reason, durationMs: 0 } },
       });
     },
-    sweep: async (now = new Date()): Promise<void> => {
+    sweep: async (now = ts.clock.date()): Promise<void> => {
       await model.deleteMany(ts.scoped({ expiresAt: { $lte: now } }));
     },
   };
@@ -94,10 +95,10 @@ export const eventDeliveriesRepo = (ts: TenantStore) => {
  * Due deliveries of every tenant, for the worker that resumes them after a restart (a
  * platform-level read: it only names rows, each is then claimed through its tenant).
  */
-export const deliveryQueueRepo = (conn: Connection) => {
+export const deliveryQueueRepo = (conn: Connection, clock: Clock) => {
   const model = eventDeliveryModel(conn);
   return {
-    due: (limit: number, now = new Date()): Promise<Pick<EventDeliveryRecord, '_id' | 'tenantId'>[]> =>
+    due: (limit: number, now = clock.date()): Promise<Pick<EventDeliveryRecord, '_id' | 'tenantId'>[]> =>
       model
         .find({ status: 'PENDING', nextAttemptAt: { $lte: now }, lockedUntil: { $lte: now } }, { _id: 1, tenantId: 1 })
         .sort({ nextAttemptAt: 1 })

@@ -16,7 +16,7 @@ export interface EventFilter {
 export const eventsRepo = (ts: TenantStore) => {
   const model = eventModel(ts.conn);
   return {
-    list: (args: PageArgs, filter: EventFilter = {}, now = new Date()): Promise<Page<EventRecord>> => {
+    list: (args: PageArgs, filter: EventFilter = {}, now = ts.clock.date()): Promise<Page<EventRecord>> => {
       const q: Record<string, unknown> = { expiresAt: { $gt: now } };
       if (filter.types?.length) q.type = filter.types.length === 1 ? filter.types[0] : { $in: [...filter.types] };
       if (filter.userId) q.userId = filter.userId;
@@ -24,7 +24,7 @@ export const eventsRepo = (ts: TenantStore) => {
       if (filter.since) q.at = { $gte: filter.since };
       return pageBy(model, ts.scoped(q), '_id', args, -1);
     },
-    sweep: async (now = new Date()): Promise<void> => {
+    sweep: async (now = ts.clock.date()): Promise<void> => {
       await model.deleteMany(ts.scoped({ expiresAt: { $lte: now } }));
     },
   };

@@ -15,7 +15,7 @@ export const initialAccessTokensRepo = (ts: TenantStore) => {
      * Spends one use of a valid token (atomic: a single-use token authorizes exactly one
      * registration however many arrive at once). Null when unknown, expired, revoked or used up.
      */
-    consume: (tokenHash: string, now = new Date()): Promise<InitialAccessTokenRecord | null> =>
+    consume: (tokenHash: string, now = ts.clock.date()): Promise<InitialAccessTokenRecord | null> =>
       model
         .findOneAndUpdate(
           ts.scoped({ tokenHash, revokedAt: null, expiresAt: { $gt: now }, $or: [{ singleUse: false }, { usedAt: null }] }),
@@ -31,7 +31,7 @@ export const initialAccessTokensRepo = (ts: TenantStore) => {
         .findOne(ts.scoped({ _id: id }))
         .lean<InitialAccessTokenRecord>()
         .exec(),
-    revoke: (id: string, now = new Date()): Promise<InitialAccessTokenRecord | null> =>
+    revoke: (id: string, now = ts.clock.date()): Promise<InitialAccessTokenRecord | null> =>
       model
         .findOneAndUpdate(ts.scoped({ _id: id, revokedAt: null }), { $set: { revokedAt: now } }, { returnDocument: 'after' })
         .lean<InitialAccessTokenRecord>()

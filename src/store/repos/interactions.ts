@@ -5,7 +5,7 @@ import type { InteractionRecord } from '../../interactions/interaction-record.js
 /** Pending authorization interactions; expiry is enforced in every query. */
 export const interactionsRepo = (ts: TenantStore) => {
   const model = interactionModel(ts.conn);
-  const live = (id: string) => ts.scoped({ _id: id, expiresAt: { $gt: new Date() } });
+  const live = (id: string) => ts.scoped({ _id: id, expiresAt: { $gt: ts.clock.date() } });
   return {
     insert: async (record: Omit<InteractionRecord, 'tenantId'>): Promise<void> => {
       await model.collection.insertOne({ ...record, tenantId: ts.tenantId } as never);
@@ -20,7 +20,7 @@ export const interactionsRepo = (ts: TenantStore) => {
     delete: async (id: string): Promise<void> => {
       await model.deleteOne(ts.scoped({ _id: id }));
     },
-    sweep: async (now = new Date()): Promise<void> => {
+    sweep: async (now = ts.clock.date()): Promise<void> => {
       await model.deleteMany(ts.scoped({ expiresAt: { $lte: now } }));
     },
   };

@@ -1,9 +1,10 @@
 import type { Connection } from 'mongoose';
 import { isDuplicateKey } from '../errors.js';
 import { leaseModel, type LeaseRecord } from '../models/lease.js';
+import type { Clock } from '../../time/clock.js';
 
 /** Named leases shared by all replicas (see models/lease.ts). */
-export const leasesRepo = (conn: Connection) => {
+export const leasesRepo = (conn: Connection, clock: Clock) => {
   const model = leaseModel(conn);
   return {
     /**
@@ -11,7 +12,7 @@ export const leasesRepo = (conn: Connection) => {
      * holds an unexpired one. One atomic upsert: when the lease is held by another, the
      * filter matches nothing and the upsert's insert collides on `_id`.
      */
-    acquire: async (name: string, holder: string, ttlMs: number, now = new Date()): Promise<boolean> => {
+    acquire: async (name: string, holder: string, ttlMs: number, now = clock.date()): Promise<boolean> => {
       try {
         await model
           .findOneAndUpdate(

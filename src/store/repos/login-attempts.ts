@@ -60,7 +60,7 @@ export const loginAttemptsRepo = (ts: TenantStore) => {
     find: (usernameKey: string): Promise<LoginAttemptRecord | null> =>
       model.findOne(ts.scoped({ usernameKey })).lean<LoginAttemptRecord>().exec(),
     /** Drops counters untouched since `before` whose lock (if any) has ended. */
-    sweep: async (before: Date, now = new Date()): Promise<void> => {
+    sweep: async (before: Date, now = ts.clock.date()): Promise<void> => {
       await model.deleteMany(ts.scoped({ lastFailureAt: { $lt: before }, $or: [{ lockedUntil: null }, { lockedUntil: { $lt: now } }] }));
     },
   };

@@ -13,12 +13,12 @@ export const loginSessionsRepo = (ts: TenantStore) => {
     },
     findByCookieHash: (cookieHash: string): Promise<LoginSessionRecord | null> =>
       model
-        .findOne(ts.scoped({ cookieHash, expiresAt: { $gt: new Date() } }))
+        .findOne(ts.scoped({ cookieHash, expiresAt: { $gt: ts.clock.date() } }))
         .lean<LoginSessionRecord>()
         .exec(),
     findBySid: (sid: string): Promise<LoginSessionRecord | null> =>
       model
-        .findOne(ts.scoped({ sid, expiresAt: { $gt: new Date() } }))
+        .findOne(ts.scoped({ sid, expiresAt: { $gt: ts.clock.date() } }))
         .lean<LoginSessionRecord>()
         .exec(),
     /** Remembers that `clientId` received tokens in this session (for logout). */
@@ -33,7 +33,7 @@ export const loginSessionsRepo = (ts: TenantStore) => {
     deleteForUser: async (userId: string): Promise<void> => {
       await model.deleteMany(ts.scoped({ userId }));
     },
-    sweep: async (now = new Date()): Promise<void> => {
+    sweep: async (now = ts.clock.date()): Promise<void> => {
       await model.deleteMany(ts.scoped({ expiresAt: { $lte: now } }));
     },
   };

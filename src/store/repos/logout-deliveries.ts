@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import type { TenantStore } from '../index.js';
 import { logoutDeliveryModel } from '../models/logout-delivery.js';
 import type { LogoutDeliveryRecord, LogoutDeliveryStatus } from '../../events/logout-delivery-record.js';
+import type { Clock } from '../../time/clock.js';
 
 /** Back-channel logout deliveries of one tenant (models/logout-delivery.ts). */
 export const logoutDeliveriesRepo = (ts: TenantStore) => {
@@ -16,7 +17,7 @@ export const logoutDeliveriesRepo = (ts: TenantStore) => {
         .lean<LogoutDeliveryRecord>()
         .exec(),
     /** Takes a due, unheld PENDING delivery for `leaseMs` (atomic: one worker of all replicas gets it). */
-    claim: (id: string, leaseMs: number, now = new Date()): Promise<LogoutDeliveryRecord | null> =>
+    claim: (id: string, leaseMs: number, now = ts.clock.date()): Promise<LogoutDeliveryRecord | null> =>
       model
         .findOneAndUpdate(
           ts.scoped({ _id: id, status: 'PENDING', nextAttemptAt: { $lte: now }, lockedUntil: { $lte: now } }),
@@ -29,7 +30,7 @@ export const logoutDeliveriesRepo = (ts: TenantStore) => {
     recordAttempt: async (
       id: string,
       outcome: { status: LogoutDeliveryStatus; httpStatus: number | null; nextAttemptAt: Date | null },
-      now = new Date(),
+      now = ts.clock.date(),
     ): Promise<void> => {
       await model.updateOne(ts.scoped({ _id: id }), {
         $set: {
@@ -43,23 +44,23 @@ export const logoutDeliveriesRepo = (ts: TenantStore) => {
       });
     },
     /** Gives up without an attempt (the token expired). */
-    abandon: async (id: string, now = new Date()): Promise<void> => {
+    abandon: async (id: string, now = ts.clock.date()): Promise<void> => {
       await model.updateOne(ts.scoped({ _id: id, status: 'PENDING' }), {
         $set: { status: 'FAILED', nextAttemptAt: null, lockedUntil: new Date(0), updatedAt: now },
       });
     },
     /** Rows a day past their token's expiry go. */
-    sweep: async (now = new Date()): Promise<void> => {
+    sweep: async (now = ts.clock.date()): Promise<void> => {
       await model.deleteMany(ts.scoped({ expiresAt: { $lte: new Date(now.getTime() - 24 * 3600_000) } }));
     },
   };
 };
 
 /** Due logout deliveries of every tenant (names rows only; each is claimed through its tenant). */
-export const logoutQueueRepo = (conn: Connection) => {
+export const logoutQueueRepo = (conn: Connection, clock: Clock) => {
   const model = logoutDeliveryModel(conn);
   return {
-    due: (limit: number, now = new Date()): Promise<Pick<LogoutDeliveryRecord, '_id' | 'tenantId'>[]> =>
+    due: (limit: number, now = clock.date()): Promise<Pick<LogoutDeliveryRecord, '_id' | 'tenantId'>[]> =>
       model
         .find({ status: 'PENDING', nextAttemptAt: { $lte: now }, lockedUntil: { $lte: now } }, { _id: 1, tenantId: 1 })
         .sort({ nextAttemptAt: 1 })

@@ -26,7 +26,7 @@ export const refreshTokensRepo = (ts: TenantStore) => {
         .findOne(ts.scoped({ _id: hash }))
         .lean<RefreshTokenRecord>()
         .exec(),
-    sweep: async (now = new Date()): Promise<void> => {
+    sweep: async (now = ts.clock.date()): Promise<void> => {
       await model.deleteMany(ts.scoped({ expiresAt: { $lt: now } }));
     },
   };

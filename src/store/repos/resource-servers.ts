@@ -26,7 +26,7 @@ export const resourceServersRepo = (ts: TenantStore) => {
       set: Partial<Omit<ResourceServerRecord, '_id' | 'tenantId' | 'identifier'>>,
     ): Promise<ResourceServerRecord | null> =>
       model
-        .findOneAndUpdate(ts.scoped({ identifier }), { $set: { ...set, updatedAt: new Date() } }, { returnDocument: 'after' })
+        .findOneAndUpdate(ts.scoped({ identifier }), { $set: { ...set, updatedAt: ts.clock.date() } }, { returnDocument: 'after' })
         .lean<ResourceServerRecord>()
         .exec(),
     delete: async (identifier: string): Promise<ResourceServerRecord | null> =>

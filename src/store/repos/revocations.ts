@@ -3,6 +3,7 @@ import type { TenantStore } from '../index.js';
 import { isDuplicateKey } from '../errors.js';
 import { revocationModel } from '../models/revocation.js';
 import type { RevocationKind, RevocationRecord } from '../../tokens/revocation-record.js';
+import type { Clock } from '../../time/clock.js';
 
 export interface RevocationEntry {
   kind: RevocationKind;
@@ -47,7 +48,7 @@ function onlyDuplicates(err: unknown): boolean {
 export const revocationsRepo = (ts: TenantStore) => {
   const model = revocationModel(ts.conn);
   return {
-    record: async (entries: readonly RevocationEntry[], now = new Date()): Promise<void> => {
+    record: async (entries: readonly RevocationEntry[], now = ts.clock.date()): Promise<void> => {
       if (entries.length === 0) return;
       const ops = entries.map((e) => {
         const filter = ts.scoped({ _id: `${ts.tenantId}|${e.kind}|${e.key}` });
@@ -66,7 +67,7 @@ export const revocationsRepo = (ts: TenantStore) => {
       notify(ts.conn, ts.tenantId, entries);
     },
     /** Everything that still matters, to build a process's view of the tenant. */
-    active: (now = new Date()): Promise<RevocationRecord[]> =>
+    active: (now = ts.clock.date()): Promise<RevocationRecord[]> =>
       model
         .find(ts.scoped({ expiresAt: { $gt: now } }), { kind: 1, key: 1, notBefore: 1, expiresAt: 1 })
         .lean<RevocationRecord[]>()
@@ -75,7 +76,7 @@ export const revocationsRepo = (ts: TenantStore) => {
 };
 
 /** The feed across tenants (platform level): what every process polls. */
-export const revocationFeedRepo = (conn: Connection) => {
+export const revocationFeedRepo = (conn: Connection, clock: Clock) => {
   const model = revocationModel(conn);
   return {
     since: (at: Date): Promise<RevocationRecord[]> =>
@@ -83,7 +84,7 @@ export const revocationFeedRepo = (conn: Connection) => {
         .find({ at: { $gt: at } }, { tenantId: 1, kind: 1, key: 1, notBefore: 1, expiresAt: 1 })
         .lean<RevocationRecord[]>()
         .exec(),
-    sweep: async (now = new Date()): Promise<void> => {
+    sweep: async (now = clock.date()): Promise<void> => {
       await model.deleteMany({ expiresAt: { $lt: now } });
     },
   };
