@@ -3,7 +3,7 @@ import express, { type RequestHandler } from 'express';
 import { notFound } from '../errors/oauth-error.js';
 import { INTERACTION_ROUTES, interactionRouter } from '../interaction/router.js';
 import { LEGACY_ROUTES, legacyOidcRouter, oidcRoutes } from '../oidc/router.js';
-import type { Runtime } from '../services/runtime.js';
+import type { Runtime } from '../runtime.js';
 import { AnswerWriter } from './answer-writer.js';
 import { jsonErrorHandler } from './error-handler.js';
 import { topLevelRoutes } from './health.js';

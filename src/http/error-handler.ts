@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { OAuthError, oauthError } from '../errors/oauth-error.js';
 import { outageError } from '../errors/unavailable.js';
 import type { Answer, AnswerHeaders } from '../oidc/endpoint.js';
-import { InputError, NotFoundError } from '../services/errors.js';
+import { InputError, NotFoundError } from '../errors/domain-errors.js';
 
 interface BodyParserError {
   type?: string;

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { extensionMetrics } from '../claims/extension-metrics.js';
 import type { Answer } from '../oidc/endpoint.js';
-import { outboxMetrics } from '../services/outbox-metrics.js';
+import { outboxMetrics } from '../events/outbox-metrics.js';
 import type { HttpMetrics } from './metrics.js';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { requestableClaims } from '../claims/pipeline.js';
 import { algsOf } from '../keys/families.js';
-import { REQUEST_OBJECT_ALGS } from '../services/client-request-metadata.js';
+import { REQUEST_OBJECT_ALGS } from '../clients/client-request-metadata.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { capabilities, grantTypesFor, paths } from './capabilities.js';
 import type { Answer, Endpoint, EndpointInput } from './endpoint.js';

@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import { limits } from '../config/defaults.js';
-import type { Runtime } from '../services/runtime.js';
+import type { Runtime } from '../runtime.js';
 import { paths } from './capabilities.js';
 import { discovery } from './discovery.js';
 import type { EndpointRoute } from './endpoint.js';

@@ -12,7 +12,7 @@ import { ensureHashKey } from '../../src/boot/platform-secrets.js';
 import { buildRuntime } from '../../src/boot/runtime.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createApp } from '../../src/http/app.js';
-import type { Runtime } from '../../src/services/runtime.js';
+import type { Runtime } from '../../src/runtime.js';
 import { Store } from '../../src/store/index.js';
 import { traceHttp } from '../../src/telemetry/http-spans.js';
 import { traceMongoCommands } from '../../src/telemetry/mongo-spans.js';

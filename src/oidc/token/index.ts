@@ -1,5 +1,5 @@
 import { oauthError } from '../../errors/oauth-error.js';
-import type { Runtime } from '../../services/runtime.js';
+import type { Runtime } from '../../runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { passwordGrantEnabled } from '../capabilities.js';
 import { authenticateClient } from '../client-auth.js';
