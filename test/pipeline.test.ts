@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { createApp } from '../src/http/app.js';
 import { HttpMetrics } from '../src/http/metrics.js';
+import { RouteTable } from '../src/http/route-table.js';
 import { createClient, createTenant, type CreatedClient } from './helpers/admin.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -238,4 +239,24 @@ test('a token answer is counted under its route label', async () => {
   const text = await metrics.registry.metrics();
   assert.ok(text.includes('route="/t/:slug/token",status="200"'));
   assert.ok(text.includes('route="/t/:slug/userinfo",status="401"'));
+});
+
+test('route table: parameters keep their case and are decoded; fixed segments and one trailing slash are lenient', () => {
+  const table = new RouteTable([
+    { method: 'GET', path: '/authorize/resume/:uid' },
+    { method: 'GET', path: '/register/:clientId' },
+    { method: 'PUT', path: '/register/:clientId' },
+    { method: 'POST', path: '/token' },
+    { method: 'OPTIONS', path: '/token' },
+  ]);
+  const m = table.match('GET', '/Authorize/Resume/AbC-9_x');
+  assert.equal(m.kind, 'route');
+  assert.deepEqual(m.kind === 'route' && m.params, { uid: 'AbC-9_x' });
+  const c = table.match('HEAD', '/register/a%20B/');
+  assert.deepEqual(c.kind === 'route' && c.params, { clientId: 'a B' });
+  assert.deepEqual(table.match('DELETE', '/register/x'), { kind: 'method-not-allowed', allow: 'GET, PUT' });
+  assert.deepEqual(table.match('GET', '/TOKEN'), { kind: 'method-not-allowed', allow: 'POST' });
+  assert.equal(table.match('GET', '/register/').kind, 'none');
+  assert.equal(table.match('GET', '/authorize/resume/a/b').kind, 'none');
+  assert.throws(() => table.match('GET', '/register/%E0%A4%A'), /malformed/);
 });

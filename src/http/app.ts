@@ -2,7 +2,7 @@ import type { RequestListener } from 'node:http';
 import express, { type RequestHandler } from 'express';
 import { notFound } from '../errors/oauth-error.js';
 import { INTERACTION_ROUTES, interactionRouter } from '../interaction/router.js';
-import { LEGACY_ROUTES, legacyOidcRouter, oidcRoutes } from '../oidc/router.js';
+import { oidcRoutes } from '../oidc/router.js';
 import type { Runtime } from '../runtime.js';
 import { AnswerWriter } from './answer-writer.js';
 import { jsonErrorHandler } from './error-handler.js';
@@ -29,7 +29,7 @@ function expressPart(rt: Runtime, adminHandler: RequestHandler | undefined) {
   app.set('trust proxy', rt.config.trustProxy);
   app.set('etag', false);
   if (adminHandler) app.use('/graphql', adminHandler);
-  app.use('/t/:slug', legacyOidcRouter(rt), interactionRouter(rt));
+  app.use('/t/:slug', interactionRouter(rt));
   app.use((_req, _res, next) => next(notFound('no route for this method and path')));
   app.use(jsonErrorHandler(rt.log));
   return app;
@@ -51,7 +51,7 @@ export function createApp(rt: Runtime, opts: AppOptions = {}): RequestListener {
     metrics,
     security,
     writer: new AnswerWriter(security),
-    tenantRoutes: [...oidcRoutes(rt), ...LEGACY_ROUTES.map(viaExpress), ...INTERACTION_ROUTES.map(viaExpress)],
+    tenantRoutes: [...oidcRoutes(rt), ...INTERACTION_ROUTES.map(viaExpress)],
     topLevelRoutes: topLevelRoutes(
       rt.store,
       metrics,

@@ -66,8 +66,8 @@ export class RouteTable<R extends RouteSpec> {
 
   /** `path` is below the tenant, without the query: `/token`, `/register/abc`. */
   match(method: string, path: string): RouteMatch<R> {
-    let p = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
-    const fixed = this.fixed.get(p) ?? (/[A-Z]/.test(p) ? this.fixed.get((p = p.toLowerCase())) : undefined);
+    const p = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+    const fixed = this.fixed.get(p) ?? (/[A-Z]/.test(p) ? this.fixed.get(p.toLowerCase()) : undefined);
     if (fixed) return this.pick(fixed, method, NO_PARAMS);
     const parts = p.split('/');
     for (const entry of this.patterns) {
