@@ -1,7 +1,8 @@
 import { oauthError } from '../../errors/oauth-error.js';
 import { INTERACTION_COOKIE, INTERACTION_PATH, readCookies } from '../../sessions/browser-cookies.js';
 import type { Runtime } from '../../runtime.js';
-import type { InteractionRecord, InteractionResult } from '../../interactions/interaction-record.js';
+import type { Interaction } from '../../interactions/interaction.js';
+import { beginResume, endInteraction, findInteraction } from '../../interactions/transitions.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import type { AuthorizationRequest } from './context.js';
 import { decide } from './decide.js';
@@ -17,7 +18,7 @@ const gone = () =>
     'this sign-in request has expired or was started in another browser; return to the application and try again',
   );
 
-function ownedByBrowser(rt: Runtime, input: EndpointInput, rec: InteractionRecord): boolean {
+function ownedByBrowser(rt: Runtime, input: EndpointInput, rec: Interaction): boolean {
   return readCookies(input.headers.cookie as string | undefined, INTERACTION_COOKIE).some((v) =>
     rt.envelope.verifySecret(v, rec.browserHash),
   );
@@ -31,19 +32,19 @@ function ownedByBrowser(rt: Runtime, input: EndpointInput, rec: InteractionRecor
 export function resume(rt: Runtime): Endpoint {
   return async (tenant: TenantContext, input): Promise<Answer> => {
     const uid = input.params.uid ?? '';
-    const rec = /^[A-Za-z0-9_-]{10,64}$/.test(uid) ? await tenant.store.interactions.find(uid) : null;
+    const rec = /^[A-Za-z0-9_-]{10,64}$/.test(uid) ? await findInteraction(tenant, uid) : null;
     if (!rec || !ownedByBrowser(rt, input, rec)) return errorPage(tenant, gone());
     if (rec.state === 'pending') {
       // Back before finishing the page: show it again.
       return redirectAnswer(`${tenant.issuer}${INTERACTION_PATH}/${uid}`);
     }
-    const taken = await tenant.store.interactions.transition(uid, 'completed', { state: 'resuming' });
+    const taken = await beginResume(tenant, uid);
     if (!taken) return errorPage(tenant, gone());
 
-    const request = JSON.parse(taken.request) as AuthorizationRequest;
+    const request = taken.request as AuthorizationRequest;
     const client = await rt.clients.find(tenant, request.clientId);
     if (!client || !client.redirectUris.includes(request.redirectUri)) {
-      await tenant.store.interactions.delete(uid);
+      await endInteraction(tenant, uid);
       return errorPage(tenant, oauthError('invalid_client', 'the client is no longer registered for this request'));
     }
     let finished = false;
@@ -61,13 +62,13 @@ export function resume(rt: Runtime): Endpoint {
       },
     };
     try {
-      const { outcome, answer } = await decide(flow, JSON.parse(taken.result) as InteractionResult);
-      if (outcome === 'issued') await tenant.store.interactions.delete(uid);
+      const { outcome, answer } = await decide(flow, taken.result);
+      if (outcome === 'issued') await endInteraction(tenant, uid);
       return withCookies(answer, flow.cookies);
     } catch (err) {
       if (!finished) flow.onFinish!();
       const answer = authorizeErrorAnswer(tenant, responseTarget(flow), err, input.log);
-      await tenant.store.interactions.delete(uid).catch(() => undefined);
+      await endInteraction(tenant, uid).catch(() => undefined);
       return withCookies(answer, flow.cookies);
     }
   };
