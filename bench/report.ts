@@ -13,6 +13,8 @@ export interface Row {
   gatehouse?: Cell;
   gatehouseWorkers?: Cell;
   reference?: Cell;
+  /** A plain node:http server answering the same bytes (bench/targets/raw-http.ts): the machine's limit. */
+  raw?: Cell;
 }
 
 export interface ScaleSide {
@@ -83,6 +85,8 @@ export function markdownTable(r: BenchResult): string {
   ];
   if (withWorkers) head.push(`WORKERS=${r.workers} req/s`, 'p99 ms', 'ratio');
   head.push('of raw signing');
+  const withRaw = r.rows.some((x) => x.raw);
+  if (withRaw) head.push('of raw node:http (≥ 0.8)');
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
   for (const row of r.rows) {
     const g = cellText(row.gatehouse);
@@ -97,6 +101,10 @@ export function markdownTable(r: BenchResult): string {
         ? `${fmt(row.gatehouse.rps / r.signing[row.signs], 2)} of ${fmt(r.signing[row.signs])}/s ${row.signs} ${row.gatehouse.rps / r.signing[row.signs] >= 0.8 ? '✓' : '✗'}`
         : '',
     );
+    if (withRaw) {
+      const rr = ratio(row.gatehouse, row.raw);
+      cells.push(rr !== undefined && ok(row.raw) ? `${fmt(rr, 2)} of ${fmt(row.raw.rps)}/s ${rr >= 0.8 ? '✓' : '✗'}` : '');
+    }
     lines.push(`| ${cells.join(' | ')} |`);
   }
   return lines.join('\n');

@@ -25,6 +25,7 @@ import { drive, type Measurement } from './load.js';
 import { describeMachine, machine } from './machine.js';
 import { ok, svgChart, textReport, type BenchResult, type Cell, type Row, type ScaleSide } from './report.js';
 import { scenarios, Unavailable, type Scenario } from './scenarios.js';
+import { recordAnswer, startRawServer } from './targets/raw-http.js';
 import { measureSigningRates } from './signing-rate.js';
 import { createNamedTenants, insertManyTenants, startGatehouse, type GatehouseDatabase } from './targets/gatehouse.js';
 import { measureTenantFootprint } from './targets/gatehouse-memory.js';
@@ -88,6 +89,23 @@ async function measure(t: Target, s: Scenario, signing: { RS256: number; ES256: 
       return { unavailable: err.message, kind: err.kind };
     }
     throw err;
+  }
+}
+
+/** Scenarios of documents answered from memory: also measured against a raw node:http server answering the same bytes. */
+const RAW_SCENARIOS = new Set(['discovery', 'jwks']);
+
+async function measureRaw(t: Target, s: Scenario, signing: { RS256: number; ES256: number }): Promise<Cell> {
+  const plan = await s.prepare(t, { expectedRequests: expected(t, s, signing), connections });
+  const raw = await startRawServer([await recordAnswer(t.url, plan.path)]);
+  try {
+    const m = await drive({ method: 'GET', path: plan.path }, { url: raw.url, seconds, connections, warmupSeconds });
+    log(
+      `  ${'raw node:http'.padEnd(28)} ${s.id.padEnd(24)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  errors ${m.errors}`,
+    );
+    return m;
+  } finally {
+    await raw.stop();
   }
 }
 
@@ -336,6 +354,7 @@ async function main(): Promise<number> {
     await warmMany(gh);
     for (const [i, s] of selected.entries()) {
       rows[i]!.gatehouse = await measure(gh, s, signing);
+      if (RAW_SCENARIOS.has(s.id)) rows[i]!.raw = await measureRaw(gh, s, signing);
       rows[i]!.reference = await measure(op, s, signing);
     }
     await op.stop();

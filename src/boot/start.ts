@@ -9,7 +9,6 @@ import { resilienceDefaults } from '../config/defaults.js';
 import type { Config } from '../config/index.js';
 import { startDevDatabase, type DevDatabase } from '../devdb/dev-database.js';
 import { createApp } from '../http/app.js';
-import { withFastPaths } from '../http/fast-path.js';
 import { createHttpServer } from '../http/http-server.js';
 import { createMetricsServer } from '../http/metrics-endpoint.js';
 import { HttpMetrics } from '../http/metrics.js';
@@ -150,7 +149,7 @@ export async function beginStart(opts: StartOptions): Promise<Starting> {
         const graphql = await adminHandler(rt);
         const metrics = new HttpMetrics(opts.processMetrics ?? true);
         const app = createApp(rt, { adminHandler: graphql.handler, isShuttingDown: () => shuttingDown, metrics });
-        listener = traceHttp(withFastPaths(rt, app, metrics));
+        listener = traceHttp(app);
         // METRICS_PORT: /metrics on its own listener (e.g. reachable only from the monitoring network).
         const metricsServer = config.metricsPort !== undefined ? createMetricsServer(metrics, config.metricsToken) : undefined;
         if (metricsServer) await new Promise<void>((resolve) => metricsServer.listen(config.metricsPort, resolve));

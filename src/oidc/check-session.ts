@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Request, Response } from 'express';
 import { oauthError } from '../errors/oauth-error.js';
 import { BROWSER_STATE_COOKIE, browserState } from '../sessions/browser-state.js';
 import type { Runtime } from '../runtime.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { paths } from './capabilities.js';
+import { emptyAnswer, formOf, type Answer, type Endpoint } from './endpoint.js';
 import { redirectOrigin } from './session-state.js';
 
 /**
@@ -60,9 +60,8 @@ reply(sha256hex(clientId+' '+e.origin+' '+browserState()+' '+salt)+'.'+salt===ss
 }
 
 interface CheckSessionPage {
-  html: string;
-  csp: string;
-  etag: string;
+  ok: Answer;
+  notModified: Answer;
 }
 
 const pages = new WeakMap<TenantContext, CheckSessionPage>();
@@ -73,18 +72,25 @@ function page(rt: Runtime, tenant: TenantContext): CheckSessionPage {
     const script = checkSessionScript(browserState(rt, tenant, null), tenant.issuer + CHECK_SESSION_ORIGIN_PATH);
     const hash = createHash('sha256').update(script).digest('base64');
     const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Session check</title></head><body><script>${script}</script></body></html>`;
+    const csp = [
+      "default-src 'none'",
+      `script-src 'sha256-${hash}'`,
+      "connect-src 'self'",
+      "form-action 'none'",
+      "base-uri 'none'",
+      // Embedded by RPs on their own origins (Session Management 1.0 section 3.3).
+      'frame-ancestors *',
+    ].join('; ');
+    const headers = {
+      // Meant to be framed: helmet's X-Frame-Options is dropped for this page only.
+      'X-Frame-Options': '',
+      'Content-Security-Policy': csp,
+      'Cache-Control': 'public, max-age=300',
+      ETag: `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"`,
+    };
     p = {
-      html,
-      csp: [
-        "default-src 'none'",
-        `script-src 'sha256-${hash}'`,
-        "connect-src 'self'",
-        "form-action 'none'",
-        "base-uri 'none'",
-        // Embedded by RPs on their own origins (Session Management 1.0 section 3.3).
-        'frame-ancestors *',
-      ].join('; '),
-      etag: `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"`,
+      ok: Object.freeze({ status: 200, headers: { ...headers, 'Content-Type': 'text/html; charset=utf-8' }, body: html }),
+      notModified: Object.freeze({ status: 304, headers }),
     };
     pages.set(tenant, p);
   }
@@ -93,20 +99,13 @@ function page(rt: Runtime, tenant: TenantContext): CheckSessionPage {
 
 /** GET `{issuer}/check_session`: the OP iframe. */
 export const checkSession =
-  (rt: Runtime) =>
-  (tenant: TenantContext, req: Request, res: Response): void => {
+  (rt: Runtime): Endpoint =>
+  (tenant, input) => {
     const p = page(rt, tenant);
-    res.removeHeader('X-Frame-Options');
-    res.setHeader('Content-Security-Policy', p.csp);
-    res.setHeader('Cache-Control', 'public, max-age=300');
-    res.setHeader('ETag', p.etag);
-    if (req.headers['if-none-match'] === p.etag) {
-      res.status(304).end();
-      return;
-    }
-    res.setHeader('Content-Type', 'text/html; charset=utf-8');
-    res.status(200).end(p.html);
+    return input.headers['if-none-match'] === p.ok.headers!.ETag ? p.notModified : p.ok;
   };
+
+const ALLOWED = Object.freeze(emptyAnswer(204, { 'Cache-Control': 'no-store' }));
 
 /**
  * POST `{issuer}/check_session/origin` with `client_id` and `origin`: 204 when the
@@ -114,12 +113,11 @@ export const checkSession =
  * ever computed for), 403 otherwise. Called by the iframe above, same-origin.
  */
 export const checkSessionOrigin =
-  (rt: Runtime) =>
-  async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
+  (rt: Runtime): Endpoint =>
+  async (tenant, input): Promise<Answer> => {
+    const body = formOf(input);
     const clientId = body.client_id;
     const origin = body.origin;
-    res.setHeader('Cache-Control', 'no-store');
     if (typeof clientId !== 'string' || typeof origin !== 'string' || !clientId || clientId.length > 256 || origin.length > 2048) {
       throw oauthError('invalid_request', 'client_id and origin are required');
     }
@@ -127,5 +125,5 @@ export const checkSessionOrigin =
     if (!client || !client.redirectUris.some((uri) => redirectOrigin(uri) === origin)) {
       throw oauthError('access_denied', 'the origin is not registered for this client');
     }
-    res.status(204).end();
+    return ALLOWED;
   };

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Response } from 'express';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 
 /**
@@ -107,8 +106,18 @@ footer{color:var(--muted);font-size:12px;margin-top:18px}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:13px}
 `;
 
+/**
+ * A rendered page: status, headers and HTML. It is an answer in the protocol endpoints'
+ * sense (oidc/endpoint.ts `Answer`), by shape, so this module needs nothing above it.
+ */
+export interface RenderedPage {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
 /** Renders a page with its own strict security headers (helmet's default CSP allows nothing). */
-export function sendPage(res: Response, opts: PageOptions): void {
+export function renderPage(opts: PageOptions): RenderedPage {
   const { tenant } = opts;
   const nonce = randomBytes(16).toString('base64');
   const primary = primaryColor(tenant);
@@ -150,12 +159,31 @@ ${opts.script ? `<script nonce="${nonce}">${opts.script}</script>` : ''}
   ]
     .filter(Boolean)
     .join('; ');
-  res.status(opts.status ?? 200);
-  res.setHeader('Content-Security-Policy', csp);
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Pragma', 'no-cache');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('Content-Type', 'text/html; charset=utf-8');
-  res.end(html);
+  return {
+    status: opts.status ?? 200,
+    headers: {
+      'Content-Security-Policy': csp,
+      'X-Frame-Options': 'DENY',
+      'Cache-Control': 'no-store',
+      Pragma: 'no-cache',
+      'Referrer-Policy': 'no-referrer',
+      'Content-Type': 'text/html; charset=utf-8',
+    },
+    body: html,
+  };
+}
+
+/** Where sendPage writes: the shape of a node:http (or Express) response. */
+export interface PageSink {
+  statusCode: number;
+  setHeader(name: string, value: string): unknown;
+  end(body: string): unknown;
+}
+
+/** Writes a rendered page on a response (the interaction pages, served by the pipeline's Express part). */
+export function sendPage(res: PageSink, opts: PageOptions): void {
+  const page = renderPage(opts);
+  res.statusCode = page.status;
+  for (const [name, value] of Object.entries(page.headers)) res.setHeader(name, value);
+  res.end(page.body);
 }

@@ -1,8 +1,8 @@
-import type { Request, Response } from 'express';
 import type { Runtime } from '../../runtime.js';
 import type { ClientRecord } from '../../clients/client-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import type { ClaimsRequest } from '../authorization-result.js';
+import type { EndpointInput } from '../endpoint.js';
 
 export type ResponseMode = 'query' | 'fragment' | 'form_post';
 
@@ -37,8 +37,7 @@ export interface AuthorizationRequest {
 export interface AuthorizeContext {
   rt: Runtime;
   tenant: TenantContext;
-  req: Request;
-  res: Response;
+  input: EndpointInput;
   /** Single-valued parameters; empty values count as absent (RFC 6749 section 3.1). */
   params: Map<string, string>;
   /** Names of parameters that were sent more than once. */

@@ -4,10 +4,17 @@ import { authTimeSeconds, currentSession, type ActiveSession } from '../../sessi
 import type { InteractionDetails, InteractionResult } from '../../interactions/interaction-record.js';
 import { requestedClaimNames } from './check-claims.js';
 import type { AuthorizationFlow } from './flow.js';
+import type { Answer } from '../endpoint.js';
 import { issue } from './issue.js';
 import { startInteraction } from './start-interaction.js';
 
 export type Outcome = 'interaction' | 'issued';
+
+/** What was decided, and the answer that carries it (a redirect to a page, or the authorization response). */
+export interface Decision {
+  outcome: Outcome;
+  answer: Answer;
+}
 
 /**
  * Decides what a validated request needs next: a login, an account choice, a consent,
@@ -15,11 +22,11 @@ export type Outcome = 'interaction' | 'issued';
  * an error instead (OIDC Core 3.1.2.6). `result` holds what pages already decided in
  * this interaction, so a fresh login satisfies prompt=login and max_age once.
  */
-export async function decide(flow: AuthorizationFlow, result: InteractionResult): Promise<Outcome> {
+export async function decide(flow: AuthorizationFlow, result: InteractionResult): Promise<Decision> {
   const { rt, tenant, client, request } = flow;
   if (result.error) throw oauthError(result.error.error, result.error.description);
 
-  const session = await currentSession(rt, tenant, flow.req.headers.cookie);
+  const session = await currentSession(rt, tenant, flow.input.headers.cookie as string | undefined);
   const fresh = !!session && result.login?.sessionId === session.record._id;
   const silent = request.prompt.includes('none');
   const hintMismatch =
@@ -30,24 +37,20 @@ export async function decide(flow: AuthorizationFlow, result: InteractionResult)
   if (loginReason) {
     if (silent)
       throw oauthError('login_required', loginReason === 'no_session' ? 'the user is not signed in' : 'the user must sign in again');
-    await startInteraction(flow, 'login', details(flow, null, loginReason), result);
-    return 'interaction';
+    return { outcome: 'interaction', answer: await startInteraction(flow, 'login', details(flow, null, loginReason), result) };
   }
   const active = session!;
 
   if (request.prompt.includes('select_account') && !fresh && result.selectAccount?.sessionId !== active.record._id) {
-    await startInteraction(flow, 'select_account', details(flow, active), result);
-    return 'interaction';
+    return { outcome: 'interaction', answer: await startInteraction(flow, 'select_account', details(flow, active), result) };
   }
 
   if (await needsConsent(flow, active, result)) {
     if (silent) throw oauthError('consent_required', 'the user has not consented to this request');
-    await startInteraction(flow, 'consent', details(flow, active), result);
-    return 'interaction';
+    return { outcome: 'interaction', answer: await startInteraction(flow, 'consent', details(flow, active), result) };
   }
 
-  await issue(flow, active);
-  return 'issued';
+  return { outcome: 'issued', answer: await issue(flow, active) };
 }
 
 /** Why the user must (re-)authenticate now, or null when the session will do. */

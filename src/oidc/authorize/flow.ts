@@ -1,7 +1,7 @@
-import type { Request, Response } from 'express';
 import type { Runtime } from '../../runtime.js';
 import type { ClientRecord } from '../../clients/client-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
+import type { EndpointInput } from '../endpoint.js';
 import type { AuthorizationRequest } from './context.js';
 import type { ResponseTarget } from './respond.js';
 
@@ -9,8 +9,9 @@ import type { ResponseTarget } from './respond.js';
 export interface AuthorizationFlow {
   rt: Runtime;
   tenant: TenantContext;
-  req: Request;
-  res: Response;
+  input: EndpointInput;
+  /** Set-Cookie values for the answer, in order (the interaction and browser state cookies). */
+  cookies: string[];
   client: ClientRecord;
   request: AuthorizationRequest;
   /** The interaction being resumed, if any (a further page reuses it). */

@@ -1,5 +1,3 @@
-import type { Request, Response } from 'express';
-import type { Logger } from 'pino';
 import type { Runtime } from '../../runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { checkAcr } from './check-acr.js';
@@ -19,7 +17,8 @@ import { readParams, type AuthorizationRequest, type AuthorizeContext, type Auth
 import { decide } from './decide.js';
 import { readRequestObjectStep } from './read-request-object.js';
 import { rejectRepeatedParameters } from './reject-repeated-parameters.js';
-import { sendAuthorizeError } from './send-error.js';
+import { withCookies, type Answer, type Endpoint } from '../endpoint.js';
+import { authorizeErrorAnswer } from './send-error.js';
 
 export { resume } from './resume.js';
 
@@ -48,18 +47,23 @@ const steps: AuthorizeStep[] = [
 ];
 
 /** GET (query) and POST (form body) `{issuer}/authorize`. */
-export function authorize(rt: Runtime) {
-  return async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
-    const source = req.method === 'POST' ? req.body : req.query;
-    const ctx: AuthorizeContext = { rt, tenant, req, res, ...readParams(source), request: {} };
+export function authorize(rt: Runtime): Endpoint {
+  return async (tenant: TenantContext, input): Promise<Answer> => {
+    const source = input.method === 'POST' ? input.body : input.query;
+    const ctx: AuthorizeContext = { rt, tenant, input, ...readParams(source), request: {} };
+    const cookies: string[] = [];
     try {
       for (const step of steps) await step(ctx);
-      await decide({ rt, tenant, req, res, client: ctx.client!, request: ctx.request as AuthorizationRequest }, {});
+      const { answer } = await decide(
+        { rt, tenant, input, cookies, client: ctx.client!, request: ctx.request as AuthorizationRequest },
+        {},
+      );
+      return withCookies(answer, cookies);
     } catch (err) {
       const target = ctx.redirectUri
         ? { tenant, redirectUri: ctx.redirectUri, responseMode: ctx.responseMode ?? 'query', state: ctx.state }
         : undefined;
-      sendAuthorizeError(res, tenant, target, err, (res.locals.log as Logger | undefined) ?? rt.log);
+      return withCookies(authorizeErrorAnswer(tenant, target, err, input.log), cookies);
     }
   };
 }

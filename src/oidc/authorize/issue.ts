@@ -1,4 +1,3 @@
-import { appendSetCookie } from '../../sessions/browser-cookies.js';
 import { browserState, browserStateCookie } from '../../sessions/browser-state.js';
 import type { ActiveSession } from '../../sessions/login-sessions.js';
 import { authTimeSeconds } from '../../sessions/login-sessions.js';
@@ -6,13 +5,14 @@ import type { AuthorizationDecision } from '../authorization-result.js';
 import { issueAuthorizationResponse } from '../issue/authorization-response.js';
 import { redirectOrigin, sessionState } from '../session-state.js';
 import { responseTarget, type AuthorizationFlow } from './flow.js';
-import { sendAuthorizationResponse } from './respond.js';
+import type { Answer } from '../endpoint.js';
+import { authorizationResponse } from './respond.js';
 
 /**
  * Everything is settled: the issuing side turns the decision into a code and/or
  * tokens, and the response goes to the client in its response mode.
  */
-export async function issue(flow: AuthorizationFlow, session: ActiveSession): Promise<void> {
+export async function issue(flow: AuthorizationFlow, session: ActiveSession): Promise<Answer> {
   const { rt, tenant, client, request } = flow;
   const decision: AuthorizationDecision = {
     client,
@@ -43,8 +43,8 @@ export async function issue(flow: AuthorizationFlow, session: ActiveSession): Pr
   const origin = request.scopes.includes('openid') ? redirectOrigin(request.redirectUri) : null;
   if (origin) {
     params.session_state = sessionState(client.clientId, origin, browserState(rt, tenant, session.record.sid));
-    appendSetCookie(flow.res, browserStateCookie(rt, tenant, session.record));
+    flow.cookies.push(browserStateCookie(rt, tenant, session.record));
   }
   flow.onFinish?.();
-  sendAuthorizationResponse(flow.res, responseTarget(flow), params);
+  return authorizationResponse(responseTarget(flow), params);
 }

@@ -1,6 +1,6 @@
-import type { Response } from 'express';
-import { escapeHtml, formTarget, sendPage } from '../../pages/html-page.js';
+import { escapeHtml, formTarget, renderPage } from '../../pages/html-page.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
+import type { Answer } from '../endpoint.js';
 import type { ResponseMode } from './context.js';
 
 export interface ResponseTarget {
@@ -15,17 +15,11 @@ export interface ResponseTarget {
  * the chosen response mode. `iss` is always added (RFC 9207), `state` whenever the
  * request had one.
  */
-export function sendAuthorizationResponse(res: Response, target: ResponseTarget, params: Record<string, string>): void {
+export function authorizationResponse(target: ResponseTarget, params: Record<string, string>): Answer {
   const all: Record<string, string> = { ...params };
   if (target.state !== undefined) all.state = target.state;
   all.iss = target.tenant.issuer;
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Pragma', 'no-cache');
-
-  if (target.responseMode === 'form_post') {
-    sendFormPost(res, target, all);
-    return;
-  }
+  if (target.responseMode === 'form_post') return formPost(target, all);
   const encoded = new URLSearchParams(all).toString();
   let location: string;
   if (target.responseMode === 'query') {
@@ -35,20 +29,19 @@ export function sendAuthorizationResponse(res: Response, target: ResponseTarget,
   } else {
     location = `${target.redirectUri}#${encoded}`;
   }
-  res.status(303).setHeader('Location', location);
-  res.end();
+  return { status: 303, headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache', Location: location } };
 }
 
 /**
  * OAuth 2.0 Form Post Response Mode: an auto-submitting form. The script is allowed by
  * a nonce; without JavaScript the visible Continue button does the same.
  */
-function sendFormPost(res: Response, target: ResponseTarget, params: Record<string, string>): void {
+function formPost(target: ResponseTarget, params: Record<string, string>): Answer {
   const inputs = Object.entries(params)
     .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
     .join('\n');
   const to = formTarget(target.redirectUri);
-  sendPage(res, {
+  return renderPage({
     tenant: target.tenant,
     title: 'Returning to the application',
     body: `<p class="lead">You are being sent back to the application.</p>

@@ -1,5 +1,3 @@
-import type { Request, Response } from 'express';
-import type { Logger } from 'pino';
 import { oauthError } from '../../errors/oauth-error.js';
 import { INTERACTION_COOKIE, INTERACTION_PATH, readCookies } from '../../sessions/browser-cookies.js';
 import type { Runtime } from '../../runtime.js';
@@ -8,9 +6,10 @@ import { beginResume, endInteraction, findInteraction } from '../../interactions
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import type { AuthorizationRequest } from './context.js';
 import { decide } from './decide.js';
-import { sendErrorPage } from './error-page.js';
+import { redirectAnswer, withCookies, type Answer, type Endpoint, type EndpointInput } from '../endpoint.js';
+import { errorPage } from './error-page.js';
 import { responseTarget, type AuthorizationFlow } from './flow.js';
-import { sendAuthorizeError } from './send-error.js';
+import { authorizeErrorAnswer } from './send-error.js';
 import { clearInteractionCookies } from './start-interaction.js';
 
 const gone = () =>
@@ -19,8 +18,10 @@ const gone = () =>
     'this sign-in request has expired or was started in another browser; return to the application and try again',
   );
 
-function ownedByBrowser(rt: Runtime, req: Request, rec: Interaction): boolean {
-  return readCookies(req.headers.cookie, INTERACTION_COOKIE).some((v) => rt.envelope.verifySecret(v, rec.browserHash));
+function ownedByBrowser(rt: Runtime, input: EndpointInput, rec: Interaction): boolean {
+  return readCookies(input.headers.cookie as string | undefined, INTERACTION_COOKIE).some((v) =>
+    rt.envelope.verifySecret(v, rec.browserHash),
+  );
 }
 
 /**
@@ -28,34 +29,30 @@ function ownedByBrowser(rt: Runtime, req: Request, rec: Interaction): boolean {
  * back. Takes the page's result (once: the state moves atomically from completed to
  * resuming), re-checks the client and continues the decision where it stopped.
  */
-export function resume(rt: Runtime) {
-  return async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
-    const log = (res.locals.log as Logger | undefined) ?? rt.log;
-    const uid = String(req.params.uid ?? '');
+export function resume(rt: Runtime): Endpoint {
+  return async (tenant: TenantContext, input): Promise<Answer> => {
+    const uid = input.params.uid ?? '';
     const rec = /^[A-Za-z0-9_-]{10,64}$/.test(uid) ? await findInteraction(tenant, uid) : null;
-    if (!rec || !ownedByBrowser(rt, req, rec)) return sendErrorPage(res, tenant, gone());
+    if (!rec || !ownedByBrowser(rt, input, rec)) return errorPage(tenant, gone());
     if (rec.state === 'pending') {
       // Back before finishing the page: show it again.
-      res.setHeader('Cache-Control', 'no-store');
-      res.status(303).setHeader('Location', `${tenant.issuer}${INTERACTION_PATH}/${uid}`);
-      res.end();
-      return;
+      return redirectAnswer(`${tenant.issuer}${INTERACTION_PATH}/${uid}`);
     }
     const taken = await beginResume(tenant, uid);
-    if (!taken) return sendErrorPage(res, tenant, gone());
+    if (!taken) return errorPage(tenant, gone());
 
     const request = taken.request as AuthorizationRequest;
     const client = await rt.clients.find(tenant, request.clientId);
     if (!client || !client.redirectUris.includes(request.redirectUri)) {
       await endInteraction(tenant, uid);
-      return sendErrorPage(res, tenant, oauthError('invalid_client', 'the client is no longer registered for this request'));
+      return errorPage(tenant, oauthError('invalid_client', 'the client is no longer registered for this request'));
     }
     let finished = false;
     const flow: AuthorizationFlow = {
       rt,
       tenant,
-      req,
-      res,
+      input,
+      cookies: [],
       client,
       request,
       interactionId: uid,
@@ -65,12 +62,14 @@ export function resume(rt: Runtime) {
       },
     };
     try {
-      const outcome = await decide(flow, taken.result);
+      const { outcome, answer } = await decide(flow, taken.result);
       if (outcome === 'issued') await endInteraction(tenant, uid);
+      return withCookies(answer, flow.cookies);
     } catch (err) {
-      if (!finished && !res.headersSent) flow.onFinish!();
-      sendAuthorizeError(res, tenant, responseTarget(flow), err, log);
+      if (!finished) flow.onFinish!();
+      const answer = authorizeErrorAnswer(tenant, responseTarget(flow), err, input.log);
       await endInteraction(tenant, uid).catch(() => undefined);
+      return withCookies(answer, flow.cookies);
     }
   };
 }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { INTERACTION_COOKIE, INTERACTION_PATH, appendSetCookie, cookieOptions, serializeCookie } from '../../sessions/browser-cookies.js';
+import { INTERACTION_COOKIE, INTERACTION_PATH, cookieOptions, serializeCookie } from '../../sessions/browser-cookies.js';
 import type { InteractionDetails, InteractionPrompt, InteractionResult } from '../../interactions/interaction-record.js';
 import { createInteraction, reopenInteraction } from '../../interactions/transitions.js';
 import { paths } from '../capabilities.js';
+import { redirectAnswer, type Answer } from '../endpoint.js';
 import type { AuthorizationFlow } from './flow.js';
 
 export const resumePath = (uid: string): string => `${paths.authorize}/resume/${uid}`;
@@ -18,8 +19,8 @@ export async function startInteraction(
   prompt: InteractionPrompt,
   details: InteractionDetails,
   result: InteractionResult,
-): Promise<void> {
-  const { rt, tenant, res } = flow;
+): Promise<Answer> {
+  const { rt, tenant } = flow;
   let uid = flow.interactionId;
   const reused = uid !== undefined && (await reopenInteraction(tenant, uid, { prompt, details, result }));
   if (!reused) {
@@ -37,16 +38,18 @@ export async function startInteraction(
       returnTo: tenant.issuer + resumePath(uid),
       ttl,
     });
-    appendSetCookie(res, serializeCookie(INTERACTION_COOKIE, secret, cookieOptions(tenant, `${INTERACTION_PATH}/${uid}`, ttl)));
-    appendSetCookie(res, serializeCookie(INTERACTION_COOKIE, secret, cookieOptions(tenant, resumePath(uid), ttl)));
+    flow.cookies.push(
+      serializeCookie(INTERACTION_COOKIE, secret, cookieOptions(tenant, `${INTERACTION_PATH}/${uid}`, ttl)),
+      serializeCookie(INTERACTION_COOKIE, secret, cookieOptions(tenant, resumePath(uid), ttl)),
+    );
   }
-  res.setHeader('Cache-Control', 'no-store');
-  res.status(303).setHeader('Location', `${tenant.issuer}${INTERACTION_PATH}/${uid}`);
-  res.end();
+  return redirectAnswer(`${tenant.issuer}${INTERACTION_PATH}/${uid}`);
 }
 
 /** Expires both interaction cookies once the interaction is over. */
-export function clearInteractionCookies(flow: Pick<AuthorizationFlow, 'tenant' | 'res'>, uid: string): void {
-  appendSetCookie(flow.res, serializeCookie(INTERACTION_COOKIE, '', cookieOptions(flow.tenant, `${INTERACTION_PATH}/${uid}`, 0)));
-  appendSetCookie(flow.res, serializeCookie(INTERACTION_COOKIE, '', cookieOptions(flow.tenant, resumePath(uid), 0)));
+export function clearInteractionCookies(flow: Pick<AuthorizationFlow, 'tenant' | 'cookies'>, uid: string): void {
+  flow.cookies.push(
+    serializeCookie(INTERACTION_COOKIE, '', cookieOptions(flow.tenant, `${INTERACTION_PATH}/${uid}`, 0)),
+    serializeCookie(INTERACTION_COOKIE, '', cookieOptions(flow.tenant, resumePath(uid), 0)),
+  );
 }

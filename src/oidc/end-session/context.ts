@@ -1,9 +1,9 @@
-import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { ActiveSession } from '../../sessions/login-sessions.js';
 import type { Runtime } from '../../runtime.js';
 import type { ClientRecord } from '../../clients/client-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
+import type { EndpointInput } from '../endpoint.js';
 
 /** A verified id_token_hint: who the RP says is logging out, and from which session. */
 export interface VerifiedHint {
@@ -17,8 +17,9 @@ export interface VerifiedHint {
 export interface EndSessionContext {
   rt: Runtime;
   tenant: TenantContext;
-  req: Request;
-  res: Response;
+  input: EndpointInput;
+  /** Set-Cookie values for the answer (the cleared session and browser state cookies). */
+  cookies: string[];
   log: Logger;
   /** Single-valued parameters (query for GET, form body for POST); empty values count as absent. */
   params: Map<string, string>;

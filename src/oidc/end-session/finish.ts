@@ -1,8 +1,9 @@
-import { SESSION_COOKIE, appendSetCookie, cookieOptions, serializeCookie } from '../../sessions/browser-cookies.js';
+import { SESSION_COOKIE, cookieOptions, serializeCookie } from '../../sessions/browser-cookies.js';
 import { browserStateCookie } from '../../sessions/browser-state.js';
 import { runAfterEndSession } from '../../sessions/logout-hooks.js';
 import { endLoginSession } from '../../sessions/session-logout.js';
 import type { ClientRecord } from '../../clients/client-record.js';
+import { redirectAnswer, type Answer } from '../endpoint.js';
 import { appendQuery } from './append-query.js';
 import { notifyBackChannel } from './back-channel.js';
 import type { EndSessionContext } from './context.js';
@@ -10,11 +11,7 @@ import { frontChannelFrames, type FrontChannelFrame } from './front-channel.js';
 import { renderSignedOutPage, renderStillSignedInPage } from './pages.js';
 
 /** 303 See Other: after a POST the browser follows with a GET. */
-function seeOther(ctx: EndSessionContext, location: string): void {
-  ctx.res.setHeader('Cache-Control', 'no-store');
-  ctx.res.status(303).setHeader('Location', location);
-  ctx.res.end();
-}
+const seeOther = (location: string): Answer => redirectAnswer(location);
 
 const returnUrl = (ctx: EndSessionContext): string | null =>
   ctx.redirectUri ? appendQuery(ctx.redirectUri, ctx.state !== null ? { state: ctx.state } : {}) : null;
@@ -26,10 +23,9 @@ const returnUrl = (ctx: EndSessionContext): string | null =>
  * and the browser goes to the validated post_logout_redirect_uri with `state`, or sees
  * the signed-out page.
  */
-export async function logOut(ctx: EndSessionContext, confirmed: boolean): Promise<void> {
-  const { rt, tenant, res, session } = ctx;
-  appendSetCookie(res, serializeCookie(SESSION_COOKIE, '', cookieOptions(tenant, '', 0)));
-  appendSetCookie(res, browserStateCookie(rt, tenant, null));
+export async function logOut(ctx: EndSessionContext, confirmed: boolean): Promise<Answer> {
+  const { rt, tenant, session } = ctx;
+  ctx.cookies.push(serializeCookie(SESSION_COOKIE, '', cookieOptions(tenant, '', 0)), browserStateCookie(rt, tenant, null));
 
   let frames: FrontChannelFrame[] = [];
   const ended = session ? await endLoginSession(tenant, session.record) : null;
@@ -64,13 +60,13 @@ export async function logOut(ctx: EndSessionContext, confirmed: boolean): Promis
 
   const to = returnUrl(ctx);
   if (frames.length) return renderSignedOutPage(ctx, frames, to);
-  if (to) return seeOther(ctx, to);
-  renderSignedOutPage(ctx, [], null);
+  if (to) return seeOther(to);
+  return renderSignedOutPage(ctx, [], null);
 }
 
 /** The user chose to stay signed in: back to the RP if its URI was validated (it logged the user out locally). */
-export function stay(ctx: EndSessionContext): void {
+export function stay(ctx: EndSessionContext): Answer {
   const to = returnUrl(ctx);
-  if (to) return seeOther(ctx, to);
-  renderStillSignedInPage(ctx);
+  if (to) return seeOther(to);
+  return renderStillSignedInPage(ctx);
 }

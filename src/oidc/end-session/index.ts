@@ -1,5 +1,3 @@
-import type { Request, Response } from 'express';
-import type { Logger } from 'pino';
 import { outageError } from '../../errors/unavailable.js';
 import { OAuthError, oauthError } from '../../errors/oauth-error.js';
 import { SESSION_COOKIE, readCookies } from '../../sessions/browser-cookies.js';
@@ -7,6 +5,7 @@ import type { Runtime } from '../../runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { readParams } from '../authorize/context.js';
 import { paths } from '../capabilities.js';
+import { redirectAnswer, withCookies, withHeaders, type Answer, type Endpoint, type EndpointInput } from '../endpoint.js';
 import { checkClient } from './check-client.js';
 import { checkIdTokenHint } from './check-id-token-hint.js';
 import { checkPostLogoutRedirectUri } from './check-post-logout-redirect-uri.js';
@@ -32,18 +31,20 @@ const steps: EndSessionStep[] = [checkIdTokenHint, checkClient, checkPostLogoutR
  * answered with a 303 to the same request as a GET, a top-level navigation that does
  * carry the cookie. A GET is never sent round again, so this cannot loop.
  */
-function resendAsGet(ctx: EndSessionContext): boolean {
-  if (ctx.req.method !== 'POST' || ctx.params.has('decision') || readCookies(ctx.req.headers.cookie, SESSION_COOKIE).length > 0)
-    return false;
+function resendAsGet(ctx: EndSessionContext): Answer | null {
+  if (
+    ctx.input.method !== 'POST' ||
+    ctx.params.has('decision') ||
+    readCookies(ctx.input.headers.cookie as string | undefined, SESSION_COOKIE).length > 0
+  )
+    return null;
   const query = new URLSearchParams();
   for (const name of LOGOUT_PARAMS) {
     const v = ctx.params.get(name);
     if (v !== undefined) query.set(name, v);
   }
   const qs = query.toString();
-  ctx.res.status(303).setHeader('Location', `${ctx.tenant.issuer}${paths.endSession}${qs ? `?${qs}` : ''}`);
-  ctx.res.end();
-  return true;
+  return redirectAnswer(`${ctx.tenant.issuer}${paths.endSession}${qs ? `?${qs}` : ''}`);
 }
 
 /**
@@ -51,13 +52,13 @@ function resendAsGet(ctx: EndSessionContext): boolean {
  * session it was shown for. Without a session there is nothing left to protect (it
  * ended elsewhere): the user is simply signed out.
  */
-async function confirmed(ctx: EndSessionContext): Promise<void> {
+async function confirmed(ctx: EndSessionContext): Promise<Answer> {
   const decision = ctx.params.get('decision');
   if (decision !== 'logout' && decision !== 'stay') throw oauthError('invalid_request', 'decision must be logout or stay');
   if (!ctx.session) return logOut(ctx, true);
   verifyLogoutCsrf(ctx.rt, ctx.tenant, ctx.session, ctx.params.get(CSRF_FIELD));
   if (decision === 'stay') return stay(ctx);
-  await logOut(ctx, true);
+  return logOut(ctx, true);
 }
 
 /**
@@ -66,44 +67,46 @@ async function confirmed(ctx: EndSessionContext): Promise<void> {
  * once; any other request with a session asks the user first. Errors are HTML pages,
  * never redirects.
  */
-export function endSession(rt: Runtime) {
-  return async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
-    const log = (res.locals.log as Logger | undefined) ?? rt.log;
-    const ctx: EndSessionContext = {
-      rt,
-      tenant,
-      req,
-      res,
-      log,
-      ...readParams(req.method === 'POST' ? req.body : req.query),
-      hint: null,
-      hintRefused: false,
-      client: null,
-      redirectUri: null,
-      state: null,
-      logoutHint: null,
-      uiLocale: 'en',
-      session: null,
-    };
-    res.setHeader('Cache-Control', 'no-store');
-    try {
-      rejectRepeatedParameters(ctx);
-      if (resendAsGet(ctx)) return;
-      for (const step of steps) await step(ctx);
-      if (req.method === 'POST' && ctx.params.has('decision')) return await confirmed(ctx);
-      if (ctx.session && !isTrusted(ctx)) return renderConfirmPage(ctx, logoutCsrfToken(rt, tenant, ctx.session));
-      await logOut(ctx, false);
-    } catch (err) {
-      const outage = err instanceof OAuthError ? undefined : outageError(err);
-      const e = err instanceof OAuthError ? err : (outage ?? oauthError('server_error'));
-      if (outage) log.warn({ reason: (err as Error).message }, 'database unavailable: end_session answered 503');
-      else if (!(err instanceof OAuthError) || e.status >= 500) log.error({ err }, 'end_session failed');
-      if (res.headersSent) {
-        res.end();
-        return;
-      }
-      res.removeHeader('Location');
-      renderEndSessionError(res, tenant, e);
-    }
+export function endSession(rt: Runtime): Endpoint {
+  return async (tenant: TenantContext, input): Promise<Answer> => {
+    const answer = await respond(rt, tenant, input);
+    return withHeaders(answer, NO_STORE);
   };
+}
+
+const NO_STORE = { 'Cache-Control': 'no-store' } as const;
+
+async function respond(rt: Runtime, tenant: TenantContext, input: EndpointInput): Promise<Answer> {
+  const log = input.log;
+  const ctx: EndSessionContext = {
+    rt,
+    tenant,
+    input,
+    cookies: [],
+    log,
+    ...readParams(input.method === 'POST' ? input.body : input.query),
+    hint: null,
+    hintRefused: false,
+    client: null,
+    redirectUri: null,
+    state: null,
+    logoutHint: null,
+    uiLocale: 'en',
+    session: null,
+  };
+  try {
+    rejectRepeatedParameters(ctx);
+    const again = resendAsGet(ctx);
+    if (again) return again;
+    for (const step of steps) await step(ctx);
+    if (input.method === 'POST' && ctx.params.has('decision')) return withCookies(await confirmed(ctx), ctx.cookies);
+    if (ctx.session && !isTrusted(ctx)) return renderConfirmPage(ctx, logoutCsrfToken(rt, tenant, ctx.session));
+    return withCookies(await logOut(ctx, false), ctx.cookies);
+  } catch (err) {
+    const outage = err instanceof OAuthError ? undefined : outageError(err);
+    const e = err instanceof OAuthError ? err : (outage ?? oauthError('server_error'));
+    if (outage) log.warn({ reason: (err as Error).message }, 'database unavailable: end_session answered 503');
+    else if (!(err instanceof OAuthError) || e.status >= 500) log.error({ err }, 'end_session failed');
+    return withCookies(renderEndSessionError(tenant, e), ctx.cookies);
+  }
 }

@@ -3,5 +3,5 @@ import type { EndSessionContext } from './context.js';
 
 /** The browser's login session at this tenant (none: there is nothing to end). */
 export async function loadSession(ctx: EndSessionContext): Promise<void> {
-  ctx.session = await currentSession(ctx.rt, ctx.tenant, ctx.req.headers.cookie);
+  ctx.session = await currentSession(ctx.rt, ctx.tenant, ctx.input.headers.cookie as string | undefined);
 }

@@ -1,8 +1,8 @@
-import type { Response } from 'express';
 import type { OAuthError } from '../../errors/oauth-error.js';
-import { escapeHtml, formTarget, sendPage } from '../../pages/html-page.js';
+import { escapeHtml, formTarget, renderPage } from '../../pages/html-page.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { paths } from '../capabilities.js';
+import type { Answer } from '../endpoint.js';
 import { appendQuery } from './append-query.js';
 import { LOGOUT_PARAMS, type EndSessionContext } from './context.js';
 import { CSRF_FIELD } from './csrf.js';
@@ -21,7 +21,7 @@ const hidden = (name: string, value: string): string => `<input type="hidden" na
  * validated post_logout_redirect_uri (nothing changes, so it needs no form), or simply
  * leaving the page. A POST with decision=stay is still understood.
  */
-export function renderConfirmPage(ctx: EndSessionContext, csrf: string): void {
+export function renderConfirmPage(ctx: EndSessionContext, csrf: string): Answer {
   const { tenant, session, client } = ctx;
   const carried = LOGOUT_PARAMS.map((name) => {
     const v = ctx.params.get(name);
@@ -33,7 +33,7 @@ export function renderConfirmPage(ctx: EndSessionContext, csrf: string): void {
   const asking = client
     ? `<strong>${escapeHtml(client.name)}</strong> asks you to log out of ${escapeHtml(tenant.record.displayName)} as well.`
     : `A request to log you out of ${escapeHtml(tenant.record.displayName)} was received.`;
-  sendPage(ctx.res, {
+  return renderPage({
     tenant,
     title: 'Do you want to log out?',
     // Chrome applies form-action to the redirect that follows the POST.
@@ -56,7 +56,7 @@ ${back ? `<a class="btn secondary" href="${escapeHtml(back)}">Stay signed in</a>
  * (CSP frame-src lists exactly their origins). With a validated post_logout_redirect_uri
  * the page continues there once the frames have loaded (script), or by its button.
  */
-export function renderSignedOutPage(ctx: EndSessionContext, frames: FrontChannelFrame[], continueTo: string | null): void {
+export function renderSignedOutPage(ctx: EndSessionContext, frames: FrontChannelFrame[], continueTo: string | null): Answer {
   const { tenant } = ctx;
   const iframes = frames.map((f) => `<iframe src="${escapeHtml(f.url)}" title="Signing out of an application" hidden></iframe>`).join('\n');
   const next = continueTo
@@ -70,7 +70,7 @@ if(!left){go();return;}
 for(var i=0;i<frames.length;i++){frames[i].addEventListener('load',function(){left--;if(left<=0)go();});}
 setTimeout(go,3000);})();`
     : undefined;
-  sendPage(ctx.res, {
+  return renderPage({
     tenant,
     title: 'You are signed out',
     frameTargets: frames.map((f) => f.origin),
@@ -82,8 +82,8 @@ ${iframes}`,
 }
 
 /** The user chose to stay signed in and there is no validated place to return to. */
-export function renderStillSignedInPage(ctx: EndSessionContext): void {
-  sendPage(ctx.res, {
+export function renderStillSignedInPage(ctx: EndSessionContext): Answer {
+  return renderPage({
     tenant: ctx.tenant,
     title: 'You are still signed in',
     body: `<p class="lead">Your session at ${escapeHtml(ctx.tenant.record.displayName)} continues. You can close this window.</p>`,
@@ -91,7 +91,7 @@ export function renderStillSignedInPage(ctx: EndSessionContext): void {
 }
 
 /** A logout request that cannot be processed (e.g. client_id contradicts id_token_hint); never a redirect. */
-export function renderEndSessionError(res: Response, tenant: TenantContext, err: OAuthError): void {
+export function renderEndSessionError(tenant: TenantContext, err: OAuthError): Answer {
   const status = err.status === 503 ? 503 : err.status >= 500 ? 500 : err.status;
   const detail =
     status === 503
@@ -99,12 +99,13 @@ export function renderEndSessionError(res: Response, tenant: TenantContext, err:
       : err.status >= 500
         ? 'Something went wrong on our side. Please try again later.'
         : err.errorDescription;
-  if (err.headers['Retry-After']) res.setHeader('Retry-After', err.headers['Retry-After']);
-  sendPage(res, {
+  const page = renderPage({
     tenant,
     status,
     title: 'This logout request cannot be completed',
     body: `<p class="lead">${status >= 500 ? 'The logout could not be completed.' : 'The application sent a logout request that we cannot complete. You are still signed in.'} Return to the application, or close this window.</p>
 <div class="alert" role="alert"><strong>${escapeHtml(err.error)}</strong>: ${escapeHtml(detail)}</div>`,
   });
+  const retryAfter = err.headers['Retry-After'];
+  return retryAfter ? { ...page, headers: { ...page.headers, 'Retry-After': retryAfter } } : page;
 }

@@ -1,5 +1,4 @@
-import express, { Router, type Request, type Response } from 'express';
-import { limits, RESERVED_SLUGS } from '../../config/defaults.js';
+import { RESERVED_SLUGS } from '../../config/defaults.js';
 import { bearerError, oauthError } from '../../errors/oauth-error.js';
 import { checkOutboundUrl, OutboundError } from '../../outbound/index.js';
 import { createClient, deleteClient, replaceClientMetadata } from '../../clients/clients.js';
@@ -8,7 +7,7 @@ import type { Runtime } from '../../runtime.js';
 import type { ClientRecord } from '../../clients/client-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { paths } from '../capabilities.js';
-import { withTenant } from '../tenant-handler.js';
+import { emptyAnswer, jsonAnswer, type Answer, type Endpoint, type EndpointInput, type EndpointRoute } from '../endpoint.js';
 import { parseRegistration, registrationView, type RegistrationRequest } from './metadata.js';
 
 /** Grants an anonymous (OPEN) registrant may ask for: those where a user is present and consents. */
@@ -32,20 +31,20 @@ function publicHttpsProblem(uri: string, purpose: string): string | null {
   }
 }
 
-function bearer(req: Request): string | null {
-  const h = req.headers.authorization;
+function bearer(input: EndpointInput): string | null {
+  const h = input.headers.authorization as string | undefined;
   if (!h) return null;
   if (!/^bearer /i.test(h)) throw bearerError('invalid_token', 'use a Bearer token');
   return h.slice(7).trim();
 }
 
 /** Who may register here (tenant setting dynamicRegistration); returns whether the caller is vetted. */
-async function admitRegistration(rt: Runtime, tenant: TenantContext, req: Request): Promise<boolean> {
+async function admitRegistration(rt: Runtime, tenant: TenantContext, input: EndpointInput): Promise<boolean> {
   // The system tenant's clients are admin credentials: never self-service.
   if (RESERVED_SLUGS.has(tenant.slug) || tenant.settings.dynamicRegistration === 'DISABLED') {
     throw oauthError('access_denied', 'dynamic client registration is disabled for this tenant');
   }
-  const token = bearer(req);
+  const token = bearer(input);
   if (tenant.settings.dynamicRegistration === 'OPEN' && !token) return false;
   if (!token) throw bearerError('invalid_token', 'an initial access token is required');
   const used = await tenant.store.initialAccessTokens.consume(rt.envelope.hashSecret(token));
@@ -88,31 +87,33 @@ const registrationUri = (tenant: TenantContext, clientId: string) =>
 
 /** RFC 7591 section 3: register a client. */
 const register =
-  (rt: Runtime) =>
-  async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
-    res.setHeader('Cache-Control', 'no-store');
-    const vetted = await admitRegistration(rt, tenant, req);
-    if (!req.is('application/json')) throw oauthError('invalid_client_metadata', 'the request body must be application/json');
-    const reg = parseRegistration(req.body);
+  (rt: Runtime): Endpoint =>
+  async (tenant, input): Promise<Answer> => {
+    const vetted = await admitRegistration(rt, tenant, input);
+    if (input.contentType !== 'application/json') throw oauthError('invalid_client_metadata', 'the request body must be application/json');
+    const reg = parseRegistration(input.body);
     checkPolicy(tenant, reg, vetted);
     const created = await createClient(rt, tenant, reg.input, {
       metadata: reg.metadata,
       withRegistrationToken: true,
       registeredWith: vetted ? 'initial_access_token' : 'anonymous',
     });
-    res.status(201).json({
-      ...registrationView(created.client),
-      ...(created.clientSecret ? { client_secret: created.clientSecret } : {}),
-      registration_access_token: created.registrationAccessToken,
-      registration_client_uri: registrationUri(tenant, created.client.clientId),
-    });
+    return jsonAnswer(
+      {
+        ...registrationView(created.client),
+        ...(created.clientSecret ? { client_secret: created.clientSecret } : {}),
+        registration_access_token: created.registrationAccessToken,
+        registration_client_uri: registrationUri(tenant, created.client.clientId),
+      },
+      201,
+    );
   };
 
 /** RFC 7592: the registration access token opens exactly its own client. */
-async function managedClient(rt: Runtime, tenant: TenantContext, req: Request): Promise<ClientRecord> {
-  const token = bearer(req);
+async function managedClient(rt: Runtime, tenant: TenantContext, input: EndpointInput): Promise<ClientRecord> {
+  const token = bearer(input);
   if (!token) throw bearerError('invalid_token', 'the registration access token is required');
-  const client = await tenant.store.clients.findByClientId(String(req.params.clientId));
+  const client = await tenant.store.clients.findByClientId(input.params.clientId ?? '');
   // Same answer for an unknown client and a wrong token: nothing to learn from it.
   if (!client?.registrationTokenHash || !rt.envelope.verifySecret(token, client.registrationTokenHash)) {
     throw bearerError('invalid_token', 'the registration access token is not valid for this client');
@@ -121,19 +122,17 @@ async function managedClient(rt: Runtime, tenant: TenantContext, req: Request): 
 }
 
 const read =
-  (rt: Runtime) =>
-  async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
-    res.setHeader('Cache-Control', 'no-store');
-    const client = await managedClient(rt, tenant, req);
-    res.json({ ...registrationView(client), registration_client_uri: registrationUri(tenant, client.clientId) });
+  (rt: Runtime): Endpoint =>
+  async (tenant, input): Promise<Answer> => {
+    const client = await managedClient(rt, tenant, input);
+    return jsonAnswer({ ...registrationView(client), registration_client_uri: registrationUri(tenant, client.clientId) });
   };
 
 const update =
-  (rt: Runtime) =>
-  async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
-    res.setHeader('Cache-Control', 'no-store');
-    const client = await managedClient(rt, tenant, req);
-    const body = (req.body ?? {}) as Record<string, unknown>;
+  (rt: Runtime): Endpoint =>
+  async (tenant, input): Promise<Answer> => {
+    const client = await managedClient(rt, tenant, input);
+    const body = (input.body && typeof input.body === 'object' ? input.body : {}) as Record<string, unknown>;
     if (body.client_id !== client.clientId) throw oauthError('invalid_request', 'client_id must be present and match the client');
     if (
       body.client_secret !== undefined &&
@@ -156,23 +155,27 @@ const update =
     // registered before it existed and gets the anonymous rules).
     checkPolicy(tenant, reg, client.registeredWith === 'initial_access_token');
     const updated = await replaceClientMetadata(rt, tenant, client, reg.input, reg.metadata);
-    res.json({ ...registrationView(updated), registration_client_uri: registrationUri(tenant, client.clientId) });
+    return jsonAnswer({ ...registrationView(updated), registration_client_uri: registrationUri(tenant, client.clientId) });
   };
 
 const remove =
-  (rt: Runtime) =>
-  async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
-    const client = await managedClient(rt, tenant, req);
+  (rt: Runtime): Endpoint =>
+  async (tenant, input): Promise<Answer> => {
+    const client = await managedClient(rt, tenant, input);
     await deleteClient(rt, tenant, client.clientId);
-    res.status(204).end();
+    return DELETED;
   };
 
-export function registrationRouter(rt: Runtime): Router {
-  const r = Router({ mergeParams: true });
-  const json = express.json({ limit: limits.bodyBytes, strict: false });
-  r.post(paths.registration, json, withTenant(register(rt)));
-  r.get(`${paths.registration}/:clientId`, withTenant(read(rt)));
-  r.put(`${paths.registration}/:clientId`, json, withTenant(update(rt)));
-  r.delete(`${paths.registration}/:clientId`, withTenant(remove(rt)));
-  return r;
+const DELETED = Object.freeze(emptyAnswer(204));
+const NO_STORE = { 'Cache-Control': 'no-store' } as const;
+
+/** RFC 7591 registration and RFC 7592 management, as routes of the tenant (oidc/router.ts). */
+export function registrationRoutes(rt: Runtime): EndpointRoute[] {
+  const managed = `${paths.registration}/:clientId`;
+  return [
+    { method: 'POST', path: paths.registration, endpoint: register(rt), body: 'json', headers: NO_STORE },
+    { method: 'GET', path: managed, endpoint: read(rt), headers: NO_STORE },
+    { method: 'PUT', path: managed, endpoint: update(rt), body: 'json', headers: NO_STORE },
+    { method: 'DELETE', path: managed, endpoint: remove(rt) },
+  ];
 }
