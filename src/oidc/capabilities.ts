@@ -66,9 +66,23 @@ export const capabilities = {
 export const passwordGrantEnabled = (tenant: TenantContext): boolean =>
   tenant.settings.passwordGrant === true && tenant.settings.allowedGrantTypes.includes('password');
 
+/** RFC 8628's grant type (oidc/grants/device-code.ts). */
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/**
+ * The Device Authorization Grant (RFC 8628) exists only where the tenant has it on
+ * (settings.deviceFlow, default true) and allows its grant type: elsewhere discovery omits
+ * it, its endpoint and page answer 404 and the token endpoint unsupported_grant_type.
+ */
+export const deviceFlowEnabled = (tenant: TenantContext): boolean =>
+  tenant.settings.deviceFlow === true && tenant.settings.allowedGrantTypes.includes(DEVICE_CODE_GRANT);
+
 /** The grant types a tenant announces. */
-export const grantTypesFor = (tenant: TenantContext): string[] =>
-  passwordGrantEnabled(tenant) ? [...capabilities.grantTypes, 'password'] : capabilities.grantTypes;
+export const grantTypesFor = (tenant: TenantContext): string[] => [
+  ...capabilities.grantTypes,
+  ...(passwordGrantEnabled(tenant) ? ['password'] : []),
+  ...(deviceFlowEnabled(tenant) ? [DEVICE_CODE_GRANT] : []),
+];
 
 /** Endpoint paths below the issuer. */
 export const paths = {
@@ -87,4 +101,8 @@ export const paths = {
   endSession: '/end_session',
   /** Session Management 1.0 (oidc/check-session.ts). */
   checkSession: '/check_session',
+  /** RFC 8628 3.1 (oidc/device/). */
+  deviceAuthorization: '/device/auth',
+  /** RFC 8628 3.3: the verification_uri, a page (interaction/device/). */
+  devicePage: '/device',
 } as const;

@@ -4,7 +4,7 @@ import { requestableClaims } from '../claims/pipeline.js';
 import { algsOf } from '../keys/families.js';
 import { REQUEST_OBJECT_ALGS } from '../services/client-request-metadata.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
-import { capabilities, grantTypesFor, paths } from './capabilities.js';
+import { capabilities, deviceFlowEnabled, grantTypesFor, paths } from './capabilities.js';
 
 export interface CachedDocument {
   body: string;
@@ -67,6 +67,8 @@ export function discoveryMetadata(tenant: TenantContext): Record<string, unknown
     frontchannel_logout_session_supported: capabilities.frontchannelLogout,
     backchannel_logout_supported: capabilities.backchannelLogout,
     backchannel_logout_session_supported: capabilities.backchannelLogout,
+    // RFC 8628 4: only where the tenant has the device flow on (its grant type is in grant_types_supported then).
+    ...(deviceFlowEnabled(tenant) ? { device_authorization_endpoint: iss + paths.deviceAuthorization } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import { revocation } from './revocation.js';
 import { registrationRouter } from './registration/index.js';
 import { endSession } from './end-session/index.js';
 import { CHECK_SESSION_ORIGIN_PATH, checkSession, checkSessionOrigin } from './check-session.js';
+import { deviceAuthorization } from './device/device-authorization.js';
 
 /** The form parser of every protocol endpoint that takes a form body. */
 export const form = express.urlencoded({ extended: false, limit: limits.bodyBytes, parameterLimit: 100 });
@@ -75,6 +76,8 @@ export function oidcRouter(rt: Runtime): Router {
   r.options(paths.revocation, withTenant(tokenPreflight));
   r.post(paths.revocation, form, direct('POST', paths.revocation));
   r.all(paths.revocation, methodNotAllowed('POST'));
+  r.post(paths.deviceAuthorization, form, withTenant(deviceAuthorization(rt)));
+  r.all(paths.deviceAuthorization, methodNotAllowed('POST'));
   r.use(registrationRouter(rt));
   r.get(paths.endSession, withTenant(endSession(rt)));
   r.post(paths.endSession, form, withTenant(endSession(rt)));

@@ -1,0 +1,65 @@
+import type { Request, Response } from 'express';
+import { formatUserCode } from '../../device-authorizations/user-code.js';
+import { startDeviceAuthorization } from '../../device-authorizations/device-authorizations.js';
+import { notFound, oauthError } from '../../errors/oauth-error.js';
+import type { Runtime } from '../../services/runtime.js';
+import type { ClientRecord } from '../../store/models/client.js';
+import type { TenantContext } from '../../tenancy/tenant-context.js';
+import { DEVICE_CODE_GRANT, deviceFlowEnabled, paths } from '../capabilities.js';
+import { authenticateClient } from '../client-auth.js';
+import { allowedScopes, parseScope } from '../scopes.js';
+
+/** RFC 8628 3.2: the device authorization response. */
+export interface DeviceAuthorizationResponse {
+  device_code: string;
+  user_code: string;
+  verification_uri: string;
+  verification_uri_complete: string;
+  expires_in: number;
+  interval: number;
+}
+
+/** The page a person opens on their phone: `{issuer}/device` (interaction/device/). */
+export const verificationUri = (tenant: TenantContext): string => tenant.issuer + paths.devicePage;
+
+/**
+ * RFC 8628 3.1-3.2, framework-free: an authenticated client asks for a device code and
+ * a user code for the scopes it may request. The `resource` parameter (RFC 8707) is left
+ * to the resource indicators work.
+ */
+export async function deviceAuthorizationRequest(
+  rt: Runtime,
+  tenant: TenantContext,
+  client: ClientRecord,
+  body: Record<string, unknown>,
+  now: Date,
+): Promise<DeviceAuthorizationResponse> {
+  if (!client.grantTypes.includes(DEVICE_CODE_GRANT))
+    throw oauthError('unauthorized_client', 'this client is not registered for the device code grant');
+  const scopes = allowedScopes(client, parseScope(body.scope));
+  const { deviceCode, userCode, record } = await startDeviceAuthorization(rt, tenant, { clientId: client.clientId, scopes }, now);
+  const shown = formatUserCode(userCode);
+  return {
+    device_code: deviceCode,
+    user_code: shown,
+    verification_uri: verificationUri(tenant),
+    verification_uri_complete: `${verificationUri(tenant)}?${new URLSearchParams({ user_code: shown })}`,
+    expires_in: Math.round((record.expiresAt.getTime() - now.getTime()) / 1000),
+    interval: record.interval,
+  };
+}
+
+/** POST `{issuer}/device/auth`: client authentication as at the token endpoint (public clients by client_id). */
+export const deviceAuthorization =
+  (rt: Runtime) =>
+  async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
+    if (!deviceFlowEnabled(tenant)) throw notFound('the device flow is not enabled for this tenant');
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Pragma', 'no-cache');
+    if (!req.is('application/x-www-form-urlencoded'))
+      throw oauthError('invalid_request', 'the device authorization endpoint takes application/x-www-form-urlencoded');
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    for (const v of Object.values(body)) if (Array.isArray(v)) throw oauthError('invalid_request', 'a parameter was sent more than once');
+    const { client } = await authenticateClient(rt, tenant, req);
+    res.status(200).json(await deviceAuthorizationRequest(rt, tenant, client, body, new Date()));
+  };
