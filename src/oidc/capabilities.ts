@@ -1,6 +1,9 @@
 import { protocolClaims, standardScopes, standardUserClaims } from '../claims/standard-claims.js';
 import { signingAlgs } from '../config/defaults.js';
+import { DEVICE_CODE_GRANT, DEVICE_PAGE_PATH, deviceFlowEnabled } from '../device-authorizations/device-flow.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
+
+export { DEVICE_CODE_GRANT, deviceFlowEnabled };
 
 /**
  * What the provider implements now. Discovery is built from this and nothing else, so
@@ -66,17 +69,6 @@ export const capabilities = {
 export const passwordGrantEnabled = (tenant: TenantContext): boolean =>
   tenant.settings.passwordGrant === true && tenant.settings.allowedGrantTypes.includes('password');
 
-/** RFC 8628's grant type (oidc/grants/device-code.ts). */
-export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
-
-/**
- * The Device Authorization Grant (RFC 8628) exists only where the tenant has it on
- * (settings.deviceFlow, default true) and allows its grant type: elsewhere discovery omits
- * it, its endpoint and page answer 404 and the token endpoint unsupported_grant_type.
- */
-export const deviceFlowEnabled = (tenant: TenantContext): boolean =>
-  tenant.settings.deviceFlow === true && tenant.settings.allowedGrantTypes.includes(DEVICE_CODE_GRANT);
-
 /** The grant types a tenant announces. */
 export const grantTypesFor = (tenant: TenantContext): string[] => [
   ...capabilities.grantTypes,
@@ -104,5 +96,5 @@ export const paths = {
   /** RFC 8628 3.1 (oidc/device/). */
   deviceAuthorization: '/device/auth',
   /** RFC 8628 3.3: the verification_uri, a page (interaction/device/). */
-  devicePage: '/device',
+  devicePage: DEVICE_PAGE_PATH,
 } as const;

@@ -5,7 +5,7 @@ import { notFound, oauthError } from '../../errors/oauth-error.js';
 import type { Runtime } from '../../services/runtime.js';
 import type { ClientRecord } from '../../store/models/client.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
-import { DEVICE_CODE_GRANT, deviceFlowEnabled, paths } from '../capabilities.js';
+import { DEVICE_CODE_GRANT, deviceFlowEnabled, verificationUri } from '../../device-authorizations/device-flow.js';
 import { authenticateClient } from '../client-auth.js';
 import { allowedScopes, parseScope } from '../scopes.js';
 
@@ -18,9 +18,6 @@ export interface DeviceAuthorizationResponse {
   expires_in: number;
   interval: number;
 }
-
-/** The page a person opens on their phone: `{issuer}/device` (interaction/device/). */
-export const verificationUri = (tenant: TenantContext): string => tenant.issuer + paths.devicePage;
 
 /**
  * RFC 8628 3.1-3.2, framework-free: an authenticated client asks for a device code and
@@ -43,7 +40,7 @@ export async function deviceAuthorizationRequest(
     device_code: deviceCode,
     user_code: shown,
     verification_uri: verificationUri(tenant),
-    verification_uri_complete: `${verificationUri(tenant)}?${new URLSearchParams({ user_code: shown })}`,
+    verification_uri_complete: verificationUri(tenant, shown),
     expires_in: Math.round((record.expiresAt.getTime() - now.getTime()) / 1000),
     interval: record.interval,
   };

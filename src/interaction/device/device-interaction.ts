@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import type { Response } from 'express';
+import { DEVICE_PAGE_PATH } from '../../device-authorizations/device-flow.js';
+import { INTERACTION_COOKIE, INTERACTION_PATH, appendSetCookie, cookieOptions, serializeCookie } from '../../services/browser-cookies.js';
+import type { ActiveSession } from '../../services/login-sessions.js';
+import type { Runtime } from '../../services/runtime.js';
+import type { ClientRecord } from '../../store/models/client.js';
+import type { DeviceAuthorizationRecord } from '../../store/models/device-authorization.js';
+import type { InteractionDetails, InteractionPrompt } from '../../store/models/interaction.js';
+import type { TenantContext } from '../../tenancy/tenant-context.js';
+import { seeOther } from '../see-other.js';
+
+/**
+ * The device page drives the same login and consent pages as the authorization
+ * endpoint, through the same stored interaction (docs/architecture.md): its `request` names
+ * the device authorization, and the pages send the browser back to
+ * `{issuer}/device/resume/{uid}` instead of the authorization endpoint.
+ */
+export interface DeviceInteractionRequest {
+  deviceAuthorizationId: string;
+}
+
+export const deviceResumePath = (uid: string): string => `${DEVICE_PAGE_PATH}/resume/${uid}`;
+
+export function deviceDetails(
+  tenant: TenantContext,
+  client: ClientRecord,
+  rec: DeviceAuthorizationRecord,
+  session: ActiveSession | null,
+): InteractionDetails {
+  return {
+    clientName: client.name,
+    // No redirect URI: every page of this flow stays at the provider.
+    redirectUri: tenant.issuer,
+    scopes: rec.scopes,
+    claims: [],
+    userId: session?.user._id,
+    username: session?.user.username,
+  };
+}
+
+/** A new interaction for this browser (cookie-bound, as the authorization endpoint's), and the browser sent to its page. */
+export async function startDeviceInteraction(
+  rt: Runtime,
+  tenant: TenantContext,
+  res: Response,
+  rec: DeviceAuthorizationRecord,
+  prompt: InteractionPrompt,
+  details: InteractionDetails,
+): Promise<void> {
+  const uid = randomBytes(18).toString('base64url');
+  const secret = randomBytes(32).toString('base64url');
+  const ttl = tenant.settings.interactionTtl;
+  const now = new Date();
+  const request: DeviceInteractionRequest = { deviceAuthorizationId: rec._id };
+  await tenant.store.interactions.insert({
+    _id: uid,
+    browserHash: rt.envelope.hashSecret(secret),
+    clientId: rec.clientId,
+    prompt,
+    state: 'pending',
+    request: JSON.stringify(request),
+    details: JSON.stringify(details),
+    result: '{}',
+    returnTo: tenant.issuer + deviceResumePath(uid),
+    flash: null,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + ttl * 1000),
+  });
+  appendSetCookie(res, serializeCookie(INTERACTION_COOKIE, secret, cookieOptions(tenant, `${INTERACTION_PATH}/${uid}`, ttl)));
+  appendSetCookie(res, serializeCookie(INTERACTION_COOKIE, secret, cookieOptions(tenant, deviceResumePath(uid), ttl)));
+  seeOther(res, `${tenant.issuer}${INTERACTION_PATH}/${uid}`);
+}
+
+/** Expires both interaction cookies once the device interaction is over. */
+export function clearDeviceInteractionCookies(tenant: TenantContext, res: Response, uid: string): void {
+  appendSetCookie(res, serializeCookie(INTERACTION_COOKIE, '', cookieOptions(tenant, `${INTERACTION_PATH}/${uid}`, 0)));
+  appendSetCookie(res, serializeCookie(INTERACTION_COOKIE, '', cookieOptions(tenant, deviceResumePath(uid), 0)));
+}
