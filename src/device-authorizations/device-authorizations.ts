@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Runtime } from '../services/runtime.js';
-import type { DeviceAuthorizationRecord } from '../store/models/device-authorization.js';
+import type { Runtime } from '../runtime.js';
+import type { DeviceAuthorizationRecord } from './device-authorization-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { newUserCode } from './user-code.js';
 

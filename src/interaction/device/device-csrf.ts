@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { DEVICE_PAGE_PATH } from '../../device-authorizations/device-flow.js';
-import { appendSetCookie, cookieOptions, readCookies, serializeCookie } from '../../services/browser-cookies.js';
-import type { Runtime } from '../../services/runtime.js';
+import { appendSetCookie, cookieOptions, readCookies, serializeCookie } from '../../sessions/browser-cookies.js';
+import type { Runtime } from '../../runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { CSRF_FIELD } from '../csrf.js';
 import { csrfRefused } from '../interaction-error.js';

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Response } from 'express';
 import { DEVICE_PAGE_PATH } from '../../device-authorizations/device-flow.js';
-import { INTERACTION_COOKIE, INTERACTION_PATH, appendSetCookie, cookieOptions, serializeCookie } from '../../services/browser-cookies.js';
-import type { ActiveSession } from '../../services/login-sessions.js';
-import type { Runtime } from '../../services/runtime.js';
-import type { ClientRecord } from '../../store/models/client.js';
-import type { DeviceAuthorizationRecord } from '../../store/models/device-authorization.js';
-import type { InteractionDetails, InteractionPrompt } from '../../store/models/interaction.js';
+import { INTERACTION_COOKIE, INTERACTION_PATH, appendSetCookie, cookieOptions, serializeCookie } from '../../sessions/browser-cookies.js';
+import type { ActiveSession } from '../../sessions/login-sessions.js';
+import type { Runtime } from '../../runtime.js';
+import type { ClientRecord } from '../../clients/client-record.js';
+import type { DeviceAuthorizationRecord } from '../../device-authorizations/device-authorization-record.js';
+import type { InteractionDetails, InteractionPrompt } from '../../interactions/interaction-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { seeOther } from '../see-other.js';
 

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import { DEVICE_PAGE_PATH } from '../../device-authorizations/device-flow.js';
-import { escapeHtml, sendPage } from '../../services/html-page.js';
+import { escapeHtml, sendPage } from '../../pages/html-page.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { CSRF_FIELD } from '../csrf.js';
 

@@ -1,10 +1,10 @@
 import type { Request, Response } from 'express';
 import { approveDeviceAuthorization, denyDeviceAuthorization } from '../../device-authorizations/device-authorizations.js';
 import { deviceFlowEnabled } from '../../device-authorizations/device-flow.js';
-import { INTERACTION_COOKIE, INTERACTION_PATH, readCookies } from '../../services/browser-cookies.js';
-import { authTimeSeconds, currentSession } from '../../services/login-sessions.js';
-import type { Runtime } from '../../services/runtime.js';
-import type { InteractionDetails, InteractionRecord, InteractionResult } from '../../store/models/interaction.js';
+import { INTERACTION_COOKIE, INTERACTION_PATH, readCookies } from '../../sessions/browser-cookies.js';
+import { authTimeSeconds, currentSession } from '../../sessions/login-sessions.js';
+import type { Runtime } from '../../runtime.js';
+import type { InteractionDetails, InteractionRecord, InteractionResult } from '../../interactions/interaction-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { expired, InteractionError } from '../interaction-error.js';
 import { seeOther } from '../see-other.js';

@@ -2,9 +2,9 @@ import type { Request, Response } from 'express';
 import { findPendingByUserCode } from '../../device-authorizations/device-authorizations.js';
 import { deviceFlowEnabled } from '../../device-authorizations/device-flow.js';
 import { normalizeUserCode } from '../../device-authorizations/user-code.js';
-import { currentSession } from '../../services/login-sessions.js';
-import { releaseAttempt, reserveUserCodeAttempt } from '../../services/login-throttle.js';
-import type { Runtime } from '../../services/runtime.js';
+import { currentSession } from '../../sessions/login-sessions.js';
+import { releaseAttempt, reserveUserCodeAttempt } from '../../sessions/login-throttle.js';
+import type { Runtime } from '../../runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { InteractionError } from '../interaction-error.js';
 import { deviceCsrfToken, verifyDeviceCsrf } from './device-csrf.js';
@@ -33,7 +33,7 @@ export function showDevicePage(rt: Runtime) {
 
 /**
  * POST `{issuer}/device` with `user_code`: counted against the client address before the
- * code is looked up (services/login-throttle.ts), then the browser continues to the login
+ * code is looked up (sessions/login-throttle.ts), then the browser continues to the login
  * page (no session) or straight to the consent page, which the device flow always shows.
  */
 export function submitUserCode(rt: Runtime) {

@@ -1,6 +1,6 @@
 import { deviceCodeId } from '../../device-authorizations/device-authorizations.js';
 import { OAuthError, oauthError } from '../../errors/oauth-error.js';
-import type { DeviceAuthorizationRecord } from '../../store/models/device-authorization.js';
+import type { DeviceAuthorizationRecord } from '../../device-authorizations/device-authorization-record.js';
 import { grantParties, issueTokenSet } from '../issue/token-set.js';
 import { DEVICE_CODE_GRANT } from '../capabilities.js';
 import type { GrantContext, GrantHandler } from '../token/grant.js';

@@ -1,6 +1,7 @@
 import type { TenantStore } from '../index.js';
 import { isDuplicateKey } from '../errors.js';
-import { deviceAuthorizationModel, type DeviceAuthorizationRecord } from '../models/device-authorization.js';
+import type { DeviceAuthorizationRecord } from '../../device-authorizations/device-authorization-record.js';
+import { deviceAuthorizationModel } from '../models/device-authorization.js';
 
 /**
  * Device authorizations (RFC 8628). Every state change is one atomic update that only
