@@ -1,12 +1,12 @@
-import type { Request, Response } from 'express';
 import { formatUserCode } from '../../device-authorizations/user-code.js';
 import { startDeviceAuthorization } from '../../device-authorizations/device-authorizations.js';
+import { DEVICE_CODE_GRANT, deviceFlowEnabled, verificationUri } from '../../device-authorizations/device-flow.js';
 import { notFound, oauthError } from '../../errors/oauth-error.js';
 import type { Runtime } from '../../runtime.js';
 import type { ClientRecord } from '../../clients/client-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
-import { DEVICE_CODE_GRANT, deviceFlowEnabled, verificationUri } from '../../device-authorizations/device-flow.js';
 import { authenticateClient } from '../client-auth.js';
+import { formOf, jsonAnswer, type Answer, type Endpoint } from '../endpoint.js';
 import { allowedScopes, parseScope } from '../scopes.js';
 
 /** RFC 8628 3.2: the device authorization response. */
@@ -20,9 +20,9 @@ export interface DeviceAuthorizationResponse {
 }
 
 /**
- * RFC 8628 3.1-3.2, framework-free: an authenticated client asks for a device code and
- * a user code for the scopes it may request. The `resource` parameter (RFC 8707) is left
- * to the resource indicators work.
+ * RFC 8628 3.1-3.2: an authenticated client asks for a device code and a user code for
+ * the scopes it may request. The `resource` parameter (RFC 8707) is left to the resource
+ * indicators work.
  */
 export async function deviceAuthorizationRequest(
   rt: Runtime,
@@ -46,17 +46,21 @@ export async function deviceAuthorizationRequest(
   };
 }
 
-/** POST `{issuer}/device/auth`: client authentication as at the token endpoint (public clients by client_id). */
+/** Headers of every answer of the endpoint, errors included: codes are secrets. */
+export const DEVICE_AUTHORIZATION_HEADERS = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
+
+/**
+ * POST `{issuer}/device/auth` (docs/architecture.md "One request's path"): client
+ * authentication as at the token endpoint (public clients by client_id).
+ */
 export const deviceAuthorization =
-  (rt: Runtime) =>
-  async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
+  (rt: Runtime): Endpoint =>
+  async (tenant, input): Promise<Answer> => {
     if (!deviceFlowEnabled(tenant)) throw notFound('the device flow is not enabled for this tenant');
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Pragma', 'no-cache');
-    if (!req.is('application/x-www-form-urlencoded'))
+    if (input.contentType !== 'application/x-www-form-urlencoded')
       throw oauthError('invalid_request', 'the device authorization endpoint takes application/x-www-form-urlencoded');
-    const body = (req.body ?? {}) as Record<string, unknown>;
+    const body = formOf(input);
     for (const v of Object.values(body)) if (Array.isArray(v)) throw oauthError('invalid_request', 'a parameter was sent more than once');
-    const { client } = await authenticateClient(rt, tenant, req);
-    res.status(200).json(await deviceAuthorizationRequest(rt, tenant, client, body, new Date()));
+    const { client } = await authenticateClient(rt, tenant, input);
+    return jsonAnswer(await deviceAuthorizationRequest(rt, tenant, client, body, new Date()));
   };
