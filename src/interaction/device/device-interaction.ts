@@ -7,12 +7,13 @@ import type { Runtime } from '../../runtime.js';
 import type { ClientRecord } from '../../clients/client-record.js';
 import type { DeviceAuthorizationRecord } from '../../device-authorizations/device-authorization-record.js';
 import type { InteractionDetails, InteractionPrompt } from '../../interactions/interaction-record.js';
+import { createInteraction } from '../../interactions/transitions.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { seeOther } from '../see-other.js';
 
 /**
  * The device page drives the same login and consent pages as the authorization
- * endpoint, through the same stored interaction (docs/architecture.md): its `request` names
+ * endpoint, through the same interaction state machine (docs/architecture.md): its `request` names
  * the device authorization, and the pages send the browser back to
  * `{issuer}/device/resume/{uid}` instead of the authorization endpoint.
  */
@@ -51,21 +52,17 @@ export async function startDeviceInteraction(
   const uid = randomBytes(18).toString('base64url');
   const secret = randomBytes(32).toString('base64url');
   const ttl = tenant.settings.interactionTtl;
-  const now = new Date();
   const request: DeviceInteractionRequest = { deviceAuthorizationId: rec._id };
-  await tenant.store.interactions.insert({
-    _id: uid,
+  await createInteraction(tenant, {
+    id: uid,
     browserHash: rt.envelope.hashSecret(secret),
     clientId: rec.clientId,
     prompt,
-    state: 'pending',
-    request: JSON.stringify(request),
-    details: JSON.stringify(details),
-    result: '{}',
+    request,
+    details,
+    result: {},
     returnTo: tenant.issuer + deviceResumePath(uid),
-    flash: null,
-    createdAt: now,
-    expiresAt: new Date(now.getTime() + ttl * 1000),
+    ttl,
   });
   appendSetCookie(res, serializeCookie(INTERACTION_COOKIE, secret, cookieOptions(tenant, `${INTERACTION_PATH}/${uid}`, ttl)));
   appendSetCookie(res, serializeCookie(INTERACTION_COOKIE, secret, cookieOptions(tenant, deviceResumePath(uid), ttl)));

@@ -4,7 +4,8 @@ import { deviceFlowEnabled } from '../../device-authorizations/device-flow.js';
 import { INTERACTION_COOKIE, INTERACTION_PATH, readCookies } from '../../sessions/browser-cookies.js';
 import { authTimeSeconds, currentSession } from '../../sessions/login-sessions.js';
 import type { Runtime } from '../../runtime.js';
-import type { InteractionDetails, InteractionRecord, InteractionResult } from '../../interactions/interaction-record.js';
+import type { Interaction } from '../../interactions/interaction.js';
+import { beginResume, endInteraction, findInteraction, reopenInteraction } from '../../interactions/transitions.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { expired, InteractionError } from '../interaction-error.js';
 import { seeOther } from '../see-other.js';
@@ -19,7 +20,7 @@ const codeGone = (): InteractionError =>
     'The code expired or was already used. Start signing in on your device again to get a new code.',
   );
 
-const ownedByBrowser = (rt: Runtime, req: Request, rec: InteractionRecord): boolean =>
+const ownedByBrowser = (rt: Runtime, req: Request, rec: Interaction): boolean =>
   readCookies(req.headers.cookie, INTERACTION_COOKIE).some((v) => rt.envelope.verifySecret(v, rec.browserHash));
 
 /**
@@ -32,18 +33,18 @@ export function resumeDevice(rt: Runtime) {
   return async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
     if (!deviceFlowEnabled(tenant)) throw deviceFlowOff();
     const uid = String(req.params.uid ?? '');
-    const ia = /^[A-Za-z0-9_-]{10,64}$/.test(uid) ? await tenant.store.interactions.find(uid) : null;
+    const ia = /^[A-Za-z0-9_-]{10,64}$/.test(uid) ? await findInteraction(tenant, uid) : null;
     if (!ia || !ownedByBrowser(rt, req, ia)) throw expired();
     if (ia.state === 'pending') return seeOther(res, `${tenant.issuer}${INTERACTION_PATH}/${uid}`);
-    const taken = await tenant.store.interactions.transition(uid, 'completed', { state: 'resuming' });
+    const taken = await beginResume(tenant, uid);
     if (!taken) throw expired();
 
     const finish = async (): Promise<void> => {
       clearDeviceInteractionCookies(tenant, res, uid);
-      await tenant.store.interactions.delete(uid);
+      await endInteraction(tenant, uid);
     };
     const now = new Date();
-    const { deviceAuthorizationId } = JSON.parse(taken.request) as DeviceInteractionRequest;
+    const { deviceAuthorizationId } = (taken.request ?? {}) as Partial<DeviceInteractionRequest>;
     const rec = deviceAuthorizationId ? await tenant.store.deviceAuthorizations.find(deviceAuthorizationId) : null;
     const client = rec ? await rt.clients.find(tenant, rec.clientId) : null;
     if (!rec || !client || rec.status !== 'pending' || new Date(rec.expiresAt) <= now) {
@@ -51,7 +52,7 @@ export function resumeDevice(rt: Runtime) {
       throw codeGone();
     }
 
-    const result = JSON.parse(taken.result || '{}') as InteractionResult;
+    const { result } = taken;
     if (result.error) {
       await denyDeviceAuthorization(tenant, rec, result.login?.userId ?? null, now);
       await finish();
@@ -59,18 +60,15 @@ export function resumeDevice(rt: Runtime) {
     }
 
     const session = await currentSession(rt, tenant, req.headers.cookie);
-    const shownTo = (JSON.parse(taken.details || '{}') as InteractionDetails).userId;
-    const consented = !!session && !!result.consent && shownTo === session.user._id;
+    const consented = !!session && !!result.consent && taken.details.userId === session.user._id;
     if (!consented) {
       // Next page: a login without a session, else the consent of the signed-in user (asked every time, RFC 8628 5.4).
-      const next = await tenant.store.interactions.transition(uid, 'resuming', {
-        state: 'pending',
+      const reopened = await reopenInteraction(tenant, uid, {
         prompt: session ? 'consent' : 'login',
-        details: JSON.stringify(deviceDetails(tenant, client, rec, session)),
-        result: JSON.stringify({ ...result, consent: undefined }),
-        flash: null,
+        details: deviceDetails(tenant, client, rec, session),
+        result: { ...result, consent: undefined },
       });
-      if (!next) throw expired();
+      if (!reopened) throw expired();
       return seeOther(res, `${tenant.issuer}${INTERACTION_PATH}/${uid}`);
     }
 
