@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as oidc from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
+import { parseTenantFile, TenantFileError } from '../src/tenant-files/tenant-file.js';
 import { createClient, createTenant, createUser, gqlOk } from './helpers/admin.js';
 import { browserSkip, launchChromium } from './helpers/chromium.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -173,6 +174,19 @@ test('openid-client signs in a TV through the device page in Chromium; the devic
   const me = await oidc.fetchUserInfo(config, set.access_token, claims.sub);
   assert.equal(me.name, 'Couch Potato');
 
+  // As every grant: a TOKEN_ISSUED event naming the device code grant (events are written asynchronously).
+  let issued: { data: { grantType: string; tokens: string[] } }[] = [];
+  for (let i = 0; i < 50 && !issued.length; i++) {
+    const r = await gqlOk<{ events: { edges: { node: { data: { grantType: string; tokens: string[] } } }[] } }>(
+      srv,
+      `{ events(tenant: "${slug}", filter: { type: TOKEN_ISSUED }) { edges { node { data } } } }`,
+    );
+    issued = r.events.edges.map((e) => e.node);
+    if (!issued.length) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(issued[0]?.data.grantType, DEVICE_GRANT);
+  assert.deepEqual(issued[0]?.data.tokens, ['access_token', 'id_token', 'refresh_token']);
+
   // Used once: the device code again is invalid_grant, and whoever holds it too lost the tokens.
   const again = await poll(slug, clientId, da.device_code);
   assert.equal(again.body.error, 'invalid_grant');
@@ -296,4 +310,26 @@ test('a user who denies on the device page leaves the device with access_denied'
   const polled = await poll(slug, clientId, second.device_code);
   assert.equal(polled.status, 200);
   assert.ok(polled.body.id_token);
+});
+
+test('tenant files carry the device settings and the grant type; out-of-range values are refused', () => {
+  const file = parseTenantFile(`slug: tvfile
+displayName: TV File
+settings:
+  deviceFlow: true
+  deviceCodeLifetime: 900
+  devicePollingInterval: 10
+clients:
+  - clientId: tv
+    name: TV
+    clientType: PUBLIC
+    grantTypes: [${DEVICE_GRANT}]
+    redirectUris: []
+`);
+  assert.deepEqual(file.settings, { deviceFlow: true, deviceCodeLifetime: 900, devicePollingInterval: 10 });
+  assert.deepEqual(file.clients?.[0]?.grantTypes, [DEVICE_GRANT]);
+  assert.throws(
+    () => parseTenantFile('slug: tvfile\ndisplayName: TV File\nsettings:\n  devicePollingInterval: 0\n'),
+    (err: unknown) => err instanceof TenantFileError && /devicePollingInterval/.test(err.message),
+  );
 });
