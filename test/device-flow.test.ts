@@ -320,7 +320,7 @@ settings:
   deviceCodeLifetime: 900
   devicePollingInterval: 10
 clients:
-  - clientId: tv
+  - clientId: living-room-tv
     name: TV
     clientType: PUBLIC
     grantTypes: [${DEVICE_GRANT}]
