@@ -176,7 +176,7 @@ test('updateTenant changes name, branding, lifetimes, grant types, consent lifet
     `mutation { updateTenant(slug: "upd", input: {settings: {accessTokenTtl: null, allowedGrantTypes: null}, branding: null}) { ${TENANT_FIELDS} } }`,
   );
   assert.equal(reset.updateTenant.settings.accessTokenTtl, 3600);
-  assert.equal(reset.updateTenant.settings.allowedGrantTypes.length, 6);
+  assert.equal(reset.updateTenant.settings.allowedGrantTypes.length, 7);
   assert.equal(reset.updateTenant.overriddenSettings.includes('accessTokenTtl'), false);
   assert.deepEqual(reset.updateTenant.branding, { logoUrl: null, primaryColor: null });
 

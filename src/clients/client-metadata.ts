@@ -12,6 +12,7 @@ export const SUPPORTED_GRANT_TYPES = [
   'implicit',
   'password',
   'urn:ietf:params:oauth:grant-type:token-exchange',
+  'urn:ietf:params:oauth:grant-type:device_code',
 ] as const;
 export const SUPPORTED_RESPONSE_TYPES = [
   'code',

@@ -61,6 +61,7 @@ export const tenantDefaults = {
     'implicit',
     'password',
     'urn:ietf:params:oauth:grant-type:token-exchange',
+    'urn:ietf:params:oauth:grant-type:device_code',
   ] as string[],
   /**
    * The `audience` and `resource` values token exchange (RFC 8693) may issue tokens for,
@@ -90,6 +91,16 @@ export const tenantDefaults = {
    * parameter is ignored and not announced (docs/token-services.md "Resource indicators").
    */
   resourceIndicators: true as boolean,
+  /**
+   * Device Authorization Grant (RFC 8628; docs/openid-connect.md "Device authorization
+   * grant"): the device_authorization_endpoint, the `{issuer}/device` page and the
+   * device_code grant. On by default; a client still needs the grant type registered.
+   */
+  deviceFlow: true as boolean,
+  /** How long a device code and its user code stay usable (seconds, 1-86400); 10 minutes is time to find a phone and sign in. */
+  deviceCodeLifetime: 600,
+  /** Seconds a device must wait between token requests (1-300); each poll that comes sooner adds 5 (RFC 8628 3.5 slow_down). */
+  devicePollingInterval: 5,
 };
 
 export type TenantSettings = typeof tenantDefaults;

@@ -73,6 +73,10 @@ const table = [
   ['invalid_client_metadata', 400, 'a client metadata value is invalid'],
   ['invalid_target', 400, 'the requested resource or audience is invalid'],
   ['unsupported_token_type', 400, 'the token type is not supported'],
+  // RFC 8628 3.5: the device code grant's answers while the user has not finished (all 400, as RFC 6749 5.2).
+  ['authorization_pending', 400, 'the user has not yet completed the authorization'],
+  ['slow_down', 400, 'polling too fast: the interval is now 5 seconds longer'],
+  ['expired_token', 400, 'the device code has expired'],
   ['not_found', 404, 'not found'],
   ['method_not_allowed', 405, 'method not allowed'],
 ] as const;

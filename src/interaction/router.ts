@@ -5,7 +5,10 @@ import { isStoreUnavailable, RETRY_AFTER } from '../errors/unavailable.js';
 import { INTERACTION_PATH } from '../sessions/browser-cookies.js';
 import type { Runtime } from '../runtime.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
+import { DEVICE_PAGE_PATH } from '../device-authorizations/device-flow.js';
 import { consent } from './consent.js';
+import { resumeDevice } from './device/device-resume.js';
+import { showDevicePage, submitUserCode } from './device/enter-code.js';
 import { InteractionError } from './interaction-error.js';
 import { login } from './login.js';
 import { renderMessagePage } from './pages/message-page.js';
@@ -26,6 +29,9 @@ export const INTERACTION_ROUTES: { method: string; path: string }[] = [
   { method: 'POST', path: `${INTERACTION_PATH}/:uid/login` },
   { method: 'POST', path: `${INTERACTION_PATH}/:uid/consent` },
   { method: 'POST', path: `${INTERACTION_PATH}/:uid/select-account` },
+  { method: 'GET', path: DEVICE_PAGE_PATH },
+  { method: 'POST', path: DEVICE_PAGE_PATH },
+  { method: 'GET', path: `${DEVICE_PAGE_PATH}/resume/:uid` },
 ];
 
 /**
@@ -40,6 +46,10 @@ export function interactionRouter(rt: Runtime): Router {
   r.post(`${base}/login`, form, page(login(rt)));
   r.post(`${base}/consent`, form, page(consent(rt)));
   r.post(`${base}/select-account`, form, page(selectAccount(rt)));
+  // The device flow's verification page (RFC 8628 3.3) and where its login and consent pages return.
+  r.get(DEVICE_PAGE_PATH, page(showDevicePage(rt)));
+  r.post(DEVICE_PAGE_PATH, form, page(submitUserCode(rt)));
+  r.get(`${DEVICE_PAGE_PATH}/resume/:uid`, page(resumeDevice(rt)));
 
   // Errors of these pages are pages too, never JSON.
   r.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {

@@ -1,6 +1,9 @@
 import { protocolClaims, standardScopes, standardUserClaims } from '../claims/standard-claims.js';
 import { signingAlgs } from '../config/defaults.js';
+import { DEVICE_CODE_GRANT, DEVICE_PAGE_PATH, deviceFlowEnabled } from '../device-authorizations/device-flow.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
+
+export { DEVICE_CODE_GRANT, deviceFlowEnabled };
 
 /**
  * What the provider implements now. Discovery is built from this and nothing else, so
@@ -67,8 +70,11 @@ export const passwordGrantEnabled = (tenant: TenantContext): boolean =>
   tenant.settings.passwordGrant === true && tenant.settings.allowedGrantTypes.includes('password');
 
 /** The grant types a tenant announces. */
-export const grantTypesFor = (tenant: TenantContext): string[] =>
-  passwordGrantEnabled(tenant) ? [...capabilities.grantTypes, 'password'] : capabilities.grantTypes;
+export const grantTypesFor = (tenant: TenantContext): string[] => [
+  ...capabilities.grantTypes,
+  ...(passwordGrantEnabled(tenant) ? ['password'] : []),
+  ...(deviceFlowEnabled(tenant) ? [DEVICE_CODE_GRANT] : []),
+];
 
 /** Endpoint paths below the issuer. */
 export const paths = {
@@ -87,4 +93,8 @@ export const paths = {
   endSession: '/end_session',
   /** Session Management 1.0 (oidc/check-session.ts). */
   checkSession: '/check_session',
+  /** RFC 8628 3.1 (oidc/device/). */
+  deviceAuthorization: '/device/auth',
+  /** RFC 8628 3.3: the verification_uri, a page (interaction/device/). */
+  devicePage: DEVICE_PAGE_PATH,
 } as const;

@@ -3,7 +3,7 @@ import { requestableClaims } from '../claims/pipeline.js';
 import { algsOf } from '../keys/families.js';
 import { REQUEST_OBJECT_ALGS } from '../clients/client-request-metadata.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
-import { capabilities, grantTypesFor, paths } from './capabilities.js';
+import { capabilities, deviceFlowEnabled, grantTypesFor, paths } from './capabilities.js';
 import type { Answer, Endpoint, EndpointInput } from './endpoint.js';
 
 export interface CachedDocument {
@@ -69,6 +69,8 @@ export function discoveryMetadata(tenant: TenantContext): Record<string, unknown
     backchannel_logout_session_supported: capabilities.backchannelLogout,
     // RFC 8707 defines no metadata name; this extension says `resource` is honoured (tenant setting resourceIndicators).
     ...(tenant.settings.resourceIndicators ? { resource_indicators_supported: true } : {}),
+    // RFC 8628 4: only where the tenant has the device flow on (its grant type is in grant_types_supported then).
+    ...(deviceFlowEnabled(tenant) ? { device_authorization_endpoint: iss + paths.deviceAuthorization } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import { revocation, REVOCATION_HEADERS } from './revocation.js';
 import { registrationRoutes } from './registration/index.js';
 import { endSession } from './end-session/index.js';
 import { CHECK_SESSION_ORIGIN_PATH, checkSession, checkSessionOrigin } from './check-session.js';
+import { DEVICE_AUTHORIZATION_HEADERS, deviceAuthorization } from './device/device-authorization.js';
 
 /**
  * The protocol routes of one tenant: method and path below the issuer to an endpoint
@@ -42,5 +43,13 @@ export function oidcRoutes(rt: Runtime): EndpointRoute[] {
     { method: 'GET', path: paths.checkSession, endpoint: checkSession(rt) },
     { method: 'POST', path: CHECK_SESSION_ORIGIN_PATH, endpoint: checkSessionOrigin(rt), body: 'form', headers: NO_STORE },
     ...registrationRoutes(rt),
+    // RFC 8628 3.1 (oidc/device/).
+    {
+      method: 'POST',
+      path: paths.deviceAuthorization,
+      endpoint: deviceAuthorization(rt),
+      body: 'form',
+      headers: DEVICE_AUTHORIZATION_HEADERS,
+    },
   ];
 }

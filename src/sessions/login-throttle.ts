@@ -103,3 +103,17 @@ export const releaseAttempt = (tenant: TenantContext, ticket: AttemptTicket): Pr
 
 export const isClientLockedOut = (tenant: TenantContext, clientId: string, now = tenant.clock.date()): Promise<boolean> =>
   locked(tenant, clientKey(clientId), now);
+
+/**
+ * User-code entry on the device page (RFC 8628 5.1), per tenant and client address: a
+ * user code is short, so wrong ones are counted like wrong passwords. 10 wrong codes,
+ * then 30 s, 1 min, … up to 15 min; forgotten after a quiet hour. A right code gives its
+ * attempt back (releaseAttempt) but never resets the count: an attacker's own valid code
+ * must not buy more guesses.
+ */
+const PER_DEVICE_PAGE_ADDRESS: ThrottlePolicy = { freeFailures: 10, baseLockMs: 30_000, maxLockMs: 15 * 60_000, staleMs: 60 * 60_000 };
+const deviceAddressKey = (address: string): string => `\u0002device ${address.slice(0, 64)}`;
+
+/** Counts a user-code attempt from `address` before the code is looked up. */
+export const reserveUserCodeAttempt = (tenant: TenantContext, address: string, now = new Date()): Promise<AttemptTicket> =>
+  reserve(tenant, deviceAddressKey(address), PER_DEVICE_PAGE_ADDRESS, now);

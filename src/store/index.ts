@@ -26,6 +26,7 @@ import { accessTokensRepo } from './repos/access-tokens.js';
 import { clientAssertionsRepo } from './repos/client-assertions.js';
 import { codesRepo } from './repos/codes.js';
 import { authorizationsRepo } from './repos/authorizations.js';
+import { deviceAuthorizationsRepo } from './repos/device-authorizations.js';
 import { refreshTokensRepo } from './repos/refresh-tokens.js';
 import { auditEventsRepo } from './repos/audit-events.js';
 import { initialAccessTokensRepo } from './repos/initial-access-tokens.js';
@@ -463,6 +464,9 @@ export class TenantStore {
   }
   get resourceServers() {
     return this.repo('resourceServers', resourceServersRepo);
+  }
+  get deviceAuthorizations() {
+    return this.repo('deviceAuthorizations', deviceAuthorizationsRepo);
   }
 
   readonly keysets = {

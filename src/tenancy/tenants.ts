@@ -77,6 +77,11 @@ export function validateSettings(settings: Partial<TenantSettings>): Partial<Ten
       throw new InputError('allowUnsignedRequestObjects', 'must be true or false', 'invalid_request');
     if (k === 'resourceIndicators' && typeof v !== 'boolean')
       throw new InputError('resourceIndicators', 'must be true or false', 'invalid_request');
+    if (k === 'deviceFlow' && typeof v !== 'boolean') throw new InputError('deviceFlow', 'must be true or false', 'invalid_request');
+    if (k === 'deviceCodeLifetime' && (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 86_400))
+      throw new InputError('deviceCodeLifetime', 'must be a whole number of seconds from 1 to 86400', 'invalid_request');
+    if (k === 'devicePollingInterval' && (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 300))
+      throw new InputError('devicePollingInterval', 'must be a whole number of seconds from 1 to 300', 'invalid_request');
     if (k === 'allowedAudiences') {
       if (!Array.isArray(v) || v.length > 100)
         throw new InputError('allowedAudiences', 'must be a list of at most 100 audiences', 'invalid_request');

@@ -1,10 +1,11 @@
 import { oauthError } from '../../errors/oauth-error.js';
 import type { Runtime } from '../../runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
-import { passwordGrantEnabled } from '../capabilities.js';
+import { DEVICE_CODE_GRANT, deviceFlowEnabled, passwordGrantEnabled } from '../capabilities.js';
 import { authenticateClient } from '../client-auth.js';
 import { authorizationCode } from '../grant-types/authorization-code.js';
 import { clientCredentials } from '../grant-types/client-credentials.js';
+import { deviceCode } from '../grant-types/device-code.js';
 import { refreshToken } from '../grant-types/refresh-token.js';
 import { password } from '../grant-types/password.js';
 import { TOKEN_EXCHANGE, tokenExchange } from '../grant-types/token-exchange.js';
@@ -18,6 +19,7 @@ export const grantTypes = new Map<string, GrantTypeHandler>([
   ['refresh_token', refreshToken],
   ['password', password],
   [TOKEN_EXCHANGE, tokenExchange],
+  [DEVICE_CODE_GRANT, deviceCode],
 ]);
 
 /** RFC 8693 2.1 and RFC 8707 2: the parameters that may be given more than once. */
@@ -38,7 +40,7 @@ function grantType(tenant: TenantContext, body: Record<string, unknown>): GrantT
   if (typeof type !== 'string' || !type) throw oauthError('invalid_request', 'grant_type is required');
   const handler = grantTypes.get(type);
   // A grant the tenant has not switched on does not exist there (it is not in its discovery either).
-  if (!handler || (type === 'password' && !passwordGrantEnabled(tenant)))
+  if (!handler || (type === 'password' && !passwordGrantEnabled(tenant)) || (type === DEVICE_CODE_GRANT && !deviceFlowEnabled(tenant)))
     throw oauthError('unsupported_grant_type', 'the grant type is not supported');
   return handler;
 }

@@ -21,6 +21,7 @@ import { eventDeliveryModel } from './event-delivery.js';
 import { revocationModel } from './revocation.js';
 import { logoutDeliveryModel } from './logout-delivery.js';
 import { resourceServerModel } from './resource-server.js';
+import { deviceAuthorizationModel } from './device-authorization.js';
 
 /**
  * Every model, registered on the connection at open: indexes are created from this
@@ -50,6 +51,7 @@ export const allModels: ((conn: Connection) => unknown)[] = [
   revocationModel,
   logoutDeliveryModel,
   resourceServerModel,
+  deviceAuthorizationModel,
 ];
 
 export function registerModels(conn: Connection): void {
