@@ -83,6 +83,14 @@ export const tenantDefaults = {
    * wrote it. A client that registered an algorithm must use exactly that one either way.
    */
   allowUnsignedRequestObjects: false as boolean,
+  /** Pushed Authorization Requests (RFC 9126, oidc/par/): the endpoint exists and is announced. */
+  pushedAuthorizationRequests: true as boolean,
+  /** Every authorization request must come through PAR (discovery require_pushed_authorization_requests). */
+  requirePushedAuthorizationRequests: false as boolean,
+  /** Every authorization request must be a signed request object (RFC 9101 require_signed_request_object). */
+  requireSignedRequestObject: false as boolean,
+  /** FAPI2_SECURITY switches on the FAPI 2.0 Security Profile rules (oidc/fapi/, docs/openid-connect.md). */
+  securityProfile: 'DEFAULT' as 'DEFAULT' | 'FAPI2_SECURITY',
 };
 
 export type TenantSettings = typeof tenantDefaults;
@@ -209,4 +217,10 @@ export const outboundDefaults = {
   maxBytes: 1024 * 1024,
   /** Redirects followed by callers that follow them at all, each hop checked again. */
   maxRedirects: 3,
+};
+
+/** Pushed Authorization Requests (RFC 9126, oidc/par/). */
+export const pushedRequestDefaults = {
+  /** A request_uri lives this long (expires_in): RFC 9126 suggests 5 to 600 s; one minute is enough to redirect. */
+  lifetimeSeconds: 60,
 };

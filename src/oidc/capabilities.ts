@@ -87,4 +87,6 @@ export const paths = {
   endSession: '/end_session',
   /** Session Management 1.0 (oidc/check-session.ts). */
   checkSession: '/check_session',
+  /** RFC 9126 Pushed Authorization Requests (oidc/par/). */
+  par: '/par',
 } as const;

@@ -17,6 +17,7 @@ import type { Runtime } from '../services/runtime.js';
 import type { ClientRecord } from '../store/models/client.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { capabilities, paths } from './capabilities.js';
+import { assertionAudience, checkFapiClientAuth } from './fapi/client-auth.js';
 
 export interface AuthenticatedClient {
   client: ClientRecord;
@@ -162,7 +163,7 @@ function lifetimeBounds(payload: Record<string, unknown>, maxLifetime: number): 
  * lifetime within the bound (lifetimeBounds), and the jti never seen before from this client.
  */
 async function verifyAssertion(rt: Runtime, tenant: TenantContext, req: Request, client: ClientRecord, p: Presented): Promise<void> {
-  const audience = [tenant.issuer, tenant.issuer + paths.token, tenant.issuer + req.path];
+  const audience = assertionAudience(tenant, [tenant.issuer, tenant.issuer + paths.token, tenant.issuer + req.path]);
   const maxLifetime = rt.config.clientAssertionMaxLifetime;
   // iat required and no older than the bound (jose's maxTokenAge, with the skew).
   const checks = {
@@ -202,6 +203,7 @@ async function verifyAssertion(rt: Runtime, tenant: TenantContext, req: Request,
 export async function authenticateClient(rt: Runtime, tenant: TenantContext, req: Request): Promise<AuthenticatedClient> {
   const p = presented(req);
   if (!capabilities.tokenEndpointAuthMethods.includes(p.method)) throw invalidClient(`${p.method} is not supported`);
+  checkFapiClientAuth(tenant, p.method);
   const client = await rt.clients.find(tenant, p.clientId);
   // The same answer for an unknown client and a wrong secret: nothing to learn from it.
   if (!client) throw invalidClient();

@@ -14,6 +14,7 @@ import { revocation } from './revocation.js';
 import { registrationRouter } from './registration/index.js';
 import { endSession } from './end-session/index.js';
 import { CHECK_SESSION_ORIGIN_PATH, checkSession, checkSessionOrigin } from './check-session.js';
+import { par } from './par/index.js';
 
 /** The form parser of every protocol endpoint that takes a form body. */
 export const form = express.urlencoded({ extended: false, limit: limits.bodyBytes, parameterLimit: 100 });
@@ -63,6 +64,8 @@ export function oidcRouter(rt: Runtime): Router {
   r.post(paths.authorize, form, withTenant(authorize(rt)));
   r.get(`${paths.authorize}/resume/:uid`, withTenant(resume(rt)));
   r.all(paths.authorize, methodNotAllowed('GET, POST'));
+  r.post(paths.par, form, withTenant(par(rt)));
+  r.all(paths.par, methodNotAllowed('POST'));
   r.options(paths.token, withTenant(tokenPreflight));
   r.post(paths.token, form, direct('POST', paths.token));
   r.options(paths.userinfo, withTenant(userinfoPreflight));

@@ -20,6 +20,7 @@ import type { EncryptedBlob, SigningKeyRecord } from '../keys/key-record.js';
 import { accessTokensRepo } from './repos/access-tokens.js';
 import { clientAssertionsRepo } from './repos/client-assertions.js';
 import { codesRepo } from './repos/codes.js';
+import { pushedRequestsRepo } from './repos/pushed-requests.js';
 import { grantsRepo } from './repos/grants.js';
 import { refreshTokensRepo } from './repos/refresh-tokens.js';
 import { auditEventsRepo } from './repos/audit-events.js';
@@ -431,6 +432,9 @@ export class TenantStore {
   }
   get clientAssertions() {
     return this.repo('clientAssertions', clientAssertionsRepo);
+  }
+  get pushedRequests() {
+    return this.repo('pushedRequests', pushedRequestsRepo);
   }
 
   readonly keysets = {

@@ -5,6 +5,7 @@ import { issueAccessToken } from '../access-token.js';
 import type { AuthorizationDecision, AuthorizationResponseParams } from '../authorization-result.js';
 import { createGrant, newOpaqueToken } from './grant.js';
 import { authenticationOf, issueIdToken } from './id-token.js';
+import { codeLifetime } from '../fapi/profile.js';
 import { maybeSweep } from './sweep.js';
 
 /**
@@ -36,7 +37,7 @@ export async function issueAuthorizationResponse(
       codeChallenge: decision.codeChallenge ?? null,
       codeChallengeMethod: decision.codeChallenge ? (decision.codeChallengeMethod ?? 'S256') : null,
       createdAt: now,
-      expiresAt: new Date(now.getTime() + tenant.settings.codeTtl * 1000),
+      expiresAt: new Date(now.getTime() + codeLifetime(tenant) * 1000),
       usedAt: null,
       grant,
     });

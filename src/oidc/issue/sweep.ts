@@ -19,6 +19,7 @@ export function maybeSweep(tenant: TenantContext, log: Logger): void {
     s.refreshTokens.sweep(now),
     s.accessTokens.sweep(now),
     s.clientAssertions.sweep(now),
+    s.pushedRequests.sweep(now),
     s.grants.sweep(now),
   ]).catch((err: unknown) => log.warn({ err, tenant: tenant.slug }, 'sweeping expired tokens failed'));
 }

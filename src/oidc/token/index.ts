@@ -4,6 +4,7 @@ import type { Runtime } from '../../services/runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { passwordGrantEnabled } from '../capabilities.js';
 import { authenticateClient } from '../client-auth.js';
+import { checkFapiTokenRequest } from '../fapi/token-request.js';
 import { authorizationCode } from '../grants/authorization-code.js';
 import { clientCredentials } from '../grants/client-credentials.js';
 import { refreshToken } from '../grants/refresh-token.js';
@@ -54,6 +55,7 @@ export const token =
     const body = parseBody(req);
     const handler = grantType(tenant, body);
     const { client } = await authenticateClient(rt, tenant, req);
+    checkFapiTokenRequest(tenant, req, body.grant_type as string);
     if (!client.grantTypes.includes(body.grant_type as string)) {
       throw oauthError('unauthorized_client', 'this client may not use this grant type');
     }

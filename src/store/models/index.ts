@@ -20,6 +20,7 @@ import { eventModel } from './event.js';
 import { eventDeliveryModel } from './event-delivery.js';
 import { revocationModel } from './revocation.js';
 import { logoutDeliveryModel } from './logout-delivery.js';
+import { pushedRequestModel } from './pushed-request.js';
 
 /**
  * Every model, registered on the connection at open: indexes are created from this
@@ -48,6 +49,7 @@ export const allModels: ((conn: Connection) => unknown)[] = [
   eventDeliveryModel,
   revocationModel,
   logoutDeliveryModel,
+  pushedRequestModel,
 ];
 
 export function registerModels(conn: Connection): void {
