@@ -5,17 +5,17 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { tenantDefaults, type TenantSettings } from '../config/defaults.js';
 import { familyOf } from '../keys/families.js';
-import { validateClientInfo } from '../services/client-info.js';
-import { validateLogoutMetadata } from '../services/client-logout-metadata.js';
-import { resolveClientMetadata } from '../services/client-metadata.js';
-import { validateClientPolicies } from '../services/client-policies.js';
-import { validateRequestMetadata } from '../services/client-request-metadata.js';
-import { InputError } from '../services/errors.js';
-import { validateClaimResolver, validateHook } from '../services/claim-resolvers.js';
-import { validateEventWebhook } from '../services/event-webhooks.js';
-import { validateScope } from '../services/scopes.js';
-import { checkSigningAlgFamily, validateSettings } from '../services/tenants.js';
-import { validateClaims } from '../services/users.js';
+import { validateClientInfo } from '../clients/client-info.js';
+import { validateLogoutMetadata } from '../clients/client-logout-metadata.js';
+import { resolveClientMetadata } from '../clients/client-metadata.js';
+import { validateClientPolicies } from '../clients/client-policies.js';
+import { validateRequestMetadata } from '../clients/client-request-metadata.js';
+import { InputError } from '../errors/domain-errors.js';
+import { validateClaimResolver, validateHook } from '../claims/claim-resolvers.js';
+import { validateEventWebhook } from '../events/event-webhooks.js';
+import { validateScope } from '../claims/scopes.js';
+import { checkSigningAlgFamily, validateSettings } from '../tenancy/tenants.js';
+import { validateClaims } from '../users/users.js';
 
 /** The published JSON Schema of tenant files (tenants/tenant.schema.json). */
 export const TENANT_SCHEMA_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'tenants', 'tenant.schema.json');
