@@ -1,5 +1,5 @@
-import { clientRequestMetadata } from '../../services/client-request-metadata.js';
-import type { ClientRecord } from '../../store/models/client.js';
+import { clientRequestMetadata } from '../../clients/client-request-metadata.js';
+import type { ClientRecord } from '../../clients/client-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { isFapi2 } from '../fapi/profile.js';
 

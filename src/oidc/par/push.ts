@@ -1,8 +1,8 @@
 import { pushedRequestDefaults } from '../../config/defaults.js';
 import { oauthError } from '../../errors/oauth-error.js';
 import { pushRequest } from '../../pushed-requests/index.js';
-import type { Runtime } from '../../services/runtime.js';
-import type { ClientRecord } from '../../store/models/client.js';
+import type { Runtime } from '../../runtime.js';
+import type { ClientRecord } from '../../clients/client-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { readParams, type AuthorizeContext } from '../authorize/context.js';
 import { requestSteps } from '../authorize/request-steps.js';

@@ -1,5 +1,6 @@
 import type { TenantStore } from '../index.js';
-import { pushedRequestModel, type PushedRequestRecord } from '../models/pushed-request.js';
+import type { PushedRequestRecord } from '../../pushed-requests/pushed-request-record.js';
+import { pushedRequestModel } from '../models/pushed-request.js';
 
 export const pushedRequestsRepo = (ts: TenantStore) => {
   const model = pushedRequestModel(ts.conn);
