@@ -83,6 +83,18 @@ export const tenantDefaults = {
    * wrote it. A client that registered an algorithm must use exactly that one either way.
    */
   allowUnsignedRequestObjects: false as boolean,
+  /**
+   * DPoP (RFC 9449, docs/token-services.md "DPoP"): a token request with a valid proof gets
+   * tokens bound to the proof's key (`cnf.jkt`, token_type DPoP). Off: proofs are ignored at
+   * issuance and nothing is announced; tokens bound earlier stay bound. Default on.
+   */
+  dpop: true as boolean,
+  /**
+   * Require server-provided DPoP nonces (RFC 9449 8, 9): a proof without a current nonce gets
+   * `use_dpop_nonce` and a `DPoP-Nonce` header. Limits pre-generated proofs; costs the client
+   * one extra round trip per nonce rotation. Default off.
+   */
+  dpopNonce: false as boolean,
 };
 
 export type TenantSettings = typeof tenantDefaults;
@@ -209,4 +221,16 @@ export const outboundDefaults = {
   maxBytes: 1024 * 1024,
   /** Redirects followed by callers that follow them at all, each hop checked again. */
   maxRedirects: 3,
+};
+
+/** DPoP proof checks (platform-wide; docs/token-services.md "DPoP"). */
+export const dpopDefaults = {
+  /** A proof's `iat` may be at most this old (seconds); its `jti` is remembered this long. */
+  proofMaxAgeSeconds: 60,
+  /** A proof's `iat` may lie this far in the future (seconds): the client's clock may run ahead. */
+  proofSkewSeconds: 10,
+  /** A server nonce is valid for one to two of these periods (seconds), then the client is sent a new one. */
+  nonceSeconds: 300,
+  /** Proof ids remembered in each process in front of the database (replays seen here cost no round trip). */
+  replayCacheSize: 10_000,
 };

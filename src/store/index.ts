@@ -19,6 +19,7 @@ import { loginSessionsRepo } from './repos/login-sessions.js';
 import type { EncryptedBlob, SigningKeyRecord } from '../keys/key-record.js';
 import { accessTokensRepo } from './repos/access-tokens.js';
 import { clientAssertionsRepo } from './repos/client-assertions.js';
+import { dpopProofsRepo } from './repos/dpop-proofs.js';
 import { codesRepo } from './repos/codes.js';
 import { grantsRepo } from './repos/grants.js';
 import { refreshTokensRepo } from './repos/refresh-tokens.js';
@@ -431,6 +432,9 @@ export class TenantStore {
   }
   get clientAssertions() {
     return this.repo('clientAssertions', clientAssertionsRepo);
+  }
+  get dpopProofs() {
+    return this.repo('dpopProofs', dpopProofsRepo);
   }
 
   readonly keysets = {
