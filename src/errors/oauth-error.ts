@@ -73,6 +73,9 @@ const table = [
   ['invalid_client_metadata', 400, 'a client metadata value is invalid'],
   ['invalid_target', 400, 'the requested resource or audience is invalid'],
   ['unsupported_token_type', 400, 'the token type is not supported'],
+  // RFC 9449 12.2: a DPoP proof that fails a check, and the request for a server nonce.
+  ['invalid_dpop_proof', 400, 'the DPoP proof is invalid'],
+  ['use_dpop_nonce', 400, 'a DPoP nonce from the server is required'],
   ['not_found', 404, 'not found'],
   ['method_not_allowed', 405, 'method not allowed'],
 ] as const;

@@ -23,6 +23,7 @@ import { loginSessionsRepo } from './repos/login-sessions.js';
 import type { EncryptedBlob, SigningKeyRecord } from '../keys/key-record.js';
 import { accessTokensRepo } from './repos/access-tokens.js';
 import { clientAssertionsRepo } from './repos/client-assertions.js';
+import { dpopProofsRepo } from './repos/dpop-proofs.js';
 import { codesRepo } from './repos/codes.js';
 import { pushedRequestsRepo } from './repos/pushed-requests.js';
 import { grantsRepo } from './repos/grants.js';
@@ -439,6 +440,9 @@ export class TenantStore {
   }
   get pushedRequests() {
     return this.repo('pushedRequests', pushedRequestsRepo);
+  }
+  get dpopProofs() {
+    return this.repo('dpopProofs', dpopProofsRepo);
   }
 
   readonly keysets = {

@@ -7,7 +7,7 @@ const sweeps = new TenantInterval(60_000);
 
 /**
  * Expiry is enforced in every query (FerretDB has no TTL indexes); this removes the
- * expired records now and then, off the request path: a range delete on five
+ * expired records now and then, off the request path: a range delete on six
  * collections, once a minute per tenant whatever the issuance rate.
  */
 export function maybeSweep(tenant: TenantContext, log: Logger): void {
@@ -20,6 +20,7 @@ export function maybeSweep(tenant: TenantContext, log: Logger): void {
     s.accessTokens.sweep(now),
     s.clientAssertions.sweep(now),
     s.pushedRequests.sweep(now),
+    s.dpopProofs.sweep(now),
     s.grants.sweep(now),
   ]).catch((err: unknown) => log.warn({ err, tenant: tenant.slug }, 'sweeping expired tokens failed'));
 }

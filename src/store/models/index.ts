@@ -9,6 +9,7 @@ import { authorizationCodeModel } from './authorization-code.js';
 import { refreshTokenModel } from './refresh-token.js';
 import { accessTokenModel } from './access-token.js';
 import { clientAssertionModel } from './client-assertion.js';
+import { dpopProofModel } from './dpop-proof.js';
 import { interactionModel } from './interaction.js';
 import { loginSessionModel } from './login-session.js';
 import { consentModel } from './consent.js';
@@ -42,6 +43,7 @@ export const allModels: ((conn: Connection) => unknown)[] = [
   refreshTokenModel,
   accessTokenModel,
   clientAssertionModel,
+  dpopProofModel,
   auditEventModel,
   leaseModel,
   initialAccessTokenModel,
