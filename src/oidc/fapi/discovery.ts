@@ -1,4 +1,5 @@
 import type { TenantContext } from '../../tenancy/tenant-context.js';
+import { DPOP_SIGNING_ALGS } from '../dpop/index.js';
 import { FAPI2_AUTH_METHODS, FAPI2_SIGNING_ALGS, isFapi2 } from './profile.js';
 
 /**
@@ -22,5 +23,7 @@ export function fapiMetadata(tenant: TenantContext, general: Record<string, unkn
     grant_types_supported: (general.grant_types_supported as string[]).filter((g) => g !== 'implicit' && g !== 'password'),
     code_challenge_methods_supported: ['S256'],
     authorization_response_iss_parameter_supported: true,
+    // Sender-constrained tokens by DPoP, required at the token endpoint (token-request.ts).
+    dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGS],
   };
 }

@@ -1,16 +1,27 @@
 import type { Request } from 'express';
+import type { Runtime } from '../../runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
+import { paths } from '../capabilities.js';
+import { checkDpopProof, dpopProofRequired, type VerifiedProof } from '../dpop/index.js';
 import { fapiRefusal, isFapi2 } from './profile.js';
 
 /**
  * FAPI 2.0 SP 5.3.2.1 at the token endpoint: no password grant, and sender-constrained
- * access tokens (this provider: DPoP, RFC 9449). HOOK until the DPoP module
- * (branch w16-dpop) is merged: a request without a DPoP proof is refused here; checking
- * the proof and binding the tokens to its key is that module's job at the same endpoint.
+ * tokens, which this provider does with DPoP (RFC 9449; mTLS is not offered): every
+ * token request of a FAPI tenant carries a valid proof (oidc/dpop/, verified once here).
+ * Binding the issued tokens to the proof's key (`cnf.jkt`) is the DPoP module's part of
+ * the token endpoint; it takes the proof returned here rather than verifying it again
+ * (a second check would see its own `jti` as a replay).
  */
-export function checkFapiTokenRequest(tenant: TenantContext, req: Request, grantType: string): void {
-  if (!isFapi2(tenant)) return;
+export async function checkFapiTokenRequest(
+  rt: Runtime,
+  tenant: TenantContext,
+  req: Request,
+  grantType: string,
+): Promise<VerifiedProof | undefined> {
+  if (!isFapi2(tenant)) return undefined;
   if (grantType === 'password') throw fapiRefusal('unsupported_grant_type', 'the password grant is not allowed');
-  if (typeof req.headers.dpop !== 'string' || !req.headers.dpop)
-    throw fapiRefusal('invalid_request', 'DPoP proof required (sender-constrained access tokens)');
+  const proof = await checkDpopProof(rt, tenant, { header: req.headers.dpop, method: req.method, path: paths.token }, 'token');
+  if (!proof) throw dpopProofRequired(rt, tenant, 'token', 'FAPI 2.0: DPoP proof required (sender-constrained tokens)');
+  return proof;
 }

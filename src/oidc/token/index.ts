@@ -55,7 +55,7 @@ export const token =
     const body = parseBody(req);
     const handler = grantType(tenant, body);
     const { client } = await authenticateClient(rt, tenant, req);
-    checkFapiTokenRequest(tenant, req, body.grant_type as string);
+    await checkFapiTokenRequest(rt, tenant, req, body.grant_type as string);
     if (!client.grantTypes.includes(body.grant_type as string)) {
       throw oauthError('unauthorized_client', 'this client may not use this grant type');
     }
