@@ -1,4 +1,3 @@
-import type { Request, Response } from 'express';
 import { oauthError } from '../../errors/oauth-error.js';
 import type { Runtime } from '../../runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
@@ -10,6 +9,7 @@ import { clientCredentials } from '../grants/client-credentials.js';
 import { refreshToken } from '../grants/refresh-token.js';
 import { password } from '../grants/password.js';
 import { TOKEN_EXCHANGE, tokenExchange } from '../grants/token-exchange.js';
+import { emptyAnswer, formOf, jsonAnswer, type Answer, type Endpoint, type EndpointInput } from '../endpoint.js';
 import type { GrantHandler } from './grant.js';
 
 /** One handler per grant type, each in oidc/grants/. */
@@ -24,10 +24,10 @@ export const grants = new Map<string, GrantHandler>([
 /** RFC 8693 2.1 and RFC 8707 2: the parameters that may be given more than once. */
 const REPEATABLE = new Set(['audience', 'resource']);
 
-function parseBody(req: Request): Record<string, unknown> {
-  if (!req.is('application/x-www-form-urlencoded'))
+function parseBody(input: EndpointInput): Record<string, unknown> {
+  if (input.contentType !== 'application/x-www-form-urlencoded')
     throw oauthError('invalid_request', 'the token endpoint takes application/x-www-form-urlencoded');
-  const body = (req.body ?? {}) as Record<string, unknown>;
+  const body = formOf(input);
   for (const [k, v] of Object.entries(body)) {
     if (Array.isArray(v) && !REPEATABLE.has(k)) throw oauthError('invalid_request', 'a parameter was sent more than once');
   }
@@ -44,18 +44,20 @@ function grantType(tenant: TenantContext, body: Record<string, unknown>): GrantH
   return handler;
 }
 
+/**
+ * Headers of every token endpoint answer, errors included (the route gives them to the
+ * pipeline): browser-based public clients redeem codes cross-origin, no cookies involved.
+ */
+export const TOKEN_HEADERS = { 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
+
 /** RFC 6749 section 3.2: parse, authenticate the client, check the grant is allowed, run it. */
 export const token =
-  (rt: Runtime) =>
-  async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
-    // Browser-based public clients redeem codes cross-origin; no cookies are involved.
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Pragma', 'no-cache');
-    const body = parseBody(req);
+  (rt: Runtime): Endpoint =>
+  async (tenant, input): Promise<Answer> => {
+    const body = parseBody(input);
     const handler = grantType(tenant, body);
-    const { client } = await authenticateClient(rt, tenant, req);
-    await checkFapiTokenRequest(rt, tenant, req, body.grant_type as string);
+    const { client } = await authenticateClient(rt, tenant, input);
+    await checkFapiTokenRequest(rt, tenant, input, body.grant_type as string);
     if (!client.grantTypes.includes(body.grant_type as string)) {
       throw oauthError('unauthorized_client', 'this client may not use this grant type');
     }
@@ -63,15 +65,17 @@ export const token =
     if (!tenant.settings.allowedGrantTypes.includes(body.grant_type as string)) {
       throw oauthError('unauthorized_client', 'this tenant does not allow this grant type');
     }
-    const result = await handler({ rt, tenant, client, body, req });
-    res.status(200).json(result);
+    return jsonAnswer(await handler({ rt, tenant, client, body, input }));
   };
 
+const PREFLIGHT = Object.freeze(
+  emptyAnswer(204, {
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Allow-Methods': 'POST',
+    'Access-Control-Allow-Headers': 'Authorization, Content-Type',
+    'Access-Control-Max-Age': '600',
+  }),
+);
+
 /** CORS preflight for the token endpoint (SPAs with PKCE). */
-export function tokenPreflight(_tenant: TenantContext, _req: Request, res: Response): void {
-  res.setHeader('Access-Control-Allow-Origin', '*');
-  res.setHeader('Access-Control-Allow-Methods', 'POST');
-  res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
-  res.setHeader('Access-Control-Max-Age', '600');
-  res.status(204).end();
-}
+export const tokenPreflight: Endpoint = () => PREFLIGHT;
