@@ -280,7 +280,8 @@ export const scenarios: Scenario[] = [
         method: 'POST',
         path: await endpoint(t, SLUG, 'pushed_authorization_request_endpoint'),
         headers: { authorization: basic(f.rp.id, f.rp.secret), 'content-type': FORM },
-        body: PAR_BODY,
+        // oidc-provider wants client_id in the body even with Basic credentials; Gatehouse checks that it matches.
+        body: `${PAR_BODY}&client_id=${encodeURIComponent(f.rp.id)}`,
       };
       // probe() checks synchronously; the authorize follow-up needs a fetch, so check here.
       const res = await fetch(t.url + plan.path, { method: 'POST', headers: plan.headers, body: plan.body });
