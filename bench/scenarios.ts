@@ -207,6 +207,33 @@ const clientCredentialsScenario = (slug: string, alg: 'RS256' | 'ES256'): Scenar
 
 const SLUG = 'bench-rs256';
 
+/** RFC 9126: a code-flow request with PKCE, pushed by the confidential RP. */
+const PAR_BODY = new URLSearchParams({
+  response_type: 'code',
+  redirect_uri: BENCH_REDIRECT_URI,
+  scope: 'openid email',
+  state: 'bench-state',
+  code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+  code_challenge_method: 'S256',
+}).toString();
+
+/**
+ * The PAR answer is 201 with a request_uri URN, and that request_uri opens the code flow
+ * at the authorization endpoint: a redirect to the login (interaction) page, not an error.
+ */
+async function checkPushed(t: Target, status: number, body: string): Promise<string | null> {
+  if (status !== 201) return 'expected 201';
+  const b = json(body);
+  if (typeof b.request_uri !== 'string' || !b.request_uri.startsWith('urn:ietf:params:oauth:request_uri:')) return 'no request_uri URN';
+  if (typeof b.expires_in !== 'number') return 'no expires_in';
+  const authorize = await endpoint(t, SLUG, 'authorization_endpoint');
+  const query = new URLSearchParams({ client_id: tenant(t, SLUG).rp!.id, request_uri: b.request_uri });
+  const res = await fetch(`${t.url}${authorize}?${query}`, { redirect: 'manual' });
+  const location = res.headers.get('location') ?? '';
+  if (res.status < 300 || res.status > 303 || location.includes('error=')) return `the request_uri did not open the flow (${res.status})`;
+  return null;
+}
+
 export const scenarios: Scenario[] = [
   metadataScenario('discovery', 'discovery, one tenant', true, async () => `/t/${SLUG}/.well-known/openid-configuration`),
   metadataScenario('discovery-1000', 'discovery, 1,000 tenants at random', false, async (t) => {
@@ -238,6 +265,29 @@ export const scenarios: Scenario[] = [
         },
       };
       await probe(t, plan, (s, b) => expectAccessToken()(s, b) ?? (typeof json(b).id_token === 'string' ? null : 'no id_token'));
+      return plan;
+    },
+  },
+  {
+    id: 'par',
+    label: 'PAR push for the code flow (PKCE), request_uri checked at authorize',
+    smoke: false,
+    target: 1.2,
+    async prepare(t) {
+      const f = tenant(t, SLUG);
+      if (!f.rp) throw new Unavailable('no authorization_code client could be created');
+      const plan: RequestPlan = {
+        method: 'POST',
+        path: await endpoint(t, SLUG, 'pushed_authorization_request_endpoint'),
+        headers: { authorization: basic(f.rp.id, f.rp.secret), 'content-type': FORM },
+        // oidc-provider wants client_id in the body even with Basic credentials; Gatehouse checks that it matches.
+        body: `${PAR_BODY}&client_id=${encodeURIComponent(f.rp.id)}`,
+      };
+      // probe() checks synchronously; the authorize follow-up needs a fetch, so check here.
+      const res = await fetch(t.url + plan.path, { method: 'POST', headers: plan.headers, body: plan.body });
+      const text = await res.text();
+      const problem = await checkPushed(t, res.status, text);
+      if (problem) throw new Unavailable(`probe: ${problem} (HTTP ${res.status}: ${text.slice(0, 160)})`, 'failed');
       return plan;
     },
   },

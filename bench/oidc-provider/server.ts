@@ -95,6 +95,8 @@ function configuration(index: number, alg: string): Configuration {
       introspection: { enabled: true },
       revocation: { enabled: true },
       userinfo: { enabled: true },
+      // RFC 9126, as every Gatehouse tenant offers it (bench row "par").
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
       resourceIndicators: {
         enabled: true,
         // JWT access tokens: the `cc` and `rp` clients default to the bench resource

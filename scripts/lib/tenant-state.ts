@@ -29,6 +29,8 @@ export interface CurrentClient {
   sectorIdentifierUri: string | null;
   requestUris: string[];
   requestObjectSigningAlg: string | null;
+  requirePushedAuthorizationRequests: boolean;
+  requireSignedRequestObject: boolean;
   backchannelLogoutUri: string | null;
   backchannelLogoutSessionRequired: boolean;
   frontchannelLogoutUri: string | null;
@@ -92,12 +94,14 @@ export interface CurrentTenant {
 export const CLIENT_FIELDS = `clientId name clientType redirectUris postLogoutRedirectUris grantTypes responseTypes scopes tokenEndpointAuthMethod
   idTokenSignedResponseAlg userinfoSignedResponseAlg requireConsent reuseConsent accessTokenFormat subjectType jwksUri jwks clientUri logoUri tosUri policyUri contacts
   canIntrospect tokenExchangeClients sectorIdentifierUri requestUris requestObjectSigningAlg
+  requirePushedAuthorizationRequests requireSignedRequestObject
   backchannelLogoutUri backchannelLogoutSessionRequired frontchannelLogoutUri frontchannelLogoutSessionRequired`;
 
 const TENANT = `query($slug: String!) { tenant(slug: $slug) {
   slug displayName issuer branding { logoUrl primaryColor }
   settings { signingAlg codeTtl idTokenTtl accessTokenTtl refreshTokenTtl refreshTokenReuseGraceSeconds consentTtl sessionTtl subjectType dynamicRegistration passwordGrant keyRotationDays allowedGrantTypes allowedAudiences passwordAcr keyFamilies requireRequestUriRegistration allowUnsignedRequestObjects resourceIndicators
-    deviceFlow deviceCodeLifetime devicePollingInterval }
+    deviceFlow deviceCodeLifetime devicePollingInterval
+    pushedAuthorizationRequests requirePushedAuthorizationRequests requireSignedRequestObject securityProfile }
   overriddenSettings scopes { name displayName description claims }
   claimResolvers { name kind targets mapping { path template constant type } code webhook { url timeoutMs cacheTtlSeconds } }
   hooks { point kind code webhook { url timeoutMs } failClosed }

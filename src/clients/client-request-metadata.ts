@@ -12,6 +12,8 @@ export const CLIENT_REQUEST_FIELDS = {
   sectorIdentifierUri: 'sector_identifier_uri',
   requestUris: 'request_uris',
   requestObjectSigningAlg: 'request_object_signing_alg',
+  requirePushedAuthorizationRequests: 'require_pushed_authorization_requests',
+  requireSignedRequestObject: 'require_signed_request_object',
 } as const;
 
 /** Algorithms a request object may be signed with; `none` only for clients that register it. */
@@ -38,6 +40,10 @@ export interface ClientRequestMetadata {
   requestUris: string[];
   /** The one algorithm the client's request objects must use; null: any supported but none. */
   requestObjectSigningAlg: string | null;
+  /** RFC 9126 section 6: this client's authorization requests must be pushed. */
+  requirePushedAuthorizationRequests: boolean;
+  /** RFC 9101 section 10.5: this client's authorization requests must be signed request objects. */
+  requireSignedRequestObject: boolean;
 }
 
 const MAX_REQUEST_URIS = 20;
@@ -77,6 +83,15 @@ export function validateRequestMetadata(patch: Record<string, unknown>): Record<
     }
     out.request_object_signing_alg = v ?? null;
   }
+  for (const [field, name] of [
+    ['requirePushedAuthorizationRequests', 'require_pushed_authorization_requests'],
+    ['requireSignedRequestObject', 'require_signed_request_object'],
+  ] as const) {
+    if (!(name in patch)) continue;
+    const v = patch[name];
+    if (v != null && typeof v !== 'boolean') throw new InputError(field, 'must be true or false');
+    out[name] = v ?? null;
+  }
   return out;
 }
 
@@ -95,6 +110,8 @@ export function clientRequestMetadata(client: ClientRecord): ClientRequestMetada
     sectorIdentifierUri: typeof meta.sector_identifier_uri === 'string' ? meta.sector_identifier_uri : null,
     requestUris: Array.isArray(meta.request_uris) ? meta.request_uris.filter((u): u is string => typeof u === 'string') : [],
     requestObjectSigningAlg: typeof meta.request_object_signing_alg === 'string' ? meta.request_object_signing_alg : null,
+    requirePushedAuthorizationRequests: meta.require_pushed_authorization_requests === true,
+    requireSignedRequestObject: meta.require_signed_request_object === true,
   };
   parsed.set(client, m);
   return m;

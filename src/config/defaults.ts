@@ -101,6 +101,26 @@ export const tenantDefaults = {
   deviceCodeLifetime: 600,
   /** Seconds a device must wait between token requests (1-300); each poll that comes sooner adds 5 (RFC 8628 3.5 slow_down). */
   devicePollingInterval: 5,
+  /** Pushed Authorization Requests (RFC 9126, oidc/par/): the endpoint exists and is announced. */
+  pushedAuthorizationRequests: true as boolean,
+  /** Every authorization request must come through PAR (discovery require_pushed_authorization_requests). */
+  requirePushedAuthorizationRequests: false as boolean,
+  /** Every authorization request must be a signed request object (RFC 9101 require_signed_request_object). */
+  requireSignedRequestObject: false as boolean,
+  /** FAPI2_SECURITY switches on the FAPI 2.0 Security Profile rules (oidc/fapi/, docs/openid-connect.md). */
+  securityProfile: 'DEFAULT' as 'DEFAULT' | 'FAPI2_SECURITY',
+  /**
+   * DPoP (RFC 9449, docs/token-services.md "DPoP"): a token request with a valid proof gets
+   * tokens bound to the proof's key (`cnf.jkt`, token_type DPoP). Off: proofs are ignored at
+   * issuance and nothing is announced; tokens bound earlier stay bound. Default on.
+   */
+  dpop: true as boolean,
+  /**
+   * Require server-provided DPoP nonces (RFC 9449 8, 9): a proof without a current nonce gets
+   * `use_dpop_nonce` and a `DPoP-Nonce` header. Limits pre-generated proofs; costs the client
+   * one extra round trip per nonce rotation. Default off.
+   */
+  dpopNonce: false as boolean,
 };
 
 export type TenantSettings = typeof tenantDefaults;
@@ -227,4 +247,22 @@ export const outboundDefaults = {
   maxBytes: 1024 * 1024,
   /** Redirects followed by callers that follow them at all, each hop checked again. */
   maxRedirects: 3,
+};
+
+/** Pushed Authorization Requests (RFC 9126, oidc/par/). */
+export const pushedRequestDefaults = {
+  /** A request_uri lives this long (expires_in): RFC 9126 suggests 5 to 600 s; one minute is enough to redirect. */
+  lifetimeSeconds: 60,
+};
+
+/** DPoP proof checks (platform-wide; docs/token-services.md "DPoP"). */
+export const dpopDefaults = {
+  /** A proof's `iat` may be at most this old (seconds); its `jti` is remembered this long. */
+  proofMaxAgeSeconds: 60,
+  /** A proof's `iat` may lie this far in the future (seconds): the client's clock may run ahead. */
+  proofSkewSeconds: 10,
+  /** A server nonce is valid for one to two of these periods (seconds), then the client is sent a new one. */
+  nonceSeconds: 300,
+  /** Proof ids remembered in each process in front of the database (replays seen here cost no round trip). */
+  replayCacheSize: 10_000,
 };

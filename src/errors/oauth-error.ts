@@ -77,6 +77,9 @@ const table = [
   ['authorization_pending', 400, 'the user has not yet completed the authorization'],
   ['slow_down', 400, 'polling too fast: the interval is now 5 seconds longer'],
   ['expired_token', 400, 'the device code has expired'],
+  // RFC 9449 12.2: a DPoP proof that fails a check, and the request for a server nonce.
+  ['invalid_dpop_proof', 400, 'the DPoP proof is invalid'],
+  ['use_dpop_nonce', 400, 'a DPoP nonce from the server is required'],
   ['not_found', 404, 'not found'],
   ['method_not_allowed', 405, 'method not allowed'],
 ] as const;

@@ -97,4 +97,6 @@ export const paths = {
   deviceAuthorization: '/device/auth',
   /** RFC 8628 3.3: the verification_uri, a page (interaction/device/). */
   devicePage: DEVICE_PAGE_PATH,
+  /** RFC 9126 Pushed Authorization Requests (oidc/par/). */
+  par: '/par',
 } as const;

@@ -16,6 +16,7 @@ import type { Runtime } from '../runtime.js';
 import type { ClientRecord } from '../clients/client-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { capabilities, paths } from './capabilities.js';
+import { assertionAudience, checkFapiClientAuth } from './fapi/client-auth.js';
 import { formOf, type EndpointInput } from './endpoint.js';
 
 export interface AuthenticatedClient {
@@ -167,7 +168,7 @@ async function verifyAssertion(
   client: ClientRecord,
   p: Presented,
 ): Promise<void> {
-  const audience = [tenant.issuer, tenant.issuer + paths.token, tenant.issuer + input.path];
+  const audience = assertionAudience(tenant, [tenant.issuer, tenant.issuer + paths.token, tenant.issuer + input.path]);
   const maxLifetime = rt.config.clientAssertionMaxLifetime;
   // iat required and no older than the bound (jose's maxTokenAge, with the skew).
   const checks = {
@@ -208,6 +209,7 @@ async function verifyAssertion(
 export async function authenticateClient(rt: Runtime, tenant: TenantContext, input: EndpointInput): Promise<AuthenticatedClient> {
   const p = presented(input);
   if (!capabilities.tokenEndpointAuthMethods.includes(p.method)) throw invalidClient(`${p.method} is not supported`);
+  checkFapiClientAuth(tenant, p.method);
   const client = await rt.clients.find(tenant, p.clientId);
   // The same answer for an unknown client and a wrong secret: nothing to learn from it.
   if (!client) throw invalidClient();

@@ -4,6 +4,8 @@ import { algsOf } from '../keys/families.js';
 import { REQUEST_OBJECT_ALGS } from '../clients/client-request-metadata.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { capabilities, deviceFlowEnabled, grantTypesFor, paths } from './capabilities.js';
+import { fapiMetadata } from './fapi/discovery.js';
+import { parOffered, parRequiredByTenant } from './par/policy.js';
 import type { Answer, Endpoint, EndpointInput } from './endpoint.js';
 
 export interface CachedDocument {
@@ -19,7 +21,7 @@ const prepared = new WeakMap<TenantContext, CachedDocument>();
 /** OpenID Provider Metadata (OIDC Discovery 1.0 section 3; RFC 8414). */
 export function discoveryMetadata(tenant: TenantContext): Record<string, unknown> {
   const iss = tenant.issuer;
-  return {
+  const general = {
     issuer: iss,
     jwks_uri: iss + paths.jwks,
     authorization_endpoint: iss + paths.authorize,
@@ -61,6 +63,11 @@ export function discoveryMetadata(tenant: TenantContext): Record<string, unknown
     request_uri_parameter_supported: true,
     require_request_uri_registration: tenant.settings.requireRequestUriRegistration,
     request_object_signing_alg_values_supported: [...REQUEST_OBJECT_ALGS],
+    require_signed_request_object: tenant.settings.requireSignedRequestObject,
+    // Pushed Authorization Requests (oidc/par/), where the tenant offers them.
+    ...(parOffered(tenant)
+      ? { pushed_authorization_request_endpoint: iss + paths.par, require_pushed_authorization_requests: parRequiredByTenant(tenant) }
+      : {}),
     end_session_endpoint: iss + paths.endSession,
     check_session_iframe: iss + paths.checkSession,
     frontchannel_logout_supported: capabilities.frontchannelLogout,
@@ -72,6 +79,8 @@ export function discoveryMetadata(tenant: TenantContext): Record<string, unknown
     // RFC 8628 4: only where the tenant has the device flow on (its grant type is in grant_types_supported then).
     ...(deviceFlowEnabled(tenant) ? { device_authorization_endpoint: iss + paths.deviceAuthorization } : {}),
   };
+  // The FAPI 2.0 profile narrows what is announced to what it lets clients use.
+  return { ...general, ...fapiMetadata(tenant, general) };
 }
 
 /** The serialized metadata and its ETag, built once per tenant revision. */

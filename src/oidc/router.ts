@@ -12,6 +12,7 @@ import { registrationRoutes } from './registration/index.js';
 import { endSession } from './end-session/index.js';
 import { CHECK_SESSION_ORIGIN_PATH, checkSession, checkSessionOrigin } from './check-session.js';
 import { DEVICE_AUTHORIZATION_HEADERS, deviceAuthorization } from './device/device-authorization.js';
+import { par, PAR_HEADERS } from './par/index.js';
 
 /**
  * The protocol routes of one tenant: method and path below the issuer to an endpoint
@@ -51,5 +52,6 @@ export function oidcRoutes(rt: Runtime): EndpointRoute[] {
       body: 'form',
       headers: DEVICE_AUTHORIZATION_HEADERS,
     },
+    { method: 'POST', path: paths.par, endpoint: par(rt), body: 'form', headers: PAR_HEADERS },
   ];
 }

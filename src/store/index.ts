@@ -24,9 +24,11 @@ import { loginSessionsRepo } from './repos/login-sessions.js';
 import type { EncryptedBlob, SigningKeyRecord } from '../keys/key-record.js';
 import { accessTokensRepo } from './repos/access-tokens.js';
 import { clientAssertionsRepo } from './repos/client-assertions.js';
+import { dpopProofsRepo } from './repos/dpop-proofs.js';
 import { codesRepo } from './repos/codes.js';
 import { authorizationsRepo } from './repos/authorizations.js';
 import { deviceAuthorizationsRepo } from './repos/device-authorizations.js';
+import { pushedRequestsRepo } from './repos/pushed-requests.js';
 import { refreshTokensRepo } from './repos/refresh-tokens.js';
 import { auditEventsRepo } from './repos/audit-events.js';
 import { initialAccessTokensRepo } from './repos/initial-access-tokens.js';
@@ -467,6 +469,12 @@ export class TenantStore {
   }
   get deviceAuthorizations() {
     return this.repo('deviceAuthorizations', deviceAuthorizationsRepo);
+  }
+  get pushedRequests() {
+    return this.repo('pushedRequests', pushedRequestsRepo);
+  }
+  get dpopProofs() {
+    return this.repo('dpopProofs', dpopProofsRepo);
   }
 
   readonly keysets = {

@@ -82,6 +82,13 @@ export function validateSettings(settings: Partial<TenantSettings>): Partial<Ten
       throw new InputError('deviceCodeLifetime', 'must be a whole number of seconds from 1 to 86400', 'invalid_request');
     if (k === 'devicePollingInterval' && (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 300))
       throw new InputError('devicePollingInterval', 'must be a whole number of seconds from 1 to 300', 'invalid_request');
+    if (
+      (k === 'pushedAuthorizationRequests' || k === 'requirePushedAuthorizationRequests' || k === 'requireSignedRequestObject') &&
+      typeof v !== 'boolean'
+    )
+      throw new InputError(k, 'must be true or false', 'invalid_request');
+    if (k === 'securityProfile' && v !== 'DEFAULT' && v !== 'FAPI2_SECURITY')
+      throw new InputError('securityProfile', 'must be DEFAULT or FAPI2_SECURITY', 'invalid_request');
     if (k === 'allowedAudiences') {
       if (!Array.isArray(v) || v.length > 100)
         throw new InputError('allowedAudiences', 'must be a list of at most 100 audiences', 'invalid_request');

@@ -56,6 +56,8 @@ export interface TenantFileClient {
   sectorIdentifierUri?: string;
   requestUris?: string[];
   requestObjectSigningAlg?: string;
+  requirePushedAuthorizationRequests?: boolean;
+  requireSignedRequestObject?: boolean;
   backchannelLogoutUri?: string;
   backchannelLogoutSessionRequired?: boolean;
   frontchannelLogoutUri?: string;
@@ -308,6 +310,8 @@ function semanticProblems(spec: TenantFile, doc: Document, lines: LineCounter): 
         sector_identifier_uri: c.sectorIdentifierUri,
         request_uris: c.requestUris,
         request_object_signing_alg: c.requestObjectSigningAlg,
+        require_pushed_authorization_requests: c.requirePushedAuthorizationRequests,
+        require_signed_request_object: c.requireSignedRequestObject,
       });
       validateLogoutMetadata({
         backchannel_logout_uri: c.backchannelLogoutUri,

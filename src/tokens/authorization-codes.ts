@@ -5,6 +5,8 @@ import { revokeAuthorization, type AuthorizationRecord } from './authorizations.
 import { newOpaqueToken } from './opaque-token.js';
 
 export interface NewAuthorizationCode {
+  /** Seconds the code lives: the tenant's codeTtl unless a profile asks for less (oidc/fapi/profile.ts). */
+  lifetimeSeconds?: number;
   authorization: AuthorizationRecord;
   clientId: string;
   /** The redirect_uri of the authorization request; the token request must repeat it exactly. */
@@ -32,7 +34,7 @@ export async function issueAuthorizationCode(rt: Runtime, tenant: TenantContext,
     codeChallenge: c.codeChallenge,
     codeChallengeMethod: c.codeChallengeMethod,
     createdAt: now,
-    expiresAt: new Date(now.getTime() + tenant.settings.codeTtl * 1000),
+    expiresAt: new Date(now.getTime() + (c.lifetimeSeconds ?? tenant.settings.codeTtl) * 1000),
     usedAt: null,
     grant: c.authorization,
   });

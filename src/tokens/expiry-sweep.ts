@@ -20,6 +20,8 @@ export function sweepExpiredTokens(tenant: TenantContext, log: Logger, now = ten
         s.refreshTokens.sweep(at),
         s.accessTokens.sweep(at),
         s.clientAssertions.sweep(at),
+        s.pushedRequests.sweep(at),
+        s.dpopProofs.sweep(at),
         s.authorizations.sweep(at),
       ]);
     },

@@ -145,4 +145,6 @@ export const Client: ClientResolvers = {
   sectorIdentifierUri: (c) => clientRequestMetadata(c).sectorIdentifierUri,
   requestUris: (c) => clientRequestMetadata(c).requestUris,
   requestObjectSigningAlg: (c) => clientRequestMetadata(c).requestObjectSigningAlg,
+  requirePushedAuthorizationRequests: (c) => clientRequestMetadata(c).requirePushedAuthorizationRequests,
+  requireSignedRequestObject: (c) => clientRequestMetadata(c).requireSignedRequestObject,
 };

@@ -37,7 +37,8 @@ export interface AuthorizationRequest {
 export interface AuthorizeContext {
   rt: Runtime;
   tenant: TenantContext;
-  input: EndpointInput;
+  /** Absent at the PAR endpoint (oidc/par/), which validates with the same steps. */
+  input?: EndpointInput;
   /** Single-valued parameters; empty values count as absent (RFC 6749 section 3.1). */
   params: Map<string, string>;
   /** Names of parameters that were sent more than once. */
@@ -53,6 +54,10 @@ export interface AuthorizeContext {
   responseMode?: ResponseMode;
   state?: string;
   request: Partial<AuthorizationRequest>;
+  /** The request was pushed (RFC 9126): at the PAR endpoint, or taken from its request_uri. */
+  pushed?: boolean;
+  /** The parameters came from a signed (not `alg: none`) request object (RFC 9101). */
+  signedRequestObject?: boolean;
 }
 
 export type AuthorizeStep = (ctx: AuthorizeContext) => Promise<void> | void;

@@ -1,50 +1,22 @@
 import type { Runtime } from '../../runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
-import { checkAcr } from './check-acr.js';
-import { checkClaims } from './check-claims.js';
 import { checkClient } from './check-client.js';
-import { checkHints } from './check-hints.js';
-import { checkIdTokenHint } from './check-id-token-hint.js';
-import { checkNonce } from './check-nonce.js';
-import { checkPkce } from './check-pkce.js';
-import { checkPrompt } from './check-prompt.js';
-import { checkRedirectUri } from './check-redirect-uri.js';
-import { checkResource } from './check-resource.js';
-import { checkResponseMode } from './check-response-mode.js';
-import { checkResponseType } from './check-response-type.js';
-import { checkScope } from './check-scope.js';
 import { readParams, type AuthorizationRequest, type AuthorizeContext, type AuthorizeStep } from './context.js';
 import { decide } from './decide.js';
-import { readRequestObjectStep } from './read-request-object.js';
-import { rejectRepeatedParameters } from './reject-repeated-parameters.js';
+import { readPushedRequest } from './read-pushed-request.js';
+import { requestSteps } from './request-steps.js';
 import { withCookies, type Answer, type Endpoint } from '../endpoint.js';
 import { authorizeErrorAnswer } from './send-error.js';
 
 export { resume } from './resume.js';
 
 /**
- * The authorization endpoint (OIDC Core 3.1.2), as named steps in order. The first
- * three establish whom we may redirect to (a request object, if any, is read first: its
- * redirect_uri and response_mode count); until they pass, errors are an HTML page. The
- * steps after them validate everything else and fail back to the client.
+ * The authorization endpoint (OIDC Core 3.1.2), as named steps in order: find the
+ * client, take the pushed request its request_uri names (RFC 9126), then validate
+ * (request-steps.ts). Until the redirect URI is trusted, errors are an HTML page; the
+ * steps after it fail back to the client.
  */
-const steps: AuthorizeStep[] = [
-  checkClient,
-  readRequestObjectStep,
-  checkRedirectUri,
-  checkResponseMode,
-  rejectRepeatedParameters,
-  checkResponseType,
-  checkPrompt,
-  checkScope,
-  checkNonce,
-  checkPkce,
-  checkClaims,
-  checkAcr,
-  checkHints,
-  checkResource,
-  checkIdTokenHint,
-];
+const steps: AuthorizeStep[] = [checkClient, readPushedRequest, ...requestSteps];
 
 /** GET (query) and POST (form body) `{issuer}/authorize`. */
 export function authorize(rt: Runtime): Endpoint {

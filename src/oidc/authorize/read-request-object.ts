@@ -1,4 +1,4 @@
-import { decodeJwt } from 'jose';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { oauthError } from '../../errors/oauth-error.js';
 import { fetchRequestUri, readRequestObject, requestObjectParameters } from '../request-object/index.js';
 import { checkRedirectUri } from './check-redirect-uri.js';
@@ -34,6 +34,8 @@ export async function readRequestObjectStep(ctx: AuthorizeContext): Promise<void
       ctx.repeated.delete(name);
     }
     if (resources) ctx.resources = resources;
+    // Verified above: an object that is not `alg: none` carries a valid signature.
+    ctx.signedRequestObject = decodeProtectedHeader(raw).alg !== 'none';
     ctx.params.delete('request');
     ctx.params.delete('request_uri');
   } catch (err) {

@@ -8,6 +8,7 @@ import type { AuthorizationDecision, AuthorizationResponseParams } from '../auth
 import { scopesFor, tokenTarget } from '../resource-indicators/token-target.js';
 import { recordDecision } from './authorization.js';
 import { authenticationOf, issueIdToken } from './id-token.js';
+import { codeLifetime } from '../fapi/profile.js';
 
 /**
  * Turns an authorization decision into the response parameters: records the
@@ -34,6 +35,7 @@ export async function issueAuthorizationResponse(
       redirectUri: decision.redirectUri,
       codeChallenge: decision.codeChallenge ?? null,
       codeChallengeMethod: decision.codeChallenge ? (decision.codeChallengeMethod ?? 'S256') : null,
+      lifetimeSeconds: codeLifetime(tenant),
     });
     out.code = code;
   }

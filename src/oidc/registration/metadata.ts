@@ -34,7 +34,13 @@ const KEPT_URIS = new Set([
   'frontchannel_logout_uri',
   'initiate_login_uri',
 ]);
-const KEPT_BOOLEANS = ['backchannel_logout_session_required', 'frontchannel_logout_session_required'] as const;
+const KEPT_BOOLEANS = [
+  'backchannel_logout_session_required',
+  'frontchannel_logout_session_required',
+  // RFC 9126 section 6 and RFC 9101 section 10.5 (oidc/par/).
+  'require_pushed_authorization_requests',
+  'require_signed_request_object',
+] as const;
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
 const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
 

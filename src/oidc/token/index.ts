@@ -3,6 +3,7 @@ import type { Runtime } from '../../runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { DEVICE_CODE_GRANT, deviceFlowEnabled, passwordGrantEnabled } from '../capabilities.js';
 import { authenticateClient } from '../client-auth.js';
+import { checkFapiTokenRequest } from '../fapi/token-request.js';
 import { authorizationCode } from '../grant-types/authorization-code.js';
 import { clientCredentials } from '../grant-types/client-credentials.js';
 import { deviceCode } from '../grant-types/device-code.js';
@@ -58,6 +59,7 @@ export const token =
     const body = parseBody(input);
     const handler = grantType(tenant, body);
     const { client } = await authenticateClient(rt, tenant, input);
+    await checkFapiTokenRequest(rt, tenant, input, body.grant_type as string);
     if (!client.grantTypes.includes(body.grant_type as string)) {
       throw oauthError('unauthorized_client', 'this client may not use this grant type');
     }

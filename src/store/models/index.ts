@@ -9,6 +9,7 @@ import { authorizationCodeModel } from './authorization-code.js';
 import { refreshTokenModel } from './refresh-token.js';
 import { accessTokenModel } from './access-token.js';
 import { clientAssertionModel } from './client-assertion.js';
+import { dpopProofModel } from './dpop-proof.js';
 import { interactionModel } from './interaction.js';
 import { loginSessionModel } from './login-session.js';
 import { consentModel } from './consent.js';
@@ -22,6 +23,7 @@ import { revocationModel } from './revocation.js';
 import { logoutDeliveryModel } from './logout-delivery.js';
 import { resourceServerModel } from './resource-server.js';
 import { deviceAuthorizationModel } from './device-authorization.js';
+import { pushedRequestModel } from './pushed-request.js';
 
 /**
  * Every model, registered on the connection at open: indexes are created from this
@@ -43,6 +45,7 @@ export const allModels: ((conn: Connection) => unknown)[] = [
   refreshTokenModel,
   accessTokenModel,
   clientAssertionModel,
+  dpopProofModel,
   auditEventModel,
   leaseModel,
   initialAccessTokenModel,
@@ -52,6 +55,7 @@ export const allModels: ((conn: Connection) => unknown)[] = [
   logoutDeliveryModel,
   resourceServerModel,
   deviceAuthorizationModel,
+  pushedRequestModel,
 ];
 
 export function registerModels(conn: Connection): void {

@@ -1,0 +1,28 @@
+import type { TenantStore } from '../index.js';
+import type { PushedRequestRecord } from '../../pushed-requests/pushed-request-record.js';
+import { pushedRequestModel } from '../models/pushed-request.js';
+
+export const pushedRequestsRepo = (ts: TenantStore) => {
+  const model = pushedRequestModel(ts.conn);
+  return {
+    insert: async (record: Omit<PushedRequestRecord, 'tenantId'>): Promise<void> => {
+      await model.collection.insertOne({ ...record, tenantId: ts.tenantId } as never);
+    },
+    /**
+     * Takes the request for its own client, atomically and once: of concurrent uses
+     * exactly one gets the record; another client's attempt does not use it up.
+     */
+    consume: (hash: string, clientId: string, now: Date): Promise<PushedRequestRecord | null> =>
+      model
+        .findOneAndUpdate(
+          ts.scoped({ _id: hash, clientId, usedAt: null, expiresAt: { $gt: now } }),
+          { $set: { usedAt: now } },
+          { returnDocument: 'after' },
+        )
+        .lean<PushedRequestRecord>()
+        .exec(),
+    sweep: async (now = new Date()): Promise<void> => {
+      await model.deleteMany(ts.scoped({ expiresAt: { $lt: now } }));
+    },
+  };
+};
