@@ -130,7 +130,7 @@ describe('client_credentials', () => {
     assert.equal(await oauthErrorOf(oidc.clientCredentialsGrant(cfg, { resource: 'https://unknown.rico.example/' })), 'invalid_target');
     assert.equal(await oauthErrorOf(oidc.clientCredentialsGrant(cfg, { resource: C })), 'invalid_target');
     assert.equal(await oauthErrorOf(oidc.clientCredentialsGrant(cfg, { resource: `${A}#x` })), 'invalid_target');
-    const many = new URLSearchParams(Array.from({ length: 11 }, (_, i) => ['resource', `https://r${i}.example/`]));
+    const many = new URLSearchParams(Array.from({ length: 11 }, (_, i): [string, string] => ['resource', `https://r${i}.example/`]));
     assert.equal(await oauthErrorOf(oidc.clientCredentialsGrant(cfg, many)), 'invalid_target');
     // The client allowed to use C gets it.
     assert.equal(decodeJwt((await oidc.clientCredentialsGrant(await config(T, bApi), { resource: C })).access_token).aud, C);
