@@ -67,6 +67,9 @@ test('every mutation leaves an audit event: who, tenant, what, when, before/afte
   const rw = await ok('mutation { rotateEventWebhookSecret(tenant: "aud", name: "siem") { secret } }');
   secrets.push(rw.rotateEventWebhookSecret.secret);
   await ok('mutation { deleteEventWebhook(tenant: "aud", name: "siem") }');
+  await ok('mutation { createResourceServer(tenant: "aud", input: {identifier: "https://api.a.example/", name: "API"}) { identifier } }');
+  await ok('mutation { updateResourceServer(tenant: "aud", identifier: "https://api.a.example/", input: {name: "API 2"}) { name } }');
+  await ok('mutation { deleteResourceServer(tenant: "aud", identifier: "https://api.a.example/") }');
   await ok(`mutation { deleteUser(tenant: "aud", id: "${id}") }`);
   await ok('mutation { deleteClient(tenant: "aud", clientId: "web") }');
   await ok('mutation { deleteTenant(slug: "aud") }');
