@@ -19,6 +19,8 @@ const EVENT = 'id at actorClientId actorPlatformAdmin tenant operation targetTyp
 
 test('every mutation leaves an audit event: who, tenant, what, when, before/after — never a secret', async () => {
   const secrets: string[] = [PASSWORD, NEW_PASSWORD];
+  /** Server time before the first mutation: every event's `at` lies between it and the end. */
+  const startedAt = srv.clock.now();
   const created = await ok(
     `mutation { createTenant(input: {slug: "aud", displayName: "Audited", clients: [{clientId: "first", name: "first", clientType: CONFIDENTIAL, redirectUris: ["https://a.example/cb"]}]}) { clients { clientSecret } } }`,
   );
@@ -89,7 +91,8 @@ test('every mutation leaves an audit event: who, tenant, what, when, before/afte
     assert.equal(e.actorClientId, 'test-admin');
     assert.equal(e.actorPlatformAdmin, true);
     assert.equal(e.outcome, 'SUCCESS');
-    assert.ok(Date.now() - new Date(e.at).getTime() < 120_000);
+    const at = new Date(e.at).getTime();
+    assert.ok(at >= startedAt - 1_000 && at <= srv.clock.now(), `at ${e.at}`);
   }
   // Newest first.
   assert.equal(events[0].operation, 'deleteTenant');

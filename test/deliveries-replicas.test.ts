@@ -65,8 +65,12 @@ describe('deliveries in flight across a restart, with two replicas', () => {
       replicas.push(r);
     }
     await waitFor(() => delivered.includes(deliveryId) && delivered.includes('a-logout-token'), 20_000, 'both deliveries');
-    // Give a second sender every chance to show up.
-    await sleep(2_500);
+    // Stopping both replicas' senders waits for every attempt in progress: a second sender,
+    // had one claimed a delivery too, has posted by then (instead of waiting a while for it).
+    for (const r of replicas) {
+      await r.rt.events.stop();
+      await r.rt.logoutDeliveries.stop();
+    }
     assert.equal(delivered.filter((k) => k === deliveryId).length, 1, 'the webhook delivery is sent once');
     assert.equal(delivered.filter((k) => k === 'a-logout-token').length, 1, 'the logout token is sent once');
     const row = await tenant.store.eventDeliveries.find(deliveryId);

@@ -8,7 +8,6 @@ import {
   browserLogin,
   json,
   redeemCode,
-  sleep,
   startReceiver,
   tenantEvents,
   waitFor,
@@ -35,6 +34,10 @@ let receiver: Receiver;
 const failuresBeforeSuccess: Record<string, number> = { '/flaky': 2 };
 const seen: Record<string, number> = {};
 let downPathUp = false;
+/** The slow receiver answers only once this is released (after the login it must not delay). */
+let releaseHang!: () => void;
+const hangReleased = new Promise<void>((resolve) => (releaseHang = resolve));
+let hangAnswered = false;
 const secrets: Record<string, string> = {};
 /** Shared with the second process of the restart test. */
 const MASTER = { GATEHOUSE_MASTER_KEY: Buffer.alloc(32, 9).toString('base64') };
@@ -70,7 +73,8 @@ before(async () => {
   receiver = await startReceiver(async (req, res) => {
     seen[req.path] = (seen[req.path] ?? 0) + 1;
     if (req.path === '/hang') {
-      await sleep(2_500); // far slower than a login may take
+      await hangReleased; // holds the delivery open until the login has finished
+      hangAnswered = true;
       return json(res, 200, {});
     }
     if (req.path === '/down') return json(res, downPathUp ? 200 : 503, {});
@@ -96,6 +100,7 @@ before(async () => {
 });
 
 after(async () => {
+  releaseHang();
   await srv?.close();
   await receiver?.close();
 });
@@ -127,7 +132,6 @@ describe('events are recorded and delivered', () => {
     const form = loginForm((landing as { page: Page }).page)!;
     const failed = await browser.submit(form, srv.url, { username: 'eve', password: 'wrong password!' });
     assert.equal(failed.kind, 'page');
-    const started = Date.now();
     const { end } = await browserLogin(srv, T, {
       clientId: web.clientId,
       redirectUri: RP,
@@ -140,7 +144,10 @@ describe('events are recorded and delivered', () => {
     const code = responseParams((end as { url: string }).url).get('code');
     assert.ok(code);
     assert.equal((await redeemCode(srv, T, web, code, RP)).status, 200);
-    assert.ok(Date.now() - started < 2_000, 'the slow webhook did not delay the login');
+    // The login finished while the slow receiver, which got the LOGIN_SUCCESS delivery, had not answered.
+    await waitFor(() => (seen['/hang'] ?? 0) > 0, 10_000, 'the delivery to the slow receiver');
+    assert.equal(hangAnswered, false, 'the slow webhook did not delay the login');
+    releaseHang();
 
     const success = await waitForEvent(srv, T, 'LOGIN_SUCCESS', (e) => e.userId === userId);
     assert.equal(success.clientId, web.clientId);

@@ -26,17 +26,27 @@ const env = { GATEHOUSE_DB_TIMEOUT_MS: '1500', GATEHOUSE_MASTER_KEY: randomBytes
 interface Answer {
   what: string;
   status: number;
-  ms: number;
   headers: Headers;
   text: string;
 }
 
-async function call(what: string, url: string, init: RequestInit = {}): Promise<Answer> {
-  const started = performance.now();
-  const res = await fetch(url, { redirect: 'manual', ...init, signal: AbortSignal.timeout(10_000) });
-  const text = await res.text();
-  return { what, status: res.status, ms: performance.now() - started, headers: res.headers, text };
+/**
+ * One request with a client-side deadline: an answer that does not come in time fails the
+ * test (as a client would give up), so the answer itself is the assertion, not a measured time.
+ */
+async function call(what: string, url: string, init: RequestInit = {}, deadlineMs = 10_000): Promise<Answer> {
+  try {
+    const res = await fetch(url, { redirect: 'manual', ...init, signal: AbortSignal.timeout(deadlineMs) });
+    const text = await res.text();
+    return { what, status: res.status, headers: res.headers, text };
+  } catch (err) {
+    if ((err as Error).name === 'TimeoutError') assert.fail(`${what}: no answer within ${deadlineMs} ms`);
+    throw err;
+  }
 }
+
+/** During an outage every answer (a 503 or one from memory) must come within the budget. */
+const budgeted = (what: string, url: string, init?: RequestInit): Promise<Answer> => call(what, url, init, BUDGET_MS);
 
 const json = (a: Answer): Record<string, any> => JSON.parse(a.text) as Record<string, any>;
 const form = (params: Record<string, string>, auth?: [string, string]): RequestInit => ({
@@ -150,34 +160,33 @@ describe('database outages', () => {
   ): Promise<Answer[]> {
     const auth: [string, string] = [client.clientId, client.clientSecret];
     return Promise.all([
-      call(
+      budgeted(
         'token (code)',
         `${s.url}/t/acme/token`,
         form({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }, auth),
       ),
-      call('token (refresh)', `${s.url}/t/acme/token`, form({ grant_type: 'refresh_token', refresh_token: tokens.refresh }, auth)),
-      call('revoke', `${s.url}/t/acme/revoke`, form({ token: tokens.other }, auth)),
-      call('introspect', `${s.url}/t/acme/introspect`, form({ token: tokens.access }, auth)),
-      call(`userinfo ${s === a ? 'a' : 'b'}`, `${s.url}/t/acme/userinfo`, { headers: { authorization: `Bearer ${tokens.access}` } }),
-      call('userinfo (garbage)', `${s.url}/t/acme/userinfo`, { headers: { authorization: 'Bearer garbage-token' } }),
-      call('discovery', `${s.url}/t/acme/.well-known/openid-configuration`),
-      call('jwks', `${s.url}/t/acme/jwks`),
-      call('unknown tenant', `${s.url}/t/not-loaded-yet/.well-known/openid-configuration`),
-      call('unknown tenant authorize', `${s.url}/t/not-loaded-yet/authorize?client_id=x`),
-      call('authorize', `${s.url}${authorizeUrl}`),
-      call('graphql', `${s.url}/graphql`, {
+      budgeted('token (refresh)', `${s.url}/t/acme/token`, form({ grant_type: 'refresh_token', refresh_token: tokens.refresh }, auth)),
+      budgeted('revoke', `${s.url}/t/acme/revoke`, form({ token: tokens.other }, auth)),
+      budgeted('introspect', `${s.url}/t/acme/introspect`, form({ token: tokens.access }, auth)),
+      budgeted(`userinfo ${s === a ? 'a' : 'b'}`, `${s.url}/t/acme/userinfo`, { headers: { authorization: `Bearer ${tokens.access}` } }),
+      budgeted('userinfo (garbage)', `${s.url}/t/acme/userinfo`, { headers: { authorization: 'Bearer garbage-token' } }),
+      budgeted('discovery', `${s.url}/t/acme/.well-known/openid-configuration`),
+      budgeted('jwks', `${s.url}/t/acme/jwks`),
+      budgeted('unknown tenant', `${s.url}/t/not-loaded-yet/.well-known/openid-configuration`),
+      budgeted('unknown tenant authorize', `${s.url}/t/not-loaded-yet/authorize?client_id=x`),
+      budgeted('authorize', `${s.url}${authorizeUrl}`),
+      budgeted('graphql', `${s.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
         body: JSON.stringify({ query: '{ tenants { edges { node { slug } } } }' }),
       }),
-      call('healthz', `${s.url}/healthz`),
-      call('readyz', `${s.url}/readyz`),
+      budgeted('healthz', `${s.url}/healthz`),
+      budgeted('readyz', `${s.url}/readyz`),
     ]);
   }
 
   function checkOutageAnswers(answers: Answer[]): void {
     for (const x of answers) {
-      assert.ok(x.ms <= BUDGET_MS, `${x.what} took ${Math.round(x.ms)} ms`);
       assert.notEqual(x.status, 500, `${x.what}: 500 ${x.text.slice(0, 200)}`);
     }
     const by = new Map(answers.map((x) => [x.what, x]));
@@ -232,7 +241,7 @@ describe('database outages', () => {
         outageRound(a, during1.code, during1.verifier, admin, tokens),
         outageRound(b, during2.code, during2.verifier, admin, tokens),
       ]);
-      await sleep(300);
+      await sleep(200); // a moment later, the first round's failures behind it
       rounds.push(await outageRound(b, during2.code, during2.verifier, admin, tokens));
       for (const r of rounds) checkOutageAnswers(r);
     } finally {
@@ -276,7 +285,7 @@ describe('database outages', () => {
           outageRound(a, codes[0]!.code, codes[0]!.verifier, admin, tokens),
           outageRound(b, codes[1]!.code, codes[1]!.verifier, admin, tokens),
         ]);
-        await sleep(300);
+        await sleep(200);
         await outageRound(b, codes[1]!.code, codes[1]!.verifier, admin, tokens);
       } finally {
         db.thaw();
@@ -287,7 +296,7 @@ describe('database outages', () => {
       await db.kill();
       try {
         await outageRound(a, codes[2]!.code, codes[2]!.verifier, admin, tokens);
-        await sleep(500);
+        await sleep(200);
         await outageRound(b, codes[2]!.code, codes[2]!.verifier, admin, tokens);
       } finally {
         await db.restart();
@@ -320,7 +329,7 @@ describe('database outages', () => {
     await db.kill();
     try {
       checkOutageAnswers(await outageRound(a, code.code, code.verifier, admin, tokens));
-      await sleep(500);
+      await sleep(200);
       checkOutageAnswers(await outageRound(b, code.code, code.verifier, admin, tokens));
     } finally {
       await db.restart();
@@ -374,22 +383,24 @@ describe('input limits', () => {
     await db?.stop();
   });
 
-  /** Sends raw bytes, returns what came back and when the connection closed (or 5 s passed). */
-  function raw(request: string): Promise<{ response: string; ms: number }> {
+  /**
+   * Sends raw bytes, returns what came back and whether the server closed the connection
+   * before the client gave up (after 5 s, well past HTTP_REQUEST_TIMEOUT_MS).
+   */
+  function raw(request: string): Promise<{ response: string; closedByServer: boolean }> {
     const port = Number(new URL(s.url).port);
     return new Promise((resolve) => {
-      const started = performance.now();
       const sock = connect(port, '127.0.0.1');
       let response = '';
-      const done = () => resolve({ response, ms: performance.now() - started });
+      let gaveUp = false;
       const timer = setTimeout(() => {
+        gaveUp = true;
         sock.destroy();
-        done();
       }, 5_000);
       sock.on('data', (d) => (response += d.toString()));
       sock.on('close', () => {
         clearTimeout(timer);
-        done();
+        resolve({ response, closedByServer: !gaveUp });
       });
       sock.on('error', () => undefined);
       sock.write(request);
@@ -405,8 +416,9 @@ describe('input limits', () => {
   ] as const) {
     test(`a declared Content-Length over the limit is refused at once with 413: ${path}`, async () => {
       const r = await raw(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${type}\r\nContent-Length: 999999999\r\n\r\nab`);
+      // 413 before the body: a server that waited for the body would cut it off with 408 instead.
       assert.match(r.response, /^HTTP\/1\.1 413 /, r.response.slice(0, 200));
-      assert.ok(r.ms < 1_000, `closed after ${Math.round(r.ms)} ms`);
+      assert.ok(r.closedByServer, 'the server closed the connection');
       assert.match(r.response, /"error":"invalid_request"/);
     });
   }
@@ -415,7 +427,7 @@ describe('input limits', () => {
     const r = await raw(
       `POST /t/acme/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type=`,
     );
-    assert.ok(r.ms < 4_500, `answered after ${Math.round(r.ms)} ms`);
+    assert.ok(r.closedByServer, 'cut off by the server, not left open until the client gave up');
     assert.ok(r.response === '' || /^HTTP\/1\.1 408 /.test(r.response), r.response.slice(0, 200));
   });
 });

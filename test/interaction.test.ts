@@ -377,7 +377,7 @@ describe('sessions', () => {
     const reuse = await flow(b, { client_id: fx.trusted.clientId, max_age: '3600' }, {});
     assert.deepEqual(reuse.seen, []);
 
-    await new Promise((r) => setTimeout(r, 2100));
+    srv.clock.advance(2100);
     const old = await flow(b, { client_id: fx.trusted.clientId, max_age: '1' }, { username: 'alice', password: PASSWORD });
     assert.deepEqual(old.seen, ['login']);
     const t2 = decodeJwt((await exchange(redirectParams(old).get('code')!, fx.trusted.clientId, fx.trusted.clientSecret!)).id_token);

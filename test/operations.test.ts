@@ -103,7 +103,10 @@ describe('the process', () => {
     );
     await new Promise((r) => setTimeout(r, 200));
     child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
+    // The rest of the body arrives once the process is draining (its log says so), not after a guessed while.
+    const draining = Date.now() + 10_000;
+    while (!out.includes('shutting down') && Date.now() < draining) await new Promise((r) => setTimeout(r, 25));
+    assert.match(out, /shutting down/, 'the process started draining after SIGTERM');
     sock.write(body.slice(10));
     await new Promise((r) => sock.once('close', r));
     assert.match(response, /^HTTP\/1\.1 200/, response.slice(0, 200));

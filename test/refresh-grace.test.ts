@@ -13,7 +13,7 @@ import { exportTenant } from '../scripts/lib/tenant-export.js';
 import { applyChanges, planTenant } from '../scripts/lib/tenant-plan.js';
 import { fetchTenant } from '../scripts/lib/tenant-state.js';
 import { adminToken, createClient, createTenant, createUser, gql, gqlOk } from './helpers/admin.js';
-import { issueCode, redeem, sleep, tokenRequest, userinfo } from './helpers/issue.js';
+import { issueCode, redeem, tokenRequest, userinfo } from './helpers/issue.js';
 import { ADMIN_ID, ADMIN_SECRET, startTestServer, type TestServer } from './helpers/server.js';
 import { revoke } from './helpers/token-services.js';
 
@@ -132,7 +132,7 @@ test('after the window, reuse revokes the family as with strict rotation', async
   const t1 = await offlineTokens();
   const next = await refresh(t1.refresh_token);
   assert.equal(next.status, 200);
-  await sleep(GRACE * 1000 + 300);
+  srv.clock.advance(GRACE * 1000 + 300);
   const late = await refresh(t1.refresh_token);
   assert.equal(late.status, 400);
   assert.equal(late.body.error, 'invalid_grant');

@@ -5,7 +5,6 @@ import { after, before, describe, test } from 'node:test';
 import express from 'express';
 import { requireAccessToken, type VerifiedAccessToken } from '../src/resource-server/index.js';
 import { clientCredentials, createClient, createTenant, type CreatedClient } from './helpers/admin.js';
-import { sleep } from './helpers/extensions.js';
 import { issueCode, redeem } from './helpers/issue.js';
 import { RP } from './helpers/authorize-fixture.js';
 import { createUser } from './helpers/admin.js';
@@ -65,7 +64,7 @@ before(async () => {
   app.get('/write', requireAccessToken({ issuer, scopes: ['api:read', 'api:write'] }), echo);
   app.get('/aud-ok', requireAccessToken({ issuer, audience: issuer }), echo);
   app.get('/aud-other', requireAccessToken({ issuer, audience: 'https://api.rsco.example' }), echo);
-  app.get('/short', requireAccessToken({ issuer: srv.issuer('shortco'), scopes: ['api:read'], clockTolerance: 0 }), echo);
+  app.get('/short', requireAccessToken({ issuer: srv.issuer('shortco'), scopes: ['api:read'], clockTolerance: 0, clock: srv.clock }), echo);
   const introspection = { clientId: rsClient.clientId, clientSecret: rsClient.clientSecret! };
   app.get('/opaque', requireAccessToken({ issuer, scopes: ['api:read'], introspection }), echo);
   app.get('/strict', requireAccessToken({ issuer, scopes: ['api:read'], introspection: { ...introspection, always: true } }), echo);
@@ -143,7 +142,7 @@ describe('refused', () => {
   test('an expired token', async () => {
     const t = await tokenFor('shortco', shortCaller, 'api:read');
     assert.equal((await call('/short', t)).status, 200);
-    await sleep(3_100);
+    srv.clock.advance(3_100);
     const r = await call('/short', t);
     assert.equal(r.status, 401);
     assert.equal(r.body.error, 'invalid_token');

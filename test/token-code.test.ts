@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { createClient, createTenant, createUser, gqlOk } from './helpers/admin.js';
-import { decodeHeader, decodePayload, issueCode, redeem, rp, sleep, tokenRequest, userinfo } from './helpers/issue.js';
+import { decodeHeader, decodePayload, issueCode, redeem, rp, tokenRequest, userinfo } from './helpers/issue.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let srv: TestServer;
@@ -262,7 +262,7 @@ describe('authorization_code: refusals', () => {
     const settings = await gqlOk(srv, '{ tenant(slug: "short") { settings { codeTtl } } }');
     assert.equal(settings.tenant.settings.codeTtl, 1);
     const c = await issueCode(srv, 'short', { clientId: sc.clientId, userId: u });
-    await sleep(1300);
+    srv.clock.advance(1300);
     const r = await redeem(srv, 'short', c, [sc.clientId, sc.clientSecret!]);
     assert.equal(r.status, 400);
     assert.equal(r.body.error, 'invalid_grant');
@@ -272,7 +272,7 @@ describe('authorization_code: refusals', () => {
     await gqlOk(srv, 'mutation { updateTenant(slug: "acme", input: { settings: { codeTtl: 1 } }) { slug } }');
     try {
       const c = await issueCode(srv, T, { clientId: clients.web!.clientId, userId: alice });
-      await sleep(1300);
+      srv.clock.advance(1300);
       assert.equal((await redeem(srv, T, c, auth('web'))).body.error, 'invalid_grant');
     } finally {
       await gqlOk(srv, 'mutation { updateTenant(slug: "acme", input: { settings: { codeTtl: 60 } }) { slug } }');

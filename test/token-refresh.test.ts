@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { createClient, createTenant, createUser, gqlOk } from './helpers/admin.js';
-import { decodePayload, issueCode, redeem, rp, sleep, tokenRequest, userinfo } from './helpers/issue.js';
+import { decodePayload, issueCode, redeem, rp, tokenRequest, userinfo } from './helpers/issue.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let srv: TestServer;
@@ -152,7 +152,7 @@ test('unknown, missing and expired refresh tokens', async () => {
   const c = await issueCode(srv, 'short', { clientId: sc.clientId, userId: u, scopes: ['openid', 'offline_access'], offlineAccess: true });
   const r = await redeem(srv, 'short', c, [sc.clientId, sc.clientSecret!]);
   assert.equal(r.status, 200);
-  await sleep(1300);
+  srv.clock.advance(1300);
   const expired = await tokenRequest(srv, 'short', { grant_type: 'refresh_token', refresh_token: r.body.refresh_token }, [
     sc.clientId,
     sc.clientSecret!,

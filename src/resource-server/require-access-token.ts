@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { safeDescription } from '../errors/oauth-error.js';
+import { systemClock, type Clock } from '../time/clock.js';
 
 /**
  * Express middleware for a resource server (an API) that accepts a Gatehouse tenant's
@@ -36,6 +37,8 @@ export interface RequireAccessTokenOptions {
   introspection?: IntrospectionOptions;
   /** Seconds of clock skew tolerated for exp/iat (default 5). */
   clockTolerance?: number;
+  /** The time exp/iat are checked against (default: the system clock; tests pass their server's clock). */
+  clock?: Clock;
   /** `realm` of the WWW-Authenticate challenge (default: the issuer). */
   realm?: string;
 }
@@ -99,6 +102,7 @@ export function requireAccessToken(opts: RequireAccessTokenOptions): RequestHand
   const audience: string[] = [...(opts.resource ? [opts.resource] : []), ...[opts.audience ?? []].flat()];
   if (!audience.length) audience.push(issuer);
   const realm = opts.realm ?? issuer;
+  const clock = opts.clock ?? systemClock;
   let metadata: Promise<Metadata> | undefined;
   let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
 
@@ -129,6 +133,7 @@ export function requireAccessToken(opts: RequireAccessTokenOptions): RequestHand
         audience,
         algorithms: ALGORITHMS,
         clockTolerance: opts.clockTolerance ?? 5,
+        currentDate: clock.date(),
       }));
     } catch (err) {
       if (err instanceof joseErrors.JOSEError) throw new AccessTokenError(401, 'invalid_token', describeJoseError(err));
@@ -161,7 +166,7 @@ export function requireAccessToken(opts: RequireAccessTokenOptions): RequestHand
     }
     if (body.iss !== undefined && body.iss !== issuer)
       throw new AccessTokenError(401, 'invalid_token', 'the token was issued by another issuer');
-    if (typeof body.exp === 'number' && body.exp + (opts.clockTolerance ?? 5) < Date.now() / 1000)
+    if (typeof body.exp === 'number' && body.exp + (opts.clockTolerance ?? 5) < clock.now() / 1000)
       throw new AccessTokenError(401, 'invalid_token', 'the access token has expired');
     const aud = Array.isArray(body.aud) ? body.aud : body.aud === undefined ? [] : [body.aud];
     if (!aud.some((a) => audience.includes(a as string)))

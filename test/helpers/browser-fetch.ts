@@ -121,7 +121,7 @@ export class Browser {
   /** One request, no redirect following; cookies are sent and stored. */
   async request(
     url: string,
-    init: { method?: string; form?: Record<string, string> | URLSearchParams; headers?: Record<string, string> } = {},
+    init: { method?: string; form?: Record<string, string> | URLSearchParams; headers?: Record<string, string>; signal?: AbortSignal } = {},
   ): Promise<Page> {
     const headers: Record<string, string> = { ...init.headers };
     const cookie = this.cookieHeader(url);
@@ -131,7 +131,13 @@ export class Browser {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form as Record<string, string>).toString();
     }
-    const res = await fetch(url, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
+    const res = await fetch(url, {
+      method: init.method ?? (body ? 'POST' : 'GET'),
+      headers,
+      body,
+      redirect: 'manual',
+      signal: init.signal,
+    });
     this.store(url, res.headers);
     return { url, status: res.status, headers: res.headers, body: await res.text() };
   }

@@ -218,14 +218,20 @@ export async function startGatehouseProcess(opts: GatehouseProcessOptions): Prom
   }
 }
 
-/** Times a call: `{ value, ms }`; never throws (a thrown error is the value). */
-export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T | Error; ms: number }> {
-  const started = performance.now();
+/**
+ * A call with a client-side deadline: its value, or an Error if it threw or did not answer
+ * within `ms` (as a client would give up). Never throws; the answer is the assertion, not a
+ * measured time.
+ */
+export async function within<T>(ms: number, fn: () => Promise<T>): Promise<T | Error> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<Error>((resolve) => {
+    timer = setTimeout(() => resolve(new Error(`no answer within ${ms} ms`)), ms);
+  });
   try {
-    const value = await fn();
-    return { value, ms: performance.now() - started };
-  } catch (err) {
-    return { value: err as Error, ms: performance.now() - started };
+    return await Promise.race([fn().catch((err: unknown) => err as Error), deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
