@@ -24,6 +24,8 @@ export interface AccessTokenRequest {
   act?: Record<string, unknown> | null;
   /** Seconds since the epoch the token must not outlive (the subject token of an exchange). */
   notAfter?: number;
+  /** RFC 9449: bind the token to this DPoP key thumbprint (`cnf.jkt`); the proof was verified by the token endpoint. */
+  jkt?: string;
 }
 
 export interface IssuedAccessToken {
@@ -82,6 +84,7 @@ export async function issueAccessToken(rt: Runtime, tenant: TenantContext, req: 
       expiresAt: new Date((now + expiresIn) * 1000),
       revokedAt: null,
       act: act ? JSON.stringify(act) : null,
+      jkt: req.jkt ?? null,
     });
     return { token, jti, expiresIn };
   }
@@ -97,6 +100,7 @@ export async function issueAccessToken(rt: Runtime, tenant: TenantContext, req: 
     user: req.user,
     extraClaims: req.extraClaims,
     act,
+    jkt: req.jkt,
     issuer: tenant.issuer,
     now,
     expiresIn,

@@ -5,6 +5,7 @@ import { algsOf } from '../keys/families.js';
 import { REQUEST_OBJECT_ALGS } from '../services/client-request-metadata.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { capabilities, grantTypesFor, paths } from './capabilities.js';
+import { DPOP_SIGNING_ALGS } from './dpop/verify-proof.js';
 
 export interface CachedDocument {
   body: string;
@@ -67,6 +68,8 @@ export function discoveryMetadata(tenant: TenantContext): Record<string, unknown
     frontchannel_logout_session_supported: capabilities.frontchannelLogout,
     backchannel_logout_supported: capabilities.backchannelLogout,
     backchannel_logout_session_supported: capabilities.backchannelLogout,
+    // DPoP (RFC 9449 5.1, oidc/dpop/): announced exactly when the tenant setting dpop is on.
+    ...(tenant.settings.dpop ? { dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGS] } : {}),
   };
 }
 

@@ -8,26 +8,27 @@ import { resolveClientAccessToken } from './access-token.js';
 import { paths } from './capabilities.js';
 import { grantClaimsRequest } from './issue/grant.js';
 import { signForClient } from './issue/id-token.js';
+import { checkBinding, dpopChallenge, dpopNonceHeaders, invalidTokenFor, resourceProof, type PresentedAccessToken } from './dpop/index.js';
 
 /** Browser clients call userinfo cross-origin with a bearer token (no cookies): any origin may. */
 export function userinfoCors(res: Response): void {
   res.setHeader('Access-Control-Allow-Origin', '*');
-  res.setHeader('Access-Control-Expose-Headers', 'WWW-Authenticate');
+  res.setHeader('Access-Control-Expose-Headers', 'WWW-Authenticate, DPoP-Nonce');
 }
 
 /** CORS preflight for userinfo. */
 export function userinfoPreflight(_tenant: TenantContext, _req: Request, res: Response): void {
   userinfoCors(res);
   res.setHeader('Access-Control-Allow-Methods', 'GET, POST');
-  res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+  res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, DPoP');
   res.setHeader('Access-Control-Max-Age', '600');
   res.status(204).end();
 }
 
 const invalidToken = (why: string) => bearerError('invalid_token', why);
 
-/** RFC 6750 2.1 and 2.2; never the query (2.3 is not supported), never two at once. */
-function presentedToken(req: Request): string {
+/** RFC 6750 2.1 and 2.2 and RFC 9449 7.1; never the query (2.3 is not supported), never two at once. */
+function presentedToken(req: Request): PresentedAccessToken {
   const header = req.headers.authorization;
   const body = req.method === 'POST' && req.is('application/x-www-form-urlencoded') ? ((req.body ?? {}) as Record<string, unknown>) : {};
   const fromBody = body.access_token;
@@ -35,17 +36,17 @@ function presentedToken(req: Request): string {
   if (header !== undefined && fromBody !== undefined)
     throw bearerError('invalid_request', 'use exactly one way of presenting the access token');
   if (header !== undefined) {
-    const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
-    if (!m) throw invalidToken('the Authorization header is not a Bearer token');
-    return m[1]!;
+    const m = /^(Bearer|DPoP) +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
+    if (!m) throw invalidToken('the Authorization header is not a Bearer or DPoP token');
+    return { token: m[2]!, scheme: m[1]!.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer' };
   }
   if (fromBody !== undefined) {
     if (typeof fromBody !== 'string' || !fromBody) throw bearerError('invalid_request', 'access_token must be a single string');
-    return fromBody;
+    return { token: fromBody, scheme: 'body' };
   }
   // RFC 6750 3.1: a request without any credentials gets the challenge without an error code.
   const err = new OAuthError('invalid_token', 'an access token is required', 401);
-  err.headers['WWW-Authenticate'] = 'Bearer realm="gatehouse"';
+  err.headers['WWW-Authenticate'] = `Bearer realm="gatehouse", ${dpopChallenge()}`;
   throw err;
 }
 
@@ -63,19 +64,22 @@ export const userinfo =
   async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
     userinfoCors(res);
     res.setHeader('Cache-Control', 'no-store');
-    const token = presentedToken(req);
+    const presented = presentedToken(req);
+    const proof = await resourceProof(rt, tenant, presented, req, paths.userinfo);
     // The same resolution as introspection and the admin API: revocation, grant and a client that still exists.
-    const found = await resolveClientAccessToken(rt, tenant, token);
-    if (!found) throw invalidToken('the access token is invalid, expired or revoked');
+    const found = await resolveClientAccessToken(rt, tenant, presented.token);
+    if (!found) throw invalidTokenFor(presented.scheme, 'the access token is invalid, expired or revoked');
     const { token: at, client } = found;
-    if (!at.grant) throw invalidToken('the access token was not issued for an end-user');
+    checkBinding(at.jkt, presented, proof);
+    if (proof) for (const [k, v] of Object.entries(dpopNonceHeaders(rt, tenant))) res.setHeader(k, v);
+    if (!at.grant) throw invalidTokenFor(presented.scheme, 'the access token was not issued for an end-user');
     // RFC 9068 4 (audience restriction): a token for another resource (token exchange
     // `audience`, RFC 8707 `resource`) is not a userinfo token (docs/security.md "Userinfo audience").
     if (!at.audience.includes(tenant.issuer) && !at.audience.includes(tenant.issuer + paths.userinfo))
-      throw invalidToken('the access token is not for this userinfo endpoint');
+      throw invalidTokenFor(presented.scheme, 'the access token is not for this userinfo endpoint');
     if (!at.scopes.includes('openid')) throw bearerError('insufficient_scope', 'the access token lacks the openid scope');
     const user = await rt.users.find(tenant, at.grant.userId);
-    if (!user || user.disabled) throw invalidToken('the end-user of this token is no longer active');
+    if (!user || user.disabled) throw invalidTokenFor(presented.scheme, 'the end-user of this token is no longer active');
     // The sub the token was issued with, which is the one its ID token carried.
     const requested = grantClaimsRequest(at.grant).userinfo ?? null;
     const body = await buildUserinfoClaims(rt, tenant, { user, client, scopes: at.scopes, requested, sub: at.sub });

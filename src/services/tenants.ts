@@ -75,6 +75,7 @@ export function validateSettings(settings: Partial<TenantSettings>): Partial<Ten
       throw new InputError('requireRequestUriRegistration', 'must be true or false', 'invalid_request');
     if (k === 'allowUnsignedRequestObjects' && typeof v !== 'boolean')
       throw new InputError('allowUnsignedRequestObjects', 'must be true or false', 'invalid_request');
+    if ((k === 'dpop' || k === 'dpopNonce') && typeof v !== 'boolean') throw new InputError(k, 'must be true or false', 'invalid_request');
     if (k === 'allowedAudiences') {
       if (!Array.isArray(v) || v.length > 100)
         throw new InputError('allowedAudiences', 'must be a list of at most 100 audiences', 'invalid_request');

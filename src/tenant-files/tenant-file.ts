@@ -10,6 +10,7 @@ import { validateLogoutMetadata } from '../services/client-logout-metadata.js';
 import { resolveClientMetadata } from '../services/client-metadata.js';
 import { validateClientPolicies } from '../services/client-policies.js';
 import { validateRequestMetadata } from '../services/client-request-metadata.js';
+import { validateDpopMetadata } from '../clients/client-dpop-metadata.js';
 import { InputError } from '../services/errors.js';
 import { validateClaimResolver, validateHook } from '../services/claim-resolvers.js';
 import { validateEventWebhook } from '../services/event-webhooks.js';
@@ -55,6 +56,7 @@ export interface TenantFileClient {
   sectorIdentifierUri?: string;
   requestUris?: string[];
   requestObjectSigningAlg?: string;
+  dpopBoundAccessTokens?: boolean;
   backchannelLogoutUri?: string;
   backchannelLogoutSessionRequired?: boolean;
   frontchannelLogoutUri?: string;
@@ -286,6 +288,7 @@ function semanticProblems(spec: TenantFile, doc: Document, lines: LineCounter): 
         request_uris: c.requestUris,
         request_object_signing_alg: c.requestObjectSigningAlg,
       });
+      validateDpopMetadata({ dpop_bound_access_tokens: c.dpopBoundAccessTokens });
       validateLogoutMetadata({
         backchannel_logout_uri: c.backchannelLogoutUri,
         backchannel_logout_session_required: c.backchannelLogoutSessionRequired,

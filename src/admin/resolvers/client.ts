@@ -6,6 +6,7 @@ import { mayIntrospectAny, type ClientPolicyInput } from '../../services/client-
 import { createClient, deleteClient, rotateClientSecret, setClientDisabled, updateClient } from '../../services/clients.js';
 import { CLIENT_USERINFO_FIELDS, userinfoSigningAlg } from '../../services/client-userinfo-metadata.js';
 import { CLIENT_REQUEST_FIELDS, clientRequestMetadata } from '../../services/client-request-metadata.js';
+import { CLIENT_DPOP_FIELDS, requiresDpop } from '../../clients/client-dpop-metadata.js';
 import { revokeClientTokens } from '../../services/token-revocation.js';
 import { DEFAULT_PAGE } from '../../store/paging.js';
 import { auditNote } from '../audit.js';
@@ -25,6 +26,7 @@ const KEY_FIELDS = {
   ...CLIENT_LOGOUT_FIELDS,
   ...CLIENT_USERINFO_FIELDS,
   ...CLIENT_REQUEST_FIELDS,
+  ...CLIENT_DPOP_FIELDS,
 } as const;
 
 /**
@@ -145,4 +147,5 @@ export const Client: ClientResolvers = {
   sectorIdentifierUri: (c) => clientRequestMetadata(c).sectorIdentifierUri,
   requestUris: (c) => clientRequestMetadata(c).requestUris,
   requestObjectSigningAlg: (c) => clientRequestMetadata(c).requestObjectSigningAlg,
+  dpopBoundAccessTokens: (c) => requiresDpop(c),
 };

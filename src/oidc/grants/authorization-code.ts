@@ -70,5 +70,6 @@ export const authorizationCode: GrantHandler = async (ctx) => {
     withRefreshToken: parties.grant.offlineAccess && client.grantTypes.includes('refresh_token'),
     withNonce: true,
     grantType: 'authorization_code',
+    jkt: ctx.dpop?.jkt,
   });
 };

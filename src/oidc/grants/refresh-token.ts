@@ -64,6 +64,9 @@ export const refreshToken: GrantHandler = async (ctx) => {
   if (!claims) throw invalid('unknown refresh token');
   if (claims.expiresAt.getTime() <= Date.now()) throw invalid('the refresh token has expired');
   const own = claims.clientId === client.clientId;
+  // RFC 9449 5: checked before the token is spent, so a thief's proof with another key
+  // (or none) does not burn the holder's token.
+  if (own && claims.jkt && claims.jkt !== ctx.dpop?.jkt) throw invalid('the refresh token is bound to another DPoP key');
   const scopes = own ? refreshScopes(ctx, claims.scopes) : [];
   const rec = {
     _id: rt.envelope.hashSecret(token),
@@ -78,5 +81,5 @@ export const refreshToken: GrantHandler = async (ctx) => {
   if (!own) throw invalid('the refresh token was issued to another client');
   const parties = await grantParties(rt, tenant, claims.grantId);
   if (!parties.grant.offlineAccess) throw invalid('the grant does not allow refresh');
-  return issueTokenSet(rt, tenant, { ...parties, client, scopes, withRefreshToken: true, withNonce: false, grantType: 'refresh_token' });
+  return issueTokenSet(rt, tenant, { ...parties, client, scopes, withRefreshToken: true, withNonce: false, grantType: 'refresh_token', jkt: ctx.dpop?.jkt });
 };

@@ -7,11 +7,12 @@ import { mayExchange } from '../../services/client-policies.js';
 import { verifyIssuedIdToken } from '../id-token-hint.js';
 import { insertDirectGrant } from '../issue/direct-grant.js';
 import { refreshFamilyEnd } from '../issue/grant.js';
-import { sealRefreshToken } from '../issue/refresh-token.js';
+import { openRefreshToken, sealRefreshToken } from '../issue/refresh-token.js';
 import { findRefreshToken } from '../presented-token.js';
 import { checkResourceUri } from '../resource-indicator.js';
 import { parseScope } from '../scopes.js';
 import type { GrantContext, GrantHandler } from '../token/grant.js';
+import { tokenTypeFor } from '../token/dpop-binding.js';
 
 export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
@@ -80,6 +81,11 @@ async function verifiedIdToken(ctx: GrantContext, token: string): Promise<JWTPay
   return payload;
 }
 
+/** RFC 9449: a DPoP-bound subject token is exchanged only with a proof of its key (else it would come back unbound). */
+function checkBinding(ctx: GrantContext, jkt: string | null | undefined): void {
+  if (jkt && jkt !== ctx.dpop?.jkt) throw unacceptable('subject_token is DPoP-bound: send a DPoP proof with its key');
+}
+
 async function accessSubject(ctx: GrantContext, token: string): Promise<Subject> {
   const at = await resolveAccessToken(ctx.rt, ctx.tenant, token);
   if (!at) throw unacceptable('subject_token is invalid, expired or revoked');
@@ -90,6 +96,7 @@ async function accessSubject(ctx: GrantContext, token: string): Promise<Subject>
   const owner = at.clientId === ctx.client.clientId ? ctx.client : await ctx.rt.clients.find(ctx.tenant, at.clientId);
   if (!mayExchange(ctx.client, owner, at.clientId, at.audience))
     throw unacceptable('this client may not exchange tokens of that client or audience');
+  checkBinding(ctx, at.jkt);
   return { type: 'access', grant: at.grant, sub: at.sub, clientId: at.clientId, scopes: at.scopes, exp: at.exp, act: at.act };
 }
 
@@ -100,6 +107,7 @@ async function refreshSubject(ctx: GrantContext, token: string): Promise<Subject
     throw unacceptable('subject_token is not a valid refresh token of this client');
   const grant = await ctx.rt.revocations.activeGrant(ctx.tenant, rec.grantId);
   if (!grant) throw unacceptable('subject_token was revoked');
+  checkBinding(ctx, openRefreshToken(ctx.rt, ctx.tenant, token)?.jkt ?? null);
   return { type: 'refresh', grant, sub: '', clientId: rec.clientId, scopes: rec.scopes, exp: null, act: null };
 }
 
@@ -208,11 +216,12 @@ async function exchangeClientToken(
     audience,
     act,
     notAfter: subj.exp ?? undefined,
+    jkt: ctx.dpop?.jkt,
   });
   return {
     access_token: at.token,
     issued_token_type: TOKEN_TYPE.access,
-    token_type: 'Bearer',
+    token_type: tokenTypeFor(ctx.dpop),
     expires_in: at.expiresIn,
     ...(scopes.length ? { scope: scopes.join(' ') } : {}),
   };
@@ -274,6 +283,7 @@ async function exchangeUserToken(
       scopes,
       createdAt: new Date(nowMs),
       expiresAt,
+      jkt: client.clientType === 'PUBLIC' ? ctx.dpop?.jkt : undefined,
     });
     // RFC 8693 2.2.1: the issued token is in access_token whatever its type; N_A: not an access token.
     return {
@@ -291,11 +301,12 @@ async function exchangeUserToken(
     audience,
     grant,
     user,
+    jkt: ctx.dpop?.jkt,
   });
   return {
     access_token: at.token,
     issued_token_type: TOKEN_TYPE.access,
-    token_type: 'Bearer',
+    token_type: tokenTypeFor(ctx.dpop),
     expires_in: at.expiresIn,
     scope: accessScopes.join(' '),
   };

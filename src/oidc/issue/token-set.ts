@@ -40,16 +40,18 @@ export interface TokenSetInput extends GrantParties {
   withNonce: boolean;
   /** For the TOKEN_ISSUED event. */
   grantType?: string;
+  /** RFC 9449: the token request's DPoP key; binds the access token, and a public client's refresh token. */
+  jkt?: string;
 }
 
 /** The token endpoint response of the user grants (RFC 6749 5.1, OIDC Core 3.1.3.3). */
 export async function issueTokenSet(rt: Runtime, tenant: TenantContext, input: TokenSetInput): Promise<Record<string, unknown>> {
   const { client, grant, user, scopes } = input;
   const sub = subjectFor(rt, tenant, client, user);
-  const at = await issueAccessToken(rt, tenant, { client, sub, scopes, audience: grant.resource, grant, user });
+  const at = await issueAccessToken(rt, tenant, { client, sub, scopes, audience: grant.resource, grant, user, jkt: input.jkt });
   const body: Record<string, unknown> = {
     access_token: at.token,
-    token_type: 'Bearer',
+    token_type: input.jkt ? 'DPoP' : 'Bearer',
     expires_in: at.expiresIn,
     scope: scopes.join(' '),
   };
@@ -73,6 +75,8 @@ export async function issueTokenSet(rt: Runtime, tenant: TenantContext, input: T
       scopes: grant.scopes,
       createdAt: new Date(),
       expiresAt: refreshFamilyEnd(tenant, grant),
+      // RFC 9449 5: a public client's refresh token is bound to its DPoP key (a confidential client's to its credentials).
+      jkt: client.clientType === 'PUBLIC' ? input.jkt : undefined,
     });
   }
   rt.events.emit(tenant, {

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { Runtime } from '../../services/runtime.js';
 import type { ClientRecord } from '../../store/models/client.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
+import type { DpopBinding } from './dpop-binding.js';
 
 export interface GrantContext {
   rt: Runtime;
@@ -9,6 +10,8 @@ export interface GrantContext {
   client: ClientRecord;
   body: Record<string, unknown>;
   req: Request;
+  /** RFC 9449: the request's verified DPoP proof key; what the grant issues is bound to it. */
+  dpop?: DpopBinding;
 }
 
 export type GrantHandler = (ctx: GrantContext) => Promise<Record<string, unknown>>;

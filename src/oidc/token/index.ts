@@ -10,6 +10,8 @@ import { refreshToken } from '../grants/refresh-token.js';
 import { password } from '../grants/password.js';
 import { TOKEN_EXCHANGE, tokenExchange } from '../grants/token-exchange.js';
 import type { GrantHandler } from './grant.js';
+import { dpopNonceHeaders } from '../dpop/index.js';
+import { tokenRequestBinding } from './dpop-binding.js';
 
 /** One handler per grant type, each in oidc/grants/. */
 export const grants = new Map<string, GrantHandler>([
@@ -49,6 +51,7 @@ export const token =
   async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
     // Browser-based public clients redeem codes cross-origin; no cookies are involved.
     res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Expose-Headers', 'DPoP-Nonce, WWW-Authenticate');
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Pragma', 'no-cache');
     const body = parseBody(req);
@@ -61,7 +64,9 @@ export const token =
     if (!tenant.settings.allowedGrantTypes.includes(body.grant_type as string)) {
       throw oauthError('unauthorized_client', 'this tenant does not allow this grant type');
     }
-    const result = await handler({ rt, tenant, client, body, req });
+    const dpop = await tokenRequestBinding(rt, tenant, client, req);
+    const result = await handler({ rt, tenant, client, body, req, dpop });
+    for (const [k, v] of Object.entries(dpopNonceHeaders(rt, tenant))) res.setHeader(k, v);
     res.status(200).json(result);
   };
 
@@ -69,7 +74,7 @@ export const token =
 export function tokenPreflight(_tenant: TenantContext, _req: Request, res: Response): void {
   res.setHeader('Access-Control-Allow-Origin', '*');
   res.setHeader('Access-Control-Allow-Methods', 'POST');
-  res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+  res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, DPoP');
   res.setHeader('Access-Control-Max-Age', '600');
   res.status(204).end();
 }

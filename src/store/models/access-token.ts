@@ -22,6 +22,8 @@ export interface AccessTokenRecord {
   revokedAt: Date | null;
   /** The RFC 8693 `act` claim (JSON) of a token issued by token exchange. */
   act?: string | null;
+  /** RFC 9449: the DPoP key thumbprint the token is bound to (introspection's `cnf.jkt`). */
+  jkt?: string | null;
 }
 
 const schema = new Schema<AccessTokenRecord>(
@@ -40,6 +42,7 @@ const schema = new Schema<AccessTokenRecord>(
     expiresAt: { type: Date, required: true },
     revokedAt: { type: Date, default: null },
     act: { type: String, default: null },
+    jkt: { type: String, default: null },
   },
   { versionKey: false },
 );
