@@ -17,8 +17,8 @@ import { withDatabaseRetry } from './boot/wait-for-database.js';
 import { HttpMetrics } from './http/metrics.js';
 import { createMetricsServer } from './http/metrics-endpoint.js';
 import { loadCodeResolvers } from './claims/code-resolvers.js';
-import { KeyRotationJob } from './services/key-rotation-job.js';
-import { sweepPendingTenants } from './services/tenant-creation.js';
+import { KeyRotationJob } from './keys/key-rotation-job.js';
+import { sweepPendingTenants } from './tenancy/tenant-creation.js';
 import { Store } from './store/index.js';
 import { traceHttp } from './telemetry/http-spans.js';
 import { traceMongoCommands } from './telemetry/mongo-spans.js';
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
         if (role !== 'worker') await store.ensureIndexes();
         const rt = buildRuntime(config, store, log);
         await ensureHashKey(rt);
-        // Tenants a crashed createTenant left PENDING are removed (services/tenant-creation.ts).
+        // Tenants a crashed createTenant left PENDING are removed (tenancy/tenant-creation.ts).
         if (role !== 'worker') await sweepPendingTenants(rt);
         const system = role === 'worker' ? undefined : await ensureSystemTenant(rt);
         const admin = system ? await ensureAdminClient(rt, system) : undefined;
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   keyRotation.start();
   // Resumes event deliveries a previous run (or another replica) left pending.
   rt.events.start();
-  // And back-channel logout tokens still due (services/logout-delivery.ts).
+  // And back-channel logout tokens still due (events/logout-delivery.ts).
   rt.logoutDeliveries.start();
 
   const graphql = await adminHandler(rt);

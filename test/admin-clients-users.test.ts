@@ -307,7 +307,7 @@ test('initial access tokens: create (shown once, stored hashed), list, single us
   const single = (await ok('mutation { createInitialAccessToken(tenant: "shop", expiresIn: 3600, singleUse: true) }'))
     .createInitialAccessToken as string;
   const tenant = (await srv.rt.tenants.get('shop'))!;
-  const { consumeInitialAccessToken } = await import('../src/services/initial-access-tokens.js');
+  const { consumeInitialAccessToken } = await import('../src/clients/initial-access-tokens.js');
   assert.ok(await consumeInitialAccessToken(srv.rt, tenant, single));
   assert.equal(await consumeInitialAccessToken(srv.rt, tenant, single), null);
   assert.ok(await consumeInitialAccessToken(srv.rt, tenant, t));

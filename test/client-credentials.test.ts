@@ -153,7 +153,7 @@ describe('client_credentials', () => {
   });
 
   test('a rotated secret replaces the old one at once', async () => {
-    const { rotateClientSecret } = await import('../src/services/clients.js');
+    const { rotateClientSecret } = await import('../src/clients/clients.js');
     const c = await createClient(srv, 'acme', {
       name: 'rot',
       clientType: 'CONFIDENTIAL',

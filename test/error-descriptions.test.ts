@@ -12,7 +12,7 @@ import {
 } from '../src/errors/oauth-error.js';
 import { toOAuthError } from '../src/http/error-handler.js';
 import { pageError } from '../src/oidc/authorize/page-error.js';
-import { InputError } from '../src/services/errors.js';
+import { InputError } from '../src/errors/domain-errors.js';
 import { createClient } from './helpers/admin.js';
 import { Browser, responseParams } from './helpers/browser-fetch.js';
 import { RP, authorizeUrl, setupFixture, type Fixture } from './helpers/authorize-fixture.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { KEY_ROTATION_LEASE, KeyRotationJob } from '../src/services/key-rotation-job.js';
+import { KEY_ROTATION_LEASE, KeyRotationJob } from '../src/keys/key-rotation-job.js';
 import { adminToken, createTenant, gqlOk } from './helpers/admin.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 

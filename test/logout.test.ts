@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeJwt, SignJWT } from 'jose';
 import * as oidc from 'openid-client';
-import { onAfterEndSession, type EndSessionEvent } from '../src/services/logout-hooks.js';
+import { onAfterEndSession, type EndSessionEvent } from '../src/sessions/logout-hooks.js';
 import { createClient, createTenant, createUser } from './helpers/admin.js';
 import { Browser, parseForms, type Page, type ParsedForm } from './helpers/browser-fetch.js';
 import { signIn, silentCheck, type RpClient } from './helpers/rp-session.js';

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { outboxDropped, outboxMetrics } from '../src/services/outbox-metrics.js';
+import { outboxDropped, outboxMetrics } from '../src/events/outbox-metrics.js';
 import { Store } from '../src/store/index.js';
 import { adminToken, clientCredentials, createClient, createTenant, gql, gqlOk } from './helpers/admin.js';
 import {

@@ -117,9 +117,9 @@ test('brute force: five failures are free, then the username is locked — for t
   assert.equal(locked.body.error, 'invalid_grant');
   // The lock is per username: another user of the same client is unaffected.
   assert.equal((await passwordGrant(ON, app, 'alice', 'correct horse battery')).status, 200);
-  // The login page shares the counter (services/login-throttle.ts): one lock for both.
+  // The login page shares the counter (sessions/login-throttle.ts): one lock for both.
   const tenant = (await srv.rt.tenants.get(ON))!;
-  const { isLockedOut } = await import('../src/services/login-throttle.js');
+  const { isLockedOut } = await import('../src/sessions/login-throttle.js');
   assert.equal(await isLockedOut(tenant, 'DAVE'), true);
   assert.equal(await isLockedOut(tenant, 'nobody-at-all'), false);
   for (let i = 0; i < 6; i++) await passwordGrant(ON, app, 'nobody-at-all', `guess ${i}`);

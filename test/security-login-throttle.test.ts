@@ -5,7 +5,7 @@ import { RP, authorizeUrl, randomValue, setupFixture, type Fixture } from './hel
 import { Browser, loginForm, type Page } from './helpers/browser-fetch.js';
 import { tokenRequest } from './helpers/issue.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
-import { passwordVerifications } from '../src/services/password-check.js';
+import { passwordVerifications } from '../src/users/password-check.js';
 
 /**
  * Issue 12 finding 4: the lock-out must hold against concurrent guesses (docs/security.md

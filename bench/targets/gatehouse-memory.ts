@@ -31,8 +31,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = <T>(path: string): Promise<T> => import(pathToFileURL(join(root, 'dist', path)).href) as Promise<T>;
 type KeyRingModule = typeof import('../../src/keys/key-ring.js');
 type DiscoveryModule = typeof import('../../src/oidc/discovery.js');
-type TenantRecord = import('../../src/store/models/tenant.js').TenantRecord;
-type KeysetRecord = import('../../src/store/models/keyset.js').KeysetRecord;
+type TenantRecord = import('../../src/tenancy/tenant-record.js').TenantRecord;
+type KeysetRecord = import('../../src/keys/keyset-record.js').KeysetRecord;
 
 async function child(): Promise<void> {
   const spec = JSON.parse(process.env.BENCH_MEMORY_SPEC ?? '{}') as { db: GatehouseDatabase; prefix: string };

@@ -8,7 +8,7 @@ import { BENCH_REDIRECT_URI, BENCH_USER } from '../shared.js';
 import { benchRuntime, type StartedGatehouse } from './gatehouse.js';
 import type { SeedKind, Target } from './target.js';
 
-type Runtime = import('../../src/services/runtime.js').Runtime;
+type Runtime = import('../../src/runtime.js').Runtime;
 type IssueModule = typeof import('../../src/oidc/issue/authorization-response.js');
 type Decision = import('../../src/oidc/authorization-result.js').AuthorizationDecision;
 

@@ -259,7 +259,7 @@ type KeyGenModule = typeof import('../../src/keys/key-generation.js');
 type DefaultsModule = typeof import('../../src/config/defaults.js');
 type ConfigModule = typeof import('../../src/config/index.js');
 type RuntimeModule = typeof import('../../src/boot/runtime.js');
-type Runtime = import('../../src/services/runtime.js').Runtime;
+type Runtime = import('../../src/runtime.js').Runtime;
 type KeyRecord = import('../../src/keys/key-record.js').SigningKeyRecord;
 
 /**

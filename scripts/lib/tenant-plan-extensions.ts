@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import { validateClaimResolver, validateHook } from '../../src/services/claim-resolvers.js';
-import { validateEventWebhook } from '../../src/services/event-webhooks.js';
+import { validateClaimResolver, validateHook } from '../../src/claims/claim-resolvers.js';
+import { validateEventWebhook } from '../../src/events/event-webhooks.js';
 import type { TenantFile, TenantFileClaimResolver, TenantFileEventWebhook, TenantFileHook } from '../../src/tenant-files/tenant-file.js';
 import type { Change, PlanOptions } from './tenant-plan.js';
 import type { CurrentClaimResolver, CurrentEventWebhook, CurrentHook, CurrentTenant } from './tenant-state.js';

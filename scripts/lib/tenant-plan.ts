@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { resolveClientMetadata } from '../../src/services/client-metadata.js';
+import { resolveClientMetadata } from '../../src/clients/client-metadata.js';
 import type { TenantFile, TenantFileClient } from '../../src/tenant-files/tenant-file.js';
 import type { AdminApi } from './admin-api.js';
 import { planExtensions } from './tenant-plan-extensions.js';
@@ -65,7 +65,7 @@ export function desiredClient(
   c: TenantFileClient,
   settings: TenantFile['settings'] = {},
 ): Record<ClientKey, unknown> & { clientType: string } {
-  // The server's default ID token alg (services/client-key-families.ts): RS256, or the tenant's signingAlg without RSA keys.
+  // The server's default ID token alg (clients/client-key-families.ts): RS256, or the tenant's signingAlg without RSA keys.
   const defaultAlg = (settings?.keyFamilies ?? ['RSA']).includes('RSA') ? 'RS256' : (settings?.signingAlg ?? 'RS256');
   const m = resolveClientMetadata({
     ...c,
@@ -95,7 +95,7 @@ export function desiredClient(
     tosUri: c.tosUri ?? null,
     policyUri: c.policyUri ?? null,
     contacts: c.contacts ?? [],
-    // The API's defaults for a client it creates (services/client-policies.ts).
+    // The API's defaults for a client it creates (clients/client-policies.ts).
     canIntrospect: c.canIntrospect ?? m.clientType === 'CONFIDENTIAL',
     tokenExchangeClients: c.tokenExchangeClients ?? [],
     sectorIdentifierUri: c.sectorIdentifierUri ?? null,

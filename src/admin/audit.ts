@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { auditSlot, beginAudit, recordAudit } from '../services/audit.js';
+import { auditSlot, beginAudit, recordAudit } from '../events/audit.js';
 import { serviceUnavailable } from '../errors/admin-error.js';
 import type { AdminContext } from './context.js';
 import { errorCode } from './format-error.js';
@@ -10,7 +10,7 @@ export interface AuditDraft {
   tenant?: { id: string | null; slug: string };
   targetType?: string;
   targetId?: string;
-  /** Non-secret snapshots (services/audit.ts has one per object kind). */
+  /** Non-secret snapshots (events/audit.ts has one per object kind). */
   before?: unknown;
   after?: unknown;
 }

@@ -1,7 +1,7 @@
 import { forbidden, serviceUnavailable, unauthenticated } from '../errors/admin-error.js';
 import { limits } from '../config/defaults.js';
-import { resolveClientAccessToken } from '../services/access-token-resolution.js';
-import type { Runtime } from '../services/runtime.js';
+import { resolveClientAccessToken } from '../tokens/access-token-resolution.js';
+import type { Runtime } from '../runtime.js';
 import { isStoreUnavailable } from '../store/errors.js';
 
 export const SYSTEM_TENANT = 'system';
@@ -19,7 +19,7 @@ export interface AdminPrincipal {
 /**
  * Authenticates a bearer token issued by the `system` tenant (DESIGN.md "Admin
  * authentication"). The token goes through the same resolution as at userinfo and
- * introspection (services/access-token-resolution.ts): signature, issuer, type, expiry,
+ * introspection (tokens/access-token-resolution.ts): signature, issuer, type, expiry,
  * revocation (its jti, its client's cut-off from revokeTokens/deleteClient, its grant)
  * and a client that still exists; privileges come only from the scopes the client still
  * holds. Anything else is UNAUTHENTICATED.

@@ -1,4 +1,4 @@
-import { InputError } from '../services/errors.js';
+import { InputError } from '../errors/domain-errors.js';
 import { MAX_PAGE, type Page } from '../store/paging.js';
 
 /** A store page as a Relay connection. */

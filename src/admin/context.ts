@@ -1,4 +1,4 @@
-import type { Runtime } from '../services/runtime.js';
+import type { Runtime } from '../runtime.js';
 import type { AdminPrincipal } from './authz.js';
 import type { AuditDraft } from './audit.js';
 import { createLoaders, type Loaders } from './loaders.js';

@@ -2,7 +2,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { AdminError, serviceUnavailable } from '../errors/admin-error.js';
 import { isStoreUnavailable } from '../store/errors.js';
-import { ConflictError, InputError, NotFoundError } from '../services/errors.js';
+import { ConflictError, InputError, NotFoundError } from '../errors/domain-errors.js';
 import { InvalidCursorError } from '../store/paging.js';
 
 /** The extensions.code an error is reported with (also recorded in the audit trail). */

@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
 import type { SigningKeyRecord } from '../keys/key-record.js';
-import type { Runtime } from '../services/runtime.js';
-import type { ClientRecord } from '../store/models/client.js';
-import type { TenantRecord } from '../store/models/tenant.js';
-import type { UserRecord } from '../store/models/user.js';
+import type { Runtime } from '../runtime.js';
+import type { ClientRecord } from '../clients/client-record.js';
+import type { TenantRecord } from '../tenancy/tenant-record.js';
+import type { UserRecord } from '../users/user-record.js';
 import type { Page } from '../store/paging.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 

@@ -7,7 +7,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type RequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
 import { limits } from '../config/defaults.js';
-import type { Runtime } from '../services/runtime.js';
+import type { Runtime } from '../runtime.js';
 import { authenticateAdmin } from './authz.js';
 import { createAdminContext, type AdminContext } from './context.js';
 import { formatAdminError } from './format-error.js';

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PLATFORM_SCOPE, SYSTEM_TENANT } from '../admin/authz.js';
-import { createClient, rotateClientSecret, setClientDisabled, updateClient } from '../services/clients.js';
-import { createTenant } from '../services/tenant-creation.js';
-import { ConflictError } from '../services/errors.js';
-import type { Runtime } from '../services/runtime.js';
+import { createClient, rotateClientSecret, setClientDisabled, updateClient } from '../clients/clients.js';
+import { createTenant } from '../tenancy/tenant-creation.js';
+import { ConflictError } from '../errors/domain-errors.js';
+import type { Runtime } from '../runtime.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 
 export interface AdminCredentials {

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLIENT_INFO_FIELDS } from '../services/client-info.js';
-import { createClient } from '../services/clients.js';
-import { replaceScopes } from '../services/scopes.js';
-import { createTenant } from '../services/tenant-creation.js';
-import { createUser } from '../services/users.js';
-import type { Runtime } from '../services/runtime.js';
+import { CLIENT_INFO_FIELDS } from '../clients/client-info.js';
+import { createClient } from '../clients/clients.js';
+import { replaceScopes } from '../claims/scopes.js';
+import { createTenant } from '../tenancy/tenant-creation.js';
+import { createUser } from '../users/users.js';
+import type { Runtime } from '../runtime.js';
 import { loadTenantFile, type TenantFileClient } from '../tenant-files/tenant-file.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 

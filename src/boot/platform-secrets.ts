@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Runtime } from '../services/runtime.js';
+import type { Runtime } from '../runtime.js';
 
 const HASH_KEY = 'hash-key';
 const CONTEXT = 'platform-secret:hash-key';

@@ -1,7 +1,7 @@
 import type { JWTPayload } from 'jose';
-import type { ClientRecord } from '../store/models/client.js';
-import type { GrantRecord } from '../store/models/grant.js';
-import type { UserRecord } from '../store/models/user.js';
+import type { ClientRecord } from '../clients/client-record.js';
+import type { GrantRecord } from '../tokens/grant-record.js';
+import type { UserRecord } from '../users/user-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import type { ClaimsRuntime } from './claims-runtime.js';
 import { resolveUserClaims, type ClaimFailure } from './pipeline.js';

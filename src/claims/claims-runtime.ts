@@ -33,13 +33,13 @@ export interface TenantEvent {
   data?: Record<string, unknown>;
 }
 
-/** Records events without making the caller wait (services/events.ts). */
+/** Records events without making the caller wait (events/events.ts). */
 export interface EventSink {
   emit(tenant: TenantContext, event: TenantEvent): void;
 }
 
 /**
- * What the claims pipeline needs of the process-wide runtime (services/runtime.ts
+ * What the claims pipeline needs of the process-wide runtime (runtime.ts
  * Runtime has all of it; the claims layer cannot import the services layer).
  */
 export interface ClaimsRuntime {

@@ -2,13 +2,13 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SLUG_PATTERN } from '../config/defaults.js';
-import type { HookPoint } from '../store/models/tenant.js';
+import type { HookPoint } from '../tenancy/tenant-record.js';
 
 /**
  * Named TypeScript functions a tenant's claim resolvers and hooks refer to, registered
  * from `tenants/<slug>/resolvers.ts` (that tenant only) or `tenants/shared/resolvers.ts`
  * (every tenant) when the process starts. Configuration names a function; a name that
- * is not registered is refused when it is configured (services/claim-resolvers.ts).
+ * is not registered is refused when it is configured (claims/claim-resolvers.ts).
  *
  * The functions see plain views of the user, client and tenant, never the stored
  * records (no password hash, no secrets).

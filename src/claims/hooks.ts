@@ -1,7 +1,7 @@
 import { extensionDefaults } from '../config/defaults.js';
-import type { ClientRecord } from '../store/models/client.js';
-import type { HookDefinition, HookPoint } from '../store/models/tenant.js';
-import type { UserRecord } from '../store/models/user.js';
+import type { ClientRecord } from '../clients/client-record.js';
+import type { HookDefinition, HookPoint } from '../tenancy/tenant-record.js';
+import type { UserRecord } from '../users/user-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import type { ClaimsRuntime } from './claims-runtime.js';
 import { codeHook, resolverClient, resolverTenant, resolverUser, type AfterLoginDecision, type EndedSession } from './code-resolvers.js';
@@ -18,7 +18,7 @@ import { withTimeout } from './with-timeout.js';
  * - ID_TOKEN_PROCESSING: adds or changes ID token claims (django-oidc-provider's
  *   OIDC_IDTOKEN_PROCESSING_HOOK); protocol claims stay the provider's (id-token-claims.ts);
  * - SUB_GENERATOR: the user's identifier for `sub` (subject.ts; code only);
- * - AFTER_END_SESSION: told when a session ends (services/logout-hooks.ts).
+ * - AFTER_END_SESSION: told when a session ends (sessions/logout-hooks.ts).
  * A hook that fails is logged, counted and recorded as a HOOK_FAILED event, and the
  * flow goes on as if there were no hook (AFTER_LOGIN with failClosed refuses instead).
  */

@@ -1,6 +1,6 @@
 import type { JWTPayload } from 'jose';
-import type { ClientRecord } from '../store/models/client.js';
-import type { UserRecord } from '../store/models/user.js';
+import type { ClientRecord } from '../clients/client-record.js';
+import type { UserRecord } from '../users/user-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import type { ClaimsRuntime } from './claims-runtime.js';
 import { idTokenHookChanges } from './hooks.js';

@@ -1,4 +1,4 @@
-import type { ClaimResolverDefinition, ClaimValueType } from '../store/models/tenant.js';
+import type { ClaimResolverDefinition, ClaimValueType } from '../tenancy/tenant-record.js';
 
 /** A value that cannot be turned into the declared type: the claim is left out and the failure reported. */
 export class CoercionError extends Error {

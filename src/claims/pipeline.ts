@@ -1,8 +1,8 @@
 import { LRUCache } from 'lru-cache';
 import { extensionDefaults } from '../config/defaults.js';
-import type { ClientRecord } from '../store/models/client.js';
-import type { ClaimResolverDefinition, ClaimTarget } from '../store/models/tenant.js';
-import type { UserRecord } from '../store/models/user.js';
+import type { ClientRecord } from '../clients/client-record.js';
+import type { ClaimResolverDefinition, ClaimTarget } from '../tenancy/tenant-record.js';
+import type { UserRecord } from '../users/user-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import type { ClaimsRuntime } from './claims-runtime.js';
 import { codeResolver, resolverClient, resolverTenant, resolverUser } from './code-resolvers.js';

@@ -1,4 +1,4 @@
-import type { UserRecord } from '../store/models/user.js';
+import type { UserRecord } from '../users/user-record.js';
 import { standardScopeClaims, standardUserClaims, type ScopeClaimMap } from './standard-claims.js';
 
 /** One member (`userinfo` or `id_token`) of the `claims` request parameter (OIDC Core 5.5). */

@@ -1,6 +1,6 @@
-import type { ClientRecord } from '../store/models/client.js';
-import { clientMetadataJson } from '../services/client-metadata-json.js';
-import { InputError } from '../services/errors.js';
+import type { ClientRecord } from './client-record.js';
+import { clientMetadataJson } from './client-metadata-json.js';
+import { InputError } from '../errors/domain-errors.js';
 
 /**
  * `dpop_bound_access_tokens` (RFC 9449 5.2): the client always sends a DPoP proof to the

@@ -43,7 +43,7 @@ export interface Config {
   /** First retry delay of event webhook deliveries, doubling (config/defaults.ts extensionDefaults). */
   webhookRetrySeconds: number;
   webhookMaxAttempts: number;
-  /** Events and audit records that may wait for the database (services/outbox.ts); more are dropped. */
+  /** Events and audit records that may wait for the database (events/outbox.ts); more are dropped. */
   outboxMaxPending: number;
   /** The outbound-request policy (src/outbound/, docs/security.md). */
   outbound: OutboundSettings;

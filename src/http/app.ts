@@ -1,6 +1,6 @@
 import express, { type Express, type Request, type Response } from 'express';
 import { notFound } from '../errors/oauth-error.js';
-import type { Runtime } from '../services/runtime.js';
+import type { Runtime } from '../runtime.js';
 import { oidcRouter } from '../oidc/router.js';
 import { interactionRouter } from '../interaction/router.js';
 import { jsonErrorHandler } from './error-handler.js';

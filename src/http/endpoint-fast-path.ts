@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Express, Request, Response } from 'express';
 import { directEndpoints, form, type DirectEndpoint } from '../oidc/router.js';
-import type { Runtime } from '../services/runtime.js';
+import type { Runtime } from '../runtime.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { jsonErrorHandler } from './error-handler.js';
 import type { HttpMetrics } from './metrics.js';

@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { OAuthError, oauthError } from '../errors/oauth-error.js';
 import { outageError } from '../errors/unavailable.js';
-import { InputError, NotFoundError } from '../services/errors.js';
+import { InputError, NotFoundError } from '../errors/domain-errors.js';
 
 interface BodyParserError {
   type?: string;

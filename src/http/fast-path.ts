@@ -3,7 +3,7 @@ import type { IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders, RequestL
 import { paths } from '../oidc/capabilities.js';
 import { DISCOVERY_TYPE, discoveryDocument, sendCachedJson, type CachedDocument } from '../oidc/discovery.js';
 import { JWKS_TYPE } from '../oidc/jwks.js';
-import type { Runtime } from '../services/runtime.js';
+import type { Runtime } from '../runtime.js';
 import { declaresOversizeBody, sendBodyTooLarge } from './body-limit.js';
 import { directEndpointPath } from './endpoint-fast-path.js';
 import { routeLabel, type HttpMetrics } from './metrics.js';

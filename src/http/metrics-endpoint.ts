@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extensionMetrics } from '../claims/extension-metrics.js';
-import { outboxMetrics } from '../services/outbox-metrics.js';
+import { outboxMetrics } from '../events/outbox-metrics.js';
 import type { HttpMetrics } from './metrics.js';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();

@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { paths } from '../oidc/capabilities.js';
-import { INTERACTION_PATH } from '../services/browser-cookies.js';
+import { INTERACTION_PATH } from '../sessions/browser-cookies.js';
 
 /** One registry per app (tests build several apps in one process). */
 export class HttpMetrics {

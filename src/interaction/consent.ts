@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
-import { currentSession } from '../services/login-sessions.js';
-import type { Runtime } from '../services/runtime.js';
-import type { InteractionResult } from '../store/models/interaction.js';
+import { currentSession } from '../sessions/login-sessions.js';
+import type { Runtime } from '../runtime.js';
+import type { InteractionResult } from '../interactions/interaction-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { verifyCsrf } from './csrf.js';
 import { InteractionError, expired } from './interaction-error.js';

@@ -1,4 +1,4 @@
-import type { Runtime } from '../services/runtime.js';
+import type { Runtime } from '../runtime.js';
 import type { LoadedInteraction } from './load-interaction.js';
 import { csrfRefused } from './interaction-error.js';
 

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
-import { INTERACTION_COOKIE, readCookies } from '../services/browser-cookies.js';
-import type { Runtime } from '../services/runtime.js';
-import type { InteractionDetails, InteractionRecord, InteractionResult } from '../store/models/interaction.js';
+import { INTERACTION_COOKIE, readCookies } from '../sessions/browser-cookies.js';
+import type { Runtime } from '../runtime.js';
+import type { InteractionDetails, InteractionRecord, InteractionResult } from '../interactions/interaction-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { expired } from './interaction-error.js';
 

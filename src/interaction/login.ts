@@ -1,14 +1,14 @@
 import type { Request, Response } from 'express';
 import { hookFor, runAfterLoginHook } from '../claims/hooks.js';
 import { subjectFor } from '../claims/subject.js';
-import { appendSetCookie } from '../services/browser-cookies.js';
-import { browserStateCookie } from '../services/browser-state.js';
-import { loginSucceeded, reserveLoginAttempt } from '../services/login-throttle.js';
-import { startSession } from '../services/login-sessions.js';
-import { checkPassword } from '../services/password-check.js';
-import type { Runtime } from '../services/runtime.js';
-import type { InteractionResult } from '../store/models/interaction.js';
-import type { UserRecord } from '../store/models/user.js';
+import { appendSetCookie } from '../sessions/browser-cookies.js';
+import { browserStateCookie } from '../sessions/browser-state.js';
+import { loginSucceeded, reserveLoginAttempt } from '../sessions/login-throttle.js';
+import { startSession } from '../sessions/login-sessions.js';
+import { checkPassword } from '../users/password-check.js';
+import type { Runtime } from '../runtime.js';
+import type { InteractionResult } from '../interactions/interaction-record.js';
+import type { UserRecord } from '../users/user-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { verifyCsrf } from './csrf.js';
 import { expired } from './interaction-error.js';
@@ -46,7 +46,7 @@ export function login(rt: Runtime) {
     const failed = { message: LOGIN_FAILED_MESSAGE, username };
     const loginFailed = (reason: string) =>
       rt.events.emit(tenant, { type: 'LOGIN_FAILURE', clientId: ia.record.clientId, data: { username, reason, ip: req.ip ?? null } });
-    // Counted before the password is checked (services/login-throttle.ts): parallel guesses cannot outrun the lock.
+    // Counted before the password is checked (sessions/login-throttle.ts): parallel guesses cannot outrun the lock.
     const attempt = await reserveLoginAttempt(tenant, username);
     if (!attempt.allowed) {
       loginFailed('locked_out');

@@ -2,8 +2,8 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { Logger } from 'pino';
 import { limits } from '../config/defaults.js';
 import { isStoreUnavailable, RETRY_AFTER } from '../errors/unavailable.js';
-import { INTERACTION_PATH } from '../services/browser-cookies.js';
-import type { Runtime } from '../services/runtime.js';
+import { INTERACTION_PATH } from '../sessions/browser-cookies.js';
+import type { Runtime } from '../runtime.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { consent } from './consent.js';
 import { InteractionError } from './interaction-error.js';

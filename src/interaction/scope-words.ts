@@ -1,4 +1,4 @@
-import type { ScopeDefinition } from '../store/models/tenant.js';
+import type { ScopeDefinition } from '../tenancy/tenant-record.js';
 
 /**
  * What the consent page says for each scope: the tenant's own words when it defined

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { Runtime } from '../services/runtime.js';
+import type { Runtime } from '../runtime.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { csrfToken } from './csrf.js';
 import { loadInteraction } from './load-interaction.js';

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { signJwt } from '../keys/jwt.js';
 import { newOpaqueToken } from './issue/grant.js';
-import type { Runtime } from '../services/runtime.js';
-import type { ClientRecord } from '../store/models/client.js';
-import type { GrantRecord } from '../store/models/grant.js';
-import type { UserRecord } from '../store/models/user.js';
+import type { Runtime } from '../runtime.js';
+import type { ClientRecord } from '../clients/client-record.js';
+import type { GrantRecord } from '../tokens/grant-record.js';
+import type { UserRecord } from '../users/user-record.js';
 import { buildAccessTokenClaims, GRANT_CLAIM } from '../claims/access-token-claims.js';
-import { parseJsonObject } from '../services/access-token-resolution.js';
+import { parseJsonObject } from '../tokens/access-token-resolution.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 
 export interface AccessTokenRequest {
@@ -41,7 +41,7 @@ export {
   resolveAccessToken,
   resolveClientAccessToken,
   type ActiveAccessToken,
-} from '../services/access-token-resolution.js';
+} from '../tokens/access-token-resolution.js';
 
 /** Never beyond the grant (or the exchanged token): a token must not outlive what it was issued from. */
 function lifetime(tenant: TenantContext, req: AccessTokenRequest, now: number): number {

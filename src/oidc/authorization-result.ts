@@ -1,5 +1,5 @@
-import type { ClientRecord } from '../store/models/client.js';
-import type { UserRecord } from '../store/models/user.js';
+import type { ClientRecord } from '../clients/client-record.js';
+import type { UserRecord } from '../users/user-record.js';
 
 /**
  * The contract between the authorization endpoint (request validation, login, consent,

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { oauthError } from '../errors/oauth-error.js';
-import { BROWSER_STATE_COOKIE, browserState } from '../services/browser-state.js';
-import type { Runtime } from '../services/runtime.js';
+import { BROWSER_STATE_COOKIE, browserState } from '../sessions/browser-state.js';
+import type { Runtime } from '../runtime.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { paths } from './capabilities.js';
 import { redirectOrigin } from './session-state.js';

@@ -11,10 +11,10 @@ import {
 } from 'jose';
 import { invalidClient, oauthError } from '../errors/oauth-error.js';
 import { outboundFetch } from '../outbound/index.js';
-import { clientKeyMetadata } from '../services/client-key-metadata.js';
-import { clientSecretCopy } from '../services/clients.js';
-import type { Runtime } from '../services/runtime.js';
-import type { ClientRecord } from '../store/models/client.js';
+import { clientKeyMetadata } from '../clients/client-key-metadata.js';
+import { clientSecretCopy } from '../clients/clients.js';
+import type { Runtime } from '../runtime.js';
+import type { ClientRecord } from '../clients/client-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { capabilities, paths } from './capabilities.js';
 

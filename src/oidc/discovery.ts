@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestableClaims } from '../claims/pipeline.js';
 import { algsOf } from '../keys/families.js';
-import { REQUEST_OBJECT_ALGS } from '../services/client-request-metadata.js';
+import { REQUEST_OBJECT_ALGS } from '../clients/client-request-metadata.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { capabilities, grantTypesFor, paths } from './capabilities.js';
 import { DPOP_SIGNING_ALGS } from './dpop/verify-proof.js';

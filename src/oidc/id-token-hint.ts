@@ -1,8 +1,8 @@
 import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { verifyOwnJwt } from '../keys/jwt.js';
-import { clientSecretCopy } from '../services/clients.js';
-import type { Runtime } from '../services/runtime.js';
-import type { ClientRecord } from '../store/models/client.js';
+import { clientSecretCopy } from '../clients/clients.js';
+import type { Runtime } from '../runtime.js';
+import type { ClientRecord } from '../clients/client-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 
 /**

@@ -1,9 +1,9 @@
 import type { Request, Response } from 'express';
 import { subjectFor } from '../claims/subject.js';
 import { invalidClient } from '../errors/oauth-error.js';
-import { mayIntrospectAny } from '../services/client-policies.js';
-import type { Runtime } from '../services/runtime.js';
-import type { ClientRecord } from '../store/models/client.js';
+import { mayIntrospectAny } from '../clients/client-policies.js';
+import type { Runtime } from '../runtime.js';
+import type { ClientRecord } from '../clients/client-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { resolveClientAccessToken } from './access-token.js';
 import { authenticateClient } from './client-auth.js';

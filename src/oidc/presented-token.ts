@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { oauthError } from '../errors/oauth-error.js';
-import type { Runtime } from '../services/runtime.js';
-import type { RefreshTokenRecord } from '../store/models/refresh-token.js';
+import type { Runtime } from '../runtime.js';
+import type { RefreshTokenRecord } from '../tokens/refresh-token-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { openRefreshToken } from './issue/refresh-token.js';
 

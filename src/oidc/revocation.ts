@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { oauthError } from '../errors/oauth-error.js';
-import type { Runtime } from '../services/runtime.js';
-import type { ClientRecord } from '../store/models/client.js';
+import type { Runtime } from '../runtime.js';
+import type { ClientRecord } from '../clients/client-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { resolveAccessToken } from './access-token.js';
 import { authenticateClient } from './client-auth.js';

@@ -1,7 +1,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import { limits } from '../config/defaults.js';
 import { oauthError } from '../errors/oauth-error.js';
-import type { Runtime } from '../services/runtime.js';
+import type { Runtime } from '../runtime.js';
 import { paths } from './capabilities.js';
 import { discovery } from './discovery.js';
 import { jwks } from './jwks.js';

@@ -1,5 +1,5 @@
 import { oauthError } from '../errors/oauth-error.js';
-import type { ClientRecord } from '../store/models/client.js';
+import type { ClientRecord } from '../clients/client-record.js';
 
 export function parseScope(value: unknown): string[] {
   if (value === undefined || value === null || value === '') return [];

@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 import { buildUserinfoClaims } from '../claims/userinfo-claims.js';
 import { bearerError, OAuthError } from '../errors/oauth-error.js';
-import { userinfoSigningAlg } from '../services/client-userinfo-metadata.js';
-import type { Runtime } from '../services/runtime.js';
+import { userinfoSigningAlg } from '../clients/client-userinfo-metadata.js';
+import type { Runtime } from '../runtime.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { resolveClientAccessToken } from './access-token.js';
 import { paths } from './capabilities.js';

@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection, type ConnectOptions, type Model } from 'mongoose';
 import { cacheEventModel } from './models/cache-event.js';
-import { clientModel, type ClientRecord } from './models/client.js';
-import { keysetModel, type KeysetRecord } from './models/keyset.js';
-import { tenantModel, type TenantRecord } from './models/tenant.js';
-import { userModel, type UserRecord } from './models/user.js';
+import { clientModel } from './models/client.js';
+import type { ClientRecord } from '../clients/client-record.js';
+import { keysetModel } from './models/keyset.js';
+import type { KeysetRecord } from '../keys/keyset-record.js';
+import { tenantModel } from './models/tenant.js';
+import type { TenantRecord } from '../tenancy/tenant-record.js';
+import { userModel } from './models/user.js';
+import type { UserRecord } from '../users/user-record.js';
 import { registerModels } from './models/index.js';
 import { isDuplicateKey, isStoreUnavailable, mapDuplicate, StoreUnavailableError } from './errors.js';
 import { StoreGuard } from './guard.js';
@@ -469,7 +473,7 @@ export class TenantStore {
     /** Up to `limit` client ids that sign ID tokens or userinfo with one of `algs` (a key family change must not strand them). */
     usingSigningAlgs: async (algs: readonly string[], limit = 5): Promise<string[]> => {
       if (algs.length === 0) return [];
-      // The metadata JSON is written by JSON.stringify (no spaces), services/client-userinfo-metadata.ts.
+      // The metadata JSON is written by JSON.stringify (no spaces), clients/client-userinfo-metadata.ts.
       const userinfo = `"userinfo_signed_response_alg":"(${algs.map((a) => escapeRegex(a)).join('|')})"`;
       const docs = await this.clientModel
         .find(this.scoped({ $or: [{ idTokenSignedResponseAlg: { $in: [...algs] } }, { metadata: { $regex: userinfo } }] }), { clientId: 1 })

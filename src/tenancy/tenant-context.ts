@@ -1,6 +1,6 @@
 import { tenantDefaults, type TenantSettings } from '../config/defaults.js';
 import type { TenantStore } from '../store/index.js';
-import type { TenantRecord } from '../store/models/tenant.js';
+import type { TenantRecord } from './tenant-record.js';
 
 /**
  * Everything a request needs to know about its tenant, resolved once per request and

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { limits } from '../config/defaults.js';
 import type { Store } from '../store/index.js';
-import type { TenantRecord } from '../store/models/tenant.js';
+import type { TenantRecord } from './tenant-record.js';
 import { makeTenantContext, type TenantContext } from './tenant-context.js';
 
 const MISSING_TTL_MS = 2_000;

@@ -14,7 +14,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { createApp } from '../../src/http/app.js';
 import { withFastPaths } from '../../src/http/fast-path.js';
 import { HttpMetrics } from '../../src/http/metrics.js';
-import type { Runtime } from '../../src/services/runtime.js';
+import type { Runtime } from '../../src/runtime.js';
 import { Store } from '../../src/store/index.js';
 import { traceHttp } from '../../src/telemetry/http-spans.js';
 import { traceMongoCommands } from '../../src/telemetry/mongo-spans.js';

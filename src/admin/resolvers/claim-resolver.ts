@@ -6,9 +6,9 @@ import {
   setHook,
   tenantClaimResolvers,
   tenantHooks,
-} from '../../services/claim-resolvers.js';
-import { previewClaims } from '../../services/claims-preview.js';
-import { InputError } from '../../services/errors.js';
+} from '../../claims/claim-resolvers.js';
+import { previewClaims } from '../../claims/claims-preview.js';
+import { InputError } from '../../errors/domain-errors.js';
 import { auditNote } from '../audit.js';
 import type {
   ClaimMappingResolvers,

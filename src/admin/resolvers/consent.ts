@@ -1,5 +1,5 @@
-import { revokeConsent, revokeTokens } from '../../services/token-revocation.js';
-import { InputError } from '../../services/errors.js';
+import { revokeConsent, revokeTokens } from '../../tokens/token-revocation.js';
+import { InputError } from '../../errors/domain-errors.js';
 import type { AccessFilter } from '../../store/repos/access-admin.js';
 import { auditNote } from '../audit.js';
 import { checkFirst, toConnection } from '../connection.js';

@@ -1,4 +1,4 @@
-import { deleteEventWebhook, rotateEventWebhookSecret, setEventWebhook, webhookView } from '../../services/event-webhooks.js';
+import { deleteEventWebhook, rotateEventWebhookSecret, setEventWebhook, webhookView } from '../../events/event-webhooks.js';
 import { checkFirst, toConnection } from '../connection.js';
 import { auditNote } from '../audit.js';
 import type {

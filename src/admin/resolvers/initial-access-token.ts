@@ -1,5 +1,5 @@
-import { initialAccessTokenSnapshot } from '../../services/audit.js';
-import { createInitialAccessToken, revokeInitialAccessToken } from '../../services/initial-access-tokens.js';
+import { initialAccessTokenSnapshot } from '../../events/audit.js';
+import { createInitialAccessToken, revokeInitialAccessToken } from '../../clients/initial-access-tokens.js';
 import { auditNote } from '../audit.js';
 import { checkFirst, toConnection } from '../connection.js';
 import type { InitialAccessTokenResolvers, MutationResolvers, TenantResolvers } from '../generated/resolvers-types.js';

@@ -1,4 +1,4 @@
-import { deleteScope, isStandardScope, setScope } from '../../services/scopes.js';
+import { deleteScope, isStandardScope, setScope } from '../../claims/scopes.js';
 import { auditNote } from '../audit.js';
 import type { MutationResolvers, ScopeResolvers, TenantResolvers } from '../generated/resolvers-types.js';
 import { tenantFor } from '../tenant-access.js';

@@ -1,5 +1,5 @@
-import { keysSnapshot } from '../../services/audit.js';
-import { revokeTenantKey, rotateTenantKeys } from '../../services/keys.js';
+import { keysSnapshot } from '../../events/audit.js';
+import { revokeTenantKey, rotateTenantKeys } from '../../keys/tenant-keys.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { auditNote } from '../audit.js';
 import type { AdminContext } from '../context.js';

@@ -1,14 +1,14 @@
 import { tenantDefaults, type TenantSettings } from '../../config/defaults.js';
-import { tenantSnapshot, clientSnapshot } from '../../services/audit.js';
-import { resolveClientMetadata } from '../../services/client-metadata.js';
-import { createClient } from '../../services/clients.js';
-import { InputError } from '../../services/errors.js';
-import { replaceScopes, validateScope } from '../../services/scopes.js';
-import { deleteTenant, updateTenant } from '../../services/tenants.js';
-import { createTenant } from '../../services/tenant-creation.js';
+import { tenantSnapshot, clientSnapshot } from '../../events/audit.js';
+import { resolveClientMetadata } from '../../clients/client-metadata.js';
+import { createClient } from '../../clients/clients.js';
+import { InputError } from '../../errors/domain-errors.js';
+import { replaceScopes, validateScope } from '../../claims/scopes.js';
+import { deleteTenant, updateTenant } from '../../tenancy/tenants.js';
+import { createTenant } from '../../tenancy/tenant-creation.js';
 import { createHash } from 'node:crypto';
-import { redactSecrets } from '../../services/audit.js';
-import type { TenantRecord } from '../../store/models/tenant.js';
+import { redactSecrets } from '../../events/audit.js';
+import type { TenantRecord } from '../../tenancy/tenant-record.js';
 import { DEFAULT_PAGE, encodeCursor } from '../../store/paging.js';
 import { auditNote } from '../audit.js';
 import { requirePlatform, visibleTenantSlugs } from '../authz.js';
@@ -17,7 +17,7 @@ import type { MutationResolvers, QueryResolvers, TenantResolvers, TenantSettings
 import { tenantKey } from '../loaders.js';
 import { tenantFor } from '../tenant-access.js';
 import { clientInputParts } from './client.js';
-import { crashPoint } from '../../services/crash-points.js';
+import { crashPoint } from '../../tenancy/crash-points.js';
 
 const SETTING_NAMES = Object.keys(tenantDefaults) as (keyof TenantSettings)[];
 

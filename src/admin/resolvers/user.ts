@@ -1,7 +1,7 @@
-import { userSnapshot } from '../../services/audit.js';
-import { revokeUserTokens } from '../../services/token-revocation.js';
-import { deleteUser, setUserDisabled, setUserPassword, updateUser } from '../../services/user-admin.js';
-import { createUser, userClaims } from '../../services/users.js';
+import { userSnapshot } from '../../events/audit.js';
+import { revokeUserTokens } from '../../tokens/token-revocation.js';
+import { deleteUser, setUserDisabled, setUserPassword, updateUser } from '../../users/user-admin.js';
+import { createUser, userClaims } from '../../users/users.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { DEFAULT_PAGE } from '../../store/paging.js';
 import { auditNote } from '../audit.js';

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { escapeHtml, sendPage } from '../../services/html-page.js';
+import { escapeHtml, sendPage } from '../../pages/html-page.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 
 /**

@@ -1,5 +1,5 @@
 import { oauthError } from '../../errors/oauth-error.js';
-import { SUPPORTED_RESPONSE_TYPES, normalizeResponseType } from '../../services/client-metadata.js';
+import { SUPPORTED_RESPONSE_TYPES, normalizeResponseType } from '../../clients/client-metadata.js';
 import type { AuthorizeContext, ResponseMode } from './context.js';
 
 export const RESPONSE_MODES: ResponseMode[] = ['query', 'fragment', 'form_post'];

@@ -1,5 +1,5 @@
 import { oauthError } from '../../errors/oauth-error.js';
-import { SUPPORTED_RESPONSE_TYPES, normalizeResponseType } from '../../services/client-metadata.js';
+import { SUPPORTED_RESPONSE_TYPES, normalizeResponseType } from '../../clients/client-metadata.js';
 import type { AuthorizeContext } from './context.js';
 
 /** The response type must be one we implement and one the client registered. */

@@ -1,7 +1,7 @@
 import { subjectFor } from '../../claims/subject.js';
 import { oauthError } from '../../errors/oauth-error.js';
-import { authTimeSeconds, currentSession, type ActiveSession } from '../../services/login-sessions.js';
-import type { InteractionDetails, InteractionResult } from '../../store/models/interaction.js';
+import { authTimeSeconds, currentSession, type ActiveSession } from '../../sessions/login-sessions.js';
+import type { InteractionDetails, InteractionResult } from '../../interactions/interaction-record.js';
 import { requestedClaimNames } from './check-claims.js';
 import type { AuthorizationFlow } from './flow.js';
 import { issue } from './issue.js';

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { OAuthError } from '../../errors/oauth-error.js';
-import { escapeHtml, sendPage } from '../../services/html-page.js';
+import { escapeHtml, sendPage } from '../../pages/html-page.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 
 /**

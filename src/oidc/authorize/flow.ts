@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
-import type { Runtime } from '../../services/runtime.js';
-import type { ClientRecord } from '../../store/models/client.js';
+import type { Runtime } from '../../runtime.js';
+import type { ClientRecord } from '../../clients/client-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import type { AuthorizationRequest } from './context.js';
 import type { ResponseTarget } from './respond.js';

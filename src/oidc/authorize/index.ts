@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import type { Runtime } from '../../services/runtime.js';
+import type { Runtime } from '../../runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { checkAcr } from './check-acr.js';
 import { checkClaims } from './check-claims.js';

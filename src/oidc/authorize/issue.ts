@@ -1,7 +1,7 @@
-import { appendSetCookie } from '../../services/browser-cookies.js';
-import { browserState, browserStateCookie } from '../../services/browser-state.js';
-import type { ActiveSession } from '../../services/login-sessions.js';
-import { authTimeSeconds } from '../../services/login-sessions.js';
+import { appendSetCookie } from '../../sessions/browser-cookies.js';
+import { browserState, browserStateCookie } from '../../sessions/browser-state.js';
+import type { ActiveSession } from '../../sessions/login-sessions.js';
+import { authTimeSeconds } from '../../sessions/login-sessions.js';
 import type { AuthorizationDecision } from '../authorization-result.js';
 import { issueAuthorizationResponse } from '../issue/authorization-response.js';
 import { redirectOrigin, sessionState } from '../session-state.js';

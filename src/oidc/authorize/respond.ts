@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { escapeHtml, formTarget, sendPage } from '../../services/html-page.js';
+import { escapeHtml, formTarget, sendPage } from '../../pages/html-page.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import type { ResponseMode } from './context.js';
 

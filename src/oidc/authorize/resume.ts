@@ -1,9 +1,9 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { oauthError } from '../../errors/oauth-error.js';
-import { INTERACTION_COOKIE, INTERACTION_PATH, readCookies } from '../../services/browser-cookies.js';
-import type { Runtime } from '../../services/runtime.js';
-import type { InteractionRecord, InteractionResult } from '../../store/models/interaction.js';
+import { INTERACTION_COOKIE, INTERACTION_PATH, readCookies } from '../../sessions/browser-cookies.js';
+import type { Runtime } from '../../runtime.js';
+import type { InteractionRecord, InteractionResult } from '../../interactions/interaction-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import type { AuthorizationRequest } from './context.js';
 import { decide } from './decide.js';

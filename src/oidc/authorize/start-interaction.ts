@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { INTERACTION_COOKIE, INTERACTION_PATH, appendSetCookie, cookieOptions, serializeCookie } from '../../services/browser-cookies.js';
-import type { InteractionDetails, InteractionPrompt, InteractionResult } from '../../store/models/interaction.js';
+import { INTERACTION_COOKIE, INTERACTION_PATH, appendSetCookie, cookieOptions, serializeCookie } from '../../sessions/browser-cookies.js';
+import type { InteractionDetails, InteractionPrompt, InteractionResult } from '../../interactions/interaction-record.js';
 import { paths } from '../capabilities.js';
 import type { AuthorizationFlow } from './flow.js';
 

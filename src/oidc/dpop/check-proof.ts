@@ -1,6 +1,6 @@
 import { dpopDefaults } from '../../config/defaults.js';
 import { OAuthError, oauthError } from '../../errors/oauth-error.js';
-import type { Runtime } from '../../services/runtime.js';
+import type { Runtime } from '../../runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { recordDpopJti } from '../../tokens/dpop-replay.js';
 import { acceptDpopNonce, currentDpopNonce } from './nonce.js';

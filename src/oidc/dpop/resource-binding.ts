@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { OAuthError } from '../../errors/oauth-error.js';
-import type { Runtime } from '../../services/runtime.js';
+import type { Runtime } from '../../runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { checkDpopProof, dpopChallenge, dpopProofRequired } from './check-proof.js';
 import type { VerifiedProof } from './verify-proof.js';

@@ -3,11 +3,11 @@ import { decodeJwt } from 'jose';
 import type { Logger } from 'pino';
 import { subjectFor } from '../../claims/subject.js';
 import { OutboundError, outboundFetch } from '../../outbound/index.js';
-import { clientLogoutMetadata } from '../../services/client-logout-metadata.js';
-import type { LogoutOutcome } from '../../services/logout-delivery.js';
-import type { Runtime } from '../../services/runtime.js';
-import type { ClientRecord } from '../../store/models/client.js';
-import type { UserRecord } from '../../store/models/user.js';
+import { clientLogoutMetadata } from '../../clients/client-logout-metadata.js';
+import type { LogoutOutcome } from '../../events/logout-delivery.js';
+import type { Runtime } from '../../runtime.js';
+import type { ClientRecord } from '../../clients/client-record.js';
+import type { UserRecord } from '../../users/user-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { signForClient } from '../issue/id-token.js';
 
@@ -100,7 +100,7 @@ export async function notifyBackChannel(
     const clientLog = log.child({ tenant: tenant.slug, clientId: client.clientId });
     try {
       const token = await logoutToken(rt, tenant, client, session);
-      // Stored with its retry schedule (services/logout-delivery.ts): a restart keeps it.
+      // Stored with its retry schedule (events/logout-delivery.ts): a restart keeps it.
       await rt.logoutDeliveries.enqueue(tenant, client.clientId, uri, token, new Date(decodeJwt(token).exp! * 1000));
     } catch (err) {
       clientLog.warn({ err }, 'back-channel logout token could not be made');

@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import type { ActiveSession } from '../../services/login-sessions.js';
-import type { Runtime } from '../../services/runtime.js';
-import type { ClientRecord } from '../../store/models/client.js';
+import type { ActiveSession } from '../../sessions/login-sessions.js';
+import type { Runtime } from '../../runtime.js';
+import type { ClientRecord } from '../../clients/client-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 
 /** A verified id_token_hint: who the RP says is logging out, and from which session. */

@@ -1,6 +1,6 @@
 import { OAuthError } from '../../errors/oauth-error.js';
-import type { ActiveSession } from '../../services/login-sessions.js';
-import type { Runtime } from '../../services/runtime.js';
+import type { ActiveSession } from '../../sessions/login-sessions.js';
+import type { Runtime } from '../../runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 
 /** The hidden form field of the confirmation form (the same name the interaction pages use). */

@@ -1,8 +1,8 @@
-import { SESSION_COOKIE, appendSetCookie, cookieOptions, serializeCookie } from '../../services/browser-cookies.js';
-import { browserStateCookie } from '../../services/browser-state.js';
-import { runAfterEndSession } from '../../services/logout-hooks.js';
-import { endLoginSession } from '../../services/session-logout.js';
-import type { ClientRecord } from '../../store/models/client.js';
+import { SESSION_COOKIE, appendSetCookie, cookieOptions, serializeCookie } from '../../sessions/browser-cookies.js';
+import { browserStateCookie } from '../../sessions/browser-state.js';
+import { runAfterEndSession } from '../../sessions/logout-hooks.js';
+import { endLoginSession } from '../../sessions/session-logout.js';
+import type { ClientRecord } from '../../clients/client-record.js';
 import { appendQuery } from './append-query.js';
 import { notifyBackChannel } from './back-channel.js';
 import type { EndSessionContext } from './context.js';

@@ -1,5 +1,5 @@
-import { clientLogoutMetadata } from '../../services/client-logout-metadata.js';
-import type { ClientRecord } from '../../store/models/client.js';
+import { clientLogoutMetadata } from '../../clients/client-logout-metadata.js';
+import type { ClientRecord } from '../../clients/client-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { appendQuery } from './append-query.js';
 

@@ -1,4 +1,4 @@
-import { currentSession } from '../../services/login-sessions.js';
+import { currentSession } from '../../sessions/login-sessions.js';
 import type { EndSessionContext } from './context.js';
 
 /** The browser's login session at this tenant (none: there is nothing to end). */

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { OAuthError } from '../../errors/oauth-error.js';
-import { escapeHtml, formTarget, sendPage } from '../../services/html-page.js';
+import { escapeHtml, formTarget, sendPage } from '../../pages/html-page.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { paths } from '../capabilities.js';
 import { appendQuery } from './append-query.js';

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { oauthError } from '../../errors/oauth-error.js';
-import type { ClientRecord } from '../../store/models/client.js';
-import type { AuthorizationCodeRecord } from '../../store/models/authorization-code.js';
+import type { ClientRecord } from '../../clients/client-record.js';
+import type { AuthorizationCodeRecord } from '../../tokens/authorization-code-record.js';
 import { grantParties, issueTokenSet } from '../issue/token-set.js';
 import type { GrantContext, GrantHandler } from '../token/grant.js';
 

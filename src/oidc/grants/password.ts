@@ -1,8 +1,8 @@
 import { runAfterLoginHook } from '../../claims/hooks.js';
 import { subjectFor } from '../../claims/subject.js';
 import { oauthError } from '../../errors/oauth-error.js';
-import { loginSucceeded, releaseAttempt, reserveClientAttempt, reserveLoginAttempt } from '../../services/login-throttle.js';
-import { checkPassword } from '../../services/password-check.js';
+import { loginSucceeded, releaseAttempt, reserveClientAttempt, reserveLoginAttempt } from '../../sessions/login-throttle.js';
+import { checkPassword } from '../../users/password-check.js';
 import { insertDirectGrant } from '../issue/direct-grant.js';
 import { issueTokenSet } from '../issue/token-set.js';
 import { allowedScopes, parseScope } from '../scopes.js';
@@ -33,7 +33,7 @@ function grantedScopes({ client, body }: GrantContext): { scopes: string[]; offl
  * Resource owner password credentials (RFC 6749 4.3), only where the tenant switched it
  * on (token/index.ts) and the client has `password` in its grant types. Brute force is
  * throttled per username (shared with the login page) and per client, with exponential
- * back-off (services/login-throttle.ts; RFC 6749 4.3.2 requires protection). Unknown
+ * back-off (sessions/login-throttle.ts; RFC 6749 4.3.2 requires protection). Unknown
  * users are checked against a dummy hash, so neither the answer nor its timing says
  * whether the user exists.
  */
@@ -49,7 +49,7 @@ export const password: GrantHandler = async (ctx) => {
       clientId: client.clientId,
       data: { username, reason, via: 'password_grant', ip: ctx.req.ip ?? null },
     });
-  // Both counters are reserved before the password is checked (services/login-throttle.ts);
+  // Both counters are reserved before the password is checked (sessions/login-throttle.ts);
   // an attempt refused by one is given back to the other, as it was not evaluated.
   const [userAttempt, clientAttempt] = await Promise.all([
     reserveLoginAttempt(tenant, username),

@@ -1,5 +1,5 @@
 import { oauthError } from '../../errors/oauth-error.js';
-import type { RefreshTokenRecord } from '../../store/models/refresh-token.js';
+import type { RefreshTokenRecord } from '../../tokens/refresh-token-record.js';
 import { openRefreshToken } from '../issue/refresh-token.js';
 import { grantParties, issueTokenSet } from '../issue/token-set.js';
 import { parseScope } from '../scopes.js';

@@ -1,9 +1,9 @@
 import { decodeProtectedHeader, type JWTPayload } from 'jose';
 import { subjectFor } from '../../claims/subject.js';
 import { oauthError } from '../../errors/oauth-error.js';
-import type { GrantRecord } from '../../store/models/grant.js';
+import type { GrantRecord } from '../../tokens/grant-record.js';
 import { issueAccessToken, resolveAccessToken } from '../access-token.js';
-import { mayExchange } from '../../services/client-policies.js';
+import { mayExchange } from '../../clients/client-policies.js';
 import { verifyIssuedIdToken } from '../id-token-hint.js';
 import { insertDirectGrant } from '../issue/direct-grant.js';
 import { refreshFamilyEnd } from '../issue/grant.js';
@@ -319,7 +319,7 @@ async function exchangeUserToken(
  * Only clients with this grant type in their grantTypes get here (token/index.ts): it
  * is off by default. An access token may be the subject only of an exchange by its own
  * client, by a client its audience names, or by one its client lists in
- * tokenExchangeClients (services/client-policies.ts; docs/security.md).
+ * tokenExchangeClients (clients/client-policies.ts; docs/security.md).
  */
 export const tokenExchange: GrantHandler = async (ctx) => {
   const token = single(ctx.body, 'subject_token');

@@ -1,5 +1,5 @@
 import { subjectFor } from '../../claims/subject.js';
-import type { Runtime } from '../../services/runtime.js';
+import type { Runtime } from '../../runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { issueAccessToken } from '../access-token.js';
 import type { AuthorizationDecision, AuthorizationResponseParams } from '../authorization-result.js';

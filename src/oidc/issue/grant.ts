@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { GrantRecord } from '../../store/models/grant.js';
+import type { GrantRecord } from '../../tokens/grant-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import type { AuthorizationDecision, ClaimsRequest } from '../authorization-result.js';
 

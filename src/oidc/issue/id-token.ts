@@ -3,11 +3,11 @@ import { SignJWT, type JWTPayload } from 'jose';
 import type { SigningAlg } from '../../config/defaults.js';
 import { buildIdTokenClaims, type IdTokenClaimsInput } from '../../claims/id-token-claims.js';
 import { signJwt } from '../../keys/jwt.js';
-import { clientSecretCopy } from '../../services/clients.js';
-import type { Runtime } from '../../services/runtime.js';
-import type { ClientRecord } from '../../store/models/client.js';
+import { clientSecretCopy } from '../../clients/clients.js';
+import type { Runtime } from '../../runtime.js';
+import type { ClientRecord } from '../../clients/client-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
-import type { GrantRecord } from '../../store/models/grant.js';
+import type { GrantRecord } from '../../tokens/grant-record.js';
 
 /** What the ID token is about (claims/id-token-claims.ts), and what its hashes cover. */
 /** What an ID token says about the authentication behind a grant (OIDC Core 2). */

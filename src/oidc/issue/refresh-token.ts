@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Runtime } from '../../services/runtime.js';
+import type { Runtime } from '../../runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 
 /** What a refresh token says about itself. */

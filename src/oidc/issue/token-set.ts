@@ -1,9 +1,9 @@
 import { subjectFor } from '../../claims/subject.js';
 import { oauthError } from '../../errors/oauth-error.js';
-import type { Runtime } from '../../services/runtime.js';
-import type { ClientRecord } from '../../store/models/client.js';
-import type { GrantRecord } from '../../store/models/grant.js';
-import type { UserRecord } from '../../store/models/user.js';
+import type { Runtime } from '../../runtime.js';
+import type { ClientRecord } from '../../clients/client-record.js';
+import type { GrantRecord } from '../../tokens/grant-record.js';
+import type { UserRecord } from '../../users/user-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { issueAccessToken } from '../access-token.js';
 import { grantClaimsRequest, refreshFamilyEnd } from './grant.js';
@@ -18,7 +18,7 @@ export interface GrantParties {
 
 /**
  * The active grant and its (enabled) user; anything else is invalid_grant. Whether the
- * grant is revoked is the revocation view's answer (services/revocation-view.ts): at
+ * grant is revoked is the revocation view's answer (tokens/revocation-view.ts): at
  * once in the process that revoked it, within the cache sync interval on the others (the
  * same bound as for access tokens). A code carries a copy of its grant (`ref` is then
  * the record), so redeeming one reads no grant; a refresh reads it once per process.

@@ -1,6 +1,6 @@
 import { oauthError, type OAuthError } from '../../errors/oauth-error.js';
-import type { ClientMetadataInput } from '../../services/client-metadata.js';
-import type { ClientRecord } from '../../store/models/client.js';
+import type { ClientMetadataInput } from '../../clients/client-metadata.js';
+import type { ClientRecord } from '../../clients/client-record.js';
 
 /**
  * RFC 7591 client metadata ⇄ Gatehouse clients. Standard fields map onto the client
@@ -20,7 +20,7 @@ const KEPT_STRINGS = [
   'backchannel_logout_uri',
   'frontchannel_logout_uri',
   'initiate_login_uri',
-  // Validated with the client (services/client-userinfo-metadata.ts).
+  // Validated with the client (clients/client-userinfo-metadata.ts).
   'userinfo_signed_response_alg',
 ] as const;
 const KEPT_URIS = new Set([
@@ -146,7 +146,7 @@ export function parseRegistration(body: unknown): RegistrationRequest {
   }
   const contacts = stringList(b, 'contacts');
   if (contacts) metadata.contacts = contacts;
-  // Request objects (RFC 9101 10.2); validated with the admin API's rules in services/client-request-metadata.ts.
+  // Request objects (RFC 9101 10.2); validated with the admin API's rules in clients/client-request-metadata.ts.
   const requestUris = stringList(b, 'request_uris');
   if (requestUris) metadata.request_uris = requestUris;
   const requestObjectAlg = optionalString(b, 'request_object_signing_alg');

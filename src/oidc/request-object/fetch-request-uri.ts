@@ -1,8 +1,8 @@
 import { clientDocumentLimits } from '../../config/defaults.js';
 import { oauthError } from '../../errors/oauth-error.js';
-import { clientRequestMetadata } from '../../services/client-request-metadata.js';
-import { fetchDocument, whyFetchFailed } from '../../services/fetch-document.js';
-import type { ClientRecord } from '../../store/models/client.js';
+import { clientRequestMetadata } from '../../clients/client-request-metadata.js';
+import { fetchDocument, whyFetchFailed } from '../../outbound/fetch-document.js';
+import type { ClientRecord } from '../../clients/client-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 
 const withoutFragment = (uri: string): string => uri.split('#')[0]!;

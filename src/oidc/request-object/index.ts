@@ -7,8 +7,8 @@ export { fetchRequestUri } from './fetch-request-uri.js';
 export { requestObjectParameters, type RequestObjectParameters } from './parameters.js';
 export { verifyRequestObject } from './verify.js';
 
-import type { Runtime } from '../../services/runtime.js';
-import type { ClientRecord } from '../../store/models/client.js';
+import type { Runtime } from '../../runtime.js';
+import type { ClientRecord } from '../../clients/client-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { requestObjectParameters, type RequestObjectParameters } from './parameters.js';
 import { verifyRequestObject } from './verify.js';

@@ -1,9 +1,9 @@
 import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { oauthError, type OAuthError } from '../../errors/oauth-error.js';
-import { clientRequestMetadata, REQUEST_OBJECT_ALGS } from '../../services/client-request-metadata.js';
-import { clientSecretCopy } from '../../services/clients.js';
-import type { Runtime } from '../../services/runtime.js';
-import type { ClientRecord } from '../../store/models/client.js';
+import { clientRequestMetadata, REQUEST_OBJECT_ALGS } from '../../clients/client-request-metadata.js';
+import { clientSecretCopy } from '../../clients/clients.js';
+import type { Runtime } from '../../runtime.js';
+import type { ClientRecord } from '../../clients/client-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { clientKeys } from '../client-auth.js';
 

@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { requiresDpop } from '../../clients/client-dpop-metadata.js';
 import { oauthError } from '../../errors/oauth-error.js';
-import type { Runtime } from '../../services/runtime.js';
-import type { ClientRecord } from '../../store/models/client.js';
+import type { Runtime } from '../../runtime.js';
+import type { ClientRecord } from '../../clients/client-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { paths } from '../capabilities.js';
 import { checkDpopProof, dpopProofRequired } from '../dpop/index.js';

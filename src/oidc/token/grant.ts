@@ -1,6 +1,6 @@
 import type { Request } from 'express';
-import type { Runtime } from '../../services/runtime.js';
-import type { ClientRecord } from '../../store/models/client.js';
+import type { Runtime } from '../../runtime.js';
+import type { ClientRecord } from '../../clients/client-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import type { DpopBinding } from './dpop-binding.js';
 

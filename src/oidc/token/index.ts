@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { oauthError } from '../../errors/oauth-error.js';
-import type { Runtime } from '../../services/runtime.js';
+import type { Runtime } from '../../runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { passwordGrantEnabled } from '../capabilities.js';
 import { authenticateClient } from '../client-auth.js';

@@ -1,16 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-
-/**
- * The `jti` of a client assertion (RFC 7523) already used, kept until the assertion
- * expires: the unique index makes a replay fail atomically on insert.
- */
-export interface ClientAssertionRecord {
-  _id: string;
-  tenantId: string;
-  clientId: string;
-  jti: string;
-  expiresAt: Date;
-}
+import type { ClientAssertionRecord } from '../../clients/client-assertion-record.js';
 
 const schema = new Schema<ClientAssertionRecord>(
   {

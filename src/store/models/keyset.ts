@@ -1,16 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { SigningKeyRecord } from '../../keys/key-record.js';
-
-/**
- * All signing keys of one tenant live in one document so that a rotation (which changes
- * several keys at once) is one atomic compare-and-set on `version`, without transactions.
- */
-export interface KeysetRecord {
-  _id: string;
-  tenantId: string;
-  version: number;
-  keys: SigningKeyRecord[];
-}
+import type { KeysetRecord } from '../../keys/keyset-record.js';
 
 const encrypted = new Schema({ mk: String, iv: String, tag: String, ct: String }, { _id: false });
 const key = new Schema<SigningKeyRecord>(

@@ -1,6 +1,7 @@
 import type { TenantStore } from '../index.js';
 import { accessTokenModel } from '../models/access-token.js';
-import { consentModel, type ConsentRecord } from '../models/consent.js';
+import { consentModel } from '../models/consent.js';
+import type { ConsentRecord } from '../../users/consent-record.js';
 import { grantModel } from '../models/grant.js';
 import { pageBy, type Page, type PageArgs } from '../paging.js';
 

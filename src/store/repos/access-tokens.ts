@@ -1,5 +1,6 @@
 import type { TenantStore } from '../index.js';
-import { accessTokenModel, type AccessTokenRecord } from '../models/access-token.js';
+import { accessTokenModel } from '../models/access-token.js';
+import type { AccessTokenRecord } from '../../tokens/access-token-record.js';
 
 export const accessTokensRepo = (ts: TenantStore) => {
   const model = accessTokenModel(ts.conn);

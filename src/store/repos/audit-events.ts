@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
-import { auditEventModel, type AuditEventRecord, type AuditOutcome } from '../models/audit-event.js';
+import { auditEventModel } from '../models/audit-event.js';
+import type { AuditEventRecord, AuditOutcome } from '../../events/audit-event-record.js';
 import { pageBy, type Page, type PageArgs } from '../paging.js';
 
 export interface AuditEventFilter {

@@ -1,5 +1,6 @@
 import type { TenantStore } from '../index.js';
-import { authorizationCodeModel, type AuthorizationCodeRecord } from '../models/authorization-code.js';
+import { authorizationCodeModel } from '../models/authorization-code.js';
+import type { AuthorizationCodeRecord } from '../../tokens/authorization-code-record.js';
 
 export const codesRepo = (ts: TenantStore) => {
   const model = authorizationCodeModel(ts.conn);

@@ -1,7 +1,8 @@
 import { randomUUID as newId } from 'node:crypto';
 import type { TenantStore } from '../index.js';
 import { isDuplicateKey } from '../errors.js';
-import { consentModel, type ConsentRecord } from '../models/consent.js';
+import { consentModel } from '../models/consent.js';
+import type { ConsentRecord } from '../../users/consent-record.js';
 
 /** Consent per user and client (unique), valid until `expiresAt`. */
 export const consentsRepo = (ts: TenantStore) => {

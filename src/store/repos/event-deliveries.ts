@@ -1,7 +1,8 @@
 import type { Connection } from 'mongoose';
 import type { TenantStore } from '../index.js';
 import { isDuplicateKey } from '../errors.js';
-import { eventDeliveryModel, type DeliveryAttempt, type DeliveryStatus, type EventDeliveryRecord } from '../models/event-delivery.js';
+import { eventDeliveryModel } from '../models/event-delivery.js';
+import type { DeliveryAttempt, DeliveryStatus, EventDeliveryRecord } from '../../events/event-delivery-record.js';
 import { pageBy, type Page, type PageArgs } from '../paging.js';
 
 export interface DeliveryFilter {
@@ -10,7 +11,7 @@ export interface DeliveryFilter {
   eventId?: string;
 }
 
-/** Deliveries of one tenant's events to its webhooks (services/event-delivery.ts). */
+/** Deliveries of one tenant's events to its webhooks (events/event-delivery.ts). */
 export const eventDeliveriesRepo = (ts: TenantStore) => {
   const model = eventDeliveryModel(ts.conn);
   return {

@@ -1,7 +1,8 @@
 import type { Connection } from 'mongoose';
 import type { TenantStore } from '../index.js';
 import { onlyDuplicates } from '../errors.js';
-import { eventModel, type EventRecord } from '../models/event.js';
+import { eventModel } from '../models/event.js';
+import type { EventRecord } from '../../events/event-record.js';
 import { pageBy, type Page, type PageArgs } from '../paging.js';
 
 export interface EventFilter {

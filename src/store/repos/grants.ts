@@ -1,5 +1,6 @@
 import type { TenantStore } from '../index.js';
-import { grantModel, type GrantRecord } from '../models/grant.js';
+import { grantModel } from '../models/grant.js';
+import type { GrantRecord } from '../../tokens/grant-record.js';
 
 type Revocable = { _id: string; expiresAt: Date };
 

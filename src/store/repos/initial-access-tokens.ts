@@ -1,5 +1,6 @@
 import type { TenantStore } from '../index.js';
-import { initialAccessTokenModel, type InitialAccessTokenRecord } from '../models/initial-access-token.js';
+import { initialAccessTokenModel } from '../models/initial-access-token.js';
+import type { InitialAccessTokenRecord } from '../../clients/initial-access-token-record.js';
 import { pageBy, type Page, type PageArgs } from '../paging.js';
 
 export const initialAccessTokensRepo = (ts: TenantStore) => {

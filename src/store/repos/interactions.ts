@@ -1,5 +1,6 @@
 import type { TenantStore } from '../index.js';
-import { interactionModel, type InteractionRecord } from '../models/interaction.js';
+import { interactionModel } from '../models/interaction.js';
+import type { InteractionRecord } from '../../interactions/interaction-record.js';
 
 /** Pending authorization interactions; expiry is enforced in every query. */
 export const interactionsRepo = (ts: TenantStore) => {

@@ -1,9 +1,10 @@
 import { randomUUID as newId } from 'node:crypto';
 import type { TenantStore } from '../index.js';
 import { isDuplicateKey } from '../errors.js';
-import { loginAttemptModel, type LoginAttemptRecord } from '../models/login-attempt.js';
+import { loginAttemptModel } from '../models/login-attempt.js';
+import type { LoginAttemptRecord } from '../../sessions/login-attempt-record.js';
 
-/** Login attempt counters per username or client (brute-force protection, services/login-throttle.ts). */
+/** Login attempt counters per username or client (brute-force protection, sessions/login-throttle.ts). */
 export const loginAttemptsRepo = (ts: TenantStore) => {
   const model = loginAttemptModel(ts.conn);
   const unlocked = (now: Date) => ({ $or: [{ lockedUntil: null }, { lockedUntil: { $lte: now } }] });

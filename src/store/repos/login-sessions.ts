@@ -1,5 +1,6 @@
 import type { TenantStore } from '../index.js';
-import { loginSessionModel, type LoginSessionRecord } from '../models/login-session.js';
+import { loginSessionModel } from '../models/login-session.js';
+import type { LoginSessionRecord } from '../../sessions/login-session-record.js';
 
 /** Login sessions, found by the hash of their cookie value. */
 export const loginSessionsRepo = (ts: TenantStore) => {

@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { TenantStore } from '../index.js';
-import { logoutDeliveryModel, type LogoutDeliveryRecord, type LogoutDeliveryStatus } from '../models/logout-delivery.js';
+import { logoutDeliveryModel } from '../models/logout-delivery.js';
+import type { LogoutDeliveryRecord, LogoutDeliveryStatus } from '../../events/logout-delivery-record.js';
 
 /** Back-channel logout deliveries of one tenant (models/logout-delivery.ts). */
 export const logoutDeliveriesRepo = (ts: TenantStore) => {

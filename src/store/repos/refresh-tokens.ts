@@ -1,6 +1,7 @@
 import type { TenantStore } from '../index.js';
 import { isDuplicateKey } from '../errors.js';
-import { refreshTokenModel, type RefreshTokenRecord } from '../models/refresh-token.js';
+import { refreshTokenModel } from '../models/refresh-token.js';
+import type { RefreshTokenRecord } from '../../tokens/refresh-token-record.js';
 
 /** Spent refresh tokens, by keyed hash: a refresh token is sealed, only its spending is stored. */
 export const refreshTokensRepo = (ts: TenantStore) => {

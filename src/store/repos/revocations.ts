@@ -1,7 +1,8 @@
 import type { Connection } from 'mongoose';
 import type { TenantStore } from '../index.js';
 import { isDuplicateKey } from '../errors.js';
-import { revocationModel, type RevocationKind, type RevocationRecord } from '../models/revocation.js';
+import { revocationModel } from '../models/revocation.js';
+import type { RevocationKind, RevocationRecord } from '../../tokens/revocation-record.js';
 
 export interface RevocationEntry {
   kind: RevocationKind;

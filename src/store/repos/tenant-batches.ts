@@ -1,7 +1,10 @@
 import type { Connection, Model } from 'mongoose';
-import { clientModel, type ClientRecord } from '../models/client.js';
-import { keysetModel, type KeysetRecord } from '../models/keyset.js';
-import { userModel, type UserRecord } from '../models/user.js';
+import { clientModel } from '../models/client.js';
+import type { ClientRecord } from '../../clients/client-record.js';
+import { keysetModel } from '../models/keyset.js';
+import type { KeysetRecord } from '../../keys/keyset-record.js';
+import { userModel } from '../models/user.js';
+import type { UserRecord } from '../../users/user-record.js';
 import { DEFAULT_PAGE, encodeCursor, MAX_PAGE, type Page } from '../paging.js';
 
 /**
