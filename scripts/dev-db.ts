@@ -1,5 +1,5 @@
 /**
- * Starts the development database (DESIGN.md §5) and keeps it running until
+ * Starts the development database (docs/databases.md) and keeps it running until
  * Ctrl-C / SIGTERM.
  *
  *   npx tsx scripts/dev-db.ts               start it, print its URI

@@ -2,7 +2,7 @@
  * Test runner: `tsx scripts/run-tests.ts [node-test-options…] [files…]`
  *
  * - Uses MONGODB_URI if set; otherwise starts the development database
- *   (DESIGN.md §5) with data in `<GATEHOUSE_DATA_DIR or ./.data>/test`.
+ *   (docs/databases.md) with data in `<GATEHOUSE_DATA_DIR or ./.data>/test`.
  * - Gives the test processes GATEHOUSE_TEST_MONGODB_URI (no database name) and
  *   GATEHOUSE_TEST_RUN_ID (random hex); test helpers name their databases
  *   `gh_test_<runid>_<something>`.

@@ -8,8 +8,8 @@ import { ConfigError } from './config/index.js';
  * The primary does everything that must happen once — starting the embedded
  * development database, creating indexes, the system tenant and the admin client —
  * then forks the workers with MONGODB_URI pointing at that database. Workers only
- * serve; they are replicas in the sense of DESIGN.md ("other replicas within a few
- * seconds"): each has its own caches, kept fresh by the polled cache events.
+ * serve; they are replicas in the sense of docs/operations.md (changes reach other replicas within a
+ * few seconds): each has its own caches, kept fresh by the polled cache events.
  * Each worker has its own /metrics registry.
  */
 export type ClusterRole = 'single' | 'primary' | 'worker';

@@ -23,7 +23,7 @@ before(async () => {
     const iats = await gqlOk(srv, `{ tenant(slug: "${slug}") { initialAccessTokens { edges { node { id } } } } }`, {}, platform);
     fixtures[slug] = { userId, kid, iat: iats.tenant.initialAccessTokens.edges[0].node.id };
   }
-  // DESIGN.md: a tenant-scoped admin is an ordinary confidential client of `system`.
+  // docs/administering.md: a tenant-scoped admin is an ordinary confidential client of `system`.
   const admin = await createClient(srv, 'system', {
     clientId: 'acme-admin',
     name: 'Acme admin',

@@ -21,7 +21,7 @@ const code = (r: Awaited<ReturnType<typeof call>>) => r.errors?.[0]?.extensions?
 const CLIENT_FIELDS = `clientId name clientType redirectUris postLogoutRedirectUris grantTypes responseTypes scopes tokenEndpointAuthMethod
   idTokenSignedResponseAlg requireConsent reuseConsent accessTokenFormat clientUri logoUri tosUri policyUri contacts secretRotatedAt createdAt updatedAt tenant { slug }`;
 
-test('createClient with all metadata (RFC 7591 included); defaults per DESIGN; secret shown once', async () => {
+test('createClient with all metadata (RFC 7591 included); defaults per docs/administering.md; secret shown once', async () => {
   const d = await ok(
     `mutation($input: CreateClientInput!) { createClient(tenant: "shop", input: $input) { client { ${CLIENT_FIELDS} } clientSecret } }`,
     {

@@ -1,6 +1,6 @@
 /**
  * Checks that the database the test runner provides (scripts/run-tests.ts →
- * GATEHOUSE_TEST_MONGODB_URI) supports what Gatehouse relies on (DESIGN.md §5).
+ * GATEHOUSE_TEST_MONGODB_URI) supports what Gatehouse relies on (docs/databases.md).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -49,7 +49,7 @@ describe('development/test database', () => {
   });
 
   it('records whether a key containing "." is accepted', async (t) => {
-    // Observed behaviour (recorded, not asserted; DESIGN.md §5 forbids such keys anyway):
+    // Observed behaviour (recorded, not asserted; docs/databases.md forbids such keys anyway):
     // - FerretDB 1.24.2 (SQLite) refuses the insert: MongoServerError code 2 (BadValue),
     //   message `invalid key: "https://example.com/roles" (key must not contain '.' sign)`.
     // - MongoDB 5.0+ accepts it (and stores the key as is).

@@ -20,7 +20,7 @@ import { startTestServer, type TestServer } from './helpers/server.js';
 
 /**
  * RFC 6749 4.1.2.1 / 5.2: error_description is %x20-21 / %x23-5B / %x5D-7E only, and
- * (DESIGN.md "Bad input") it never echoes request values.
+ * (docs/openid-connect.md "Error descriptions") it never echoes request values.
  */
 const ALLOWED = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
 

@@ -9,7 +9,7 @@ import { passwordVerifications } from '../src/users/password-check.js';
 
 /**
  * Issue 12 finding 4: the lock-out must hold against concurrent guesses (docs/security.md
- * "Login throttling"). Five failures are free (DESIGN.md), the sixth attempt is the one
+ * "Login throttling"). Five failures are free (docs/security.md), the sixth attempt is the one
  * that sets the lock: at most six passwords are ever evaluated for a burst.
  */
 const ALLOWED = 6;
@@ -80,7 +80,7 @@ test('the same attack on the password grant', async () => {
   assert.equal(late.body.error, 'invalid_grant', 'locked: even the right password waits for the window');
 });
 
-test('sequential attempts keep the DESIGN.md contract: five failures free, the right password then works and resets', async () => {
+test('sequential attempts keep the documented contract: five failures free, the right password then works and resets', async () => {
   await createUser(srv, 'acme', 'steady', RIGHT);
   for (let i = 0; i < 5; i++)
     assert.equal(

@@ -1,6 +1,6 @@
 /**
  * The admin GraphQL API as the operations scripts use it: authenticated exactly as
- * DESIGN.md says (client_credentials with client_secret_basic at {url}/t/system/token,
+ * docs/administering.md says (client_credentials with client_secret_basic at {url}/t/system/token,
  * scope admin), never touching the database.
  */
 export interface AdminApiOptions {

@@ -17,8 +17,8 @@ export interface AdminPrincipal {
 }
 
 /**
- * Authenticates a bearer token issued by the `system` tenant (DESIGN.md "Admin
- * authentication"). The token goes through the same resolution as at userinfo and
+ * Authenticates a bearer token issued by the `system` tenant (docs/administering.md "Admin
+ * API authentication"). The token goes through the same resolution as at userinfo and
  * introspection (tokens/access-token-resolution.ts): signature, issuer, type, expiry,
  * revocation (its jti, its client's cut-off from revokeTokens/deleteClient, its grant)
  * and a client that still exists; privileges come only from the scopes the client still

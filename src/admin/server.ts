@@ -15,7 +15,7 @@ import { serviceUnavailableStatus } from './unavailable-plugin.js';
 import { serviceUnavailable } from '../errors/admin-error.js';
 import { RETRY_AFTER, isStoreUnavailable } from '../errors/unavailable.js';
 import { graphqlTracingPlugins } from '../telemetry/graphql-spans.js';
-import { resolvers } from './resolvers/index.js';
+import { resolvers } from './graphql-types/index.js';
 import { shield } from './shield.js';
 
 const schemaDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema');

@@ -3,7 +3,7 @@ import { RETRY_AFTER } from '../errors/unavailable.js';
 
 /**
  * A GraphQL answer that failed because the database is away is an HTTP 503 with
- * Retry-After (DESIGN.md "When something fails"), not Apollo's usual 200 with errors:
+ * Retry-After (docs/operations.md), not Apollo's usual 200 with errors:
  * tooling and load balancers retry on the status. Partial data is not worth more than a
  * clear "try again" here.
  */

@@ -53,7 +53,7 @@ function devCredentialsFile(rt: Runtime): string | null {
 }
 
 /**
- * Creates or updates the bootstrap platform-admin client (DESIGN.md section 2). With
+ * Creates or updates the bootstrap platform-admin client (docs/administering.md "Getting an admin token"). With
  * GATEHOUSE_ADMIN_CLIENT_ID/SECRET set, the client matches them on every start (enabled,
  * with the admin scope, that secret); unset, on the development database credentials are
  * generated on first start (printed once, kept in the data folder); on an external

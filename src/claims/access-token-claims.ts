@@ -3,7 +3,7 @@ import type { ClientRecord } from '../clients/client-record.js';
 import type { GrantRecord } from '../tokens/grant-record.js';
 import type { UserRecord } from '../users/user-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
-import type { ClaimsRuntime } from './claims-runtime.js';
+import type { Runtime } from '../runtime.js';
 import { resolveUserClaims, type ClaimFailure } from './pipeline.js';
 
 /** The private JWT claim that links a user's access token to its grant. */
@@ -38,7 +38,7 @@ export interface AccessTokenClaimsInput {
  * ACCESS_TOKEN (for the granted scopes), the grant type's extra claims, then the
  * protocol claims, which nothing overrides.
  */
-export async function buildAccessTokenClaims(rt: ClaimsRuntime, tenant: TenantContext, input: AccessTokenClaimsInput): Promise<JWTPayload> {
+export async function buildAccessTokenClaims(rt: Runtime, tenant: TenantContext, input: AccessTokenClaimsInput): Promise<JWTPayload> {
   const resolved = input.user
     ? await resolveUserClaims(rt, tenant, {
         user: input.user,

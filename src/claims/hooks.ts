@@ -3,7 +3,7 @@ import type { ClientRecord } from '../clients/client-record.js';
 import type { HookDefinition, HookPoint } from '../tenancy/tenant-record.js';
 import type { UserRecord } from '../users/user-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
-import type { ClaimsRuntime } from './claims-runtime.js';
+import type { Runtime } from '../runtime.js';
 import { codeHook, resolverClient, resolverTenant, resolverUser, type AfterLoginDecision, type EndedSession } from './code-resolvers.js';
 import { hookFailures } from './extension-metrics.js';
 import { callTenantWebhook, WebhookFailure } from './outbound-webhook.js';
@@ -37,7 +37,7 @@ class HookAnswerError extends Error {
 }
 
 function reportHookFailure(
-  rt: ClaimsRuntime,
+  rt: Runtime,
   tenant: TenantContext,
   hook: HookDefinition,
   err: unknown,
@@ -90,7 +90,7 @@ function afterLoginOutcome(answer: AfterLoginDecision | null | undefined | void)
 
 /** A webhook hook about one user at one client: the common body members, plus `extra`. */
 function callUserHookWebhook(
-  rt: ClaimsRuntime,
+  rt: Runtime,
   tenant: TenantContext,
   hook: HookDefinition,
   input: { sub: string; user: UserRecord; client: ClientRecord; scopes: readonly string[] },
@@ -125,7 +125,7 @@ export interface AfterLoginInput {
 }
 
 /** Runs the AFTER_LOGIN hook, if the tenant has one. */
-export async function runAfterLoginHook(rt: ClaimsRuntime, tenant: TenantContext, input: AfterLoginInput): Promise<AfterLoginOutcome> {
+export async function runAfterLoginHook(rt: Runtime, tenant: TenantContext, input: AfterLoginInput): Promise<AfterLoginOutcome> {
   const hook = hookFor(tenant, 'AFTER_LOGIN');
   if (!hook) return { action: 'allow' };
   try {
@@ -159,11 +159,7 @@ export interface IdTokenHookInput {
  * Asks the ID_TOKEN_PROCESSING hook for claims to add or change (null removes one);
  * {} when there is no hook or it failed. The caller keeps protocol claims its own.
  */
-export async function idTokenHookChanges(
-  rt: ClaimsRuntime,
-  tenant: TenantContext,
-  input: IdTokenHookInput,
-): Promise<Record<string, unknown>> {
+export async function idTokenHookChanges(rt: Runtime, tenant: TenantContext, input: IdTokenHookInput): Promise<Record<string, unknown>> {
   const hook = hookFor(tenant, 'ID_TOKEN_PROCESSING');
   if (!hook) return {};
   try {
@@ -193,7 +189,7 @@ export async function idTokenHookChanges(
 }
 
 /** Tells the AFTER_END_SESSION hook that a session ended; never throws. */
-export async function runAfterEndSessionHook(rt: ClaimsRuntime, tenant: TenantContext, session: EndedSession): Promise<void> {
+export async function runAfterEndSessionHook(rt: Runtime, tenant: TenantContext, session: EndedSession): Promise<void> {
   const hook = hookFor(tenant, 'AFTER_END_SESSION');
   if (!hook) return;
   try {

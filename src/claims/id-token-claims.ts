@@ -2,7 +2,7 @@ import type { JWTPayload } from 'jose';
 import type { ClientRecord } from '../clients/client-record.js';
 import type { UserRecord } from '../users/user-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
-import type { ClaimsRuntime } from './claims-runtime.js';
+import type { Runtime } from '../runtime.js';
 import { idTokenHookChanges } from './hooks.js';
 import { resolveUserClaims, type ClaimFailure } from './pipeline.js';
 import { PROTECTED_CLAIMS } from './standard-claims.js';
@@ -40,7 +40,7 @@ export interface IdTokenClaimsInput {
  * the claims pipeline, the protocol claims, then the tenant's ID token processing hook,
  * which can add and change claims but never the protected ones.
  */
-export async function buildIdTokenClaims(rt: ClaimsRuntime, tenant: TenantContext, input: IdTokenClaimsInput): Promise<JWTPayload> {
+export async function buildIdTokenClaims(rt: Runtime, tenant: TenantContext, input: IdTokenClaimsInput): Promise<JWTPayload> {
   const now = input.now ?? Math.floor(Date.now() / 1000);
   const userClaims = await resolveUserClaims(rt, tenant, {
     user: input.user,

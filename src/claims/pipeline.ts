@@ -4,7 +4,7 @@ import type { ClientRecord } from '../clients/client-record.js';
 import type { ClaimResolverDefinition, ClaimTarget } from '../tenancy/tenant-record.js';
 import type { UserRecord } from '../users/user-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
-import type { ClaimsRuntime } from './claims-runtime.js';
+import type { Runtime } from '../runtime.js';
 import { codeResolver, resolverClient, resolverTenant, resolverUser } from './code-resolvers.js';
 import { claimResolverFailures } from './extension-metrics.js';
 import { CoercionError, mappedValue } from './mapping.js';
@@ -109,11 +109,7 @@ export function releasedClaimNames(
 }
 
 /** The user claims of one target, empty values dropped. Never throws for a failing resolver. */
-export async function resolveUserClaims(
-  rt: ClaimsRuntime,
-  tenant: TenantContext,
-  input: ClaimsRequestInput,
-): Promise<Record<string, unknown>> {
+export async function resolveUserClaims(rt: Runtime, tenant: TenantContext, input: ClaimsRequestInput): Promise<Record<string, unknown>> {
   const names = releasedClaimNames(tenant, input);
   if (!names.length) return {};
   const { resolvers } = claimConfig(tenant);
@@ -146,7 +142,7 @@ function compact(o: Record<string, unknown>): Record<string, unknown> {
 }
 
 async function resolverValue(
-  rt: ClaimsRuntime,
+  rt: Runtime,
   tenant: TenantContext,
   def: ClaimResolverDefinition,
   stored: Record<string, unknown>,
@@ -181,12 +177,7 @@ const webhookCache = new LRUCache<string, { value: unknown }>({ max: 10_000 });
 /** Calls in flight: the ID token and the access token of one response ask once. */
 const inflight = new Map<string, Promise<unknown>>();
 
-async function webhookValue(
-  rt: ClaimsRuntime,
-  tenant: TenantContext,
-  def: ClaimResolverDefinition,
-  input: ClaimsRequestInput,
-): Promise<unknown> {
+async function webhookValue(rt: Runtime, tenant: TenantContext, def: ClaimResolverDefinition, input: ClaimsRequestInput): Promise<unknown> {
   const hook = def.webhook!;
   const scopes = [...input.scopes].sort();
   const key = [tenant.id, hook.url, def.name, input.user._id, input.client.clientId, scopes.join(' ')].join('\n');
@@ -220,13 +211,7 @@ async function webhookValue(
   return pending;
 }
 
-function reportFailure(
-  rt: ClaimsRuntime,
-  tenant: TenantContext,
-  def: ClaimResolverDefinition,
-  err: unknown,
-  input: ClaimsRequestInput,
-): void {
+function reportFailure(rt: Runtime, tenant: TenantContext, def: ClaimResolverDefinition, err: unknown, input: ClaimsRequestInput): void {
   const reason =
     err instanceof WebhookFailure || err instanceof ResolverError
       ? err.reason

@@ -1,7 +1,7 @@
 import type { ClientRecord } from '../clients/client-record.js';
 import type { UserRecord } from '../users/user-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
-import type { ClaimsRuntime } from './claims-runtime.js';
+import type { Runtime } from '../runtime.js';
 import { resolveUserClaims, type ClaimFailure } from './pipeline.js';
 import type { RequestedClaims } from './user-claims.js';
 
@@ -20,7 +20,7 @@ export interface UserinfoClaimsInput {
 
 /** The userinfo response (OIDC Core 5.3.2): the released claims and `sub`, always. */
 export async function buildUserinfoClaims(
-  rt: ClaimsRuntime,
+  rt: Runtime,
   tenant: TenantContext,
   input: UserinfoClaimsInput,
 ): Promise<Record<string, unknown>> {

@@ -71,7 +71,7 @@ export function validateRedirectUri(uri: string, field: string, index = 0): stri
   return uri;
 }
 
-/** Full validation with the defaults of DESIGN.md ("Defaults: createClient with no grant/response types …"). */
+/** Full validation with the createClient defaults (docs/administering.md). */
 export function resolveClientMetadata(input: ClientMetadataInput): ClientMetadata {
   const name = input.name.trim();
   if (!name || name.length > 200) throw new InputError('name', 'must be 1-200 characters');

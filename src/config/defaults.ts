@@ -29,7 +29,7 @@ export const tenantDefaults = {
    * opened it: long enough to type a password, short enough that a forgotten tab is dead.
    */
   interactionTtl: 10 * 60,
-  /** Signs access tokens and is the ID token default (DESIGN.md "Keys per algorithm"). */
+  /** Signs access tokens and is the ID token default (docs/openid-connect.md "Key families"). */
   signingAlg: 'RS256' as const,
   subjectType: 'public' as 'public' | 'pairwise',
   dynamicRegistration: 'TOKEN' as 'OPEN' | 'TOKEN' | 'DISABLED',
@@ -122,8 +122,8 @@ export const limits = {
   /**
    * An admin request whose process has not confirmed the revocation state within the
    * cache sync interval polls for it first, and answers 503 if that poll takes longer
-   * than this (docs/administering.md "Revoking admin credentials"): within DESIGN.md's
-   * "no request waits more than about 2 s".
+   * than this (docs/administering.md "Revoking admin credentials"): within the
+   * promise that no request waits more than about 2 s (docs/operations.md).
    */
   adminRevocationConfirmMs: 1_500,
 };
@@ -180,7 +180,7 @@ export const resilienceDefaults = {
    * GATEHOUSE_DB_TIMEOUT_MS: the longest any request waits for one database operation.
    * After it the request gets a 503 and the store probes the database; while the probe
    * fails, further operations fail at once (no request queues behind a dead database).
-   * 1.5 s keeps every answer within the ~2 s DESIGN.md promises; raise it only for a
+   * 1.5 s keeps every answer within the ~2 s promised in docs/operations.md; raise it only for a
    * database that is slow on purpose (e.g. far away).
    */
   dbTimeoutMs: 1_500,

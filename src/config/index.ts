@@ -21,7 +21,7 @@ export interface Config {
   port: number;
   /** Externally visible base URL without a trailing slash. */
   publicUrl: string;
-  /** Unset: the embedded development database is started (DESIGN.md section 5). */
+  /** Unset: the embedded development database is started (docs/databases.md). */
   mongodbUri: string | undefined;
   /** Database name used when the URI names none. */
   mongodbDatabase: string;

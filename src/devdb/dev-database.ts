@@ -1,5 +1,5 @@
 /**
- * Development/test database launcher (DESIGN.md §5).
+ * Development/test database launcher (docs/databases.md).
  *
  * When MONGODB_URI is unset, the project's own scripts start a real
  * MongoDB-protocol server, in this order of preference:
@@ -350,7 +350,7 @@ async function startServerOnce(spec: ServerSpec): Promise<DevDatabase> {
   // locking, so concurrent conditional updates on different connections can both
   // "win". Clients therefore reach it through a loopback proxy that lets one
   // request at a time through, which restores MongoDB's single-document
-  // atomicity (DESIGN.md §5). GATEHOUSE_FERRETDB_DIRECT=1 skips the proxy.
+  // atomicity (docs/databases.md). GATEHOUSE_FERRETDB_DIRECT=1 skips the proxy.
   let proxy: SerializingProxy | undefined;
   if (spec.kind === 'ferretdb' && process.env.GATEHOUSE_FERRETDB_DIRECT !== '1') {
     try {

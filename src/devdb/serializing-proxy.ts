@@ -3,7 +3,7 @@
  * time, across all connections; reads and inserts pass at any time. FerretDB 1.24
  * reads and then writes without a lock, so concurrent conditional updates
  * (findOneAndUpdate, updateOne with a filter) can both "win"; serialising the writes
- * restores the atomicity MongoDB guarantees and that DESIGN.md section 5 relies on.
+ * restores the atomicity MongoDB guarantees and that docs/databases.md relies on.
  * Development and tests only.
  */
 import { connect, createServer, type Socket } from 'node:net';

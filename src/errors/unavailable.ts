@@ -1,7 +1,7 @@
 /**
  * The one mapping of "the database is away" (store/errors.ts isStoreUnavailable) to the
  * protocol answer every surface gives: 503 temporarily_unavailable with Retry-After
- * (DESIGN.md "When something fails"; docs/operations.md).
+ * (docs/operations.md).
  */
 import { resilienceDefaults } from '../config/defaults.js';
 import { isStoreUnavailable } from '../store/errors.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { EVENT_TYPES } from '../claims/claims-runtime.js';
+import { EVENT_TYPES } from './event-types.js';
 import type { EventWebhookDefinition } from '../tenancy/tenant-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { InputError, NotFoundError } from '../errors/domain-errors.js';

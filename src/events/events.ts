@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { EventSink, TenantEvent } from '../claims/claims-runtime.js';
+import type { EventSink, TenantEvent } from './event-types.js';
 import { extensionDefaults } from '../config/defaults.js';
 import type { Envelope } from '../keys/envelope.js';
 import type { Store } from '../store/index.js';

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { currentSession } from '../sessions/login-sessions.js';
 import type { Runtime } from '../runtime.js';
-import type { InteractionResult } from '../interactions/interaction-record.js';
+import { completeConsent, completeWithError } from '../interactions/transitions.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { verifyCsrf } from './csrf.js';
 import { InteractionError, expired } from './interaction-error.js';
@@ -17,8 +17,8 @@ export function consent(rt: Runtime) {
   return async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
     const ia = await loadInteraction(rt, tenant, req);
     verifyCsrf(rt, ia, req.body);
-    if (ia.record.state !== 'pending') return seeOther(res, ia.record.returnTo);
-    if (ia.record.prompt !== 'consent') throw expired();
+    if (ia.state !== 'pending') return seeOther(res, ia.returnTo);
+    if (ia.prompt !== 'consent') throw expired();
     const decision = (req.body as Record<string, unknown> | undefined)?.decision;
     if (decision !== 'allow' && decision !== 'deny')
       throw new InteractionError(
@@ -37,12 +37,12 @@ export function consent(rt: Runtime) {
       );
     }
 
-    const result: InteractionResult = { ...ia.result };
+    let done: boolean;
     if (decision === 'deny') {
-      result.error = { error: 'access_denied', description: 'the user denied the request' };
+      done = await completeWithError(tenant, ia, { error: 'access_denied', description: 'the user denied the request' });
     } else {
       const { scopes, claims } = ia.details;
-      const previous = await tenant.store.consents.find(session.user._id, ia.record.clientId);
+      const previous = await tenant.store.consents.find(session.user._id, ia.clientId);
       let previousClaims: string[] = [];
       try {
         previousClaims = previous ? (JSON.parse(previous.claims || '[]') as string[]) : [];
@@ -50,27 +50,23 @@ export function consent(rt: Runtime) {
         previousClaims = [];
       }
       const now = new Date();
-      await tenant.store.consents.save(session.user._id, ia.record.clientId, {
+      await tenant.store.consents.save(session.user._id, ia.clientId, {
         scopes: [...new Set([...(previous?.scopes ?? []), ...scopes])],
         claims: JSON.stringify([...new Set([...previousClaims, ...claims])]),
         grantedAt: now,
         expiresAt: new Date(now.getTime() + tenant.settings.consentTtl * 1000),
       });
-      result.consent = { scopes, claims };
+      done = await completeConsent(tenant, ia, { scopes, claims });
       if (Math.random() < 0.02) void tenant.store.consents.sweep().catch(() => undefined);
     }
-    const done = await tenant.store.interactions.transition(ia.record._id, 'pending', {
-      state: 'completed',
-      result: JSON.stringify(result),
-    });
     if (!done) throw expired();
     // django-oidc-provider's user_accept_consent / user_decline_consent signals.
     rt.events.emit(tenant, {
       type: decision === 'allow' ? 'CONSENT_GIVEN' : 'CONSENT_DECLINED',
       userId: session.user._id,
-      clientId: ia.record.clientId,
+      clientId: ia.clientId,
       data: { scopes: ia.details.scopes, claims: ia.details.claims },
     });
-    seeOther(res, ia.record.returnTo);
+    seeOther(res, ia.returnTo);
   };
 }

@@ -11,10 +11,10 @@ export const CSRF_FIELD = 'csrf_token';
  * copied from one interaction is useless in another.
  */
 export function csrfToken(rt: Runtime, ia: LoadedInteraction): string {
-  return rt.envelope.hashSecret(`csrf|${ia.record._id}|${ia.browserSecret}`);
+  return rt.envelope.hashSecret(`csrf|${ia.id}|${ia.browserSecret}`);
 }
 
 export function verifyCsrf(rt: Runtime, ia: LoadedInteraction, body: unknown): void {
   const sent = body && typeof body === 'object' ? (body as Record<string, unknown>)[CSRF_FIELD] : undefined;
-  if (typeof sent !== 'string' || !rt.envelope.verifySecret(`csrf|${ia.record._id}|${ia.browserSecret}`, sent)) throw csrfRefused();
+  if (typeof sent !== 'string' || !rt.envelope.verifySecret(`csrf|${ia.id}|${ia.browserSecret}`, sent)) throw csrfRefused();
 }

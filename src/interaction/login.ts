@@ -7,13 +7,15 @@ import { loginSucceeded, reserveLoginAttempt } from '../sessions/login-throttle.
 import { startSession } from '../sessions/login-sessions.js';
 import { checkPassword } from '../users/password-check.js';
 import type { Runtime } from '../runtime.js';
+import type { LoginFlash } from '../interactions/interaction.js';
 import type { InteractionResult } from '../interactions/interaction-record.js';
+import { completeLogin, completeWithError, showLoginAgain } from '../interactions/transitions.js';
 import type { UserRecord } from '../users/user-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { verifyCsrf } from './csrf.js';
 import { expired } from './interaction-error.js';
 import { loadInteraction, type LoadedInteraction } from './load-interaction.js';
-import { LOGIN_FAILED_MESSAGE, type LoginFlash } from './pages/login-page.js';
+import { LOGIN_FAILED_MESSAGE } from './pages/login-page.js';
 import { renderLoginRefusedPage } from './pages/login-refused-page.js';
 import { seeOther } from './see-other.js';
 
@@ -23,8 +25,8 @@ const field = (body: unknown, name: string): string => {
 };
 
 async function showAgain(tenant: TenantContext, res: Response, ia: LoadedInteraction, flash: LoginFlash): Promise<void> {
-  await tenant.store.interactions.transition(ia.record._id, 'pending', { flash: JSON.stringify(flash) });
-  seeOther(res, `${tenant.issuer}/interaction/${ia.record._id}`);
+  await showLoginAgain(tenant, ia, flash);
+  seeOther(res, `${tenant.issuer}/interaction/${ia.id}`);
 }
 
 /**
@@ -36,8 +38,8 @@ export function login(rt: Runtime) {
   return async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
     const ia = await loadInteraction(rt, tenant, req);
     verifyCsrf(rt, ia, req.body);
-    if (ia.record.state !== 'pending') return seeOther(res, ia.record.returnTo);
-    if (ia.record.prompt !== 'login' && ia.record.prompt !== 'select_account') throw expired();
+    if (ia.state !== 'pending') return seeOther(res, ia.returnTo);
+    if (ia.prompt !== 'login' && ia.prompt !== 'select_account') throw expired();
 
     const username = field(req.body, 'username').trim().slice(0, 256);
     const password = field(req.body, 'password').slice(0, 1024);
@@ -45,7 +47,7 @@ export function login(rt: Runtime) {
 
     const failed = { message: LOGIN_FAILED_MESSAGE, username };
     const loginFailed = (reason: string) =>
-      rt.events.emit(tenant, { type: 'LOGIN_FAILURE', clientId: ia.record.clientId, data: { username, reason, ip: req.ip ?? null } });
+      rt.events.emit(tenant, { type: 'LOGIN_FAILURE', clientId: ia.clientId, data: { username, reason, ip: req.ip ?? null } });
     // Counted before the password is checked (sessions/login-throttle.ts): parallel guesses cannot outrun the lock.
     const attempt = await reserveLoginAttempt(tenant, username);
     if (!attempt.allowed) {
@@ -64,20 +66,14 @@ export function login(rt: Runtime) {
     appendSetCookie(res, session.cookie);
     // A new login is a new browser state, even if no authorization response follows (Session Management 1.0).
     appendSetCookie(res, browserStateCookie(rt, tenant, session.record));
-    const result = { ...ia.result, login: { sessionId: session.record._id, userId: user._id } };
-    const done = await tenant.store.interactions.transition(ia.record._id, 'pending', {
-      state: 'completed',
-      result: JSON.stringify(result),
-      flash: null,
-    });
-    if (!done) throw expired();
+    if (!(await completeLogin(tenant, ia, { sessionId: session.record._id, userId: user._id }))) throw expired();
     rt.events.emit(tenant, {
       type: 'LOGIN_SUCCESS',
       userId: user._id,
-      clientId: ia.record.clientId,
+      clientId: ia.clientId,
       data: { username: user.username, amr: ['pwd'], sid: session.record.sid, ip: req.ip ?? null },
     });
-    seeOther(res, ia.record.returnTo);
+    seeOther(res, ia.returnTo);
   };
 }
 
@@ -95,7 +91,7 @@ async function refusedByHook(
   amr: string[],
 ): Promise<boolean> {
   if (!hookFor(tenant, 'AFTER_LOGIN')) return false;
-  const client = await rt.clients.find(tenant, ia.record.clientId);
+  const client = await rt.clients.find(tenant, ia.clientId);
   if (!client) throw expired();
   const outcome = await runAfterLoginHook(rt, tenant, {
     user,
@@ -109,12 +105,7 @@ async function refusedByHook(
   const error: NonNullable<InteractionResult['error']> = deny
     ? { error: 'access_denied', description: 'the sign-in was refused' }
     : { error: 'interaction_required', description: `additional verification is required (${outcome.step})` };
-  const done = await tenant.store.interactions.transition(ia.record._id, 'pending', {
-    state: 'completed',
-    result: JSON.stringify({ ...ia.result, error }),
-    flash: null,
-  });
-  if (!done) throw expired();
+  if (!(await completeWithError(tenant, ia, error))) throw expired();
   rt.events.emit(tenant, {
     type: 'LOGIN_DENIED',
     userId: user._id,
@@ -128,7 +119,7 @@ async function refusedByHook(
     message: deny
       ? outcome.message
       : `Additional verification (${outcome.step}) is required for this account, and it cannot be completed here. Contact your administrator.`,
-    returnTo: ia.record.returnTo,
+    returnTo: ia.returnTo,
     clientName: ia.details.clientName,
   });
   return true;

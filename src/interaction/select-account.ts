@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { currentSession } from '../sessions/login-sessions.js';
 import type { Runtime } from '../runtime.js';
-import type { InteractionDetails } from '../interactions/interaction-record.js';
+import { completeAccountChoice, switchToLogin } from '../interactions/transitions.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { verifyCsrf } from './csrf.js';
 import { InteractionError, expired } from './interaction-error.js';
@@ -16,17 +16,12 @@ export function selectAccount(rt: Runtime) {
   return async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
     const ia = await loadInteraction(rt, tenant, req);
     verifyCsrf(rt, ia, req.body);
-    if (ia.record.state !== 'pending') return seeOther(res, ia.record.returnTo);
-    if (ia.record.prompt !== 'select_account') throw expired();
+    if (ia.state !== 'pending') return seeOther(res, ia.returnTo);
+    if (ia.prompt !== 'select_account') throw expired();
     const choice = (req.body as Record<string, unknown> | undefined)?.account;
     if (choice === 'switch') {
-      const details: InteractionDetails = { ...ia.details, loginReason: 'select_account', loginHint: undefined };
-      const moved = await tenant.store.interactions.transition(ia.record._id, 'pending', {
-        prompt: 'login',
-        details: JSON.stringify(details),
-      });
-      if (!moved) throw expired();
-      return seeOther(res, `${tenant.issuer}/interaction/${ia.record._id}`);
+      if (!(await switchToLogin(tenant, ia))) throw expired();
+      return seeOther(res, `${tenant.issuer}/interaction/${ia.id}`);
     }
     if (choice !== 'continue')
       throw new InteractionError(400, 'Choose an account', 'The form was submitted without a choice. Go back and choose an account.');
@@ -38,12 +33,7 @@ export function selectAccount(rt: Runtime) {
         'You signed out or signed in as someone else in the meantime. Return to the application and start again.',
       );
     }
-    const result = { ...ia.result, selectAccount: { sessionId: session.record._id } };
-    const done = await tenant.store.interactions.transition(ia.record._id, 'pending', {
-      state: 'completed',
-      result: JSON.stringify(result),
-    });
-    if (!done) throw expired();
-    seeOther(res, ia.record.returnTo);
+    if (!(await completeAccountChoice(tenant, ia, session.record._id))) throw expired();
+    seeOther(res, ia.returnTo);
   };
 }

@@ -4,7 +4,8 @@ import type { TenantContext } from '../tenancy/tenant-context.js';
 import { csrfToken } from './csrf.js';
 import { loadInteraction } from './load-interaction.js';
 import { renderConsentPage } from './pages/consent-page.js';
-import { renderLoginPage, type LoginFlash } from './pages/login-page.js';
+import { takeFlash } from '../interactions/transitions.js';
+import { renderLoginPage } from './pages/login-page.js';
 import { renderSelectAccountPage } from './pages/select-account-page.js';
 import { seeOther } from './see-other.js';
 
@@ -12,16 +13,11 @@ import { seeOther } from './see-other.js';
 export function showPage(rt: Runtime) {
   return async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
     const ia = await loadInteraction(rt, tenant, req);
-    if (ia.record.state !== 'pending') return seeOther(res, ia.record.returnTo);
+    if (ia.state !== 'pending') return seeOther(res, ia.returnTo);
     const csrf = csrfToken(rt, ia);
-    if (ia.record.prompt === 'consent') return renderConsentPage(res, tenant, ia, csrf);
-    if (ia.record.prompt === 'select_account') return renderSelectAccountPage(res, tenant, ia, csrf);
-    let flash: LoginFlash | null = null;
-    if (ia.record.flash) {
-      flash = JSON.parse(ia.record.flash) as LoginFlash;
-      // Shown once: a reload after the message shows a clean form.
-      await tenant.store.interactions.transition(ia.record._id, 'pending', { flash: null });
-    }
-    renderLoginPage(res, tenant, ia, csrf, flash);
+    if (ia.prompt === 'consent') return renderConsentPage(res, tenant, ia, csrf);
+    if (ia.prompt === 'select_account') return renderSelectAccountPage(res, tenant, ia, csrf);
+    // Shown once: a reload after the message shows a clean form.
+    renderLoginPage(res, tenant, ia, csrf, await takeFlash(tenant, ia));
   };
 }

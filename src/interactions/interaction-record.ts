@@ -1,6 +1,15 @@
 export type InteractionPrompt = 'login' | 'consent' | 'select_account';
 
 /**
+ * Where an interaction is in its life (docs/architecture.md, "The interaction state machine"):
+ *   pending   — a page (login, consent, account choice) is open in the browser
+ *   completed — the page recorded its result; the authorization endpoint has not taken it yet
+ *   resuming  — the endpoint took the result (exactly once) and decides; it may reopen the
+ *               interaction for a further page (→ pending) or end it (deleted)
+ */
+export type InteractionState = 'pending' | 'completed' | 'resuming';
+
+/**
  * A pending authorization request waiting for the browser to finish a page (login,
  * consent, account selection). The authorization endpoint writes it, the interaction
  * pages record their result on it, and the endpoint's resume step reads the result.
@@ -15,7 +24,7 @@ export interface InteractionRecord {
   /** Which page the browser must complete now. */
   prompt: InteractionPrompt;
   /** `pending` while the page is open; `completed` when its result awaits the resume step. */
-  state: 'pending' | 'completed' | 'resuming';
+  state: InteractionState;
   /** The validated authorization request, JSON (owned by the authorization endpoint). */
   request: string;
   /** What the pages show (JSON, see interaction/details.ts). */

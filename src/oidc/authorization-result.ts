@@ -43,7 +43,7 @@ export interface AuthorizationDecision {
   codeChallengeMethod?: 'S256';
   /**
    * True only when `offline_access` was granted and `prompt=consent` was part of the
-   * request (DESIGN.md "Refresh tokens"); the code exchange then returns a refresh token.
+   * request (docs/openid-connect.md); the code exchange then returns a refresh token.
    */
   offlineAccess: boolean;
   /** `resource` / audience requested (RFC 8707), if any. */

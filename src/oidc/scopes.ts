@@ -7,7 +7,7 @@ export function parseScope(value: unknown): string[] {
   return [...new Set(value.split(' ').filter(Boolean))];
 }
 
-/** Requested scopes must all be ones the client may request (DESIGN.md "Scopes"). */
+/** Requested scopes must all be ones the client may request (docs/claims-and-hooks.md "Scopes"). */
 export function allowedScopes(client: ClientRecord, requested: string[]): string[] {
   const refused = requested.filter((s) => !client.scopes.includes(s));
   if (refused.length) throw oauthError('invalid_scope', 'the client may not request one or more of the requested scopes');

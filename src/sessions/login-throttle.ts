@@ -15,7 +15,7 @@ interface ThrottlePolicy {
   staleMs: number;
 }
 
-/** Per username (DESIGN.md "Failed logins": at least 5 failures before any slow-down): 30 s, 1 min, 2 min, … up to 1 h. */
+/** Per username (docs/security.md "Login throttling": at least 5 failures before any slow-down): 30 s, 1 min, 2 min, … up to 1 h. */
 const PER_USERNAME: ThrottlePolicy = { freeFailures: 5, baseLockMs: 30_000, maxLockMs: 60 * 60_000, staleMs: 24 * 60 * 60_000 };
 
 /**

@@ -32,7 +32,7 @@ export function renderConsentPage(res: Response, tenant: TenantContext, ia: Load
 <ul class="scopes">
 ${items.join('\n')}
 </ul>
-<form method="post" action="${escapeHtml(`${tenant.issuer}/interaction/${ia.record._id}/consent`)}">
+<form method="post" action="${escapeHtml(`${tenant.issuer}/interaction/${ia.id}/consent`)}">
 <input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(csrf)}">
 <div class="actions">
 <button class="btn" type="submit" name="decision" value="allow">Allow</button>

@@ -2,6 +2,7 @@ import type { Response } from 'express';
 import { escapeHtml, formTarget, sendPage } from '../../pages/html-page.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { CSRF_FIELD } from '../csrf.js';
+import type { LoginFlash } from '../../interactions/interaction.js';
 import type { LoadedInteraction } from '../load-interaction.js';
 
 /** One message for every failed login: it never tells whether the username exists. */
@@ -15,11 +16,6 @@ const REASONS: Record<string, string> = {
   select_account: 'Sign in with another account.',
 };
 
-export interface LoginFlash {
-  message: string;
-  username?: string;
-}
-
 export function renderLoginPage(res: Response, tenant: TenantContext, ia: LoadedInteraction, csrf: string, flash: LoginFlash | null): void {
   const { details } = ia;
   const username = flash?.username ?? details.loginHint ?? '';
@@ -32,7 +28,7 @@ export function renderLoginPage(res: Response, tenant: TenantContext, ia: Loaded
     body: `<p class="lead">to continue to <strong>${escapeHtml(details.clientName)}</strong></p>
 ${reason ? `<p>${escapeHtml(reason)}</p>` : ''}
 ${flash ? `<div class="alert" role="alert">${escapeHtml(flash.message)}</div>` : ''}
-<form method="post" action="${escapeHtml(`${tenant.issuer}/interaction/${ia.record._id}/login`)}" autocomplete="on">
+<form method="post" action="${escapeHtml(`${tenant.issuer}/interaction/${ia.id}/login`)}" autocomplete="on">
 <input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(csrf)}">
 <label for="username">Username</label>
 <input type="text" id="username" name="username" value="${escapeHtml(username)}" autocomplete="username" autocapitalize="none" spellcheck="false" required${username ? '' : ' autofocus'}>

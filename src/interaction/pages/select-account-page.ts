@@ -13,7 +13,7 @@ export function renderSelectAccountPage(res: Response, tenant: TenantContext, ia
     formTargets: target ? [target] : [],
     body: `<p class="lead">to continue to <strong>${escapeHtml(details.clientName)}</strong></p>
 <div class="account">You are signed in as <strong>${escapeHtml(details.username ?? '')}</strong>.</div>
-<form method="post" action="${escapeHtml(`${tenant.issuer}/interaction/${ia.record._id}/select-account`)}">
+<form method="post" action="${escapeHtml(`${tenant.issuer}/interaction/${ia.id}/select-account`)}">
 <input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(csrf)}">
 <div class="actions">
 <button class="btn" type="submit" name="account" value="continue">Continue as ${escapeHtml(details.username ?? '')}</button>

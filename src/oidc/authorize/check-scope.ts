@@ -5,8 +5,8 @@ import type { AuthorizeContext } from './context.js';
 /**
  * Scopes must be ones the client may request. Anything returning an ID token needs
  * `openid`. `offline_access` is kept only for code-returning requests with
- * prompt=consent by a client that may use refresh tokens (OIDC Core 11, DESIGN.md
- * "Refresh tokens"); otherwise it is dropped, not refused.
+ * prompt=consent by a client that may use refresh tokens (OIDC Core 11; docs/openid-connect.md);
+ * otherwise it is dropped, not refused.
  */
 export function checkScope(ctx: AuthorizeContext): void {
   const type = ctx.request.responseType!;

@@ -66,7 +66,7 @@ async function needsConsent(flow: AuthorizationFlow, session: ActiveSession, res
   const { tenant, client, request } = flow;
   const claims = requestedClaimNames(request.claims);
   if (result.consent) return !covers(result.consent.scopes, result.consent.claims, request.scopes, claims);
-  // prompt=consent always asks (DESIGN.md), even clients that skip the page otherwise.
+  // prompt=consent always asks (OIDC Core 3.1.2.1; docs/openid-connect.md), even clients that skip the page otherwise.
   if (request.prompt.includes('consent')) return true;
   if (!client.requireConsent) return false;
   if (!client.reuseConsent) return true;

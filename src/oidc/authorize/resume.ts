@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import { oauthError } from '../../errors/oauth-error.js';
 import { INTERACTION_COOKIE, INTERACTION_PATH, readCookies } from '../../sessions/browser-cookies.js';
 import type { Runtime } from '../../runtime.js';
-import type { InteractionRecord, InteractionResult } from '../../interactions/interaction-record.js';
+import type { Interaction } from '../../interactions/interaction.js';
+import { beginResume, endInteraction, findInteraction } from '../../interactions/transitions.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import type { AuthorizationRequest } from './context.js';
 import { decide } from './decide.js';
@@ -18,7 +19,7 @@ const gone = () =>
     'this sign-in request has expired or was started in another browser; return to the application and try again',
   );
 
-function ownedByBrowser(rt: Runtime, req: Request, rec: InteractionRecord): boolean {
+function ownedByBrowser(rt: Runtime, req: Request, rec: Interaction): boolean {
   return readCookies(req.headers.cookie, INTERACTION_COOKIE).some((v) => rt.envelope.verifySecret(v, rec.browserHash));
 }
 
@@ -31,7 +32,7 @@ export function resume(rt: Runtime) {
   return async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
     const log = (res.locals.log as Logger | undefined) ?? rt.log;
     const uid = String(req.params.uid ?? '');
-    const rec = /^[A-Za-z0-9_-]{10,64}$/.test(uid) ? await tenant.store.interactions.find(uid) : null;
+    const rec = /^[A-Za-z0-9_-]{10,64}$/.test(uid) ? await findInteraction(tenant, uid) : null;
     if (!rec || !ownedByBrowser(rt, req, rec)) return sendErrorPage(res, tenant, gone());
     if (rec.state === 'pending') {
       // Back before finishing the page: show it again.
@@ -40,13 +41,13 @@ export function resume(rt: Runtime) {
       res.end();
       return;
     }
-    const taken = await tenant.store.interactions.transition(uid, 'completed', { state: 'resuming' });
+    const taken = await beginResume(tenant, uid);
     if (!taken) return sendErrorPage(res, tenant, gone());
 
-    const request = JSON.parse(taken.request) as AuthorizationRequest;
+    const request = taken.request as AuthorizationRequest;
     const client = await rt.clients.find(tenant, request.clientId);
     if (!client || !client.redirectUris.includes(request.redirectUri)) {
-      await tenant.store.interactions.delete(uid);
+      await endInteraction(tenant, uid);
       return sendErrorPage(res, tenant, oauthError('invalid_client', 'the client is no longer registered for this request'));
     }
     let finished = false;
@@ -64,12 +65,12 @@ export function resume(rt: Runtime) {
       },
     };
     try {
-      const outcome = await decide(flow, JSON.parse(taken.result) as InteractionResult);
-      if (outcome === 'issued') await tenant.store.interactions.delete(uid);
+      const outcome = await decide(flow, taken.result);
+      if (outcome === 'issued') await endInteraction(tenant, uid);
     } catch (err) {
       if (!finished && !res.headersSent) flow.onFinish!();
       sendAuthorizeError(res, tenant, responseTarget(flow), err, log);
-      await tenant.store.interactions.delete(uid).catch(() => undefined);
+      await endInteraction(tenant, uid).catch(() => undefined);
     }
   };
 }

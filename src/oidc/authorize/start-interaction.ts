@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { INTERACTION_COOKIE, INTERACTION_PATH, appendSetCookie, cookieOptions, serializeCookie } from '../../sessions/browser-cookies.js';
 import type { InteractionDetails, InteractionPrompt, InteractionResult } from '../../interactions/interaction-record.js';
+import { createInteraction, reopenInteraction } from '../../interactions/transitions.js';
 import { paths } from '../capabilities.js';
 import type { AuthorizationFlow } from './flow.js';
 
@@ -20,37 +21,24 @@ export async function startInteraction(
 ): Promise<void> {
   const { rt, tenant, res } = flow;
   let uid = flow.interactionId;
-  const reused =
-    uid !== undefined &&
-    (await tenant.store.interactions.transition(uid, 'resuming', {
-      state: 'pending',
-      prompt,
-      details: JSON.stringify(details),
-      result: JSON.stringify(result),
-      flash: null,
-    }));
+  const reused = uid !== undefined && (await reopenInteraction(tenant, uid, { prompt, details, result }));
   if (!reused) {
     uid = randomBytes(18).toString('base64url');
     const secret = randomBytes(32).toString('base64url');
     const ttl = tenant.settings.interactionTtl;
-    const now = new Date();
-    await tenant.store.interactions.insert({
-      _id: uid,
+    await createInteraction(tenant, {
+      id: uid,
       browserHash: rt.envelope.hashSecret(secret),
       clientId: flow.client.clientId,
       prompt,
-      state: 'pending',
-      request: JSON.stringify(flow.request),
-      details: JSON.stringify(details),
-      result: JSON.stringify(result),
+      request: flow.request,
+      details,
+      result,
       returnTo: tenant.issuer + resumePath(uid),
-      flash: null,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + ttl * 1000),
+      ttl,
     });
     appendSetCookie(res, serializeCookie(INTERACTION_COOKIE, secret, cookieOptions(tenant, `${INTERACTION_PATH}/${uid}`, ttl)));
     appendSetCookie(res, serializeCookie(INTERACTION_COOKIE, secret, cookieOptions(tenant, resumePath(uid), ttl)));
-    if (Math.random() < 0.02) void tenant.store.interactions.sweep().catch(() => undefined);
   }
   res.setHeader('Cache-Control', 'no-store');
   res.status(303).setHeader('Location', `${tenant.issuer}${INTERACTION_PATH}/${uid}`);

@@ -1,6 +1,3 @@
-import type { Logger } from 'pino';
-import type { Envelope } from '../keys/envelope.js';
-import type { KeyRings } from '../keys/key-rings.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 
 /**
@@ -36,15 +33,4 @@ export interface TenantEvent {
 /** Records events without making the caller wait (events/events.ts). */
 export interface EventSink {
   emit(tenant: TenantContext, event: TenantEvent): void;
-}
-
-/**
- * What the claims pipeline needs of the process-wide runtime (runtime.ts
- * Runtime has all of it; the claims layer cannot import the services layer).
- */
-export interface ClaimsRuntime {
-  envelope: Envelope;
-  keyRings: KeyRings;
-  log: Logger;
-  events: EventSink;
 }
