@@ -105,5 +105,14 @@ export const password: GrantHandler = async (ctx) => {
     },
     now,
   );
-  return issueTokenSet(rt, tenant, { grant, user, client, scopes, withRefreshToken: offline, withNonce: false, grantType: 'password', jkt: ctx.dpop?.jkt });
+  return issueTokenSet(rt, tenant, {
+    grant,
+    user,
+    client,
+    scopes,
+    withRefreshToken: offline,
+    withNonce: false,
+    grantType: 'password',
+    jkt: ctx.dpop?.jkt,
+  });
 };

@@ -81,5 +81,13 @@ export const refreshToken: GrantHandler = async (ctx) => {
   if (!own) throw invalid('the refresh token was issued to another client');
   const parties = await grantParties(rt, tenant, claims.grantId);
   if (!parties.grant.offlineAccess) throw invalid('the grant does not allow refresh');
-  return issueTokenSet(rt, tenant, { ...parties, client, scopes, withRefreshToken: true, withNonce: false, grantType: 'refresh_token', jkt: ctx.dpop?.jkt });
+  return issueTokenSet(rt, tenant, {
+    ...parties,
+    client,
+    scopes,
+    withRefreshToken: true,
+    withNonce: false,
+    grantType: 'refresh_token',
+    jkt: ctx.dpop?.jkt,
+  });
 };
