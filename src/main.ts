@@ -10,7 +10,6 @@ import { clusterRole, clusterWorkers, runPrimary } from './cluster.js';
 import { ConfigError, loadConfig, type Config } from './config/index.js';
 import { startDevDatabase, type DevDatabase } from './devdb/dev-database.js';
 import { createApp } from './http/app.js';
-import { withFastPaths } from './http/fast-path.js';
 import { createHttpServer } from './http/http-server.js';
 import { startingListener } from './http/starting.js';
 import { withDatabaseRetry } from './boot/wait-for-database.js';
@@ -127,7 +126,7 @@ async function main(): Promise<void> {
   const graphql = await adminHandler(rt);
   const metrics = new HttpMetrics(true);
   const app = createApp(rt, { adminHandler: graphql.handler, isShuttingDown: () => shuttingDown, metrics });
-  listener = traceHttp(withFastPaths(rt, app, metrics));
+  listener = traceHttp(app);
   const httpServer = server!;
   // METRICS_PORT: /metrics on its own listener (e.g. reachable only from the monitoring network).
   const metricsServer = config.metricsPort !== undefined ? createMetricsServer(metrics, config.metricsToken) : undefined;

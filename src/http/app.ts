@@ -1,16 +1,15 @@
-import express, { type Express, type Request, type Response } from 'express';
+import type { RequestListener } from 'node:http';
+import express, { type RequestHandler } from 'express';
 import { notFound } from '../errors/oauth-error.js';
+import { INTERACTION_ROUTES, interactionRouter } from '../interaction/router.js';
+import { LEGACY_ROUTES, legacyOidcRouter, oidcRoutes } from '../oidc/router.js';
 import type { Runtime } from '../runtime.js';
-import { oidcRouter } from '../oidc/router.js';
-import { interactionRouter } from '../interaction/router.js';
+import { AnswerWriter } from './answer-writer.js';
 import { jsonErrorHandler } from './error-handler.js';
-import { healthRouter } from './health.js';
-import { outagePageHandler } from './outage-page.js';
+import { topLevelRoutes } from './health.js';
 import { HttpMetrics } from './metrics.js';
-import { requestLog } from './request-log.js';
-import { securityHeaders, securityHeadersMiddleware } from './security-headers.js';
-import { resolveTenant } from './tenant-routing.js';
-import type { RequestHandler } from 'express';
+import { Pipeline, type TenantRoute } from './pipeline.js';
+import { securityHeaders } from './security-headers.js';
 
 export interface AppOptions {
   /** The admin GraphQL handler, built by admin/ (kept out of here so http stays thin). */
@@ -19,34 +18,48 @@ export interface AppOptions {
   metrics?: HttpMetrics;
 }
 
-/** The Express application: no listening, no side effects (tests build it directly). */
-export function createApp(rt: Runtime, opts: AppOptions = {}): Express {
+/**
+ * The Express part of the pipeline: `/graphql` (Apollo's Express integration) and the
+ * HTML pages with forms. The pipeline has already given the request its id, security
+ * headers, log, metrics and tenant (`res.locals.tenant`) when it gets here.
+ */
+function expressPart(rt: Runtime, adminHandler: RequestHandler | undefined) {
   const app = express();
-  const metrics = opts.metrics ?? new HttpMetrics(false);
   app.disable('x-powered-by');
   app.set('trust proxy', rt.config.trustProxy);
   app.set('etag', false);
-  app.use(requestLog(rt.log));
-  app.use(metrics.middleware);
-  app.use(securityHeadersMiddleware(securityHeaders(rt.config.publicUrl)));
-
-  app.use(
-    healthRouter(rt.store, metrics, opts.isShuttingDown ?? (() => false), {
-      token: rt.config.metricsToken,
-      separatePort: rt.config.metricsPort !== undefined,
-    }),
-  );
-  if (opts.adminHandler) app.use('/graphql', opts.adminHandler);
-  app.use('/t/:slug', resolveTenant(rt.tenants), oidcRouter(rt), interactionRouter(rt));
-  app.get('/', (_req: Request, res: Response) => {
-    res.json({
-      name: 'gatehouse',
-      graphql: `${rt.config.publicUrl}/graphql`,
-      tenants: `${rt.config.publicUrl}/t/{slug}/.well-known/openid-configuration`,
-    });
-  });
-  app.use((_req: Request, _res: Response, next) => next(notFound('no route for this method and path')));
-  app.use(outagePageHandler());
+  if (adminHandler) app.use('/graphql', adminHandler);
+  app.use('/t/:slug', legacyOidcRouter(rt), interactionRouter(rt));
+  app.use((_req, _res, next) => next(notFound('no route for this method and path')));
   app.use(jsonErrorHandler(rt.log));
   return app;
+}
+
+/**
+ * The HTTP request listener: the one pipeline (http/pipeline.ts) for every path. No
+ * listening, no side effects (tests build it directly).
+ */
+export function createApp(rt: Runtime, opts: AppOptions = {}): RequestListener {
+  const security = securityHeaders(rt.config.publicUrl);
+  const metrics = opts.metrics ?? new HttpMetrics(false);
+  const viaExpress = (r: { method: string; path: string }): TenantRoute => ({ ...r, express: true });
+  const pipeline = new Pipeline({
+    log: rt.log,
+    publicUrl: rt.config.publicUrl,
+    trustProxy: rt.config.trustProxy,
+    tenants: rt.tenants,
+    metrics,
+    security,
+    writer: new AnswerWriter(security),
+    tenantRoutes: [...oidcRoutes(rt), ...LEGACY_ROUTES.map(viaExpress), ...INTERACTION_ROUTES.map(viaExpress)],
+    topLevelRoutes: topLevelRoutes(
+      rt.store,
+      metrics,
+      opts.isShuttingDown ?? (() => false),
+      { token: rt.config.metricsToken, separatePort: rt.config.metricsPort !== undefined },
+      rt.config.publicUrl,
+    ),
+    express: expressPart(rt, opts.adminHandler) as unknown as RequestListener,
+  });
+  return pipeline.listener;
 }

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { OAuthError, oauthError } from '../errors/oauth-error.js';
 import { outageError } from '../errors/unavailable.js';
+import type { Answer, AnswerHeaders } from '../oidc/endpoint.js';
 import { InputError, NotFoundError } from '../errors/domain-errors.js';
 
 interface BodyParserError {
@@ -45,13 +46,22 @@ export function toOAuthError(err: unknown): OAuthError {
   return oauthError('server_error');
 }
 
-/** JSON error rendering for the protocol surface. */
+/** Logs what an error says about the server (an outage, a bug); client errors are not logged. */
+export function logError(err: unknown, e: OAuthError, log: Logger): void {
+  if (e.error === 'temporarily_unavailable') log.warn({ reason: (err as Error).message }, 'database unavailable: answered 503');
+  else if (e.status >= 500) log.error({ err }, 'unhandled error');
+}
+
+/** The JSON error answer of the protocol surface; `routeHeaders` are the route's own (CORS, no-store). */
+export function errorAnswer(e: OAuthError, routeHeaders?: AnswerHeaders): Answer {
+  return { status: e.status, headers: { ...routeHeaders, ...e.headers, 'Cache-Control': 'no-store' }, json: e.toJSON() };
+}
+
+/** JSON error rendering for the Express parts (/graphql's body parser, the pages' unexpected errors). */
 export function jsonErrorHandler(log: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const e = toOAuthError(err);
-    const reqLog = (res.locals.log as Logger | undefined) ?? log;
-    if (e.error === 'temporarily_unavailable') reqLog.warn({ reason: (err as Error).message }, 'database unavailable: answered 503');
-    else if (e.status >= 500) reqLog.error({ err }, 'unhandled error');
+    logError(err, e, (res.locals.log as Logger | undefined) ?? log);
     if (res.headersSent) {
       res.end();
       return;

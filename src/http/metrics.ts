@@ -1,4 +1,3 @@
-import type { NextFunction, Request, Response } from 'express';
 import type { ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { paths } from '../oidc/capabilities.js';
@@ -27,11 +26,20 @@ export class HttpMetrics {
     });
   }
 
+  /** The label children per method, route and status: looked up once each, not per request. */
+  private readonly series = new Map<string, { count: Counter.Internal; time: Histogram.Internal<'method' | 'route'> }>();
+
   /** Counts one finished request; `route` is a template from routeLabel. */
   observe(method: string, route: string, status: number, seconds: number): void {
     const m = METHODS.has(method) ? method : 'other';
-    this.requests.inc({ method: m, route, status: String(status) });
-    this.duration.observe({ method: m, route }, seconds);
+    const key = `${m} ${status} ${route}`;
+    let s = this.series.get(key);
+    if (!s) {
+      s = { count: this.requests.labels(m, route, String(status)), time: this.duration.labels(m, route) };
+      this.series.set(key, s);
+    }
+    s.count.inc();
+    s.time.observe(seconds);
   }
 
   /** Observes the request when its answer has been sent. */
@@ -39,11 +47,6 @@ export class HttpMetrics {
     const start = process.hrtime.bigint();
     res.on('finish', () => this.observe(method, routeLabel(url), res.statusCode, Number(process.hrtime.bigint() - start) / 1e9));
   }
-
-  middleware = (req: Request, res: Response, next: NextFunction): void => {
-    this.track(req.method, req.originalUrl, res);
-    next();
-  };
 }
 
 /** Methods as labels; anything else (Node accepts a few dozen) is `other`. */
@@ -51,7 +54,7 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PAT
 
 const TOP_LEVEL = new Set(['/graphql', '/healthz', '/readyz', '/metrics', '/']);
 
-/** Fixed paths below `/t/{slug}` (oidc/router.ts and its sub-routers). */
+/** Fixed paths below `/t/{slug}` (oidc/router.ts). */
 const TENANT_STATIC = new Map([...Object.values(paths), `${paths.checkSession}/origin`].map((p) => [p, `/t/:slug${p}`]));
 const INTERACTION_SEGMENT = INTERACTION_PATH.slice(1);
 const INTERACTION_ACTIONS = new Set(['login', 'consent', 'select-account']);

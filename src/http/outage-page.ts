@@ -1,5 +1,5 @@
-import type { NextFunction, Request, Response } from 'express';
-import { RETRY_AFTER, isStoreUnavailable } from '../errors/unavailable.js';
+import type { Answer } from '../oidc/endpoint.js';
+import { RETRY_AFTER } from '../errors/unavailable.js';
 
 /** Browser-facing paths below `/t/{slug}`: an outage there is an HTML page, not JSON. */
 const BROWSER_PATH = /^\/t\/[^/]+\/(?:authorize|interaction|end_session|check_session)(?:[/?]|$)/;
@@ -13,19 +13,17 @@ const PAGE = `<!doctype html>
 </body></html>
 `;
 
-/**
- * An outage before the tenant is known (a tenant not yet in this process's memory) on a
- * page a browser shows: a plain 503 page. With a tenant, the pages' own handlers render
- * a branded one; everything else falls through to the JSON error handler.
- */
-export function outagePageHandler() {
-  return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
-    if (res.headersSent || !isStoreUnavailable(err) || !BROWSER_PATH.test(req.originalUrl)) return next(err);
-    res.status(503);
-    res.setHeader('Retry-After', RETRY_AFTER);
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Content-Type', 'text/html; charset=utf-8');
-    res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
-    res.end(PAGE);
-  };
-}
+/** Whether a URL (path and query) is one a browser shows as a page. */
+export const isBrowserPath = (url: string): boolean => BROWSER_PATH.test(url);
+
+/** The plain 503 page (no tenant branding: the tenant could not be loaded). */
+export const OUTAGE_PAGE: Answer = Object.freeze({
+  status: 503,
+  headers: {
+    'Retry-After': RETRY_AFTER,
+    'Cache-Control': 'no-store',
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+  },
+  body: PAGE,
+});

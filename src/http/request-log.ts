@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -17,16 +16,10 @@ export function logRequest(log: Logger, reqId: string, method: string | undefine
   log.info({ reqId, method, path: q < 0 ? url : url.slice(0, q), status, ms: Number(process.hrtime.bigint() - startNs) / 1e6 }, 'request');
 }
 
-/**
- * Gives a request its id (echoed as X-Request-Id), a lazily made child logger in
- * `res.locals.log` and, at info level, its access-log line on completion. At a
- * production log level above info nothing else happens per request.
- */
-export function trackRequest(log: Logger, req: IncomingMessage, res: Response, originalUrl: string): void {
-  const id = requestId(req);
-  res.setHeader('X-Request-Id', id);
+/** The request's child logger on `res.locals.log`, made when first used (most requests never log). */
+export function lazyRequestLog(locals: Record<string, unknown>, log: Logger, id: string): void {
   let child: Logger | undefined;
-  Object.defineProperty(res.locals, 'log', {
+  Object.defineProperty(locals, 'log', {
     configurable: true,
     enumerable: true,
     get: () => (child ??= log.child({ reqId: id })),
@@ -34,16 +27,4 @@ export function trackRequest(log: Logger, req: IncomingMessage, res: Response, o
       child = value;
     },
   });
-  if (log.isLevelEnabled('info')) {
-    const start = process.hrtime.bigint();
-    res.on('finish', () => logRequest(log, id, req.method, originalUrl, res.statusCode, start));
-  }
-}
-
-/** trackRequest as Express middleware. */
-export function requestLog(log: Logger) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    trackRequest(log, req, res, req.originalUrl);
-    next();
-  };
 }

@@ -1,4 +1,3 @@
-import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 
 export type HeaderList = readonly (readonly [string, string])[];
@@ -27,10 +26,3 @@ export function securityHeaders(publicUrl: string): HeaderList {
 export function applyHeaders(res: { setHeader(name: string, value: string): unknown }, headers: HeaderList): void {
   for (const [name, value] of headers) res.setHeader(name, value);
 }
-
-export const securityHeadersMiddleware =
-  (headers: HeaderList) =>
-  (_req: Request, res: Response, next: NextFunction): void => {
-    applyHeaders(res, headers);
-    next();
-  };

@@ -20,6 +20,14 @@ const page = (handler: PageHandler) => (req: Request, res: Response, next: NextF
   handler(res.locals.tenant as TenantContext, req, res).catch(next);
 };
 
+/** The pages' routes below the issuer, for the http layer's route table (they are served by the router below). */
+export const INTERACTION_ROUTES: { method: string; path: string }[] = [
+  { method: 'GET', path: `${INTERACTION_PATH}/:uid` },
+  { method: 'POST', path: `${INTERACTION_PATH}/:uid/login` },
+  { method: 'POST', path: `${INTERACTION_PATH}/:uid/consent` },
+  { method: 'POST', path: `${INTERACTION_PATH}/:uid/select-account` },
+];
+
 /**
  * The login, consent and account pages of one tenant, mounted below `/t/:slug` next to
  * the protocol router. They meet the authorization endpoint only through the stored

@@ -1,4 +1,3 @@
-import type { Request } from 'express';
 import { LRUCache } from 'lru-cache';
 import {
   createLocalJWKSet,
@@ -17,6 +16,7 @@ import type { Runtime } from '../runtime.js';
 import type { ClientRecord } from '../clients/client-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { capabilities, paths } from './capabilities.js';
+import { formOf, type EndpointInput } from './endpoint.js';
 
 export interface AuthenticatedClient {
   client: ClientRecord;
@@ -90,9 +90,9 @@ function fromAssertion(body: Record<string, unknown>): Presented {
 }
 
 /** Which single method the request uses; more than one is an error (RFC 6749 2.3). */
-function presented(req: Request): Presented {
-  const body = (req.body ?? {}) as Record<string, unknown>;
-  const auth = req.headers.authorization;
+function presented(input: EndpointInput): Presented {
+  const body = formOf(input);
+  const auth = input.headers.authorization as string | undefined;
   const found: Presented[] = [];
   if (auth && /^basic /i.test(auth)) found.push(fromBasic(auth));
   if (typeof body.client_secret === 'string') {
@@ -161,8 +161,14 @@ function lifetimeBounds(payload: Record<string, unknown>, maxLifetime: number): 
  * the URL of the token endpoint or the endpoint called); exp, iat and jti present, a
  * lifetime within the bound (lifetimeBounds), and the jti never seen before from this client.
  */
-async function verifyAssertion(rt: Runtime, tenant: TenantContext, req: Request, client: ClientRecord, p: Presented): Promise<void> {
-  const audience = [tenant.issuer, tenant.issuer + paths.token, tenant.issuer + req.path];
+async function verifyAssertion(
+  rt: Runtime,
+  tenant: TenantContext,
+  input: EndpointInput,
+  client: ClientRecord,
+  p: Presented,
+): Promise<void> {
+  const audience = [tenant.issuer, tenant.issuer + paths.token, tenant.issuer + input.path];
   const maxLifetime = rt.config.clientAssertionMaxLifetime;
   // iat required and no older than the bound (jose's maxTokenAge, with the skew).
   const checks = {
@@ -199,8 +205,8 @@ async function verifyAssertion(rt: Runtime, tenant: TenantContext, req: Request,
  * The method must be the one the client registered; secrets are compared in constant
  * time against their stored hash.
  */
-export async function authenticateClient(rt: Runtime, tenant: TenantContext, req: Request): Promise<AuthenticatedClient> {
-  const p = presented(req);
+export async function authenticateClient(rt: Runtime, tenant: TenantContext, input: EndpointInput): Promise<AuthenticatedClient> {
+  const p = presented(input);
   if (!capabilities.tokenEndpointAuthMethods.includes(p.method)) throw invalidClient(`${p.method} is not supported`);
   const client = await rt.clients.find(tenant, p.clientId);
   // The same answer for an unknown client and a wrong secret: nothing to learn from it.
@@ -213,7 +219,7 @@ export async function authenticateClient(rt: Runtime, tenant: TenantContext, req
       return { client, method: p.method };
     case 'client_secret_jwt':
     case 'private_key_jwt':
-      await verifyAssertion(rt, tenant, req, client, p);
+      await verifyAssertion(rt, tenant, input, client, p);
       return { client, method: p.method };
     case 'none':
       return { client, method: p.method };

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestableClaims } from '../claims/pipeline.js';
 import { algsOf } from '../keys/families.js';
 import { REQUEST_OBJECT_ALGS } from '../clients/client-request-metadata.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { capabilities, grantTypesFor, paths } from './capabilities.js';
 import { DPOP_SIGNING_ALGS } from './dpop/verify-proof.js';
+import type { Answer, Endpoint, EndpointInput } from './endpoint.js';
 
 export interface CachedDocument {
   body: string;
@@ -84,22 +84,32 @@ export function discoveryDocument(tenant: TenantContext): CachedDocument {
   return p;
 }
 
-/** Answered from memory: the body is built once per tenant revision. */
-export function discovery(tenant: TenantContext, req: IncomingMessage, res: ServerResponse): void {
-  const p = discoveryDocument(tenant);
-  sendCachedJson(req, res, p.body, p.etag, DISCOVERY_TYPE);
+/** The two answers a cached document has: the document, and 304 for a matching If-None-Match. */
+export interface CachedAnswers {
+  ok: Answer;
+  notModified: Answer;
 }
 
-/** Plain node:http types: the http layer's fast path (http/fast-path.ts) answers through this too. */
-export function sendCachedJson(req: IncomingMessage, res: ServerResponse, body: string, etag: string, type: string): void {
-  res.setHeader('Cache-Control', CACHE_CONTROL);
-  res.setHeader('ETag', etag);
-  res.setHeader('Access-Control-Allow-Origin', '*');
-  if (req.headers['if-none-match'] === etag) {
-    res.statusCode = 304;
-    res.end();
-    return;
-  }
-  res.setHeader('Content-Type', type);
-  res.end(body);
+/** Both answers of a cached JSON document, made once per document (answers are values: see oidc/endpoint.ts). */
+export function cachedJsonAnswers(doc: CachedDocument, type: string): CachedAnswers {
+  const headers = { 'Cache-Control': CACHE_CONTROL, ETag: doc.etag, 'Access-Control-Allow-Origin': '*' };
+  return {
+    ok: Object.freeze({ status: 200, headers: { ...headers, 'Content-Type': type }, body: doc.body }),
+    notModified: Object.freeze({ status: 304, headers }),
+  };
 }
+
+export const answerFor = (answers: CachedAnswers, input: Pick<EndpointInput, 'headers'>): Answer =>
+  input.headers['if-none-match'] === answers.ok.headers!.ETag ? answers.notModified : answers.ok;
+
+const answers = new WeakMap<TenantContext, CachedAnswers>();
+
+/** Answered from memory: the body and both answers are built once per tenant revision. */
+export const discovery: Endpoint = (tenant, input) => {
+  let a = answers.get(tenant);
+  if (!a) {
+    a = cachedJsonAnswers(discoveryDocument(tenant), DISCOVERY_TYPE);
+    answers.set(tenant, a);
+  }
+  return answerFor(a, input);
+};

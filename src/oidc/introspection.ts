@@ -1,4 +1,3 @@
-import type { Request, Response } from 'express';
 import { subjectFor } from '../claims/subject.js';
 import { invalidClient } from '../errors/oauth-error.js';
 import { mayIntrospectAny } from '../clients/client-policies.js';
@@ -7,11 +6,15 @@ import type { ClientRecord } from '../clients/client-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { resolveClientAccessToken } from './access-token.js';
 import { authenticateClient } from './client-auth.js';
+import { jsonAnswer, type Answer, type Endpoint } from './endpoint.js';
 import { findRefreshToken, presentedToken, searchOrder } from './presented-token.js';
 
 type Introspection = Record<string, unknown>;
 
 const INACTIVE: Introspection = { active: false };
+
+/** Headers of every introspection answer, errors included (the route gives them to the pipeline). */
+export const INTROSPECTION_HEADERS = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
 const seconds = (d: Date): number => Math.floor(new Date(d).getTime() / 1000);
 
 /**
@@ -87,21 +90,16 @@ async function refreshToken(rt: Runtime, tenant: TenantContext, caller: ClientRe
  * rely on, and it would undo pairwise subjects.
  */
 export const introspection =
-  (rt: Runtime) =>
-  async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Pragma', 'no-cache');
-    const { client } = await authenticateClient(rt, tenant, req);
+  (rt: Runtime): Endpoint =>
+  async (tenant, input): Promise<Answer> => {
+    const { client } = await authenticateClient(rt, tenant, input);
     if (client.clientType !== 'CONFIDENTIAL' || client.tokenEndpointAuthMethod === 'none') {
       throw invalidClient('introspection requires an authenticated (confidential) client');
     }
-    const { token, hint } = presentedToken(req);
+    const { token, hint } = presentedToken(input);
     for (const kind of searchOrder(hint)) {
       const found = kind === 'access_token' ? await accessToken(rt, tenant, client, token) : await refreshToken(rt, tenant, client, token);
-      if (found) {
-        res.status(200).json(found);
-        return;
-      }
+      if (found) return jsonAnswer(found);
     }
-    res.status(200).json(INACTIVE);
+    return jsonAnswer(INACTIVE);
   };

@@ -1,8 +1,8 @@
-import type { Request } from 'express';
 import { oauthError } from '../errors/oauth-error.js';
 import type { Runtime } from '../runtime.js';
 import type { RefreshTokenRecord } from '../tokens/refresh-token-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
+import { formOf, type EndpointInput } from './endpoint.js';
 import { openRefreshToken } from './issue/refresh-token.js';
 
 /** What the introspection and revocation endpoints are asked about. */
@@ -14,10 +14,10 @@ export interface PresentedToken {
 export type TokenKind = 'access_token' | 'refresh_token';
 
 /** RFC 7662 2.1 and RFC 7009 2.1: a form with `token` and optionally `token_type_hint`. */
-export function presentedToken(req: Request): PresentedToken {
-  if (!req.is('application/x-www-form-urlencoded'))
+export function presentedToken(input: EndpointInput): PresentedToken {
+  if (input.contentType !== 'application/x-www-form-urlencoded')
     throw oauthError('invalid_request', 'send the token as application/x-www-form-urlencoded');
-  const body = (req.body ?? {}) as Record<string, unknown>;
+  const body = formOf(input);
   for (const v of Object.values(body)) {
     if (Array.isArray(v)) throw oauthError('invalid_request', 'a parameter was sent more than once');
   }

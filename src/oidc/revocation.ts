@@ -1,10 +1,10 @@
-import type { Request, Response } from 'express';
 import { oauthError } from '../errors/oauth-error.js';
 import type { Runtime } from '../runtime.js';
 import type { ClientRecord } from '../clients/client-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { resolveAccessToken } from './access-token.js';
 import { authenticateClient } from './client-auth.js';
+import { emptyAnswer, type Answer, type Endpoint } from './endpoint.js';
 import { findRefreshToken, presentedToken, searchOrder, type TokenKind } from './presented-token.js';
 
 /**
@@ -45,6 +45,11 @@ async function revokeRefreshToken(rt: Runtime, tenant: TenantContext, client: Cl
   return true;
 }
 
+/** Headers of every revocation answer, errors included: single-page apps revoke cross-origin at logout. */
+export const REVOCATION_HEADERS = { 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
+
+const REVOKED = Object.freeze(emptyAnswer(200));
+
 const revokers: Record<TokenKind, typeof revokeAccessToken> = { access_token: revokeAccessToken, refresh_token: revokeRefreshToken };
 
 /**
@@ -55,18 +60,15 @@ const revokers: Record<TokenKind, typeof revokeAccessToken> = { access_token: re
  * token of another client is refused with unauthorized_client and stays valid.
  */
 export const revocation =
-  (rt: Runtime) =>
-  async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Pragma', 'no-cache');
-    const { client } = await authenticateClient(rt, tenant, req);
-    const { token, hint } = presentedToken(req);
+  (rt: Runtime): Endpoint =>
+  async (tenant, input): Promise<Answer> => {
+    const { client } = await authenticateClient(rt, tenant, input);
+    const { token, hint } = presentedToken(input);
     for (const kind of searchOrder(hint)) {
       if (await revokers[kind](rt, tenant, client, token)) {
         rt.events.emit(tenant, { type: 'TOKEN_REVOKED', clientId: client.clientId, data: { tokenType: kind, via: 'revocation_endpoint' } });
         break;
       }
     }
-    res.status(200).end();
+    return REVOKED;
   };

@@ -1,4 +1,3 @@
-import type { Request, Response } from 'express';
 import { buildUserinfoClaims } from '../claims/userinfo-claims.js';
 import { bearerError, OAuthError } from '../errors/oauth-error.js';
 import { userinfoSigningAlg } from '../clients/client-userinfo-metadata.js';
@@ -6,33 +5,42 @@ import type { Runtime } from '../runtime.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { resolveClientAccessToken } from './access-token.js';
 import { paths } from './capabilities.js';
+import { emptyAnswer, formOf, jsonAnswer, type Answer, type Endpoint, type EndpointInput } from './endpoint.js';
 import { grantClaimsRequest } from './issue/grant.js';
 import { signForClient } from './issue/id-token.js';
 import { checkBinding, dpopChallenge, dpopNonceHeaders, invalidTokenFor, resourceProof, type PresentedAccessToken } from './dpop/index.js';
 
-/** Browser clients call userinfo cross-origin with a bearer token (no cookies): any origin may. */
-export function userinfoCors(res: Response): void {
-  res.setHeader('Access-Control-Allow-Origin', '*');
-  res.setHeader('Access-Control-Expose-Headers', 'WWW-Authenticate, DPoP-Nonce');
-}
+/**
+ * Headers of every userinfo answer, errors included (the route gives them to the
+ * pipeline): browser clients call it cross-origin with a bearer token (no cookies), from any origin.
+ */
+export const USERINFO_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Expose-Headers': 'WWW-Authenticate, DPoP-Nonce',
+  'Cache-Control': 'no-store',
+} as const;
+
+const PREFLIGHT = Object.freeze(
+  emptyAnswer(204, {
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Expose-Headers': 'WWW-Authenticate, DPoP-Nonce',
+    'Access-Control-Allow-Methods': 'GET, POST',
+    'Access-Control-Allow-Headers': 'Authorization, Content-Type, DPoP',
+    'Access-Control-Max-Age': '600',
+  }),
+);
 
 /** CORS preflight for userinfo. */
-export function userinfoPreflight(_tenant: TenantContext, _req: Request, res: Response): void {
-  userinfoCors(res);
-  res.setHeader('Access-Control-Allow-Methods', 'GET, POST');
-  res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, DPoP');
-  res.setHeader('Access-Control-Max-Age', '600');
-  res.status(204).end();
-}
+export const userinfoPreflight: Endpoint = () => PREFLIGHT;
 
 const invalidToken = (why: string) => bearerError('invalid_token', why);
 
 /** RFC 6750 2.1 and 2.2 and RFC 9449 7.1; never the query (2.3 is not supported), never two at once. */
-function presentedToken(req: Request): PresentedAccessToken {
-  const header = req.headers.authorization;
-  const body = req.method === 'POST' && req.is('application/x-www-form-urlencoded') ? ((req.body ?? {}) as Record<string, unknown>) : {};
+function presentedToken(input: EndpointInput): PresentedAccessToken {
+  const header = input.headers.authorization as string | undefined;
+  const body = input.method === 'POST' && input.contentType === 'application/x-www-form-urlencoded' ? formOf(input) : {};
   const fromBody = body.access_token;
-  if (req.query.access_token !== undefined) throw bearerError('invalid_request', 'access tokens are not accepted in the query string');
+  if (input.query.access_token !== undefined) throw bearerError('invalid_request', 'access tokens are not accepted in the query string');
   if (header !== undefined && fromBody !== undefined)
     throw bearerError('invalid_request', 'use exactly one way of presenting the access token');
   if (header !== undefined) {
@@ -60,18 +68,16 @@ function presentedToken(req: Request): PresentedAccessToken {
  * of that algorithm, with `iss` and `aud` (the client) added.
  */
 export const userinfo =
-  (rt: Runtime) =>
-  async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
-    userinfoCors(res);
-    res.setHeader('Cache-Control', 'no-store');
-    const presented = presentedToken(req);
-    const proof = await resourceProof(rt, tenant, presented, req, paths.userinfo);
+  (rt: Runtime): Endpoint =>
+  async (tenant: TenantContext, input: EndpointInput): Promise<Answer> => {
+    const presented = presentedToken(input);
+    const proof = await resourceProof(rt, tenant, presented, input, paths.userinfo);
     // The same resolution as introspection and the admin API: revocation, grant and a client that still exists.
     const found = await resolveClientAccessToken(rt, tenant, presented.token);
     if (!found) throw invalidTokenFor(presented.scheme, 'the access token is invalid, expired or revoked');
     const { token: at, client } = found;
     checkBinding(at.jkt, presented, proof);
-    if (proof) for (const [k, v] of Object.entries(dpopNonceHeaders(rt, tenant))) res.setHeader(k, v);
+    const nonce = proof ? dpopNonceHeaders(rt, tenant) : {};
     if (!at.grant) throw invalidTokenFor(presented.scheme, 'the access token was not issued for an end-user');
     // RFC 9068 4 (audience restriction): a token for another resource (token exchange
     // `audience`, RFC 8707 `resource`) is not a userinfo token (docs/security.md "Userinfo audience").
@@ -85,17 +91,12 @@ export const userinfo =
     const body = await buildUserinfoClaims(rt, tenant, { user, client, scopes: at.scopes, requested, sub: at.sub });
     if (requested && 'acr' in requested && at.grant.acr) body.acr = at.grant.acr;
     const alg = userinfoSigningAlg(client);
-    if (!alg) {
-      res.status(200).json(body);
-      return;
-    }
+    if (!alg) return jsonAnswer(body, 200, nonce);
     const jwt = await signForClient(rt, tenant, client, alg, {
       ...body,
       iss: tenant.issuer,
       aud: client.clientId,
       iat: Math.floor(Date.now() / 1000),
     });
-    res.statusCode = 200;
-    res.setHeader('Content-Type', 'application/jwt');
-    res.end(jwt);
+    return { status: 200, headers: { 'Content-Type': 'application/jwt', ...nonce }, body: jwt };
   };

@@ -12,8 +12,6 @@ import { ensureHashKey } from '../../src/boot/platform-secrets.js';
 import { buildRuntime } from '../../src/boot/runtime.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createApp } from '../../src/http/app.js';
-import { withFastPaths } from '../../src/http/fast-path.js';
-import { HttpMetrics } from '../../src/http/metrics.js';
 import type { Runtime } from '../../src/runtime.js';
 import { Store } from '../../src/store/index.js';
 import { traceHttp } from '../../src/telemetry/http-spans.js';
@@ -97,8 +95,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     await ensureAdminClient(rt, system);
     rt.tenants.startSync(config.cacheSyncInterval * 1000);
     graphql = await adminHandler(rt);
-    // Through the same fast paths as main.ts, so every test exercises them too.
-    app = traceHttp(withFastPaths(rt, createApp(rt, { adminHandler: graphql.handler }), new HttpMetrics(false))) as never;
+    // The same pipeline as main.ts.
+    app = traceHttp(createApp(rt, { adminHandler: graphql.handler })) as never;
   } catch (err) {
     // A server that failed to start must not keep the test process alive.
     server.close();

@@ -1,4 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { OAuthError } from '../../errors/oauth-error.js';
 import type { Runtime } from '../../runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
@@ -33,7 +32,7 @@ export async function resourceProof(
   rt: Runtime,
   tenant: TenantContext,
   presented: PresentedAccessToken,
-  req: { headers: IncomingHttpHeaders; method?: string },
+  req: { headers: Readonly<Record<string, string | string[] | undefined>>; method?: string },
   path: string,
 ): Promise<VerifiedProof | undefined> {
   // A proof beside a Bearer token proves nothing about it; a bound token is refused by checkBinding.

@@ -47,7 +47,7 @@ export const password: GrantHandler = async (ctx) => {
     rt.events.emit(tenant, {
       type: 'LOGIN_FAILURE',
       clientId: client.clientId,
-      data: { username, reason, via: 'password_grant', ip: ctx.req.ip ?? null },
+      data: { username, reason, via: 'password_grant', ip: ctx.input.ip ?? null },
     });
   // Both counters are reserved before the password is checked (sessions/login-throttle.ts);
   // an attempt refused by one is given back to the other, as it was not evaluated.
@@ -84,7 +84,7 @@ export const password: GrantHandler = async (ctx) => {
     type: 'LOGIN_SUCCESS',
     userId: user._id,
     clientId: client.clientId,
-    data: { username: user.username, amr: ['pwd'], via: 'password_grant', ip: ctx.req.ip ?? null },
+    data: { username: user.username, amr: ['pwd'], via: 'password_grant', ip: ctx.input.ip ?? null },
   });
 
   const now = new Date();

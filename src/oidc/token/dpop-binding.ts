@@ -1,4 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { requiresDpop } from '../../clients/client-dpop-metadata.js';
 import { oauthError } from '../../errors/oauth-error.js';
 import type { Runtime } from '../../runtime.js';
@@ -23,7 +22,7 @@ export async function tokenRequestBinding(
   rt: Runtime,
   tenant: TenantContext,
   client: ClientRecord,
-  req: { headers: IncomingHttpHeaders; method?: string },
+  req: { headers: Readonly<Record<string, string | string[] | undefined>>; method?: string },
 ): Promise<DpopBinding | undefined> {
   const required = requiresDpop(client);
   if (!tenant.settings.dpop) {

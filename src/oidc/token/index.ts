@@ -1,4 +1,3 @@
-import type { Request, Response } from 'express';
 import { oauthError } from '../../errors/oauth-error.js';
 import type { Runtime } from '../../runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
@@ -9,6 +8,7 @@ import { clientCredentials } from '../grants/client-credentials.js';
 import { refreshToken } from '../grants/refresh-token.js';
 import { password } from '../grants/password.js';
 import { TOKEN_EXCHANGE, tokenExchange } from '../grants/token-exchange.js';
+import { emptyAnswer, formOf, jsonAnswer, type Answer, type Endpoint, type EndpointInput } from '../endpoint.js';
 import type { GrantHandler } from './grant.js';
 import { dpopNonceHeaders } from '../dpop/index.js';
 import { tokenRequestBinding } from './dpop-binding.js';
@@ -25,10 +25,10 @@ export const grants = new Map<string, GrantHandler>([
 /** RFC 8693 2.1 and RFC 8707 2: the parameters that may be given more than once. */
 const REPEATABLE = new Set(['audience', 'resource']);
 
-function parseBody(req: Request): Record<string, unknown> {
-  if (!req.is('application/x-www-form-urlencoded'))
+function parseBody(input: EndpointInput): Record<string, unknown> {
+  if (input.contentType !== 'application/x-www-form-urlencoded')
     throw oauthError('invalid_request', 'the token endpoint takes application/x-www-form-urlencoded');
-  const body = (req.body ?? {}) as Record<string, unknown>;
+  const body = formOf(input);
   for (const [k, v] of Object.entries(body)) {
     if (Array.isArray(v) && !REPEATABLE.has(k)) throw oauthError('invalid_request', 'a parameter was sent more than once');
   }
@@ -45,18 +45,24 @@ function grantType(tenant: TenantContext, body: Record<string, unknown>): GrantH
   return handler;
 }
 
+/**
+ * Headers of every token endpoint answer, errors included (the route gives them to the
+ * pipeline): browser-based public clients redeem codes cross-origin, no cookies involved.
+ */
+export const TOKEN_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Expose-Headers': 'DPoP-Nonce, WWW-Authenticate',
+  'Cache-Control': 'no-store',
+  Pragma: 'no-cache',
+} as const;
+
 /** RFC 6749 section 3.2: parse, authenticate the client, check the grant is allowed, run it. */
 export const token =
-  (rt: Runtime) =>
-  async (tenant: TenantContext, req: Request, res: Response): Promise<void> => {
-    // Browser-based public clients redeem codes cross-origin; no cookies are involved.
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    res.setHeader('Access-Control-Expose-Headers', 'DPoP-Nonce, WWW-Authenticate');
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Pragma', 'no-cache');
-    const body = parseBody(req);
+  (rt: Runtime): Endpoint =>
+  async (tenant, input): Promise<Answer> => {
+    const body = parseBody(input);
     const handler = grantType(tenant, body);
-    const { client } = await authenticateClient(rt, tenant, req);
+    const { client } = await authenticateClient(rt, tenant, input);
     if (!client.grantTypes.includes(body.grant_type as string)) {
       throw oauthError('unauthorized_client', 'this client may not use this grant type');
     }
@@ -64,17 +70,18 @@ export const token =
     if (!tenant.settings.allowedGrantTypes.includes(body.grant_type as string)) {
       throw oauthError('unauthorized_client', 'this tenant does not allow this grant type');
     }
-    const dpop = await tokenRequestBinding(rt, tenant, client, req);
-    const result = await handler({ rt, tenant, client, body, req, dpop });
-    for (const [k, v] of Object.entries(dpopNonceHeaders(rt, tenant))) res.setHeader(k, v);
-    res.status(200).json(result);
+    const dpop = await tokenRequestBinding(rt, tenant, client, input);
+    return jsonAnswer(await handler({ rt, tenant, client, body, input, dpop }), 200, dpopNonceHeaders(rt, tenant));
   };
 
+const PREFLIGHT = Object.freeze(
+  emptyAnswer(204, {
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Allow-Methods': 'POST',
+    'Access-Control-Allow-Headers': 'Authorization, Content-Type, DPoP',
+    'Access-Control-Max-Age': '600',
+  }),
+);
+
 /** CORS preflight for the token endpoint (SPAs with PKCE). */
-export function tokenPreflight(_tenant: TenantContext, _req: Request, res: Response): void {
-  res.setHeader('Access-Control-Allow-Origin', '*');
-  res.setHeader('Access-Control-Allow-Methods', 'POST');
-  res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, DPoP');
-  res.setHeader('Access-Control-Max-Age', '600');
-  res.status(204).end();
-}
+export const tokenPreflight: Endpoint = () => PREFLIGHT;

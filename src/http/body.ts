@@ -1,0 +1,36 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express from 'express';
+import { limits } from '../config/defaults.js';
+
+/**
+ * The body parsers of the protocol routes: the same body-parser instances (and so the
+ * same limits, charsets, inflation and error types) the Express routes had. They run on
+ * plain node:http objects; an error carries body-parser's `type` and status, which
+ * http/error-handler.ts maps to the OAuth answer (413, 415, 400).
+ */
+const parsers = {
+  form: express.urlencoded({ extended: false, limit: limits.bodyBytes, parameterLimit: 100 }),
+  json: express.json({ limit: limits.bodyBytes, strict: false }),
+} as const;
+
+export type BodyKind = keyof typeof parsers;
+
+/** Reads and parses the body if its media type is the route's; undefined when there is none (or another type). */
+export function readBody(req: IncomingMessage, res: ServerResponse, kind: BodyKind): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    parsers[kind](req as never, res as never, (err?: unknown) => (err ? reject(err as Error) : resolve((req as { body?: unknown }).body)));
+  });
+}
+
+/** RFC 9110 6.4.1: a request has a body when it declares a length or a transfer coding (type-is's rule, as Express used). */
+export function hasBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || !isNaN(req.headers['content-length'] as unknown as number);
+}
+
+/** The body's media type, lower case without parameters; '' without a body (as `req.is()` answered). */
+export function mediaType(req: IncomingMessage): string {
+  const type = req.headers['content-type'];
+  if (!type || !hasBody(req)) return '';
+  const semi = type.indexOf(';');
+  return (semi < 0 ? type : type.slice(0, semi)).trim().toLowerCase();
+}
