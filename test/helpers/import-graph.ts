@@ -18,7 +18,7 @@ export function sourceFiles(): string[] {
     .map((e) => relative(SRC, join(e.parentPath, e.name)));
 }
 
-// `import ... from '…'`, `export ... from '…'` (multi-line lists included) and `import('…')`.
+// Static imports and re-exports (their lists may span lines) and dynamic imports.
 const STATIC = /^(import|export)\s+(type\s+)?([^;]*?)\s*from\s+'([^']+)'/gms;
 const DYNAMIC = /\bimport\(\s*'([^']+)'\s*\)/g;
 
