@@ -1,3 +1,4 @@
+import { dpopProofMaker } from './dpop-proofs.js';
 import type { RequestPlan } from './load.js';
 import { BENCH_REDIRECT_URI, basic } from './shared.js';
 import type { Target, TenantFixture } from './targets/target.js';
@@ -205,6 +206,46 @@ const clientCredentialsScenario = (slug: string, alg: 'RS256' | 'ES256'): Scenar
   },
 });
 
+/**
+ * client_credentials with a DPoP proof per request (RFC 9449): proof verification, the
+ * jti replay check and a token bound with `cnf.jkt`. The first answer must be a DPoP
+ * token whose `cnf.jkt` is the proof key's thumbprint.
+ */
+const dpopClientCredentialsScenario = (slug: string): Scenario => ({
+  id: 'client-credentials-dpop',
+  label: 'client_credentials, DPoP-bound (ES256 proof), RS256 JWT',
+  smoke: false,
+  workers: true,
+  signs: 'RS256',
+  target: 1.2,
+  async prepare(t) {
+    const f = tenant(t, slug);
+    const meta = await discover(t, slug);
+    if (!Array.isArray(meta.dpop_signing_alg_values_supported)) throw new Unavailable('discovery has no dpop_signing_alg_values_supported');
+    const tokenUrl = meta.token_endpoint as string;
+    const proofs = dpopProofMaker(tokenUrl);
+    const headers = { authorization: basic(f.cc.id, f.cc.secret), 'content-type': FORM };
+    const plan: RequestPlan = {
+      method: 'POST',
+      path: new URL(tokenUrl).pathname,
+      headers,
+      body: 'grant_type=client_credentials&scope=api%3Aread',
+      next: () => ({ headers: { ...headers, dpop: proofs.next() } }),
+    };
+    await probe(t, plan, (s, b) => {
+      const problem = expectAccessToken('RS256')(s, b);
+      if (problem) return problem;
+      const body = json(b);
+      if (String(body.token_type).toLowerCase() !== 'dpop') return 'token_type is not DPoP';
+      const payload = JSON.parse(Buffer.from(String(body.access_token).split('.')[1] ?? '', 'base64url').toString()) as {
+        cnf?: { jkt?: string };
+      };
+      return payload.cnf?.jkt === proofs.jkt ? null : 'the access token is not bound to the proof key (cnf.jkt)';
+    });
+    return plan;
+  },
+});
+
 const SLUG = 'bench-rs256';
 
 /** RFC 9126: a code-flow request with PKCE, pushed by the confidential RP. */
@@ -244,6 +285,7 @@ export const scenarios: Scenario[] = [
   metadataScenario('jwks', 'JWKS', true, async (t) => endpoint(t, SLUG, 'jwks_uri')),
   clientCredentialsScenario(SLUG, 'RS256'),
   clientCredentialsScenario('bench-es256', 'ES256'),
+  dpopClientCredentialsScenario(SLUG),
   {
     id: 'authorization-code',
     label: 'authorization_code exchange, RS256 (codes made beforehand)',

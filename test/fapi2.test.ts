@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
+import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import * as oidc from 'openid-client';
 import { tenantDefaults } from '../src/config/defaults.js';
 import { codeLifetime } from '../src/oidc/fapi/profile.js';
@@ -90,7 +90,8 @@ describe('FAPI 2.0 with openid-client', () => {
 
   test('PAR + PKCE + private_key_jwt + DPoP: login, code with iss, tokens', async () => {
     const config = await rp();
-    const DPoP = oidc.getDPoPHandle(config, await oidc.randomDPoPKeyPair('ES256'));
+    const dpopKey = await oidc.randomDPoPKeyPair('ES256');
+    const DPoP = oidc.getDPoPHandle(config, dpopKey);
     const { verifier, params } = await pkceParams();
     const url = await oidc.buildAuthorizationUrlWithPAR(config, params, { DPoP });
     const end = await runFlow(new Browser(), url.href, { username: 'alice', password: PASSWORD });
@@ -108,6 +109,10 @@ describe('FAPI 2.0 with openid-client', () => {
     );
     assert.ok(tokens.access_token);
     assert.equal(tokens.claims()!.aud, fapi.clientId);
+    // Sender-constrained: the one proof FAPI verified binds the tokens (openid-client lower-cases token_type).
+    assert.equal(tokens.token_type.toLowerCase(), 'dpop');
+    const cnf = decodeJwt(tokens.access_token).cnf as { jkt?: string } | undefined;
+    assert.equal(cnf?.jkt, await calculateJwkThumbprint(await exportJWK(dpopKey.publicKey)));
   });
 });
 

@@ -92,6 +92,8 @@ function configuration(index: number, alg: string): Configuration {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      // DPoP-bound client_credentials row: the same feature on (RFC 9449; replay detection in the adapter's memory).
+      dPoP: { enabled: true },
       introspection: { enabled: true },
       revocation: { enabled: true },
       userinfo: { enabled: true },

@@ -59,6 +59,7 @@ export const CLIENT_KEYS = [
   'backchannelLogoutSessionRequired',
   'frontchannelLogoutUri',
   'frontchannelLogoutSessionRequired',
+  'dpopBoundAccessTokens',
 ] as const;
 type ClientKey = (typeof CLIENT_KEYS)[number];
 
@@ -109,6 +110,7 @@ export function desiredClient(
     backchannelLogoutSessionRequired: c.backchannelLogoutSessionRequired ?? false,
     frontchannelLogoutUri: c.frontchannelLogoutUri ?? null,
     frontchannelLogoutSessionRequired: c.frontchannelLogoutSessionRequired ?? false,
+    dpopBoundAccessTokens: c.dpopBoundAccessTokens ?? false,
   };
 }
 

@@ -35,6 +35,7 @@ export interface CurrentClient {
   backchannelLogoutSessionRequired: boolean;
   frontchannelLogoutUri: string | null;
   frontchannelLogoutSessionRequired: boolean;
+  dpopBoundAccessTokens: boolean;
 }
 
 export interface CurrentClaimResolver {
@@ -95,13 +96,15 @@ export const CLIENT_FIELDS = `clientId name clientType redirectUris postLogoutRe
   idTokenSignedResponseAlg userinfoSignedResponseAlg requireConsent reuseConsent accessTokenFormat subjectType jwksUri jwks clientUri logoUri tosUri policyUri contacts
   canIntrospect tokenExchangeClients sectorIdentifierUri requestUris requestObjectSigningAlg
   requirePushedAuthorizationRequests requireSignedRequestObject
-  backchannelLogoutUri backchannelLogoutSessionRequired frontchannelLogoutUri frontchannelLogoutSessionRequired`;
+  backchannelLogoutUri backchannelLogoutSessionRequired frontchannelLogoutUri frontchannelLogoutSessionRequired
+  dpopBoundAccessTokens`;
 
 const TENANT = `query($slug: String!) { tenant(slug: $slug) {
   slug displayName issuer branding { logoUrl primaryColor }
   settings { signingAlg codeTtl idTokenTtl accessTokenTtl refreshTokenTtl refreshTokenReuseGraceSeconds consentTtl sessionTtl subjectType dynamicRegistration passwordGrant keyRotationDays allowedGrantTypes allowedAudiences passwordAcr keyFamilies requireRequestUriRegistration allowUnsignedRequestObjects resourceIndicators
     deviceFlow deviceCodeLifetime devicePollingInterval
-    pushedAuthorizationRequests requirePushedAuthorizationRequests requireSignedRequestObject securityProfile }
+    pushedAuthorizationRequests requirePushedAuthorizationRequests requireSignedRequestObject securityProfile
+    dpop dpopNonce }
   overriddenSettings scopes { name displayName description claims }
   claimResolvers { name kind targets mapping { path template constant type } code webhook { url timeoutMs cacheTtlSeconds } }
   hooks { point kind code webhook { url timeoutMs } failClosed }

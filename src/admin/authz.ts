@@ -40,6 +40,8 @@ export async function authenticateAdmin(rt: Runtime, authorization: string | und
     // A token of the system tenant for another audience (token exchange, resource indicators) is not an admin token.
     if (!found || !found.token.audience.includes(system.issuer))
       throw unauthenticated('the admin token is not valid, has expired or was revoked');
+    // /graphql takes bearer tokens only: a DPoP-bound token (RFC 9449 7.2) without its proof is no credential.
+    if (found.token.jkt) throw unauthenticated('the admin token is DPoP-bound; /graphql accepts bearer tokens only');
     const scopes = found.heldScopes;
     const tenants = new Set(
       scopes.filter((s) => s.startsWith(TENANT_ADMIN_SCOPE_PREFIX)).map((s) => s.slice(TENANT_ADMIN_SCOPE_PREFIX.length)),

@@ -23,6 +23,8 @@ export interface AccessTokenClaimsInput {
   extraClaims?: Record<string, unknown>;
   /** RFC 8693 delegation (token exchange). */
   act?: Record<string, unknown> | null;
+  /** RFC 9449 6.1: the thumbprint of the DPoP key the token is bound to (`cnf.jkt`). */
+  jkt?: string;
   issuer: string;
   now: number;
   expiresIn: number;
@@ -64,5 +66,6 @@ export async function buildAccessTokenClaims(rt: Runtime, tenant: TenantContext,
     client_id: input.client.clientId,
     scope: input.scopes.join(' '),
     ...(input.act ? { act: input.act } : {}),
+    ...(input.jkt ? { cnf: { jkt: input.jkt } } : {}),
   };
 }

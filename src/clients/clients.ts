@@ -8,6 +8,7 @@ import { checkKeysForAuthMethod, mergeMetadata, validateKeyMetadata } from './cl
 import { validateLogoutMetadata } from './client-logout-metadata.js';
 import { validateUserinfoMetadata } from './client-userinfo-metadata.js';
 import { needsSecretForRequestObjects, validateRequestMetadata } from './client-request-metadata.js';
+import { validateDpopMetadata } from '../clients/client-dpop-metadata.js';
 import { checkSectorIdentifier } from './sector-identifier.js';
 import { checkTenantGrantTypes } from './client-info.js';
 import { validateClientPolicies, type ClientPolicyInput } from './client-policies.js';
@@ -106,6 +107,7 @@ export async function createClient(
     ...validateLogoutMetadata(given),
     ...validateUserinfoMetadata(given),
     ...validateRequestMetadata(given),
+    ...validateDpopMetadata(given),
   });
   checkKeysForAuthMethod(m, metadata);
   checkClientKeyFamilies(tenant, m, metadata);
@@ -166,6 +168,7 @@ export async function replaceClientMetadata(
     ...validateLogoutMetadata(metadata),
     ...validateUserinfoMetadata(metadata),
     ...validateRequestMetadata(metadata),
+    ...validateDpopMetadata(metadata),
   });
   checkKeysForAuthMethod(m, merged);
   checkClientKeyFamilies(tenant, m, merged);
@@ -207,6 +210,7 @@ export async function updateClient(
           ...validateLogoutMetadata(metadata),
           ...validateUserinfoMetadata(metadata),
           ...validateRequestMetadata(metadata),
+          ...validateDpopMetadata(metadata),
         }
       : {},
   );

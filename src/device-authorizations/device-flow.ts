@@ -1,6 +1,6 @@
 import type { TenantContext } from '../tenancy/tenant-context.js';
 
-/** RFC 8628's grant type (oidc/grants/device-code.ts). */
+/** RFC 8628's grant type (oidc/grant-types/device-code.ts). */
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 /** The verification page below the issuer (interaction/device/): RFC 8628's verification_uri. */

@@ -4,6 +4,7 @@ import { algsOf } from '../keys/families.js';
 import { REQUEST_OBJECT_ALGS } from '../clients/client-request-metadata.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { capabilities, deviceFlowEnabled, grantTypesFor, paths } from './capabilities.js';
+import { DPOP_SIGNING_ALGS } from './dpop/verify-proof.js';
 import { fapiMetadata } from './fapi/discovery.js';
 import { parOffered, parRequiredByTenant } from './par/policy.js';
 import type { Answer, Endpoint, EndpointInput } from './endpoint.js';
@@ -78,6 +79,8 @@ export function discoveryMetadata(tenant: TenantContext): Record<string, unknown
     ...(tenant.settings.resourceIndicators ? { resource_indicators_supported: true } : {}),
     // RFC 8628 4: only where the tenant has the device flow on (its grant type is in grant_types_supported then).
     ...(deviceFlowEnabled(tenant) ? { device_authorization_endpoint: iss + paths.deviceAuthorization } : {}),
+    // DPoP (RFC 9449 5.1, oidc/dpop/): announced exactly when the tenant setting dpop is on.
+    ...(tenant.settings.dpop ? { dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGS] } : {}),
   };
   // The FAPI 2.0 profile narrows what is announced to what it lets clients use.
   return { ...general, ...fapiMetadata(tenant, general) };

@@ -39,7 +39,9 @@ async function accessToken(rt: Runtime, tenant: TenantContext, caller: ClientRec
     iat: at.iat,
     iss: tenant.issuer,
     aud: at.audience.length === 1 ? at.audience[0] : at.audience,
-    token_type: 'Bearer',
+    // RFC 9449 6.2: a DPoP-bound token says so, with its key's thumbprint; the resource server checks the proof.
+    token_type: at.jkt ? 'DPoP' : 'Bearer',
+    ...(at.jkt ? { cnf: { jkt: at.jkt } } : {}),
     jti: at.jti,
     ...(at.authTime !== null ? { auth_time: at.authTime } : {}),
     ...(at.acr ? { acr: at.acr } : {}),

@@ -8,6 +8,7 @@ import { paths } from './capabilities.js';
 import { emptyAnswer, formOf, jsonAnswer, type Answer, type Endpoint, type EndpointInput } from './endpoint.js';
 import { claimsRequestOf } from './issue/authorization.js';
 import { signForClient } from './issue/id-token.js';
+import { checkBinding, dpopChallenge, dpopNonceHeaders, invalidTokenFor, resourceProof, type PresentedAccessToken } from './dpop/index.js';
 
 /**
  * Headers of every userinfo answer, errors included (the route gives them to the
@@ -15,16 +16,16 @@ import { signForClient } from './issue/id-token.js';
  */
 export const USERINFO_HEADERS = {
   'Access-Control-Allow-Origin': '*',
-  'Access-Control-Expose-Headers': 'WWW-Authenticate',
+  'Access-Control-Expose-Headers': 'WWW-Authenticate, DPoP-Nonce',
   'Cache-Control': 'no-store',
 } as const;
 
 const PREFLIGHT = Object.freeze(
   emptyAnswer(204, {
     'Access-Control-Allow-Origin': '*',
-    'Access-Control-Expose-Headers': 'WWW-Authenticate',
+    'Access-Control-Expose-Headers': 'WWW-Authenticate, DPoP-Nonce',
     'Access-Control-Allow-Methods': 'GET, POST',
-    'Access-Control-Allow-Headers': 'Authorization, Content-Type',
+    'Access-Control-Allow-Headers': 'Authorization, Content-Type, DPoP',
     'Access-Control-Max-Age': '600',
   }),
 );
@@ -34,8 +35,8 @@ export const userinfoPreflight: Endpoint = () => PREFLIGHT;
 
 const invalidToken = (why: string) => bearerError('invalid_token', why);
 
-/** RFC 6750 2.1 and 2.2; never the query (2.3 is not supported), never two at once. */
-function presentedToken(input: EndpointInput): string {
+/** RFC 6750 2.1 and 2.2 and RFC 9449 7.1; never the query (2.3 is not supported), never two at once. */
+function presentedToken(input: EndpointInput): PresentedAccessToken {
   const header = input.headers.authorization as string | undefined;
   const body = input.method === 'POST' && input.contentType === 'application/x-www-form-urlencoded' ? formOf(input) : {};
   const fromBody = body.access_token;
@@ -43,17 +44,17 @@ function presentedToken(input: EndpointInput): string {
   if (header !== undefined && fromBody !== undefined)
     throw bearerError('invalid_request', 'use exactly one way of presenting the access token');
   if (header !== undefined) {
-    const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
-    if (!m) throw invalidToken('the Authorization header is not a Bearer token');
-    return m[1]!;
+    const m = /^(Bearer|DPoP) +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
+    if (!m) throw invalidToken('the Authorization header is not a Bearer or DPoP token');
+    return { token: m[2]!, scheme: m[1]!.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer' };
   }
   if (fromBody !== undefined) {
     if (typeof fromBody !== 'string' || !fromBody) throw bearerError('invalid_request', 'access_token must be a single string');
-    return fromBody;
+    return { token: fromBody, scheme: 'body' };
   }
   // RFC 6750 3.1: a request without any credentials gets the challenge without an error code.
   const err = new OAuthError('invalid_token', 'an access token is required', 401);
-  err.headers['WWW-Authenticate'] = 'Bearer realm="gatehouse"';
+  err.headers['WWW-Authenticate'] = `Bearer realm="gatehouse", ${dpopChallenge()}`;
   throw err;
 }
 
@@ -69,30 +70,33 @@ function presentedToken(input: EndpointInput): string {
 export const userinfo =
   (rt: Runtime): Endpoint =>
   async (tenant: TenantContext, input: EndpointInput): Promise<Answer> => {
-    const token = presentedToken(input);
+    const presented = presentedToken(input);
+    const proof = await resourceProof(rt, tenant, presented, input, paths.userinfo);
     // The same resolution as introspection and the admin API: revocation, grant and a client that still exists.
-    const found = await resolveAccessToken(rt, tenant, token, { client: true });
-    if (!found) throw invalidToken('the access token is invalid, expired or revoked');
+    const found = await resolveAccessToken(rt, tenant, presented.token, { client: true });
+    if (!found) throw invalidTokenFor(presented.scheme, 'the access token is invalid, expired or revoked');
     const { token: at, client } = found;
-    if (!at.grant) throw invalidToken('the access token was not issued for an end-user');
+    checkBinding(at.jkt, presented, proof);
+    const nonce = proof ? dpopNonceHeaders(rt, tenant) : {};
+    if (!at.grant) throw invalidTokenFor(presented.scheme, 'the access token was not issued for an end-user');
     // RFC 9068 4 (audience restriction): a token for another resource (token exchange
     // `audience`, RFC 8707 `resource`) is not a userinfo token (docs/security.md "Userinfo audience").
     if (!at.audience.includes(tenant.issuer) && !at.audience.includes(tenant.issuer + paths.userinfo))
-      throw invalidToken('the access token is not for this userinfo endpoint');
+      throw invalidTokenFor(presented.scheme, 'the access token is not for this userinfo endpoint');
     if (!at.scopes.includes('openid')) throw bearerError('insufficient_scope', 'the access token lacks the openid scope');
     const user = await rt.users.find(tenant, at.grant.userId);
-    if (!user || user.disabled) throw invalidToken('the end-user of this token is no longer active');
+    if (!user || user.disabled) throw invalidTokenFor(presented.scheme, 'the end-user of this token is no longer active');
     // The sub the token was issued with, which is the one its ID token carried.
     const requested = claimsRequestOf(at.grant).userinfo ?? null;
     const body = await buildUserinfoClaims(rt, tenant, { user, client, scopes: at.scopes, requested, sub: at.sub });
     if (requested && 'acr' in requested && at.grant.acr) body.acr = at.grant.acr;
     const alg = userinfoSigningAlg(client);
-    if (!alg) return jsonAnswer(body);
+    if (!alg) return jsonAnswer(body, 200, nonce);
     const jwt = await signForClient(rt, tenant, client, alg, {
       ...body,
       iss: tenant.issuer,
       aud: client.clientId,
       iat: tenant.clock.seconds(),
     });
-    return { status: 200, headers: { 'Content-Type': 'application/jwt' }, body: jwt };
+    return { status: 200, headers: { 'Content-Type': 'application/jwt', ...nonce }, body: jwt };
   };

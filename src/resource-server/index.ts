@@ -4,4 +4,5 @@
  * imported: this runs in the API's process, not in the provider's.
  */
 export { AccessTokenError, requireAccessToken } from './require-access-token.js';
-export type { IntrospectionOptions, RequireAccessTokenOptions, VerifiedAccessToken } from './require-access-token.js';
+export type { DpopOptions, IntrospectionOptions, RequireAccessTokenOptions, VerifiedAccessToken } from './require-access-token.js';
+export { memoryJtiCache } from './dpop-replay.js';

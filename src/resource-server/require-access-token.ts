@@ -2,6 +2,8 @@ import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } 
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { safeDescription } from '../errors/oauth-error.js';
 import { systemClock, type Clock } from '../time/clock.js';
+import { DPOP_SIGNING_ALGS, DpopProofError, singleProof, verifyProof } from '../oidc/dpop/verify-proof.js';
+import { memoryJtiCache } from './dpop-replay.js';
 
 /**
  * Express middleware for a resource server (an API) that accepts a Gatehouse tenant's
@@ -41,6 +43,32 @@ export interface RequireAccessTokenOptions {
   clock?: Clock;
   /** `realm` of the WWW-Authenticate challenge (default: the issuer). */
   realm?: string;
+  /** DPoP-bound tokens (RFC 9449 7): always verified; these options tune how. */
+  dpop?: DpopOptions;
+}
+
+/**
+ * How DPoP proofs are checked. A DPoP-bound token (`cnf.jkt`) is accepted only with
+ * `Authorization: DPoP <token>` and a proof of that key for this request (`htm`, `htu`,
+ * `iat`, `ath`, unused `jti`); a bearer token is not accepted with the DPoP scheme.
+ */
+export interface DpopOptions {
+  /**
+   * The origin clients address this API by (e.g. `https://api.example.com`), for `htu`. By
+   * default the request's protocol and Host as Express sees them (set Express's `trust proxy`
+   * behind a TLS terminator).
+   */
+  publicOrigin?: string;
+  /** How old (seconds) a proof may be (default 60); `iat` may be 10 s in the future. */
+  maxAgeSeconds?: number;
+  /**
+   * Records a proof's `jti` for its key until `until` (seconds since the epoch); false when it
+   * was seen before. Default: in this process's memory — an API with several replicas passes a
+   * shared store here (e.g. a unique index in its database) so a proof cannot be replayed at another replica.
+   */
+  recordJti?: (jkt: string, jti: string, until: number) => Promise<boolean>;
+  /** Server-provided nonces (RFC 9449 9): the nonce to send, and whether a proof's nonce is acceptable. */
+  nonce?: { current: () => string; accept: (nonce: string | undefined) => boolean };
 }
 
 /** What the middleware puts on `res.locals.accessToken`. */
@@ -51,14 +79,18 @@ export interface VerifiedAccessToken {
   scopes: string[];
   /** The JWT payload, or the introspection response. */
   claims: Record<string, unknown>;
+  /** RFC 9449: the thumbprint of the DPoP key the token is bound to (its proof was checked); undefined for a bearer token. */
+  jkt?: string;
 }
 
 export class AccessTokenError extends Error {
   constructor(
     readonly status: 400 | 401 | 403,
-    /** RFC 6750 3.1 error code; undefined for a request without any token. */
-    readonly code: 'invalid_request' | 'invalid_token' | 'insufficient_scope' | undefined,
+    /** RFC 6750 3.1 / RFC 9449 7.1 error code; undefined for a request without any token. */
+    readonly code: 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof' | 'use_dpop_nonce' | undefined,
     message: string,
+    /** The challenge scheme: DPoP for DPoP-bound tokens and proof errors. */
+    readonly scheme: 'Bearer' | 'DPoP' = 'Bearer',
   ) {
     super(message);
     this.name = 'AccessTokenError';
@@ -73,12 +105,23 @@ interface Metadata {
 
 const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 
-function bearer(req: Request): string {
+interface Presented {
+  token: string;
+  scheme: 'Bearer' | 'DPoP';
+}
+
+function presented(req: Request): Presented {
   const header = req.headers.authorization;
   if (header === undefined) throw new AccessTokenError(401, undefined, 'an access token is required');
-  const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
-  if (!m) throw new AccessTokenError(401, 'invalid_token', 'the Authorization header is not a Bearer token');
-  return m[1]!;
+  const m = /^(Bearer|DPoP) +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
+  if (!m) throw new AccessTokenError(401, 'invalid_token', 'the Authorization header is not a Bearer or DPoP token');
+  return { token: m[2]!, scheme: m[1]!.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer' };
+}
+
+/** `cnf.jkt` of a JWT payload or an introspection response (RFC 9449 6). */
+function boundKey(claims: Record<string, unknown>): string | undefined {
+  const cnf = claims.cnf as { jkt?: unknown } | undefined;
+  return cnf && typeof cnf === 'object' && typeof cnf.jkt === 'string' ? cnf.jkt : undefined;
 }
 
 /** The RFC 6750 charset for challenge values and descriptions (no `"` or `\\`), as the provider's own errors. */
@@ -161,7 +204,7 @@ export function requireAccessToken(opts: RequireAccessTokenOptions): RequestHand
     if (!r.ok) throw new Error(`introspection answered HTTP ${r.status}`);
     const body = (await r.json()) as Record<string, unknown>;
     if (body.active !== true) throw new AccessTokenError(401, 'invalid_token', 'the access token is not active');
-    if (body.token_type !== undefined && body.token_type !== 'Bearer' && body.token_type !== 'access_token') {
+    if (body.token_type !== undefined && !['Bearer', 'DPoP', 'access_token'].includes(body.token_type as string)) {
       throw new AccessTokenError(401, 'invalid_token', 'not an access token');
     }
     if (body.iss !== undefined && body.iss !== issuer)
@@ -182,15 +225,49 @@ export function requireAccessToken(opts: RequireAccessTokenOptions): RequestHand
 
   const challenge = (err: AccessTokenError): string => {
     const parts = [`realm="${quoted(realm)}"`];
+    if (err.scheme === 'DPoP') parts.push(`algs="${DPOP_SIGNING_ALGS.join(' ')}"`);
     if (err.code) parts.push(`error="${err.code}"`, `error_description="${quoted(err.message)}"`);
     if (err.code === 'insufficient_scope') parts.push(`scope="${quoted(required.join(' '))}"`);
-    return `Bearer ${parts.join(', ')}`;
+    return `${err.scheme} ${parts.join(', ')}`;
+  };
+
+  const dpopOpts = opts.dpop ?? {};
+  const recordJti = dpopOpts.recordJti ?? memoryJtiCache();
+  /** RFC 9449 7.1: the proof of a DPoP-bound token, for this request and this token. */
+  const checkDpop = async (req: Request, p: Presented, jkt: string | undefined): Promise<void> => {
+    if (!jkt) {
+      if (p.scheme === 'DPoP') throw new AccessTokenError(401, 'invalid_token', 'the access token is not DPoP-bound', 'DPoP');
+      return;
+    }
+    if (p.scheme !== 'DPoP')
+      throw new AccessTokenError(401, 'invalid_token', 'the access token is DPoP-bound: present it with the DPoP scheme', 'DPoP');
+    const origin = dpopOpts.publicOrigin?.replace(/\/+$/, '') ?? `${req.protocol}://${req.get('host') ?? ''}`;
+    try {
+      const proof = singleProof(req.headers.dpop);
+      if (!proof) throw new DpopProofError('invalid_dpop_proof', 'a DPoP proof is required');
+      const verified = await verifyProof(proof, {
+        htm: req.method.toUpperCase(),
+        htu: origin + req.originalUrl,
+        accessToken: p.token,
+        now: clock.seconds(),
+        maxAgeSeconds: dpopOpts.maxAgeSeconds ?? 60,
+        skewSeconds: 10,
+        acceptNonce: dpopOpts.nonce?.accept,
+        recordJti,
+      });
+      if (verified.jkt !== jkt)
+        throw new AccessTokenError(401, 'invalid_token', 'the DPoP proof key does not match the access token', 'DPoP');
+    } catch (err) {
+      if (err instanceof DpopProofError) throw new AccessTokenError(401, err.code, err.message, 'DPoP');
+      throw err;
+    }
   };
 
   return (req: Request, res: Response, next: NextFunction): void => {
     void (async () => {
       try {
-        const token = bearer(req);
+        const p = presented(req);
+        const token = p.token;
         const isJwt = token.split('.').length === 3;
         let verified: VerifiedAccessToken;
         if (isJwt) {
@@ -201,6 +278,9 @@ export function requireAccessToken(opts: RequireAccessTokenOptions): RequestHand
         } else {
           throw new AccessTokenError(401, 'invalid_token', 'the access token is not a JWT and introspection is not configured');
         }
+        const jkt = boundKey(verified.claims);
+        await checkDpop(req, p, jkt);
+        if (jkt) verified = { ...verified, jkt };
         const missing = required.filter((s) => !verified.scopes.includes(s));
         if (missing.length) throw new AccessTokenError(403, 'insufficient_scope', `the access token lacks: ${missing.join(' ')}`);
         res.locals.accessToken = verified;
@@ -208,6 +288,7 @@ export function requireAccessToken(opts: RequireAccessTokenOptions): RequestHand
       } catch (err) {
         if (err instanceof AccessTokenError) {
           res.setHeader('WWW-Authenticate', challenge(err));
+          if (err.scheme === 'DPoP' && dpopOpts.nonce) res.setHeader('DPoP-Nonce', dpopOpts.nonce.current());
           res.setHeader('Cache-Control', 'no-store');
           res
             .status(err.status)

@@ -89,6 +89,7 @@ export function validateSettings(settings: Partial<TenantSettings>): Partial<Ten
       throw new InputError(k, 'must be true or false', 'invalid_request');
     if (k === 'securityProfile' && v !== 'DEFAULT' && v !== 'FAPI2_SECURITY')
       throw new InputError('securityProfile', 'must be DEFAULT or FAPI2_SECURITY', 'invalid_request');
+    if ((k === 'dpop' || k === 'dpopNonce') && typeof v !== 'boolean') throw new InputError(k, 'must be true or false', 'invalid_request');
     if (k === 'allowedAudiences') {
       if (!Array.isArray(v) || v.length > 100)
         throw new InputError('allowedAudiences', 'must be a list of at most 100 audiences', 'invalid_request');

@@ -10,6 +10,7 @@ import { validateLogoutMetadata } from '../clients/client-logout-metadata.js';
 import { resolveClientMetadata } from '../clients/client-metadata.js';
 import { validateClientPolicies } from '../clients/client-policies.js';
 import { validateRequestMetadata } from '../clients/client-request-metadata.js';
+import { validateDpopMetadata } from '../clients/client-dpop-metadata.js';
 import { InputError } from '../errors/domain-errors.js';
 import { validateClaimResolver, validateHook } from '../claims/claim-resolvers.js';
 import { validateEventWebhook } from '../events/event-webhooks.js';
@@ -58,6 +59,7 @@ export interface TenantFileClient {
   requestObjectSigningAlg?: string;
   requirePushedAuthorizationRequests?: boolean;
   requireSignedRequestObject?: boolean;
+  dpopBoundAccessTokens?: boolean;
   backchannelLogoutUri?: string;
   backchannelLogoutSessionRequired?: boolean;
   frontchannelLogoutUri?: string;
@@ -313,6 +315,7 @@ function semanticProblems(spec: TenantFile, doc: Document, lines: LineCounter): 
         require_pushed_authorization_requests: c.requirePushedAuthorizationRequests,
         require_signed_request_object: c.requireSignedRequestObject,
       });
+      validateDpopMetadata({ dpop_bound_access_tokens: c.dpopBoundAccessTokens });
       validateLogoutMetadata({
         backchannel_logout_uri: c.backchannelLogoutUri,
         backchannel_logout_session_required: c.backchannelLogoutSessionRequired,

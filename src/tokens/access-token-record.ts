@@ -20,4 +20,6 @@ export interface AccessTokenRecord {
   revokedAt: Date | null;
   /** The RFC 8693 `act` claim (JSON) of a token issued by token exchange. */
   act?: string | null;
+  /** RFC 9449: the DPoP key thumbprint the token is bound to (introspection's `cnf.jkt`). */
+  jkt?: string | null;
 }

@@ -30,6 +30,8 @@ export interface ActiveAccessToken {
   grant: AuthorizationRecord | null;
   /** RFC 8693 delegation: who acts on the subject's behalf. */
   act: Record<string, unknown> | null;
+  /** RFC 9449: the DPoP key thumbprint the token is bound to; null for a bearer token. */
+  jkt: string | null;
 }
 
 /** A JSON object stored as a string (FerretDB-safe), or null. */
@@ -42,6 +44,10 @@ export function parseJsonObject(json: string | null | undefined): Record<string,
     return null;
   }
 }
+
+/** `cnf.jkt` of a JWT access token (RFC 9449 6.1). */
+const boundKey = (cnf: unknown): string | null =>
+  cnf && typeof cnf === 'object' && typeof (cnf as { jkt?: unknown }).jkt === 'string' ? (cnf as { jkt: string }).jkt : null;
 
 const asStrings = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
@@ -132,6 +138,7 @@ async function resolve(rt: Runtime, tenant: TenantContext, token: string): Promi
       acr: typeof payload.acr === 'string' ? payload.acr : null,
       grant,
       act: payload.act && typeof payload.act === 'object' && !Array.isArray(payload.act) ? (payload.act as Record<string, unknown>) : null,
+      jkt: boundKey(payload.cnf),
     };
   }
   if (!/^[A-Za-z0-9_-]{20,200}$/.test(token)) return null;
@@ -152,6 +159,7 @@ async function resolve(rt: Runtime, tenant: TenantContext, token: string): Promi
     acr: rec.acr,
     grant,
     act: parseJsonObject(rec.act) ?? parseJsonObject(grant?.act),
+    jkt: rec.jkt ?? null,
   };
 }
 

@@ -27,6 +27,8 @@ export interface AccessTokenRequest {
   /** A resource server's format and lifetime (RFC 8707), instead of the client's format and the tenant's lifetime. */
   format?: 'jwt' | 'opaque';
   ttl?: number;
+  /** RFC 9449: bind the token to this DPoP key thumbprint (`cnf.jkt`); the proof was verified by the token endpoint. */
+  jkt?: string;
 }
 
 export interface IssuedAccessToken {
@@ -77,6 +79,7 @@ export async function issueAccessToken(rt: Runtime, tenant: TenantContext, req: 
       expiresAt: new Date((now + expiresIn) * 1000),
       revokedAt: null,
       act: act ? JSON.stringify(act) : null,
+      jkt: req.jkt ?? null,
     });
     return { token, jti, expiresIn };
   }
@@ -92,6 +95,7 @@ export async function issueAccessToken(rt: Runtime, tenant: TenantContext, req: 
     user: req.user,
     extraClaims: req.extraClaims,
     act,
+    jkt: req.jkt,
     issuer: tenant.issuer,
     now,
     expiresIn,

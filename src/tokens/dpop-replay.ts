@@ -16,7 +16,7 @@ export async function recordDpopJti(tenant: TenantContext, jkt: string, jti: str
   const key = createHash('sha256').update(`${jkt}|${jti}`).digest('base64url');
   const local = `${tenant.id}|${key}`;
   if (seen.has(local)) return false;
-  const ttl = Math.max(1, until * 1000 - Date.now());
+  const ttl = Math.max(1, until * 1000 - tenant.clock.now());
   const fresh = await tenant.store.dpopProofs.recordUse(key, new Date(until * 1000));
   seen.set(local, true, { ttl });
   return fresh;

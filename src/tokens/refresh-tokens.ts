@@ -20,6 +20,8 @@ export interface RefreshClaims {
   createdAt: Date;
   /** Absolute end of the family (authorization creation + refreshTokenTtl): rotation keeps it. */
   expiresAt: Date;
+  /** RFC 9449 5: the DPoP key thumbprint a public client's refresh token is bound to. */
+  jkt?: string;
 }
 
 /** Longer than any token sealRefreshToken makes for client ids and scopes within their limits. */
@@ -43,6 +45,7 @@ export function sealRefreshToken(rt: Runtime, tenant: TenantContext, c: RefreshC
     e: Math.floor(c.expiresAt.getTime() / 1000),
     // Two tokens sealed in the same second for the same authorization still differ (and hash apart).
     n: randomBytes(9).toString('base64url'),
+    ...(c.jkt ? { k: c.jkt } : {}),
   });
   return rt.envelope.sealToken(body, context(tenant));
 }
@@ -53,7 +56,7 @@ export function openRefreshToken(rt: Runtime, tenant: TenantContext, token: stri
   const raw = rt.envelope.openToken(token, context(tenant));
   if (!raw) return null;
   try {
-    const v = JSON.parse(raw.toString('utf8')) as { g?: unknown; c?: unknown; s?: unknown; i?: unknown; e?: unknown };
+    const v = JSON.parse(raw.toString('utf8')) as { g?: unknown; c?: unknown; s?: unknown; i?: unknown; e?: unknown; k?: unknown };
     if (typeof v.g !== 'string' || typeof v.c !== 'string' || !Array.isArray(v.s) || typeof v.i !== 'number' || typeof v.e !== 'number')
       return null;
     return {
@@ -62,6 +65,7 @@ export function openRefreshToken(rt: Runtime, tenant: TenantContext, token: stri
       scopes: v.s.filter((x): x is string => typeof x === 'string'),
       createdAt: new Date(v.i * 1000),
       expiresAt: new Date(v.e * 1000),
+      ...(typeof v.k === 'string' ? { jkt: v.k } : {}),
     };
   } catch {
     return null;

@@ -6,6 +6,7 @@ import { mayIntrospectAny, type ClientPolicyInput } from '../../clients/client-p
 import { createClient, deleteClient, rotateClientSecret, setClientDisabled, updateClient } from '../../clients/clients.js';
 import { CLIENT_USERINFO_FIELDS, userinfoSigningAlg } from '../../clients/client-userinfo-metadata.js';
 import { CLIENT_REQUEST_FIELDS, clientRequestMetadata } from '../../clients/client-request-metadata.js';
+import { CLIENT_DPOP_FIELDS, requiresDpop } from '../../clients/client-dpop-metadata.js';
 import { revokeClientTokens } from '../../tokens/token-revocation.js';
 import { DEFAULT_PAGE } from '../../store/paging.js';
 import { auditNote } from '../audit.js';
@@ -25,6 +26,7 @@ const KEY_FIELDS = {
   ...CLIENT_LOGOUT_FIELDS,
   ...CLIENT_USERINFO_FIELDS,
   ...CLIENT_REQUEST_FIELDS,
+  ...CLIENT_DPOP_FIELDS,
 } as const;
 
 /**
@@ -147,4 +149,5 @@ export const Client: ClientResolvers = {
   requestObjectSigningAlg: (c) => clientRequestMetadata(c).requestObjectSigningAlg,
   requirePushedAuthorizationRequests: (c) => clientRequestMetadata(c).requirePushedAuthorizationRequests,
   requireSignedRequestObject: (c) => clientRequestMetadata(c).requireSignedRequestObject,
+  dpopBoundAccessTokens: (c) => requiresDpop(c),
 };

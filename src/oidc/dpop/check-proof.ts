@@ -61,7 +61,7 @@ export async function checkDpopProof(
   try {
     const proof = singleProof(r.header);
     if (proof === undefined) return undefined;
-    const nowMs = Date.now();
+    const nowMs = tenant.clock.now();
     return await verifyProof(proof, {
       htm: r.method.toUpperCase(),
       htu: tenant.issuer + r.path,

@@ -5,3 +5,4 @@
 export { checkDpopProof, dpopChallenge, dpopNonceHeaders, dpopProofRequired, type DpopRequest, type DpopSurface } from './check-proof.js';
 export { acceptDpopNonce, currentDpopNonce } from './nonce.js';
 export { accessTokenHash, DPOP_SIGNING_ALGS, DpopProofError, normalizeHtu, verifyProof, type VerifiedProof } from './verify-proof.js';
+export { checkBinding, invalidTokenFor, resourceProof, type PresentationScheme, type PresentedAccessToken } from './resource-binding.js';

@@ -16,12 +16,12 @@ const nonceOf = (envelope: Envelope, tenant: TenantContext, p: number): string =
   envelope.keyedHash('dpop nonce', `${tenant.id}|${p}`).slice(0, 32);
 
 /** The nonce to send now (`DPoP-Nonce` header). */
-export function currentDpopNonce(envelope: Envelope, tenant: TenantContext, nowMs = Date.now()): string {
+export function currentDpopNonce(envelope: Envelope, tenant: TenantContext, nowMs = tenant.clock.now()): string {
   return nonceOf(envelope, tenant, period(nowMs));
 }
 
 /** Whether `nonce` is this tenant's nonce of the current or the previous period. */
-export function acceptDpopNonce(envelope: Envelope, tenant: TenantContext, nonce: string | undefined, nowMs = Date.now()): boolean {
+export function acceptDpopNonce(envelope: Envelope, tenant: TenantContext, nonce: string | undefined, nowMs = tenant.clock.now()): boolean {
   if (typeof nonce !== 'string' || nonce.length !== 32) return false;
   const given = Buffer.from(nonce);
   const p = period(nowMs);

@@ -5,7 +5,7 @@ import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, errors as j
  * DPoP proof verification (RFC 9449 4.3), free of the provider: it imports only jose and
  * node:crypto, so the resource-server middleware (gatehouse/resource-server) runs the very
  * same checks in an API's process. Replay and nonce state are the caller's (passed in):
- * the provider keeps them in the database (docs/architecture.md "DPoP").
+ * the provider keeps them in the database (docs/token-services.md "DPoP").
  */
 
 /** Asymmetric JWS algorithms accepted in proofs: `dpop_signing_alg_values_supported`. */

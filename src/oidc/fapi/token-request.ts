@@ -10,7 +10,7 @@ import { fapiRefusal, isFapi2 } from './profile.js';
  * tokens, which this provider does with DPoP (RFC 9449; mTLS is not offered): every
  * token request of a FAPI tenant carries a valid proof (oidc/dpop/, verified once here).
  * Binding the issued tokens to the proof's key (`cnf.jkt`) is the DPoP module's part of
- * the token endpoint; it should take the proof returned here rather than verify it again
+ * the token endpoint (token/dpop-binding.ts): it takes the proof returned here rather than verifying it again
  * (a second check would see its own `jti` as a replay).
  */
 export async function checkFapiTokenRequest(

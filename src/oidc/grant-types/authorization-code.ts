@@ -33,7 +33,7 @@ function checkPkce(rec: AuthorizationCodeRecord, client: ClientRecord, verifier:
 }
 
 /** RFC 6749 4.1.3 and OIDC Core 3.1.3. */
-export const authorizationCode: GrantTypeHandler = async ({ rt, tenant, client, body }) => {
+export const authorizationCode: GrantTypeHandler = async ({ rt, tenant, client, body, dpop }) => {
   const code = param(body, 'code');
   if (!code) throw oauthError('invalid_request', 'code is required');
   const redirectUri = param(body, 'redirect_uri');
@@ -59,5 +59,6 @@ export const authorizationCode: GrantTypeHandler = async ({ rt, tenant, client, 
     withRefreshToken: parties.authorization.offlineAccess && client.grantTypes.includes('refresh_token'),
     withNonce: true,
     grantType: 'authorization_code',
+    jkt: dpop?.jkt,
   });
 };

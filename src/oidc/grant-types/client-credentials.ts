@@ -3,6 +3,7 @@ import { issueAccessToken } from '../../tokens/access-tokens.js';
 import { requestedResources } from '../resource-indicators/requested.js';
 import { scopesFor, tokenTarget } from '../resource-indicators/token-target.js';
 import { allowedScopes, parseScope } from '../scopes.js';
+import { tokenTypeFor } from '../token/dpop-binding.js';
 import type { GrantTypeHandler } from '../token/grant-type.js';
 
 /**
@@ -10,7 +11,7 @@ import type { GrantTypeHandler } from '../token/grant-type.js';
  * `resource` (RFC 8707) the token is for those resource servers the client may ask for,
  * with only the scopes they accept (../resource-indicators/token-target.ts).
  */
-export const clientCredentials: GrantTypeHandler = async ({ rt, tenant, client, body }) => {
+export const clientCredentials: GrantTypeHandler = async ({ rt, tenant, client, body, dpop }) => {
   if (client.clientType !== 'CONFIDENTIAL') throw oauthError('unauthorized_client', 'client_credentials needs a confidential client');
   const requested = parseScope(body.scope);
   const target = await tokenTarget(tenant, client.clientId, requestedResources(tenant, body.resource), null);
@@ -28,6 +29,7 @@ export const clientCredentials: GrantTypeHandler = async ({ rt, tenant, client, 
     audience: target?.audience,
     format: target?.format,
     ttl: target?.ttl,
+    jkt: dpop?.jkt,
   });
   rt.events.emit(tenant, {
     type: 'TOKEN_ISSUED',
@@ -36,7 +38,7 @@ export const clientCredentials: GrantTypeHandler = async ({ rt, tenant, client, 
   });
   return {
     access_token: at.token,
-    token_type: 'Bearer',
+    token_type: tokenTypeFor(dpop),
     expires_in: at.expiresIn,
     ...(scopes.length ? { scope: scopes.join(' ') } : {}),
   };

@@ -70,5 +70,6 @@ export const deviceCode: GrantTypeHandler = async (ctx) => {
     withRefreshToken: parties.authorization.offlineAccess && client.grantTypes.includes('refresh_token'),
     withNonce: false,
     grantType: DEVICE_CODE_GRANT,
+    jkt: ctx.dpop?.jkt,
   });
 };

@@ -112,5 +112,6 @@ export const password: GrantTypeHandler = async (ctx) => {
     withRefreshToken: offline,
     withNonce: false,
     grantType: 'password',
+    jkt: ctx.dpop?.jkt,
   });
 };

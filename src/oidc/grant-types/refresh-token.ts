@@ -48,6 +48,9 @@ export const refreshToken: GrantTypeHandler = async (ctx) => {
   if (!claims) throw invalid('unknown refresh token');
   if (claims.expiresAt.getTime() <= tenant.clock.now()) throw invalid('the refresh token has expired');
   const own = claims.clientId === client.clientId;
+  // RFC 9449 5: checked before the token is spent, so a thief's proof with another key
+  // (or none) does not burn the holder's token.
+  if (own && claims.jkt && claims.jkt !== ctx.dpop?.jkt) throw invalid('the refresh token is bound to another DPoP key');
   const scopes = own ? refreshScopes(ctx, claims.scopes) : [];
   const target = own ? await refreshTarget(ctx, claims.grantId) : null;
   if ((await spendRefreshToken(rt, tenant, token, claims, client.clientId)) === 'reused')
@@ -63,5 +66,6 @@ export const refreshToken: GrantTypeHandler = async (ctx) => {
     withRefreshToken: true,
     withNonce: false,
     grantType: 'refresh_token',
+    jkt: ctx.dpop?.jkt,
   });
 };

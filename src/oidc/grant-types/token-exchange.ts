@@ -13,10 +13,11 @@ import {
   sessionAuthorizations,
   type AuthorizationRecord,
 } from '../../tokens/authorizations.js';
-import { findRefreshToken, sealRefreshToken } from '../../tokens/refresh-tokens.js';
+import { findRefreshToken, openRefreshToken, sealRefreshToken } from '../../tokens/refresh-tokens.js';
 import { verifyIssuedIdToken } from '../id-token-hint.js';
 import { checkResourceUri } from '../resource-indicator.js';
 import { parseScope } from '../scopes.js';
+import { tokenTypeFor } from '../token/dpop-binding.js';
 import type { GrantTypeContext, GrantTypeHandler } from '../token/grant-type.js';
 
 export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -86,6 +87,11 @@ async function verifiedIdToken(ctx: GrantTypeContext, token: string): Promise<JW
   return payload;
 }
 
+/** RFC 9449: a DPoP-bound subject token is exchanged only with a proof of its key (else it would come back unbound). */
+function checkBinding(ctx: GrantTypeContext, jkt: string | null | undefined): void {
+  if (jkt && jkt !== ctx.dpop?.jkt) throw unacceptable('subject_token is DPoP-bound: send a DPoP proof with its key');
+}
+
 async function accessSubject(ctx: GrantTypeContext, token: string): Promise<Subject> {
   const at = await resolveAccessToken(ctx.rt, ctx.tenant, token);
   if (!at) throw unacceptable('subject_token is invalid, expired or revoked');
@@ -96,6 +102,7 @@ async function accessSubject(ctx: GrantTypeContext, token: string): Promise<Subj
   const owner = at.clientId === ctx.client.clientId ? ctx.client : await ctx.rt.clients.find(ctx.tenant, at.clientId);
   if (!mayExchange(ctx.client, owner, at.clientId, at.audience))
     throw unacceptable('this client may not exchange tokens of that client or audience');
+  checkBinding(ctx, at.jkt);
   return { type: 'access', grant: at.grant, sub: at.sub, clientId: at.clientId, scopes: at.scopes, exp: at.exp, act: at.act };
 }
 
@@ -106,6 +113,7 @@ async function refreshSubject(ctx: GrantTypeContext, token: string): Promise<Sub
     throw unacceptable('subject_token is not a valid refresh token of this client');
   const grant = await activeAuthorization(ctx.rt, ctx.tenant, rec.grantId);
   if (!grant) throw unacceptable('subject_token was revoked');
+  checkBinding(ctx, openRefreshToken(ctx.rt, ctx.tenant, token)?.jkt ?? null);
   return { type: 'refresh', grant, sub: '', clientId: rec.clientId, scopes: rec.scopes, exp: null, act: null };
 }
 
@@ -213,11 +221,12 @@ async function exchangeClientToken(
     audience,
     act,
     notAfter: subj.exp ?? undefined,
+    jkt: ctx.dpop?.jkt,
   });
   return {
     access_token: at.token,
     issued_token_type: TOKEN_TYPE.access,
-    token_type: 'Bearer',
+    token_type: tokenTypeFor(ctx.dpop),
     expires_in: at.expiresIn,
     ...(scopes.length ? { scope: scopes.join(' ') } : {}),
   };
@@ -279,6 +288,7 @@ async function exchangeUserToken(
       scopes,
       createdAt: new Date(nowMs),
       expiresAt,
+      jkt: client.clientType === 'PUBLIC' ? ctx.dpop?.jkt : undefined,
     });
     // RFC 8693 2.2.1: the issued token is in access_token whatever its type; N_A: not an access token.
     return {
@@ -296,11 +306,12 @@ async function exchangeUserToken(
     audience,
     authorization: grant,
     user,
+    jkt: ctx.dpop?.jkt,
   });
   return {
     access_token: at.token,
     issued_token_type: TOKEN_TYPE.access,
-    token_type: 'Bearer',
+    token_type: tokenTypeFor(ctx.dpop),
     expires_in: at.expiresIn,
     scope: accessScopes.join(' '),
   };

@@ -49,6 +49,8 @@ export interface TokenSetInput extends AuthorizationParties {
   withNonce: boolean;
   /** For the TOKEN_ISSUED event. */
   grantType?: string;
+  /** RFC 9449: the token request's DPoP key; binds the access token, and a public client's refresh token. */
+  jkt?: string;
 }
 
 /** The token endpoint response of the user grants (RFC 6749 5.1, OIDC Core 3.1.3.3). */
@@ -66,10 +68,11 @@ export async function issueTokenSet(rt: Runtime, tenant: TenantContext, input: T
     ttl: target?.ttl,
     authorization: grant,
     user,
+    jkt: input.jkt,
   });
   const body: Record<string, unknown> = {
     access_token: at.token,
-    token_type: 'Bearer',
+    token_type: input.jkt ? 'DPoP' : 'Bearer',
     expires_in: at.expiresIn,
     // RFC 6749 5.1: the access token's scope (a resource server's narrowing shows here).
     scope: atScopes.join(' '),
@@ -94,6 +97,8 @@ export async function issueTokenSet(rt: Runtime, tenant: TenantContext, input: T
       scopes: grant.scopes,
       createdAt: tenant.clock.date(),
       expiresAt: refreshFamilyEnd(tenant, grant),
+      // RFC 9449 5: a public client's refresh token is bound to its DPoP key (a confidential client's to its credentials).
+      jkt: client.clientType === 'PUBLIC' ? input.jkt : undefined,
     });
   }
   rt.events.emit(tenant, {

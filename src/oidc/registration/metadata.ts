@@ -157,6 +157,8 @@ export function parseRegistration(body: unknown): RegistrationRequest {
   if (requestUris) metadata.request_uris = requestUris;
   const requestObjectAlg = optionalString(b, 'request_object_signing_alg');
   if (requestObjectAlg !== undefined) metadata.request_object_signing_alg = requestObjectAlg;
+  // DPoP (RFC 9449 5.2); validated with the admin API's rules in clients/client-dpop-metadata.ts.
+  if (b.dpop_bound_access_tokens !== undefined) metadata.dpop_bound_access_tokens = b.dpop_bound_access_tokens;
   if (b.jwks !== undefined) {
     if (metadata.jwks_uri) throw bad('jwks and jwks_uri are mutually exclusive');
     checkJwks(b.jwks);

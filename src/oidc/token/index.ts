@@ -12,6 +12,8 @@ import { password } from '../grant-types/password.js';
 import { TOKEN_EXCHANGE, tokenExchange } from '../grant-types/token-exchange.js';
 import type { GrantTypeHandler } from './grant-type.js';
 import { emptyAnswer, formOf, jsonAnswer, type Answer, type Endpoint, type EndpointInput } from '../endpoint.js';
+import { dpopNonceHeaders } from '../dpop/index.js';
+import { tokenRequestBinding } from './dpop-binding.js';
 
 /** One handler per grant type, each in oidc/grant-types/. */
 export const grantTypes = new Map<string, GrantTypeHandler>([
@@ -50,7 +52,12 @@ function grantType(tenant: TenantContext, body: Record<string, unknown>): GrantT
  * Headers of every token endpoint answer, errors included (the route gives them to the
  * pipeline): browser-based public clients redeem codes cross-origin, no cookies involved.
  */
-export const TOKEN_HEADERS = { 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
+export const TOKEN_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Expose-Headers': 'DPoP-Nonce, WWW-Authenticate',
+  'Cache-Control': 'no-store',
+  Pragma: 'no-cache',
+} as const;
 
 /** RFC 6749 section 3.2: parse, authenticate the client, check the grant is allowed, run it. */
 export const token =
@@ -59,7 +66,9 @@ export const token =
     const body = parseBody(input);
     const handler = grantType(tenant, body);
     const { client } = await authenticateClient(rt, tenant, input);
-    await checkFapiTokenRequest(rt, tenant, input, body.grant_type as string);
+    // A FAPI tenant verifies the request's DPoP proof here; the binding below takes that proof
+    // rather than verifying it again (its jti is already in the replay cache).
+    const fapiProof = await checkFapiTokenRequest(rt, tenant, input, body.grant_type as string);
     if (!client.grantTypes.includes(body.grant_type as string)) {
       throw oauthError('unauthorized_client', 'this client may not use this grant type');
     }
@@ -67,14 +76,15 @@ export const token =
     if (!tenant.settings.allowedGrantTypes.includes(body.grant_type as string)) {
       throw oauthError('unauthorized_client', 'this tenant does not allow this grant type');
     }
-    return jsonAnswer(await handler({ rt, tenant, client, body, input }));
+    const dpop = await tokenRequestBinding(rt, tenant, client, input, fapiProof);
+    return jsonAnswer(await handler({ rt, tenant, client, body, input, dpop }), 200, dpopNonceHeaders(rt, tenant));
   };
 
 const PREFLIGHT = Object.freeze(
   emptyAnswer(204, {
     'Access-Control-Allow-Origin': '*',
     'Access-Control-Allow-Methods': 'POST',
-    'Access-Control-Allow-Headers': 'Authorization, Content-Type',
+    'Access-Control-Allow-Headers': 'Authorization, Content-Type, DPoP',
     'Access-Control-Max-Age': '600',
   }),
 );

@@ -17,6 +17,7 @@ const schema = new Schema<AccessTokenRecord>(
     expiresAt: { type: Date, required: true },
     revokedAt: { type: Date, default: null },
     act: { type: String, default: null },
+    jkt: { type: String, default: null },
   },
   { versionKey: false },
 );
