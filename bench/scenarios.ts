@@ -159,14 +159,26 @@ async function exchangeCodes(t: Target, slug: string, codes: string[]): Promise<
   const path = await endpoint(t, slug, 'token_endpoint');
   const out: { access_token: string; refresh_token?: string }[] = [];
   for (const code of codes) {
-    const res = await fetch(t.url + path, {
-      method: 'POST',
-      headers: { authorization: basic(f.rp!.id, f.rp!.secret), 'content-type': FORM },
-      body: codeBody(code),
-    });
-    const b = (await res.json()) as { access_token?: string; refresh_token?: string };
-    if (!b.access_token) throw new Unavailable(`code exchange failed: ${res.status} ${JSON.stringify(b).slice(0, 160)}`, 'failed');
-    out.push(b as { access_token: string; refresh_token?: string });
+    // A 503 is the provider's "try again" (a database that blinked under the previous
+    // scenario's load): wait as told and try once more; a code that was spent meanwhile is skipped.
+    for (let attempt = 0; ; attempt++) {
+      const res = await fetch(t.url + path, {
+        method: 'POST',
+        headers: { authorization: basic(f.rp!.id, f.rp!.secret), 'content-type': FORM },
+        body: codeBody(code),
+      });
+      const b = (await res.json()) as { access_token?: string; refresh_token?: string; error?: string };
+      if (b.access_token) {
+        out.push(b as { access_token: string; refresh_token?: string });
+        break;
+      }
+      if (res.status === 503 && attempt < 3) {
+        await new Promise((r) => setTimeout(r, 1000 * Math.max(1, Number(res.headers.get('retry-after')) || 1)));
+        continue;
+      }
+      if (attempt > 0 && b.error === 'invalid_grant') break;
+      throw new Unavailable(`code exchange failed: ${res.status} ${JSON.stringify(b).slice(0, 160)}`, 'failed');
+    }
   }
   return out;
 }
