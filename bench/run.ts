@@ -1,5 +1,7 @@
 /**
  * `npm run bench [-- options]`: Gatehouse against oidc-provider 9, side by side, on loopback.
+ * Two references in the same run: oidc-provider in memory, and oidc-provider with a
+ * MongoDB adapter on the same FerretDB (and proxy) as Gatehouse (docs/benchmarks.md).
  *
  *   --smoke        2 s per scenario, only the smoke scenarios, no WORKERS pass, no scale
  *                  pass; exits non-zero if a scenario that exists fails (CI runs this)
@@ -23,14 +25,24 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { drive, type Measurement } from './load.js';
 import { describeMachine, machine } from './machine.js';
-import { ok, svgChart, textReport, type BenchResult, type Cell, type Row, type ScaleSide } from './report.js';
+import {
+  ok,
+  readmeTable,
+  svgChart,
+  textReport,
+  type BenchResult,
+  type Cell,
+  type ReportSection,
+  type Row,
+  type ScaleSide,
+} from './report.js';
 import { scenarios, Unavailable, type Scenario } from './scenarios.js';
 import { recordAnswer, startRawServer } from './targets/raw-http.js';
 import { measureSigningRates } from './signing-rate.js';
 import { createNamedTenants, insertManyTenants, startGatehouse, type GatehouseDatabase } from './targets/gatehouse.js';
 import { measureTenantFootprint } from './targets/gatehouse-memory.js';
 import { closeSeedRuntimes } from './targets/gatehouse-seed.js';
-import { startOidcProvider } from './targets/oidc-provider.js';
+import { startOidcProvider, type StartedOidcProvider } from './targets/oidc-provider.js';
 import type { Target } from './targets/target.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -66,13 +78,15 @@ function build(): void {
 /**
  * Requests a scenario may need over warm-up + window, to size pools of single-use
  * inputs (codes). A code exchange signs twice (access and ID token), so two cores of
- * signing bound it. Gatehouse's codes go through its database, so their number is
- * capped (BENCH_CODE_POOL); if they run out, the window ends early and says so.
+ * signing bound it. A server that keeps codes in a database (Gatehouse, the
+ * same-database reference) has them written there beforehand, so their number is capped
+ * (BENCH_CODE_POOL, the same cap for both); if they run out, the window ends early and
+ * says so (its req/s stays right: successes over the time it ran).
  */
 function expected(t: Target, s: Scenario, signing: { RS256: number; ES256: number }): number {
   const perSecond = s.signs ? signing[s.signs] : 30_000;
   const n = Math.ceil(perSecond * (seconds + warmupSeconds) * 1.1);
-  return t.kind === 'gatehouse' ? Math.min(n, num('BENCH_CODE_POOL', smoke ? 200 : 4_000)) : n;
+  return t.storage === 'database' ? Math.min(n, num('BENCH_CODE_POOL', smoke ? 200 : 4_000)) : n;
 }
 
 async function measure(t: Target, s: Scenario, signing: { RS256: number; ES256: number }): Promise<Cell> {
@@ -80,12 +94,12 @@ async function measure(t: Target, s: Scenario, signing: { RS256: number; ES256: 
     const plan = await s.prepare(t, { expectedRequests: expected(t, s, signing), connections });
     const m = await drive(plan, { url: t.url, seconds, connections, warmupSeconds });
     log(
-      `  ${t.label.padEnd(28)} ${s.id.padEnd(24)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  errors ${m.errors}${m.note ? `  (${m.note})` : ''}`,
+      `  ${t.label.padEnd(46)} ${s.id.padEnd(24)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  errors ${m.errors}${m.note ? `  (${m.note})` : ''}`,
     );
     return m;
   } catch (err) {
     if (err instanceof Unavailable) {
-      log(`  ${t.label.padEnd(28)} ${s.id.padEnd(24)} ${err.kind === 'missing' ? 'not available yet' : 'FAILED'}: ${err.message}`);
+      log(`  ${t.label.padEnd(46)} ${s.id.padEnd(24)} ${err.kind === 'missing' ? 'not available yet' : 'FAILED'}: ${err.message}`);
       return { unavailable: err.message, kind: err.kind };
     }
     throw err;
@@ -101,7 +115,7 @@ async function measureRaw(t: Target, s: Scenario, signing: { RS256: number; ES25
   try {
     const m = await drive({ method: 'GET', path: plan.path }, { url: raw.url, seconds, connections, warmupSeconds });
     log(
-      `  ${'raw node:http'.padEnd(28)} ${s.id.padEnd(24)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  errors ${m.errors}`,
+      `  ${'raw node:http'.padEnd(46)} ${s.id.padEnd(24)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  errors ${m.errors}`,
     );
     return m;
   } finally {
@@ -138,7 +152,7 @@ async function openDatabase(): Promise<{ db: GatehouseDatabase; stop: () => Prom
   };
 }
 
-async function dropDatabase(db: GatehouseDatabase): Promise<void> {
+async function dropDatabase(db: { uri: string; name: string }): Promise<void> {
   const { MongoClient } = await import('mongodb');
   const client = new MongoClient(db.uri, { serverSelectionTimeoutMS: 5000 });
   try {
@@ -320,25 +334,34 @@ async function main(): Promise<number> {
   log(`raw jose signing (one core): RS256 ${signing.RS256.toFixed(0)}/s, ES256 ${signing.ES256.toFixed(0)}/s`);
 
   const selected = scenarios.filter((s) => (only ? only.includes(s.id) : smoke ? s.smoke : true));
-  const rows: Row[] = selected.map((s) => ({ id: s.id, label: s.label, target: s.target, ...(s.signs ? { signs: s.signs } : {}) }));
+  const rows: Row[] = selected.map((s) => ({ id: s.id, label: s.label, targets: s.targets, ...(s.signs ? { signs: s.signs } : {}) }));
   const { db, stop: stopDb } = await openDatabase();
+  // The same-database reference: the same server and proxy URI, a database of its own (dropped at the end).
+  const opDb = { uri: db.uri, name: `${db.name}_oidc_provider` };
   const scale: ScaleSide[] = [];
+  /** Sections of extra passes (bench/onboarding.ts, …), appended to the report in the order they ran. */
+  const sections: ReportSection[] = [];
   const stops: (() => Promise<void>)[] = [];
   let exitCode = 0;
   try {
-    // ---- pass 1: Gatehouse (1 process) and oidc-provider, scenario by scenario ----
-    log('starting Gatehouse (1 process) and oidc-provider');
+    // ---- pass 1: Gatehouse (1 process), raw node:http, oidc-provider in memory and on the same database, scenario by scenario ----
+    log('starting Gatehouse (1 process) and oidc-provider (in memory; MongoDB adapter on the same database)');
     const cpuProfDir = args.has('--profile') ? join(root, 'bench', 'results', 'profiles') : undefined;
     const gh = await startGatehouse({ db, workers: 1, logLevel, log, ...(cpuProfDir ? { cpuProfDir } : {}) });
     stops.push(() => gh.stop());
     notes.push(...(await createNamedTenants(gh, log)).map((n) => `Gatehouse fixtures: ${n}`));
     const needMany = selected.some((s) => s.id === 'discovery-1000');
     if (needMany) gh.manySlugs = await insertManyTenants(gh, db, 'bench-d', 1000, log);
-    const op = await startOidcProvider({
-      log,
-      ...(needMany ? { many: { prefix: 'd', count: 1000, maxSeconds: 120, maxRssMb: 8000 } } : {}),
-    });
-    stops.push(() => op.stop());
+    const many = needMany ? { many: { prefix: 'd', count: 1000, maxSeconds: 120, maxRssMb: 8000 } } : {};
+    const references: ['reference' | 'referenceDatabase', StartedOidcProvider][] = [];
+    for (const database of [undefined, opDb]) {
+      const op = await startOidcProvider({ log, ...many, ...(database ? { database } : {}) });
+      stops.push(() => op.stop());
+      references.push([database ? 'referenceDatabase' : 'reference', op]);
+    }
+    notes.push(
+      `oidc-provider same database: MongoDB adapter (bench/oidc-provider/mongodb-adapter.ts) on the same database server and proxy URI as Gatehouse, database ${opDb.name}.`,
+    );
     const warmMany = async (g: Target) => {
       if (!needMany) return;
       // oidc-provider's 1,000 instances exist from its start; Gatehouse loads a tenant on
@@ -355,9 +378,9 @@ async function main(): Promise<number> {
     for (const [i, s] of selected.entries()) {
       rows[i]!.gatehouse = await measure(gh, s, signing);
       if (RAW_SCENARIOS.has(s.id)) rows[i]!.raw = await measureRaw(gh, s, signing);
-      rows[i]!.reference = await measure(op, s, signing);
+      for (const [key, op] of references) rows[i]![key] = await measure(op, s, signing);
     }
-    await op.stop();
+    for (const [, op] of references) await op.stop();
     await gh.stop();
     if (cpuProfDir) notes.push(`CPU profiles of the one-process pass: ${cpuProfDir}`);
 
@@ -371,6 +394,8 @@ async function main(): Promise<number> {
       for (const [i, s] of selected.entries()) if (s.workers) rows[i]!.gatehouseWorkers = await measure(gw, s, signing);
       await gw.stop();
     }
+
+    // ---- extra passes: each adds a ReportSection to `sections` (bench/onboarding.ts, …) ----
 
     // ---- pass 3: many tenants ----
     if (!smoke && !args.has('--no-scale')) {
@@ -413,6 +438,7 @@ async function main(): Promise<number> {
     await closeSeedRuntimes();
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     await dropDatabase(db).catch(() => undefined);
+    await dropDatabase(opDb).catch(() => undefined);
     await stopDb();
   }
 
@@ -428,9 +454,11 @@ async function main(): Promise<number> {
     signing,
     rows,
     scale,
+    ...(sections.length ? { sections } : {}),
     notes,
   };
   const report = textReport(result, machineLine);
+  const readme = readmeTable(result, machineLine);
   process.stdout.write('\n' + report + '\n');
 
   const dir = join(root, 'bench', 'results');
@@ -445,18 +473,20 @@ async function main(): Promise<number> {
   } else if (partial) {
     writeFileSync(join(dir, 'partial-latest.json'), body);
     writeFileSync(join(dir, 'partial-latest.md'), report);
+    writeFileSync(join(dir, 'partial-latest.readme-table.md'), readme);
   } else {
     writeFileSync(join(dir, `${stamp}.json`), body);
     writeFileSync(join(dir, 'latest.json'), body);
     writeFileSync(join(dir, 'latest.svg'), svgChart(result));
     writeFileSync(join(dir, 'latest.md'), report);
+    writeFileSync(join(dir, 'readme-table.md'), readme);
   }
   log(`results in ${dir} (${result.seconds} s in all)`);
 
   if (smoke) {
     // The smoke run guards against rot: anything that exists must work.
     for (const row of rows) {
-      for (const c of [row.gatehouse, row.reference]) {
+      for (const c of [row.gatehouse, row.reference, row.referenceDatabase]) {
         if (c && !ok(c) && c.kind === 'failed') exitCode = 1;
         // Errors fail the smoke run; a low rate does not (the database-bound scenarios are slow on FerretDB).
         if (c && ok(c) && c.errors > 0) exitCode = 1;

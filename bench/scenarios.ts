@@ -14,6 +14,24 @@ export class Unavailable extends Error {
   }
 }
 
+/**
+ * What Gatehouse must reach on a row (issue 17, item 2), as ratios of Gatehouse's req/s to
+ * a reference in the same run, and as a fraction of one core's raw signing rate.
+ */
+export interface Targets {
+  /** Gatehouse / oidc-provider in memory. */
+  memory?: number;
+  /** Gatehouse / oidc-provider with the MongoDB adapter on the same database: every row that makes a token. */
+  database?: number;
+  /** Gatehouse / raw jose signing of the row's algorithm (`signs`), one core. */
+  signing?: number;
+}
+
+/** Metadata and resource endpoints: ≥ 1.5× the in-memory reference. */
+const SERVE = { memory: 1.5 };
+/** Token rows: ≥ 1.0× in memory, ≥ 1.5× on the same database. */
+const TOKEN = { memory: 1.0, database: 1.5 };
+
 export interface ScenarioContext {
   /** Requests expected over warm-up + measurement, to size pools of single-use inputs. */
   expectedRequests: number;
@@ -29,8 +47,8 @@ export interface Scenario {
   workers?: boolean;
   /** Token-endpoint scenarios are compared with the raw signing rate of this algorithm. */
   signs?: 'RS256' | 'ES256';
-  /** Issue target class: 1.5× for metadata/resource endpoints, 1.2× for token endpoints. */
-  target: number;
+  /** Issue 17's targets for the row (docs/benchmarks.md, "Targets"); a missing one is "no target". */
+  targets: Targets;
   prepare(t: Target, ctx: ScenarioContext): Promise<RequestPlan>;
 }
 
@@ -188,7 +206,7 @@ const metadataScenario = (id: string, label: string, smoke: boolean, path: (t: T
   label,
   smoke,
   workers: id !== 'discovery-1000',
-  target: 1.5,
+  targets: SERVE,
   async prepare(t) {
     const p = await path(t);
     const plan: RequestPlan =
@@ -204,7 +222,8 @@ const clientCredentialsScenario = (slug: string, alg: 'RS256' | 'ES256'): Scenar
   smoke: alg === 'RS256',
   workers: true,
   signs: alg,
-  target: 1.2,
+  // Only ES256 has a signing-rate target (issue 17: 0.50 of raw ES256 today); RS256 shows its fraction.
+  targets: alg === 'ES256' ? { ...TOKEN, signing: 0.8 } : TOKEN,
   async prepare(t) {
     const f = tenant(t, slug);
     const plan: RequestPlan = {
@@ -229,7 +248,8 @@ const dpopClientCredentialsScenario = (slug: string): Scenario => ({
   smoke: false,
   workers: true,
   signs: 'RS256',
-  target: 1.2,
+  // A token row (same database ≥ 1.5×); issue 17 sets no in-memory target for DPoP.
+  targets: { database: TOKEN.database },
   async prepare(t) {
     const f = tenant(t, slug);
     const meta = await discover(t, slug);
@@ -303,7 +323,7 @@ export const scenarios: Scenario[] = [
     label: 'authorization_code exchange, RS256 (codes made beforehand)',
     smoke: true,
     signs: 'RS256',
-    target: 1.2,
+    targets: TOKEN,
     async prepare(t, ctx) {
       const f = tenant(t, SLUG);
       const codes = await seedCodes(t, SLUG, ctx.expectedRequests + 1);
@@ -326,7 +346,10 @@ export const scenarios: Scenario[] = [
     id: 'par',
     label: 'PAR push for the code flow (PKCE), request_uri checked at authorize',
     smoke: false,
-    target: 1.2,
+    // Not a token row: a request_uri is a one-minute handle on an authorization request
+    // (RFC 9126), not a credential; it is written to the database on both sides, so the
+    // same-database ratio is shown, without a target.
+    targets: {},
     async prepare(t) {
       const f = tenant(t, SLUG);
       if (!f.rp) throw new Unavailable('no authorization_code client could be created');
@@ -350,7 +373,7 @@ export const scenarios: Scenario[] = [
     label: 'refresh_token (rotated on every use), RS256',
     smoke: false,
     signs: 'RS256',
-    target: 1.2,
+    targets: TOKEN,
     async prepare(t, ctx) {
       const f = tenant(t, SLUG);
       const tokens = await exchangeCodes(t, SLUG, await seedCodes(t, SLUG, ctx.connections * 4 + 1));
@@ -387,7 +410,7 @@ export const scenarios: Scenario[] = [
     id: 'userinfo',
     label: 'userinfo (bearer access token)',
     smoke: false,
-    target: 1.5,
+    targets: SERVE,
     async prepare(t) {
       const path = await endpoint(t, SLUG, 'userinfo_endpoint');
       // oidc-provider serves userinfo only to opaque tokens without a resource audience;
@@ -407,7 +430,7 @@ export const scenarios: Scenario[] = [
     label: `introspection, ${format === 'jwt' ? 'JWT' : 'opaque'} access token`,
     smoke: false,
     workers: format === 'jwt',
-    target: 1.5,
+    targets: SERVE,
     async prepare(t) {
       const path = await endpoint(t, SLUG, 'introspection_endpoint');
       const f = tenant(t, SLUG);

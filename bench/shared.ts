@@ -30,6 +30,8 @@ export interface OpSpec {
   port: number;
   tenants: { slug: string; alg: string }[];
   generated?: { prefix: string; count: number; alg: string; maxSeconds: number; maxRssMb: number };
+  /** Keep state in this MongoDB database (the same-database reference) instead of in memory. */
+  database?: { uri: string; name: string };
 }
 
 export const basic = (id: string, secret: string): string =>

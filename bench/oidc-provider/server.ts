@@ -6,8 +6,10 @@
  *  - JWT access tokens (RFC 9068) through resource indicators
  *    (`features.resourceIndicators` + `accessTokenFormat: 'jwt'`);
  *  - client_credentials, authorization_code, refresh_token (rotated on every use, as
- *    Gatehouse does), userinfo, introspection; an unbounded in-memory adapter
- *    (memory-adapter.ts: the bundled one is a 1,000-entry LRU).
+ *    Gatehouse does), userinfo, introspection;
+ *  - storage: an unbounded in-memory adapter (memory-adapter.ts: the bundled one is a
+ *    1,000-entry LRU), or, when the spec names a database, a MongoDB adapter on the
+ *    bench's FerretDB, the same instance and proxy Gatehouse uses (mongodb-adapter.ts).
  *
  * Run as a child of bench/run.ts: `node --import tsx bench/oidc-provider/server.ts`
  * with the spec as JSON in BENCH_OP_SPEC. It prints one JSON line `{"ready":…}` on
@@ -20,6 +22,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { BenchMemoryAdapter } from './memory-adapter.js';
+import { batchedWrites, closeMongo, connectMongo, mongoAdapterFor } from './mongodb-adapter.js';
 import { BENCH_CLIENTS, BENCH_REDIRECT_URI, BENCH_RESOURCE, BENCH_USER, type OpSpec } from '../shared.js';
 
 const spec = JSON.parse(process.env.BENCH_OP_SPEC ?? '{}') as OpSpec;
@@ -49,9 +52,11 @@ function tenantJwks(index: number, alg: string): Jwk[] {
 // ---- one Provider per tenant ----
 const origin = `http://127.0.0.1:${spec.port}`;
 
-function configuration(index: number, alg: string): Configuration {
+if (spec.database) await connectMongo(spec.database.uri, spec.database.name);
+
+function configuration(slug: string, index: number, alg: string): Configuration {
   return {
-    adapter: BenchMemoryAdapter,
+    adapter: spec.database ? mongoAdapterFor(slug) : BenchMemoryAdapter,
     jwks: { keys: tenantJwks(index, alg) as never },
     clients: [
       {
@@ -135,7 +140,7 @@ function configuration(index: number, alg: string): Configuration {
 const providers = new Map<string, { provider: Provider; handler: (req: IncomingMessage, res: ServerResponse) => void }>();
 
 function addTenant(slug: string, index: number, alg: string): void {
-  const provider = new Provider(`${origin}/t/${slug}`, configuration(index, alg));
+  const provider = new Provider(`${origin}/t/${slug}`, configuration(slug, index, alg));
   // Keep the reference quiet: a noisy stderr would only slow both sides unevenly.
   provider.on('server_error', (_ctx: unknown, err: Error) =>
     process.stderr.write(`oidc-provider server_error: ${err.stack ?? err.message}\n`),
@@ -161,8 +166,12 @@ if (spec.generated) {
   }
 }
 
-// ---- bench-only seeding (in-process, like the adapter would hold them) ----
-async function seed(slug: string, kind: string, n: number): Promise<string[]> {
+// ---- bench-only seeding (in-process, through the adapter; one bulk write per collection on a database) ----
+function seed(slug: string, kind: string, n: number): Promise<string[]> {
+  return spec.database ? batchedWrites(() => seedModels(slug, kind, n)) : seedModels(slug, kind, n);
+}
+
+async function seedModels(slug: string, kind: string, n: number): Promise<string[]> {
   const entry = providers.get(slug);
   if (!entry) throw new Error(`unknown tenant ${slug}`);
   const { provider } = entry;
@@ -256,4 +265,6 @@ server.listen(spec.port, '127.0.0.1', () => {
     }) + '\n',
   );
 });
-process.on('SIGTERM', () => process.exit(0));
+process.on('SIGTERM', () => {
+  void closeMongo().finally(() => process.exit(0));
+});

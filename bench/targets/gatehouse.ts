@@ -137,6 +137,7 @@ export async function startGatehouse(o: GatehouseOptions): Promise<StartedGateho
 
   const target: StartedGatehouse = {
     kind: 'gatehouse',
+    storage: 'database',
     label: o.workers > 1 ? `Gatehouse (WORKERS=${o.workers})` : 'Gatehouse (1 process)',
     url,
     tenants: {},

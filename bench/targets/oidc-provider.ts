@@ -9,8 +9,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 export interface OidcProviderOptions {
   /** Extra generated tenants (one Provider each), bounded in time and memory. */
   many?: { prefix: string; count: number; maxSeconds: number; maxRssMb: number };
+  /** The same-database reference: state in this database (MongoDB adapter) instead of in memory. */
+  database?: { uri: string; name: string };
   log: (msg: string) => void;
 }
+
+export const OP_MEMORY_LABEL = 'oidc-provider 9 (in memory)';
+export const OP_DATABASE_LABEL = 'oidc-provider 9 (MongoDB adapter, same FerretDB)';
 
 export interface StartedOidcProvider extends Target {
   /** How many generated Provider instances fit, and why it stopped early if it did. */
@@ -23,6 +28,7 @@ export async function startOidcProvider(o: OidcProviderOptions): Promise<Started
     port,
     tenants: NAMED_TENANTS.map((t) => ({ ...t })),
     ...(o.many ? { generated: { ...o.many, alg: 'RS256' } } : {}),
+    ...(o.database ? { database: o.database } : {}),
   };
   const proc = spawn(process.execPath, ['--import', 'tsx', join(here, '..', 'oidc-provider', 'server.ts')], {
     env: { ...process.env, NODE_ENV: 'production', BENCH_OP_SPEC: JSON.stringify(spec) },
@@ -63,7 +69,8 @@ export async function startOidcProvider(o: OidcProviderOptions): Promise<Started
 
   return {
     kind: 'oidc-provider',
-    label: 'oidc-provider 9 (1 process)',
+    storage: o.database ? 'database' : 'memory',
+    label: o.database ? OP_DATABASE_LABEL : OP_MEMORY_LABEL,
     url,
     tenants,
     manySlugs,

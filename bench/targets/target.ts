@@ -22,6 +22,8 @@ export type SeedKind = 'code' | 'userinfo-token';
 /** A running server under test. */
 export interface Target {
   kind: 'gatehouse' | 'oidc-provider';
+  /** Where the server keeps codes and tokens: a database pays a round trip per write (input pools are capped: run.ts expected()). */
+  storage: 'memory' | 'database';
   label: string;
   url: string;
   tenants: Record<string, TenantFixture>;
