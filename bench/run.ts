@@ -91,7 +91,11 @@ function expected(t: Target, s: Scenario, signing: { RS256: number; ES256: numbe
 
 async function measure(t: Target, s: Scenario, signing: { RS256: number; ES256: number }): Promise<Cell> {
   try {
+    const preparing = Date.now();
     const plan = await s.prepare(t, { expectedRequests: expected(t, s, signing), connections });
+    // Inputs made beforehand (codes, tokens) take time outside the window: say how much.
+    if (Date.now() - preparing > 2000)
+      log(`  ${t.label.padEnd(46)} ${s.id.padEnd(24)} inputs ready in ${((Date.now() - preparing) / 1000).toFixed(1)} s`);
     const m = await drive(plan, { url: t.url, seconds, connections, warmupSeconds });
     log(
       `  ${t.label.padEnd(46)} ${s.id.padEnd(24)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  errors ${m.errors}${m.note ? `  (${m.note})` : ''}`,
