@@ -103,7 +103,9 @@ async function measure(t: Target, s: Scenario, signing: { RS256: number; ES256: 
     return m;
   } catch (err) {
     if (err instanceof Unavailable) {
-      log(`  ${t.label.padEnd(46)} ${s.id.padEnd(24)} ${err.kind === 'missing' ? 'not available yet' : 'FAILED'}: ${err.message}`);
+      log(
+        `  ${t.label.padEnd(46)} ${s.id.padEnd(24)} ${err.kind === 'failed' ? 'FAILED' : t.kind === 'gatehouse' ? 'not available yet' : 'not supported'}: ${err.message}`,
+      );
       return { unavailable: err.message, kind: err.kind };
     }
     throw err;
