@@ -30,6 +30,7 @@ export async function startOidcProvider(o: OidcProviderOptions): Promise<Started
     ...(o.many ? { generated: { ...o.many, alg: 'RS256' } } : {}),
     ...(o.database ? { database: o.database } : {}),
   };
+  const spawned = Date.now();
   const proc = spawn(process.execPath, ['--import', 'tsx', join(here, '..', 'oidc-provider', 'server.ts')], {
     env: { ...process.env, NODE_ENV: 'production', BENCH_OP_SPEC: JSON.stringify(spec) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -52,6 +53,8 @@ export async function startOidcProvider(o: OidcProviderOptions): Promise<Started
     proc.stdout.on('data', onData);
     proc.once('exit', (code) => reject(new Error(`oidc-provider bench server exited (${code}): ${stderr}`)));
   });
+  const label = o.database ? OP_DATABASE_LABEL : OP_MEMORY_LABEL;
+  o.log(`${label}: ${ready.providers} Provider instances, listening after ${((Date.now() - spawned) / 1000).toFixed(1)} s`);
   const url = `http://127.0.0.1:${port}`;
   const tenants: Record<string, TenantFixture> = {};
   for (const t of NAMED_TENANTS) {
@@ -70,7 +73,7 @@ export async function startOidcProvider(o: OidcProviderOptions): Promise<Started
   return {
     kind: 'oidc-provider',
     storage: o.database ? 'database' : 'memory',
-    label: o.database ? OP_DATABASE_LABEL : OP_MEMORY_LABEL,
+    label,
     url,
     tenants,
     manySlugs,
