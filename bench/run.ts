@@ -8,10 +8,12 @@
  *                  (profiles in bench/results/profiles/)
  *   --only=a,b     only these scenario ids
  *   --no-workers   skip the WORKERS=2 pass;  --no-scale  skip the 10,000-tenant pass
+ *   --scale-only   only the fixtures and the 10,000-tenant pass (bench/scale.ts)
  *
  * Environment: BENCH_DURATION (seconds per scenario, default 10), BENCH_CONNECTIONS
  * (default 10), BENCH_WORKERS (default 2), BENCH_LOG_LEVEL (Gatehouse LOG_LEVEL, default
- * warn), BENCH_SCALE_TENANTS (default 10000), BENCH_OP_MAX_SECONDS (time bound for
+ * warn), BENCH_SCALE_TENANTS (default 10000), BENCH_SCALE_LOAD_SECONDS (safety bound on loading
+ * them, default 900; reported if hit), BENCH_OP_MAX_SECONDS (time bound for
  * creating oidc-provider instances, default 90), BENCH_OP_MAX_RSS_MB (default 8000).
  *
  * Traffic goes to 127.0.0.1 only.
@@ -36,6 +38,7 @@ import type { Target } from './targets/target.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
 const smoke = args.has('--smoke');
+const scaleOnly = args.has('--scale-only');
 const only = [...args]
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
@@ -150,7 +153,7 @@ async function dropDatabase(db: GatehouseDatabase): Promise<void> {
 
 // ---------------------------------------------------------------------------
 
-const FLAGS = new Set(['--smoke', '--no-build', '--profile', '--no-workers', '--no-scale']);
+const FLAGS = new Set(['--smoke', '--no-build', '--profile', '--no-workers', '--no-scale', '--scale-only']);
 
 /** A usage error (unknown option, unknown scenario id): said in one line, before any work. */
 function usageError(): string | null {
@@ -174,7 +177,7 @@ async function main(): Promise<number> {
   const signing = await measureSigningRates(smoke ? 1 : 2);
   log(`raw jose signing (one core): RS256 ${signing.RS256.toFixed(0)}/s, ES256 ${signing.ES256.toFixed(0)}/s`);
 
-  const selected = scenarios.filter((s) => (only ? only.includes(s.id) : smoke ? s.smoke : true));
+  const selected = scaleOnly ? [] : scenarios.filter((s) => (only ? only.includes(s.id) : smoke ? s.smoke : true));
   const rows: Row[] = selected.map((s) => ({ id: s.id, label: s.label, target: s.target, ...(s.signs ? { signs: s.signs } : {}) }));
   const { db, stop: stopDb } = await openDatabase();
   const scale: ScaleSide[] = [];
@@ -217,7 +220,7 @@ async function main(): Promise<number> {
     if (cpuProfDir) notes.push(`CPU profiles of the one-process pass: ${cpuProfDir}`);
 
     // ---- pass 2: Gatehouse in cluster mode ----
-    if (!smoke && !args.has('--no-workers')) {
+    if (!smoke && !scaleOnly && !args.has('--no-workers')) {
       log(`starting Gatehouse with WORKERS=${workers}`);
       const gw = await startGatehouse({ db, workers, logLevel, log });
       stops.push(() => gw.stop());
@@ -261,7 +264,7 @@ async function main(): Promise<number> {
   const body = JSON.stringify(result, null, 2) + '\n';
   // A run that leaves parts out (--only, --no-workers, --no-scale) is kept apart from the
   // full runs, so latest.* and the timestamped files always describe complete runs.
-  const partial = Boolean(only) || args.has('--no-workers') || args.has('--no-scale');
+  const partial = Boolean(only) || scaleOnly || args.has('--no-workers') || args.has('--no-scale');
   if (smoke) {
     writeFileSync(join(dir, 'smoke-latest.json'), body);
   } else if (partial) {
