@@ -76,7 +76,7 @@ describe('the _id scheme', () => {
 
   test('a database of the older shape is migrated at start, and a second run finds nothing to do', async () => {
     // Back to the old shape: no slug link, the client under a random _id, the unique (tenantId, clientId) index.
-    const clients = srv.db.collection<{ _id: string; tenantId: string; clientId: string }>('clients');
+    let clients = srv.db.collection<{ _id: string; tenantId: string; clientId: string }>('clients');
     await srv.db.collection('tenant_slugs').deleteOne({ _id: 'idscheme' as never });
     const doc = (await clients.findOne({ _id: clientDocId(tenantId, svc.clientId) }))!;
     await clients.deleteOne({ _id: doc._id });
@@ -86,6 +86,7 @@ describe('the _id scheme', () => {
     await srv.close();
 
     srv = await startTestServer({ dbName, env });
+    clients = srv.db.collection<{ _id: string; tenantId: string; clientId: string }>('clients');
     assert.equal((await clients.findOne({ _id: legacyId })) ?? null, null, 'the old document is gone');
     assert.equal((await clients.findOne({ _id: clientDocId(tenantId, svc.clientId) }))?.clientId, svc.clientId);
     assert.equal((await srv.db.collection('tenant_slugs').findOne({ _id: 'idscheme' as never }))?.tenantId, tenantId);

@@ -204,7 +204,7 @@ export class Store {
   readonly tenants = {
     // Live tenants only: a PENDING one (being created) is invisible to every reader but its creator.
     // Two `_id` lookups (slug link, then the tenant): no query on `slug`, which FerretDB
-    // answers by scanning every tenant (docs/performance.md "How a tenant loads").
+    // answers by scanning every tenant (docs/architecture.md "How a tenant loads").
     findBySlug: async (slug: string): Promise<TenantRecord | null> => {
       const link = await this.tenantSlugModel.findOne({ _id: slug }).lean<{ tenantId: string }>().exec();
       if (!link) return null;

@@ -4,7 +4,7 @@ import { isDuplicateKey } from './errors.js';
 
 /**
  * Brings a database written by an older version to the current `_id` scheme
- * (docs/performance.md "How a tenant loads"). Run at every start by the process that
+ * (docs/architecture.md "How a tenant loads"). Run at every start by the process that
  * sets the database up (boot/open-runtime.ts), before it serves:
  *
  * - 'indexes' (before the indexes are created): the old unique index on clients'

@@ -5,7 +5,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
  * `_id` lookups instead of a query on `slug` (which FerretDB 1.24 answers by scanning
  * every tenant). Written with the tenant (store/index.ts `tenants.insert`), removed with
  * its data (`deleteAll`: it carries `tenantId`). A link whose tenant is gone or PENDING
- * finds nothing. docs/performance.md "How a tenant loads".
+ * finds nothing. docs/architecture.md "How a tenant loads".
  */
 export interface TenantSlugRecord {
   /** The slug. */
