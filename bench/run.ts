@@ -10,10 +10,12 @@
  *                  (profiles in bench/results/profiles/)
  *   --only=a,b     only these scenario ids
  *   --no-workers   skip the WORKERS=2 pass;  --no-scale  skip the 10,000-tenant pass
+ *   --scale-only   only the fixtures and the 10,000-tenant pass (bench/scale.ts)
  *
  * Environment: BENCH_DURATION (seconds per scenario, default 10), BENCH_CONNECTIONS
  * (default 10), BENCH_WORKERS (default 2), BENCH_LOG_LEVEL (Gatehouse LOG_LEVEL, default
- * warn), BENCH_SCALE_TENANTS (default 10000), BENCH_OP_MAX_SECONDS (time bound for
+ * warn), BENCH_SCALE_TENANTS (default 10000), BENCH_SCALE_LOAD_SECONDS (safety bound on loading
+ * them, default 900; reported if hit), BENCH_OP_MAX_SECONDS (time bound for
  * creating oidc-provider instances, default 90), BENCH_OP_MAX_RSS_MB (default 8000).
  *
  * Traffic goes to 127.0.0.1 only.
@@ -23,7 +25,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { drive, type Measurement } from './load.js';
+import { drive } from './load.js';
 import { describeMachine, machine } from './machine.js';
 import {
   ok,
@@ -39,8 +41,8 @@ import {
 import { scenarios, Unavailable, type Scenario } from './scenarios.js';
 import { recordAnswer, startRawServer } from './targets/raw-http.js';
 import { measureSigningRates } from './signing-rate.js';
+import { preload, percentile, scalePass } from './scale.js';
 import { createNamedTenants, insertManyTenants, startGatehouse, type GatehouseDatabase } from './targets/gatehouse.js';
-import { measureTenantFootprint } from './targets/gatehouse-memory.js';
 import { closeSeedRuntimes } from './targets/gatehouse-seed.js';
 import { startOidcProvider, type StartedOidcProvider } from './targets/oidc-provider.js';
 import type { Target } from './targets/target.js';
@@ -48,6 +50,7 @@ import type { Target } from './targets/target.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
 const smoke = args.has('--smoke');
+const scaleOnly = args.has('--scale-only');
 const only = [...args]
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
@@ -169,153 +172,8 @@ async function dropDatabase(db: { uri: string; name: string }): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------
-// scale: many tenants, lazily loaded (Gatehouse) vs one Provider each (oidc-provider)
-// ---------------------------------------------------------------------------
 
-const scaleScenarios = (
-  pick: (t: Target) => string,
-): { id: string; label: string; plan: (t: Target, many: boolean) => Promise<Parameters<typeof drive>[0]> }[] => [
-  {
-    id: 'discovery',
-    label: 'discovery',
-    plan: async (t, many) =>
-      many
-        ? { method: 'GET', path: '', next: () => ({ path: `/t/${pick(t)}/.well-known/openid-configuration` }) }
-        : { method: 'GET', path: '/t/bench-rs256/.well-known/openid-configuration' },
-  },
-  {
-    id: 'jwks',
-    label: 'JWKS',
-    plan: async (t, many) =>
-      many ? { method: 'GET', path: '', next: () => ({ path: `/t/${pick(t)}/jwks` }) } : { method: 'GET', path: '/t/bench-rs256/jwks' },
-  },
-  {
-    id: 'client-credentials',
-    label: 'client_credentials RS256',
-    plan: async (t, many) => {
-      const cc = t.tenants['bench-rs256']!.cc;
-      const headers = {
-        authorization: `Basic ${Buffer.from(`${cc.id}:${cc.secret}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      };
-      const body = 'grant_type=client_credentials&scope=api%3Aread';
-      return many
-        ? { method: 'POST', path: '', headers, body, next: () => ({ path: `/t/${pick(t)}/token` }) }
-        : { method: 'POST', path: '/t/bench-rs256/token', headers, body };
-    },
-  },
-];
-
-/**
- * Touches tenants (discovery + JWKS, 8 at a time) so they are loaded, until all are or
- * the time bound is hit. Returns the slugs that answered and the first-touch latencies.
- */
-async function preload(
-  t: Target,
-  slugs: string[],
-  maxSeconds: number,
-  withKeys = true,
-  concurrency = 8,
-): Promise<{ loaded: string[]; latencies: number[]; seconds: number }> {
-  const started = Date.now();
-  const deadline = started + maxSeconds * 1000;
-  const loaded: string[] = [];
-  const latencies: number[] = [];
-  let next = 0;
-  const cc = t.tenants['bench-rs256']?.cc;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < slugs.length && Date.now() < deadline) {
-        const slug = slugs[next++] as string;
-        const t0 = performance.now();
-        const a = await fetch(`${t.url}/t/${slug}/.well-known/openid-configuration`);
-        await a.arrayBuffer();
-        let keysOk = true;
-        if (withKeys && cc) {
-          // JWKS and a token: the tenant's key ring and its client are loaded too.
-          const b = await fetch(`${t.url}/t/${slug}/jwks`);
-          await b.arrayBuffer();
-          const c = await fetch(`${t.url}/t/${slug}/token`, {
-            method: 'POST',
-            headers: {
-              authorization: `Basic ${Buffer.from(`${cc.id}:${cc.secret}`).toString('base64')}`,
-              'content-type': 'application/x-www-form-urlencoded',
-            },
-            body: 'grant_type=client_credentials&scope=api%3Aread',
-          });
-          await c.arrayBuffer();
-          keysOk = b.ok && c.ok;
-        }
-        latencies.push(performance.now() - t0);
-        if (a.ok && keysOk) loaded.push(slug);
-      }
-    }),
-  );
-  return { loaded, latencies, seconds: (Date.now() - started) / 1000 };
-}
-
-const percentile = (xs: number[], p: number): number => {
-  if (!xs.length) return 0;
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-};
-
-async function scaleSide(t: Target, label: string, note: string, loadBound?: number): Promise<ScaleSide> {
-  const scaleSeconds = Math.min(seconds, 5);
-  let slugs = t.manySlugs;
-  let firstTouch: ScaleSide['firstTouch'];
-  const random = () => slugs[Math.floor(Math.random() * slugs.length)] as string;
-  const list = scaleScenarios(random);
-  const rows: ScaleSide['rows'] = list.map((s) => ({ id: s.id, label: s.label }));
-  const run = async (plan: Parameters<typeof drive>[0]): Promise<Measurement> =>
-    drive(plan, { url: t.url, seconds: scaleSeconds, connections, warmupSeconds: 1 });
-  for (const [i, s] of list.entries()) {
-    rows[i]!.one = await run(await s.plan(t, false));
-    log(
-      `  ${label} one tenant ${s.id}: p99 ${(rows[i]!.one as Measurement).p99} ms, ${(rows[i]!.one as Measurement).rps.toFixed(0)} req/s`,
-    );
-  }
-  const rssOneTenant = await t.rss();
-  if (loadBound !== undefined) {
-    // Lazy loading: every tenant is loaded from the database on its first request.
-    const shuffled = [...slugs].sort(() => Math.random() - 0.5);
-    // Two at a time: the database serves one request at a time, so more would only queue.
-    const pre = await preload(t, shuffled, loadBound, true, 2);
-    firstTouch = {
-      loaded: pre.loaded.length,
-      of: slugs.length,
-      seconds: pre.seconds,
-      p50: percentile(pre.latencies, 50),
-      p99: percentile(pre.latencies, 99),
-    };
-    log(
-      `  ${label}: first touch of ${pre.loaded.length} of ${slugs.length} tenants in ${pre.seconds.toFixed(0)} s, p50 ${firstTouch.p50.toFixed(0)} ms, p99 ${firstTouch.p99.toFixed(0)} ms`,
-    );
-    slugs = pre.loaded;
-  }
-  const rssLoaded = await t.rss();
-  for (const [i, s] of list.entries()) {
-    rows[i]!.many = await run(await s.plan(t, true));
-    log(
-      `  ${label} ${slugs.length} tenants ${s.id}: p99 ${(rows[i]!.many as Measurement).p99} ms, ${(rows[i]!.many as Measurement).rps.toFixed(0)} req/s`,
-    );
-  }
-  return {
-    label,
-    tenants: slugs.length,
-    note,
-    rssOneTenant,
-    rssLoaded,
-    rssMany: await t.rss(),
-    rows,
-    seconds: scaleSeconds,
-    ...(firstTouch ? { firstTouch } : {}),
-  };
-}
-
-// ---------------------------------------------------------------------------
-
-const FLAGS = new Set(['--smoke', '--no-build', '--profile', '--no-workers', '--no-scale']);
+const FLAGS = new Set(['--smoke', '--no-build', '--profile', '--no-workers', '--no-scale', '--scale-only']);
 
 /** A usage error (unknown option, unknown scenario id): said in one line, before any work. */
 function usageError(): string | null {
@@ -339,7 +197,7 @@ async function main(): Promise<number> {
   const signing = await measureSigningRates(smoke ? 1 : 2);
   log(`raw jose signing (one core): RS256 ${signing.RS256.toFixed(0)}/s, ES256 ${signing.ES256.toFixed(0)}/s`);
 
-  const selected = scenarios.filter((s) => (only ? only.includes(s.id) : smoke ? s.smoke : true));
+  const selected = scaleOnly ? [] : scenarios.filter((s) => (only ? only.includes(s.id) : smoke ? s.smoke : true));
   const rows: Row[] = selected.map((s) => ({ id: s.id, label: s.label, targets: s.targets, ...(s.signs ? { signs: s.signs } : {}) }));
   const { db, stop: stopDb } = await openDatabase();
   // The same-database reference: the same server and proxy URI, a database of its own (dropped at the end).
@@ -395,7 +253,7 @@ async function main(): Promise<number> {
     if (cpuProfDir) notes.push(`CPU profiles of the one-process pass: ${cpuProfDir}`);
 
     // ---- pass 2: Gatehouse in cluster mode ----
-    if (!smoke && !args.has('--no-workers')) {
+    if (!smoke && !scaleOnly && !args.has('--no-workers')) {
       log(`starting Gatehouse with WORKERS=${workers}`);
       const gw = await startGatehouse({ db, workers, logLevel, log });
       stops.push(() => gw.stop());
@@ -407,42 +265,9 @@ async function main(): Promise<number> {
 
     // ---- extra passes: each adds a ReportSection to `sections` (bench/onboarding.ts, …) ----
 
-    // ---- pass 3: many tenants ----
+    // ---- pass 3: many tenants (bench/scale.ts) ----
     if (!smoke && !args.has('--no-scale')) {
-      const gs = await startGatehouse({ db, workers: 1, logLevel, log });
-      stops.push(() => gs.stop());
-      gs.tenants = gh.tenants;
-      gs.manySlugs = await insertManyTenants(gs, db, 'bench-s', scaleTenants, log);
-      log(`scale: Gatehouse with ${scaleTenants} tenants in the store (lazily loaded)`);
-      const loadBound = num('BENCH_SCALE_LOAD_SECONDS', 30);
-      const side = await scaleSide(
-        gs,
-        'Gatehouse (1 process)',
-        `${scaleTenants} tenants bulk-inserted into the store (shared key-pool shortcut), each loaded on its first request (bounded to ${loadBound} s).`,
-        loadBound,
-      );
-      await gs.stop();
-      log('scale: Gatehouse memory per loaded tenant, in-process, for all the scale tenants');
-      side.footprint = await measureTenantFootprint(db, 'bench-s');
-      log(
-        `  ${side.footprint.tenants} tenants: ${(side.footprint.rssPerTenant / 1024).toFixed(1)} KiB RSS, ${(side.footprint.heapPerTenant / 1024).toFixed(1)} KiB heap per tenant`,
-      );
-      scale.push(side);
-
-      const maxSeconds = num('BENCH_OP_MAX_SECONDS', 90);
-      const maxRssMb = num('BENCH_OP_MAX_RSS_MB', 8000);
-      log(`scale: oidc-provider with up to ${scaleTenants} Provider instances (bounded by ${maxSeconds} s, ${maxRssMb} MiB)`);
-      const os = await startOidcProvider({ log, many: { prefix: 's', count: scaleTenants, maxSeconds, maxRssMb } });
-      stops.push(() => os.stop());
-      const made = os.created;
-      scale.push(
-        await scaleSide(
-          os,
-          'oidc-provider 9 (1 process)',
-          `${made.providers} Provider instances created at start in ${made.seconds.toFixed(1)} s${made.boundHit ? ` — stopped by the ${made.boundHit}; the machine did not fit all ${scaleTenants}` : ''} (key pool shortcut as well).`,
-        ),
-      );
-      await os.stop();
+      scale.push(...(await scalePass({ db, tenants: gh.tenants, scaleTenants, seconds, connections, logLevel, log, stops })));
     }
   } finally {
     await closeSeedRuntimes();
@@ -477,7 +302,7 @@ async function main(): Promise<number> {
   const body = JSON.stringify(result, null, 2) + '\n';
   // A run that leaves parts out (--only, --no-workers, --no-scale) is kept apart from the
   // full runs, so latest.* and the timestamped files always describe complete runs.
-  const partial = Boolean(only) || args.has('--no-workers') || args.has('--no-scale');
+  const partial = Boolean(only) || scaleOnly || args.has('--no-workers') || args.has('--no-scale');
   if (smoke) {
     writeFileSync(join(dir, 'smoke-latest.json'), body);
   } else if (partial) {

@@ -292,8 +292,10 @@ export async function benchRuntime(db: GatehouseDatabase): Promise<{ rt: Runtime
 }
 
 /**
- * Inserts `count` tenants `${prefix}${i}` (tenant + keyset + one client_credentials
- * client each) straight into the store, as a bulk insert.
+ * Inserts `count` tenants `${prefix}${i}` straight into the database, as bulk inserts of
+ * exactly the documents the normal creation path writes (store/index.ts): the tenant,
+ * its slug link (`_id` = slug), its keyset (`_id` = tenant id) and one client_credentials
+ * client (`_id` = clientDocId(tenant id, client id)), in the same collections.
  *
  * BENCHMARK SHORTCUT: generating 8 key pairs (4 of them RSA-2048) for each of 10,000
  * tenants would take many minutes, so a pool of 4 key sets is generated once and each
@@ -308,7 +310,7 @@ export async function insertManyTenants(
   count: number,
   log: (m: string) => void,
 ): Promise<string[]> {
-  const { newId } = await dist<StoreModule>('store/index.js');
+  const { newId, clientDocId } = await dist<StoreModule>('store/index.js');
   const { generateSigningKey, keyContext } = await dist<KeyGenModule>('keys/key-generation.js');
   const { signingAlgs } = await dist<DefaultsModule>('config/defaults.js');
   const started = Date.now();
@@ -337,6 +339,7 @@ export async function insertManyTenants(
     const secretHash = envelope.hashSecret(named!.cc.secret);
 
     const tenants = raw.collection('tenants');
+    const tenantSlugs = raw.collection('tenant_slugs');
     const keysets = raw.collection('keysets');
     const clients = raw.collection('clients');
     const slugs: string[] = [];
@@ -345,6 +348,7 @@ export async function insertManyTenants(
       const tDocs: Record<string, unknown>[] = [];
       const kDocs: Record<string, unknown>[] = [];
       const cDocs: Record<string, unknown>[] = [];
+      const sDocs: Record<string, unknown>[] = [];
       const now = new Date();
       for (let i = from; i < Math.min(count, from + BATCH); i++) {
         const id = newId();
@@ -363,14 +367,17 @@ export async function insertManyTenants(
           };
         });
         tDocs.push({ _id: id, slug, displayName: `Scale ${i}`, branding: {}, settings: {}, revision: 1, createdAt: now, updatedAt: now });
+        sDocs.push({ _id: slug, tenantId: id });
         kDocs.push({ _id: id, tenantId: id, version: 1, keys });
         const { _id: _omit, tenantId: _t, ...rest } = template;
-        cDocs.push({ ...rest, _id: newId(), tenantId: id, secretHash, createdAt: now, updatedAt: now });
+        cDocs.push({ ...rest, _id: clientDocId(id, rest.clientId), tenantId: id, secretHash, createdAt: now, updatedAt: now });
       }
       // Keysets and clients first: a tenant is never visible without its keys.
       await keysets.insertMany(kDocs as never[], { ordered: false });
       await clients.insertMany(cDocs as never[], { ordered: false });
+      // The tenant, then its slug link: what the store's tenants.insert writes.
       await tenants.insertMany(tDocs as never[], { ordered: false });
+      await tenantSlugs.insertMany(sDocs as never[], { ordered: false });
     }
     log(
       `gatehouse: inserted ${count} tenants "${prefix}N" into the store in ${((Date.now() - started) / 1000).toFixed(1)} s (shared key-pool shortcut)`,

@@ -55,7 +55,12 @@ export function openRuntime(config: Config, o: OpenRuntimeOptions): Promise<Open
       try {
         // Cluster workers skip what the primary did once for all of them.
         const setUp = o.role !== 'worker';
-        if (setUp) await store.ensureIndexes();
+        if (setUp) {
+          await store.ensureIndexes();
+          // Older databases to the current `_id` scheme (store/migrations.ts), before serving.
+          const moved = await store.migrate();
+          if (moved.tenantSlugs || moved.clients) log.info(moved, 'store records brought to the current _id scheme');
+        }
         const rt = buildRuntime(config, store, log, o.clock);
         await ensureHashKey(rt);
         if (!setUp) return { store, rt };

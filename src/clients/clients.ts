@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { newId } from '../store/index.js';
 import { DuplicateKeyError } from '../store/errors.js';
 import type { ClientRecord } from './client-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
@@ -123,7 +122,6 @@ export async function createClient(
   let client: ClientRecord;
   try {
     client = await tenant.store.clients.insert({
-      _id: newId(),
       clientId,
       ...m,
       ...secretFields(rt, tenant, clientId, m, secret, metadata),

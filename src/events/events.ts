@@ -6,7 +6,7 @@ import type { Store } from '../store/index.js';
 import { timeOrderedId } from '../store/ids.js';
 import type { EventRecord } from './event-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
-import { sweepExpired } from '../tenancy/sweeps.js';
+import { PLATFORM_SCOPE, sweepExpired } from '../tenancy/sweeps.js';
 import type { TenantRegistry } from '../tenancy/tenant-registry.js';
 import { attemptDelivery, type DeliveryDeps, type DeliveryPolicy } from './event-delivery.js';
 import type { Outbox, OutboxItem } from './outbox.js';
@@ -209,10 +209,11 @@ export class EventBus implements EventSink {
         if (inserted) this.deliver(tenant.id, inserted._id);
       }
     }
+    // Platform-wide, like the other feeds: one range delete per interval and process, not one per tenant.
     sweepExpired(
       'events',
-      tenant.id,
-      () => Promise.all([tenant.store.events.sweep(), tenant.store.eventDeliveries.sweep()]),
+      PLATFORM_SCOPE,
+      () => this.deps.store.eventLog.sweep(this.deps.store.clock.date()),
       (err) => this.log.warn({ err }, 'event sweep failed'),
     );
   }

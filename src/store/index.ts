@@ -6,6 +6,9 @@ import type { ClientRecord } from '../clients/client-record.js';
 import { keysetModel } from './models/keyset.js';
 import type { KeysetRecord } from '../keys/keyset-record.js';
 import { tenantModel } from './models/tenant.js';
+import { tenantSlugModel } from './models/tenant-slug.js';
+import { clientDocId } from './doc-ids.js';
+import { migrateStore } from './migrations.js';
 import type { TenantRecord } from '../tenancy/tenant-record.js';
 import { userModel } from './models/user.js';
 import type { UserRecord } from '../users/user-record.js';
@@ -53,6 +56,7 @@ export interface StoreOpenOptions {
 }
 
 export const newId = (): string => randomUUID();
+export { clientDocId };
 
 /** The mongodb driver's client under the store's connection. */
 export type DriverClient = ReturnType<Connection['getClient']>;
@@ -70,6 +74,7 @@ const userListeners = new WeakMap<Connection, Set<UserChangeListener>>();
  */
 export class Store {
   private readonly tenantModel;
+  private readonly tenantSlugModel;
   private readonly keysetModel;
   private readonly clientModel;
   private readonly userModel;
@@ -84,6 +89,7 @@ export class Store {
   ) {
     registerModels(conn);
     this.tenantModel = tenantModel(conn);
+    this.tenantSlugModel = tenantSlugModel(conn);
     this.keysetModel = keysetModel(conn);
     this.clientModel = clientModel(conn);
     this.userModel = userModel(conn);
@@ -154,6 +160,7 @@ export class Store {
    */
   async ensureIndexes(): Promise<void> {
     const ferretDb = await this.isFerretDb();
+    await migrateStore(this.conn, 'indexes');
     for (const model of Object.values(this.conn.models)) {
       if (!ferretDb) {
         await model.createIndexes();
@@ -163,6 +170,15 @@ export class Store {
         if (options?.unique) await model.collection.createIndex(fields as Record<string, 1 | -1>, options as Record<string, unknown>);
       }
     }
+  }
+
+  /**
+   * Brings records of an older shape to the current `_id` scheme (store/migrations.ts):
+   * idempotent, safe with several replicas at once, and crash-safe. Run at start by the
+   * process that sets the database up, after `ensureIndexes`.
+   */
+  async migrate(): Promise<{ tenantSlugs: number; clients: number }> {
+    return migrateStore(this.conn, 'records');
   }
 
   /** Whether the server is FerretDB (its buildInfo says so). */
@@ -187,11 +203,18 @@ export class Store {
 
   readonly tenants = {
     // Live tenants only: a PENDING one (being created) is invisible to every reader but its creator.
-    findBySlug: (slug: string): Promise<TenantRecord | null> =>
-      this.tenantModel
-        .findOne({ slug, ...LIVE })
+    // Two `_id` lookups (slug link, then the tenant): no query on `slug`, which FerretDB
+    // answers by scanning every tenant (docs/architecture.md "How a tenant loads").
+    findBySlug: async (slug: string): Promise<TenantRecord | null> => {
+      const link = await this.tenantSlugModel.findOne({ _id: slug }).lean<{ tenantId: string }>().exec();
+      if (!link) return null;
+      const record = await this.tenantModel
+        .findOne({ _id: link.tenantId, ...LIVE })
         .lean<TenantRecord>()
-        .exec(),
+        .exec();
+      // A link left by a deleted tenant, or one a newer creation has not yet overwritten.
+      return record?.slug === slug ? record : null;
+    },
     findById: (id: string): Promise<TenantRecord | null> =>
       this.tenantModel
         .findOne({ _id: id, ...LIVE })
@@ -237,10 +260,17 @@ export class Store {
       if (filter.search) q.displayName = { $regex: escapeRegex(filter.search), $options: 'i' };
       return pageBy(this.tenantModel, q, 'slug', args);
     },
-    insert: (record: TenantRecord): Promise<void> =>
-      mapDuplicate('tenants', async () => {
+    /**
+     * The tenant (its unique slug index decides who gets a slug), then its slug link. A
+     * crash between the two leaves a PENDING tenant without a link: it is never served and
+     * is swept (tenancy/tenant-creation.ts); whoever creates the slug again writes the link.
+     */
+    insert: async (record: TenantRecord): Promise<void> => {
+      await mapDuplicate('tenants', async () => {
         await this.tenantModel.collection.insertOne(record as never);
-      }),
+      });
+      await this.tenantSlugModel.collection.updateOne({ _id: record.slug as never }, { $set: { tenantId: record._id } }, { upsert: true });
+    },
     /**
      * Applies a change and bumps the revision in one atomic update. With `ifRevision`,
      * only if nobody changed the tenant since that revision was read (null otherwise).
@@ -498,8 +528,12 @@ export class TenantStore {
   };
 
   readonly clients = {
+    // By `_id` (store/doc-ids.ts), still scoped: a keyed lookup where other filters scan.
     findByClientId: (clientId: string): Promise<ClientRecord | null> =>
-      this.clientModel.findOne(this.scoped({ clientId })).lean<ClientRecord>().exec(),
+      this.clientModel
+        .findOne(this.scoped({ _id: clientDocId(this.tenantId, clientId) }))
+        .lean<ClientRecord>()
+        .exec(),
     findByClientIds: (clientIds: readonly string[]): Promise<ClientRecord[]> =>
       this.clientModel
         .find(this.scoped({ clientId: { $in: clientIds } }))
@@ -519,18 +553,24 @@ export class TenantStore {
         .exec();
       return docs.map((d) => d.clientId);
     },
-    insert: (record: Omit<ClientRecord, 'tenantId'>): Promise<ClientRecord> =>
+    /** The `_id` is the store's (clientDocId): a second client with the same client id is a duplicate key. */
+    insert: (record: Omit<ClientRecord, 'tenantId' | '_id'>): Promise<ClientRecord> =>
       mapDuplicate('clients', async () => {
-        const doc = { ...record, tenantId: this.tenantId };
+        const doc = { ...record, _id: clientDocId(this.tenantId, record.clientId), tenantId: this.tenantId };
         await this.clientModel.collection.insertOne(doc as never);
         return doc;
       }),
     update: (clientId: string, set: Partial<ClientRecord>): Promise<ClientRecord | null> =>
       this.clientModel
-        .findOneAndUpdate(this.scoped({ clientId }), { $set: { ...set, updatedAt: this.clock.date() } }, { returnDocument: 'after' })
+        .findOneAndUpdate(
+          this.scoped({ _id: clientDocId(this.tenantId, clientId) }),
+          { $set: { ...set, updatedAt: this.clock.date() } },
+          { returnDocument: 'after' },
+        )
         .lean<ClientRecord>()
         .exec(),
-    delete: async (clientId: string): Promise<boolean> => (await this.clientModel.deleteOne(this.scoped({ clientId }))).deletedCount === 1,
+    delete: async (clientId: string): Promise<boolean> =>
+      (await this.clientModel.deleteOne(this.scoped({ _id: clientDocId(this.tenantId, clientId) }))).deletedCount === 1,
   };
 
   readonly users = {

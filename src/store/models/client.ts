@@ -32,7 +32,9 @@ const schema = new Schema<ClientRecord>(
   },
   { versionKey: false },
 );
-schema.index({ tenantId: 1, clientId: 1 }, { unique: true });
+// Not unique: the `_id` (store/doc-ids.ts clientDocId) is the uniqueness rule; an older
+// database's unique index is dropped at start (store/migrations.ts).
+schema.index({ tenantId: 1, clientId: 1 });
 
 export const clientModel = (conn: Connection): Model<ClientRecord> =>
   conn.models.Client ?? conn.model<ClientRecord>('Client', schema, 'clients');

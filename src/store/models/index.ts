@@ -3,6 +3,7 @@ import { cacheEventModel } from './cache-event.js';
 import { clientModel } from './client.js';
 import { keysetModel } from './keyset.js';
 import { tenantModel } from './tenant.js';
+import { tenantSlugModel } from './tenant-slug.js';
 import { userModel } from './user.js';
 import { authorizationModel } from './authorization.js';
 import { authorizationCodeModel } from './authorization-code.js';
@@ -32,6 +33,7 @@ import { pushedRequestModel } from './pushed-request.js';
  */
 export const allModels: ((conn: Connection) => unknown)[] = [
   tenantModel,
+  tenantSlugModel,
   keysetModel,
   clientModel,
   userModel,
