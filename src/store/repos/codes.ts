@@ -1,6 +1,7 @@
 import type { TenantStore } from '../index.js';
 import { authorizationCodeModel } from '../models/authorization-code.js';
 import type { AuthorizationCodeRecord } from '../../tokens/authorization-code-record.js';
+import { deleteExpiredInSteps } from '../sweep.js';
 
 export const codesRepo = (ts: TenantStore) => {
   const model = authorizationCodeModel(ts.conn);
@@ -22,8 +23,7 @@ export const codesRepo = (ts: TenantStore) => {
         .findOne(ts.scoped({ _id: hash }))
         .lean<AuthorizationCodeRecord>()
         .exec(),
-    sweep: async (now = ts.clock.date()): Promise<void> => {
-      await model.deleteMany(ts.scoped({ expiresAt: { $lt: now } }));
-    },
+    /** Expired documents, in bounded steps (store/sweep.ts). */
+    sweep: async (now = ts.clock.date()): Promise<number> => deleteExpiredInSteps(model, ts.scoped({ expiresAt: { $lt: now } })),
   };
 };

@@ -1,6 +1,7 @@
 import type { TenantStore } from '../index.js';
 import type { PushedRequestRecord } from '../../pushed-requests/pushed-request-record.js';
 import { pushedRequestModel } from '../models/pushed-request.js';
+import { deleteExpiredInSteps } from '../sweep.js';
 
 export const pushedRequestsRepo = (ts: TenantStore) => {
   const model = pushedRequestModel(ts.conn);
@@ -21,8 +22,7 @@ export const pushedRequestsRepo = (ts: TenantStore) => {
         )
         .lean<PushedRequestRecord>()
         .exec(),
-    sweep: async (now = new Date()): Promise<void> => {
-      await model.deleteMany(ts.scoped({ expiresAt: { $lt: now } }));
-    },
+    /** Expired documents, in bounded steps (store/sweep.ts). */
+    sweep: async (now = new Date()): Promise<number> => deleteExpiredInSteps(model, ts.scoped({ expiresAt: { $lt: now } })),
   };
 };

@@ -2,6 +2,7 @@ import type { TenantStore } from '../index.js';
 import { isDuplicateKey } from '../errors.js';
 import { refreshTokenModel } from '../models/refresh-token.js';
 import type { RefreshTokenRecord } from '../../tokens/refresh-token-record.js';
+import { deleteExpiredInSteps } from '../sweep.js';
 
 /** Spent refresh tokens, by keyed hash: a refresh token is sealed, only its spending is stored. */
 export const refreshTokensRepo = (ts: TenantStore) => {
@@ -26,8 +27,7 @@ export const refreshTokensRepo = (ts: TenantStore) => {
         .findOne(ts.scoped({ _id: hash }))
         .lean<RefreshTokenRecord>()
         .exec(),
-    sweep: async (now = ts.clock.date()): Promise<void> => {
-      await model.deleteMany(ts.scoped({ expiresAt: { $lt: now } }));
-    },
+    /** Expired documents, in bounded steps (store/sweep.ts). */
+    sweep: async (now = ts.clock.date()): Promise<number> => deleteExpiredInSteps(model, ts.scoped({ expiresAt: { $lt: now } })),
   };
 };
