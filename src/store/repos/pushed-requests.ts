@@ -1,5 +1,6 @@
 import type { TenantStore } from '../index.js';
 import type { PushedRequestRecord } from '../../pushed-requests/pushed-request-record.js';
+import { isDuplicateKey } from '../errors.js';
 import { pushedRequestModel } from '../models/pushed-request.js';
 import { deleteExpiredInSteps } from '../sweep.js';
 
@@ -8,6 +9,19 @@ export const pushedRequestsRepo = (ts: TenantStore) => {
   return {
     insert: async (record: Omit<PushedRequestRecord, 'tenantId'>): Promise<void> => {
       await model.collection.insertOne({ ...record, tenantId: ts.tenantId } as never);
+    },
+    /**
+     * Records a sealed request_uri used (pushed-requests/index.ts), atomically: of any number
+     * of concurrent uses exactly one insert succeeds (the unique `_id`); false for the others.
+     */
+    markUsed: async (record: Omit<PushedRequestRecord, 'tenantId'>): Promise<boolean> => {
+      try {
+        await model.collection.insertOne({ ...record, tenantId: ts.tenantId } as never);
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
     },
     /**
      * Takes the request for its own client, atomically and once: of concurrent uses
