@@ -14,10 +14,15 @@ export const codesRepo = (ts: TenantStore) => {
      * one gets the record back; the others get null.
      */
     consume: (hash: string, now = ts.clock.date()): Promise<AuthorizationCodeRecord | null> =>
-      model
-        .findOneAndUpdate(ts.scoped({ _id: hash, usedAt: null }), { $set: { usedAt: now } }, { returnDocument: 'after' })
-        .lean<AuthorizationCodeRecord>()
-        .exec(),
+      // The driver's call, not a mongoose query: the hot path of every code exchange, and
+      // the filter and update need no casting.
+      model.collection.findOneAndUpdate(
+        ts.scoped({ _id: hash, usedAt: null }) as never,
+        { $set: { usedAt: now } },
+        {
+          returnDocument: 'after',
+        },
+      ) as Promise<AuthorizationCodeRecord | null>,
     find: (hash: string): Promise<AuthorizationCodeRecord | null> =>
       model
         .findOne(ts.scoped({ _id: hash }))
