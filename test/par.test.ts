@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import * as oidc from 'openid-client';
@@ -141,7 +142,10 @@ describe('PAR with openid-client', () => {
       code_challenge_method: 'S256',
     });
     assert.deepEqual([...url.searchParams.keys()].sort(), ['client_id', 'request_uri']);
-    assert.match(url.searchParams.get('request_uri')!, /^urn:ietf:params:oauth:request_uri:[A-Za-z0-9_-]{43}$/);
+    // The request sealed into the URN (pushed-requests/index.ts): base64url, never the parameters in clear.
+    const requestUri = url.searchParams.get('request_uri')!;
+    assert.match(requestUri, /^urn:ietf:params:oauth:request_uri:[A-Za-z0-9_-]{43,2048}$/);
+    assert.ok(!requestUri.includes(state) && !requestUri.includes(nonce));
     const end = await runFlow(new Browser(), url.href, { username: 'alice', password: PASSWORD });
     assert.equal(end.kind, 'redirect', end.kind === 'page' ? end.page.body.slice(0, 300) : '');
     const tokens = await oidc.authorizationCodeGrant(config, new URL((end as { url: string }).url), {
@@ -256,9 +260,38 @@ describe('request_uri at the authorization endpoint', () => {
     const { body } = await push(web, codeRequest());
     const tenant = (await srv.rt.tenants.get(T))!;
     const later = new Date(Date.now() + 61_000);
-    assert.equal(await takePushedRequest(tenant, web.clientId, body.request_uri as string, later), null);
+    assert.equal(await takePushedRequest(srv.rt, tenant, web.clientId, body.request_uri as string, later), null);
     // Not taken by the expired attempt: it is still good now, once.
-    assert.ok(await takePushedRequest(tenant, web.clientId, body.request_uri as string));
+    assert.ok(await takePushedRequest(srv.rt, tenant, web.clientId, body.request_uri as string));
+    errorPage(await authorize({ client_id: web.clientId, request_uri: body.request_uri as string }), 'invalid_request_uri');
+  });
+
+  test('pushing stores nothing; only the use is stored, once; an altered request_uri is refused', async () => {
+    const used = srv.db.collection('pushed_requests');
+    const before = await used.countDocuments({});
+    const { body } = await push(web, codeRequest());
+    assert.equal(await used.countDocuments({}), before, 'a push writes nothing');
+    const uri = body.request_uri as string;
+    // One character changed in the sealed request: it no longer opens.
+    const last = uri.at(-2) === 'A' ? 'B' : 'A';
+    errorPage(await authorize({ client_id: web.clientId, request_uri: `${uri.slice(0, -2)}${last}${uri.at(-1)}` }), 'invalid_request_uri');
+    assert.equal((await authorize({ client_id: web.clientId, request_uri: uri })).status, 303);
+    // What is stored is that it was used, by the hash of the reference, without the parameters.
+    const hash = createHash('sha256').update(uri.slice('urn:ietf:params:oauth:request_uri:'.length)).digest('base64url');
+    const record = await used.findOne({ _id: hash as never });
+    assert.ok(record?.usedAt);
+    assert.ok(!JSON.stringify(record).includes('st-par'), 'the used record carries no parameters');
+    errorPage(await authorize({ client_id: web.clientId, request_uri: uri }), 'invalid_request_uri');
+  });
+
+  test('a request too large to seal into a URI is stored by hash, and is single use as well', async () => {
+    const used = srv.db.collection('pushed_requests');
+    const before = await used.countDocuments({});
+    const { status, body } = await push(web, codeRequest({ state: 'x'.repeat(1800) }));
+    assert.equal(status, 201, JSON.stringify(body));
+    assert.match(body.request_uri as string, /^urn:ietf:params:oauth:request_uri:[A-Za-z0-9_-]{43}$/);
+    assert.equal(await used.countDocuments({}), before + 1);
+    assert.equal((await authorize({ client_id: web.clientId, request_uri: body.request_uri as string })).status, 303);
     errorPage(await authorize({ client_id: web.clientId, request_uri: body.request_uri as string }), 'invalid_request_uri');
   });
 

@@ -252,6 +252,14 @@ describe('authorization code and refresh', () => {
       { resource: B },
     );
     assert.equal(await oauthErrorOf(refused), 'invalid_target');
+    // Refused before the code was spent: the same code still works with a granted resource.
+    const tokens = await oidc.authorizationCodeGrant(
+      cfg,
+      s.landed,
+      { pkceCodeVerifier: s.verifier, expectedState: s.state, expectedNonce: s.nonce },
+      { resource: A },
+    );
+    assert.equal(decodeJwt(tokens.access_token).aud, A);
   });
 
   test('with one resource at authorize and none at the token request, the token is for it', async () => {

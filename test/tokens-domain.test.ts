@@ -87,6 +87,45 @@ test('refresh tokens: spent once, a second spend is reuse and revokes the family
   assert.equal(await resolveAccessToken(srv.rt, tenant, r.body.access_token as string), null, 'the family’s access token is revoked');
 });
 
+test('concurrent spends are grouped into one insert, and each still gets its own single-use answer', async () => {
+  const tenant = await tenantOf(srv, T);
+  const now = new Date();
+  const rec = (id: string) => ({
+    _id: id,
+    grantId: 'g-group',
+    clientId: web[0],
+    scopes: ['openid'],
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + 600_000),
+    rotatedAt: now,
+  });
+  await tenant.store.refreshTokens.spend(rec('spent-before'));
+  // All at once: while the first insert is in flight the rest queue and go together.
+  const ids = ['group-a', 'group-b', 'group-dup', 'group-c', 'group-dup', 'spent-before', 'group-dup', 'group-d'];
+  const results = await Promise.all(ids.map((id) => tenant.store.refreshTokens.spend(rec(id))));
+  assert.deepEqual(
+    ids.filter((id, i) => results[i] && id !== 'group-dup'),
+    ['group-a', 'group-b', 'group-c', 'group-d'],
+  );
+  assert.equal(results.filter((ok, i) => ok && ids[i] === 'group-dup').length, 1, 'one of the three spends of one token wins');
+  assert.equal(results[ids.indexOf('spent-before')], false, 'a token spent before stays spent');
+  for (const id of ['group-a', 'group-dup', 'spent-before']) assert.ok(await tenant.store.refreshTokens.findSpent(id));
+});
+
+test('the expiry sweep removes more than one batch, in steps, and keeps live records', async () => {
+  const tenant = await tenantOf(srv, T);
+  const base = { clientId: web[0], redirectUri: 'https://rp.example.com/cb', codeChallenge: null, codeChallengeMethod: null, usedAt: null };
+  const past = new Date(Date.now() - 60_000);
+  for (let i = 0; i < 130; i++)
+    await tenant.store.codes.insert({ ...base, _id: `old-${i}`, grantId: 'g', createdAt: past, expiresAt: past, grant: null });
+  const future = new Date(Date.now() + 600_000);
+  await tenant.store.codes.insert({ ...base, _id: 'still-live', grantId: 'g', createdAt: new Date(), expiresAt: future, grant: null });
+  assert.ok((await tenant.store.codes.sweep(new Date())) >= 130);
+  assert.equal(await tenant.store.codes.find('old-0'), null);
+  assert.equal(await tenant.store.codes.find('old-129'), null);
+  assert.ok(await tenant.store.codes.find('still-live'));
+});
+
 test('one resolution: an issued token resolves with its client; revoked, it resolves to nothing', async () => {
   const tenant = await tenantOf(srv, T);
   const client = await srv.rt.clients.find(tenant, web[0]);

@@ -1,7 +1,9 @@
 /**
  * A pushed authorization request (RFC 9126), stored by the hash of its request_uri
  * (`_id`). Single use: the authorization endpoint takes it in one atomic update that
- * only matches while `usedAt` is null, for its own client, before `expiresAt`.
+ * only matches while `usedAt` is null, for its own client, before `expiresAt`. A sealed
+ * request_uri (pushed-requests/index.ts) is stored only once used: then a record with
+ * `usedAt` set and no parameters (`params` '[]'), inserted once.
  */
 export interface PushedRequestRecord {
   _id: string;

@@ -42,6 +42,17 @@ export async function issueAuthorizationCode(rt: Runtime, tenant: TenantContext,
 }
 
 /**
+ * The record of a code that is still unused, without redeeming it: for checks that must
+ * refuse a request before its code is spent (a resource that was not granted, RFC 8707).
+ * Null for an unknown or used code; redeeming stays the only single-use step.
+ */
+export async function peekAuthorizationCode(rt: Runtime, tenant: TenantContext, code: string): Promise<AuthorizationCodeRecord | null> {
+  if (code.length > MAX_CODE_LENGTH) return null;
+  const rec = await tenant.store.codes.find(rt.envelope.hashSecret(code));
+  return rec && !rec.usedAt ? rec : null;
+}
+
+/**
  * Redeems a code, single use and atomically: of concurrent redemptions exactly one gets
  * the record. A code presented again means it leaked, so its authorization (and with it
  * every token the first redemption issued) is revoked (RFC 6749 4.1.2, RFC 9700 4.5).

@@ -14,7 +14,7 @@ export async function readPushedRequest(ctx: AuthorizeContext): Promise<void> {
   if (uri === undefined || !isPushedRequestUri(uri)) return;
   if (!parOffered(ctx.tenant)) throw pageError('invalid_request_uri', 'pushed authorization requests are not enabled here');
   if (ctx.repeated.has('request_uri')) throw pageError('invalid_request', 'request_uri was sent more than once');
-  const pushed = await takePushedRequest(ctx.tenant, ctx.client!.clientId, uri);
+  const pushed = await takePushedRequest(ctx.rt, ctx.tenant, ctx.client!.clientId, uri);
   if (!pushed) throw pageError('invalid_request_uri', 'the request_uri is unknown, expired, already used or belongs to another client');
   ctx.params = new Map(pushed.params);
   ctx.params.set('client_id', ctx.client!.clientId);

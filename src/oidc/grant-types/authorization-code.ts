@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { oauthError } from '../../errors/oauth-error.js';
 import type { ClientRecord } from '../../clients/client-record.js';
 import type { AuthorizationCodeRecord } from '../../tokens/authorization-code-record.js';
-import { redeemAuthorizationCode } from '../../tokens/authorization-codes.js';
+import { peekAuthorizationCode, redeemAuthorizationCode } from '../../tokens/authorization-codes.js';
 import { authorizationParties, issueTokenSet } from '../issue/token-set.js';
 import { requestedResources } from '../resource-indicators/requested.js';
 import { tokenTarget } from '../resource-indicators/token-target.js';
@@ -40,6 +40,15 @@ export const authorizationCode: GrantTypeHandler = async ({ rt, tenant, client, 
   if (!redirectUri) throw oauthError('invalid_request', 'redirect_uri is required');
   const verifier = param(body, 'code_verifier');
   const resources = requestedResources(tenant, body.resource);
+
+  // RFC 8707 2.2: a resource the authorization did not name is refused before the code is
+  // spent, so the client can try again with the right one. Only requests that name a
+  // resource pay the extra read (docs/performance.md "Code exchange and refresh").
+  if (resources.length > 0) {
+    const unspent = await peekAuthorizationCode(rt, tenant, code);
+    if (unspent?.grant && unspent.clientId === client.clientId)
+      await tokenTarget(tenant, client.clientId, resources, unspent.grant.resource);
+  }
 
   // Single use; a reused code revokes its authorization (tokens/authorization-codes.ts).
   const rec = await redeemAuthorizationCode(rt, tenant, code);

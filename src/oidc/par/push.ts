@@ -35,6 +35,7 @@ export async function pushAuthorizationRequest(
   const ctx: AuthorizeContext = { rt, tenant, ...read, client, request: { clientId: client.clientId }, pushed: true };
   for (const step of requestSteps) await step(ctx);
   const { requestUri, expiresIn } = await pushRequest(
+    rt,
     tenant,
     client.clientId,
     { params: [...ctx.params], resources: ctx.resources, signed: ctx.signedRequestObject === true },

@@ -1,6 +1,7 @@
 import type { TenantStore } from '../index.js';
 import { accessTokenModel } from '../models/access-token.js';
 import type { AccessTokenRecord } from '../../tokens/access-token-record.js';
+import { deleteExpiredInSteps } from '../sweep.js';
 
 export const accessTokensRepo = (ts: TenantStore) => {
   const model = accessTokenModel(ts.conn);
@@ -24,8 +25,7 @@ export const accessTokensRepo = (ts: TenantStore) => {
       await ts.revocations.record([{ kind: 'token', key: rec.jti, expiresAt: new Date(rec.expiresAt) }], now);
       return (await model.updateOne(ts.scoped({ _id: hash, revokedAt: null }), { $set: { revokedAt: now } })).modifiedCount === 1;
     },
-    sweep: async (now = ts.clock.date()): Promise<void> => {
-      await model.deleteMany(ts.scoped({ expiresAt: { $lt: now } }));
-    },
+    /** Expired documents, in bounded steps (store/sweep.ts). */
+    sweep: async (now = ts.clock.date()): Promise<number> => deleteExpiredInSteps(model, ts.scoped({ expiresAt: { $lt: now } })),
   };
 };

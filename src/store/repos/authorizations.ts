@@ -1,6 +1,7 @@
 import type { TenantStore } from '../index.js';
 import { authorizationModel } from '../models/authorization.js';
 import type { AuthorizationRecord } from '../../tokens/authorization-record.js';
+import { deleteExpiredInSteps } from '../sweep.js';
 
 type Revocable = { _id: string; expiresAt: Date };
 
@@ -69,8 +70,7 @@ export const authorizationsRepo = (ts: TenantStore) => {
      */
     revokeForSession: async (userId: string, sid: string, now = ts.clock.date()): Promise<number> =>
       (await revokeWhere({ userId, sid, offlineAccess: false }, now)).direct.length,
-    sweep: async (now = ts.clock.date()): Promise<void> => {
-      await model.deleteMany(ts.scoped({ expiresAt: { $lt: now } }));
-    },
+    /** Expired documents, in bounded steps (store/sweep.ts). */
+    sweep: async (now = ts.clock.date()): Promise<number> => deleteExpiredInSteps(model, ts.scoped({ expiresAt: { $lt: now } })),
   };
 };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TenantStore } from '../index.js';
 import { isDuplicateKey } from '../errors.js';
 import { clientAssertionModel } from '../models/client-assertion.js';
+import { deleteExpiredInSteps } from '../sweep.js';
 
 export const clientAssertionsRepo = (ts: TenantStore) => {
   const model = clientAssertionModel(ts.conn);
@@ -16,8 +17,7 @@ export const clientAssertionsRepo = (ts: TenantStore) => {
         throw err;
       }
     },
-    sweep: async (now = ts.clock.date()): Promise<void> => {
-      await model.deleteMany(ts.scoped({ expiresAt: { $lt: now } }));
-    },
+    /** Expired documents, in bounded steps (store/sweep.ts). */
+    sweep: async (now = ts.clock.date()): Promise<number> => deleteExpiredInSteps(model, ts.scoped({ expiresAt: { $lt: now } })),
   };
 };

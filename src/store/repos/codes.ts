@@ -1,6 +1,7 @@
 import type { TenantStore } from '../index.js';
 import { authorizationCodeModel } from '../models/authorization-code.js';
 import type { AuthorizationCodeRecord } from '../../tokens/authorization-code-record.js';
+import { deleteExpiredInSteps } from '../sweep.js';
 
 export const codesRepo = (ts: TenantStore) => {
   const model = authorizationCodeModel(ts.conn);
@@ -13,17 +14,21 @@ export const codesRepo = (ts: TenantStore) => {
      * one gets the record back; the others get null.
      */
     consume: (hash: string, now = ts.clock.date()): Promise<AuthorizationCodeRecord | null> =>
-      model
-        .findOneAndUpdate(ts.scoped({ _id: hash, usedAt: null }), { $set: { usedAt: now } }, { returnDocument: 'after' })
-        .lean<AuthorizationCodeRecord>()
-        .exec(),
+      // The driver's call, not a mongoose query: the hot path of every code exchange, and
+      // the filter and update need no casting.
+      model.collection.findOneAndUpdate(
+        ts.scoped({ _id: hash, usedAt: null }) as never,
+        { $set: { usedAt: now } },
+        {
+          returnDocument: 'after',
+        },
+      ) as Promise<AuthorizationCodeRecord | null>,
     find: (hash: string): Promise<AuthorizationCodeRecord | null> =>
       model
         .findOne(ts.scoped({ _id: hash }))
         .lean<AuthorizationCodeRecord>()
         .exec(),
-    sweep: async (now = ts.clock.date()): Promise<void> => {
-      await model.deleteMany(ts.scoped({ expiresAt: { $lt: now } }));
-    },
+    /** Expired documents, in bounded steps (store/sweep.ts). */
+    sweep: async (now = ts.clock.date()): Promise<number> => deleteExpiredInSteps(model, ts.scoped({ expiresAt: { $lt: now } })),
   };
 };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TenantStore } from '../index.js';
 import { isDuplicateKey } from '../errors.js';
 import { dpopProofModel } from '../models/dpop-proof.js';
+import { deleteExpiredInSteps } from '../sweep.js';
 
 export const dpopProofsRepo = (ts: TenantStore) => {
   const model = dpopProofModel(ts.conn);
@@ -16,8 +17,7 @@ export const dpopProofsRepo = (ts: TenantStore) => {
         throw err;
       }
     },
-    sweep: async (now = new Date()): Promise<void> => {
-      await model.deleteMany(ts.scoped({ expiresAt: { $lt: now } }));
-    },
+    /** Expired documents, in bounded steps (store/sweep.ts). */
+    sweep: async (now = new Date()): Promise<number> => deleteExpiredInSteps(model, ts.scoped({ expiresAt: { $lt: now } })),
   };
 };

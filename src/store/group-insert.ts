@@ -1,0 +1,103 @@
+import type { Collection } from 'mongoose';
+import { isDuplicateKey } from './errors.js';
+
+/*
+ * Group commit for single-use inserts (docs/performance.md "Code exchange and refresh").
+ * Spending a refresh token is an insert whose unique `_id` makes it single use; under load
+ * many requests spend at once, and each insert is a round trip that costs the process a
+ * socket write and a reply to parse, and the database a statement. An insert arriving
+ * while one is in flight waits for it and goes with the others that arrived meanwhile, in
+ * one unordered insertMany: every document is still inserted or refused on its own (a
+ * duplicate `_id` refuses only that one), so the single-use answer per document is exactly
+ * what a lone insertOne would have given. Nothing waits when the collection is idle: the
+ * first insert goes at once.
+ */
+
+/** Documents per insertMany. */
+const MAX_GROUP = 100;
+
+interface Waiting {
+  doc: Record<string, unknown>;
+  resolve: (inserted: boolean) => void;
+  reject: (err: unknown) => void;
+}
+
+class GroupInsert {
+  private queue: Waiting[] = [];
+  private writing = false;
+
+  constructor(private readonly collection: Collection) {}
+
+  insert(doc: Record<string, unknown>): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.queue.push({ doc, resolve, reject });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.queue.length > 0) await this.write(this.queue.splice(0, MAX_GROUP));
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private async write(group: Waiting[]): Promise<void> {
+    if (group.length === 1) {
+      const [one] = group as [Waiting];
+      try {
+        await this.collection.insertOne(one.doc as never);
+        one.resolve(true);
+      } catch (err) {
+        if (isDuplicateKey(err)) one.resolve(false);
+        else one.reject(err);
+      }
+      return;
+    }
+    try {
+      await this.collection.insertMany(
+        group.map((w) => w.doc as never),
+        { ordered: false },
+      );
+      for (const w of group) w.resolve(true);
+    } catch (err) {
+      const failed = writeErrorsByIndex(err);
+      // Not a per-document answer (the database is away, the time budget ran out): nobody knows.
+      if (!failed) for (const w of group) w.reject(err);
+      else
+        group.forEach((w, i) => {
+          const e = failed.get(i);
+          if (e === undefined) w.resolve(true);
+          else if (isDuplicateKey(e)) w.resolve(false);
+          else w.reject(err);
+        });
+    }
+  }
+}
+
+/** The per-document errors of an unordered insertMany, by the document's index; null if the error is not one. */
+function writeErrorsByIndex(err: unknown): Map<number, unknown> | null {
+  const list = (err as { writeErrors?: unknown } | null)?.writeErrors;
+  const errors = Array.isArray(list) ? list : list ? [list] : [];
+  if (errors.length === 0) return null;
+  const out = new Map<number, unknown>();
+  for (const e of errors as { index?: unknown; code?: unknown; err?: { code?: unknown } }[]) {
+    if (typeof e.index !== 'number') return null;
+    out.set(e.index, { code: e.code ?? e.err?.code });
+  }
+  return out;
+}
+
+const groups = new WeakMap<Collection, GroupInsert>();
+
+/**
+ * Inserts `doc` into `collection`, grouped with concurrent inserts into the same
+ * collection; true if it was inserted, false if its `_id` (or another unique key) was taken.
+ */
+export function insertOnce(collection: Collection, doc: Record<string, unknown>): Promise<boolean> {
+  let g = groups.get(collection);
+  if (!g) groups.set(collection, (g = new GroupInsert(collection)));
+  return g.insert(doc);
+}
