@@ -285,7 +285,7 @@ export async function benchRuntime(db: GatehouseDatabase): Promise<{ rt: Runtime
     listen: false,
     // The server under test set the database up; this one only attaches to it.
     role: 'worker',
-    without: ['registrySync', 'keyRotation', 'eventDelivery', 'logoutDelivery'],
+    without: ['registrySync', 'keyRotation', 'keyPool', 'eventDelivery', 'logoutDelivery'],
   });
   return { rt: gatehouse.rt, close: () => gatehouse.stop() };
 }
