@@ -81,16 +81,26 @@ export class KeyPoolJob {
 
   /** One pass (tests call it directly instead of waiting for the timer); a pass in progress is joined. */
   runOnce(): Promise<KeyPoolRun> {
-    this.running ??= this.pass().finally(() => (this.running = undefined));
+    this.running ??= this.pass().finally(() => {
+      this.running = undefined;
+      // Claims during the pass (it counted before them): check again.
+      if (this.again && !this.stopping) this.wake();
+      this.again = false;
+    });
     return this.running;
   }
+
+  private again = false;
 
   private wake(): void {
     if (this.soon || this.stopping) return;
     // A burst of claims (one onboarding takes eight pairs) makes one check.
     this.soon = setTimeout(() => {
       this.soon = undefined;
-      if (this.running) return;
+      if (this.running) {
+        this.again = true;
+        return;
+      }
       this.runOnce().catch((err: unknown) => this.rt.log.warn({ err }, 'key pool refill failed; it will try again'));
     }, 50);
     this.soon.unref();
@@ -126,8 +136,8 @@ export class KeyPoolJob {
         await store.keyPool.insert(await makePoolPair(envelope, family, clock.date()));
         counts.set(family, (counts.get(family) ?? 0) + 1);
         generated++;
-        // Yield to request handling; with pacing, rest as long as the pair took.
-        const rest = this.pace ? performance.now() - started : 0;
+        // Yield to request handling; with pacing, rest as long as the pair took (not after the last one).
+        const rest = this.pace && neediest(counts, targets) ? performance.now() - started : 0;
         await new Promise((r) => setTimeout(r, rest));
       }
     } finally {
