@@ -1,6 +1,7 @@
 import type { Measurement } from './load.js';
 import type { Machine } from './machine.js';
 import type { SigningRates } from './signing-rate.js';
+import { onboardingTable, type OnboardingResult } from './onboarding.js';
 
 export type Cell = Measurement | { unavailable: string; kind: 'missing' | 'failed' };
 
@@ -48,6 +49,8 @@ export interface BenchResult {
   rows: Row[];
   scale: ScaleSide[];
   notes: string[];
+  /** createTenant latency and tenant-file onboarding (bench/onboarding.ts). */
+  onboarding?: OnboardingResult;
 }
 
 export const ok = (c: Cell | undefined): c is Measurement => !!c && 'rps' in c;
@@ -191,6 +194,8 @@ export function textReport(r: BenchResult, machineLine: string): string {
   if (notes.length) out.push(...notes, '');
   const scale = scaleTable(r);
   if (scale) out.push(scale, '');
+  const onboarding = onboardingTable(r.onboarding);
+  if (onboarding) out.push(onboarding, '');
   if (r.notes.length) out.push(...r.notes.map((n) => `- ${n}`), '');
   return out.join('\n');
 }

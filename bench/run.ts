@@ -8,6 +8,8 @@
  *                  (profiles in bench/results/profiles/)
  *   --only=a,b     only these scenario ids
  *   --no-workers   skip the WORKERS=2 pass;  --no-scale  skip the 10,000-tenant pass
+ *   --no-onboarding  skip the onboarding rows (bench/onboarding.ts); with --only they run
+ *                  only if --onboarding is given; never in --smoke
  *
  * Environment: BENCH_DURATION (seconds per scenario, default 10), BENCH_CONNECTIONS
  * (default 10), BENCH_WORKERS (default 2), BENCH_LOG_LEVEL (Gatehouse LOG_LEVEL, default
@@ -27,6 +29,7 @@ import { ok, svgChart, textReport, type BenchResult, type Cell, type Row, type S
 import { scenarios, Unavailable, type Scenario } from './scenarios.js';
 import { recordAnswer, startRawServer } from './targets/raw-http.js';
 import { measureSigningRates } from './signing-rate.js';
+import { measureOnboarding, type OnboardingResult } from './onboarding.js';
 import { createNamedTenants, insertManyTenants, startGatehouse, type GatehouseDatabase } from './targets/gatehouse.js';
 import { measureTenantFootprint } from './targets/gatehouse-memory.js';
 import { closeSeedRuntimes } from './targets/gatehouse-seed.js';
@@ -294,8 +297,18 @@ async function scaleSide(t: Target, label: string, note: string, loadBound?: num
 }
 
 // ---------------------------------------------------------------------------
+// onboarding (issue 17, item 4): its own Gatehouse processes, after pass 1
+// ---------------------------------------------------------------------------
 
-const FLAGS = new Set(['--smoke', '--no-build', '--profile', '--no-workers', '--no-scale']);
+async function onboardingSection(db: GatehouseDatabase): Promise<OnboardingResult | undefined> {
+  if (smoke || args.has('--no-onboarding') || (only && !args.has('--onboarding'))) return undefined;
+  log('onboarding: createTenant through GraphQL (key pool full, then off) and tenant files');
+  return measureOnboarding(db, logLevel, log);
+}
+
+// ---------------------------------------------------------------------------
+
+const FLAGS = new Set(['--smoke', '--no-build', '--profile', '--no-workers', '--no-scale', '--onboarding', '--no-onboarding']);
 
 /** A usage error (unknown option, unknown scenario id): said in one line, before any work. */
 function usageError(): string | null {
@@ -323,6 +336,7 @@ async function main(): Promise<number> {
   const rows: Row[] = selected.map((s) => ({ id: s.id, label: s.label, target: s.target, ...(s.signs ? { signs: s.signs } : {}) }));
   const { db, stop: stopDb } = await openDatabase();
   const scale: ScaleSide[] = [];
+  let onboarding: OnboardingResult | undefined;
   const stops: (() => Promise<void>)[] = [];
   let exitCode = 0;
   try {
@@ -360,6 +374,9 @@ async function main(): Promise<number> {
     await op.stop();
     await gh.stop();
     if (cpuProfDir) notes.push(`CPU profiles of the one-process pass: ${cpuProfDir}`);
+
+    // ---- onboarding: createTenant latency and tenant files (bench/onboarding.ts) ----
+    onboarding = await onboardingSection(db);
 
     // ---- pass 2: Gatehouse in cluster mode ----
     if (!smoke && !args.has('--no-workers')) {
@@ -429,6 +446,7 @@ async function main(): Promise<number> {
     rows,
     scale,
     notes,
+    ...(onboarding ? { onboarding } : {}),
   };
   const report = textReport(result, machineLine);
   process.stdout.write('\n' + report + '\n');
