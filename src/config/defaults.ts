@@ -247,6 +247,11 @@ export const keyPoolDefaults = {
   checkIntervalMs: 30_000,
   /** How long the refill lease holds without renewal; renewed before every pair. */
   leaseMs: 60_000,
+  /**
+   * The refill waits until this process made no claim for this long, and pauses when one
+   * comes: an onboarding burst gets the CPU, the pool refills after it.
+   */
+  quietMs: 2_000,
 };
 
 export const RESERVED_SLUGS = new Set(['system']);

@@ -17,11 +17,16 @@ export interface KeyPoolJobOptions {
   holder?: string;
   /** Rest after each pair as long as it took to make (default true): refilling uses at most half of one core. */
   pace?: boolean;
+  /** Refill only after this process made no claim for this long (default keyPoolDefaults.quietMs). */
+  quietMs?: number;
 }
 
 export interface KeyPoolRun {
-  /** 'held': this replica refilled; 'busy': another one holds the lease; 'full': nothing was missing (no lease taken). */
-  lease: 'held' | 'busy' | 'full';
+  /**
+   * 'held': this replica refilled; 'busy': another one holds the lease; 'full': nothing was
+   * missing (no lease taken); 'deferred': this process is claiming pairs (an onboarding burst), it refills after.
+   */
+  lease: 'held' | 'busy' | 'full' | 'deferred';
   /** Pairs generated and added in this run. */
   generated: number;
   /** Pairs removed: too old, sealed under another master key, or beyond the target. */
@@ -45,6 +50,9 @@ export class KeyPoolJob {
   private readonly intervalMs: number;
   private readonly leaseMs: number;
   private readonly pace: boolean;
+  private readonly quietMs: number;
+  /** When this process last claimed pairs (performance.now()); the refill keeps out of its way. */
+  private lastClaim = -Infinity;
 
   constructor(
     private readonly rt: Runtime,
@@ -54,6 +62,7 @@ export class KeyPoolJob {
     this.intervalMs = opts.intervalMs ?? keyPoolDefaults.checkIntervalMs;
     this.leaseMs = opts.leaseMs ?? keyPoolDefaults.leaseMs;
     this.pace = opts.pace ?? true;
+    this.quietMs = opts.quietMs ?? keyPoolDefaults.quietMs;
   }
 
   /**
@@ -67,7 +76,10 @@ export class KeyPoolJob {
     if (this.rt.config.keyPoolTenants === 0) return this.wake();
     this.timer = setInterval(() => this.wake(), this.intervalMs);
     this.timer.unref();
-    this.unsubscribe = onPoolClaim(this.rt.store, () => this.wake());
+    this.unsubscribe = onPoolClaim(this.rt.store, () => {
+      this.lastClaim = performance.now();
+      this.wake();
+    });
     this.wake();
   }
 
@@ -94,7 +106,8 @@ export class KeyPoolJob {
 
   private wake(): void {
     if (this.soon || this.stopping) return;
-    // A burst of claims (one onboarding takes eight pairs) makes one check.
+    // A burst of claims (one onboarding takes eight pairs) makes one check, once they stop.
+    const wait = Math.max(50, this.quietMs - (performance.now() - this.lastClaim));
     this.soon = setTimeout(() => {
       this.soon = undefined;
       if (this.running) {
@@ -102,7 +115,7 @@ export class KeyPoolJob {
         return;
       }
       this.runOnce().catch((err: unknown) => this.rt.log.warn({ err }, 'key pool refill failed; it will try again'));
-    }, 50);
+    }, wait);
     this.soon.unref();
   }
 
@@ -111,6 +124,10 @@ export class KeyPoolJob {
     if (this.soon) clearTimeout(this.soon);
     this.unsubscribe?.();
     this.timer = this.soon = this.unsubscribe = undefined;
+  }
+
+  private claiming(): boolean {
+    return performance.now() - this.lastClaim < this.quietMs;
   }
 
   private async pass(): Promise<KeyPoolRun> {
@@ -123,6 +140,10 @@ export class KeyPoolJob {
     for (const f of KEY_FAMILIES)
       if ((counts.get(f) ?? 0) > (targets.get(f) ?? 0)) discarded += await store.keyPool.trim(f, targets.get(f) ?? 0);
     if (!KEY_FAMILIES.some((f) => (counts.get(f) ?? 0) < (targets.get(f) ?? 0))) return { lease: 'full', generated: 0, discarded };
+    if (this.claiming()) {
+      this.again = true;
+      return { lease: 'deferred', generated: 0, discarded };
+    }
     if (!(await store.leases.acquire(KEY_POOL_LEASE, this.holder, this.leaseMs, clock.date())))
       return { lease: 'busy', generated: 0, discarded };
     // Counted again under the lease: another replica may have filled it just before.
@@ -130,6 +151,11 @@ export class KeyPoolJob {
     let generated = 0;
     try {
       for (let family = neediest(counts, targets); family && !this.stopping; family = neediest(counts, targets)) {
+        // Claims again (the next tenant of a burst): stop, and come back once they stop.
+        if (this.claiming()) {
+          this.again = true;
+          break;
+        }
         // Renewed before each pair: a replica that lost the lease (a long pause) stops here.
         if (!(await store.leases.acquire(KEY_POOL_LEASE, this.holder, this.leaseMs, clock.date()))) break;
         const started = performance.now();

@@ -51,29 +51,64 @@ export function onPoolClaim(store: Store, listener: () => void): () => void {
   return () => set.delete(listener);
 }
 
+export interface WantedKey {
+  alg: SigningAlg;
+  status: 'NEXT' | 'ACTIVE';
+}
+
 /**
- * A tenant key for `alg` made from a pooled pair, or null when the pool is off or has no
- * usable pair of that family (the caller generates one then). The pair is out of the pool
- * before its key material is read: a crash after this point loses the pair, never reuses it.
+ * Tenant keys made from pooled pairs, one per wanted key in the same order; null where
+ * the pool is off or has no usable pair of that family left (the caller generates those).
+ * Each pair is taken by a delete on its `_id` that only one caller can win, and is out of
+ * the pool before its key material is used: a crash after that loses the pair, never
+ * reuses it. One read of the candidates' ids, then one findOneAndDelete by `_id` per key
+ * (all at once); a pair lost to a concurrent creation is replaced by the next candidate.
  */
-export async function claimPooledKey(
-  rt: Runtime,
-  tenantId: string,
-  alg: SigningAlg,
-  status: 'NEXT' | 'ACTIVE',
-): Promise<SigningKeyRecord | null> {
-  const family = familyOf(alg);
-  if (rt.config.keyPoolTenants === 0 || !family) return null;
+export async function claimPooledKeys(rt: Runtime, tenantId: string, wanted: readonly WantedKey[]): Promise<(SigningKeyRecord | null)[]> {
+  const out: (SigningKeyRecord | null)[] = wanted.map(() => null);
+  if (rt.config.keyPoolTenants === 0) return out;
   const now = rt.clock.date();
-  const pair = await rt.store.keyPool.claim(family, poolCutoff(now), rt.envelope.currentKeyId);
-  if (!pair) return null;
-  for (const listener of claimListeners.get(rt.store) ?? []) listener();
+  const cutoff = poolCutoff(now);
+  const mk = rt.envelope.currentKeyId;
+  const byFamily = new Map<KeyFamily, number[]>();
+  wanted.forEach((w, i) => {
+    const family = familyOf(w.alg);
+    if (family) byFamily.set(family, [...(byFamily.get(family) ?? []), i]);
+  });
+  const candidates = await rt.store.keyPool.candidates(cutoff, mk);
+  let claimed = 0;
+  await Promise.all(
+    [...byFamily].map(async ([family, slots]) => {
+      const ids = candidates.filter((c) => c.family === family).map((c) => c._id);
+      const open = [...slots];
+      // As many takes at once as keys are wanted; a pair a concurrent creation won is replaced by the next candidate.
+      while (open.length && ids.length) {
+        const batch = ids.splice(0, open.length);
+        for (const pair of await Promise.all(batch.map((id) => rt.store.keyPool.take(id, cutoff, mk)))) {
+          if (!pair) continue;
+          claimed++;
+          const i = open[0] as number;
+          const key = fromPair(rt, tenantId, wanted[i] as WantedKey, pair, now);
+          if (key) {
+            out[i] = key;
+            open.shift();
+          }
+        }
+      }
+    }),
+  );
+  if (claimed) for (const listener of claimListeners.get(rt.store) ?? []) listener();
+  return out;
+}
+
+/** The tenant key made from a claimed pair: re-sealed for the tenant under a new kid; null if the pair cannot be opened. */
+function fromPair(rt: Runtime, tenantId: string, w: WantedKey, pair: KeyPoolPairRecord, now: Date): SigningKeyRecord | null {
   let pkcs8: Buffer;
   try {
     pkcs8 = rt.envelope.open(pair.privateKey, poolContext(pair._id));
   } catch (err) {
-    rt.log.warn({ err, family }, 'a pooled key pair could not be opened; it is discarded and a key generated instead');
+    rt.log.warn({ err, family: pair.family }, 'a pooled key pair could not be opened; it is discarded');
     return null;
   }
-  return signingKeyFromMaterial(rt.envelope, tenantId, alg, status, now, { jwk: JSON.parse(pair.publicJwk) as JWK, pkcs8 });
+  return signingKeyFromMaterial(rt.envelope, tenantId, w.alg, w.status, now, { jwk: JSON.parse(pair.publicJwk) as JWK, pkcs8 });
 }

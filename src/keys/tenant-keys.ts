@@ -2,8 +2,8 @@ import type { SigningAlg } from '../config/defaults.js';
 import { generateSigningKey } from './key-generation.js';
 import type { SigningKeyRecord } from './key-record.js';
 import { algsOf } from './families.js';
-import { claimPooledKey } from './key-pool.js';
-import { alignKeys, initialKeys, revoke, rotate, UnknownKeyError, type KeyFactory } from './rotation.js';
+import { claimPooledKeys } from './key-pool.js';
+import { alignKeys, revoke, rotate, UnknownKeyError, type KeyFactory } from './rotation.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { NotFoundError } from '../errors/domain-errors.js';
 import { touchTenant } from '../tenancy/tenant-revision.js';
@@ -14,19 +14,21 @@ const factory =
   (alg: SigningAlg, status) =>
     generateSigningKey(rt.envelope, tenantId, alg, status, rt.clock.date());
 
-/** A pooled pair when the pool has one (keys/key-pool.ts), else a key generated now. */
-const pooledOrFresh =
-  (rt: Runtime, tenantId: string): KeyFactory =>
-  async (alg: SigningAlg, status) =>
-    (await claimPooledKey(rt, tenantId, alg, status)) ?? generateSigningKey(rt.envelope, tenantId, alg, status, rt.clock.date());
-
 /**
  * Keys of a new tenant: an ACTIVE and a NEXT key per algorithm of its key families, from
- * the key pool while it lasts. Rotations and revocations generate theirs (they are not
- * waited for by an onboarding, and the pool is kept for onboardings).
+ * the key pool while it lasts (keys/key-pool.ts), generated where it has none. Rotations
+ * and revocations generate theirs (no onboarding waits for them; the pool is kept for
+ * onboardings).
  */
-export const newTenantKeys = (rt: Runtime, tenantId: string, families: readonly string[]): Promise<SigningKeyRecord[]> =>
-  initialKeys(pooledOrFresh(rt, tenantId), algsOf(families));
+export async function newTenantKeys(rt: Runtime, tenantId: string, families: readonly string[]): Promise<SigningKeyRecord[]> {
+  const wanted = algsOf(families).flatMap((alg) => [
+    { alg, status: 'ACTIVE' as const },
+    { alg, status: 'NEXT' as const },
+  ]);
+  const pooled = await claimPooledKeys(rt, tenantId, wanted);
+  const fresh = factory(rt, tenantId);
+  return Promise.all(wanted.map(async (w, i) => pooled[i] ?? (await fresh(w.alg, w.status))));
+}
 
 /** Tokens signed by a retired key stay verifiable this long (the longest JWT lifetime, plus skew). */
 const retireFor = (tenant: TenantContext): number => Math.max(tenant.settings.accessTokenTtl, tenant.settings.idTokenTtl) + 60;

@@ -14,14 +14,17 @@ export const keyPoolRepo = (conn: Connection) => {
     insert: async (pair: KeyPoolPairRecord): Promise<void> => {
       await model.collection.insertOne(pair as never);
     },
+    /** Ids of the usable pairs, oldest first (candidates for `take`; ids only, the key material is read by the winner of a take). */
+    candidates: (notBefore: Date, mk: string): Promise<{ _id: string; family: KeyFamily }[]> =>
+      model.find(usable(notBefore, mk), { family: 1 }).sort({ createdAt: 1 }).lean<{ _id: string; family: KeyFamily }[]>().exec(),
     /**
-     * Takes the oldest usable pair of a family out of the pool: one atomic findOneAndDelete,
-     * so a pair goes to exactly one caller, across replicas too (on the development
-     * database the serializing proxy makes it atomic, docs/databases.md). Null when empty.
+     * Takes one pair out of the pool: a findOneAndDelete by `_id`, which hands the document
+     * to exactly one caller, across replicas too (MongoDB; on the development database the
+     * serializing proxy, docs/databases.md). Null: someone else took it first (or it stopped being usable).
      */
-    claim: (family: KeyFamily, notBefore: Date, mk: string): Promise<KeyPoolPairRecord | null> =>
+    take: (id: string, notBefore: Date, mk: string): Promise<KeyPoolPairRecord | null> =>
       model
-        .findOneAndDelete({ family, ...usable(notBefore, mk) }, { sort: { createdAt: 1 } })
+        .findOneAndDelete({ _id: id, ...usable(notBefore, mk) })
         .lean<KeyPoolPairRecord>()
         .exec(),
     /** Usable pairs per family. */
