@@ -1,12 +1,13 @@
 import type { Connection } from 'mongoose';
 import { keyPoolModel } from '../models/key-pool.js';
 import type { KeyPoolPairRecord } from '../../keys/key-pool-record.js';
-import type { KeyFamily } from '../../keys/families.js';
 
 /**
  * The key pool's pairs (platform level; see models/key-pool.ts). A pair is usable while it
  * is younger than `notBefore` allows and sealed under the current master key `mk`.
  */
+type KeyFamily = KeyPoolPairRecord['family'];
+
 export const keyPoolRepo = (conn: Connection) => {
   const model = keyPoolModel(conn);
   const usable = (notBefore: Date, mk: string) => ({ createdAt: { $gt: notBefore }, 'privateKey.mk': mk });
