@@ -2,6 +2,7 @@ import type { Measurement } from './load.js';
 import type { Machine } from './machine.js';
 import type { SigningRates } from './signing-rate.js';
 import type { Targets } from './scenarios.js';
+import { onboardingTable, type OnboardingResult } from './onboarding.js';
 
 export type Cell = Measurement | { unavailable: string; kind: 'missing' | 'failed' };
 
@@ -62,6 +63,8 @@ export interface BenchResult {
   /** Extra passes' sections, in the order they ran. */
   sections?: ReportSection[];
   notes: string[];
+  /** createTenant latency and tenant-file onboarding (bench/onboarding.ts). */
+  onboarding?: OnboardingResult;
 }
 
 export const ok = (c: Cell | undefined): c is Measurement => !!c && 'rps' in c;
@@ -312,6 +315,8 @@ export function textReport(r: BenchResult, machineLine: string): string {
   const scale = scaleTable(r);
   if (scale) out.push(scale, '');
   for (const section of r.sections ?? []) out.push(`## ${section.title}`, '', section.markdown, '');
+  const onboarding = onboardingTable(r.onboarding);
+  if (onboarding) out.push(onboarding, '');
   if (r.notes.length) out.push(...r.notes.map((n) => `- ${n}`), '');
   return out.join('\n');
 }

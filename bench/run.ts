@@ -11,6 +11,8 @@
  *   --only=a,b     only these scenario ids
  *   --no-workers   skip the WORKERS=2 pass;  --no-scale  skip the 10,000-tenant pass
  *   --scale-only   only the fixtures and the 10,000-tenant pass (bench/scale.ts)
+ *   --no-onboarding  skip the onboarding rows (bench/onboarding.ts); with --only they run
+ *                  only if --onboarding is given; never in --smoke
  *
  * Environment: BENCH_DURATION (seconds per scenario, default 10), BENCH_CONNECTIONS
  * (default 10), BENCH_WORKERS (default 2), BENCH_LOG_LEVEL (Gatehouse LOG_LEVEL, default
@@ -42,6 +44,7 @@ import { scenarios, Unavailable, type Scenario } from './scenarios.js';
 import { recordAnswer, startRawServer } from './targets/raw-http.js';
 import { measureSigningRates } from './signing-rate.js';
 import { preload, percentile, scalePass } from './scale.js';
+import { measureOnboarding, type OnboardingResult } from './onboarding.js';
 import { createNamedTenants, insertManyTenants, startGatehouse, type GatehouseDatabase } from './targets/gatehouse.js';
 import { closeSeedRuntimes } from './targets/gatehouse-seed.js';
 import { startOidcProvider, type StartedOidcProvider } from './targets/oidc-provider.js';
@@ -173,7 +176,28 @@ async function dropDatabase(db: { uri: string; name: string }): Promise<void> {
 
 // ---------------------------------------------------------------------------
 
-const FLAGS = new Set(['--smoke', '--no-build', '--profile', '--no-workers', '--no-scale', '--scale-only']);
+// ---------------------------------------------------------------------------
+// onboarding (issue 17, item 4): its own Gatehouse processes, after pass 1
+// ---------------------------------------------------------------------------
+
+async function onboardingSection(db: GatehouseDatabase): Promise<OnboardingResult | undefined> {
+  if (smoke || scaleOnly || args.has('--no-onboarding') || (only && !args.has('--onboarding'))) return undefined;
+  log('onboarding: createTenant through GraphQL (key pool full, then off) and tenant files');
+  return measureOnboarding(db, logLevel, log);
+}
+
+// ---------------------------------------------------------------------------
+
+const FLAGS = new Set([
+  '--smoke',
+  '--no-build',
+  '--profile',
+  '--no-workers',
+  '--no-scale',
+  '--scale-only',
+  '--onboarding',
+  '--no-onboarding',
+]);
 
 /** A usage error (unknown option, unknown scenario id): said in one line, before any work. */
 function usageError(): string | null {
@@ -205,6 +229,7 @@ async function main(): Promise<number> {
   const scale: ScaleSide[] = [];
   /** Sections of extra passes (bench/onboarding.ts, …), appended to the report in the order they ran. */
   const sections: ReportSection[] = [];
+  let onboarding: OnboardingResult | undefined;
   const stops: (() => Promise<void>)[] = [];
   let exitCode = 0;
   try {
@@ -252,6 +277,9 @@ async function main(): Promise<number> {
     await gh.stop();
     if (cpuProfDir) notes.push(`CPU profiles of the one-process pass: ${cpuProfDir}`);
 
+    // ---- onboarding: createTenant latency and tenant files (bench/onboarding.ts) ----
+    onboarding = await onboardingSection(db);
+
     // ---- pass 2: Gatehouse in cluster mode ----
     if (!smoke && !scaleOnly && !args.has('--no-workers')) {
       log(`starting Gatehouse with WORKERS=${workers}`);
@@ -291,6 +319,7 @@ async function main(): Promise<number> {
     scale,
     ...(sections.length ? { sections } : {}),
     notes,
+    ...(onboarding ? { onboarding } : {}),
   };
   const report = textReport(result, machineLine);
   const readme = readmeTable(result, machineLine);

@@ -138,3 +138,67 @@ describe('kill -9 during createTenant', () => {
     }
   });
 });
+
+describe('kill -9 between taking key pairs from the pool and the tenant going live', () => {
+  const dbName = testDatabaseName('crashpool');
+  const env = { GATEHOUSE_MASTER_KEY: randomBytes(32).toString('base64'), GATEHOUSE_KEY_POOL_TENANTS: '1' };
+  const db = openTestDb(testDatabaseUri(), dbName);
+  const material = (publicJwk: string): string => {
+    const { kid: _k, alg: _a, use: _u, ...jwk } = JSON.parse(publicJwk) as Record<string, unknown>;
+    return JSON.stringify(Object.fromEntries(Object.entries(jwk).sort(([x], [y]) => x.localeCompare(y))));
+  };
+  const poolMaterials = async () =>
+    new Set((await db.collection<{ publicJwk: string }>('key_pool').find({}).toArray()).map((d) => material(d.publicJwk)));
+  let survivor: GatehouseProcess | undefined;
+  after(async () => {
+    survivor?.kill('SIGKILL');
+    await db.close();
+  });
+
+  test('the claimed pairs are lost, never reused: the retry gets other keys', async () => {
+    // One start makes the system tenant (bootstrap runs createTenant too: it must not crash there).
+    const boot = await startGatehouseProcess({ mongodbUri: testDatabaseUri(), dbName, env, waitFor: 'ready' });
+    boot.kill('SIGTERM');
+    await boot.exited;
+    const p = await startGatehouseProcess({
+      mongodbUri: testDatabaseUri(),
+      dbName,
+      env: { ...env, GATEHOUSE_TEST_CRASH_AT: 'createTenant:keys' },
+      waitFor: 'ready',
+      timeoutMs: 120_000,
+    });
+    // Its refill job fills the pool (one tenant's worth) in the background.
+    for (let i = 0; i < 600 && (await poolMaterials()).size < 8; i++) await new Promise((r) => setTimeout(r, 100));
+    const pooled = await poolMaterials();
+    assert.equal(pooled.size, 8);
+    const srv = { url: p.url } as TestServer;
+    const token = await adminToken(srv, 'admin', PROCESS_ADMIN_ID, PROCESS_ADMIN_SECRET);
+    await assert.rejects(gql(srv, CREATE, { input: input('crash-pool') }, token), 'the connection dies with the process');
+    assert.equal((await p.exited).signal, 'SIGKILL');
+    // The half tenant holds keys made from the pooled pairs, which are out of the pool.
+    const half = (await db.collection('tenants').findOne({ slug: 'crash-pool' }))!;
+    assert.equal(half.state, 'PENDING');
+    const lost = (await db.collection<{ keys: { publicJwk: string }[] }>('keysets').findOne({ tenantId: half._id }))!.keys.map((k) =>
+      material(k.publicJwk),
+    );
+    assert.equal(lost.filter((m) => pooled.has(m)).length, 8);
+    assert.equal([...(await poolMaterials())].filter((m) => lost.includes(m)).length, 0, 'none of them is in the pool any more');
+
+    // A retry on another process (with a pool of its own making) completes the tenant with other keys.
+    survivor = await startGatehouseProcess({ mongodbUri: testDatabaseUri(), dbName, env, waitFor: 'ready' });
+    const retry = { url: survivor.url } as TestServer;
+    const done = await gql(
+      retry,
+      CREATE,
+      { input: input('crash-pool') },
+      await adminToken(retry, 'admin', PROCESS_ADMIN_ID, PROCESS_ADMIN_SECRET),
+    );
+    assert.equal(done.errors, undefined, JSON.stringify(done.errors));
+    const live = (await db.collection('tenants').findOne({ slug: 'crash-pool' }))!;
+    assert.notEqual(live._id, half._id);
+    const keys = (await db.collection<{ keys: { publicJwk: string }[] }>('keysets').findOne({ tenantId: live._id }))!.keys;
+    assert.equal(keys.length, 8);
+    assert.equal(keys.filter((k) => lost.includes(material(k.publicJwk))).length, 0, 'no lost pair was reused');
+    assert.equal(await db.collection('keysets').countDocuments({ tenantId: half._id }), 0, 'the half tenant was cleaned up');
+  });
+});

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BENCH_CLIENTS, BENCH_REDIRECT_URI, BENCH_USER, NAMED_TENANTS, basic } from '../shared.js';
 import { openTestDb } from '../../test/helpers/db.js';
+import { waitForKeyPool } from './key-pool.js';
 import { childPids, freePort, treeRss, waitFor, type Credentials, type SeedKind, type Target, type TenantFixture } from './target.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -38,6 +39,8 @@ export interface GatehouseOptions {
   /** Directory for `--cpu-prof` output (one file per process), when profiling. */
   cpuProfDir?: string;
   log: (msg: string) => void;
+  /** Extra environment (e.g. GATEHOUSE_KEY_POOL_TENANTS for the onboarding rows, bench/onboarding.ts). */
+  env?: Record<string, string>;
 }
 
 export interface StartedGatehouse extends Target {
@@ -68,6 +71,7 @@ export async function startGatehouse(o: GatehouseOptions): Promise<StartedGateho
       GATEHOUSE_DEMO_TENANT: 'false',
       LOG_LEVEL: o.logLevel,
       WORKERS: String(o.workers),
+      ...o.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -106,6 +110,8 @@ export async function startGatehouse(o: GatehouseOptions): Promise<StartedGateho
       );
       await new Promise((r) => setTimeout(r, 2000));
     }
+    // A fresh database: the key pool fills in the background first (bench/targets/key-pool.ts), not during a measurement.
+    if (!(await waitForKeyPool(o.db, { ...process.env, ...o.env }))) o.log('gatehouse: the key pool did not fill within its bound');
   } catch (err) {
     proc.kill('SIGTERM');
     throw err;
@@ -248,6 +254,8 @@ export async function createNamedTenants(g: StartedGatehouse, log: (m: string) =
     }
     g.tenants[t.slug] = fixture;
   }
+  // The named tenants took pairs from the key pool: let it refill before anything is measured.
+  await waitForKeyPool(g.db, process.env);
   for (const n of notes) log(`gatehouse fixtures: ${n}`);
   return [...new Set(notes)];
 }
@@ -286,7 +294,7 @@ export async function benchRuntime(db: GatehouseDatabase): Promise<{ rt: Runtime
     listen: false,
     // The server under test set the database up; this one only attaches to it.
     role: 'worker',
-    without: ['registrySync', 'keyRotation', 'eventDelivery', 'logoutDelivery'],
+    without: ['registrySync', 'keyRotation', 'keyPool', 'eventDelivery', 'logoutDelivery'],
   });
   return { rt: gatehouse.rt, close: () => gatehouse.stop() };
 }

@@ -1,3 +1,4 @@
+import { KeyPoolJob, type KeyPoolJobOptions } from '../keys/key-pool-job.js';
 import { KeyRotationJob, type KeyRotationJobOptions } from '../keys/key-rotation-job.js';
 import type { Runtime } from '../runtime.js';
 
@@ -6,17 +7,20 @@ import type { Runtime } from '../runtime.js';
  * process runs all of them; database leases make sure only one replica acts where that
  * matters. Tests and the bench turn single jobs off by name, never by default.
  */
-export type BackgroundJobName = 'registrySync' | 'keyRotation' | 'eventDelivery' | 'logoutDelivery';
+export type BackgroundJobName = 'registrySync' | 'keyRotation' | 'keyPool' | 'eventDelivery' | 'logoutDelivery';
 
 export interface BackgroundJobOptions {
   /** Jobs left off (a test that drives one by hand, a seeding runtime that serves nothing). */
   without?: readonly BackgroundJobName[];
   keyRotation?: KeyRotationJobOptions;
+  keyPool?: KeyPoolJobOptions;
 }
 
 export interface BackgroundJobs {
   /** The key rotation job (started unless turned off; tests may call `runOnce()`). */
   keyRotation: KeyRotationJob;
+  /** The key pool's refill job (keys/key-pool-job.ts; started unless turned off; tests may call `runOnce()`). */
+  keyPool: KeyPoolJob;
   /** Stops the timers and waits for work in progress; pending work stays in the database or the outbox journal. */
   stop(): Promise<void>;
 }
@@ -28,15 +32,20 @@ export function startBackgroundJobs(rt: Runtime, opts: BackgroundJobOptions = {}
   // Every process runs the timer; a database lease lets only one of them rotate.
   const keyRotation = new KeyRotationJob(rt, opts.keyRotation);
   if (!off.has('keyRotation')) keyRotation.start();
+  // Pre-generated key pairs for new tenants; the same lease pattern: one replica refills.
+  const keyPool = new KeyPoolJob(rt, opts.keyPool);
+  if (!off.has('keyPool')) keyPool.start();
   // Resumes event deliveries a previous run (or another replica) left pending.
   if (!off.has('eventDelivery')) rt.events.start();
   // And back-channel logout tokens still due (events/logout-delivery.ts).
   if (!off.has('logoutDelivery')) rt.logoutDeliveries.start();
   return {
     keyRotation,
+    keyPool,
     stop: async () => {
       rt.tenants.stopSync();
       await keyRotation.stop();
+      await keyPool.stop();
       await rt.events.stop();
       await rt.logoutDeliveries.stop();
       await rt.outbox.stop();

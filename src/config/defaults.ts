@@ -232,6 +232,28 @@ export const resilienceDefaults = {
   requestTimeoutMs: 30_000,
 };
 
+/** The key pool: pre-generated key pairs for new tenants (keys/key-pool.ts, docs/keys.md "Key pool"). */
+export const keyPoolDefaults = {
+  /**
+   * GATEHOUSE_KEY_POOL_TENANTS: how many new tenants' worth of key pairs the pool keeps
+   * ready; per family that is this many times what a tenant with every family takes (4 RSA,
+   * 2 EC, 2 OKP). 10 lets a burst of ten onboardings skip RSA key generation (about a second
+   * each on two cores); 0 turns the pool off (every tenant's keys are generated when it is made).
+   */
+  tenants: 10,
+  /** A pooled pair older than this is discarded, never handed out: key material does not wait long unused. */
+  maxAgeMs: 24 * 3600 * 1000,
+  /** How often each replica checks whether the pool needs refilling (a claim in this process also wakes it). */
+  checkIntervalMs: 30_000,
+  /** How long the refill lease holds without renewal; renewed before every pair. */
+  leaseMs: 60_000,
+  /**
+   * The refill waits until this process made no claim for this long, and pauses when one
+   * comes: an onboarding burst gets the CPU, the pool refills after it.
+   */
+  quietMs: 2_000,
+};
+
 export const RESERVED_SLUGS = new Set(['system']);
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseAllowList } from '../outbound/allow-list.js';
 import type { OutboundSettings } from '../outbound/policy.js';
-import { extensionDefaults, outboundDefaults, resilienceDefaults, securityDefaults } from './defaults.js';
+import { extensionDefaults, keyPoolDefaults, outboundDefaults, resilienceDefaults, securityDefaults } from './defaults.js';
 
 /** A configuration problem, always naming the environment variable at fault. */
 export class ConfigError extends Error {
@@ -61,6 +61,8 @@ export interface Config {
   httpHeadersTimeoutMs: number;
   /** node:http requestTimeout (HTTP_REQUEST_TIMEOUT_MS). */
   httpRequestTimeoutMs: number;
+  /** New tenants' worth of pre-generated key pairs kept ready; 0 = no pool (GATEHOUSE_KEY_POOL_TENANTS, keys/key-pool.ts). */
+  keyPoolTenants: number;
 }
 
 const base64Key = (variable: string) =>
@@ -126,6 +128,7 @@ const fields = {
   GATEHOUSE_DB_START_TIMEOUT_SECONDS: z.coerce.number().min(0).max(86_400),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000),
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000),
+  GATEHOUSE_KEY_POOL_TENANTS: z.coerce.number().int().min(0).max(1_000),
 } as const;
 
 type Fields = typeof fields;
@@ -207,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbStartTimeoutSeconds: p.GATEHOUSE_DB_START_TIMEOUT_SECONDS ?? resilienceDefaults.dbStartTimeoutSeconds,
     httpHeadersTimeoutMs,
     httpRequestTimeoutMs,
+    keyPoolTenants: p.GATEHOUSE_KEY_POOL_TENANTS ?? keyPoolDefaults.tenants,
   };
 }
 

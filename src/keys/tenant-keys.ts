@@ -2,7 +2,8 @@ import type { SigningAlg } from '../config/defaults.js';
 import { generateSigningKey } from './key-generation.js';
 import type { SigningKeyRecord } from './key-record.js';
 import { algsOf } from './families.js';
-import { alignKeys, initialKeys, revoke, rotate, UnknownKeyError, type KeyFactory } from './rotation.js';
+import { claimPooledKeys } from './key-pool.js';
+import { alignKeys, revoke, rotate, UnknownKeyError, type KeyFactory } from './rotation.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import { NotFoundError } from '../errors/domain-errors.js';
 import { touchTenant } from '../tenancy/tenant-revision.js';
@@ -13,9 +14,21 @@ const factory =
   (alg: SigningAlg, status) =>
     generateSigningKey(rt.envelope, tenantId, alg, status, rt.clock.date());
 
-/** Keys of a new tenant: an ACTIVE and a NEXT key per algorithm of its key families. */
-export const newTenantKeys = (rt: Runtime, tenantId: string, families: readonly string[]): Promise<SigningKeyRecord[]> =>
-  initialKeys(factory(rt, tenantId), algsOf(families));
+/**
+ * Keys of a new tenant: an ACTIVE and a NEXT key per algorithm of its key families, from
+ * the key pool while it lasts (keys/key-pool.ts), generated where it has none. Rotations
+ * and revocations generate theirs (no onboarding waits for them; the pool is kept for
+ * onboardings).
+ */
+export async function newTenantKeys(rt: Runtime, tenantId: string, families: readonly string[]): Promise<SigningKeyRecord[]> {
+  const wanted = algsOf(families).flatMap((alg) => [
+    { alg, status: 'ACTIVE' as const },
+    { alg, status: 'NEXT' as const },
+  ]);
+  const pooled = await claimPooledKeys(rt, tenantId, wanted);
+  const fresh = factory(rt, tenantId);
+  return Promise.all(wanted.map(async (w, i) => pooled[i] ?? (await fresh(w.alg, w.status))));
+}
 
 /** Tokens signed by a retired key stay verifiable this long (the longest JWT lifetime, plus skew). */
 const retireFor = (tenant: TenantContext): number => Math.max(tenant.settings.accessTokenTtl, tenant.settings.idTokenTtl) + 60;

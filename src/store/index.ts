@@ -36,6 +36,7 @@ import { refreshTokensRepo } from './repos/refresh-tokens.js';
 import { auditEventsRepo } from './repos/audit-events.js';
 import { initialAccessTokensRepo } from './repos/initial-access-tokens.js';
 import { leasesRepo } from './repos/leases.js';
+import { keyPoolRepo } from './repos/key-pool.js';
 import { tenantBatchesRepo } from './repos/tenant-batches.js';
 import { accessAdminRepo } from './repos/access-admin.js';
 import { eventLogRepo, eventsRepo } from './repos/events.js';
@@ -309,6 +310,11 @@ export class Store {
     return (this.platformRepos.leases ??= leasesRepo(this.conn, this.clock));
   }
 
+  /** Pre-generated key pairs waiting for new tenants (platform level, keys/key-pool.ts). */
+  get keyPool() {
+    return (this.platformRepos.keyPool ??= keyPoolRepo(this.conn));
+  }
+
   /** Reads over an explicit list of tenants, for the admin API's batching loaders. */
   get tenantBatches() {
     return (this.platformRepos.tenantBatches ??= tenantBatchesRepo(this.conn));
@@ -354,6 +360,7 @@ export class Store {
     logoutQueue?: ReturnType<typeof logoutQueueRepo>;
     auditEvents?: ReturnType<typeof auditEventsRepo>;
     leases?: ReturnType<typeof leasesRepo>;
+    keyPool?: ReturnType<typeof keyPoolRepo>;
     tenantBatches?: ReturnType<typeof tenantBatchesRepo>;
   } = {};
 

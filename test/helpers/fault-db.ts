@@ -157,6 +157,8 @@ export async function startGatehouseProcess(opts: GatehouseProcessOptions): Prom
       GATEHOUSE_ADMIN_CLIENT_SECRET: PROCESS_ADMIN_SECRET,
       GATEHOUSE_CACHE_SYNC_SECONDS: '0.2',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
+      // No key pool unless the test asks for one (as in test/helpers/server.ts).
+      GATEHOUSE_KEY_POOL_TENANTS: '0',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

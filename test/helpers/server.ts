@@ -78,6 +78,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         GATEHOUSE_OUTBOUND_ALLOW_LOOPBACK: 'true',
         // The shared test machine can be slow; the fault tests set the production default themselves.
         GATEHOUSE_DB_TIMEOUT_MS: '4000',
+        // No key pool unless a test asks for one (test/key-pool.test.ts): many servers share two
+        // cores, and each would otherwise generate its pool's RSA keys at start.
+        GATEHOUSE_KEY_POOL_TENANTS: '0',
         ...opts.env,
       }),
     clock,

@@ -25,6 +25,7 @@ import { logoutDeliveryModel } from './logout-delivery.js';
 import { resourceServerModel } from './resource-server.js';
 import { deviceAuthorizationModel } from './device-authorization.js';
 import { pushedRequestModel } from './pushed-request.js';
+import { keyPoolModel } from './key-pool.js';
 
 /**
  * Every model, registered on the connection at open: indexes are created from this
@@ -58,6 +59,7 @@ export const allModels: ((conn: Connection) => unknown)[] = [
   resourceServerModel,
   deviceAuthorizationModel,
   pushedRequestModel,
+  keyPoolModel,
 ];
 
 export function registerModels(conn: Connection): void {
