@@ -144,7 +144,8 @@ export const limits = {
   bodyBytes: 64 * 1024,
   /** Cached tenant contexts per process (design target: 10,000 tenants). */
   tenantCacheSize: 20_000,
-  clientCacheSizePerTenant: 1_000,
+  /** Cached client records per process, all tenants together (clients/client-directory.ts). */
+  clientCacheSize: 50_000,
   /**
    * An admin request whose process has not confirmed the revocation state within the
    * cache sync interval polls for it first, and answers 503 if that poll takes longer
