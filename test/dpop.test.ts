@@ -9,6 +9,7 @@ import * as oidc from 'openid-client';
 import { requireAccessToken, type VerifiedAccessToken } from '../src/resource-server/index.js';
 import { createClient, createTenant, createUser, gqlOk, type CreatedClient } from './helpers/admin.js';
 import { Browser, runFlow } from './helpers/browser-fetch.js';
+import { tenantOf } from './helpers/issue.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -259,6 +260,33 @@ describe('token endpoint', () => {
       await proof(k, { htm: 'POST', htu: `${upper}?x=1` }),
     );
     assert.equal(r.status, 200);
+  });
+
+  test('concurrent proofs: distinct ones all pass, the same one sent eight times at once passes once', async () => {
+    const k = await newKey();
+    const htu = `${srv.issuer('dpopco')}/token`;
+    const distinct = await Promise.all(Array.from({ length: 8 }, () => proof(k, { htm: 'POST', htu })));
+    const same = await proof(k, { htm: 'POST', htu });
+    const [a, b] = await Promise.all([
+      Promise.all(distinct.map((p) => tokenPost('dpopco', machine, { grant_type: 'client_credentials' }, p))),
+      Promise.all(Array.from({ length: 8 }, () => tokenPost('dpopco', machine, { grant_type: 'client_credentials' }, same))),
+    ]);
+    assert.deepEqual(
+      a.map((r) => r.status),
+      Array(8).fill(200),
+    );
+    assert.deepEqual(b.map((r) => r.status).sort(), [200, ...Array(7).fill(400)]);
+  });
+
+  test('the replay store judges each proof of a grouped insert on its own, records of another replica included', async () => {
+    const store = (await tenantOf(srv, 'dpopco')).store.dpopProofs;
+    const until = new Date(Date.now() + 60_000);
+    const [x, y, z] = [randomUUID(), randomUUID(), randomUUID()];
+    // z as another replica recorded it.
+    assert.equal(await store.recordUse(z, until), true);
+    const verdicts = await Promise.all([x, y, x, z].map((key) => store.recordUse(key, until)));
+    assert.deepEqual(verdicts, [true, true, false, false]);
+    assert.equal(await store.recordUse(y, until), false);
   });
 
   test('authorization_code and refresh with openid-client: bound tokens, refresh token bound to the key', async () => {

@@ -1,33 +1,32 @@
 import type { ServerResponse } from 'node:http';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { paths } from '../oidc/capabilities.js';
 import { INTERACTION_PATH } from '../sessions/browser-cookies.js';
+import { RequestSeries, type Series } from './request-series.js';
 
 /** One registry per app (tests build several apps in one process). */
 export class HttpMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'method' | 'route' | 'status'>;
-  private readonly duration: Histogram<'method' | 'route'>;
+  private readonly numbers: RequestSeries;
 
   constructor(collectDefaults = true) {
     if (collectDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'gatehouse_' });
-    this.requests = new Counter({
-      name: 'gatehouse_http_requests_total',
-      help: 'HTTP requests by route template (tenant slugs are not labels: 10,000 tenants would explode the series)',
-      labelNames: ['method', 'route', 'status'],
-      registers: [this.registry],
-    });
-    this.duration = new Histogram({
-      name: 'gatehouse_http_request_duration_seconds',
-      help: 'HTTP request latency by route template',
-      labelNames: ['method', 'route'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers: [this.registry],
-    });
+    this.numbers = new RequestSeries(
+      this.registry,
+      {
+        name: 'gatehouse_http_requests_total',
+        help: 'HTTP requests by route template (tenant slugs are not labels: 10,000 tenants would explode the series)',
+      },
+      {
+        name: 'gatehouse_http_request_duration_seconds',
+        help: 'HTTP request latency by route template',
+        buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      },
+    );
   }
 
-  /** The label children per method, route and status: looked up once each, not per request. */
-  private readonly series = new Map<string, { count: Counter.Internal; time: Histogram.Internal<'method' | 'route'> }>();
+  /** The series per method, route and status: looked up once each, not per request. */
+  private readonly series = new Map<string, { count: { n: number }; time: Series }>();
 
   /** Counts one finished request; `route` is a template from routeLabel. */
   observe(method: string, route: string, status: number, seconds: number): void {
@@ -35,11 +34,14 @@ export class HttpMetrics {
     const key = `${m} ${status} ${route}`;
     let s = this.series.get(key);
     if (!s) {
-      s = { count: this.requests.labels(m, route, String(status)), time: this.duration.labels(m, route) };
+      s = {
+        count: this.numbers.counterCell({ method: m, route, status: String(status) }),
+        time: this.numbers.histogramSeries({ method: m, route }),
+      };
       this.series.set(key, s);
     }
-    s.count.inc();
-    s.time.observe(seconds);
+    s.count.n++;
+    this.numbers.observe(s.time, seconds);
   }
 
   /** Observes the request when its answer has been sent. */

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, errors as joseErrors, jwtVerify, type JWK } from 'jose';
+import { LRUCache } from 'lru-cache';
+import { decodeProtectedHeader, EmbeddedJWK, errors as joseErrors, jwtVerify, type JWK, type JWTVerifyGetKey } from 'jose';
+import { jwkThumbprint } from './jwk-thumbprint.js';
 
 /*
- * DPoP proof verification (RFC 9449 4.3), free of the provider: it imports only jose and
+ * DPoP proof verification (RFC 9449 4.3), free of the provider: it imports only jose, lru-cache and
  * node:crypto, so the resource-server middleware (gatehouse/resource-server) runs the very
  * same checks in an API's process. Replay and nonce state are the caller's (passed in):
  * the provider keeps them in the database (docs/token-services.md "DPoP").
@@ -78,6 +80,25 @@ export function normalizeHtu(value: string): string | null {
   return `${u.protocol}//${u.host}${u.pathname}`;
 }
 
+/**
+ * The proof's embedded key, imported once per distinct (alg, jwk): a client signs its
+ * proofs with one key, and jose's EmbeddedJWK imports it anew for every proof. The entry
+ * is keyed by the header's exact jwk JSON and alg, and holds only what EmbeddedJWK
+ * answered for that very input (its refusals are not kept), so the result is the same
+ * as without the cache (docs/performance.md "DPoP proofs").
+ */
+const importedKeys = new LRUCache<string, Awaited<ReturnType<typeof EmbeddedJWK>>>({ max: 1_000 });
+
+const embeddedKey: JWTVerifyGetKey = async (header, token) => {
+  const id = `${String(header.alg)}\n${JSON.stringify(header.jwk)}`;
+  let key = importedKeys.get(id);
+  if (!key) {
+    key = await EmbeddedJWK(header, token);
+    importedKeys.set(id, key);
+  }
+  return key;
+};
+
 const invalid = (why: string) => new DpopProofError('invalid_dpop_proof', why);
 
 /**
@@ -122,7 +143,7 @@ export async function verifyProof(proof: string, want: ProofExpectations): Promi
   let payload: Record<string, unknown>;
   let jwk: JWK;
   try {
-    const r = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: [...DPOP_SIGNING_ALGS] });
+    const r = await jwtVerify(proof, embeddedKey, { typ: 'dpop+jwt', algorithms: [...DPOP_SIGNING_ALGS] });
     payload = r.payload as Record<string, unknown>;
     jwk = r.protectedHeader.jwk as JWK;
   } catch (err) {
@@ -145,7 +166,7 @@ export async function verifyProof(proof: string, want: ProofExpectations): Promi
     if (nonce !== undefined && typeof nonce !== 'string') throw invalid('the DPoP proof nonce must be a string');
     if (!want.acceptNonce(nonce)) throw new DpopProofError('use_dpop_nonce', 'a DPoP nonce from this server is required');
   }
-  const jkt = await calculateJwkThumbprint(jwk, 'sha256');
+  const jkt = jwkThumbprint(jwk);
   // Kept past the window's far end, so a replay cannot outlive its record.
   if (!(await want.recordJti(jkt, jti, Math.ceil(iat + want.maxAgeSeconds + want.skewSeconds))))
     throw invalid('the DPoP proof was already used');
