@@ -18,6 +18,9 @@ import { AdminApiError, apiOptionsFromEnv, connectAdminApi, parseArgs } from './
 import { applyChanges, planTenant, type Change } from './lib/tenant-plan.js';
 import { fetchTenant } from './lib/tenant-state.js';
 
+/** Attempts per tenant when the server answers 503 (1 s, 2 s, … apart). */
+const RETRIES = 5;
+
 const out = (s = '') => process.stdout.write(`${s}\n`);
 const err = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -102,13 +105,27 @@ export async function main(argv: string[]): Promise<number> {
     const secrets: Record<string, Record<string, string>> = {};
     let step = 0;
     for (const p of plans) {
-      const result = await applyChanges(api, p.changes, (_i, c, state) => {
-        if (state === 'start') {
-          step++;
-          process.stdout.write(`[${step}/${total}] ${c.op} ${p.spec.slug}: ${c.kind} ${c.id} … `);
-        } else out('done');
-      });
-      if (Object.keys(result.secrets).length) secrets[p.spec.slug] = result.secrets;
+      let changes = p.changes;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const result = await applyChanges(api, changes, (_i, c, state) => {
+            if (state === 'start') {
+              step++;
+              process.stdout.write(`[${step}/${total}] ${c.op} ${p.spec.slug}: ${c.kind} ${c.id} … `);
+            } else out('done');
+          });
+          if (Object.keys(result.secrets).length) secrets[p.spec.slug] = { ...secrets[p.spec.slug], ...result.secrets };
+          break;
+        } catch (e) {
+          // A 503 is Gatehouse's "try again shortly" (docs/operations.md): wait, read the
+          // tenant again and apply what is still missing; the plan is idempotent.
+          if (!(e instanceof AdminApiError && e.unavailable) || attempt >= RETRIES) throw e;
+          out(`unavailable, retrying in ${attempt} s`);
+          await new Promise((resolve) => setTimeout(resolve, attempt * 1000));
+          const current = await fetchTenant(api, p.spec.slug, { users: (p.spec.users?.length ?? 0) > 0 || Boolean(args.flags.prune) });
+          changes = planTenant(p.spec, current, { prune: Boolean(args.flags.prune) });
+        }
+      }
     }
     out(`\nApplied ${total} change(s).`);
     if (Object.keys(secrets).length) {

@@ -20,6 +20,11 @@ export class AdminApiError extends Error {
     super(message);
     this.name = 'AdminApiError';
   }
+
+  /** The server said "try again shortly" (a database that blinked): nothing was changed, a retry is safe. */
+  get unavailable(): boolean {
+    return this.errors.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE');
+  }
 }
 
 export interface AdminApi {

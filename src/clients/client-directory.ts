@@ -3,6 +3,15 @@ import { limits } from '../config/defaults.js';
 import type { ClientRecord } from './client-record.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 
+/** After this long a cached client is read again, in the background (see `find`). */
+const REVALIDATE_MS = 60_000;
+
+interface Entry {
+  client: ClientRecord | null;
+  readAt: number;
+  rereading?: boolean;
+}
+
 /**
  * Client lookups for the protocol endpoints, cached per tenant context (a client change
  * bumps the tenant revision, so a new context starts with no cached clients). A disabled
@@ -12,9 +21,14 @@ import type { TenantContext } from '../tenancy/tenant-context.js';
  * One cache for every tenant, keyed by the context's generation: lru-cache allocates its
  * arrays for `max` entries up front, so a cache per tenant cost about 40 KiB of memory
  * for each of 10,000 tenants before it held anything (docs/performance.md).
+ *
+ * An entry older than REVALIDATE_MS is answered and read again in the background: the
+ * re-read bounds how long a change whose revision bump was lost (a crash between the two
+ * writes) can go unseen, without making a request wait for the database (a tenant used
+ * once a minute would otherwise read its client on every request).
  */
 export class ClientDirectory {
-  private readonly cache = new LRUCache<string, { client: ClientRecord | null }>({ max: limits.clientCacheSize, ttl: 60_000 });
+  private readonly cache = new LRUCache<string, Entry>({ max: limits.clientCacheSize });
   private readonly generations = new WeakMap<TenantContext, number>();
   private nextGeneration = 0;
 
@@ -26,10 +40,23 @@ export class ClientDirectory {
     }
     const key = `${generation}|${clientId}`;
     const hit = this.cache.get(key);
-    if (hit) return hit.client;
+    if (hit) {
+      if (!hit.rereading && tenant.clock.now() - hit.readAt > REVALIDATE_MS) {
+        hit.rereading = true;
+        void this.read(tenant, key, clientId).catch(() => {
+          hit.rereading = false;
+        });
+      }
+      return hit.client;
+    }
+    return this.read(tenant, key, clientId);
+  }
+
+  private async read(tenant: TenantContext, key: string, clientId: string): Promise<ClientRecord | null> {
+    const readAt = tenant.clock.now();
     const found = await tenant.store.clients.findByClientId(clientId);
     const client = found && !found.disabled ? found : null;
-    this.cache.set(key, { client });
+    this.cache.set(key, { client, readAt });
     return client;
   }
 }
