@@ -22,16 +22,6 @@ export interface Row {
   raw?: Cell;
 }
 
-/**
- * A part of the report beyond the main table, added by a pass of its own (e.g.
- * bench/onboarding.ts): Markdown for latest.md and its numbers for the JSON.
- */
-export interface ReportSection {
-  id: string;
-  title: string;
-  markdown: string;
-  data?: unknown;
-}
 export interface ScaleSide {
   label: string;
   /** Tenants in memory during the many-tenant traffic. */
@@ -60,8 +50,6 @@ export interface BenchResult {
   signing: SigningRates;
   rows: Row[];
   scale: ScaleSide[];
-  /** Extra passes' sections, in the order they ran. */
-  sections?: ReportSection[];
   notes: string[];
   /** createTenant latency and tenant-file onboarding (bench/onboarding.ts). */
   onboarding?: OnboardingResult;
@@ -314,7 +302,6 @@ export function textReport(r: BenchResult, machineLine: string): string {
   out.push('All measurements of the main pass:', '', detailTable(r), '');
   const scale = scaleTable(r);
   if (scale) out.push(scale, '');
-  for (const section of r.sections ?? []) out.push(`## ${section.title}`, '', section.markdown, '');
   const onboarding = onboardingTable(r.onboarding);
   if (onboarding) out.push(onboarding, '');
   if (r.notes.length) out.push(...r.notes.map((n) => `- ${n}`), '');

@@ -29,17 +29,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { drive } from './load.js';
 import { describeMachine, machine } from './machine.js';
-import {
-  ok,
-  readmeTable,
-  svgChart,
-  textReport,
-  type BenchResult,
-  type Cell,
-  type ReportSection,
-  type Row,
-  type ScaleSide,
-} from './report.js';
+import { ok, readmeTable, svgChart, textReport, type BenchResult, type Cell, type Row, type ScaleSide } from './report.js';
 import { scenarios, Unavailable, type Scenario } from './scenarios.js';
 import { recordAnswer, startRawServer } from './targets/raw-http.js';
 import { measureSigningRates } from './signing-rate.js';
@@ -227,8 +217,6 @@ async function main(): Promise<number> {
   // The same-database reference: the same server and proxy URI, a database of its own (dropped at the end).
   const opDb = { uri: db.uri, name: `${db.name}_oidc_provider` };
   const scale: ScaleSide[] = [];
-  /** Sections of extra passes (bench/onboarding.ts, …), appended to the report in the order they ran. */
-  const sections: ReportSection[] = [];
   let onboarding: OnboardingResult | undefined;
   const stops: (() => Promise<void>)[] = [];
   let exitCode = 0;
@@ -291,8 +279,6 @@ async function main(): Promise<number> {
       await gw.stop();
     }
 
-    // ---- extra passes: each adds a ReportSection to `sections` (bench/onboarding.ts, …) ----
-
     // ---- pass 3: many tenants (bench/scale.ts) ----
     if (!smoke && !args.has('--no-scale')) {
       scale.push(...(await scalePass({ db, tenants: gh.tenants, scaleTenants, seconds, connections, logLevel, log, stops })));
@@ -317,7 +303,6 @@ async function main(): Promise<number> {
     signing,
     rows,
     scale,
-    ...(sections.length ? { sections } : {}),
     notes,
     ...(onboarding ? { onboarding } : {}),
   };
