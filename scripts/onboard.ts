@@ -14,12 +14,13 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTenantFile, TenantFileError, type TenantFile } from '../src/tenant-files/tenant-file.js';
-import { AdminApiError, apiOptionsFromEnv, connectAdminApi, parseArgs } from './lib/admin-api.js';
+import { AdminApiError, apiOptionsFromEnv, connectAdminApi, parseArgs, retryUnavailable } from './lib/admin-api.js';
 import { applyChanges, planTenant, type Change } from './lib/tenant-plan.js';
 import { fetchTenant } from './lib/tenant-state.js';
 
-/** Attempts per tenant when the server answers 503 (1 s, 2 s, … apart). */
+/** Attempts of a step when the server answers 503 (1 s, 2 s, … apart): about 15 s in all. */
 const RETRIES = 5;
+const retrying = (what: string) => (s: number) => out(`${what}: unavailable, retrying in ${s} s`);
 
 const out = (s = '') => process.stdout.write(`${s}\n`);
 const err = (s: string) => process.stderr.write(`${s}\n`);
@@ -78,13 +79,20 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   try {
-    const api = await connectAdminApi(apiOptionsFromEnv(args.flags));
-    // 2. Plan.
+    const api = await retryUnavailable(() => connectAdminApi(apiOptionsFromEnv(args.flags)), {
+      attempts: RETRIES,
+      onRetry: retrying('admin token'),
+    });
+    // 2. Plan. Reads are repeated while the server answers 503.
+    const plan = async (spec: TenantFile) => {
+      const current = await retryUnavailable(
+        () => fetchTenant(api, spec.slug, { users: (spec.users?.length ?? 0) > 0 || Boolean(args.flags.prune) }),
+        { attempts: RETRIES, onRetry: retrying(`reading tenant ${spec.slug}`) },
+      );
+      return planTenant(spec, current, { prune: Boolean(args.flags.prune) });
+    };
     const plans: { path: string; spec: TenantFile; changes: Change[] }[] = [];
-    for (const f of files) {
-      const current = await fetchTenant(api, f.spec.slug, { users: (f.spec.users?.length ?? 0) > 0 || Boolean(args.flags.prune) });
-      plans.push({ ...f, changes: planTenant(f.spec, current, { prune: Boolean(args.flags.prune) }) });
-    }
+    for (const f of files) plans.push({ ...f, changes: await plan(f.spec) });
     const total = plans.reduce((n, p) => n + p.changes.length, 0);
     out(`Plan (${api.url}):`);
     for (const p of plans) {
@@ -122,8 +130,7 @@ export async function main(argv: string[]): Promise<number> {
           if (!(e instanceof AdminApiError && e.unavailable) || attempt >= RETRIES) throw e;
           out(`unavailable, retrying in ${attempt} s`);
           await new Promise((resolve) => setTimeout(resolve, attempt * 1000));
-          const current = await fetchTenant(api, p.spec.slug, { users: (p.spec.users?.length ?? 0) > 0 || Boolean(args.flags.prune) });
-          changes = planTenant(p.spec, current, { prune: Boolean(args.flags.prune) });
+          changes = await plan(p.spec);
         }
       }
     }

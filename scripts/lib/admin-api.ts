@@ -16,14 +16,37 @@ export class AdminApiError extends Error {
   constructor(
     message: string,
     readonly errors: { message: string; extensions?: { code?: string; field?: string } }[] = [],
+    /** The HTTP status, when the failure was an HTTP answer. */
+    readonly status?: number,
   ) {
     super(message);
     this.name = 'AdminApiError';
   }
 
-  /** The server said "try again shortly" (a database that blinked): nothing was changed, a retry is safe. */
+  /** The server said "try again shortly" (a database that blinked): a GraphQL SERVICE_UNAVAILABLE or an HTTP 503. */
   get unavailable(): boolean {
-    return this.errors.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE');
+    return this.status === 503 || this.errors.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE');
+  }
+}
+
+/**
+ * Runs `fn` again while Gatehouse answers "try again shortly" (503: a database that
+ * blinked, docs/operations.md), waiting 1 s, 2 s, … between attempts; any other error,
+ * or the last attempt's, is thrown. Only for calls that are safe to repeat (reads, the
+ * token request, or a step that re-plans before it writes again).
+ */
+export async function retryUnavailable<T>(
+  fn: () => Promise<T>,
+  opts: { attempts: number; onRetry?: (waitSeconds: number) => void },
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof AdminApiError && e.unavailable) || attempt >= opts.attempts) throw e;
+      opts.onRetry?.(attempt);
+      await new Promise((resolve) => setTimeout(resolve, attempt * 1000));
+    }
   }
 }
 
@@ -67,6 +90,8 @@ export async function connectAdminApi(opts: AdminApiOptions): Promise<AdminApi> 
   if (!body.access_token)
     throw new AdminApiError(
       `could not get an admin token from ${url}/t/system/token: ${body.error ?? res.status}${body.error_description ? ` (${body.error_description})` : ''}`,
+      [],
+      res.status,
     );
   const token = body.access_token;
   return {
@@ -83,6 +108,7 @@ export async function connectAdminApi(opts: AdminApiOptions): Promise<AdminApi> 
         throw new AdminApiError(
           first ? `${first.message}${first.extensions?.code ? ` [${first.extensions.code}]` : ''}` : `HTTP ${r.status}`,
           out.errors ?? [],
+          r.status,
         );
       }
       return out.data;
