@@ -9,8 +9,9 @@ import { isDuplicateKey } from './errors.js';
  * while one is in flight waits for it and goes with the others that arrived meanwhile, in
  * one unordered insertMany: every document is still inserted or refused on its own (a
  * duplicate `_id` refuses only that one), so the single-use answer per document is exactly
- * what a lone insertOne would have given. Nothing waits when the collection is idle: the
- * first insert goes at once.
+ * what a lone insertOne would have given. Nothing waits for a timer: when the collection is
+ * idle, the first insert goes at the end of the current turn of the event loop, with the
+ * inserts that arrived in the same turn.
  */
 
 /** Documents per insertMany. */
@@ -31,12 +32,17 @@ class GroupInsert {
   insert(doc: Record<string, unknown>): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
       this.queue.push({ doc, resolve, reject });
-      if (!this.writing) void this.drain();
+      if (!this.writing) {
+        // The first insert waits for the end of this turn of the event loop, no timer: the
+        // requests whose bodies arrived with it reach their insert in the same turn and go
+        // in the same insertMany, instead of the first one going alone.
+        this.writing = true;
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
   private async drain(): Promise<void> {
-    this.writing = true;
     try {
       while (this.queue.length > 0) await this.write(this.queue.splice(0, MAX_GROUP));
     } finally {

@@ -1,8 +1,11 @@
 import type { AuthorizationRecord } from './authorization-record.js';
 
 /**
- * An authorization code, stored by its hash (`_id`). Single use: redemption sets
- * `usedAt` in one atomic update that only matches while it is still null.
+ * An authorization code's record, by the code's keyed hash (`_id`). A sealed code carries
+ * it (tokens/sealed-code.ts) and is stored only when redeemed, as a used-record (`usedAt`
+ * set, no `grant`) whose unique `_id` makes it single use. A stored code (too large to
+ * seal, or from before sealing) is kept whole, and redemption sets `usedAt` in one atomic
+ * update that only matches while it is still null.
  */
 export interface AuthorizationCodeRecord {
   /** Keyed hash of the code; the code itself is never stored. */

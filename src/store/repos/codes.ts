@@ -2,6 +2,7 @@ import type { TenantStore } from '../index.js';
 import { authorizationCodeModel } from '../models/authorization-code.js';
 import type { AuthorizationCodeRecord } from '../../tokens/authorization-code-record.js';
 import { deleteExpiredInSteps } from '../sweep.js';
+import { insertOnce } from '../group-insert.js';
 
 export const codesRepo = (ts: TenantStore) => {
   const model = authorizationCodeModel(ts.conn);
@@ -10,7 +11,14 @@ export const codesRepo = (ts: TenantStore) => {
       await model.collection.insertOne({ ...record, tenantId: ts.tenantId } as never);
     },
     /**
-     * Marks the code used, atomically: of any number of concurrent redemptions exactly
+     * Records a sealed code used (tokens/authorization-codes.ts): of any number of
+     * concurrent redemptions exactly one insert succeeds (the unique `_id`); false for the
+     * others. Grouped with concurrent redemptions into one unordered insert (store/group-insert.ts).
+     */
+    spend: (record: Omit<AuthorizationCodeRecord, 'tenantId'>): Promise<boolean> =>
+      insertOnce(model.collection, { ...record, tenantId: ts.tenantId }),
+    /**
+     * Marks a stored code used, atomically: of any number of concurrent redemptions exactly
      * one gets the record back; the others get null.
      */
     consume: (hash: string, now = ts.clock.date()): Promise<AuthorizationCodeRecord | null> =>
