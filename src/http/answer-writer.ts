@@ -6,6 +6,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** An answer ready for the wire: its headers (security headers merged in) as one flat list, and its body. */
 interface Prepared {
+  /** Starts with `X-Request-Id` and a placeholder for its value, so a copy takes the request's id. */
   head: (string | readonly string[])[];
   body: string | Uint8Array | undefined;
 }
@@ -27,14 +28,16 @@ export class AnswerWriter {
       p = this.prepare(answer);
       if (Object.isFrozen(answer)) this.prepared.set(answer, p);
     }
-    res.writeHead(answer.status, ['X-Request-Id', requestId, ...p.head] as OutgoingHttpHeader[]);
+    const head = p.head.slice();
+    head[1] = requestId;
+    res.writeHead(answer.status, head as OutgoingHttpHeader[]);
     res.end(p.body);
   }
 
   private prepare(answer: Answer): Prepared {
     const own = answer.headers ?? {};
     const ownNames = new Set(Object.keys(own).map((n) => n.toLowerCase()));
-    const head: (string | readonly string[])[] = [];
+    const head: (string | readonly string[])[] = ['X-Request-Id', ''];
     for (const [name, value] of this.security) if (!ownNames.has(name.toLowerCase())) head.push(name, value);
     for (const [name, value] of Object.entries(own)) if (value !== '') head.push(name, value);
     if (answer.cookies?.length) head.push('Set-Cookie', answer.cookies);

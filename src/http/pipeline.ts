@@ -50,6 +50,8 @@ interface Exchange {
   url: string;
   method: string;
   id: string;
+  /** The metrics label when the route already tells it (see `labels`); else worked out from the URL at the end. */
+  label?: string;
 }
 
 const NO_ROUTE = () => notFound('no route for this method and path');
@@ -67,11 +69,18 @@ export class Pipeline {
   private readonly tenantTable: RouteTable<TenantRoute>;
   private readonly topTable: RouteTable<TopLevelRoute>;
   private readonly publicUrl: string;
+  /**
+   * The metrics label of each fixed tenant route, for a request whose path below the slug
+   * is exactly the route's: the label routeLabel gives such a URL (it depends only on
+   * that part), worked out once instead of per request.
+   */
+  private readonly labels = new Map<TenantRoute, string>();
 
   constructor(private readonly p: PipelineParts) {
     this.tenantTable = new RouteTable(p.tenantRoutes);
     this.topTable = new RouteTable(p.topLevelRoutes);
     this.publicUrl = p.publicUrl.replace(/\/$/, '');
+    for (const r of p.tenantRoutes) if (!r.path.includes(':')) this.labels.set(r, routeLabel(`/t/x${r.path}`));
   }
 
   readonly listener: RequestListener = (req, res) => {
@@ -116,10 +125,11 @@ export class Pipeline {
         return this.fail(x, new BadPathError('malformed %-escape in the path'));
       }
     }
-    // Not a possible slug: answered without a lookup (and without filling the negative cache).
-    if (!SLUG_PATTERN.test(slug)) return this.fail(x, notFound('unknown tenant'));
+    // A tenant in memory passed the slug check when it was loaded.
     const cached = this.p.tenants.peek(slug);
     if (cached) return this.route(x, cached, rest, query);
+    // Not a possible slug: answered without a lookup (and without filling the negative cache).
+    if (!SLUG_PATTERN.test(slug)) return this.fail(x, notFound('unknown tenant'));
     this.p.tenants.get(slug).then(
       (tenant) => (tenant ? this.route(x, tenant, rest, query) : this.fail(x, notFound('unknown tenant'))),
       (err: unknown) => {
@@ -143,6 +153,7 @@ export class Pipeline {
     if (m.kind === 'none') return this.fail(x, NO_ROUTE());
     if (m.kind === 'method-not-allowed') return this.methodNotAllowed(x, m.allow);
     const route = m.route;
+    if (rest === route.path) x.label = this.labels.get(route);
     if ('express' in route) return this.handOver(x, tenant);
     const run = (body: unknown): void => {
       const input = this.input(x, rest, query, m.params, body);
@@ -209,7 +220,7 @@ export class Pipeline {
   }
 
   private done(x: Exchange, status: number): void {
-    this.p.metrics.observe(x.method, routeLabel(x.url), status, Number(process.hrtime.bigint() - x.start) / 1e9);
+    this.p.metrics.observe(x.method, x.label ?? routeLabel(x.url), status, Number(process.hrtime.bigint() - x.start) / 1e9);
     if (this.p.log.isLevelEnabled('info')) logRequest(this.p.log, x.id, x.method, x.url, status, x.start);
   }
 
