@@ -4,7 +4,6 @@ import { SLUG_PATTERN } from '../config/defaults.js';
 import { notFound, oauthError } from '../errors/oauth-error.js';
 import { isStoreUnavailable } from '../errors/unavailable.js';
 import type { Answer, AnswerHeaders, EndpointRoute } from '../oidc/endpoint.js';
-import { withHeaders } from '../oidc/endpoint.js';
 import type { TenantRegistry } from '../tenancy/tenant-registry.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import type { AnswerWriter } from './answer-writer.js';
@@ -177,10 +176,10 @@ export class Pipeline {
     }
     if (out instanceof Promise)
       out.then(
-        (a) => this.answer(x, routeHeaders ? withHeaders(a, routeHeaders) : a),
+        (a) => this.answer(x, a, routeHeaders),
         (err: unknown) => this.fail(x, err, routeHeaders),
       );
-    else this.answer(x, routeHeaders ? withHeaders(out, routeHeaders) : out);
+    else this.answer(x, out, routeHeaders);
   }
 
   private methodNotAllowed(x: Exchange, allow: string): void {
@@ -201,8 +200,9 @@ export class Pipeline {
     this.answer(x, errorAnswer(e, routeHeaders));
   }
 
-  private answer(x: Exchange, answer: Answer): void {
-    this.p.writer.write(x.res, answer, x.id);
+  /** Writes the answer with the route's headers (the answer's own win: oidc/endpoint.ts EndpointRoute). */
+  private answer(x: Exchange, answer: Answer, routeHeaders?: AnswerHeaders): void {
+    this.p.writer.write(x.res, answer, x.id, routeHeaders);
     this.done(x, answer.status);
   }
 
