@@ -260,3 +260,52 @@ test('route table: parameters keep their case and are decoded; fixed segments an
   assert.equal(table.match('GET', '/authorize/resume/a/b').kind, 'none');
   assert.throws(() => table.match('GET', '/register/%E0%A4%A'), /malformed/);
 });
+
+test('route headers: on every answer of the route, the answer’s own win, security headers beside them; the same list each time', async () => {
+  const init = (): RequestInit => ({
+    method: 'POST',
+    headers: { authorization: basic(cc.clientId, cc.clientSecret!), 'content-type': FORM },
+    body: 'token=nope',
+  });
+  // Introspection: a JSON answer without headers of its own (its head is made once per route).
+  const [a, b] = [await fetch(`${url}/t/${T}/introspect`, init()), await fetch(`${url}/t/${T}/introspect`, init())];
+  for (const res of [a, b]) {
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    assert.equal(res.headers.get('pragma'), 'no-cache');
+    assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+    assert.deepEqual(await res.json(), { active: false });
+  }
+  assert.deepEqual(
+    [...b.headers.keys()].filter((k) => k !== 'date'),
+    [...a.headers.keys()].filter((k) => k !== 'date'),
+  );
+  // Revocation: a frozen answer with route headers.
+  const revoked = await fetch(`${url}/t/${T}/revoke`, init());
+  assert.equal(revoked.status, 200);
+  assert.equal(revoked.headers.get('access-control-allow-origin'), '*');
+  assert.equal(revoked.headers.get('cache-control'), 'no-store');
+  // Userinfo: an error answer with its own header (WWW-Authenticate) and the route's CORS headers.
+  const unauthorized = await fetch(`${url}/t/${T}/userinfo`);
+  assert.equal(unauthorized.status, 401);
+  assert.match(unauthorized.headers.get('www-authenticate') ?? '', /^Bearer /);
+  assert.equal(unauthorized.headers.get('access-control-allow-origin'), '*');
+  assert.equal(unauthorized.headers.get('cache-control'), 'no-store');
+});
+
+test('route labels: a fixed route’s label is the one its URL gives (trailing slash, query, letter case)', async () => {
+  const count = async (route: string, status: number): Promise<number> => {
+    const line = (await metrics.registry.metrics())
+      .split('\n')
+      .find((l) => l.startsWith('gatehouse_http_requests_total{') && l.includes(`route="${route}"`) && l.includes(`status="${status}"`));
+    return line ? Number(line.split(' ').pop()) : 0;
+  };
+  const jwks = await count('/t/:slug/jwks', 200);
+  const other = await count('other', 200);
+  for (const suffix of ['', '/', '?x=1']) assert.equal((await fetch(`${url}/t/${T}/jwks${suffix}`)).status, 200);
+  // The route table matches fixed segments in any case; the label does not (routeLabel).
+  assert.equal((await fetch(`${url}/t/${T}/JWKS`)).status, 200);
+  assert.equal(await count('/t/:slug/jwks', 200), jwks + 3);
+  assert.equal(await count('other', 200), other + 1);
+});

@@ -4,7 +4,6 @@ import { SLUG_PATTERN } from '../config/defaults.js';
 import { notFound, oauthError } from '../errors/oauth-error.js';
 import { isStoreUnavailable } from '../errors/unavailable.js';
 import type { Answer, AnswerHeaders, EndpointRoute } from '../oidc/endpoint.js';
-import { withHeaders } from '../oidc/endpoint.js';
 import type { TenantRegistry } from '../tenancy/tenant-registry.js';
 import type { TenantContext } from '../tenancy/tenant-context.js';
 import type { AnswerWriter } from './answer-writer.js';
@@ -50,6 +49,8 @@ interface Exchange {
   url: string;
   method: string;
   id: string;
+  /** The metrics label when the route already tells it (see `labels`); else worked out from the URL at the end. */
+  label?: string;
 }
 
 const NO_ROUTE = () => notFound('no route for this method and path');
@@ -67,11 +68,18 @@ export class Pipeline {
   private readonly tenantTable: RouteTable<TenantRoute>;
   private readonly topTable: RouteTable<TopLevelRoute>;
   private readonly publicUrl: string;
+  /**
+   * The metrics label of each fixed tenant route, for a request whose path below the slug
+   * is exactly the route's: the label routeLabel gives such a URL (it depends only on
+   * that part), worked out once instead of per request.
+   */
+  private readonly labels = new Map<TenantRoute, string>();
 
   constructor(private readonly p: PipelineParts) {
     this.tenantTable = new RouteTable(p.tenantRoutes);
     this.topTable = new RouteTable(p.topLevelRoutes);
     this.publicUrl = p.publicUrl.replace(/\/$/, '');
+    for (const r of p.tenantRoutes) if (!r.path.includes(':')) this.labels.set(r, routeLabel(`/t/x${r.path}`));
   }
 
   readonly listener: RequestListener = (req, res) => {
@@ -116,10 +124,11 @@ export class Pipeline {
         return this.fail(x, new BadPathError('malformed %-escape in the path'));
       }
     }
-    // Not a possible slug: answered without a lookup (and without filling the negative cache).
-    if (!SLUG_PATTERN.test(slug)) return this.fail(x, notFound('unknown tenant'));
+    // A tenant in memory passed the slug check when it was loaded.
     const cached = this.p.tenants.peek(slug);
     if (cached) return this.route(x, cached, rest, query);
+    // Not a possible slug: answered without a lookup (and without filling the negative cache).
+    if (!SLUG_PATTERN.test(slug)) return this.fail(x, notFound('unknown tenant'));
     this.p.tenants.get(slug).then(
       (tenant) => (tenant ? this.route(x, tenant, rest, query) : this.fail(x, notFound('unknown tenant'))),
       (err: unknown) => {
@@ -143,6 +152,7 @@ export class Pipeline {
     if (m.kind === 'none') return this.fail(x, NO_ROUTE());
     if (m.kind === 'method-not-allowed') return this.methodNotAllowed(x, m.allow);
     const route = m.route;
+    if (rest === route.path) x.label = this.labels.get(route);
     if ('express' in route) return this.handOver(x, tenant);
     const run = (body: unknown): void => {
       const input = this.input(x, rest, query, m.params, body);
@@ -166,10 +176,10 @@ export class Pipeline {
     }
     if (out instanceof Promise)
       out.then(
-        (a) => this.answer(x, routeHeaders ? withHeaders(a, routeHeaders) : a),
+        (a) => this.answer(x, a, routeHeaders),
         (err: unknown) => this.fail(x, err, routeHeaders),
       );
-    else this.answer(x, routeHeaders ? withHeaders(out, routeHeaders) : out);
+    else this.answer(x, out, routeHeaders);
   }
 
   private methodNotAllowed(x: Exchange, allow: string): void {
@@ -190,8 +200,9 @@ export class Pipeline {
     this.answer(x, errorAnswer(e, routeHeaders));
   }
 
-  private answer(x: Exchange, answer: Answer): void {
-    this.p.writer.write(x.res, answer, x.id);
+  /** Writes the answer with the route's headers (the answer's own win: oidc/endpoint.ts EndpointRoute). */
+  private answer(x: Exchange, answer: Answer, routeHeaders?: AnswerHeaders): void {
+    this.p.writer.write(x.res, answer, x.id, routeHeaders);
     this.done(x, answer.status);
   }
 
@@ -209,7 +220,7 @@ export class Pipeline {
   }
 
   private done(x: Exchange, status: number): void {
-    this.p.metrics.observe(x.method, routeLabel(x.url), status, Number(process.hrtime.bigint() - x.start) / 1e9);
+    this.p.metrics.observe(x.method, x.label ?? routeLabel(x.url), status, Number(process.hrtime.bigint() - x.start) / 1e9);
     if (this.p.log.isLevelEnabled('info')) logRequest(this.p.log, x.id, x.method, x.url, status, x.start);
   }
 
