@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
-import { clientCredentials, createClient, createTenant } from './helpers/admin.js';
+import { clientCredentials, createClient, createTenant, gqlOk } from './helpers/admin.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let srv: TestServer;
@@ -160,10 +160,51 @@ describe('client_credentials', () => {
       grantTypes: ['client_credentials'],
       scopes: ['x'],
     });
+    // Twice: the second is answered from the verified-secret cache (src/oidc/verified-secrets.ts), which must not outlive the rotation.
+    assert.equal((await clientCredentials(srv, 'acme', c.clientId, c.clientSecret!)).status, 200);
     assert.equal((await clientCredentials(srv, 'acme', c.clientId, c.clientSecret!)).status, 200);
     const tenant = (await srv.rt.tenants.get('acme'))!;
     const rotated = await rotateClientSecret(srv.rt, tenant, c.clientId);
     assert.equal((await clientCredentials(srv, 'acme', c.clientId, c.clientSecret!)).status, 401);
     assert.equal((await clientCredentials(srv, 'acme', c.clientId, rotated.clientSecret!)).status, 200);
+  });
+
+  test('a secret that verified before does not let a wrong one through (basic and post)', async () => {
+    for (let i = 0; i < 3; i++) assert.equal((await clientCredentials(srv, 'acme', svc.clientId, svc.clientSecret)).status, 200);
+    for (const wrong of [svc.clientSecret.slice(0, -1), `${svc.clientSecret}x`, '', post.clientSecret]) {
+      assert.equal((await clientCredentials(srv, 'acme', svc.clientId, wrong)).status, 401);
+    }
+    // The client's own secret presented for another client of the tenant is refused too.
+    assert.equal((await clientCredentials(srv, 'acme', post.clientId, svc.clientSecret)).status, 401);
+    for (let i = 0; i < 2; i++) {
+      const ok = await fetch(
+        `${srv.issuer('acme')}/token`,
+        form({ grant_type: 'client_credentials', client_id: post.clientId, client_secret: post.clientSecret }),
+      );
+      assert.equal(ok.status, 200);
+    }
+    const bad = await fetch(
+      `${srv.issuer('acme')}/token`,
+      form({ grant_type: 'client_credentials', client_id: post.clientId, client_secret: `${post.clientSecret}!` }),
+    );
+    assert.equal(bad.status, 401);
+    assert.equal(((await bad.json()) as { error: string }).error, 'invalid_client');
+    assert.equal((await clientCredentials(srv, 'acme', svc.clientId, svc.clientSecret)).status, 200);
+  });
+
+  test('rotateClientSecret through the admin API: the cached secret stops at once', async () => {
+    const c = await createClient(srv, 'acme', {
+      name: 'rot-gql',
+      clientType: 'CONFIDENTIAL',
+      grantTypes: ['client_credentials'],
+      scopes: ['x'],
+    });
+    for (let i = 0; i < 2; i++) assert.equal((await clientCredentials(srv, 'acme', c.clientId, c.clientSecret!)).status, 200);
+    const d = await gqlOk<{ rotateClientSecret: { clientSecret: string } }>(
+      srv,
+      `mutation { rotateClientSecret(tenant: "acme", clientId: "${c.clientId}") { clientSecret } }`,
+    );
+    assert.equal((await clientCredentials(srv, 'acme', c.clientId, c.clientSecret!)).status, 401);
+    assert.equal((await clientCredentials(srv, 'acme', c.clientId, d.rotateClientSecret.clientSecret)).status, 200);
   });
 });

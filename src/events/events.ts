@@ -15,6 +15,7 @@ const DAY_MS = 24 * 3600 * 1000;
 /** Events wait at most this long to be written together with others of their tenant. */
 const BATCH_MS = 20;
 const BATCH_MAX = 200;
+const ignore = (): void => undefined;
 
 interface Batch {
   tenant: TenantContext;
@@ -80,7 +81,8 @@ export class EventBus implements EventSink {
   /** Records an event without waiting; the outbox keeps it until the database takes it (a full outbox logs the drop). */
   emit(tenant: TenantContext, event: TenantEvent): void {
     if (this.stopped) return;
-    void this.record(tenant, event).catch(() => undefined);
+    // No promise per event: nobody waits for it (a drop is counted and logged by the outbox).
+    this.enqueue(tenant, this.toRecord(tenant, event), ignore, ignore);
   }
 
   /**
@@ -91,8 +93,13 @@ export class EventBus implements EventSink {
    * per token, however many tenants it serves.
    */
   record(tenant: TenantContext, event: TenantEvent): Promise<EventRecord> {
+    const rec = this.toRecord(tenant, event);
+    return new Promise<EventRecord>((resolve, reject) => this.enqueue(tenant, rec, resolve, reject));
+  }
+
+  private toRecord(tenant: TenantContext, event: TenantEvent): EventRecord {
     const at = tenant.clock.date();
-    const rec: EventRecord = {
+    return {
       _id: timeOrderedId(at.getTime()),
       tenantId: tenant.id,
       type: event.type,
@@ -102,24 +109,25 @@ export class EventBus implements EventSink {
       data: JSON.stringify(event.data ?? {}),
       expiresAt: new Date(at.getTime() + extensionDefaults.eventRetentionDays * DAY_MS),
     };
-    return new Promise<EventRecord>((resolve, reject) => {
-      let batch = this.batches.get(tenant.id);
-      if (!batch) {
-        batch = { tenant, items: [] };
-        this.batches.set(tenant.id, batch);
-      }
-      // The newest context: deliveries go to the webhooks configured now.
-      batch.tenant = tenant;
-      batch.items.push({ rec, resolve, reject });
-      if (batch.items.length >= BATCH_MAX) this.flush(tenant.id);
-      else if (!this.flushTimer) {
-        this.flushTimer = setTimeout(() => {
-          this.flushTimer = undefined;
-          this.flushAll();
-        }, BATCH_MS);
-        this.flushTimer.unref();
-      }
-    });
+  }
+
+  private enqueue(tenant: TenantContext, rec: EventRecord, resolve: (r: EventRecord) => void, reject: (e: unknown) => void): void {
+    let batch = this.batches.get(tenant.id);
+    if (!batch) {
+      batch = { tenant, items: [] };
+      this.batches.set(tenant.id, batch);
+    }
+    // The newest context: deliveries go to the webhooks configured now.
+    batch.tenant = tenant;
+    batch.items.push({ rec, resolve, reject });
+    if (batch.items.length >= BATCH_MAX) this.flush(tenant.id);
+    else if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = undefined;
+        this.flushAll();
+      }, BATCH_MS);
+      this.flushTimer.unref();
+    }
   }
 
   private flush(tenantId: string): void {

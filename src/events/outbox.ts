@@ -233,7 +233,11 @@ export class Outbox {
   /** One attempt for the given pending records; true when all were written. */
   private async writeNow(items: OutboxItem[]): Promise<boolean> {
     const byKind = new Map<OutboxKind, OutboxItem[]>();
-    for (const i of items) byKind.set(i.kind, [...(byKind.get(i.kind) ?? []), i]);
+    for (const i of items) {
+      const group = byKind.get(i.kind);
+      if (group) group.push(i);
+      else byKind.set(i.kind, [i]);
+    }
     let allOk = true;
     for (const [kind, group] of byKind) {
       const writer = this.writers.get(kind);

@@ -12,17 +12,28 @@ const SCHEMES: Record<SigningAlg, { digest: string | null; options: Omit<SignKey
   EdDSA: { digest: null, options: {} },
 };
 
-/** Encoded protected headers per key and typ: the same few strings for every token. */
-const headers = new WeakMap<KeyObject, Map<string, string>>();
+/**
+ * Per key: its sign options per algorithm (an RSA key signs RS256 and PS256), made once,
+ * and its encoded protected headers per alg and typ: the same few strings for every token.
+ */
+interface PerKey {
+  options: Partial<Record<SigningAlg, SignKeyObjectInput>>;
+  headers: Map<string, string>;
+}
+const perKeys = new WeakMap<KeyObject, PerKey>();
 
-function encodedHeader(key: KeyObject, alg: SigningAlg, kid: string, typ: string | undefined): string {
-  let perKey = headers.get(key);
-  if (!perKey) headers.set(key, (perKey = new Map()));
+function perKeyOf(key: KeyObject): PerKey {
+  let k = perKeys.get(key);
+  if (!k) perKeys.set(key, (k = { options: {}, headers: new Map() }));
+  return k;
+}
+
+function encodedHeader(perKey: PerKey, alg: SigningAlg, kid: string, typ: string | undefined): string {
   const k = `${alg} ${kid} ${typ ?? ''}`;
-  let h = perKey.get(k);
+  let h = perKey.headers.get(k);
   if (h === undefined) {
     h = Buffer.from(JSON.stringify(typ ? { alg, kid, typ } : { alg, kid })).toString('base64url');
-    perKey.set(k, h);
+    perKey.headers.set(k, h);
   }
   return h;
 }
@@ -34,13 +45,19 @@ function encodedHeader(key: KeyObject, alg: SigningAlg, kid: string, typ: string
  * the per-token work on the event loop is two base64url encodings. (jose's SignJWT
  * goes through WebCrypto with more per-call validation; measured ~15% fewer RS256
  * signatures per second on the bench machine.) Verification stays with jose.
+ *
+ * Asynchronous for every algorithm, ES256 and EdDSA included although a synchronous
+ * signature costs only ~57 µs: the event loop is the token endpoint's bottleneck, and
+ * signing ES256 on it measured fewer tokens per second, not more (docs/performance.md).
  */
 export async function signJwt(ring: KeyRing, alg: SigningAlg, payload: JWTPayload, typ?: string): Promise<string> {
   const { kid, key } = ring.signingKey(alg);
-  const scheme = SCHEMES[alg];
-  const input = `${encodedHeader(key, alg, kid, typ)}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+  const perKey = perKeyOf(key);
+  const options = (perKey.options[alg] ??= { key, ...SCHEMES[alg].options });
+  const input = `${encodedHeader(perKey, alg, kid, typ)}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
   return new Promise((resolve, reject) => {
-    sign(scheme.digest, Buffer.from(input), { key, ...scheme.options }, (err, signature) => {
+    // The input is ASCII (base64url and a dot): latin1 is its exact byte form, and the cheapest encoding.
+    sign(SCHEMES[alg].digest, Buffer.from(input, 'latin1'), options, (err, signature) => {
       if (err) reject(err);
       else resolve(`${input}.${signature.toString('base64url')}`);
     });

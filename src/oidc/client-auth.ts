@@ -18,6 +18,7 @@ import type { TenantContext } from '../tenancy/tenant-context.js';
 import { capabilities, paths } from './capabilities.js';
 import { assertionAudience, checkFapiClientAuth } from './fapi/client-auth.js';
 import { formOf, type EndpointInput } from './endpoint.js';
+import { verifyClientSecret } from './verified-secrets.js';
 
 export interface AuthenticatedClient {
   client: ClientRecord;
@@ -204,7 +205,7 @@ async function verifyAssertion(
 /**
  * Authenticates the calling client at the token, introspection and revocation endpoints.
  * The method must be the one the client registered; secrets are compared in constant
- * time against their stored hash.
+ * time against their stored hash (or the digest of the secret that last verified: ./verified-secrets.ts).
  */
 export async function authenticateClient(rt: Runtime, tenant: TenantContext, input: EndpointInput): Promise<AuthenticatedClient> {
   const p = presented(input);
@@ -217,7 +218,7 @@ export async function authenticateClient(rt: Runtime, tenant: TenantContext, inp
   switch (p.method) {
     case 'client_secret_basic':
     case 'client_secret_post':
-      if (!client.secretHash || !rt.envelope.verifySecret(p.secret ?? '', client.secretHash)) throw invalidClient();
+      if (!verifyClientSecret(rt.envelope, client, p.secret ?? '')) throw invalidClient();
       return { client, method: p.method };
     case 'client_secret_jwt':
     case 'private_key_jwt':

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { buildAccessTokenClaims } from '../claims/access-token-claims.js';
 import { signJwt } from '../keys/jwt.js';
+import { randomBase64url } from '../store/ids.js';
 import type { Runtime } from '../runtime.js';
 import { parseJsonObject, type ActiveAccessToken } from './access-token-resolution.js';
 import type { ClientRecord } from '../clients/client-record.js';
@@ -58,7 +58,7 @@ export async function issueAccessToken(rt: Runtime, tenant: TenantContext, req: 
   const cutoff = rt.revocations.peekClientCutoff(tenant, req.client.clientId);
   if (cutoff !== undefined && now * 1000 < cutoff) now = Math.ceil(cutoff / 1000);
   const expiresIn = lifetime(tenant, req, now);
-  const jti = randomBytes(16).toString('base64url');
+  const jti = randomBase64url(16);
   const audience = req.audience?.length ? req.audience : [tenant.issuer];
   const authz = req.authorization;
   const act = req.act !== undefined ? req.act : parseJsonObject(authz?.act);
