@@ -34,7 +34,17 @@ export interface ScaleSide {
   rssMany: number;
   seconds: number;
   /** Lazy loading (Gatehouse): how many tenants loaded within the bound, and first-request latency (ms). */
-  firstTouch?: { loaded: number; of: number; seconds: number; p50: number; p99: number; concurrency?: number; boundHit?: number };
+  firstTouch?: {
+    loaded: number;
+    of: number;
+    seconds: number;
+    p50: number;
+    p99: number;
+    concurrency?: number;
+    boundHit?: number;
+    /** The first few failed first requests: request, status, start of the body (bench/scale.ts). */
+    failures?: string[];
+  };
   rows: { id: string; label: string; one?: Cell; many?: Cell }[];
 }
 
@@ -255,6 +265,7 @@ export function scaleTable(r: BenchResult): string {
         `  Tenants loaded: ${fmt(f.loaded)} of ${fmt(f.of)} ${f.loaded === f.of ? '✓' : '✗'} in ${fmt(f.seconds)} s${f.concurrency ? ` (${f.concurrency} tenants at a time)` : ''}${f.boundHit ? `, STOPPED by the ${fmt(f.boundHit)} s safety bound` : ''}. ` +
           `First request of a tenant (discovery + JWKS + client_credentials token, back to back, loading it from the database): p50 ${ms(f.p50)} ms, p99 ${ms(f.p99)} ms (target ≤ 50 ${f.p99 <= 50 ? '✓' : '✗'}).`,
       );
+      for (const failure of f.failures ?? []) lines.push(`  First request failed: ${failure}`);
     }
   }
   const g = r.scale.find((s) => s.label.startsWith('Gatehouse'));

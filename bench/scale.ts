@@ -73,11 +73,17 @@ export async function preload(
   maxSeconds: number,
   withKeys = true,
   concurrency = 8,
-): Promise<{ loaded: string[]; latencies: number[]; seconds: number; boundHit: boolean }> {
+): Promise<{ loaded: string[]; latencies: number[]; seconds: number; boundHit: boolean; failures: string[] }> {
   const started = Date.now();
   const deadline = started + maxSeconds * 1000;
   const loaded: string[] = [];
   const latencies: number[] = [];
+  // Why a tenant did not answer: the request, its status and the start of its body.
+  const failures: string[] = [];
+  const why = async (slug: string, what: string, res: Response): Promise<void> => {
+    if (!res.ok) failures.push(`${slug} ${what}: ${res.status} ${(await res.text()).slice(0, 200)}`);
+    else await res.arrayBuffer();
+  };
   let next = 0;
   const cc = t.tenants['bench-rs256']?.cc;
   await Promise.all(
@@ -86,12 +92,12 @@ export async function preload(
         const slug = slugs[next++] as string;
         const t0 = performance.now();
         const a = await fetch(`${t.url}/t/${slug}/.well-known/openid-configuration`);
-        await a.arrayBuffer();
+        await why(slug, 'discovery', a);
         let keysOk = true;
         if (withKeys && cc) {
           // JWKS and a token: the tenant's key ring and its client are loaded too.
           const b = await fetch(`${t.url}/t/${slug}/jwks`);
-          await b.arrayBuffer();
+          await why(slug, 'JWKS', b);
           const c = await fetch(`${t.url}/t/${slug}/token`, {
             method: 'POST',
             headers: {
@@ -100,7 +106,7 @@ export async function preload(
             },
             body: 'grant_type=client_credentials&scope=api%3Aread',
           });
-          await c.arrayBuffer();
+          await why(slug, 'token', c);
           keysOk = b.ok && c.ok;
         }
         latencies.push(performance.now() - t0);
@@ -108,7 +114,7 @@ export async function preload(
       }
     }),
   );
-  return { loaded, latencies, seconds: (Date.now() - started) / 1000, boundHit: next < slugs.length };
+  return { loaded, latencies, seconds: (Date.now() - started) / 1000, boundHit: next < slugs.length, failures };
 }
 
 export const percentile = (xs: number[], p: number): number => {
@@ -149,7 +155,9 @@ async function scaleSide(o: ScaleOptions, t: Target, label: string, note: string
       p99: percentile(pre.latencies, 99),
       concurrency: 2,
       ...(pre.boundHit ? { boundHit: loadBound } : {}),
+      ...(pre.failures.length ? { failures: pre.failures.slice(0, 10) } : {}),
     };
+    for (const f of pre.failures.slice(0, 10)) log(`  ${label}: first request failed: ${f}`);
     log(
       `  ${label}: first touch of ${pre.loaded.length} of ${slugs.length} tenants in ${pre.seconds.toFixed(0)} s, p50 ${firstTouch.p50.toFixed(1)} ms, p99 ${firstTouch.p99.toFixed(1)} ms${pre.boundHit ? ` — STOPPED by the ${loadBound} s safety bound` : ''}`,
     );

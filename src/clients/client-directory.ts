@@ -12,6 +12,12 @@ interface Entry {
   rereading?: boolean;
 }
 
+interface Due {
+  tenant: TenantContext;
+  clientId: string;
+  entry: Entry;
+}
+
 /**
  * Client lookups for the protocol endpoints, cached per tenant context (a client change
  * bumps the tenant revision, so a new context starts with no cached clients). A disabled
@@ -25,12 +31,23 @@ interface Entry {
  * An entry older than REVALIDATE_MS is answered and read again in the background: the
  * re-read bounds how long a change whose revision bump was lost (a crash between the two
  * writes) can go unseen, without making a request wait for the database (a tenant used
- * once a minute would otherwise read its client on every request).
+ * once a minute would otherwise read its client on every request). The re-reads go one
+ * at a time, at most `revalidationsPerSecond`: traffic spread over thousands of tenants
+ * finds most of their clients due at once, and a re-read per request then halved the
+ * token endpoint's rate on the development database (docs/performance.md "Tenant loading").
  */
 export class ClientDirectory {
   private readonly cache = new LRUCache<string, Entry>({ max: limits.clientCacheSize });
   private readonly generations = new WeakMap<TenantContext, number>();
   private nextGeneration = 0;
+  /** Entries waiting for their background re-read, oldest first. */
+  private readonly due = new Map<string, Due>();
+  private draining = false;
+  private readonly spacingMs: number;
+
+  constructor(revalidationsPerSecond = limits.clientRevalidationsPerSecond) {
+    this.spacingMs = 1000 / revalidationsPerSecond;
+  }
 
   async find(tenant: TenantContext, clientId: string): Promise<ClientRecord | null> {
     let generation = this.generations.get(tenant);
@@ -43,13 +60,40 @@ export class ClientDirectory {
     if (hit) {
       if (!hit.rereading && tenant.clock.now() - hit.readAt > REVALIDATE_MS) {
         hit.rereading = true;
-        void this.read(tenant, key, clientId).catch(() => {
-          hit.rereading = false;
-        });
+        this.due.set(key, { tenant, clientId, entry: hit });
+        this.drain();
       }
       return hit.client;
     }
     return this.read(tenant, key, clientId);
+  }
+
+  /** Background re-reads waiting their turn (tests). */
+  get pendingRevalidations(): number {
+    return this.due.size;
+  }
+
+  /** Re-reads the due entries one after the other, each starting at least `spacingMs` after the previous one started. */
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    const next = (): void => {
+      for (const [key, due] of this.due) {
+        this.due.delete(key);
+        // Evicted or replaced meanwhile (a fresh read): nothing to re-read.
+        if (this.cache.peek(key) !== due.entry) continue;
+        const started = Date.now();
+        void this.read(due.tenant, key, due.clientId)
+          .catch(() => {
+            // Read again when next asked for (the database may be away: no retry loop here).
+            due.entry.rereading = false;
+          })
+          .finally(() => setTimeout(next, Math.max(0, this.spacingMs - (Date.now() - started))).unref());
+        return;
+      }
+      this.draining = false;
+    };
+    next();
   }
 
   private async read(tenant: TenantContext, key: string, clientId: string): Promise<ClientRecord | null> {

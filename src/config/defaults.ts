@@ -147,6 +147,12 @@ export const limits = {
   /** Cached client records per process, all tenants together (clients/client-directory.ts). */
   clientCacheSize: 50_000,
   /**
+   * Background re-reads of cached clients per second and process, at most
+   * (clients/client-directory.ts): each is a database read, so the re-reads of many
+   * tenants' clients coming due together queue instead of competing with requests.
+   */
+  clientRevalidationsPerSecond: 20,
+  /**
    * An admin request whose process has not confirmed the revocation state within the
    * cache sync interval polls for it first, and answers 503 if that poll takes longer
    * than this (docs/administering.md "Revoking admin credentials"): within the

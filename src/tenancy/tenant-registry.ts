@@ -22,6 +22,7 @@ export class TenantRegistry {
   /** Cache events already applied (or published by this process), by id, with when they were seen. */
   private readonly seen = new Map<string, number>();
   private readonly syncTasks: (() => Promise<void>)[] = [];
+  private readonly loadTasks: ((tenant: TenantContext) => void)[] = [];
   private syncing: Promise<void> | undefined;
   /** When the last fully successful poll started (ms): what this process knows is at least this recent. */
   private syncedAt = 0;
@@ -56,7 +57,18 @@ export class TenantRegistry {
       this.missing.set(slug, true);
       return null;
     }
-    return this.install(record);
+    const ctx = this.install(record);
+    for (const task of this.loadTasks) task(ctx);
+    return ctx;
+  }
+
+  /**
+   * Runs `task` (without waiting for it) whenever a tenant is loaded from the database on a
+   * miss: what nearly every tenant needs next (its key ring) starts loading then, after the
+   * tenant's record was read, so it is never older than the context it is cached for.
+   */
+  onLoad(task: (tenant: TenantContext) => void): void {
+    this.loadTasks.push(task);
   }
 
   /** Installs a record this process just wrote, unless a newer revision is already cached. */
