@@ -113,26 +113,19 @@ export async function main(argv: string[]): Promise<number> {
     const secrets: Record<string, Record<string, string>> = {};
     let step = 0;
     for (const p of plans) {
-      let changes = p.changes;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const result = await applyChanges(api, changes, (_i, c, state) => {
+      // A 503 is Gatehouse's "try again shortly" (docs/operations.md): after the wait the
+      // tenant is read again and only what is still missing is applied; the plan is idempotent.
+      const result = await retryUnavailable(
+        async (attempt) =>
+          applyChanges(api, attempt === 1 ? p.changes : await plan(p.spec), (_i, c, state) => {
             if (state === 'start') {
               step++;
               process.stdout.write(`[${step}/${total}] ${c.op} ${p.spec.slug}: ${c.kind} ${c.id} … `);
             } else out('done');
-          });
-          if (Object.keys(result.secrets).length) secrets[p.spec.slug] = { ...secrets[p.spec.slug], ...result.secrets };
-          break;
-        } catch (e) {
-          // A 503 is Gatehouse's "try again shortly" (docs/operations.md): wait, read the
-          // tenant again and apply what is still missing; the plan is idempotent.
-          if (!(e instanceof AdminApiError && e.unavailable) || attempt >= RETRIES) throw e;
-          out(`unavailable, retrying in ${attempt} s`);
-          await new Promise((resolve) => setTimeout(resolve, attempt * 1000));
-          changes = await plan(p.spec);
-        }
-      }
+          }),
+        { attempts: RETRIES, onRetry: retrying(`applying tenant ${p.spec.slug}`) },
+      );
+      if (Object.keys(result.secrets).length) secrets[p.spec.slug] = { ...secrets[p.spec.slug], ...result.secrets };
     }
     out(`\nApplied ${total} change(s).`);
     if (Object.keys(secrets).length) {

@@ -30,18 +30,18 @@ export class AdminApiError extends Error {
 }
 
 /**
- * Runs `fn` again while Gatehouse answers "try again shortly" (503: a database that
- * blinked, docs/operations.md), waiting 1 s, 2 s, … between attempts; any other error,
- * or the last attempt's, is thrown. Only for calls that are safe to repeat (reads, the
+ * Runs `fn` (given its attempt number, from 1) again while Gatehouse answers "try again
+ * shortly" (503: a database that blinked, docs/operations.md), waiting 1 s, 2 s, …
+ * between attempts; any other error, or the last attempt's, is thrown. Only for calls that are safe to repeat (reads, the
  * token request, or a step that re-plans before it writes again).
  */
 export async function retryUnavailable<T>(
-  fn: () => Promise<T>,
+  fn: (attempt: number) => Promise<T>,
   opts: { attempts: number; onRetry?: (waitSeconds: number) => void },
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await fn();
+      return await fn(attempt);
     } catch (e) {
       if (!(e instanceof AdminApiError && e.unavailable) || attempt >= opts.attempts) throw e;
       opts.onRetry?.(attempt);
