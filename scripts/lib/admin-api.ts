@@ -32,8 +32,9 @@ export class AdminApiError extends Error {
 /**
  * Runs `fn` (given its attempt number, from 1) again while Gatehouse answers "try again
  * shortly" (503: a database that blinked, docs/operations.md), waiting 1 s, 2 s, …
- * between attempts; any other error, or the last attempt's, is thrown. Only for calls that are safe to repeat (reads, the
- * token request, or a step that re-plans before it writes again).
+ * between attempts; any other error, or the last attempt's, is thrown. Only for calls
+ * that are safe to repeat (reads, the token request, or a step that re-plans before it
+ * writes again).
  */
 export async function retryUnavailable<T>(
   fn: (attempt: number) => Promise<T>,
