@@ -16,7 +16,7 @@ const config: CodegenConfig = {
           Tenant: '../../tenancy/tenant-record.js#TenantRecord',
           Client: '../../clients/client-record.js#ClientRecord',
           User: '../../users/user-record.js#UserRecord',
-          SigningKey: '../../keys/key-record.js#SigningKeyRecord',
+          SigningKey: '../../keys/key-record.js#PublicSigningKeyRecord',
           Scope: '../../tenancy/tenant-record.js#ScopeDefinition',
           Consent: '../../users/consent-record.js#ConsentRecord',
           AuditEvent: '../../events/audit-event-record.js#AuditEventRecord',

@@ -183,4 +183,19 @@ describe('the key state machine', () => {
     const ring = new KeyRing('t1', after, envelope);
     assert.ok(!JSON.parse(ring.jwksBody).keys.some((k: { kid: string }) => k.kid === next.kid));
   });
+
+  test('a ring keeps the private keys of its ACTIVE keys only, and still signs and rebuilds', async () => {
+    const start = new Date('2026-01-01T00:00:00Z');
+    const rotated = await rotate(await initialKeys(fresh), fresh, start, 3600);
+    const ring = new KeyRing('t1', rotated, envelope, start);
+    assert.deepEqual(
+      ring.records.filter((k) => k.privateKey).map((k) => k.kid),
+      rotated.filter((k) => k.status === 'ACTIVE').map((k) => k.kid),
+    );
+    assert.equal(ring.records.length, rotated.length);
+    // The rebuild when a RETIRED key leaves the JWKS starts from what the ring kept.
+    const rebuilt = new KeyRing('t1', ring.records, envelope, new Date(start.getTime() + 3600_000));
+    for (const alg of signingAlgs) assert.equal(rebuilt.signingKey(alg).kid, ring.signingKey(alg).kid);
+    assert.equal(JSON.parse(rebuilt.jwksBody).keys.length, signingAlgs.length * 2);
+  });
 });

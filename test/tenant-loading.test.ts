@@ -1,7 +1,8 @@
 /**
- * A tenant loaded on a miss starts loading its key ring at once (tenancy/tenant-registry.ts
- * `onLoad`, docs/performance.md "Tenant loading"): JWKS and the first token then find it
- * ready, and the ring is never older than the context it is cached for.
+ * A tenant loaded on a miss starts loading its key ring at once, beside its record
+ * (tenancy/tenant-registry.ts `onLoad`, keys/key-rings.ts `prefetch`, docs/performance.md
+ * "Tenant loading"): JWKS and the first token then find it ready, and the ring is never
+ * older than the context it is cached for.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -52,6 +53,49 @@ describe('tenant loading', () => {
     assert.equal(srv.rt.keyRings.peek(ctx)!.signingKey('RS256').kid, activeRs256);
     const jwks = (await (await fetch(`${srv.issuer('tenantload')}/jwks`)).json()) as { keys: { kid: string }[] };
     assert.ok(jwks.keys.some((k) => k.kid === activeRs256));
+  });
+
+  test('a tenant unchanged for longer than the clock skew builds its ring from the keyset read beside its record', async () => {
+    srv.clock.advance(10_000);
+    const ctx = await loadCold();
+    const ring = srv.rt.keyRings.peek(ctx);
+    assert.ok(ring, 'the ring was loaded with the tenant');
+    const res = await fetch(`${srv.issuer('tenantload')}/jwks`);
+    assert.equal(await res.text(), ring.jwksBody);
+  });
+
+  /**
+   * A keyset read answered before another replica's key change, and the record read after
+   * that change's revision bump: the two reads went out together, so which one the database
+   * answered first cannot be arranged; the read is stood in for by the stored document as it
+   * was before the change.
+   */
+  async function ringAfterChange(readSentAt: (changedAt: number) => number): Promise<{ ring: string; stored: string; old: string }> {
+    const activeKid = (k: Keyset) => k.keys.find((x) => x.status === 'ACTIVE' && x.alg === 'RS256')!.kid;
+    const before = (await srv.db.collection<Keyset & { _id: string }>('keysets').findOne({ _id: tenantId }))!;
+    const earlyRead = { keysets: { get: () => Promise.resolve(before) } } as unknown as Parameters<typeof srv.rt.keyRings.prefetch>[0];
+    await gqlOk(srv, 'mutation { rotateSigningKeys(tenant: "tenantload") { slug } }');
+    const record = (await srv.store.tenants.findById(tenantId))!;
+    const then = srv.rt.keyRings.prefetch(earlyRead, readSentAt(new Date(record.updatedAt).getTime()));
+    srv.rt.tenants.drop('tenantload');
+    const ctx = srv.rt.tenants.install(record);
+    then(ctx);
+    const ring = await srv.rt.keyRings.get(ctx);
+    const stored = (await srv.db.collection<Keyset & { _id: string }>('keysets').findOne({ _id: tenantId }))!;
+    return { ring: ring.signingKey('RS256').kid, stored: activeKid(stored), old: activeKid(before) };
+  }
+
+  test('a keyset read beside a record changed within the clock skew is read again after it', async () => {
+    // The record read shows a change made just before the keyset read was sent: the keyset read may predate the change.
+    const { ring, stored, old } = await ringAfterChange((changedAt) => changedAt + 1_000);
+    assert.notEqual(stored, old);
+    assert.equal(ring, stored);
+  });
+
+  test('a keyset read sent well after the record last changed is used as read', async () => {
+    const { ring, old } = await ringAfterChange((changedAt) => changedAt + 10_000);
+    assert.equal(ring, old);
+    srv.rt.tenants.drop('tenantload');
   });
 
   test('a slug nobody has loads nothing', async () => {

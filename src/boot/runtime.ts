@@ -77,9 +77,9 @@ export function buildRuntime(config: Config, store: Store, log: Logger = createL
     log,
   };
   // A tenant's first request is nearly always followed by JWKS or a token: its keyset is
-  // read right after its record (docs/performance.md "Tenant loading"). A failed read is
-  // not kept (keys/key-rings.ts); the request that needs the ring reads again.
-  tenants.onLoad((tenant) => void rt.keyRings.get(tenant).catch(() => undefined));
+  // read beside its record (docs/performance.md "Tenant loading"). A failed read is not
+  // kept (keys/key-rings.ts); the request that needs the ring reads again.
+  tenants.onLoad((store, sentAt) => rt.keyRings.prefetch(store, sentAt));
   registerAuditWriter(rt);
   installTenantLogoutHook(rt);
   return rt;

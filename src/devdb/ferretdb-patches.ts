@@ -1,6 +1,6 @@
 /**
- * Source edits applied to FerretDB v1.24.2 before the development build, both to its
- * SQLite backend's `_id` lookups. Neither changes what a query returns; both change how
+ * Source edits applied to FerretDB v1.24.2 before the development build, all to its
+ * SQLite backend's `_id` lookups. None changes what a query returns; each changes how
  * much of a collection it reads.
  *
  * 1. The backend creates its unique `_id` index on `_ferretdb_sjson->"_id"` but queries
@@ -16,11 +16,17 @@
  *    to the filter's top-level `_id` equality (index) and string equalities
  *    (`field ->> '$.field' = ?`, or the field is an array, which the Go filter then
  *    matches element-wise as MongoDB does). SQLite evaluates that in C at ~1 µs a row.
+ *    An `_id` given as a range of strings (`$lt`/`$lte`/`$gt`/`$gte`) narrows the SQL to
+ *    rows whose `_id` is not a string or is a string in the range (compared as SQL text:
+ *    the unescaped value in byte order, as FerretDB compares strings). Sweeps of records
+ *    with time-ordered ids use it (store/repos/events.ts): a platform-wide `deleteMany`
+ *    on `expiresAt` decoded every event in Go while holding the write lock (1.1 s at
+ *    8,000 events), long enough to trip the store's time budget.
  *
  * Bump PATCH_LEVEL when this list changes: it is part of the cached binary's path, so
  * machines rebuild instead of running a binary made with other edits.
  */
-export const PATCH_LEVEL = 2;
+export const PATCH_LEVEL = 3;
 
 interface SourcePatch {
   file: string;
@@ -70,10 +76,14 @@ func gatehousePushdown(filter *types.Document) (string, []any) {
 		v, _ := filter.Get(k)
 
 		if k == "_id" {
-			switch v.(type) {
+			switch v := v.(type) {
 			case string, types.ObjectID:
 				conds = append(conds, fmt.Sprintf(\`%s = ?\`, metadata.IDColumn))
 				args = append(args, string(must.NotFail(sjson.MarshalSingleValue(v))))
+			case *types.Document:
+				c, a := gatehouseIDRange(v)
+				conds = append(conds, c...)
+				args = append(args, a...)
 			}
 
 			continue
@@ -91,6 +101,50 @@ func gatehousePushdown(filter *types.Document) (string, []any) {
 	}
 
 	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// gatehouseIDRange narrows an _id filter made only of $lt/$lte/$gt/$gte with string
+// operands. A string _id is compared as SQL text (its unescaped value, byte order: the
+// order in which FerretDB compares strings); a row whose _id is not a string is kept for
+// the in-memory filter. Anything else narrows nothing.
+func gatehouseIDRange(ops *types.Document) ([]string, []any) {
+	var conds []string
+	var args []any
+
+	seen := make(map[string]bool)
+
+	for _, op := range ops.Keys() {
+		if seen[op] {
+			return nil, nil
+		}
+
+		seen[op] = true
+
+		var cmp string
+
+		switch op {
+		case "$lt":
+			cmp = "<"
+		case "$lte":
+			cmp = "<="
+		case "$gt":
+			cmp = ">"
+		case "$gte":
+			cmp = ">="
+		default:
+			return nil, nil
+		}
+
+		s, ok := must.NotFail(ops.Get(op)).(string)
+		if !ok {
+			return nil, nil
+		}
+
+		conds = append(conds, fmt.Sprintf(\`(IFNULL(json_type(%[1]s, '$._id'), '') <> 'text' OR %[1]s ->> '$._id' %[2]s ?)\`, metadata.DefaultColumn, cmp))
+		args = append(args, s)
+	}
+
+	return conds, args
 }
 
 // gatehousePlainKey is true for keys that are safe in a JSON path without quoting.

@@ -124,7 +124,8 @@ export const userSnapshot = (u: UserRecord) => ({
   disabled: u.disabled,
 });
 
-export const keysSnapshot = (keys: readonly SigningKeyRecord[]) => keys.map((k) => ({ kid: k.kid, alg: k.alg, status: k.status }));
+export const keysSnapshot = (keys: readonly Pick<SigningKeyRecord, 'kid' | 'alg' | 'status'>[]) =>
+  keys.map((k) => ({ kid: k.kid, alg: k.alg, status: k.status }));
 
 export const initialAccessTokenSnapshot = (t: InitialAccessTokenRecord) => ({
   id: t._id,

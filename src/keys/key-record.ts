@@ -25,3 +25,6 @@ export interface SigningKeyRecord {
   publicJwk: string;
   privateKey: EncryptedBlob;
 }
+
+/** A key without its private part: what the admin API shows and what a key ring keeps of keys it does not sign with. */
+export type PublicSigningKeyRecord = Omit<SigningKeyRecord, 'privateKey'>;

@@ -2,8 +2,22 @@ import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'n
 import { signingAlgs, type SigningAlg } from '../config/defaults.js';
 import type { Envelope } from './envelope.js';
 import { keyContext } from './key-generation.js';
-import type { SigningKeyRecord } from './key-record.js';
+import type { PublicSigningKeyRecord, SigningKeyRecord } from './key-record.js';
 import { isPublished } from './rotation.js';
+
+/**
+ * A key as a ring keeps it: the private key only for an ACTIVE key (the only one it signs
+ * with). A NEXT key signs only after a rotation, which writes the keyset and so makes a new
+ * ring; a RETIRED or REVOKED one never does. Not keeping them saves every loaded tenant
+ * its NEXT keys' sealed private keys (docs/performance.md "Memory per tenant").
+ */
+export type RingKeyRecord = PublicSigningKeyRecord & { privateKey?: SigningKeyRecord['privateKey'] };
+
+const kept = (rec: RingKeyRecord): RingKeyRecord => {
+  if (rec.status === 'ACTIVE' || !rec.privateKey) return rec;
+  const { privateKey: _dropped, ...rest } = rec;
+  return rest;
+};
 
 export interface ActiveKey {
   kid: string;
@@ -24,22 +38,25 @@ export class KeyRing {
   readonly etag: string;
   /** When a RETIRED key drops out of the JWKS: the ring must be rebuilt by then. */
   readonly validUntil: number;
-  private readonly activeRecords = new Map<string, SigningKeyRecord>();
+  private readonly activeRecords = new Map<string, RingKeyRecord>();
+  /** The tenant's keys (admin listings, and the rebuild when a RETIRED key leaves the JWKS). */
+  readonly records: RingKeyRecord[];
   private readonly active = new Map<string, ActiveKey>();
   private readonly publishedJwks = new Map<string, { alg: string; jwk: string }>();
   private readonly published = new Map<string, { alg: string; key: KeyObject }>();
 
   constructor(
     readonly tenantId: string,
-    readonly records: SigningKeyRecord[],
+    records: readonly RingKeyRecord[],
     private readonly envelope: Envelope,
     now = new Date(),
     /** The algorithms of the tenant's key families: keys of other families are neither published nor used. */
     readonly algs: readonly SigningAlg[] = signingAlgs,
   ) {
+    this.records = records.map(kept);
     const jwks: string[] = [];
     let validUntil = Number.POSITIVE_INFINITY;
-    for (const rec of records) {
+    for (const rec of this.records) {
       if (!isPublished(rec, now) || !algs.includes(rec.alg)) continue;
       jwks.push(rec.publicJwk);
       this.publishedJwks.set(rec.kid, { alg: rec.alg, jwk: rec.publicJwk });
@@ -57,7 +74,7 @@ export class KeyRing {
     let key = this.active.get(alg);
     if (!key) {
       const rec = this.activeRecords.get(alg);
-      if (!rec) throw new Error(`tenant ${this.tenantId} has no ACTIVE ${alg} key`);
+      if (!rec?.privateKey) throw new Error(`tenant ${this.tenantId} has no ACTIVE ${alg} key`);
       const der = this.envelope.open(rec.privateKey, keyContext(this.tenantId, rec.kid));
       key = { kid: rec.kid, alg: rec.alg, key: createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }) };
       this.active.set(alg, key);

@@ -117,7 +117,7 @@ export function prune(keys: SigningKeyRecord[], now: Date): SigningKeyRecord[] {
 }
 
 /** Keys a verifier may use: published in the JWKS. */
-export function isPublished(key: SigningKeyRecord, now: Date): boolean {
+export function isPublished(key: Pick<SigningKeyRecord, 'status' | 'removeAfter'>, now: Date): boolean {
   if (key.status === 'REVOKED') return false;
   if (key.status === 'RETIRED') return !key.removeAfter || key.removeAfter > now;
   return true;

@@ -206,6 +206,9 @@ export class Store {
     // Live tenants only: a PENDING one (being created) is invisible to every reader but its creator.
     // Two `_id` lookups (slug link, then the tenant): no query on `slug`, which FerretDB
     // answers by scanning every tenant (docs/architecture.md "How a tenant loads").
+    /** The id of the tenant a slug links to, if any (one read by `_id`); `findById` then reads the record. */
+    idOfSlug: async (slug: string): Promise<string | null> =>
+      (await this.tenantSlugModel.findOne({ _id: slug }).lean<{ tenantId: string }>().exec())?.tenantId ?? null,
     findBySlug: async (slug: string): Promise<TenantRecord | null> => {
       const link = await this.tenantSlugModel.findOne({ _id: slug }).lean<{ tenantId: string }>().exec();
       if (!link) return null;

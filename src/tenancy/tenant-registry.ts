@@ -1,11 +1,14 @@
 import { LRUCache } from 'lru-cache';
 import { limits } from '../config/defaults.js';
-import type { Store } from '../store/index.js';
+import type { Store, TenantStore } from '../store/index.js';
 import type { TenantRecord } from './tenant-record.js';
 import { makeTenantContext, type TenantContext } from './tenant-context.js';
 import { PLATFORM_SCOPE, sweepExpired } from './sweeps.js';
 
 const MISSING_TTL_MS = 2_000;
+
+/** Started when a tenant's id is known on a miss (see `TenantRegistry.onLoad`); returns what to do once its context exists. */
+export type LoadTask = (store: TenantStore, recordReadSentAt: number) => (tenant: TenantContext) => void;
 
 /**
  * The in-process tenant cache. Hot paths ask `peek` (synchronous, no I/O); a miss loads
@@ -22,7 +25,7 @@ export class TenantRegistry {
   /** Cache events already applied (or published by this process), by id, with when they were seen. */
   private readonly seen = new Map<string, number>();
   private readonly syncTasks: (() => Promise<void>)[] = [];
-  private readonly loadTasks: ((tenant: TenantContext) => void)[] = [];
+  private readonly loadTasks: LoadTask[] = [];
   private syncing: Promise<void> | undefined;
   /** When the last fully successful poll started (ms): what this process knows is at least this recent. */
   private syncedAt = 0;
@@ -51,33 +54,41 @@ export class TenantRegistry {
     return pending;
   }
 
+  /** The slug link, then the record by `_id`; the load tasks start between the two (see `onLoad`). */
   private async load(slug: string): Promise<TenantContext | null> {
-    const record = await this.store.tenants.findBySlug(slug);
-    if (!record) {
+    const id = await this.store.tenants.idOfSlug(slug);
+    // A link left by a deleted tenant, or one a newer creation has not yet overwritten, finds no record of that slug.
+    const store = id ? this.store.forTenant(id) : undefined;
+    const sentAt = this.store.clock.now();
+    const then = store ? this.loadTasks.map((task) => task(store, sentAt)) : [];
+    const record = id ? await this.store.tenants.findById(id) : null;
+    if (!record || record.slug !== slug) {
       this.missing.set(slug, true);
       return null;
     }
-    const ctx = this.install(record);
-    for (const task of this.loadTasks) task(ctx);
+    const ctx = this.install(record, store);
+    for (const next of then) next(ctx);
     return ctx;
   }
 
   /**
-   * Runs `task` (without waiting for it) whenever a tenant is loaded from the database on a
-   * miss: what nearly every tenant needs next (its key ring) starts loading then, after the
-   * tenant's record was read, so it is never older than the context it is cached for.
+   * Runs `task` whenever a tenant is loaded from the database on a miss, as soon as its id
+   * is known (the slug link read), at the same time as its record is read: what nearly
+   * every tenant needs next (its key ring) is read beside the record rather than after it.
+   * `task` gets the tenant's store and when the record read was sent; what it returns is
+   * called with the context once the record is read (not at all when there is none).
    */
-  onLoad(task: (tenant: TenantContext) => void): void {
+  onLoad(task: LoadTask): void {
     this.loadTasks.push(task);
   }
 
-  /** Installs a record this process just wrote, unless a newer revision is already cached. */
-  install(record: TenantRecord): TenantContext {
+  /** Installs a record this process just wrote (or read), unless a newer revision is already cached. */
+  install(record: TenantRecord, store?: TenantStore): TenantContext {
     // A tenant still being created is served to its creator only, never from the cache.
-    if (record.state === 'PENDING') return makeTenantContext(record, this.publicUrl, this.store.forTenant(record._id));
+    if (record.state === 'PENDING') return makeTenantContext(record, this.publicUrl, store ?? this.store.forTenant(record._id));
     const current = this.cache.get(record.slug);
     if (current && current.record._id === record._id && current.record.revision > record.revision) return current;
-    const ctx = makeTenantContext(record, this.publicUrl, this.store.forTenant(record._id));
+    const ctx = makeTenantContext(record, this.publicUrl, store ?? this.store.forTenant(record._id));
     this.cache.set(record.slug, ctx);
     this.missing.delete(record.slug);
     return ctx;

@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { extensionDefaults } from '../../config/defaults.js';
 import type { TenantStore } from '../index.js';
 import { onlyDuplicates } from '../errors.js';
 import { eventModel } from '../models/event.js';
@@ -48,12 +49,32 @@ export const eventLogRepo = (conn: Connection) => {
      * Events and webhook deliveries past their retention, of every tenant, in one range
      * delete each: per tenant, 10,000 tenants made 20,000 deletes per interval, each a
      * scan on FerretDB (docs/token-services.md "Expiry and sweeping"). Reads nothing.
+     * Both are bounded by `_id` too: an event's id starts with its time (store/ids.ts) and
+     * a delivery's with its event's, and a record expires a fixed retention after that
+     * time, so only ids older than the retention can have expired. The `_id` range is an
+     * index range on MongoDB (no index starts with `expiresAt`) and on the development
+     * FerretDB (devdb/ferretdb-patches.ts), where `expiresAt` alone made the delete decode
+     * every event while holding the write lock — over 1.5 s at 10,000 tenants, so the
+     * store's time budget failed the requests of that moment (docs/performance.md).
      */
     sweep: async (now: Date): Promise<void> => {
       await Promise.all([
-        model.deleteMany({ expiresAt: { $lte: now } }),
-        eventDeliveryModel(conn).deleteMany({ expiresAt: { $lte: now } }),
+        model.deleteMany({ _id: { $lt: idsBefore(now, extensionDefaults.eventRetentionDays) }, expiresAt: { $lte: now } }),
+        eventDeliveryModel(conn).deleteMany({
+          _id: { $lt: idsBefore(now, extensionDefaults.deliveryRetentionDays) },
+          expiresAt: { $lte: now },
+        }),
       ]);
     },
   };
 };
+
+/**
+ * The time prefix of an id made at `now - days + 1 ms` (store/ids.ts `timeOrderedId`):
+ * every id below it was made at or before `now - days`, so its record, kept `days`, has
+ * expired by `now`. A record made under a shorter retention than today's waits until it
+ * is older than today's (invisible meanwhile: every read asks for `expiresAt > now`).
+ */
+function idsBefore(now: Date, days: number): string {
+  return (now.getTime() - days * 86_400_000 + 1).toString(36).padStart(10, '0');
+}
