@@ -44,19 +44,22 @@ function textOf(body: Buffer): string {
  * Reads the whole declared length; refused as body-parser (raw-body) refuses: an aborted
  * or short body is a 400.
  *
- * A small body usually comes in the same packet as the head: node's parser has the whole
- * message (`complete`, the body buffered in the stream) by the time the request's first
- * tick runs, and it is taken in one `read()` there, without switching the stream to
- * flowing mode and its 'data' and 'end' events (docs/performance.md "Request bodies").
- * Otherwise the body is read as it arrives.
+ * A small body usually comes in the same packet as the head. node's parser emits the
+ * request when it has parsed the head (and runs the ticks queued by the listener right
+ * then), and parses the rest of the packet after: by the check phase of the same loop
+ * turn (setImmediate) the message is `complete` and its body buffered in the stream, and
+ * it is taken in one `read()`, without switching the stream to flowing mode and its
+ * 'data' and 'end' events (docs/performance.md "Request bodies"). Otherwise the body is
+ * read as it arrives; a request whose client went away meanwhile is refused as aborted.
  */
 export function readPlainBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
-    process.nextTick(() => {
+    setImmediate(() => {
       if (req.complete && !req.readableFlowing && req.readableLength === Number(req.headers['content-length'])) {
         const body = req.read() as Buffer | null;
         resolve(body ? textOf(body) : '');
-      } else readArriving(req, resolve, reject);
+      } else if (req.destroyed) reject(bodyError(400, 'request aborted', 'request.aborted'));
+      else readArriving(req, resolve, reject);
     });
   });
 }
