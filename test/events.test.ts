@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { defaultDeliveryPolicy } from '../src/events/event-delivery.js';
+import { EventBus } from '../src/events/events.js';
+import { Outbox } from '../src/events/outbox.js';
+import { timeOrderedId } from '../src/store/ids.js';
 import { adminToken, createClient, createTenant, createUser, gql, gqlOk, type CreatedClient } from './helpers/admin.js';
 import { RP } from './helpers/authorize-fixture.js';
 import { Browser, loginForm, responseParams, type Page } from './helpers/browser-fetch.js';
@@ -295,6 +302,52 @@ describe('events of several tenants are written together', () => {
       (await mine('eventco-two')).map((e) => e.id),
       [b._id],
     );
+  });
+});
+
+describe('events journaled by a stopped process are written by the next one', () => {
+  test('dates as epoch milliseconds (this version) and as ISO strings (earlier versions) are written as the same dates', async () => {
+    const tenant = (await srv.rt.tenants.get(T))!;
+    const dir = join(mkdtempSync(join(tmpdir(), 'gh-event-journal-')), 'outbox');
+    mkdirSync(dir);
+    const at = new Date(Date.now() - 60_000);
+    const expiresAt = new Date(at.getTime() + 86_400_000);
+    const marker = `journal-${Date.now()}`;
+    const body = (side: string, dates: (d: Date) => unknown) => {
+      const id = timeOrderedId(at.getTime());
+      const rec = { _id: id, tenantId: tenant.id, type: 'CLIENT_CHANGED', at: dates(at), userId: null, clientId: null };
+      return {
+        put: { kind: 'event', id, body: { ...rec, data: JSON.stringify({ marker, side }), expiresAt: dates(expiresAt), tenantSlug: T } },
+      };
+    };
+    // pid 2^22 + 1 is above Linux's pid_max: never a live process.
+    const lines = [body('numbers', (d) => d.getTime()), body('strings', (d) => d.toISOString())].map((e) => JSON.stringify(e));
+    writeFileSync(join(dir, `outbox-${srv.dbName}-4194305-00000000.jsonl`), lines.join('\n') + '\n');
+    const outbox = new Outbox({ dir, database: srv.dbName, maxPending: 100, writeTimeoutMs: 5_000, log: srv.rt.log });
+    const bus = new EventBus(
+      srv.rt.store,
+      srv.rt.envelope,
+      srv.rt.tenants,
+      srv.rt.log,
+      { ...defaultDeliveryPolicy(1, 1), pollMs: 60_000 },
+      outbox,
+    );
+    try {
+      await outbox.open();
+      await outbox.flush();
+      const found = await waitFor(
+        async () => {
+          const mine = (await tenantEvents(srv, T, { types: ['CLIENT_CHANGED'] })).filter((e) => JSON.stringify(e.data).includes(marker));
+          return mine.length === 2 ? mine : undefined;
+        },
+        10_000,
+        'the replayed events',
+      );
+      for (const e of found) assert.equal(new Date(e.at).getTime(), at.getTime());
+    } finally {
+      await bus.stop();
+      await outbox.stop();
+    }
   });
 });
 

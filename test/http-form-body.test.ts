@@ -99,3 +99,63 @@ describe('plain form bodies', () => {
     }
   });
 });
+
+/** Sends a request over a raw socket in the given parts (a pause between them), and what was answered ('' if the connection closed first). */
+async function inParts(path: string, parts: string[], end: boolean): Promise<string> {
+  const { connect } = await import('node:net');
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1');
+    let answer = '';
+    socket.on('data', (b: Buffer) => {
+      answer += b.toString();
+      // The answer is chunked: its last chunk ends it.
+      if (answer.endsWith('\r\n0\r\n\r\n')) socket.destroy();
+    });
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+    socket.on('connect', () => {
+      void (async () => {
+        for (const p of parts) {
+          socket.write(p);
+          await new Promise((r) => setTimeout(r, 30));
+        }
+        if (end) socket.end();
+      })();
+    });
+  });
+}
+
+/** The JSON of a (chunked) answer; null when there is none (nothing answered, or node's own 400 without a body). */
+const bodyOf = (answer: string): Outcome | null => {
+  const from = answer.indexOf('{');
+  return from < 0 ? null : (JSON.parse(answer.slice(from, answer.lastIndexOf('}') + 1)) as Outcome);
+};
+
+describe('bodies that arrive in pieces', () => {
+  const head = (path: string, length: number) =>
+    `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${length}\r\n\r\n`;
+  const body = 'grant_type=client_credentials&scope=a+b%3Ac';
+
+  test('the head, then the body in two writes: the same parameters as body-parser', async () => {
+    const parts = (path: string) => [head(path, body.length), body.slice(0, 10), body.slice(10)];
+    const [expected, actual] = await Promise.all([
+      inParts('/body-parser', parts('/body-parser'), false),
+      inParts('/fast', parts('/fast'), false),
+    ]);
+    assert.deepEqual(bodyOf(actual), bodyOf(expected));
+    assert.deepEqual((bodyOf(actual) as { body: unknown }).body, { grant_type: 'client_credentials', scope: 'a b:c' });
+  });
+
+  test('the head and the body in one write: the same parameters', async () => {
+    const answer = await inParts('/fast', [head('/fast', body.length) + body], false);
+    assert.deepEqual((bodyOf(answer) as { body: unknown }).body, { grant_type: 'client_credentials', scope: 'a b:c' });
+  });
+
+  test('a body shorter than declared, then the client closes: no parameters are made up', async () => {
+    const answer = await inParts('/fast', [head('/fast', body.length + 5) + body], true);
+    const o = bodyOf(answer);
+    // The client is gone, so usually nothing is answered; if it is, it is body-parser's refusal.
+    if (o) assert.deepEqual(o, { ok: false, status: 400, type: 'request.aborted' });
+  });
+});

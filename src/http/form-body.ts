@@ -34,40 +34,65 @@ function bodyError(status: number, message: string, type: string): Error {
   return Object.assign(new Error(message), { status, statusCode: status, expose: true, type });
 }
 
-/** Reads the whole declared length; refused as body-parser (raw-body) refuses: an aborted or short body is a 400. */
+/** The body as text; iconv-lite, which body-parser decodes with, drops a byte order mark. */
+function textOf(body: Buffer): string {
+  const text = body.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * Reads the whole declared length; refused as body-parser (raw-body) refuses: an aborted
+ * or short body is a 400.
+ *
+ * A small body usually comes in the same packet as the head. node's parser emits the
+ * request when it has parsed the head (and runs the ticks queued by the listener right
+ * then), and parses the rest of the packet after: by the check phase of the same loop
+ * turn (setImmediate) the message is `complete` and its body buffered in the stream, and
+ * it is taken in one `read()`, without switching the stream to flowing mode and its
+ * 'data' and 'end' events (docs/performance.md "Request bodies"). Otherwise the body is
+ * read as it arrives; a request whose client went away meanwhile is refused as aborted.
+ */
 export function readPlainBody(req: IncomingMessage): Promise<string> {
-  const length = Number(req.headers['content-length']);
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let received = 0;
-    let settled = false;
-    const finish = (err: Error | null, text?: string) => {
-      if (settled) return;
-      settled = true;
-      req.removeListener('data', onData);
-      req.removeListener('end', onEnd);
-      req.removeListener('error', onError);
-      req.removeListener('close', onClose);
-      if (err) reject(err);
-      else resolve(text!);
-    };
-    const onData = (chunk: Buffer) => {
-      received += chunk.length;
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      if (received !== length) return finish(bodyError(400, 'request size did not match content length', 'request.size.invalid'));
-      const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received)).toString('utf8');
-      // iconv-lite, which body-parser decodes with, drops a byte order mark.
-      finish(null, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-    };
-    const onError = () => finish(bodyError(400, 'request aborted', 'request.aborted'));
-    const onClose = () => finish(bodyError(400, 'request aborted', 'request.aborted'));
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('close', onClose);
+    setImmediate(() => {
+      if (req.complete && !req.readableFlowing && req.readableLength === Number(req.headers['content-length'])) {
+        const body = req.read() as Buffer | null;
+        resolve(body ? textOf(body) : '');
+      } else if (req.destroyed) reject(bodyError(400, 'request aborted', 'request.aborted'));
+      else readArriving(req, resolve, reject);
+    });
   });
+}
+
+function readArriving(req: IncomingMessage, resolve: (text: string) => void, reject: (err: Error) => void): void {
+  const length = Number(req.headers['content-length']);
+  const chunks: Buffer[] = [];
+  let received = 0;
+  let settled = false;
+  const finish = (err: Error | null, text?: string) => {
+    if (settled) return;
+    settled = true;
+    req.removeListener('data', onData);
+    req.removeListener('end', onEnd);
+    req.removeListener('error', onError);
+    req.removeListener('close', onClose);
+    if (err) reject(err);
+    else resolve(text!);
+  };
+  const onData = (chunk: Buffer) => {
+    received += chunk.length;
+    chunks.push(chunk);
+  };
+  const onEnd = () => {
+    if (received !== length) return finish(bodyError(400, 'request size did not match content length', 'request.size.invalid'));
+    finish(null, textOf(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received)));
+  };
+  const onError = () => finish(bodyError(400, 'request aborted', 'request.aborted'));
+  const onClose = () => finish(bodyError(400, 'request aborted', 'request.aborted'));
+  req.on('data', onData);
+  req.on('end', onEnd);
+  req.on('error', onError);
+  req.on('close', onClose);
 }
 
 /** qs's decoder for UTF-8: `+` is a space, then %-escapes; a malformed escape leaves the string as it is. */

@@ -59,14 +59,17 @@ const REMOTE_JWKS = {
   },
 };
 
+/** Form-urlencoded to plain: a value without `%` or `+` (the usual one) is its own decoding, without the two passes. */
+const formDecode = (s: string): string => (s.includes('%') || s.includes('+') ? decodeURIComponent(s.replace(/\+/g, ' ')) : s);
+
 /** RFC 6749 2.3.1: Basic credentials are form-urlencoded before base64. */
 function fromBasic(header: string): Presented {
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) throw invalidClient('malformed Basic credentials');
   try {
-    const clientId = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
-    const secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
+    const clientId = formDecode(decoded.slice(0, colon));
+    const secret = formDecode(decoded.slice(colon + 1));
     return { method: 'client_secret_basic', clientId, secret };
   } catch {
     throw invalidClient('malformed Basic credentials');

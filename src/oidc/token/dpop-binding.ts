@@ -19,21 +19,33 @@ export interface DpopBinding {
  * client that requires DPoP cannot get tokens (it would get bearer tokens unknowingly).
  * `verified` is a proof the endpoint already checked (FAPI 2.0, fapi/token-request.ts): it
  * binds as is, since a second check would see its own `jti` as a replay and FAPI requires
- * sender-constrained tokens whatever the tenant's `dpop` setting says.
+ * sender-constrained tokens whatever the tenant's `dpop` setting says. Synchronous when
+ * there is no proof to verify (it throws then rather than rejecting).
  */
-export async function tokenRequestBinding(
+export function tokenRequestBinding(
   rt: Runtime,
   tenant: TenantContext,
   client: ClientRecord,
   req: { headers: Readonly<Record<string, string | string[] | undefined>>; method?: string },
   verified?: VerifiedProof,
-): Promise<DpopBinding | undefined> {
+): Promise<DpopBinding | undefined> | DpopBinding | undefined {
   if (verified) return { jkt: verified.jkt };
   const required = requiresDpop(client);
   if (!tenant.settings.dpop) {
     if (required) throw oauthError('invalid_request', 'the client requires DPoP, which this tenant has switched off');
     return undefined;
   }
+  // No proof and none required (a bearer token request): answered without a promise.
+  if (req.headers.dpop === undefined && !required) return undefined;
+  return proofBinding(rt, tenant, req, required);
+}
+
+async function proofBinding(
+  rt: Runtime,
+  tenant: TenantContext,
+  req: { headers: Readonly<Record<string, string | string[] | undefined>>; method?: string },
+  required: boolean,
+): Promise<DpopBinding | undefined> {
   const proof = await checkDpopProof(rt, tenant, { header: req.headers.dpop, method: req.method ?? 'POST', path: paths.token }, 'token');
   if (!proof) {
     if (required) throw dpopProofRequired(rt, tenant, 'token', 'this client must send a DPoP proof');

@@ -3,6 +3,7 @@ import type { Runtime } from '../../runtime.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { DEVICE_CODE_GRANT, deviceFlowEnabled, passwordGrantEnabled } from '../capabilities.js';
 import { authenticateClient } from '../client-auth.js';
+import { isFapi2 } from '../fapi/profile.js';
 import { checkFapiTokenRequest } from '../fapi/token-request.js';
 import { authorizationCode } from '../grant-types/authorization-code.js';
 import { clientCredentials } from '../grant-types/client-credentials.js';
@@ -68,7 +69,7 @@ export const token =
     const { client } = await authenticateClient(rt, tenant, input);
     // A FAPI tenant verifies the request's DPoP proof here; the binding below takes that proof
     // rather than verifying it again (its jti is already in the replay cache).
-    const fapiProof = await checkFapiTokenRequest(rt, tenant, input, body.grant_type as string);
+    const fapiProof = isFapi2(tenant) ? await checkFapiTokenRequest(rt, tenant, input, body.grant_type as string) : undefined;
     if (!client.grantTypes.includes(body.grant_type as string)) {
       throw oauthError('unauthorized_client', 'this client may not use this grant type');
     }
