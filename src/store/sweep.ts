@@ -17,8 +17,8 @@ import type { Model } from 'mongoose';
  * So a sweep reads the tenant's documents oldest first (`_id` and `expiresAt` only, no range
  * filter: the tenant equality is all the database filters on, and a limit stops the read),
  * deletes the expired ones one by one by `_id` (each re-checks the expiry, so a document
- * changed meanwhile is kept), and reads on past the unexpired ones up to a bound per run.
- * A step costs the same at any collection size (30 ms for 100 documents of 30,000).
+ * changed meanwhile is kept), up to a bound of records read per run. The read costs the
+ * same at any collection size (30 ms for 100 records of 30,000, in proportion for more).
  * On MongoDB the hint walks the (tenantId, expiresAt) index, so "oldest" is "expiring
  * first"; FerretDB ignores it and returns insertion order, in which the records of a fixed
  * lifetime (codes, proofs, assertions, pushed requests) also expire first. Whatever is past
@@ -26,17 +26,14 @@ import type { Model } from 'mongoose';
  * depends on how far a sweep got.
  */
 
-/** Documents read per step. */
-export const SWEEP_BATCH = 100;
-/** Unexpired documents a run reads past, per collection: the bound on what one run reads. */
-export const SWEEP_MAX_KEPT = 1_000;
+/** Records read per run and collection, in one `find`: the bound on what one run reads. */
+export const SWEEP_READ = 500;
 /** Deletes per run and collection. */
-export const SWEEP_MAX_DELETES = 1_000;
+export const SWEEP_MAX_DELETES = 500;
 
 /** Overrides of the bounds above (tests). */
 export interface SweepBounds {
-  batch?: number;
-  maxKept?: number;
+  maxRead?: number;
   maxDeletes?: number;
 }
 
@@ -44,8 +41,8 @@ const EXPIRY_INDEX = { tenantId: 1, expiresAt: 1 } as const;
 
 /**
  * Deletes the documents of `scope` (the tenant's, `{tenantId}`) whose `expiresAt` is before
- * `now`, in bounded steps; returns how many. The model's collection must have the
- * (tenantId, expiresAt) index.
+ * `now`, among the first SWEEP_READ in the index's order; returns how many. The model's
+ * collection must have the (tenantId, expiresAt) index.
  */
 export async function deleteExpiredInSteps<T>(
   model: Model<T>,
@@ -53,28 +50,23 @@ export async function deleteExpiredInSteps<T>(
   now: Date,
   o: SweepBounds = {},
 ): Promise<number> {
-  const batch = o.batch ?? SWEEP_BATCH;
-  const maxKept = o.maxKept ?? SWEEP_MAX_KEPT;
   const maxDeletes = o.maxDeletes ?? SWEEP_MAX_DELETES;
   const cutoff = now.getTime();
+  // One read, no skip: FerretDB decodes what a skip passes over, so paging with skip would
+  // cost the square of the bound.
+  const docs = await model
+    .find(scope, { _id: 1, expiresAt: 1 })
+    .hint(EXPIRY_INDEX)
+    .limit(o.maxRead ?? SWEEP_READ)
+    .lean<{ _id: string; expiresAt?: Date | null }[]>()
+    .exec();
   let deleted = 0;
-  // The unexpired documents at the head of the order: the next step reads past them.
-  let kept = 0;
-  while (kept < maxKept && deleted < maxDeletes) {
-    const docs = await model
-      .find(scope, { _id: 1, expiresAt: 1 })
-      .hint(EXPIRY_INDEX)
-      .skip(kept)
-      .limit(batch)
-      .lean<{ _id: string; expiresAt?: Date | null }[]>()
-      .exec();
-    for (const d of docs) {
-      const expired = d.expiresAt != null && new Date(d.expiresAt).getTime() < cutoff;
-      const res = expired ? await model.collection.deleteOne({ ...scope, _id: d._id, expiresAt: { $lt: now } } as never) : null;
-      if (res?.deletedCount) deleted++;
-      else kept++;
-    }
-    if (docs.length < batch) break;
+  for (const d of docs) {
+    if (deleted >= maxDeletes) break;
+    if (d.expiresAt == null || new Date(d.expiresAt).getTime() >= cutoff) continue;
+    // Each delete re-checks the expiry: a document changed meanwhile is kept.
+    const res = await model.collection.deleteOne({ ...scope, _id: d._id, expiresAt: { $lt: now } } as never);
+    deleted += res.deletedCount;
   }
   return deleted;
 }
