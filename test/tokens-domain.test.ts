@@ -126,6 +126,33 @@ test('the expiry sweep removes more than one batch, in steps, and keeps live rec
   assert.ok(await tenant.store.codes.find('still-live'));
 });
 
+test('the expiry sweep reads past unexpired records at the head, and each run reads a bounded number of records', async () => {
+  const tenant = await tenantOf(srv, T);
+  const base = { clientId: web[0], redirectUri: 'https://rp.example.com/cb', codeChallenge: null, codeChallengeMethod: null, usedAt: null };
+  const past = new Date(Date.now() - 60_000);
+  const future = new Date(Date.now() + 600_000);
+  // Long-lived records first (as spent refresh tokens of young families ahead of older ones), then expired ones.
+  for (let i = 0; i < 120; i++)
+    await tenant.store.codes.insert({
+      ...base,
+      _id: `head-live-${i}`,
+      grantId: 'g',
+      createdAt: new Date(),
+      expiresAt: future,
+      grant: null,
+    });
+  for (let i = 0; i < 30; i++)
+    await tenant.store.codes.insert({ ...base, _id: `tail-old-${i}`, grantId: 'g', createdAt: past, expiresAt: past, grant: null });
+  // A run that may read past only 50 unexpired records stops before the expired ones: bounded, and harmless.
+  assert.equal(await tenant.store.codes.sweep(new Date(), { maxRead: 50 }), 0);
+  assert.ok(await tenant.store.codes.find('tail-old-0'));
+  // The default bound reads past all 120 and removes the 30 behind them.
+  assert.ok((await tenant.store.codes.sweep(new Date())) >= 30);
+  assert.equal(await tenant.store.codes.find('tail-old-29'), null);
+  assert.ok(await tenant.store.codes.find('head-live-0'));
+  assert.ok(await tenant.store.codes.find('head-live-119'));
+});
+
 test('one resolution: an issued token resolves with its client; revoked, it resolves to nothing', async () => {
   const tenant = await tenantOf(srv, T);
   const client = await srv.rt.clients.find(tenant, web[0]);

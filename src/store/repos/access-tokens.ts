@@ -26,6 +26,6 @@ export const accessTokensRepo = (ts: TenantStore) => {
       return (await model.updateOne(ts.scoped({ _id: hash, revokedAt: null }), { $set: { revokedAt: now } })).modifiedCount === 1;
     },
     /** Expired documents, in bounded steps (store/sweep.ts). */
-    sweep: async (now = ts.clock.date()): Promise<number> => deleteExpiredInSteps(model, ts.scoped({ expiresAt: { $lt: now } })),
+    sweep: async (now = ts.clock.date()): Promise<number> => deleteExpiredInSteps(model, ts.scoped({}), now),
   };
 };

@@ -71,6 +71,6 @@ export const authorizationsRepo = (ts: TenantStore) => {
     revokeForSession: async (userId: string, sid: string, now = ts.clock.date()): Promise<number> =>
       (await revokeWhere({ userId, sid, offlineAccess: false }, now)).direct.length,
     /** Expired documents, in bounded steps (store/sweep.ts). */
-    sweep: async (now = ts.clock.date()): Promise<number> => deleteExpiredInSteps(model, ts.scoped({ expiresAt: { $lt: now } })),
+    sweep: async (now = ts.clock.date()): Promise<number> => deleteExpiredInSteps(model, ts.scoped({}), now),
   };
 };

@@ -18,6 +18,6 @@ export const clientAssertionsRepo = (ts: TenantStore) => {
       }
     },
     /** Expired documents, in bounded steps (store/sweep.ts). */
-    sweep: async (now = ts.clock.date()): Promise<number> => deleteExpiredInSteps(model, ts.scoped({ expiresAt: { $lt: now } })),
+    sweep: async (now = ts.clock.date()): Promise<number> => deleteExpiredInSteps(model, ts.scoped({}), now),
   };
 };

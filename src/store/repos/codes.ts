@@ -1,7 +1,7 @@
 import type { TenantStore } from '../index.js';
 import { authorizationCodeModel } from '../models/authorization-code.js';
 import type { AuthorizationCodeRecord } from '../../tokens/authorization-code-record.js';
-import { deleteExpiredInSteps } from '../sweep.js';
+import { deleteExpiredInSteps, type SweepBounds } from '../sweep.js';
 import { insertOnce } from '../group-insert.js';
 
 export const codesRepo = (ts: TenantStore) => {
@@ -36,7 +36,7 @@ export const codesRepo = (ts: TenantStore) => {
         .findOne(ts.scoped({ _id: hash }))
         .lean<AuthorizationCodeRecord>()
         .exec(),
-    /** Expired documents, in bounded steps (store/sweep.ts). */
-    sweep: async (now = ts.clock.date()): Promise<number> => deleteExpiredInSteps(model, ts.scoped({ expiresAt: { $lt: now } })),
+    /** Expired documents, in bounded steps (store/sweep.ts; `bounds` for tests). */
+    sweep: async (now = ts.clock.date(), bounds?: SweepBounds): Promise<number> => deleteExpiredInSteps(model, ts.scoped({}), now, bounds),
   };
 };

@@ -15,6 +15,6 @@ export const dpopProofsRepo = (ts: TenantStore) => {
     recordUse: (key: string, expiresAt: Date): Promise<boolean> =>
       insertOnce(model.collection, { _id: randomUUID(), tenantId: ts.tenantId, key, expiresAt }),
     /** Expired documents, in bounded steps (store/sweep.ts). */
-    sweep: async (now = new Date()): Promise<number> => deleteExpiredInSteps(model, ts.scoped({ expiresAt: { $lt: now } })),
+    sweep: async (now = new Date()): Promise<number> => deleteExpiredInSteps(model, ts.scoped({}), now),
   };
 };

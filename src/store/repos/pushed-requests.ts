@@ -37,6 +37,6 @@ export const pushedRequestsRepo = (ts: TenantStore) => {
         .lean<PushedRequestRecord>()
         .exec(),
     /** Expired documents, in bounded steps (store/sweep.ts). */
-    sweep: async (now = new Date()): Promise<number> => deleteExpiredInSteps(model, ts.scoped({ expiresAt: { $lt: now } })),
+    sweep: async (now = new Date()): Promise<number> => deleteExpiredInSteps(model, ts.scoped({}), now),
   };
 };

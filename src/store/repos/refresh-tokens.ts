@@ -22,6 +22,6 @@ export const refreshTokensRepo = (ts: TenantStore) => {
         .lean<RefreshTokenRecord>()
         .exec(),
     /** Expired documents, in bounded steps (store/sweep.ts). */
-    sweep: async (now = ts.clock.date()): Promise<number> => deleteExpiredInSteps(model, ts.scoped({ expiresAt: { $lt: now } })),
+    sweep: async (now = ts.clock.date()): Promise<number> => deleteExpiredInSteps(model, ts.scoped({}), now),
   };
 };
