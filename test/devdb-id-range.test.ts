@@ -25,7 +25,34 @@ describe('_id ranges', () => {
   test('a string range on _id matches the strings in byte order and nothing of another type', async () => {
     // Strings that JSON escapes or that sort around the quote character, a prefix and its
     // extensions, non-ASCII, and ids that are not strings.
-    const strings = ['', 'a', 'a ', 'a!', 'a"', 'a#', 'a\\', 'a\u0001', 'ab', 'abc', 'b', 'B', 'é', 'z<', '\u2028', '0018f3a1c2'];
+    const strings = [
+      '',
+      'a',
+      'a ',
+      'a!',
+      'a"',
+      'a#',
+      'a\\',
+      'a\u0001',
+      'ab',
+      'abc',
+      'b',
+      'B',
+      'é',
+      'z<',
+      '\u2028',
+      '0018f3a1c2',
+      '0\u0001',
+      '0"',
+      '0&',
+      '0<',
+      '0>',
+      '0\\',
+      '0\u2028',
+      '01',
+      '0018f3a1c1zz',
+      '0018f3a1c2.hook',
+    ];
     const others: unknown[] = [5, 7.5, new ObjectId(), { k: 'a' }, true];
     const coll = srv.db.collection<{ _id: unknown; n: number }>('id_range_probe');
     await coll.insertMany([...strings, ...others].map((_id, n) => ({ _id, n })) as never[]);
@@ -36,7 +63,7 @@ describe('_id ranges', () => {
       $gt: (c) => c > 0,
       $gte: (c) => c >= 0,
     };
-    for (const bound of ['a', 'a!', 'a"', 'ab', 'a\\', 'é', '', '0018f3a1c2', 'zz']) {
+    for (const bound of ['a', 'a!', 'a"', 'ab', 'a\\', 'é', '', '0018f3a1c2', '0018f3a1c2.hook', '01', '0', '1', 'A', 'zz', '~']) {
       for (const [op, holds] of Object.entries(ops)) {
         const found = (await coll.find({ _id: { [op]: bound } } as never).toArray()).map((d) => d._id as string).sort(before);
         const expected = strings.filter((s) => holds(before(s, bound))).sort(before);
