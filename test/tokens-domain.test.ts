@@ -153,6 +153,25 @@ test('the expiry sweep reads past unexpired records at the head, and each run re
   assert.ok(await tenant.store.codes.find('head-live-119'));
 });
 
+test('a backlog of expired records is swept by further bounded reads in the same run', async () => {
+  // A tenant of its own: no unexpired records ahead of the backlog.
+  await createTenant(srv, 'tokbacklog');
+  const tenant = await tenantOf(srv, 'tokbacklog');
+  const base = { clientId: web[0], redirectUri: 'https://rp.example.com/cb', codeChallenge: null, codeChallengeMethod: null, usedAt: null };
+  const past = new Date(Date.now() - 60_000);
+  for (let i = 0; i < 130; i++)
+    await tenant.store.codes.insert({ ...base, _id: `backlog-${i}`, grantId: 'g', createdAt: past, expiresAt: past, grant: null });
+  // Reads of 50: two full reads of expired records, then a third of the remaining 30.
+  assert.ok((await tenant.store.codes.sweep(new Date(), { maxRead: 50 })) >= 130);
+  assert.equal(await tenant.store.codes.find('backlog-0'), null);
+  assert.equal(await tenant.store.codes.find('backlog-129'), null);
+  // One read only: at most its 50 go.
+  for (let i = 0; i < 80; i++)
+    await tenant.store.codes.insert({ ...base, _id: `backlog2-${i}`, grantId: 'g', createdAt: past, expiresAt: past, grant: null });
+  assert.equal(await tenant.store.codes.sweep(new Date(), { maxRead: 50, maxReads: 1 }), 50);
+  assert.ok(await tenant.store.codes.find('backlog2-79'));
+});
+
 test('one resolution: an issued token resolves with its client; revoked, it resolves to nothing', async () => {
   const tenant = await tenantOf(srv, T);
   const client = await srv.rt.clients.find(tenant, web[0]);

@@ -26,14 +26,21 @@ import type { Model } from 'mongoose';
  * depends on how far a sweep got.
  */
 
-/** Records read per run and collection, in one `find`: the bound on what one run reads. */
+/** Records read per read, in one `find`: the bound on what one read decodes. */
 export const SWEEP_READ = 500;
+/**
+ * Reads per run and collection. A further read happens only when the one before was all
+ * expired (a backlog: on MongoDB the index order puts the expired first), so a run removes
+ * up to SWEEP_READ × SWEEP_MAX_READS records (2,000) while each read stays bounded.
+ */
+export const SWEEP_MAX_READS = 4;
 /** Deletes per run and collection. */
-export const SWEEP_MAX_DELETES = 500;
+export const SWEEP_MAX_DELETES = SWEEP_READ * SWEEP_MAX_READS;
 
 /** Overrides of the bounds above (tests). */
 export interface SweepBounds {
   maxRead?: number;
+  maxReads?: number;
   maxDeletes?: number;
 }
 
@@ -51,22 +58,29 @@ export async function deleteExpiredInSteps<T>(
   o: SweepBounds = {},
 ): Promise<number> {
   const maxDeletes = o.maxDeletes ?? SWEEP_MAX_DELETES;
+  const limit = o.maxRead ?? SWEEP_READ;
   const cutoff = now.getTime();
-  // One read, no skip: FerretDB decodes what a skip passes over, so paging with skip would
-  // cost the square of the bound.
-  const docs = await model
-    .find(scope, { _id: 1, expiresAt: 1 })
-    .hint(EXPIRY_INDEX)
-    .limit(o.maxRead ?? SWEEP_READ)
-    .lean<{ _id: string; expiresAt?: Date | null }[]>()
-    .exec();
   let deleted = 0;
-  for (const d of docs) {
-    if (deleted >= maxDeletes) break;
-    if (d.expiresAt == null || new Date(d.expiresAt).getTime() >= cutoff) continue;
-    // Each delete re-checks the expiry: a document changed meanwhile is kept.
-    const res = await model.collection.deleteOne({ ...scope, _id: d._id, expiresAt: { $lt: now } } as never);
-    deleted += res.deletedCount;
+  for (let read = 0; read < (o.maxReads ?? SWEEP_MAX_READS); read++) {
+    // No skip: FerretDB decodes what a skip passes over. A further read starts from the
+    // front again, where the records this one deleted are gone.
+    const docs = await model
+      .find(scope, { _id: 1, expiresAt: 1 })
+      .hint(EXPIRY_INDEX)
+      .limit(limit)
+      .lean<{ _id: string; expiresAt?: Date | null }[]>()
+      .exec();
+    let expired = 0;
+    for (const d of docs) {
+      if (deleted >= maxDeletes) return deleted;
+      if (d.expiresAt == null || new Date(d.expiresAt).getTime() >= cutoff) continue;
+      expired++;
+      // Each delete re-checks the expiry: a document changed meanwhile is kept.
+      const res = await model.collection.deleteOne({ ...scope, _id: d._id, expiresAt: { $lt: now } } as never);
+      deleted += res.deletedCount;
+    }
+    // Read again only after a full read of expired records (a backlog).
+    if (docs.length < limit || expired < docs.length) break;
   }
   return deleted;
 }
