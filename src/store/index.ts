@@ -210,12 +210,8 @@ export class Store {
     idOfSlug: async (slug: string): Promise<string | null> =>
       (await this.tenantSlugModel.findOne({ _id: slug }).lean<{ tenantId: string }>().exec())?.tenantId ?? null,
     findBySlug: async (slug: string): Promise<TenantRecord | null> => {
-      const link = await this.tenantSlugModel.findOne({ _id: slug }).lean<{ tenantId: string }>().exec();
-      if (!link) return null;
-      const record = await this.tenantModel
-        .findOne({ _id: link.tenantId, ...LIVE })
-        .lean<TenantRecord>()
-        .exec();
+      const id = await this.tenants.idOfSlug(slug);
+      const record = id ? await this.tenants.findById(id) : null;
       // A link left by a deleted tenant, or one a newer creation has not yet overwritten.
       return record?.slug === slug ? record : null;
     },
