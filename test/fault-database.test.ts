@@ -358,15 +358,23 @@ describe('database outages', () => {
       assert.equal((await call('readyz', `${proc.url}/readyz`)).status, 503);
       assertUnavailableJson(await call('token', `${proc.url}/t/system/token`, form({ grant_type: 'client_credentials' })));
       await proc.waitForOutput(/database unreachable at start/);
+    } catch (err) {
+      proc?.kill('SIGKILL');
+      throw err;
     } finally {
       await db.restart();
     }
-    await untilReady(proc.url, 30_000);
-    await proc.waitForOutput(/Demo client: +\S+ \/ \S+/);
-    const d = await call('demo discovery', `${proc.url}/t/demo/.well-known/openid-configuration`);
-    assert.equal(d.status, 200);
-    proc.kill('SIGTERM');
-    assert.equal((await proc.exited).code, 0);
+    try {
+      await untilReady(proc.url, 30_000);
+      await proc.waitForOutput(/Demo client: +\S+ \/ \S+/);
+      const d = await call('demo discovery', `${proc.url}/t/demo/.well-known/openid-configuration`);
+      assert.equal(d.status, 200);
+      proc.kill('SIGTERM');
+      assert.equal((await proc.exited).code, 0);
+    } finally {
+      // A failed assertion must not leave the process running: its pipes would keep this test file from ending.
+      proc.kill('SIGKILL');
+    }
   });
 });
 

@@ -1,3 +1,5 @@
+import { MongoNetworkError, MongoServerSelectionError } from 'mongodb';
+
 /** A unique index refused the write: the caller maps it to CONFLICT / invalid_request. */
 export class DuplicateKeyError extends Error {
   constructor(readonly collection: string) {
@@ -42,6 +44,11 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/**
+ * By name as well as by class: the driver's pool errors (PoolClearedOnNetworkError, raised in
+ * every operation in flight when a killed server's pool is cleared) are not exported, and a
+ * second copy of the driver in node_modules would fail `instanceof`.
+ */
 const unavailableNames = new Set([
   'MongoServerSelectionError',
   'MongoNetworkError',
@@ -49,16 +56,57 @@ const unavailableNames = new Set([
   'MongoNotConnectedError',
   'MongoTopologyClosedError',
   'MongoPoolClearedError',
+  'PoolClearedOnNetworkError',
+  'MongoPoolClosedError',
+  'MongoServerClosedError',
+  'MongoClientClosedError',
   'MongoWaitQueueTimeoutError',
+  'MongoOperationTimeoutError',
   'MongooseServerSelectionError',
 ]);
 
+/**
+ * Server answers that mean "not now" rather than "not this": shutting down, stepping down,
+ * no writable primary, the server's own network trouble, our maxTimeMS budget spent. The
+ * driver treats the same codes as retryable.
+ */
+const unavailableCodes = new Set([
+  6, // HostUnreachable
+  7, // HostNotFound
+  50, // MaxTimeMSExpired
+  89, // NetworkTimeout
+  91, // ShutdownInProgress
+  189, // PrimarySteppedDown
+  262, // ExceededTimeLimit
+  9001, // SocketException
+  10107, // NotWritablePrimary
+  11600, // InterruptedAtShutdown
+  11602, // InterruptedDueToReplStateChange
+  13435, // NotPrimaryNoSecondaryOk
+  13436, // NotPrimaryOrSecondary
+]);
+
+/** Labels the driver puts on errors that a retry on a healthy connection would fix. */
+const unavailableLabels = ['ResetPool', 'PoolRequestedRetry', 'RetryableWriteError', 'RetryableError', 'SystemOverloadedError'];
+
 /** Whether an error means "the database is away or too slow" rather than "the request is wrong". */
 export function isStoreUnavailable(err: unknown): boolean {
-  if (err instanceof StoreUnavailableError) return true;
+  if (err instanceof StoreUnavailableError || err instanceof MongoNetworkError || err instanceof MongoServerSelectionError) return true;
   if (typeof err !== 'object' || err === null) return false;
-  const e = err as { name?: unknown; code?: unknown; codeName?: unknown };
+  const e = err as { name?: unknown; code?: unknown; codeName?: unknown; errorLabels?: unknown };
   if (typeof e.name === 'string' && unavailableNames.has(e.name)) return true;
-  // 50 MaxTimeMSExpired: the server gave up within our maxTimeMS budget.
-  return e.code === 50 || e.codeName === 'MaxTimeMSExpired';
+  if (typeof e.code === 'number' && unavailableCodes.has(e.code)) return true;
+  if (e.codeName === 'MaxTimeMSExpired') return true;
+  return Array.isArray(e.errorLabels) && unavailableLabels.some((label) => (e.errorLabels as unknown[]).includes(label));
+}
+
+/**
+ * A failure raised by the driver (or mongoose around it) rather than answered by the server:
+ * server answers carry a numeric code (a duplicate key stays a duplicate key). The guard
+ * counts these as the outage only while its breaker is open (store/guard.ts).
+ */
+export function isDriverFailure(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { name?: unknown; code?: unknown };
+  return typeof e.name === 'string' && /^Mongo|^PoolCleared/.test(e.name) && typeof e.code !== 'number';
 }

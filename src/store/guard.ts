@@ -27,7 +27,7 @@
  * (it was sent); callers already treat a 503 as "unknown outcome, retry".
  */
 import type { Connection } from 'mongoose';
-import { isStoreUnavailable, StoreUnavailableError } from './errors.js';
+import { isDriverFailure, isStoreUnavailable, StoreUnavailableError } from './errors.js';
 
 export interface StoreGuardOptions {
   timeoutMs: number;
@@ -77,6 +77,9 @@ export class StoreGuard {
         this.open(errorName(err));
         throw new StoreUnavailableError(errorName(err));
       }
+      // Sent before the breaker opened, failed after: while the database is known to be away, a
+      // failure of the driver itself (not an answer of the server) is the outage in another form.
+      if (this.down && isDriverFailure(err)) throw new StoreUnavailableError(errorName(err));
       throw err;
     } finally {
       clearTimeout(timer);
