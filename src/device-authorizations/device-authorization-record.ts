@@ -14,6 +14,12 @@ export interface DeviceAuthorizationRecord {
   clientId: string;
   /** Requested scopes, already narrowed to what the client may request. */
   scopes: string[];
+  /**
+   * RFC 8707 resources named at the device authorization endpoint, already checked
+   * (oidc/resource-indicators/authorization.ts); the approved grant carries them. Absent
+   * on records stored before resource indicators reached the device flow.
+   */
+  resource?: string[];
   status: 'pending' | 'approved' | 'denied' | 'consumed';
   /** Seconds the device must wait between polls; grows by 5 at each slow_down. */
   interval: number;

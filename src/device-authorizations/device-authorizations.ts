@@ -27,7 +27,7 @@ export const userCodeHash = (rt: Runtime, userCode: string): string => rt.envelo
 export async function startDeviceAuthorization(
   rt: Runtime,
   tenant: TenantContext,
-  input: { clientId: string; scopes: string[] },
+  input: { clientId: string; scopes: string[]; resource: string[] },
   now: Date,
 ): Promise<StartedDeviceAuthorization> {
   const s = tenant.settings;
@@ -39,6 +39,7 @@ export async function startDeviceAuthorization(
       userCodeHash: userCodeHash(rt, userCode),
       clientId: input.clientId,
       scopes: input.scopes,
+      resource: input.resource,
       status: 'pending',
       interval: s.devicePollingInterval,
       // The first poll may come at once; pacing applies between polls.
@@ -76,7 +77,8 @@ export interface DeviceApproval {
  * The user approved: the grant the device's tokens come from is recorded, then the
  * authorization moves from pending to approved (once; null if it expired or was decided
  * meanwhile, and the grant is revoked again). The grant carries no `sid`: the device's
- * tokens do not end with the phone's browser session.
+ * tokens do not end with the phone's browser session. It holds the resources the device
+ * named (RFC 8707), as an authorization code's grant holds those of its request.
  */
 export async function approveDeviceAuthorization(
   tenant: TenantContext,
@@ -97,7 +99,7 @@ export async function approveDeviceAuthorization(
       authTime: approval.authTime,
       acr: approval.acr,
       amr: approval.amr,
-      resource: [],
+      resource: rec.resource ?? [],
       offlineAccess: approval.offlineAccess,
       expiresAt: new Date(now.getTime() + span * 1000),
     },

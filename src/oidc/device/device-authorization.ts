@@ -7,6 +7,7 @@ import type { ClientRecord } from '../../clients/client-record.js';
 import type { TenantContext } from '../../tenancy/tenant-context.js';
 import { authenticateClient } from '../client-auth.js';
 import { formOf, jsonAnswer, type Answer, type Endpoint } from '../endpoint.js';
+import { checkAuthorizationResources } from '../resource-indicators/authorization.js';
 import { allowedScopes, parseScope } from '../scopes.js';
 
 /** RFC 8628 3.2: the device authorization response. */
@@ -21,8 +22,10 @@ export interface DeviceAuthorizationResponse {
 
 /**
  * RFC 8628 3.1-3.2: an authenticated client asks for a device code and a user code for
- * the scopes it may request. The `resource` parameter (RFC 8707) is left to the resource
- * indicators work.
+ * the scopes it may request. `resource` (RFC 8707) is checked as at the authorization
+ * endpoint (invalid_target, as JSON: this endpoint has no redirect) and stored with the
+ * device authorization; the grant the user approves carries it (docs/token-services.md
+ * "Resource indicators (RFC 8707)").
  */
 export async function deviceAuthorizationRequest(
   rt: Runtime,
@@ -34,7 +37,8 @@ export async function deviceAuthorizationRequest(
   if (!client.grantTypes.includes(DEVICE_CODE_GRANT))
     throw oauthError('unauthorized_client', 'this client is not registered for the device code grant');
   const scopes = allowedScopes(client, parseScope(body.scope));
-  const { deviceCode, userCode, record } = await startDeviceAuthorization(rt, tenant, { clientId: client.clientId, scopes }, now);
+  const resource = await checkAuthorizationResources(tenant, client.clientId, body.resource);
+  const { deviceCode, userCode, record } = await startDeviceAuthorization(rt, tenant, { clientId: client.clientId, scopes, resource }, now);
   const shown = formatUserCode(userCode);
   return {
     device_code: deviceCode,
@@ -60,7 +64,9 @@ export const deviceAuthorization =
     if (input.contentType !== 'application/x-www-form-urlencoded')
       throw oauthError('invalid_request', 'the device authorization endpoint takes application/x-www-form-urlencoded');
     const body = formOf(input);
-    for (const v of Object.values(body)) if (Array.isArray(v)) throw oauthError('invalid_request', 'a parameter was sent more than once');
+    // RFC 8707 2: `resource` may repeat; no other parameter may (RFC 6749 3.1, which RFC 8628 3.1 follows).
+    for (const [k, v] of Object.entries(body))
+      if (Array.isArray(v) && k !== 'resource') throw oauthError('invalid_request', 'a parameter was sent more than once');
     const { client } = await authenticateClient(rt, tenant, input);
     return jsonAnswer(await deviceAuthorizationRequest(rt, tenant, client, body, new Date()));
   };

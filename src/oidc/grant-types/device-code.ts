@@ -4,6 +4,8 @@ import type { DeviceAuthorizationRecord } from '../../device-authorizations/devi
 import { revokeAuthorization } from '../../tokens/authorizations.js';
 import { authorizationParties, issueTokenSet } from '../issue/token-set.js';
 import { DEVICE_CODE_GRANT } from '../capabilities.js';
+import { requestedResources } from '../resource-indicators/requested.js';
+import { tokenTarget } from '../resource-indicators/token-target.js';
 import type { GrantTypeContext, GrantTypeHandler } from '../token/grant-type.js';
 
 /** RFC 8628 3.5: each poll that comes sooner than the interval adds this many seconds to it. */
@@ -40,6 +42,11 @@ async function pace({ tenant }: GrantTypeContext, rec: DeviceAuthorizationRecord
  * tokens exactly once (the code is consumed atomically). A device code presented again
  * after its tokens were issued means two parties hold it: the grant (and every token
  * issued from it) is revoked, as for a reused authorization code.
+ *
+ * RFC 8707 2.2: `resource` narrows the access token to some of the resources named at the
+ * device authorization endpoint (which the approved grant holds), as for an authorization
+ * code; one not named there is invalid_target at once, whatever the user decides, and
+ * spends nothing.
  */
 export const deviceCode: GrantTypeHandler = async (ctx) => {
   const { rt, tenant, client, body } = ctx;
@@ -56,6 +63,7 @@ export const deviceCode: GrantTypeHandler = async (ctx) => {
   if (new Date(rec.expiresAt).getTime() <= now.getTime()) throw oauthError('expired_token');
 
   const polled = await pace(ctx, rec, now);
+  const target = await tokenTarget(tenant, client.clientId, requestedResources(tenant, body.resource), polled.resource ?? []);
   if (polled.status === 'pending') throw oauthError('authorization_pending');
   // RFC 6749 5.2 errors are 400, not the authorization endpoint's 403 page status.
   if (polled.status === 'denied') throw new OAuthError('access_denied', 'the user denied the authorization', 400);
@@ -67,6 +75,7 @@ export const deviceCode: GrantTypeHandler = async (ctx) => {
     ...parties,
     client,
     scopes: parties.authorization.scopes,
+    target,
     withRefreshToken: parties.authorization.offlineAccess && client.grantTypes.includes('refresh_token'),
     withNonce: false,
     grantType: DEVICE_CODE_GRANT,

@@ -5,6 +5,8 @@ import { loginSucceeded, releaseAttempt, reserveClientAttempt, reserveLoginAttem
 import { checkPassword } from '../../users/password-check.js';
 import { authorizationEnd, recordAuthorization } from '../../tokens/authorizations.js';
 import { issueTokenSet } from '../issue/token-set.js';
+import { requestedResources } from '../resource-indicators/requested.js';
+import { tokenTarget } from '../resource-indicators/token-target.js';
 import { allowedScopes, parseScope } from '../scopes.js';
 import type { GrantTypeContext, GrantTypeHandler } from '../token/grant-type.js';
 
@@ -36,12 +38,19 @@ function grantedScopes({ client, body }: GrantTypeContext): { scopes: string[]; 
  * back-off (sessions/login-throttle.ts; RFC 6749 4.3.2 requires protection). Unknown
  * users are checked against a dummy hash, so neither the answer nor its timing says
  * whether the user exists.
+ *
+ * RFC 8707: `resource` names resource servers the client may use (as for
+ * client_credentials, there is no earlier request to narrow); checked before the password,
+ * so a refused resource costs no login attempt. The grant records them, so a refresh
+ * narrows to one of them (docs/token-services.md "Resource indicators (RFC 8707)").
  */
 export const password: GrantTypeHandler = async (ctx) => {
   const { rt, tenant, client, body } = ctx;
   const username = credential(body, 'username').trim().slice(0, 256);
   const secret = credential(body, 'password').slice(0, 1024);
   const { scopes, offline } = grantedScopes(ctx);
+  const resource = requestedResources(tenant, body.resource);
+  const target = await tokenTarget(tenant, client.clientId, resource, null);
 
   const loginFailed = (reason: string) =>
     rt.events.emit(tenant, {
@@ -98,7 +107,7 @@ export const password: GrantTypeHandler = async (ctx) => {
       authTime: Math.floor(now.getTime() / 1000),
       acr: tenant.settings.passwordAcr,
       amr: ['pwd'],
-      resource: [],
+      resource,
       offlineAccess: offline,
       expiresAt: authorizationEnd(tenant, { offlineAccess: offline, viaCode: false }, now),
     },
@@ -109,6 +118,7 @@ export const password: GrantTypeHandler = async (ctx) => {
     user,
     client,
     scopes,
+    target,
     withRefreshToken: offline,
     withNonce: false,
     grantType: 'password',

@@ -8,6 +8,7 @@ const schema = new Schema<DeviceAuthorizationRecord>(
     userCodeHash: { type: String, required: true },
     clientId: { type: String, required: true },
     scopes: { type: [String], default: [] },
+    resource: { type: [String], default: [] },
     status: { type: String, required: true },
     interval: { type: Number, required: true },
     nextPollAt: { type: Date, required: true },
