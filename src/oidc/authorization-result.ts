@@ -48,6 +48,8 @@ export interface AuthorizationDecision {
   offlineAccess: boolean;
   /** `resource` / audience requested (RFC 8707), if any. */
   resource?: string[];
+  /** RFC 9449 10: the thumbprint of the DPoP key that alone may redeem the code. */
+  dpopJkt?: string;
   /** The request's `state`, for the ID token's `s_hash` (hybrid flows); not echoed by the issuing side. */
   state?: string;
 }

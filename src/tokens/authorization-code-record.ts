@@ -17,6 +17,12 @@ export interface AuthorizationCodeRecord {
   redirectUri: string;
   codeChallenge: string | null;
   codeChallengeMethod: 'S256' | null;
+  /**
+   * RFC 9449 10: the JWK SHA-256 thumbprint of the DPoP key the code is bound to (`dpop_jkt`,
+   * or the key of a DPoP proof sent to PAR); only a token request with a proof of that key
+   * redeems it. Null (or absent, on codes stored before binding existed) when unbound.
+   */
+  dpopJkt?: string | null;
   createdAt: Date;
   expiresAt: Date;
   usedAt: Date | null;

@@ -24,6 +24,8 @@ export interface NewAuthorizationCode {
   redirectUri: string;
   codeChallenge: string | null;
   codeChallengeMethod: 'S256' | null;
+  /** RFC 9449 10: the thumbprint of the DPoP key that alone may redeem the code; null when unbound. */
+  dpopJkt?: string | null;
 }
 
 /** Stored codes are 43 characters (256 random bits); everything else of ours is sealed. */
@@ -44,6 +46,7 @@ export async function issueAuthorizationCode(rt: Runtime, tenant: TenantContext,
     redirectUri: c.redirectUri,
     // Only S256 is accepted at the authorization endpoint (RFC 7636, RFC 9700 2.1.1).
     codeChallenge: c.codeChallenge,
+    dpopJkt: c.dpopJkt ?? null,
     createdAt: now,
     expiresAt,
     authorization: c.authorization,
@@ -57,6 +60,7 @@ export async function issueAuthorizationCode(rt: Runtime, tenant: TenantContext,
     redirectUri: c.redirectUri,
     codeChallenge: c.codeChallenge,
     codeChallengeMethod: c.codeChallengeMethod,
+    dpopJkt: c.dpopJkt ?? null,
     createdAt: now,
     expiresAt,
     usedAt: null,
@@ -75,6 +79,7 @@ function recordOf(tenant: TenantContext, hash: string, s: SealedCode, usedAt: Da
     redirectUri: s.redirectUri,
     codeChallenge: s.codeChallenge,
     codeChallengeMethod: s.codeChallenge ? 'S256' : null,
+    dpopJkt: s.dpopJkt,
     createdAt: s.createdAt,
     expiresAt: s.expiresAt,
     usedAt,
@@ -102,29 +107,61 @@ export async function peekAuthorizationCode(rt: Runtime, tenant: TenantContext, 
 }
 
 /**
+ * A check of the caller's that must pass before the code is spent (it throws to refuse):
+ * a refusal then leaves the code to its rightful holder (the DPoP key binding, RFC 9449 10:
+ * oidc/grant-types/authorization-code.ts). It sees the record of a code that may already
+ * be used (a sealed code's used-record is written after it).
+ */
+export type BeforeSpend = (rec: AuthorizationCodeRecord) => void;
+
+/**
  * Redeems a code, single use and atomically: of concurrent redemptions (on any replica)
  * exactly one gets the record. A code presented again means it leaked, so its
  * authorization (and with it every token the first redemption issued) is revoked (RFC 6749
  * 4.1.2, RFC 9700 4.5). Null for an unknown or already used code; the caller checks
  * client, expiry, redirect_uri and PKCE (protocol rules). When the database is away the
- * error propagates and the code stays unused (nothing was written).
+ * error propagates and the code stays unused (nothing was written). `beforeSpend` runs
+ * on the record before the spending write; a stored code is read first for it.
  */
-export async function redeemAuthorizationCode(rt: Runtime, tenant: TenantContext, code: string): Promise<AuthorizationCodeRecord | null> {
+export async function redeemAuthorizationCode(
+  rt: Runtime,
+  tenant: TenantContext,
+  code: string,
+  beforeSpend?: BeforeSpend,
+): Promise<AuthorizationCodeRecord | null> {
   if (code.length > MAX_SEALED_CODE) return null;
   const hash = rt.envelope.hashSecret(code);
-  if (isStored(code)) return redeemStored(rt, tenant, hash);
+  if (isStored(code)) return redeemStored(rt, tenant, hash, beforeSpend);
   const sealed = openSealedCode(rt, tenant, code);
   if (!sealed) return null;
   const rec = recordOf(tenant, hash, sealed, tenant.clock.date());
+  beforeSpend?.(rec);
   // The used-record: the redemption's one write. It keeps the code's expiry, so the expiry
   // sweep removes it when a stored code would have gone; reuse is detected until then.
-  const first = await tenant.store.codes.spend({ ...rec, redirectUri: '', codeChallenge: null, codeChallengeMethod: null, grant: null });
+  const first = await tenant.store.codes.spend({
+    ...rec,
+    redirectUri: '',
+    codeChallenge: null,
+    codeChallengeMethod: null,
+    dpopJkt: null,
+    grant: null,
+  });
   if (first) return rec;
   await reused(rt, tenant, rec);
   return null;
 }
 
-async function redeemStored(rt: Runtime, tenant: TenantContext, hash: string): Promise<AuthorizationCodeRecord | null> {
+async function redeemStored(
+  rt: Runtime,
+  tenant: TenantContext,
+  hash: string,
+  beforeSpend?: BeforeSpend,
+): Promise<AuthorizationCodeRecord | null> {
+  if (beforeSpend) {
+    // Stored codes are the rare long ones: one more read, so a refusal leaves the code unspent.
+    const unspent = await tenant.store.codes.find(hash);
+    if (unspent && !unspent.usedAt) beforeSpend(unspent);
+  }
   const rec = await tenant.store.codes.consume(hash);
   if (rec) return rec;
   const used = await tenant.store.codes.find(hash);

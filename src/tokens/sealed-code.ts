@@ -4,7 +4,7 @@ import type { AuthorizationRecord } from './authorization-record.js';
 
 /*
  * The sealed form of an authorization code (docs/token-services.md "Authorization codes"):
- * the code carries its own record — client, redirect_uri, PKCE challenge, lifetime and a
+ * the code carries its own record — client, redirect_uri, PKCE challenge, DPoP key binding, lifetime and a
  * copy of its authorization — encrypted and authenticated (AES-256-GCM under the
  * deployment's token key, the tenant's id in the AAD), as refresh tokens and PAR
  * request_uris are. Issuing one writes nothing; redeeming it writes one document, the
@@ -16,6 +16,8 @@ export interface SealedCode {
   clientId: string;
   redirectUri: string;
   codeChallenge: string | null;
+  /** RFC 9449 10: the JWK thumbprint of the DPoP key that alone may redeem the code (`dpop_jkt`); null when unbound. */
+  dpopJkt: string | null;
   createdAt: Date;
   expiresAt: Date;
   authorization: AuthorizationRecord;
@@ -32,6 +34,8 @@ export function sealCode(rt: Runtime, tenant: TenantContext, c: SealedCode): str
     c: c.clientId,
     r: c.redirectUri,
     p: c.codeChallenge,
+    // Only when bound: an unbound code stays as short as before.
+    ...(c.dpopJkt ? { j: c.dpopJkt } : {}),
     i: ms(c.createdAt),
     e: ms(c.expiresAt),
     a: {
@@ -97,9 +101,18 @@ export function openSealedCode(rt: Runtime, tenant: TenantContext, code: string)
     const v = JSON.parse(raw.toString('utf8')) as Packed;
     if (!str(v.c) || !str(v.r) || !strOrNull(v.p) || typeof v.i !== 'number' || typeof v.e !== 'number') return null;
     if (typeof v.a !== 'object' || v.a === null) return null;
+    if (v.j !== undefined && !str(v.j)) return null;
     const authorization = unpackAuthorization(tenant, v.c, v.a as Packed);
     if (!authorization) return null;
-    return { clientId: v.c, redirectUri: v.r, codeChallenge: v.p, createdAt: new Date(v.i), expiresAt: new Date(v.e), authorization };
+    return {
+      clientId: v.c,
+      redirectUri: v.r,
+      codeChallenge: v.p,
+      dpopJkt: str(v.j) ? v.j : null,
+      createdAt: new Date(v.i),
+      expiresAt: new Date(v.e),
+      authorization,
+    };
   } catch {
     return null;
   }

@@ -33,6 +33,8 @@ export interface DecisionOptions {
   authTime?: number;
   acr?: string;
   amr?: string[];
+  /** RFC 9449 10: bind the code to this DPoP key thumbprint. */
+  dpopJkt?: string;
 }
 
 export const pkceChallenge = (verifier: string): string => createHash('sha256').update(verifier).digest('base64url');
@@ -62,6 +64,7 @@ export async function decision(srv: TestServer, slug: string, o: DecisionOptions
     codeChallengeMethod: verifier ? 'S256' : undefined,
     offlineAccess: o.offlineAccess ?? false,
     resource: o.resource,
+    dpopJkt: o.dpopJkt,
     state: o.state,
   };
 }

@@ -31,6 +31,8 @@ export interface AuthorizationRequest {
   acrValues?: string[];
   uiLocale?: string;
   resource?: string[];
+  /** RFC 9449 10: the thumbprint of the DPoP key the code is bound to (`dpop_jkt`, or PAR's DPoP proof). */
+  dpopJkt?: string;
 }
 
 /** What the steps of the authorization endpoint share while a request is processed. */
@@ -58,6 +60,8 @@ export interface AuthorizeContext {
   pushed?: boolean;
   /** The parameters came from a signed (not `alg: none`) request object (RFC 9101). */
   signedRequestObject?: boolean;
+  /** At PAR: the key thumbprint of the request's verified DPoP proof, which binds the code (RFC 9449 10.1). */
+  dpopProofJkt?: string;
 }
 
 export type AuthorizeStep = (ctx: AuthorizeContext) => Promise<void> | void;

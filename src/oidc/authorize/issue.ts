@@ -32,6 +32,7 @@ export async function issue(flow: AuthorizationFlow, session: ActiveSession): Pr
     nonce: request.nonce,
     codeChallenge: request.codeChallenge,
     codeChallengeMethod: request.codeChallengeMethod,
+    dpopJkt: request.dpopJkt,
     offlineAccess: request.scopes.includes('offline_access'),
     resource: request.resource,
     state: request.state,

@@ -1,6 +1,7 @@
 import { checkFapiAuthorizationRequest } from '../fapi/check-authorization-request.js';
 import { checkAcr } from './check-acr.js';
 import { checkClaims } from './check-claims.js';
+import { checkDpopJkt } from './check-dpop-jkt.js';
 import { checkHints } from './check-hints.js';
 import { checkIdTokenHint } from './check-id-token-hint.js';
 import { checkNonce } from './check-nonce.js';
@@ -35,6 +36,7 @@ export const requestSteps: AuthorizeStep[] = [
   checkScope,
   checkNonce,
   checkPkce,
+  checkDpopJkt,
   checkFapiAuthorizationRequest,
   checkClaims,
   checkAcr,

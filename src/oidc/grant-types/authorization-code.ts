@@ -2,10 +2,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { oauthError } from '../../errors/oauth-error.js';
 import type { ClientRecord } from '../../clients/client-record.js';
 import type { AuthorizationCodeRecord } from '../../tokens/authorization-code-record.js';
-import { peekAuthorizationCode, redeemAuthorizationCode } from '../../tokens/authorization-codes.js';
+import { peekAuthorizationCode, redeemAuthorizationCode, type BeforeSpend } from '../../tokens/authorization-codes.js';
+import { sameJkt } from '../dpop/index.js';
 import { authorizationParties, issueTokenSet } from '../issue/token-set.js';
 import { requestedResources } from '../resource-indicators/requested.js';
 import { tokenTarget } from '../resource-indicators/token-target.js';
+import type { DpopBinding } from '../token/dpop-binding.js';
 import type { GrantTypeHandler } from '../token/grant-type.js';
 
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -32,6 +34,21 @@ function checkPkce(rec: AuthorizationCodeRecord, client: ClientRecord, verifier:
     throw oauthError('invalid_grant', 'PKCE verification failed');
 }
 
+/**
+ * RFC 9449 10: a code bound to a DPoP key (`dpop_jkt`, or PAR's proof) is redeemed only
+ * with a proof of that key. Checked before the code is spent, so an attacker who took the
+ * code from the front channel, and has no proof of the key, cannot burn it for its holder
+ * (as with a public client's bound refresh token, grant-types/refresh-token.ts).
+ */
+const boundKeyCheck =
+  (dpop: DpopBinding | undefined): BeforeSpend =>
+  (rec) => {
+    if (!rec.dpopJkt) return;
+    if (!dpop) throw oauthError('invalid_grant', 'the authorization code is bound to a DPoP key: send a DPoP proof of that key');
+    if (!sameJkt(rec.dpopJkt, dpop.jkt))
+      throw oauthError('invalid_grant', 'the DPoP proof key is not the key the authorization code is bound to');
+  };
+
 /** RFC 6749 4.1.3 and OIDC Core 3.1.3. */
 export const authorizationCode: GrantTypeHandler = async ({ rt, tenant, client, body, dpop }) => {
   const code = param(body, 'code');
@@ -51,7 +68,7 @@ export const authorizationCode: GrantTypeHandler = async ({ rt, tenant, client, 
   }
 
   // Single use; a reused code revokes its authorization (tokens/authorization-codes.ts).
-  const rec = await redeemAuthorizationCode(rt, tenant, code);
+  const rec = await redeemAuthorizationCode(rt, tenant, code, boundKeyCheck(dpop));
   if (!rec) throw oauthError('invalid_grant', 'the authorization code is invalid, expired or was already used');
   if (rec.clientId !== client.clientId) throw oauthError('invalid_grant', 'the authorization code was issued to another client');
   if (new Date(rec.expiresAt).getTime() <= tenant.clock.now()) throw oauthError('invalid_grant', 'the authorization code has expired');

@@ -35,6 +35,7 @@ export async function issueAuthorizationResponse(
       redirectUri: decision.redirectUri,
       codeChallenge: decision.codeChallenge ?? null,
       codeChallengeMethod: decision.codeChallenge ? (decision.codeChallengeMethod ?? 'S256') : null,
+      dpopJkt: decision.dpopJkt ?? null,
       lifetimeSeconds: codeLifetime(tenant),
     });
     out.code = code;

@@ -18,7 +18,8 @@ export interface PushedAuthorizationResponse {
 /**
  * RFC 9126 section 2: (tenant, authenticated client, form body) → request_uri. The
  * parameters are validated by the authorization endpoint's own steps, a `request`
- * object included (RFC 9126 section 3); `request_uri` itself may not be pushed. Every
+ * object included (RFC 9126 section 3); `request_uri` itself may not be pushed.
+ * `dpopProofJkt` is the key of the request's verified DPoP proof (RFC 9449 10.1). Every
  * refusal is thrown as an OAuthError and answered as JSON by the endpoint.
  */
 export async function pushAuthorizationRequest(
@@ -26,13 +27,14 @@ export async function pushAuthorizationRequest(
   tenant: TenantContext,
   client: ClientRecord,
   body: unknown,
+  dpopProofJkt?: string,
 ): Promise<PushedAuthorizationResponse> {
   const read = readParams(body);
   for (const name of CLIENT_AUTH_PARAMS) read.params.delete(name);
   if (read.params.has('request_uri')) throw oauthError('invalid_request', 'request_uri may not be pushed (RFC 9126 section 2.1)');
   read.params.set('client_id', client.clientId);
   read.repeated.delete('client_id');
-  const ctx: AuthorizeContext = { rt, tenant, ...read, client, request: { clientId: client.clientId }, pushed: true };
+  const ctx: AuthorizeContext = { rt, tenant, ...read, client, request: { clientId: client.clientId }, pushed: true, dpopProofJkt };
   for (const step of requestSteps) await step(ctx);
   const { requestUri, expiresIn } = await pushRequest(
     rt,

@@ -10,6 +10,7 @@ const schema = new Schema<AuthorizationCodeRecord>(
     redirectUri: { type: String, required: true },
     codeChallenge: { type: String, default: null },
     codeChallengeMethod: { type: String, default: null },
+    dpopJkt: { type: String, default: null },
     createdAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
     usedAt: { type: Date, default: null },
