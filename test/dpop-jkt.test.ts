@@ -237,7 +237,7 @@ describe('DPoP at the PAR endpoint (RFC 9449 10.1)', () => {
     assert.equal((await redeem(both, oidc.getDPoPHandle(both.cfg, key))).token_type, 'dpop');
   });
 
-  test('a proof and a dpop_jkt of another key: invalid_dpop_proof, nothing pushed', async () => {
+  test('a proof and a dpop_jkt of another key: invalid_request, nothing pushed', async () => {
     const cfg = await config(T, web);
     const params = {
       redirect_uri: RP,
@@ -248,7 +248,7 @@ describe('DPoP at the PAR endpoint (RFC 9449 10.1)', () => {
     };
     await assert.rejects(
       oidc.buildAuthorizationUrlWithPAR(cfg, params, { DPoP: oidc.getDPoPHandle(cfg, await newKey()) }),
-      refusedWith('invalid_dpop_proof'),
+      refusedWith('invalid_request'),
     );
   });
 

@@ -80,10 +80,5 @@ export async function checkDpopProof(
 
 /** A proof is required but the request has none. */
 export function dpopProofRequired(rt: Runtime, tenant: TenantContext, surface: DpopSurface, why: string): OAuthError {
-  return dpopProofRefused(rt, tenant, surface, why);
-}
-
-/** `invalid_dpop_proof` for a valid proof that does not fit the request (a PAR `dpop_jkt` of another key, RFC 9449 10.1). */
-export function dpopProofRefused(rt: Runtime, tenant: TenantContext, surface: DpopSurface, why: string): OAuthError {
   return toOAuthError(rt, tenant, new DpopProofError('invalid_dpop_proof', why), surface);
 }
