@@ -7,9 +7,9 @@ import type { AuthorizeContext } from './context.js';
  * redeem the code. A malformed one is invalid_request (redirected: the redirect URI is
  * trusted by now). At PAR a DPoP proof counts as `dpop_jkt` (10.1); beside a `dpop_jkt`
  * of another key the request is refused with invalid_request (10.1 names no code; the
- * parameters contradict each other, and node-oidc-provider answers the same). Only a code is bound: a response type without
- * one has nothing to bind. Where the tenant takes no DPoP proofs the parameter is ignored
- * (code-binding.ts).
+ * two contradict each other, and node-oidc-provider answers the same). Only a code is
+ * bound: a response type without one has nothing to bind. Where the tenant takes no DPoP
+ * proofs the parameter is ignored (code-binding.ts).
  */
 export function checkDpopJkt(ctx: AuthorizeContext): void {
   if (!dpopOffered(ctx.tenant)) return;
