@@ -115,5 +115,5 @@ const PER_DEVICE_PAGE_ADDRESS: ThrottlePolicy = { freeFailures: 10, baseLockMs: 
 const deviceAddressKey = (address: string): string => `\u0002device ${address.slice(0, 64)}`;
 
 /** Counts a user-code attempt from `address` before the code is looked up. */
-export const reserveUserCodeAttempt = (tenant: TenantContext, address: string, now = new Date()): Promise<AttemptTicket> =>
+export const reserveUserCodeAttempt = (tenant: TenantContext, address: string, now = tenant.clock.date()): Promise<AttemptTicket> =>
   reserve(tenant, deviceAddressKey(address), PER_DEVICE_PAGE_ADDRESS, now);

@@ -43,7 +43,7 @@ export function resumeDevice(rt: Runtime) {
       clearDeviceInteractionCookies(tenant, res, uid);
       await endInteraction(tenant, uid);
     };
-    const now = new Date();
+    const now = tenant.clock.date();
     const { deviceAuthorizationId } = (taken.request ?? {}) as Partial<DeviceInteractionRequest>;
     const rec = deviceAuthorizationId ? await tenant.store.deviceAuthorizations.find(deviceAuthorizationId) : null;
     const client = rec ? await rt.clients.find(tenant, rec.clientId) : null;

@@ -42,7 +42,7 @@ export function submitUserCode(rt: Runtime) {
     verifyDeviceCsrf(rt, req);
     const typed = typedCode(req.body);
     const csrf = deviceCsrfToken(rt, tenant, req, res);
-    const now = new Date();
+    const now = tenant.clock.date();
     const attempt = await reserveUserCodeAttempt(tenant, req.ip ?? 'unknown', now);
     if (!attempt.allowed) {
       return renderEnterCodePage(res, tenant, {

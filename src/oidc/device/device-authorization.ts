@@ -68,5 +68,5 @@ export const deviceAuthorization =
     for (const [k, v] of Object.entries(body))
       if (Array.isArray(v) && k !== 'resource') throw oauthError('invalid_request', 'a parameter was sent more than once');
     const { client } = await authenticateClient(rt, tenant, input);
-    return jsonAnswer(await deviceAuthorizationRequest(rt, tenant, client, body, new Date()));
+    return jsonAnswer(await deviceAuthorizationRequest(rt, tenant, client, body, tenant.clock.date()));
   };
