@@ -6,6 +6,7 @@ import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { createClient, createTenant, createUser, gqlOk, type CreatedClient } from './helpers/admin.js';
+import { waitForEvent } from './helpers/extensions.js';
 import { Browser, consentForm, loginForm, parseForms, type Landing } from './helpers/browser-fetch.js';
 import { browserSkip, launchChromium } from './helpers/chromium.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -209,6 +210,8 @@ describe('device approval page (real HTTP)', () => {
     assert.doesNotMatch(html, /<b id="injected">/);
     const tokens = await oidc.pollDeviceAuthorizationGrant(cfg, { ...da, interval: 0 }, { resource: ORDERS });
     assert.equal(decodeJwt(tokens.access_token).aud, ORDERS);
+    const given = await waitForEvent(srv, T, 'CONSENT_GIVEN', (e) => e.clientId === tv.clientId && 'resources' in e.data);
+    assert.deepEqual(given.data.resources, [ORDERS, EVIL], 'the event names the APIs the user saw');
   });
 
   test('a device without resource: no list of APIs', async () => {
@@ -217,5 +220,7 @@ describe('device approval page (real HTTP)', () => {
     const html = await deviceConsentPage(da);
     assert.doesNotMatch(html, /class="scopes resources"|This access is for/);
     assert.match(html, /<ul class="scopes">/);
+    const events = await waitForEvent(srv, T, 'CONSENT_GIVEN', (e) => e.clientId === tv.clientId && !('resources' in e.data));
+    assert.deepEqual(events.data.scopes, ['openid', 'orders:read'], 'without resources the event is as before');
   });
 });
