@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
@@ -15,7 +17,8 @@ import { startTestServer, type TestServer } from './helpers/server.js';
  * The consent page names the APIs (RFC 8707 resource servers) an authorization asks for
  * (docs/token-services.md "Resource indicators", what the user sees): in headless Chromium
  * for the authorization endpoint and PAR, with openid-client 6 as the relying party; over
- * real HTTP (test/helpers/browser-fetch.ts) for the device flow's approval page.
+ * real HTTP (test/helpers/browser-fetch.ts) for the device flow's approval page. Screenshot:
+ * test-output/consent-resources.png.
  */
 const T = 'rsconsent';
 const ORDERS = 'https://orders.rsconsent.example/';
@@ -24,6 +27,7 @@ const PLAIN = 'https://plain.rsconsent.example/';
 const EVIL_NAME = '<b id="injected">Evil</b> & "Co"';
 const PASSWORD = 'consent to the orders api';
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const OUT = join(process.cwd(), 'test-output');
 
 let srv: TestServer;
 let rp: Server;
@@ -134,6 +138,8 @@ describe('consent page at the authorization endpoint (Chromium)', { skip: browse
     assert.equal(await page.locator('#injected').count(), 0, 'the HTML in the name is not markup');
     assert.match(await page.content(), /&lt;b id="injected"&gt;Evil&lt;\/b&gt; &amp; "Co"/);
     assert.match(await page.locator('body').innerText(), /This access is for these services:/);
+    mkdirSync(OUT, { recursive: true });
+    await page.screenshot({ path: join(OUT, 'consent-resources.png'), fullPage: true });
     await context.close();
   });
 
