@@ -66,7 +66,12 @@ export function consent(rt: Runtime) {
       type: decision === 'allow' ? 'CONSENT_GIVEN' : 'CONSENT_DECLINED',
       userId: session.user._id,
       clientId: ia.clientId,
-      data: { scopes: ia.details.scopes, claims: ia.details.claims },
+      // The APIs the page named (RFC 8707), only when the request had some: other events keep their shape.
+      data: {
+        scopes: ia.details.scopes,
+        claims: ia.details.claims,
+        ...(ia.details.resources?.length ? { resources: ia.details.resources } : {}),
+      },
     });
     seeOther(res, ia.returnTo);
   };

@@ -4,6 +4,7 @@ import type { TenantContext } from '../tenancy/tenant-context.js';
 import { csrfToken } from './csrf.js';
 import { loadInteraction } from './load-interaction.js';
 import { renderConsentPage } from './pages/consent-page.js';
+import { resourceLabels } from './resource-names.js';
 import { takeFlash } from '../interactions/transitions.js';
 import { renderLoginPage } from './pages/login-page.js';
 import { renderSelectAccountPage } from './pages/select-account-page.js';
@@ -15,7 +16,7 @@ export function showPage(rt: Runtime) {
     const ia = await loadInteraction(rt, tenant, req);
     if (ia.state !== 'pending') return seeOther(res, ia.returnTo);
     const csrf = csrfToken(rt, ia);
-    if (ia.prompt === 'consent') return renderConsentPage(res, tenant, ia, csrf);
+    if (ia.prompt === 'consent') return renderConsentPage(res, tenant, ia, csrf, await resourceLabels(tenant, ia.details.resources));
     if (ia.prompt === 'select_account') return renderSelectAccountPage(res, tenant, ia, csrf);
     // Shown once: a reload after the message shows a clean form.
     renderLoginPage(res, tenant, ia, csrf, await takeFlash(tenant, ia));

@@ -51,6 +51,11 @@ export interface InteractionDetails {
   scopes: string[];
   /** Individually requested claim names (the `claims` parameter). */
   claims: string[];
+  /**
+   * The resource servers (RFC 8707 `resource`, already checked) the access is for, by
+   * identifier; the consent page shows their names. Absent or empty: none requested.
+   */
+  resources?: string[];
   loginHint?: string;
   /** The signed-in user the consent or account page is about. */
   userId?: string;

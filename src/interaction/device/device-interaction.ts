@@ -35,6 +35,7 @@ export function deviceDetails(
     redirectUri: tenant.issuer,
     scopes: rec.scopes,
     claims: [],
+    resources: rec.resource ?? [],
     userId: session?.user._id,
     username: session?.user.username,
   };

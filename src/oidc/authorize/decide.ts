@@ -94,6 +94,7 @@ function details(flow: AuthorizationFlow, session: ActiveSession | null, loginRe
     redirectUri: request.redirectUri,
     scopes: request.scopes,
     claims: requestedClaimNames(request.claims),
+    resources: request.resource ?? [],
     loginHint: request.loginHint,
     userId: session?.user._id,
     username: session?.user.username,
