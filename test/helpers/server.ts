@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { BackgroundJobName, BackgroundJobs } from '../../src/boot/background-jobs.js';
 import { startGatehouse } from '../../src/boot/start.js';
 import { loadConfig } from '../../src/config/index.js';
@@ -47,6 +48,8 @@ export interface TestServerOptions {
   dbName?: string;
   /** Another database server than the run's (fault tests: test/helpers/fault-db.ts). */
   mongodbUri?: string;
+  /** The server's logger (default: one at TEST_LOG_LEVEL, silent unless set). */
+  log?: Logger;
   /** Background jobs to leave off (only where a test drives the job itself). */
   without?: readonly BackgroundJobName[];
   /** A clock to share with another server (replicas); default a new one at real time. */
@@ -87,6 +90,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     // Many servers share one test process: no process-wide default metrics per server.
     processMetrics: false,
     ...(opts.without ? { without: opts.without } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
   });
   const url = gatehouse.url!;
   const db = openTestDb(uri, dbName);
