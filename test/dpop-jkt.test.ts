@@ -20,6 +20,7 @@ let web: CreatedClient;
 let spa: CreatedClient;
 let nonceWeb: CreatedClient;
 let plainWeb: CreatedClient;
+let unsignedWeb: CreatedClient;
 let aliceId: string;
 
 const T = 'jktco';
@@ -38,11 +39,12 @@ before(async () => {
     createTenant(srv, 'jktplain', 'JKT Plain', { settings: { dpop: false } }),
   ]);
   const base = { redirectUris: [RP], requireConsent: false, scopes: ['openid', 'profile'] };
-  [web, spa, nonceWeb, plainWeb] = await Promise.all([
+  [web, spa, nonceWeb, plainWeb, unsignedWeb] = await Promise.all([
     createClient(srv, T, { name: 'Web', clientType: 'CONFIDENTIAL', ...base }),
     createClient(srv, T, { name: 'SPA', clientType: 'PUBLIC', ...base }),
     createClient(srv, 'jktnonce', { name: 'Web', clientType: 'CONFIDENTIAL', ...base }),
     createClient(srv, 'jktplain', { name: 'Web', clientType: 'CONFIDENTIAL', ...base }),
+    createClient(srv, T, { name: 'Unsigned objects', clientType: 'CONFIDENTIAL', ...base, requestObjectSigningAlg: 'none' }),
   ]);
   [aliceId] = await Promise.all([
     createUser(srv, T, 'alice', PASSWORD),
@@ -176,6 +178,37 @@ describe('dpop_jkt at the authorization endpoint', () => {
       assert.equal(p.get('state'), 'st-jkt');
       assert.equal(p.get('iss'), srv.issuer(T));
     }
+  });
+
+  test('dpop_jkt inside a request object (RFC 9101) binds the code as the query parameter does', async () => {
+    const key = await newKey();
+    const cfg = await config(T, unsignedWeb);
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const enc = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const claims = {
+      iss: unsignedWeb.clientId,
+      aud: srv.issuer(T),
+      client_id: unsignedWeb.clientId,
+      response_type: 'code',
+      redirect_uri: RP,
+      scope: 'openid',
+      state,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      dpop_jkt: await thumbprint(key),
+    };
+    // Unsigned (alg none, which this client registered): what matters here is where dpop_jkt travels.
+    const request = `${enc({ alg: 'none' })}.${enc(claims)}.`;
+    const query = new URLSearchParams({ client_id: unsignedWeb.clientId, response_type: 'code', scope: 'openid', request });
+    const end = await runFlow(new Browser(), `${srv.issuer(T)}/authorize?${query}`, { username: 'alice', password: PASSWORD });
+    assert.equal(end.kind, 'redirect', end.kind === 'page' ? end.page.body.slice(0, 300) : '');
+    const l: Login = { cfg, callback: new URL((end as { url: string }).url), verifier, state };
+    await assert.rejects(redeem(l), refusedWith('invalid_grant'));
+    await assert.rejects(redeem(l, oidc.getDPoPHandle(cfg, await newKey())), refusedWith('invalid_grant'));
+    const tokens = await redeem(l, oidc.getDPoPHandle(cfg, key));
+    assert.equal(tokens.token_type, 'dpop');
+    assert.deepEqual(decodeJwt(tokens.access_token).cnf, { jkt: claims.dpop_jkt });
   });
 
   test('without dpop_jkt nothing changes: a bearer token without a proof, a DPoP token with one', async () => {
