@@ -4,6 +4,7 @@ import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import { createClient, createTenant, createUser, gqlOk, type CreatedClient } from './helpers/admin.js';
 import { Browser, consentForm, loginForm, parseForms, type Landing } from './helpers/browser-fetch.js';
+import { oauthErrorOf } from './helpers/refused.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -38,17 +39,6 @@ const appConfig = (tenant: string, c: CreatedClient): Promise<oidc.Configuration
   oidc.discovery(new URL(srv.issuer(tenant)), c.clientId, undefined, oidc.ClientSecretBasic(c.clientSecret!), {
     execute: [oidc.allowInsecureRequests],
   });
-
-/** The OAuth error code of a refused openid-client call. */
-async function oauthErrorOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof oidc.ResponseBodyError) return err.error;
-    throw err;
-  }
-  assert.fail('the request was not refused');
-}
 
 /** Scope plus any number of `resource` parameters. */
 function params(scope: string, resources: string[], extra: Record<string, string> = {}): URLSearchParams {

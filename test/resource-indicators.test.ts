@@ -9,6 +9,7 @@ import { requireAccessToken } from '../src/resource-server/index.js';
 import { createClient, createTenant, createUser, gqlOk, type CreatedClient } from './helpers/admin.js';
 import { RP } from './helpers/authorize-fixture.js';
 import { Browser, runFlow } from './helpers/browser-fetch.js';
+import { oauthErrorOf } from './helpers/refused.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -38,18 +39,6 @@ const config = (tenant: string, c: CreatedClient): Promise<oidc.Configuration> =
   oidc.discovery(new URL(srv.issuer(tenant)), c.clientId, { redirect_uris: [RP] }, oidc.ClientSecretBasic(c.clientSecret!), {
     execute: [oidc.allowInsecureRequests],
   });
-
-/** The OAuth error code of a refused openid-client call. */
-async function oauthErrorOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof oidc.ResponseBodyError) return err.error;
-    if (err instanceof oidc.AuthorizationResponseError) return err.error;
-    throw err;
-  }
-  assert.fail('the request was not refused');
-}
 
 async function callApi(path: string, token: string): Promise<{ status: number; challenge: string | null }> {
   const res = await fetch(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
