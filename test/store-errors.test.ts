@@ -87,3 +87,28 @@ test('the guard: a driver failure of an operation sent before the breaker opened
     await guard.close();
   }
 });
+
+test('the guard: an operation that throws before returning a promise is classified like a rejection, and leaves no timer behind', async () => {
+  const guard = new StoreGuard({ db: { command: () => Promise.resolve({ ok: 1 }) } } as never, { timeoutMs: 50, probeIntervalMs: 60_000 });
+  try {
+    const bug = new TypeError('a bug in the caller');
+    await assert.rejects(
+      guard.run(() => {
+        throw bug;
+      }),
+      (err) => err === bug,
+    );
+    assert.equal(guard.isDown, false);
+    // Past the budget: a deadline left running would reject with nobody listening (an unhandled rejection fails this file).
+    await new Promise((r) => setTimeout(r, 100));
+    await assert.rejects(
+      guard.run(() => {
+        throw new MongoNetworkError('connection 7 closed');
+      }),
+      (err: Error) => err.name === 'StoreUnavailableError',
+    );
+    assert.equal(guard.isDown, true);
+  } finally {
+    await guard.close();
+  }
+});

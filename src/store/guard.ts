@@ -64,7 +64,15 @@ export class StoreGuard {
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new StoreUnavailableError(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
     });
-    const pending = op();
+    let pending: Promise<T>;
+    try {
+      // A driver call can throw before it returns a promise (mongoose's collection wrappers
+      // do): that is classified like a rejection, and the deadline's timer is cleared below.
+      pending = op();
+    } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on exactly as thrown
+      pending = Promise.reject(err);
+    }
     try {
       return await Promise.race([pending, deadline]);
     } catch (err) {
