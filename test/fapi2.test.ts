@@ -186,6 +186,21 @@ describe('FAPI 2.0 refusals name the rule', () => {
     );
   });
 
+  test('a code pushed with a DPoP proof is redeemed only with that key (RFC 9449 10.1); a refusal spends nothing', async () => {
+    const config = await rp();
+    const key = await oidc.randomDPoPKeyPair('ES256');
+    const { verifier, params } = await pkceParams();
+    const url = await oidc.buildAuthorizationUrlWithPAR(config, params, { DPoP: oidc.getDPoPHandle(config, key) });
+    const end = await runFlow(new Browser(), url.href, { username: 'alice', password: PASSWORD });
+    assert.equal(end.kind, 'redirect');
+    const landed = new URL((end as { url: string }).url);
+    const checks = { pkceCodeVerifier: verifier, expectedState: params.state };
+    const other = oidc.getDPoPHandle(config, await oidc.randomDPoPKeyPair('ES256'));
+    await assert.rejects(oidc.authorizationCodeGrant(config, landed, checks, undefined, { DPoP: other }), refused('invalid_grant', /DPoP/));
+    const tokens = await oidc.authorizationCodeGrant(config, landed, checks, undefined, { DPoP: oidc.getDPoPHandle(config, key) });
+    assert.equal(tokens.token_type.toLowerCase(), 'dpop');
+  });
+
   test('codes live at most 60 s whatever codeTtl says; the setting round-trips', async () => {
     const tenant = (await srv.rt.tenants.get(T))!;
     assert.equal(codeLifetime({ ...tenant, settings: { ...tenant.settings, codeTtl: 600 } } as TenantContext), 60);
