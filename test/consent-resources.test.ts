@@ -7,10 +7,11 @@ import { after, before, describe, test } from 'node:test';
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import type { Browser as Chromium, Page } from 'playwright-core';
+import { DEVICE_CODE_GRANT } from '../src/oidc/capabilities.js';
 import { createClient, createTenant, createUser, gqlOk, type CreatedClient } from './helpers/admin.js';
 import { waitForEvent } from './helpers/extensions.js';
-import { Browser, consentForm, loginForm, parseForms, type Landing } from './helpers/browser-fetch.js';
 import { browserSkip, launchChromium } from './helpers/chromium.js';
+import { approveOnDevicePage } from './helpers/device-page.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -26,7 +27,7 @@ const EVIL = 'https://evil.rsconsent.example/';
 const PLAIN = 'https://plain.rsconsent.example/';
 const EVIL_NAME = '<b id="injected">Evil</b> & "Co"';
 const PASSWORD = 'consent to the orders api';
-const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const OLGA = { username: 'olga', password: PASSWORD };
 const OUT = join(process.cwd(), 'test-output');
 
 let srv: TestServer;
@@ -48,7 +49,7 @@ before(async () => {
   await createUser(srv, T, 'olga', PASSWORD, { name: 'Olga Orders' });
   const scopes = ['openid', 'profile', 'orders:read', 'offline_access'];
   app = await createClient(srv, T, { name: 'Shop Front', clientType: 'CONFIDENTIAL', redirectUris: [rpUrl], scopes });
-  tv = await createClient(srv, T, { name: 'Shop TV', clientType: 'PUBLIC', grantTypes: [DEVICE_GRANT], scopes });
+  tv = await createClient(srv, T, { name: 'Shop TV', clientType: 'PUBLIC', grantTypes: [DEVICE_CODE_GRANT], scopes });
   const create = `mutation($t: String!, $i: CreateResourceServerInput!) { createResourceServer(tenant: $t, input: $i) { identifier } }`;
   await gqlOk(srv, create, { t: T, i: { identifier: ORDERS, name: 'Orders API', scopes: ['orders:read'] } });
   await gqlOk(srv, create, { t: T, i: { identifier: EVIL, name: EVIL_NAME, scopes: ['orders:read'] } });
@@ -173,32 +174,6 @@ describe('consent page at the authorization endpoint (Chromium)', { skip: browse
   });
 });
 
-/** The user on a phone: opens verification_uri_complete and signs in; returns the consent page's HTML, then allows. */
-async function deviceConsentPage(da: oidc.DeviceAuthorizationResponse): Promise<string> {
-  const browser = new Browser();
-  const origin = new URL(da.verification_uri).origin;
-  let landing: Landing = await browser.navigate(da.verification_uri_complete!, origin);
-  let shown: string | undefined;
-  for (let i = 0; i < 6; i++) {
-    assert.equal(landing.kind, 'page');
-    const page = (landing as Extract<Landing, { kind: 'page' }>).page;
-    const login = loginForm(page);
-    const consent = consentForm(page);
-    const code = parseForms(page.body, page.url).find((f) => 'user_code' in f.fields);
-    if (login) landing = await browser.submit(login, origin, { username: 'olga', password: PASSWORD });
-    else if (consent) {
-      shown = page.body;
-      landing = await browser.submit(consent, origin, {}, { name: 'decision', value: 'allow' });
-    } else if (code) landing = await browser.submit(code, origin);
-    else {
-      assert.match(page.body, /You may return to your device/);
-      assert.ok(shown, 'the consent page was shown');
-      return shown;
-    }
-  }
-  assert.fail('the device page flow did not end');
-}
-
 describe('device approval page (real HTTP)', () => {
   const tvConfig = (): Promise<oidc.Configuration> =>
     oidc.discovery(new URL(srv.issuer(T)), tv.clientId, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
@@ -209,7 +184,8 @@ describe('device approval page (real HTTP)', () => {
     params.append('resource', ORDERS);
     params.append('resource', EVIL);
     const da = await oidc.initiateDeviceAuthorization(cfg, params);
-    const html = await deviceConsentPage(da);
+    const html = await approveOnDevicePage(da, OLGA);
+    assert.ok(html, 'the consent page was shown');
     assert.match(html, /<ul class="scopes resources">/);
     assert.match(html, /<span class="what">Orders API<\/span>/);
     assert.match(html, /<span class="what">&lt;b id=&quot;injected&quot;&gt;Evil&lt;\/b&gt; &amp; &quot;Co&quot;<\/span>/);
@@ -223,7 +199,8 @@ describe('device approval page (real HTTP)', () => {
   test('a device without resource: no list of APIs', async () => {
     const cfg = await tvConfig();
     const da = await oidc.initiateDeviceAuthorization(cfg, { scope: 'openid orders:read' });
-    const html = await deviceConsentPage(da);
+    const html = await approveOnDevicePage(da, OLGA);
+    assert.ok(html, 'the consent page was shown');
     assert.doesNotMatch(html, /class="scopes resources"|This access is for/);
     assert.match(html, /<ul class="scopes">/);
     const events = await waitForEvent(srv, T, 'CONSENT_GIVEN', (e) => e.clientId === tv.clientId && !('resources' in e.data));

@@ -101,6 +101,12 @@ const refusedWith = (code: string) => (err: oidc.ResponseBodyError) => {
   return true;
 };
 
+/** The parameters of a pushed request whose code is never redeemed (the PAR answer is what is tested). */
+async function pushedParams(): Promise<Record<string, string>> {
+  const challenge = await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier());
+  return { redirect_uri: RP, scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256' };
+}
+
 /** A hand-made token request: for what openid-client never sends (a bound code without a proof). */
 async function rawRedeem(slug: string, c: CreatedClient, l: Login, key?: KeyPair): Promise<Response> {
   const headers: Record<string, string> = {
@@ -272,13 +278,7 @@ describe('DPoP at the PAR endpoint (RFC 9449 10.1)', () => {
 
   test('a proof and a dpop_jkt of another key: invalid_request, nothing pushed', async () => {
     const cfg = await config(T, web);
-    const params = {
-      redirect_uri: RP,
-      scope: 'openid',
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
-      code_challenge_method: 'S256',
-      dpop_jkt: await thumbprint(await newKey()),
-    };
+    const params = { ...(await pushedParams()), dpop_jkt: await thumbprint(await newKey()) };
     await assert.rejects(
       oidc.buildAuthorizationUrlWithPAR(cfg, params, { DPoP: oidc.getDPoPHandle(cfg, await newKey()) }),
       refusedWith('invalid_request'),
@@ -287,12 +287,7 @@ describe('DPoP at the PAR endpoint (RFC 9449 10.1)', () => {
 
   test('a malformed dpop_jkt at PAR is invalid_request; an invalid proof is invalid_dpop_proof', async () => {
     const cfg = await config(T, web);
-    const params = {
-      redirect_uri: RP,
-      scope: 'openid',
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
-      code_challenge_method: 'S256',
-    };
+    const params = await pushedParams();
     await assert.rejects(
       oidc.buildAuthorizationUrlWithPAR(cfg, { ...params, dpop_jkt: 'not-a-thumbprint' }),
       refusedWith('invalid_request'),
@@ -314,14 +309,7 @@ describe('DPoP at the PAR endpoint (RFC 9449 10.1)', () => {
   test('server nonces at PAR: use_dpop_nonce with a DPoP-Nonce, openid-client retries, the code is bound', async () => {
     const key = await newKey();
     const cfg = await config('jktnonce', nonceWeb);
-    const params = new URLSearchParams({
-      client_id: nonceWeb.clientId,
-      response_type: 'code',
-      redirect_uri: RP,
-      scope: 'openid',
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
-      code_challenge_method: 'S256',
-    });
+    const params = new URLSearchParams({ client_id: nonceWeb.clientId, response_type: 'code', ...(await pushedParams()) });
     const first = await fetch(`${srv.issuer('jktnonce')}/par`, {
       method: 'POST',
       headers: {

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
+import { DEVICE_CODE_GRANT } from '../src/oidc/capabilities.js';
 import { createClient, createTenant, createUser, gqlOk, type CreatedClient } from './helpers/admin.js';
-import { Browser, consentForm, loginForm, parseForms, type Landing } from './helpers/browser-fetch.js';
+import { approveOnDevicePage } from './helpers/device-page.js';
 import { oauthErrorOf } from './helpers/refused.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -21,8 +22,8 @@ const OFF = 'ridpoff';
 const A = 'https://a.ridp.example/';
 const B = 'https://b.ridp.example/';
 const C = 'https://c.ridp.example/';
-const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const PASSWORD = 'resource indicators on the couch';
+const COUCH = { username: 'couch', password: PASSWORD };
 const TV_SCOPES = ['openid', 'profile', 'offline_access', 'api:read', 'api:write', 'b:read', 'other'];
 
 let srv: TestServer;
@@ -47,28 +48,6 @@ function params(scope: string, resources: string[], extra: Record<string, string
   return p;
 }
 
-/** The user on a phone: opens verification_uri_complete, confirms the code, signs in and allows. */
-async function approveOnDevicePage(da: oidc.DeviceAuthorizationResponse): Promise<void> {
-  const browser = new Browser();
-  const origin = new URL(da.verification_uri).origin;
-  let landing: Landing = await browser.navigate(da.verification_uri_complete!, origin);
-  for (let i = 0; i < 6; i++) {
-    assert.equal(landing.kind, 'page');
-    const page = (landing as Extract<Landing, { kind: 'page' }>).page;
-    const login = loginForm(page);
-    const consent = consentForm(page);
-    const code = parseForms(page.body, page.url).find((f) => 'user_code' in f.fields);
-    if (login) landing = await browser.submit(login, origin, { username: 'couch', password: PASSWORD });
-    else if (consent) landing = await browser.submit(consent, origin, {}, { name: 'decision', value: 'allow' });
-    else if (code) landing = await browser.submit(code, origin);
-    else {
-      assert.match(page.body, /You may return to your device/);
-      return;
-    }
-  }
-  assert.fail('the device page flow did not end');
-}
-
 /**
  * The device polls once the user has approved: openid-client waits `interval` seconds
  * before each poll, so the test hands it 0 (the first poll is on time for the server).
@@ -82,7 +61,7 @@ before(async () => {
   await createTenant(srv, T, 'Resource Devices Co', { settings });
   await createTenant(srv, OFF, 'No Resources Devices Co', { settings: { ...settings, resourceIndicators: false } });
   for (const slug of [T, OFF]) await createUser(srv, slug, 'couch', PASSWORD, { name: 'Couch Potato' });
-  const tvInput = { name: 'Living Room TV', clientType: 'PUBLIC', grantTypes: [DEVICE_GRANT, 'refresh_token'], scopes: TV_SCOPES };
+  const tvInput = { name: 'Living Room TV', clientType: 'PUBLIC', grantTypes: [DEVICE_CODE_GRANT, 'refresh_token'], scopes: TV_SCOPES };
   const legacyInput = {
     name: 'Legacy app',
     clientType: 'CONFIDENTIAL',
@@ -108,7 +87,7 @@ describe('device authorization grant', () => {
   test('a device granted A and B gets a JWT for A (aud, scope, lifetime), then refreshes to an opaque token for B', async () => {
     const cfg = await tvConfig(T, tv);
     const da = await oidc.initiateDeviceAuthorization(cfg, params('openid offline_access api:read b:read other', [A, B]));
-    await approveOnDevicePage(da);
+    await approveOnDevicePage(da, COUCH);
     const tokens = await pollNow(cfg, da, { resource: A });
     const claims = decodeJwt(tokens.access_token);
     assert.equal(claims.aud, A);
@@ -132,7 +111,7 @@ describe('device authorization grant', () => {
   test('without resource at the token request the token is for the granted one; a resource not granted is invalid_target and spends nothing', async () => {
     const cfg = await tvConfig(T, tv);
     const da = await oidc.initiateDeviceAuthorization(cfg, params('api:read api:write b:read', [A]));
-    await approveOnDevicePage(da);
+    await approveOnDevicePage(da, COUCH);
     assert.equal(await oauthErrorOf(pollNow(cfg, da, { resource: B })), 'invalid_target');
     srv.clock.advance(1_000); // the refused poll took its slot: the next one waits the interval
     const tokens = await pollNow(cfg, da);
@@ -144,7 +123,7 @@ describe('device authorization grant', () => {
   test('a device with no resource gets a token for the tenant, as before', async () => {
     const cfg = await tvConfig(T, tv);
     const da = await oidc.initiateDeviceAuthorization(cfg, { scope: 'openid api:read other' });
-    await approveOnDevicePage(da);
+    await approveOnDevicePage(da, COUCH);
     const tokens = await pollNow(cfg, da);
     assert.equal(decodeJwt(tokens.access_token).aud, srv.issuer(T));
     assert.equal(tokens.scope, 'openid api:read other');
@@ -174,7 +153,7 @@ describe('device authorization grant', () => {
   test('resourceIndicators off: resource is ignored at the device endpoint and at the token endpoint', async () => {
     const cfg = await tvConfig(OFF, offTv);
     const da = await oidc.initiateDeviceAuthorization(cfg, params('api:read', ['https://unknown.example/', A]));
-    await approveOnDevicePage(da);
+    await approveOnDevicePage(da, COUCH);
     const tokens = await pollNow(cfg, da, { resource: 'https://elsewhere.example/' });
     assert.equal(decodeJwt(tokens.access_token).aud, srv.issuer(OFF));
     assert.equal(tokens.scope, 'api:read');

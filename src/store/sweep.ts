@@ -48,7 +48,8 @@ const EXPIRY_INDEX = { tenantId: 1, expiresAt: 1 } as const;
 
 /**
  * Deletes the documents of `scope` (the tenant's, `{tenantId}`) whose `expiresAt` is before
- * `now`, among the first SWEEP_READ in the index's order; returns how many. The model's
+ * `now`, among the first SWEEP_READ in the index's order (and the next, up to
+ * SWEEP_MAX_READS reads, while each read was all expired); returns how many. The model's
  * collection must have the (tenantId, expiresAt) index.
  */
 export async function deleteExpiredInSteps<T>(

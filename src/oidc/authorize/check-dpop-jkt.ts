@@ -22,6 +22,6 @@ export function checkDpopJkt(ctx: AuthorizeContext): void {
     // Stored with the pushed request, so the code made from it is bound (RFC 9449 10.1).
     ctx.params.set('dpop_jkt', proven);
   }
-  const bound = ctx.params.get('dpop_jkt');
+  const bound = proven ?? jkt;
   if (bound !== undefined && ctx.request.responseType!.split(' ').includes('code')) ctx.request.dpopJkt = bound;
 }
